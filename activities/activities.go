@@ -1,0 +1,44 @@
+// Package activities holds the side effects of Signet's workflows. Every
+// activity is idempotent: a retry after a crash or timeout writes nothing twice.
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/signet-clm/signet/domain"
+)
+
+// Projection is where contract transitions are recorded (PostgreSQL).
+type Projection interface {
+	// ApplyTransition writes t atomically and reports whether it was new.
+	ApplyTransition(ctx context.Context, t domain.Transition) (bool, error)
+}
+
+// Activities are registered with the worker; the workflow calls them by
+// method value.
+type Activities struct {
+	Projection Projection
+}
+
+// RecordTransitionInput is one workflow step to record.
+type RecordTransitionInput struct {
+	Transition domain.Transition
+}
+
+// RecordTransitionResult tells whether this call wrote the transition or
+// found it already recorded by an earlier attempt.
+type RecordTransitionResult struct {
+	Applied bool
+}
+
+// RecordTransition writes a contract's new status, its event, its approval
+// tasks and any signature to PostgreSQL. Keyed on the event ID, so a retried
+// attempt is a no-op.
+func (a *Activities) RecordTransition(ctx context.Context, in RecordTransitionInput) (RecordTransitionResult, error) {
+	applied, err := a.Projection.ApplyTransition(ctx, in.Transition)
+	if err != nil {
+		return RecordTransitionResult{}, fmt.Errorf("record %s of %s: %w", in.Transition.Event.Kind, in.Transition.Contract.Number, err)
+	}
+	return RecordTransitionResult{Applied: applied}, nil
+}

@@ -1,0 +1,86 @@
+// Package config reads Signet's settings from environment variables. Every
+// variable has a documented default that works for `make dev`.
+package config
+
+import (
+	"fmt"
+	"os"
+	"time"
+)
+
+// Config is every setting the API and worker read.
+type Config struct {
+	// DatabaseURL (DATABASE_URL) is the PostgreSQL connection string. Empty
+	// means `signet dev` finds or starts a server.
+	DatabaseURL string
+	// TemporalAddress (TEMPORAL_ADDRESS, default 127.0.0.1:7233) is the
+	// Temporal frontend's host:port.
+	TemporalAddress string
+	// TemporalNamespace (TEMPORAL_NAMESPACE, default "default").
+	TemporalNamespace string
+	// TaskQueue (SIGNET_TASK_QUEUE, default "signet-contracts").
+	TaskQueue string
+	// HTTPAddr (SIGNET_HTTP_ADDR, default 127.0.0.1:8080) is where the API listens.
+	HTTPAddr string
+	// TimeZone (SIGNET_TIMEZONE, default Asia/Shanghai) is where calendar
+	// dates end and reminders fire.
+	TimeZone *time.Location
+	// RequestTimeout (SIGNET_REQUEST_TIMEOUT, default 10s) bounds every API
+	// call to PostgreSQL and Temporal, so an outage answers 503, never hangs.
+	RequestTimeout time.Duration
+	// ReconcileSchedule (SIGNET_RECONCILE_SCHEDULE, default "0 2 * * *") is
+	// the cron spec of the nightly PostgreSQL-versus-Temporal check.
+	ReconcileSchedule string
+}
+
+// Defaults.
+const (
+	DefaultTemporalAddress   = "127.0.0.1:7233"
+	DefaultTemporalNamespace = "default"
+	DefaultTaskQueue         = "signet-contracts"
+	DefaultHTTPAddr          = "127.0.0.1:8080"
+	DefaultTimeZone          = "Asia/Shanghai"
+	DefaultRequestTimeout    = 10 * time.Second
+	DefaultReconcileSchedule = "0 2 * * *"
+)
+
+// FromEnv reads the configuration from the environment.
+func FromEnv() (Config, error) {
+	c := Config{
+		DatabaseURL:       os.Getenv("DATABASE_URL"),
+		TemporalAddress:   env("TEMPORAL_ADDRESS", DefaultTemporalAddress),
+		TemporalNamespace: env("TEMPORAL_NAMESPACE", DefaultTemporalNamespace),
+		TaskQueue:         env("SIGNET_TASK_QUEUE", DefaultTaskQueue),
+		HTTPAddr:          env("SIGNET_HTTP_ADDR", DefaultHTTPAddr),
+		ReconcileSchedule: env("SIGNET_RECONCILE_SCHEDULE", DefaultReconcileSchedule),
+	}
+	tz := env("SIGNET_TIMEZONE", DefaultTimeZone)
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return Config{}, fmt.Errorf("SIGNET_TIMEZONE %q: %w", tz, err)
+	}
+	c.TimeZone = loc
+	c.RequestTimeout = DefaultRequestTimeout
+	if v := os.Getenv("SIGNET_REQUEST_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("SIGNET_REQUEST_TIMEOUT %q: want a positive duration such as 10s", v)
+		}
+		c.RequestTimeout = d
+	}
+	return c, nil
+}
+
+// Variables lists every environment variable FromEnv reads; the compose file
+// test checks docker-compose.yml against it.
+var Variables = []string{
+	"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SIGNET_TASK_QUEUE",
+	"SIGNET_HTTP_ADDR", "SIGNET_TIMEZONE", "SIGNET_REQUEST_TIMEOUT", "SIGNET_RECONCILE_SCHEDULE",
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,141 @@
+package domain
+
+import "time"
+
+// Contract is what a contract was created with: its number, parties, amount
+// and term. Fields a client may not set (number, owner, status) are filled by
+// the server.
+type Contract struct {
+	Number       string `json:"number"`
+	Title        string `json:"title"`
+	CustomerName string `json:"customer_name"`
+	OwnerID      string `json:"owner_id"`
+	OwnerName    string `json:"owner_name"`
+	Amount       int64  `json:"amount"`
+	Currency     string `json:"currency"`
+	StartDate    string `json:"start_date"`
+	EndDate      string `json:"end_date"`
+	// ExpiresAt is the instant the term ends: midnight after EndDate in the
+	// configured time zone, computed once when the contract is created.
+	ExpiresAt time.Time `json:"expires_at"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Money returns the contract amount with its currency.
+func (c Contract) Money() Money { return Money{Amount: c.Amount, Currency: c.Currency} }
+
+// TaskStatus is the state of one approval task.
+type TaskStatus string
+
+// Approval task statuses.
+const (
+	TaskPending          TaskStatus = "pending" // its stage has not opened yet
+	TaskOpen             TaskStatus = "open"
+	TaskApproved         TaskStatus = "approved"
+	TaskRejected         TaskStatus = "rejected"
+	TaskChangesRequested TaskStatus = "changes_requested"
+	TaskCancelled        TaskStatus = "cancelled" // the round ended without it
+)
+
+// Decision is an approver's answer to a task.
+type Decision string
+
+// Decisions an approver may give.
+const (
+	DecisionApprove        Decision = "approve"
+	DecisionReject         Decision = "reject"
+	DecisionRequestChanges Decision = "request_changes"
+)
+
+// TaskStatus returns the status a task takes when decided this way.
+func (d Decision) TaskStatus() TaskStatus {
+	switch d {
+	case DecisionApprove:
+		return TaskApproved
+	case DecisionReject:
+		return TaskRejected
+	default:
+		return TaskChangesRequested
+	}
+}
+
+// ApprovalTask is one stage's request for approval in one review round.
+type ApprovalTask struct {
+	ID             string     `json:"id"`
+	ContractNumber string     `json:"contract_number"`
+	Round          int        `json:"round"`
+	Stage          int        `json:"stage"`
+	Role           Role       `json:"role"`
+	Status         TaskStatus `json:"status"`
+	DecidedByID    string     `json:"decided_by_id,omitempty"`
+	DecidedByName  string     `json:"decided_by_name,omitempty"`
+	Opinion        string     `json:"opinion,omitempty"`
+	OpenedAt       *time.Time `json:"opened_at,omitempty"`
+	DecidedAt      *time.Time `json:"decided_at,omitempty"`
+}
+
+// Party is a side that signs a contract.
+type Party string
+
+// Parties, in the order they sign in v1.
+const (
+	PartyCompany  Party = "company"  // our signatory
+	PartyCustomer Party = "customer" // the customer's signatory
+)
+
+// Signature is one party's place in the signing order and, once signed, the
+// record of who signed, from where and when.
+type Signature struct {
+	ID             string     `json:"id"`
+	ContractNumber string     `json:"contract_number"`
+	Version        int        `json:"version"`
+	Party          Party      `json:"party"`
+	Order          int        `json:"order"`
+	SignerName     string     `json:"signer_name,omitempty"`
+	SignerEmail    string     `json:"signer_email,omitempty"`
+	RecordedByID   string     `json:"recorded_by_id,omitempty"`
+	IP             string     `json:"ip,omitempty"`
+	UserAgent      string     `json:"user_agent,omitempty"`
+	SignedAt       *time.Time `json:"signed_at,omitempty"`
+}
+
+// Event kinds written to contract_events.
+const (
+	EventCreated          = "created"
+	EventSubmitted        = "submitted"
+	EventTaskApproved     = "task_approved"
+	EventRejected         = "rejected"
+	EventChangesRequested = "changes_requested"
+	EventSent             = "sent_for_signature"
+	EventSigned           = "signed"
+	EventCancelled        = "cancelled"
+	EventExpired          = "expired"
+)
+
+// Event is one transition of a contract: who did what, when, from which
+// status to which. Seq orders a contract's events and makes writes idempotent.
+type Event struct {
+	ID             string    `json:"id"`
+	ContractNumber string    `json:"contract_number"`
+	Seq            int       `json:"seq"`
+	Kind           string    `json:"kind"`
+	FromStatus     Status    `json:"from_status,omitempty"`
+	ToStatus       Status    `json:"to_status"`
+	ActorID        string    `json:"actor_id"`
+	ActorName      string    `json:"actor_name"`
+	TaskID         string    `json:"task_id,omitempty"`
+	Opinion        string    `json:"opinion,omitempty"`
+	At             time.Time `json:"at"`
+}
+
+// Transition is everything one step of a contract's workflow changes in the
+// PostgreSQL projection; it is written in one transaction.
+type Transition struct {
+	Contract  Contract       `json:"contract"`
+	Status    Status         `json:"status"`
+	Version   int            `json:"version"`
+	SignedAt  *time.Time     `json:"signed_at,omitempty"`
+	Event     Event          `json:"event"`
+	Tasks     []ApprovalTask `json:"tasks,omitempty"`
+	Signature *Signature     `json:"signature,omitempty"`
+}

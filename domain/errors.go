@@ -1,0 +1,65 @@
+package domain
+
+import (
+	"errors"
+	"strings"
+)
+
+// Errors the application services return; the API maps each to one status.
+var (
+	ErrNotFound      = errors.New("not found")
+	ErrUnauthorized  = errors.New("unauthorized")
+	ErrUnavailable   = errors.New("a backing service is unavailable")
+	ErrAlreadyExists = errors.New("already exists")
+)
+
+// FieldError names one field of a request and what is wrong with it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError is bad input: one or more fields are wrong.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid request: " + strings.Join(parts, "; ")
+}
+
+// Add records a field error.
+func (e *ValidationError) Add(field, message string) {
+	e.Fields = append(e.Fields, FieldError{Field: field, Message: message})
+}
+
+// OrNil returns e if it holds any field error, else nil.
+func (e *ValidationError) OrNil() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// RefusalKind classifies why a contract refused a request.
+type RefusalKind string
+
+// Refusal kinds; each maps to one HTTP status.
+const (
+	RefusedForbidden RefusalKind = "Forbidden"     // 403: the caller may not do this
+	RefusedConflict  RefusalKind = "InvalidState"  // 409: not in this state
+	RefusedNotFound  RefusalKind = "NotFound"      // 404: no such task or signer
+	RefusedInvalid   RefusalKind = "InvalidAction" // 422: well-formed but not acceptable
+)
+
+// Refusal is a contract's reasoned "no" to a decision.
+type Refusal struct {
+	Kind    RefusalKind
+	Message string
+}
+
+func (r *Refusal) Error() string { return string(r.Kind) + ": " + r.Message }

@@ -1,0 +1,71 @@
+package domain
+
+// Role is what a user may do in Signet. A user holds one or more roles.
+type Role string
+
+// Roles, as stored in users.roles and named in approval stages.
+const (
+	RoleSales        Role = "sales"
+	RoleSalesManager Role = "sales_manager"
+	RoleLegal        Role = "legal"
+	RoleFinance      Role = "finance"
+	RoleExecutive    Role = "executive"
+	RoleAdmin        Role = "admin"
+	RoleAuditor      Role = "auditor"
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleSales, RoleSalesManager, RoleLegal, RoleFinance, RoleExecutive, RoleAdmin, RoleAuditor}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, known := range Roles {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// Actor is the person behind a request, as a workflow sees it: enough to
+// authorize a decision and to record who made it.
+type Actor struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+	Roles  []Role `json:"roles"`
+}
+
+// SystemActor is recorded for transitions that timers cause.
+var SystemActor = Actor{UserID: "system", Name: "Signet"}
+
+// Has reports whether the actor holds role r.
+func (a Actor) Has(r Role) bool {
+	for _, held := range a.Roles {
+		if held == r {
+			return true
+		}
+	}
+	return false
+}
+
+// User is an account that can call the API.
+type User struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Roles []Role `json:"roles"`
+}
+
+// Actor returns the user as a workflow actor.
+func (u User) Actor() Actor {
+	return Actor{UserID: u.ID, Name: u.Name, Roles: u.Roles}
+}
+
+// SeesAllContracts reports whether the user may read every contract rather
+// than only the ones they own. Until teams land (issue 7), sales managers see
+// every sales person's contracts.
+func (u User) SeesAllContracts() bool {
+	a := u.Actor()
+	return a.Has(RoleSalesManager) || a.Has(RoleLegal) || a.Has(RoleFinance) ||
+		a.Has(RoleExecutive) || a.Has(RoleAdmin) || a.Has(RoleAuditor)
+}

@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-clm/signet/domain"
+)
+
+// ApplyTransition writes one workflow transition in a single transaction:
+// the contract row, its event, its approval tasks and any signature. The
+// event ID makes it idempotent; the contract row only moves forward.
+func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (applied bool, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		c := t.Contract
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO contracts (number, title, customer_name, owner_id, owner_name, amount, currency,
+				start_date, end_date, expires_at, status, version, event_seq, signed_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, $9::date, $10, $11, $12, $13, $14, $15, $16)
+			ON CONFLICT (number) DO UPDATE SET
+				status = EXCLUDED.status, version = EXCLUDED.version, event_seq = EXCLUDED.event_seq,
+				signed_at = EXCLUDED.signed_at, updated_at = EXCLUDED.updated_at
+			WHERE contracts.event_seq < EXCLUDED.event_seq`,
+			c.Number, c.Title, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
+			c.StartDate, c.EndDate, c.ExpiresAt, t.Status, t.Version, t.Event.Seq, t.SignedAt, c.CreatedAt, t.Event.At); err != nil {
+			return fmt.Errorf("upsert contract: %w", err)
+		}
+		e := t.Event
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO contract_events (id, contract_number, seq, kind, from_status, to_status,
+				actor_id, actor_name, task_id, opinion, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (id) DO NOTHING`,
+			e.ID, e.ContractNumber, e.Seq, e.Kind, e.FromStatus, e.ToStatus, e.ActorID, e.ActorName, e.TaskID, e.Opinion, e.At)
+		if err != nil {
+			return fmt.Errorf("insert event: %w", err)
+		}
+		applied = tag.RowsAffected() == 1
+
+		batch := &pgx.Batch{}
+		for _, task := range t.Tasks {
+			batch.Queue(`
+				INSERT INTO approval_tasks (id, contract_number, round, stage, role, status,
+					decided_by_id, decided_by_name, opinion, opened_at, decided_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
+					decided_by_id = EXCLUDED.decided_by_id, decided_by_name = EXCLUDED.decided_by_name,
+					opinion = EXCLUDED.opinion, opened_at = EXCLUDED.opened_at, decided_at = EXCLUDED.decided_at`,
+				task.ID, task.ContractNumber, task.Round, task.Stage, task.Role, task.Status,
+				task.DecidedByID, task.DecidedByName, task.Opinion, task.OpenedAt, task.DecidedAt)
+		}
+		if sig := t.Signature; sig != nil {
+			batch.Queue(`
+				INSERT INTO signatures (id, contract_number, version, party, signing_order, signer_name,
+					signer_email, recorded_by_id, ip, user_agent, signed_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+				ON CONFLICT (id) DO NOTHING`,
+				sig.ID, sig.ContractNumber, sig.Version, sig.Party, sig.Order, sig.SignerName,
+				sig.SignerEmail, sig.RecordedByID, sig.IP, sig.UserAgent, sig.SignedAt)
+		}
+		if batch.Len() == 0 {
+			return nil
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return fmt.Errorf("write tasks and signature: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("apply %s: %w", t.Event.ID, err)
+	}
+	return applied, nil
+}

@@ -1,0 +1,575 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/domain"
+)
+
+// ContractInput starts (or continues) a contract workflow. State is nil on a
+// new contract and carries the live state across continue-as-new.
+type ContractInput struct {
+	Contract domain.Contract `json:"contract"`
+	State    *ContractState  `json:"state,omitempty"`
+}
+
+// ContractState is the live state of one contract, returned by QueryState
+// and by every update.
+type ContractState struct {
+	Contract domain.Contract `json:"contract"`
+	Status   domain.Status   `json:"status"`
+	Version  int             `json:"version"`
+	// Round counts review rounds: each submission starts a new one.
+	Round int `json:"round"`
+	// Tasks are the current round's approval tasks, one per stage.
+	Tasks []domain.ApprovalTask `json:"tasks"`
+	// Signatures are the current signing order and who has signed.
+	Signatures []domain.Signature `json:"signatures"`
+	// LastDecision keeps the opinion that sent the contract back to draft.
+	LastDecision *domain.ApprovalTask `json:"last_decision,omitempty"`
+	SignedAt     *time.Time           `json:"signed_at,omitempty"`
+	NextTimers   []Timer              `json:"next_timers"`
+	// EventSeq numbers the contract's recorded events; it keys their writes.
+	EventSeq  int       `json:"event_seq"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Timer is a durable timer the contract is waiting on.
+type Timer struct {
+	Name string    `json:"name"`
+	At   time.Time `json:"at"`
+}
+
+// TimerExpiry fires when the contract's term ends.
+const TimerExpiry = "expiry"
+
+// OpenTasks returns the tasks waiting for a decision.
+func (s ContractState) OpenTasks() []domain.ApprovalTask {
+	var open []domain.ApprovalTask
+	for _, t := range s.Tasks {
+		if t.Status == domain.TaskOpen {
+			open = append(open, t)
+		}
+	}
+	return open
+}
+
+// ContractResult is what a finished contract workflow returns.
+type ContractResult struct {
+	Number string        `json:"number"`
+	Status domain.Status `json:"status"`
+}
+
+// CreateRequest accompanies the workflow's start (update-with-start).
+type CreateRequest struct {
+	Actor domain.Actor `json:"actor"`
+}
+
+// SubmitRequest submits a draft for approval.
+type SubmitRequest struct {
+	Actor domain.Actor `json:"actor"`
+}
+
+// DecideRequest is an approver's decision on one task.
+type DecideRequest struct {
+	Actor    domain.Actor    `json:"actor"`
+	TaskID   string          `json:"task_id"`
+	Decision domain.Decision `json:"decision"`
+	Opinion  string          `json:"opinion"`
+}
+
+// SendRequest sends an approved contract for signature.
+type SendRequest struct {
+	Actor domain.Actor `json:"actor"`
+}
+
+// SignRequest records one party's signature.
+type SignRequest struct {
+	Actor       domain.Actor `json:"actor"`
+	Party       domain.Party `json:"party"`
+	SignerName  string       `json:"signer_name"`
+	SignerEmail string       `json:"signer_email"`
+	IP          string       `json:"ip"`
+	UserAgent   string       `json:"user_agent"`
+}
+
+// CancelRequest cancels an unsigned contract.
+type CancelRequest struct {
+	Actor  domain.Actor `json:"actor"`
+	Reason string       `json:"reason"`
+}
+
+// contractWorkflow is one contract's durable process. Update handlers make
+// the people-driven transitions; run() records creation and owns the timers.
+type contractWorkflow struct {
+	state ContractState
+	// recorded is set once the contract exists in PostgreSQL.
+	recorded bool
+	// mu serializes transitions: each one persists before the next begins.
+	mu workflow.Mutex
+}
+
+// ContractWorkflow runs one contract from draft to its end.
+func ContractWorkflow(ctx workflow.Context, in ContractInput) (ContractResult, error) {
+	w := &contractWorkflow{mu: workflow.NewMutex(ctx)}
+	if in.State != nil {
+		w.state = *in.State
+		w.recorded = true
+	} else {
+		w.state = ContractState{
+			Contract:  in.Contract,
+			Status:    domain.StatusDraft,
+			Version:   1,
+			UpdatedAt: in.Contract.CreatedAt,
+		}
+	}
+	if err := w.setup(ctx); err != nil {
+		return ContractResult{}, err
+	}
+	return w.run(ctx)
+}
+
+// setup registers the query and update handlers before anything else, so no
+// early update or query is turned away.
+func (w *contractWorkflow) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (ContractState, error) {
+		return w.state, nil
+	}); err != nil {
+		return fmt.Errorf("register query %s: %w", QueryState, err)
+	}
+	handlers := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{UpdateCreate, w.create, w.validateCreate},
+		{UpdateSubmit, w.submit, w.validateSubmit},
+		{UpdateDecide, w.decide, w.validateDecide},
+		{UpdateSend, w.send, w.validateSend},
+		{UpdateSign, w.sign, w.validateSign},
+		{UpdateCancel, w.cancel, w.validateCancel},
+	}
+	for _, h := range handlers {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", h.name, err)
+		}
+	}
+	return nil
+}
+
+func (w *contractWorkflow) run(ctx workflow.Context) (ContractResult, error) {
+	if !w.recorded {
+		if err := w.locked(ctx, func() error {
+			return w.transition(ctx, domain.EventCreated, w.creator(), domain.StatusDraft, transitionDetails{})
+		}); err != nil {
+			return ContractResult{}, err
+		}
+		w.recorded = true
+	}
+
+	// Until the contract is signed or cancelled, people drive it through
+	// the update handlers; this loop only watches for history growth.
+	for {
+		if err := workflow.Await(ctx, func() bool {
+			return w.state.Status == domain.StatusActive || w.state.Status.Closed() || w.continueAsNewSuggested(ctx)
+		}); err != nil {
+			return ContractResult{}, err
+		}
+		if w.state.Status == domain.StatusActive || w.state.Status.Closed() {
+			break
+		}
+		return ContractResult{}, w.continueAsNew(ctx)
+	}
+
+	for w.state.Status == domain.StatusActive {
+		wait := w.state.Contract.ExpiresAt.Sub(workflow.Now(ctx))
+		if wait > 0 {
+			w.state.NextTimers = []Timer{{Name: TimerExpiry, At: w.state.Contract.ExpiresAt}}
+			suggested, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return w.continueAsNewSuggested(ctx) })
+			if err != nil {
+				return ContractResult{}, err
+			}
+			if suggested {
+				return ContractResult{}, w.continueAsNew(ctx)
+			}
+			continue
+		}
+		w.state.NextTimers = nil
+		if err := w.locked(ctx, func() error {
+			return w.transition(ctx, domain.EventExpired, domain.SystemActor, domain.StatusExpired, transitionDetails{})
+		}); err != nil {
+			return ContractResult{}, err
+		}
+	}
+
+	// Let any update still finishing return its answer before we close.
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return ContractResult{}, err
+	}
+	return ContractResult{Number: w.state.Contract.Number, Status: w.state.Status}, nil
+}
+
+func (w *contractWorkflow) continueAsNewSuggested(ctx workflow.Context) bool {
+	return workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+}
+
+// continueAsNew hands the state to a fresh run once no handler is mid-flight.
+func (w *contractWorkflow) continueAsNew(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	state := w.state
+	return workflow.NewContinueAsNewError(ctx, ContractWorkflow, ContractInput{Contract: state.Contract, State: &state})
+}
+
+// creator is the actor recorded for the created event.
+func (w *contractWorkflow) creator() domain.Actor {
+	return domain.Actor{UserID: w.state.Contract.OwnerID, Name: w.state.Contract.OwnerName}
+}
+
+// locked runs fn holding the transition mutex.
+func (w *contractWorkflow) locked(ctx workflow.Context, fn func() error) error {
+	if err := w.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer w.mu.Unlock()
+	return fn()
+}
+
+// transitionDetails is what a transition records beyond its status change.
+type transitionDetails struct {
+	taskID    string
+	opinion   string
+	tasks     []domain.ApprovalTask
+	signature *domain.Signature
+}
+
+// transition moves the contract to status `to`, records it in PostgreSQL
+// through an activity and updates the search attributes. Callers hold mu.
+func (w *contractWorkflow) transition(ctx workflow.Context, kind string, actor domain.Actor, to domain.Status, d transitionDetails) error {
+	now := workflow.Now(ctx).UTC()
+	from := w.state.Status
+	w.state.Status = to
+	w.state.UpdatedAt = now
+	w.state.EventSeq++
+	if to == domain.StatusActive {
+		w.state.SignedAt = &now
+	}
+	number := w.state.Contract.Number
+	event := domain.Event{
+		ID:             fmt.Sprintf("%s/%d", number, w.state.EventSeq),
+		ContractNumber: number,
+		Seq:            w.state.EventSeq,
+		Kind:           kind,
+		FromStatus:     from,
+		ToStatus:       to,
+		ActorID:        actor.UserID,
+		ActorName:      actor.Name,
+		TaskID:         d.taskID,
+		Opinion:        d.opinion,
+		At:             now,
+	}
+	if kind == domain.EventCreated {
+		event.FromStatus = ""
+	}
+	t := domain.Transition{
+		Contract:  w.state.Contract,
+		Status:    to,
+		Version:   w.state.Version,
+		SignedAt:  w.state.SignedAt,
+		Event:     event,
+		Tasks:     d.tasks,
+		Signature: d.signature,
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// A projection write must land eventually: keep retrying through a
+		// PostgreSQL outage rather than lose the transition.
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	})
+	var a *activities.Activities
+	var res activities.RecordTransitionResult
+	if err := workflow.ExecuteActivity(actx, a.RecordTransition, activities.RecordTransitionInput{Transition: t}).Get(ctx, &res); err != nil {
+		return err
+	}
+	if from != to || kind == domain.EventCreated {
+		return workflow.UpsertTypedSearchAttributes(ctx, SearchContractStatus.ValueSet(string(to)))
+	}
+	return nil
+}
+
+// refuse builds the typed failure a validator returns; the API maps its type
+// to an HTTP status.
+func refuse(kind domain.RefusalKind, format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), string(kind))
+}
+
+// mayManage reports whether actor may drive the contract as its owner does.
+func (w *contractWorkflow) mayManage(actor domain.Actor) bool {
+	return actor.UserID == w.state.Contract.OwnerID || actor.Has(domain.RoleSalesManager)
+}
+
+func (w *contractWorkflow) validateCreate(req CreateRequest) error {
+	if req.Actor.UserID != w.state.Contract.OwnerID {
+		return refuse(domain.RefusedConflict, "contract %s already exists", w.state.Contract.Number)
+	}
+	return nil
+}
+
+func (w *contractWorkflow) create(ctx workflow.Context, _ CreateRequest) (ContractState, error) {
+	if err := workflow.Await(ctx, func() bool { return w.recorded }); err != nil {
+		return ContractState{}, err
+	}
+	return w.state, nil
+}
+
+func (w *contractWorkflow) validateSubmit(req SubmitRequest) error {
+	if !w.mayManage(req.Actor) {
+		return refuse(domain.RefusedForbidden, "only the contract's owner or a sales manager may submit it")
+	}
+	if w.state.Status != domain.StatusDraft {
+		return refuse(domain.RefusedConflict, "contract is %s; only a draft can be submitted", w.state.Status)
+	}
+	return nil
+}
+
+func (w *contractWorkflow) submit(ctx workflow.Context, req SubmitRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validateSubmit(req); err != nil {
+			return err
+		}
+		now := workflow.Now(ctx).UTC()
+		w.state.Round++
+		stages := domain.ApprovalStages(w.state.Contract.Money())
+		w.state.Tasks = make([]domain.ApprovalTask, len(stages))
+		for i, role := range stages {
+			task := domain.ApprovalTask{
+				ID:             TaskID(w.state.Contract.Number, w.state.Round, i+1),
+				ContractNumber: w.state.Contract.Number,
+				Round:          w.state.Round,
+				Stage:          i + 1,
+				Role:           role,
+				Status:         domain.TaskPending,
+			}
+			if i == 0 {
+				task.Status = domain.TaskOpen
+				task.OpenedAt = &now
+			}
+			w.state.Tasks[i] = task
+		}
+		return w.transition(ctx, domain.EventSubmitted, req.Actor, domain.StatusInReview, transitionDetails{tasks: w.state.Tasks})
+	})
+	return w.state, err
+}
+
+// TaskID names the approval task of one stage in one review round.
+func TaskID(number string, round, stage int) string {
+	return fmt.Sprintf("%s-R%d-S%d", number, round, stage)
+}
+
+func (w *contractWorkflow) findTask(id string) (int, bool) {
+	for i, t := range w.state.Tasks {
+		if t.ID == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (w *contractWorkflow) validateDecide(req DecideRequest) error {
+	switch req.Decision {
+	case domain.DecisionApprove, domain.DecisionReject, domain.DecisionRequestChanges:
+	default:
+		return refuse(domain.RefusedInvalid, "decision must be approve, reject or request_changes")
+	}
+	i, ok := w.findTask(req.TaskID)
+	if !ok {
+		return refuse(domain.RefusedNotFound, "task %s is not a task of this contract's current review", req.TaskID)
+	}
+	task := w.state.Tasks[i]
+	switch task.Status {
+	case domain.TaskOpen:
+	case domain.TaskPending:
+		return refuse(domain.RefusedConflict, "task %s waits for an earlier stage; its stage is not open yet", task.ID)
+	default:
+		return refuse(domain.RefusedConflict, "task %s is already closed (%s)", task.ID, task.Status)
+	}
+	if !req.Actor.Has(task.Role) {
+		return refuse(domain.RefusedForbidden, "task %s needs a %s; you are not one", task.ID, task.Role)
+	}
+	return nil
+}
+
+func (w *contractWorkflow) decide(ctx workflow.Context, req DecideRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validateDecide(req); err != nil {
+			return err
+		}
+		now := workflow.Now(ctx).UTC()
+		i, _ := w.findTask(req.TaskID)
+		task := &w.state.Tasks[i]
+		task.Status = req.Decision.TaskStatus()
+		task.DecidedByID = req.Actor.UserID
+		task.DecidedByName = req.Actor.Name
+		task.Opinion = req.Opinion
+		task.DecidedAt = &now
+		d := transitionDetails{taskID: task.ID, opinion: req.Opinion}
+
+		if req.Decision != domain.DecisionApprove {
+			decided := *task
+			w.state.LastDecision = &decided
+			for j := range w.state.Tasks {
+				if t := &w.state.Tasks[j]; t.Status == domain.TaskPending || t.Status == domain.TaskOpen {
+					t.Status = domain.TaskCancelled
+				}
+			}
+			d.tasks = w.state.Tasks
+			kind := domain.EventRejected
+			if req.Decision == domain.DecisionRequestChanges {
+				kind = domain.EventChangesRequested
+			}
+			return w.transition(ctx, kind, req.Actor, domain.StatusDraft, d)
+		}
+
+		next := domain.StatusApproved
+		if i+1 < len(w.state.Tasks) {
+			next = domain.StatusInReview
+			w.state.Tasks[i+1].Status = domain.TaskOpen
+			w.state.Tasks[i+1].OpenedAt = &now
+		}
+		d.tasks = w.state.Tasks
+		return w.transition(ctx, domain.EventTaskApproved, req.Actor, next, d)
+	})
+	return w.state, err
+}
+
+func (w *contractWorkflow) validateSend(req SendRequest) error {
+	if !w.mayManage(req.Actor) {
+		return refuse(domain.RefusedForbidden, "only the contract's owner or a sales manager may send it for signature")
+	}
+	if w.state.Status != domain.StatusApproved {
+		return refuse(domain.RefusedConflict, "contract is %s; only an approved contract can be sent for signature", w.state.Status)
+	}
+	return nil
+}
+
+func (w *contractWorkflow) send(ctx workflow.Context, req SendRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validateSend(req); err != nil {
+			return err
+		}
+		number := w.state.Contract.Number
+		w.state.Signatures = []domain.Signature{
+			{ID: SignatureID(number, w.state.Version, domain.PartyCompany), ContractNumber: number, Version: w.state.Version, Party: domain.PartyCompany, Order: 1},
+			{ID: SignatureID(number, w.state.Version, domain.PartyCustomer), ContractNumber: number, Version: w.state.Version, Party: domain.PartyCustomer, Order: 2},
+		}
+		return w.transition(ctx, domain.EventSent, req.Actor, domain.StatusSigning, transitionDetails{})
+	})
+	return w.state, err
+}
+
+// SignatureID names one party's signature on one version of a contract.
+func SignatureID(number string, version int, party domain.Party) string {
+	return fmt.Sprintf("%s-V%d-%s", number, version, party)
+}
+
+// nextSigner returns the index of the first party that has not signed.
+func (w *contractWorkflow) nextSigner() (int, bool) {
+	for i, s := range w.state.Signatures {
+		if s.SignedAt == nil {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+func (w *contractWorkflow) validateSign(req SignRequest) error {
+	if req.Party != domain.PartyCompany && req.Party != domain.PartyCustomer {
+		return refuse(domain.RefusedInvalid, "party must be company or customer")
+	}
+	switch req.Party {
+	case domain.PartyCompany:
+		if !req.Actor.Has(domain.RoleExecutive) {
+			return refuse(domain.RefusedForbidden, "only an executive may sign for the company")
+		}
+	case domain.PartyCustomer:
+		if !w.mayManage(req.Actor) {
+			return refuse(domain.RefusedForbidden, "only the contract's owner or a sales manager may record the customer's signature")
+		}
+	}
+	if w.state.Status != domain.StatusSigning {
+		return refuse(domain.RefusedConflict, "contract is %s; it is not out for signature", w.state.Status)
+	}
+	i, _ := w.nextSigner()
+	if next := w.state.Signatures[i]; next.Party != req.Party {
+		for _, s := range w.state.Signatures {
+			if s.Party == req.Party && s.SignedAt != nil {
+				return refuse(domain.RefusedConflict, "the %s has already signed", req.Party)
+			}
+		}
+		return refuse(domain.RefusedConflict, "the %s signs first", next.Party)
+	}
+	return nil
+}
+
+func (w *contractWorkflow) sign(ctx workflow.Context, req SignRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validateSign(req); err != nil {
+			return err
+		}
+		now := workflow.Now(ctx).UTC()
+		i, _ := w.nextSigner()
+		sig := &w.state.Signatures[i]
+		sig.SignerName = req.SignerName
+		sig.SignerEmail = req.SignerEmail
+		sig.RecordedByID = req.Actor.UserID
+		sig.IP = req.IP
+		sig.UserAgent = req.UserAgent
+		sig.SignedAt = &now
+		recorded := *sig
+		next := domain.StatusSigning
+		if _, more := w.nextSigner(); !more {
+			next = domain.StatusActive
+		}
+		return w.transition(ctx, domain.EventSigned, req.Actor, next, transitionDetails{signature: &recorded})
+	})
+	return w.state, err
+}
+
+func (w *contractWorkflow) validateCancel(req CancelRequest) error {
+	if !w.mayManage(req.Actor) {
+		return refuse(domain.RefusedForbidden, "only the contract's owner or a sales manager may cancel it")
+	}
+	if !w.state.Status.Cancellable() {
+		return refuse(domain.RefusedConflict, "contract is %s; only a draft, in-review or approved contract can be cancelled", w.state.Status)
+	}
+	return nil
+}
+
+func (w *contractWorkflow) cancel(ctx workflow.Context, req CancelRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validateCancel(req); err != nil {
+			return err
+		}
+		d := transitionDetails{opinion: req.Reason}
+		if w.state.Status == domain.StatusInReview {
+			for j := range w.state.Tasks {
+				if t := &w.state.Tasks[j]; t.Status == domain.TaskPending || t.Status == domain.TaskOpen {
+					t.Status = domain.TaskCancelled
+				}
+			}
+			d.tasks = w.state.Tasks
+		}
+		return w.transition(ctx, domain.EventCancelled, req.Actor, domain.StatusCancelled, d)
+	})
+	return w.state, err
+}

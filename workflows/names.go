@@ -1,0 +1,58 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/temporal"
+)
+
+// DefaultTaskQueue is the task queue contract workflows and their activities
+// run on unless SIGNET_TASK_QUEUE says otherwise.
+const DefaultTaskQueue = "signet-contracts"
+
+// ContractWorkflowID is the workflow ID of the contract with this number,
+// e.g. contract/HT-2026-000123, readable in the Temporal UI.
+func ContractWorkflowID(number string) string {
+	return "contract/" + number
+}
+
+// Update names of the contract workflow. Each carries a domain.Actor so the
+// validator can refuse the wrong person.
+const (
+	// UpdateCreate is sent with the workflow's start; it returns once the
+	// contract is recorded in PostgreSQL, so the creator can read it at once.
+	UpdateCreate = "create"
+	// UpdateSubmit moves a draft into review and opens the first approval stage.
+	UpdateSubmit = "submit"
+	// UpdateDecide approves, rejects or requests changes on an approval task.
+	UpdateDecide = "decide"
+	// UpdateSend sends an approved contract for signature.
+	UpdateSend = "send"
+	// UpdateSign records one party's signature.
+	UpdateSign = "sign"
+	// UpdateCancel cancels a contract nobody has signed yet.
+	UpdateCancel = "cancel"
+)
+
+// QueryState returns the contract's live ContractState.
+const QueryState = "state"
+
+// Search attributes set on every contract workflow so ops can filter in the
+// Temporal UI and with `temporal workflow list --query`.
+var (
+	SearchContractNumber  = temporal.NewSearchAttributeKeyKeyword("ContractNumber")
+	SearchContractStatus  = temporal.NewSearchAttributeKeyKeyword("ContractStatus")
+	SearchCustomerID      = temporal.NewSearchAttributeKeyKeyword("CustomerID")
+	SearchOwnerID         = temporal.NewSearchAttributeKeyKeyword("OwnerID")
+	SearchContractAmount  = temporal.NewSearchAttributeKeyInt64("ContractAmount")
+	SearchContractEndDate = temporal.NewSearchAttributeKeyTime("ContractEndDate")
+)
+
+// SearchAttributeTypes lists the custom search attributes and their types as
+// `temporal server start-dev --search-attribute` and the operator API name them.
+var SearchAttributeTypes = []struct{ Name, Type string }{
+	{"ContractNumber", "Keyword"},
+	{"ContractStatus", "Keyword"},
+	{"CustomerID", "Keyword"},
+	{"OwnerID", "Keyword"},
+	{"ContractAmount", "Int"},
+	{"ContractEndDate", "Datetime"},
+}
