@@ -9,6 +9,7 @@ import (
 var (
 	ErrNotFound      = errors.New("not found")
 	ErrUnauthorized  = errors.New("unauthorized")
+	ErrForbidden     = errors.New("your role may not do this")
 	ErrUnavailable   = errors.New("a backing service is unavailable")
 	ErrAlreadyExists = errors.New("already exists")
 )

@@ -1,0 +1,165 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+
+	"github.com/signet-clm/signet/domain"
+)
+
+// maxBodyBytes bounds a JSON request body.
+const maxBodyBytes = 1 << 20
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	// Name fields as the client spells them (json or query names).
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		for _, tag := range []string{"json", "form"} {
+			if name, _, _ := strings.Cut(f.Tag.Get(tag), ","); name != "" && name != "-" {
+				return name
+			}
+		}
+		return f.Name
+	})
+	must(v.RegisterValidation("currency", func(fl validator.FieldLevel) bool { return domain.ValidCurrency(fl.Field().String()) }))
+	must(v.RegisterValidation("contract_status", func(fl validator.FieldLevel) bool { return domain.Status(fl.Field().String()).Valid() }))
+	must(v.RegisterValidation("contract_number", func(fl validator.FieldLevel) bool { return domain.ValidContractNumber(fl.Field().String()) }))
+	return v
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// bindJSON decodes the body strictly into dst and validates it. Unknown
+// fields are refused, so a client cannot slip in status, owner or the like.
+func (h *handlers) bindJSON(c *gin.Context, dst any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return fieldError("body", "must hold a single JSON object")
+	}
+	return h.check(dst)
+}
+
+// bindQuery binds query parameters into dst and validates them.
+func (h *handlers) bindQuery(c *gin.Context, dst any) error {
+	if err := c.ShouldBindQuery(dst); err != nil {
+		return fieldError("query", "has a value of the wrong type")
+	}
+	return h.check(dst)
+}
+
+func (h *handlers) check(dst any) error {
+	err := h.validate.Struct(dst)
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return err
+	}
+	out := &domain.ValidationError{}
+	for _, fe := range verrs {
+		out.Add(fieldPath(fe), message(fe))
+	}
+	return out
+}
+
+// fieldPath is the field's name as the client wrote it, without the
+// struct's own name in front.
+func fieldPath(fe validator.FieldError) string {
+	ns := fe.Namespace()
+	if _, rest, ok := strings.Cut(ns, "."); ok {
+		return rest
+	}
+	return fe.Field()
+}
+
+func message(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "max":
+		if fe.Kind() == reflect.String {
+			return "must be at most " + fe.Param() + " characters"
+		}
+		return "must be at most " + fe.Param()
+	case "min":
+		return "must be at least " + fe.Param()
+	case "gte":
+		return "must be at least " + fe.Param()
+	case "datetime":
+		return "must be a date YYYY-MM-DD"
+	case "currency":
+		return "must be an ISO 4217 currency code such as CNY"
+	case "oneof":
+		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "email":
+		return "must be an email address"
+	case "contract_status":
+		return "must be a contract status"
+	case "contract_number":
+		return "must be a contract number such as HT-2026-000001"
+	default:
+		return "is invalid (" + fe.Tag() + ")"
+	}
+}
+
+func fieldError(field, msg string) error {
+	return &domain.ValidationError{Fields: []domain.FieldError{{Field: field, Message: msg}}}
+}
+
+func decodeError(err error) error {
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return fieldError("body", "a JSON object is required")
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return fieldError("body", "is not well-formed JSON")
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return fieldError(field, fmt.Sprintf("must be %s", describeType(typeErr.Type)))
+	case errors.As(err, &tooBig):
+		return fieldError("body", fmt.Sprintf("must be at most %d bytes", maxBodyBytes))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return fieldError(name, "is not a field this request accepts")
+	default:
+		return fieldError("body", "is not a valid JSON object for this request")
+	}
+}
+
+func describeType(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number within range"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Struct, reflect.Map:
+		return "a JSON object"
+	case reflect.Slice:
+		return "a JSON array"
+	case reflect.Pointer:
+		return describeType(t.Elem())
+	default:
+		return "a " + t.Kind().String()
+	}
+}

@@ -1,0 +1,74 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/signet-clm/signet/domain"
+)
+
+// ErrorBody is every error response: a stable code, a sentence for people
+// and, for bad input, the fields at fault.
+type ErrorBody struct {
+	Error     string              `json:"error"`
+	Message   string              `json:"message"`
+	Fields    []domain.FieldError `json:"fields,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+}
+
+var (
+	errNoRoute  = errors.New("no such route")
+	errNoMethod = errors.New("method not allowed")
+)
+
+// writeError maps any error from a handler to its status and body. Raw
+// error text never reaches the client except a refusal's own reason.
+func writeError(c *gin.Context, logger *slog.Logger, err error) {
+	status, body := classify(err)
+	body.RequestID = c.GetString(requestIDKey)
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "5")
+	}
+	if status >= 500 {
+		logger.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "status", status,
+			"request_id", body.RequestID, "err", err)
+	}
+	c.AbortWithStatusJSON(status, body)
+}
+
+func classify(err error) (int, ErrorBody) {
+	var verr *domain.ValidationError
+	var refusal *domain.Refusal
+	switch {
+	case errors.As(err, &verr):
+		return http.StatusBadRequest, ErrorBody{Error: "invalid_request", Message: "the request has invalid fields", Fields: verr.Fields}
+	case errors.As(err, &refusal):
+		switch refusal.Kind {
+		case domain.RefusedForbidden:
+			return http.StatusForbidden, ErrorBody{Error: "forbidden", Message: refusal.Message}
+		case domain.RefusedNotFound:
+			return http.StatusNotFound, ErrorBody{Error: "not_found", Message: refusal.Message}
+		case domain.RefusedInvalid:
+			return http.StatusUnprocessableEntity, ErrorBody{Error: "unprocessable", Message: refusal.Message}
+		default:
+			return http.StatusConflict, ErrorBody{Error: "conflict", Message: refusal.Message}
+		}
+	case errors.Is(err, domain.ErrUnauthorized):
+		return http.StatusUnauthorized, ErrorBody{Error: "unauthorized", Message: "a valid bearer token is required"}
+	case errors.Is(err, domain.ErrForbidden):
+		return http.StatusForbidden, ErrorBody{Error: "forbidden", Message: "your role may not do this"}
+	case errors.Is(err, domain.ErrNotFound), errors.Is(err, errNoRoute):
+		return http.StatusNotFound, ErrorBody{Error: "not_found", Message: "no such resource"}
+	case errors.Is(err, errNoMethod):
+		return http.StatusMethodNotAllowed, ErrorBody{Error: "method_not_allowed", Message: "this route does not take that method"}
+	case errors.Is(err, domain.ErrAlreadyExists):
+		return http.StatusConflict, ErrorBody{Error: "conflict", Message: "it already exists"}
+	case errors.Is(err, domain.ErrUnavailable):
+		return http.StatusServiceUnavailable, ErrorBody{Error: "unavailable", Message: "a backing service is unavailable; retry shortly"}
+	default:
+		return http.StatusInternalServerError, ErrorBody{Error: "internal", Message: "internal error"}
+	}
+}

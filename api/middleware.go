@@ -1,0 +1,102 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/signet-clm/signet/domain"
+)
+
+const (
+	requestIDKey = "request_id"
+	userKey      = "user"
+	// RequestIDHeader carries the client's request ID. For decisions it
+	// becomes the Workflow Update ID, so a retried request applies once.
+	RequestIDHeader = "X-Request-ID"
+	// IdempotencyKeyHeader makes POST /v1/contracts safe to retry.
+	IdempotencyKeyHeader = "Idempotency-Key"
+)
+
+// validClientID accepts what a client may use as a request ID or key.
+func validClientID(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x21 || r > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func (h *handlers) requestID(c *gin.Context) {
+	id := c.GetHeader(RequestIDHeader)
+	if !validClientID(id) {
+		id = uuid.NewString()
+	}
+	c.Set(requestIDKey, id)
+	c.Header(RequestIDHeader, id)
+	c.Next()
+}
+
+func (h *handlers) recover(c *gin.Context) {
+	defer func() {
+		if p := recover(); p != nil {
+			if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
+				panic(p)
+			}
+			h.d.Logger.Error("panic in handler", "panic", p, "path", c.FullPath())
+			writeError(c, h.d.Logger, errors.New("panic"))
+		}
+	}()
+	c.Next()
+}
+
+func (h *handlers) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	h.d.Logger.Debug("request", "method", c.Request.Method, "path", c.FullPath(), "status", c.Writer.Status(),
+		"duration", time.Since(start), "request_id", c.GetString(requestIDKey))
+}
+
+// timeout bounds the request so an outage answers 503 instead of hanging.
+func (h *handlers) timeout(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), h.d.RequestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	c.Next()
+}
+
+// authenticate resolves the bearer token to a user or answers 401.
+func (h *handlers) authenticate(c *gin.Context) {
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	token = strings.TrimSpace(token)
+	if !ok || token == "" || len(token) > 256 {
+		c.Header("WWW-Authenticate", `Bearer realm="signet"`)
+		writeError(c, h.d.Logger, domain.ErrUnauthorized)
+		return
+	}
+	u, err := h.d.Users.UserByToken(c.Request.Context(), token)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		c.Header("WWW-Authenticate", `Bearer realm="signet", error="invalid_token"`)
+		writeError(c, h.d.Logger, domain.ErrUnauthorized)
+		return
+	case err != nil:
+		writeError(c, h.d.Logger, errors.Join(domain.ErrUnavailable, err))
+		return
+	}
+	c.Set(userKey, u)
+	c.Next()
+}
+
+func currentUser(c *gin.Context) domain.User {
+	return c.MustGet(userKey).(domain.User)
+}

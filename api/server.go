@@ -1,0 +1,89 @@
+// Package api is Signet's HTTP API: Gin routes that bind and validate
+// requests, resolve the caller, call the contracts service and map its
+// errors to statuses in one place (errors.go).
+package api
+
+import (
+	"context"
+	"embed"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/domain"
+)
+
+//go:embed openapi.json
+var openapiDoc embed.FS
+
+// Users resolves bearer tokens.
+type Users interface {
+	UserByToken(ctx context.Context, token string) (domain.User, error)
+}
+
+// Check is one dependency /readyz probes.
+type Check struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Deps is what the API needs.
+type Deps struct {
+	Contracts *contracts.Service
+	Users     Users
+	Checks    []Check
+	// RequestTimeout bounds each request's calls to PostgreSQL and Temporal.
+	RequestTimeout time.Duration
+	Logger         *slog.Logger
+}
+
+// NewRouter builds the HTTP handler.
+func NewRouter(d Deps) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	// Signet is reached directly or through a proxy that the operator
+	// configures; never trust client-sent forwarding headers by default.
+	_ = r.SetTrustedProxies(nil)
+	r.HandleMethodNotAllowed = true
+	h := &handlers{d: d, validate: newValidator()}
+	r.Use(h.requestID, h.recover, h.logRequests)
+	r.NoRoute(func(c *gin.Context) { writeError(c, d.Logger, errNoRoute) })
+	r.NoMethod(func(c *gin.Context) { writeError(c, d.Logger, errNoMethod) })
+
+	r.GET("/healthz", h.healthz)
+	r.GET("/readyz", h.readyz)
+	r.GET("/v1/openapi.json", h.openapi)
+
+	v1 := r.Group("/v1", h.timeout, h.authenticate)
+	v1.GET("/me", h.me)
+	v1.POST("/contracts", h.createContract)
+	v1.GET("/contracts", h.listContracts)
+	v1.GET("/contracts/:number", h.getContract)
+	v1.GET("/contracts/:number/events", h.contractEvents)
+	v1.POST("/contracts/:number/submit", h.submit)
+	v1.POST("/contracts/:number/send", h.send)
+	v1.POST("/contracts/:number/sign", h.sign)
+	v1.POST("/contracts/:number/cancel", h.cancel)
+	v1.GET("/tasks", h.tasks)
+	v1.POST("/tasks/:id/decision", h.decide)
+	return r
+}
+
+// Server runs the API until its context ends, then drains in-flight requests.
+func Serve(ctx context.Context, addr string, handler http.Handler, logger *slog.Logger) error {
+	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	logger.Info("api listening", "addr", addr)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}

@@ -1,0 +1,138 @@
+// Command signet is Signet's one binary:
+//
+//	signet dev       run everything for a developer: Temporal dev server,
+//	                 PostgreSQL, migrations, demo data, worker and API
+//	signet api       run the HTTP API
+//	signet worker    run the Temporal worker and scheduled jobs
+//	signet migrate   apply database migrations (idempotent)
+//
+// Configuration comes from environment variables; see package config.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"go.temporal.io/sdk/client"
+	_ "time/tzdata" // reminders and term ends use IANA zones even where the OS has none
+
+	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/config"
+	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/migrations"
+	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/worker"
+)
+
+const usage = `usage: signet <command>
+
+commands:
+  dev       run Temporal, PostgreSQL, worker and API with demo data (for developers)
+  api       run the HTTP API
+  worker    run the Temporal worker and scheduled jobs
+  migrate   apply database migrations
+`
+
+func main() {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var err error
+	switch os.Args[1] {
+	case "dev":
+		err = runDev(ctx, logger)
+	case "api", "worker", "migrate":
+		err = runService(ctx, os.Args[1], logger)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "signet: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		logger.Error("signet "+os.Args[1]+" failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+// runService runs one production command against configured services.
+func runService(ctx context.Context, cmd string, logger *slog.Logger) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is required (for example postgres://signet:signet@127.0.0.1:5432/signet)")
+	}
+	if cmd == "migrate" {
+		if err := migrations.Apply(ctx, cfg.DatabaseURL); err != nil {
+			return err
+		}
+		logger.Info("migrations applied")
+		return nil
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if cmd == "api" {
+		// Connect lazily, so the API starts (and answers 503) while
+		// Temporal is down.
+		tc, err := client.NewLazyClient(temporalOptions(cfg, logger))
+		if err != nil {
+			return fmt.Errorf("temporal client: %w", err)
+		}
+		defer tc.Close()
+		return serveAPI(ctx, cfg, st, tc, logger)
+	}
+	tc, err := client.DialContext(ctx, temporalOptions(cfg, logger))
+	if err != nil {
+		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
+	}
+	defer tc.Close()
+	return runWorker(ctx, cfg, st, tc, logger)
+}
+
+func temporalOptions(cfg config.Config, logger *slog.Logger) client.Options {
+	return client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger.With("component", "temporal")}
+}
+
+// serveAPI runs the HTTP API until ctx ends.
+func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
+	return api.Serve(ctx, cfg.HTTPAddr, api.NewRouter(api.Deps{
+		Contracts: contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone),
+		Users:     st,
+		Checks: []api.Check{
+			{Name: "postgresql", Check: st.Ping},
+			{Name: "temporal", Check: func(ctx context.Context) error {
+				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			}},
+		},
+		RequestTimeout: cfg.RequestTimeout,
+		Logger:         logger,
+	}), logger)
+}
+
+func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
+	return worker.Run(ctx, worker.Options{
+		Client:            tc,
+		Store:             st,
+		TaskQueue:         cfg.TaskQueue,
+		ReconcileSchedule: cfg.ReconcileSchedule,
+		Location:          cfg.TimeZone,
+		Logger:            logger,
+	})
+}

@@ -1,0 +1,409 @@
+// Package contracts is the application service behind the API: it checks
+// who may see a contract, starts contract workflows and delivers people's
+// decisions to them as Workflow Updates, and reads the PostgreSQL projection.
+package contracts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/workflows"
+)
+
+// Store is the part of the PostgreSQL store the service reads.
+type Store interface {
+	NextContractNumber(ctx context.Context, year int, ownerID, requestKey string) (string, bool, error)
+	Contract(ctx context.Context, number string) (store.ContractRow, error)
+	ListContracts(ctx context.Context, f store.ContractFilter) ([]store.ContractRow, error)
+	Events(ctx context.Context, number string) ([]domain.Event, error)
+	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
+	Signatures(ctx context.Context, number string) ([]domain.Signature, error)
+	OpenTasks(ctx context.Context, roles []domain.Role) ([]store.InboxTask, error)
+}
+
+// Service runs contract use cases.
+type Service struct {
+	store     Store
+	temporal  client.Client
+	taskQueue string
+	loc       *time.Location
+	now       func() time.Time
+}
+
+// New returns a service that starts workflows on taskQueue and ends
+// contract terms at midnight in loc.
+func New(st Store, tc client.Client, taskQueue string, loc *time.Location) *Service {
+	return &Service{store: st, temporal: tc, taskQueue: taskQueue, loc: loc, now: time.Now}
+}
+
+// CreateInput is what a drafter sends to create a contract. Amount is in
+// minor units (fen, cents) of Currency.
+type CreateInput struct {
+	Title        string `json:"title" validate:"required,max=200"`
+	CustomerName string `json:"customer_name" validate:"required,max=200"`
+	Amount       *int64 `json:"amount" validate:"required,gte=0"`
+	Currency     string `json:"currency" validate:"omitempty,currency"`
+	StartDate    string `json:"start_date" validate:"required,datetime=2006-01-02"`
+	EndDate      string `json:"end_date" validate:"required,datetime=2006-01-02"`
+}
+
+// validate checks what struct tags cannot: the amount cap and date order.
+func (in CreateInput) validate() error {
+	verr := &domain.ValidationError{}
+	if *in.Amount > domain.MaxAmount {
+		verr.Add("amount", fmt.Sprintf("must be at most %d minor units", domain.MaxAmount))
+	}
+	if in.EndDate < in.StartDate { // both are YYYY-MM-DD, so text order is date order
+		verr.Add("end_date", "must not be before start_date")
+	}
+	return verr.OrNil()
+}
+
+// mayCreate reports whether u may draft contracts.
+func mayCreate(u domain.User) bool {
+	a := u.Actor()
+	return a.Has(domain.RoleSales) || a.Has(domain.RoleSalesManager)
+}
+
+// Create allocates a contract number and starts the contract's workflow.
+// It returns once the contract is recorded, so the creator can read it.
+// With a requestKey, a retry returns the same contract instead of a new one.
+func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, in CreateInput) (workflows.ContractState, error) {
+	if !mayCreate(u) {
+		return workflows.ContractState{}, domain.ErrForbidden
+	}
+	if err := in.validate(); err != nil {
+		return workflows.ContractState{}, err
+	}
+	if in.Currency == "" {
+		in.Currency = domain.DefaultCurrency
+	}
+	expires, err := domain.ExpiryInstant(in.EndDate, s.loc)
+	if err != nil {
+		return workflows.ContractState{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "end_date", Message: "must be a date YYYY-MM-DD"}}}
+	}
+	now := s.now()
+	number, reused, err := s.store.NextContractNumber(ctx, now.In(s.loc).Year(), u.ID, requestKey)
+	if err != nil {
+		return workflows.ContractState{}, unavailable(err)
+	}
+	c := domain.Contract{
+		Number:       number,
+		Title:        in.Title,
+		CustomerName: in.CustomerName,
+		OwnerID:      u.ID,
+		OwnerName:    u.Name,
+		Amount:       *in.Amount,
+		Currency:     in.Currency,
+		StartDate:    in.StartDate,
+		EndDate:      in.EndDate,
+		ExpiresAt:    expires,
+		CreatedAt:    now.UTC().Truncate(time.Microsecond),
+	}
+	endDate, _ := domain.ParseDate(in.EndDate)
+	opts := client.StartWorkflowOptions{
+		ID:        workflows.ContractWorkflowID(number),
+		TaskQueue: s.taskQueue,
+		// A contract number is used once, ever. A fresh number must not meet
+		// a running workflow; a retried request joins the one it started.
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SearchContractNumber.ValueSet(number),
+			workflows.SearchContractStatus.ValueSet(string(domain.StatusDraft)),
+			workflows.SearchCustomerID.ValueSet(in.CustomerName),
+			workflows.SearchOwnerID.ValueSet(u.ID),
+			workflows.SearchContractAmount.ValueSet(*in.Amount),
+			workflows.SearchContractEndDate.ValueSet(endDate),
+		),
+	}
+	if reused {
+		opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
+	}
+	updateID := "create/" + number
+	start := s.temporal.NewWithStartWorkflowOperation(opts, workflows.ContractWorkflow, workflows.ContractInput{Contract: c})
+	handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID:     updateID,
+			UpdateName:   workflows.UpdateCreate,
+			Args:         []any{workflows.CreateRequest{Actor: u.Actor()}},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return workflows.ContractState{}, temporalError(err)
+	}
+	var state workflows.ContractState
+	if err := handle.Get(ctx, &state); err != nil {
+		return workflows.ContractState{}, temporalError(err)
+	}
+	return state, nil
+}
+
+// View is one contract as its readers see it: the recorded row, every
+// approval task and signature, and the workflow's live state.
+type View struct {
+	Contract   store.ContractRow        `json:"contract"`
+	Tasks      []domain.ApprovalTask    `json:"tasks"`
+	Signatures []domain.Signature       `json:"signatures"`
+	Live       *workflows.ContractState `json:"live"`
+	// LiveError says why the live state is missing (Temporal unreachable);
+	// the recorded row is still served.
+	LiveError string `json:"live_error,omitempty"`
+}
+
+// visible returns the contract row if u may see it. A contract u may not see
+// is reported as not found, so its existence stays private.
+func (s *Service) visible(ctx context.Context, u domain.User, number string) (store.ContractRow, error) {
+	if !domain.ValidContractNumber(number) {
+		return store.ContractRow{}, domain.ErrNotFound
+	}
+	row, err := s.store.Contract(ctx, number)
+	if err != nil {
+		if errors.Is(err, domain.ErrNotFound) {
+			return store.ContractRow{}, domain.ErrNotFound
+		}
+		return store.ContractRow{}, unavailable(err)
+	}
+	if !u.SeesAllContracts() && row.OwnerID != u.ID {
+		return store.ContractRow{}, domain.ErrNotFound
+	}
+	return row, nil
+}
+
+// Get returns one contract with its live state.
+func (s *Service) Get(ctx context.Context, u domain.User, number string) (View, error) {
+	row, err := s.visible(ctx, u, number)
+	if err != nil {
+		return View{}, err
+	}
+	v := View{Contract: row}
+	if v.Tasks, err = s.store.Tasks(ctx, number); err != nil {
+		return View{}, unavailable(err)
+	}
+	if v.Signatures, err = s.store.Signatures(ctx, number); err != nil {
+		return View{}, unavailable(err)
+	}
+	state, err := s.LiveState(ctx, number)
+	if err != nil {
+		v.LiveError = "live state unavailable: the workflow could not be queried"
+	} else {
+		v.Live = &state
+	}
+	return v, nil
+}
+
+// LiveState queries the contract workflow for its state.
+func (s *Service) LiveState(ctx context.Context, number string) (workflows.ContractState, error) {
+	resp, err := s.temporal.QueryWorkflow(ctx, workflows.ContractWorkflowID(number), "", workflows.QueryState)
+	if err != nil {
+		return workflows.ContractState{}, temporalError(err)
+	}
+	var state workflows.ContractState
+	if err := resp.Get(&state); err != nil {
+		return workflows.ContractState{}, fmt.Errorf("decode state of %s: %w", number, err)
+	}
+	return state, nil
+}
+
+// Events returns a contract's recorded transitions.
+func (s *Service) Events(ctx context.Context, u domain.User, number string) ([]domain.Event, error) {
+	if _, err := s.visible(ctx, u, number); err != nil {
+		return nil, err
+	}
+	events, err := s.store.Events(ctx, number)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	return events, nil
+}
+
+// ListInput filters and pages a contract list.
+type ListInput struct {
+	Status   string `form:"status" validate:"omitempty,contract_status"`
+	Owner    string `form:"owner" validate:"max=100"`
+	Customer string `form:"customer" validate:"max=200"`
+	Cursor   string `form:"cursor" validate:"omitempty,contract_number"`
+	Limit    int    `form:"limit" validate:"omitempty,min=1,max=200"`
+}
+
+// Page is one page of a list and the cursor of the next, if any.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// DefaultPageSize is the page size when a list request names none.
+const DefaultPageSize = 50
+
+// List returns the contracts u may see, filtered, newest first.
+func (s *Service) List(ctx context.Context, u domain.User, in ListInput) (Page[store.ContractRow], error) {
+	f := store.ContractFilter{Status: domain.Status(in.Status), OwnerID: in.Owner, Customer: in.Customer, After: in.Cursor, Limit: in.Limit}
+	if f.Limit == 0 {
+		f.Limit = DefaultPageSize
+	}
+	if !u.SeesAllContracts() {
+		if f.OwnerID != "" && f.OwnerID != u.ID {
+			return Page[store.ContractRow]{Items: []store.ContractRow{}}, nil
+		}
+		f.OwnerID = u.ID
+	}
+	rows, err := s.store.ListContracts(ctx, f)
+	if err != nil {
+		return Page[store.ContractRow]{}, unavailable(err)
+	}
+	page := Page[store.ContractRow]{Items: rows}
+	if page.Items == nil {
+		page.Items = []store.ContractRow{}
+	}
+	if len(rows) == f.Limit {
+		page.NextCursor = rows[len(rows)-1].Number
+	}
+	return page, nil
+}
+
+// Inbox returns the open approval tasks u's roles may decide.
+func (s *Service) Inbox(ctx context.Context, u domain.User) ([]store.InboxTask, error) {
+	tasks, err := s.store.OpenTasks(ctx, u.Roles)
+	if err != nil {
+		return nil, unavailable(err)
+	}
+	if tasks == nil {
+		tasks = []store.InboxTask{}
+	}
+	return tasks, nil
+}
+
+// Submit sends a draft for approval.
+func (s *Service) Submit(ctx context.Context, u domain.User, number, requestID string) (workflows.ContractState, error) {
+	return s.update(ctx, u, number, requestID, workflows.UpdateSubmit, workflows.SubmitRequest{Actor: u.Actor()})
+}
+
+// Send sends an approved contract for signature.
+func (s *Service) Send(ctx context.Context, u domain.User, number, requestID string) (workflows.ContractState, error) {
+	return s.update(ctx, u, number, requestID, workflows.UpdateSend, workflows.SendRequest{Actor: u.Actor()})
+}
+
+// CancelInput gives the reason for a cancellation.
+type CancelInput struct {
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+// Cancel cancels a contract nobody has signed.
+func (s *Service) Cancel(ctx context.Context, u domain.User, number, requestID string, in CancelInput) (workflows.ContractState, error) {
+	return s.update(ctx, u, number, requestID, workflows.UpdateCancel, workflows.CancelRequest{Actor: u.Actor(), Reason: in.Reason})
+}
+
+// DecideInput is an approver's answer; an opinion is required unless approving.
+type DecideInput struct {
+	Decision domain.Decision `json:"decision" validate:"required,oneof=approve reject request_changes"`
+	Opinion  string          `json:"opinion" validate:"max=4000"`
+}
+
+var taskIDPattern = regexp.MustCompile(`^(HT-\d{4}-\d{6})-R\d+-S\d+$`)
+
+// Decide delivers an approval decision to the contract the task belongs to.
+func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID string, in DecideInput) (workflows.ContractState, error) {
+	m := taskIDPattern.FindStringSubmatch(taskID)
+	if m == nil {
+		return workflows.ContractState{}, domain.ErrNotFound
+	}
+	if in.Decision != domain.DecisionApprove && strings.TrimSpace(in.Opinion) == "" {
+		return workflows.ContractState{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "opinion", Message: "is required to reject or request changes"}}}
+	}
+	return s.update(ctx, u, m[1], requestID, workflows.UpdateDecide,
+		workflows.DecideRequest{Actor: u.Actor(), TaskID: taskID, Decision: in.Decision, Opinion: in.Opinion})
+}
+
+// SignInput is one party's signature.
+type SignInput struct {
+	Party       domain.Party `json:"party" validate:"required,oneof=company customer"`
+	SignerName  string       `json:"signer_name" validate:"required,max=200"`
+	SignerEmail string       `json:"signer_email" validate:"omitempty,email,max=320"`
+}
+
+// Client is where a request came from, kept on signature records.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// Sign records a party's signature; the last one makes the contract active.
+func (s *Service) Sign(ctx context.Context, u domain.User, number, requestID string, in SignInput, from Client) (workflows.ContractState, error) {
+	ua := from.UserAgent
+	if len(ua) > 512 {
+		ua = ua[:512]
+	}
+	ua = strings.ToValidUTF8(ua, "")
+	return s.update(ctx, u, number, requestID, workflows.UpdateSign, workflows.SignRequest{
+		Actor: u.Actor(), Party: in.Party, SignerName: in.SignerName, SignerEmail: in.SignerEmail, IP: from.IP, UserAgent: ua,
+	})
+}
+
+// update delivers one decision to a contract workflow and waits for its
+// verdict. requestID is the UpdateID, so a retried request is applied once.
+func (s *Service) update(ctx context.Context, u domain.User, number, requestID, name string, arg any) (workflows.ContractState, error) {
+	row, err := s.visible(ctx, u, number)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.ContractWorkflowID(number),
+		UpdateID:     requestID,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		var state workflows.ContractState
+		if err = handle.Get(ctx, &state); err == nil {
+			return state, nil
+		}
+	}
+	err = temporalError(err)
+	if errors.Is(err, domain.ErrNotFound) {
+		// The row exists, so the workflow has finished: nothing can change.
+		return workflows.ContractState{}, &domain.Refusal{Kind: domain.RefusedConflict,
+			Message: fmt.Sprintf("contract is %s; nothing more can change", row.Status)}
+	}
+	return workflows.ContractState{}, err
+}
+
+// temporalError turns a Temporal client error into a domain error the API
+// maps to a status. Refusals keep their reason; the rest keep their cause
+// for the log only.
+func temporalError(err error) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		switch kind := domain.RefusalKind(appErr.Type()); kind {
+		case domain.RefusedForbidden, domain.RefusedConflict, domain.RefusedNotFound, domain.RefusedInvalid:
+			return &domain.Refusal{Kind: kind, Message: appErr.Message()}
+		}
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return domain.ErrNotFound
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return fmt.Errorf("%w: %w", domain.ErrAlreadyExists, err)
+	}
+	return unavailable(err)
+}
+
+// unavailable marks an infrastructure failure: the API answers 503.
+func unavailable(err error) error {
+	return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
+}

@@ -1,0 +1,58 @@
+package devstack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"time"
+
+	"github.com/signet-clm/signet/domain"
+)
+
+// DemoUsers is the demo organisation: one user per role, with Chinese and
+// English names.
+var DemoUsers = []domain.User{
+	{ID: "demo-sales", Name: "张伟 Zhang Wei", Email: "zhang.wei@demo.signet.local", Roles: []domain.Role{domain.RoleSales}},
+	{ID: "demo-sales-manager", Name: "李娜 Li Na", Email: "li.na@demo.signet.local", Roles: []domain.Role{domain.RoleSalesManager}},
+	{ID: "demo-legal", Name: "王芳 Wang Fang", Email: "wang.fang@demo.signet.local", Roles: []domain.Role{domain.RoleLegal}},
+	{ID: "demo-finance", Name: "刘洋 Liu Yang", Email: "liu.yang@demo.signet.local", Roles: []domain.Role{domain.RoleFinance}},
+	{ID: "demo-executive", Name: "陈静 Chen Jing", Email: "chen.jing@demo.signet.local", Roles: []domain.Role{domain.RoleExecutive}},
+	{ID: "demo-admin", Name: "赵磊 Zhao Lei", Email: "zhao.lei@demo.signet.local", Roles: []domain.Role{domain.RoleAdmin}},
+	{ID: "demo-auditor", Name: "孙丽 Sun Li", Email: "sun.li@demo.signet.local", Roles: []domain.Role{domain.RoleAuditor}},
+}
+
+// UserWriter stores users and their tokens.
+type UserWriter interface {
+	UpsertUser(ctx context.Context, u domain.User) error
+	AddToken(ctx context.Context, userID, token, label string, expiresAt time.Time) error
+}
+
+// NewToken returns a fresh random bearer token.
+func NewToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "sgt_" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// SeedDemo upserts the demo users and issues each a new token, returned by
+// role name.
+func SeedDemo(ctx context.Context, w UserWriter) (map[string]string, error) {
+	tokens := make(map[string]string, len(DemoUsers))
+	for _, u := range DemoUsers {
+		if err := w.UpsertUser(ctx, u); err != nil {
+			return nil, err
+		}
+		tok, err := NewToken()
+		if err != nil {
+			return nil, fmt.Errorf("new token: %w", err)
+		}
+		if err := w.AddToken(ctx, u.ID, tok, "demo", time.Time{}); err != nil {
+			return nil, err
+		}
+		tokens[string(u.Roles[0])] = tok
+	}
+	return tokens, nil
+}

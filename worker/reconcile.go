@@ -1,0 +1,84 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/workflows"
+)
+
+// reconcileLockKey is the advisory lock that keeps one reconciliation
+// running at a time across worker replicas.
+const reconcileLockKey int64 = 0x5167_6e65_7401
+
+// Reconciler compares the PostgreSQL projection with Temporal: every
+// contract PostgreSQL holds open must have a running workflow.
+type Reconciler struct {
+	Store  *store.Store
+	Client client.Client
+	Logger *slog.Logger
+}
+
+// Drift is one contract on which PostgreSQL and Temporal disagree.
+type Drift struct {
+	Number string
+	Reason string
+}
+
+// Report is the outcome of one reconciliation.
+type Report struct {
+	// Skipped is true when another replica held the lock.
+	Skipped bool
+	Checked int
+	Drift   []Drift
+}
+
+// Run checks every open contract once, unless another replica is at it.
+func (r *Reconciler) Run(ctx context.Context) (Report, error) {
+	conn, err := r.Store.Pool().Acquire(ctx)
+	if err != nil {
+		return Report{}, fmt.Errorf("acquire connection: %w", err)
+	}
+	defer conn.Release()
+	var locked bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, reconcileLockKey).Scan(&locked); err != nil {
+		return Report{}, fmt.Errorf("take reconciliation lock: %w", err)
+	}
+	if !locked {
+		return Report{Skipped: true}, nil
+	}
+	defer func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, reconcileLockKey)
+	}()
+
+	numbers, err := r.Store.OpenContractNumbers(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	var rep Report
+	for _, n := range numbers {
+		rep.Checked++
+		desc, err := r.Client.DescribeWorkflowExecution(ctx, workflows.ContractWorkflowID(n), "")
+		var notFound *serviceerror.NotFound
+		switch {
+		case errors.As(err, &notFound):
+			rep.Drift = append(rep.Drift, Drift{Number: n, Reason: "no workflow exists for this open contract"})
+		case err != nil:
+			return rep, fmt.Errorf("describe %s: %w", n, err)
+		case desc.WorkflowExecutionInfo.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+			rep.Drift = append(rep.Drift, Drift{Number: n, Reason: "workflow is " + desc.WorkflowExecutionInfo.GetStatus().String() + " but the contract is open"})
+		}
+	}
+	for _, d := range rep.Drift {
+		r.Logger.Warn("contract drift", "number", d.Number, "reason", d.Reason)
+	}
+	r.Logger.Info("reconciliation done", "checked", rep.Checked, "drift", len(rep.Drift))
+	return rep, nil
+}

@@ -1,0 +1,63 @@
+// Package worker runs Signet's Temporal worker: it registers the contract
+// workflow and its activities and runs the scheduled jobs (robfig/cron).
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/workflows"
+)
+
+// Options configure a worker.
+type Options struct {
+	Client    client.Client
+	Store     *store.Store
+	TaskQueue string
+	// ReconcileSchedule is a cron spec, read in Location.
+	ReconcileSchedule string
+	Location          *time.Location
+	Logger            *slog.Logger
+}
+
+// New returns a Temporal worker with Signet's workflows and activities
+// registered, not yet started.
+func New(o Options) sdkworker.Worker {
+	w := sdkworker.New(o.Client, o.TaskQueue, sdkworker.Options{})
+	w.RegisterWorkflow(workflows.ContractWorkflow)
+	w.RegisterActivity(&activities.Activities{Projection: o.Store})
+	return w
+}
+
+// Run runs the worker and its scheduled jobs until ctx ends.
+func Run(ctx context.Context, o Options) error {
+	w := New(o)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	defer w.Stop()
+
+	sched := cron.New(cron.WithLocation(o.Location))
+	rec := &Reconciler{Store: o.Store, Client: o.Client, Logger: o.Logger}
+	if _, err := sched.AddFunc(o.ReconcileSchedule, func() {
+		if _, err := rec.Run(ctx); err != nil {
+			o.Logger.Error("reconciliation failed", "err", err)
+		}
+	}); err != nil {
+		return fmt.Errorf("schedule reconciliation %q: %w", o.ReconcileSchedule, err)
+	}
+	sched.Start()
+	defer func() { <-sched.Stop().Done() }()
+
+	o.Logger.Info("worker running", "task_queue", o.TaskQueue, "reconcile", o.ReconcileSchedule)
+	<-ctx.Done()
+	return nil
+}
