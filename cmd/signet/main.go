@@ -23,7 +23,6 @@ import (
 
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/config"
-	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/worker"
@@ -111,19 +110,7 @@ func temporalOptions(cfg config.Config, logger *slog.Logger) client.Options {
 
 // serveAPI runs the HTTP API until ctx ends.
 func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
-	return api.Serve(ctx, cfg.HTTPAddr, api.NewRouter(api.Deps{
-		Contracts: contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone),
-		Users:     st,
-		Checks: []api.Check{
-			{Name: "postgresql", Check: st.Ping},
-			{Name: "temporal", Check: func(ctx context.Context) error {
-				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
-				return err
-			}},
-		},
-		RequestTimeout: cfg.RequestTimeout,
-		Logger:         logger,
-	}), logger)
+	return api.Serve(ctx, cfg.HTTPAddr, api.NewStandardRouter(cfg, st, tc, logger), logger)
 }
 
 func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {

@@ -1,0 +1,155 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/workflows"
+)
+
+type errorBody = api.ErrorBody
+
+// newContract is a valid create request worth amount minor units of CNY.
+func newContract(amount int64, start, end string) map[string]any {
+	return map[string]any{
+		"title":         "年度软件服务合同（含运维）",
+		"customer_name": "上海星辰科技有限公司",
+		"amount":        amount,
+		"currency":      "CNY",
+		"start_date":    start,
+		"end_date":      end,
+	}
+}
+
+func create(t *testing.T, s *testenv.Stack, body map[string]any) workflows.ContractState {
+	t.Helper()
+	return expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts", "sales", body), http.StatusCreated)
+}
+
+// approveAll approves every stage in order as the stage's role.
+func approveAll(t *testing.T, s *testenv.Stack, state workflows.ContractState) workflows.ContractState {
+	t.Helper()
+	for _, task := range state.Tasks {
+		state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/tasks/"+task.ID+"/decision",
+			string(task.Role), map[string]any{"decision": "approve", "opinion": "同意，条款无异议"}), http.StatusOK)
+	}
+	return state
+}
+
+// driveToActive takes a new contract through review and both signatures.
+func driveToActive(t *testing.T, s *testenv.Stack, body map[string]any) workflows.ContractState {
+	t.Helper()
+	state := create(t, s, body)
+	n := state.Contract.Number
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+	require.Equal(t, domain.StatusInReview, state.Status)
+	state = approveAll(t, s, state)
+	require.Equal(t, domain.StatusApproved, state.Status)
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", nil), http.StatusOK)
+	require.Equal(t, domain.StatusSigning, state.Status)
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/sign", "executive",
+		map[string]any{"party": "company", "signer_name": "陈静"}), http.StatusOK)
+	require.Equal(t, domain.StatusSigning, state.Status)
+	return expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/sign", "sales",
+		map[string]any{"party": "customer", "signer_name": "王建国", "signer_email": "wang.jianguo@xingchen.example"}), http.StatusOK)
+}
+
+// listByQuery returns the workflow IDs a visibility query finds, waiting
+// for visibility to catch up with the wanted count.
+func listByQuery(t *testing.T, s *testenv.Stack, query string, want int) []string {
+	t.Helper()
+	var ids []string
+	require.Eventually(t, func() bool {
+		resp, err := s.Temporal.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query})
+		if err != nil {
+			return false
+		}
+		ids = ids[:0]
+		for _, e := range resp.Executions {
+			ids = append(ids, e.Execution.WorkflowId)
+		}
+		return len(ids) == want
+	}, 15*time.Second, 200*time.Millisecond, "query %q never found %d workflows (last: %v)", query, want, ids)
+	return ids
+}
+
+func TestContractFromDraftToActiveThenExpired(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, temporalAddress)
+	today := time.Now().In(s.Loc)
+
+	// A 1,200,000.00 contract needs sales manager, finance and executive.
+	live := driveToActive(t, s, newContract(120_000_000, today.Format(time.DateOnly), today.AddDate(1, 0, 0).Format(time.DateOnly)))
+	n := live.Contract.Number
+	assert.Equal(t, domain.StatusActive, live.Status)
+	assert.NotNil(t, live.SignedAt)
+	require.Len(t, live.Tasks, 3)
+	for i, role := range []domain.Role{domain.RoleSalesManager, domain.RoleFinance, domain.RoleExecutive} {
+		assert.Equal(t, role, live.Tasks[i].Role)
+		assert.Equal(t, domain.TaskApproved, live.Tasks[i].Status)
+	}
+
+	view := expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
+	assert.Equal(t, domain.StatusActive, view.Contract.Status)
+	assert.Equal(t, "上海星辰科技有限公司", view.Contract.CustomerName)
+	assert.Equal(t, "年度软件服务合同（含运维）", view.Contract.Title)
+	assert.Equal(t, int64(120_000_000), view.Contract.Amount)
+	require.NotNil(t, view.Live, "live state: %s", view.LiveError)
+	assert.Equal(t, domain.StatusActive, view.Live.Status)
+	require.Len(t, view.Live.NextTimers, 1)
+	assert.Equal(t, workflows.TimerExpiry, view.Live.NextTimers[0].Name)
+	require.Len(t, view.Signatures, 2)
+	assert.Equal(t, domain.PartyCompany, view.Signatures[0].Party)
+	assert.Equal(t, "陈静", view.Signatures[0].SignerName)
+	assert.Equal(t, domain.PartyCustomer, view.Signatures[1].Party)
+	assert.Equal(t, "王建国", view.Signatures[1].SignerName)
+	assert.Equal(t, "127.0.0.1", view.Signatures[1].IP)
+	assert.Equal(t, "signet-integration-test/1.0", view.Signatures[1].UserAgent)
+	assert.Len(t, view.Tasks, 3)
+
+	listByQuery(t, s, fmt.Sprintf("ContractStatus = 'active' AND ContractNumber = '%s'", n), 1)
+	listByQuery(t, s, fmt.Sprintf("OwnerID = 'demo-sales' AND ContractAmount = 120000000 AND ContractNumber = '%s'", n), 1)
+
+	// A contract whose term has already ended expires as soon as it is active.
+	past := driveToActive(t, s, newContract(5_000_000, "2025-01-01", "2025-12-31"))
+	pn := past.Contract.Number
+	assert.Equal(t, domain.StatusActive, past.Status)
+	require.Eventually(t, func() bool {
+		row, err := s.Store.Contract(context.Background(), pn)
+		return err == nil && row.Status == domain.StatusExpired
+	}, 15*time.Second, 100*time.Millisecond)
+	listByQuery(t, s, fmt.Sprintf("ContractStatus = 'expired' AND ContractNumber = '%s'", pn), 1)
+
+	view = expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+pn, "auditor", nil), http.StatusOK)
+	require.NotNil(t, view.Live, "a finished contract is still queryable: %s", view.LiveError)
+	assert.Equal(t, domain.StatusExpired, view.Live.Status)
+
+	events := expect[struct{ Items []domain.Event }](t, call(t, s, http.MethodGet, "/v1/contracts/"+pn+"/events", "sales", nil), http.StatusOK)
+	var kinds []string
+	for i, e := range events.Items {
+		kinds = append(kinds, e.Kind)
+		assert.Equal(t, i+1, e.Seq)
+	}
+	assert.Equal(t, []string{
+		domain.EventCreated, domain.EventSubmitted, domain.EventTaskApproved, domain.EventSent,
+		domain.EventSigned, domain.EventSigned, domain.EventExpired,
+	}, kinds)
+	assert.Equal(t, domain.SystemActor.UserID, events.Items[len(events.Items)-1].ActorID)
+	assert.Equal(t, "张伟 Zhang Wei", events.Items[0].ActorName)
+
+	// The inbox is empty again once everything is decided.
+	inbox := expect[struct{ Items []store.InboxTask }](t, call(t, s, http.MethodGet, "/v1/tasks", "sales_manager", nil), http.StatusOK)
+	assert.Empty(t, inbox.Items)
+}

@@ -1,0 +1,31 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/gin-gonic/gin"
+	"go.temporal.io/sdk/client"
+
+	"github.com/signet-clm/signet/config"
+	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/store"
+)
+
+// NewStandardRouter wires the API to PostgreSQL and Temporal the way
+// `signet api` runs it, with /readyz probing both.
+func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) *gin.Engine {
+	return NewRouter(Deps{
+		Contracts: contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone),
+		Users:     st,
+		Checks: []Check{
+			{Name: "postgresql", Check: st.Ping},
+			{Name: "temporal", Check: func(ctx context.Context) error {
+				_, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			}},
+		},
+		RequestTimeout: cfg.RequestTimeout,
+		Logger:         logger,
+	})
+}

@@ -1,0 +1,101 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/config"
+	"github.com/signet-clm/signet/devstack"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/worker"
+)
+
+// Stack is Signet running for one test: its own database, its own task
+// queue and worker on the shared dev server, and the API over HTTP.
+type Stack struct {
+	URL      string
+	Store    *store.Store
+	Temporal client.Client
+	// Tokens maps each demo role to a bearer token; "sales2" is a second
+	// sales person who owns nothing.
+	Tokens map[string]string
+	Loc    *time.Location
+}
+
+// SecondSales is a sales user besides the demo one.
+var SecondSales = domain.User{ID: "test-sales-2", Name: "周杰 Zhou Jie", Email: "zhou.jie@test.signet.local", Roles: []domain.Role{domain.RoleSales}}
+
+var (
+	blocksMu sync.Mutex
+	blocks   = map[int]bool{}
+)
+
+// numberBlock gives each test its own range of contract numbers, so tests
+// sharing a dev server never start two workflows with one ID.
+func numberBlock() int {
+	blocksMu.Lock()
+	defer blocksMu.Unlock()
+	for {
+		b := 1 + rand.IntN(998)
+		if !blocks[b] {
+			blocks[b] = true
+			return b * 1000
+		}
+	}
+}
+
+// NewStack starts Signet against temporalAddress for t.
+func NewStack(t testing.TB, temporalAddress string) *Stack {
+	t.Helper()
+	ctx := context.Background()
+	dbURL := NewDatabase(t)
+	st, err := store.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	tokens, err := devstack.SeedDemo(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpsertUser(ctx, SecondSales); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := devstack.NewToken()
+	if err := st.AddToken(ctx, SecondSales.ID, tok, "test", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	tokens["sales2"] = tok
+
+	loc, _ := time.LoadLocation(config.DefaultTimeZone)
+	if _, err := st.Pool().Exec(ctx, `INSERT INTO contract_sequences (year, last_value) VALUES ($1, $2)`,
+		time.Now().In(loc).Year(), numberBlock()); err != nil {
+		t.Fatal(err)
+	}
+
+	tc, err := client.Dial(client.Options{HostPort: temporalAddress, Logger: Logger()})
+	if err != nil {
+		t.Fatalf("connect to Temporal: %v", err)
+	}
+	t.Cleanup(tc.Close)
+	queue := fmt.Sprintf("signet-test-%d", rand.Uint64())
+	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger()})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+
+	cfg := config.Config{TaskQueue: queue, TimeZone: loc, RequestTimeout: 20 * time.Second}
+	srv := httptest.NewServer(api.NewStandardRouter(cfg, st, tc, Logger()))
+	t.Cleanup(srv.Close)
+	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc}
+}
