@@ -1,0 +1,80 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/workflows"
+)
+
+// TestRecordedHistoryReplays runs a contract through rejection,
+// resubmission, approval, signing and expiry on the real stack, then
+// replays its history against the current workflow code. With
+// SIGNET_RECORD_HISTORY=1 it also writes the history to
+// workflows/testdata, where the replay test keeps it for every later
+// version of the workflow to pass.
+func TestRecordedHistoryReplays(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, temporalAddress)
+	state := create(t, s, newContract(15_000_000, "2025-01-01", "2025-12-31"))
+	n := state.Contract.Number
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/tasks/"+state.Tasks[0].ID+"/decision", "sales_manager",
+		map[string]any{"decision": "reject", "opinion": "折扣过高，请重新报价"}), http.StatusOK)
+	require.Equal(t, domain.StatusDraft, state.Status)
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+	approveAll(t, s, state)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", nil), http.StatusOK)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/sign", "executive",
+		map[string]any{"party": "company", "signer_name": "陈静"}), http.StatusOK)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/sign", "sales",
+		map[string]any{"party": "customer", "signer_name": "王建国"}), http.StatusOK)
+
+	ctx := context.Background()
+	run := s.Temporal.GetWorkflow(ctx, workflows.ContractWorkflowID(n), "")
+	var result workflows.ContractResult
+	require.NoError(t, run.Get(ctx, &result))
+	require.Equal(t, domain.StatusExpired, result.Status)
+
+	hist := &historypb.History{}
+	iter := s.Temporal.GetWorkflowHistory(ctx, workflows.ContractWorkflowID(n), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(t, err)
+		hist.Events = append(hist.Events, ev)
+	}
+	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+	require.NoError(t, err)
+
+	dir := t.TempDir()
+	if os.Getenv("SIGNET_RECORD_HISTORY") == "1" {
+		dir = filepath.Join("..", "workflows", "testdata")
+		require.NoError(t, os.MkdirAll(dir, 0o755))
+	}
+	path := filepath.Join(dir, "contract_v1_reject_resubmit_expire.json")
+	require.NoError(t, os.WriteFile(path, raw, 0o644))
+	// The broken variant renames the first activity the history scheduled:
+	// replay must refuse it as nondeterministic.
+	activity := regexp.MustCompile(`"name":\s*"RecordTransition"`)
+	loc := activity.FindIndex(raw)
+	require.NotNil(t, loc, "history has no RecordTransition activity to break")
+	broken := slices.Concat(raw[:loc[0]], []byte(`"name": "RecordTransitionRenamed"`), raw[loc[1]:])
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken_contract_v1_renamed_activity.json"), broken, 0o644))
+
+	replayer := worker.NewWorkflowReplayer()
+	replayer.RegisterWorkflow(workflows.ContractWorkflow)
+	require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, path))
+}

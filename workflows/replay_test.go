@@ -1,0 +1,39 @@
+package workflows_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/signet-clm/signet/workflows"
+)
+
+// TestReplayRecordedHistories replays every history recorded from a shipped
+// version of the workflow (testdata/*.json) against today's code: a change
+// that would break running contracts fails here. Files named broken_* are
+// deliberately altered and must be refused, proving the replayer checks.
+func TestReplayRecordedHistories(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	require.NoError(t, err)
+	var good, broken int
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflow(workflows.ContractWorkflow)
+			err := r.ReplayWorkflowHistoryFromJSONFile(nil, f)
+			if strings.HasPrefix(filepath.Base(f), "broken_") {
+				broken++
+				require.Error(t, err, "the replayer accepted a history that does not match the code")
+				require.Contains(t, err.Error(), "nondeterministic")
+				return
+			}
+			good++
+			require.NoError(t, err)
+		})
+	}
+	require.Positive(t, good, "no recorded history to replay")
+	require.Positive(t, broken, "no broken history to prove the replayer catches drift")
+}
