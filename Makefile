@@ -1,0 +1,39 @@
+# Signet. `make dev` runs everything; `make test` runs every test.
+# Both install what they need: the pinned Temporal CLI goes into ./bin via
+# `go install`; PostgreSQL is found or started by the code (see README).
+
+TEMPORAL_CLI := github.com/temporalio/cli/cmd/temporal@v1.5.1
+WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+BIN := $(CURDIR)/bin
+
+.PHONY: dev test lint bench build migrate clean
+
+bin/temporal:
+	@echo "Building the Temporal CLI v1.5.1 into ./bin (first time only; about four minutes on two cores)..."
+	GOBIN=$(BIN) go install $(TEMPORAL_CLI)
+
+bin/workflowcheck:
+	GOBIN=$(BIN) go install $(WORKFLOWCHECK)
+
+build:
+	go build -o bin/signet ./cmd/signet
+
+dev: bin/temporal
+	go run ./cmd/signet dev
+
+test: bin/temporal
+	go test -count=1 -timeout 20m ./...
+
+lint: bin/workflowcheck
+	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	go vet ./...
+	$(BIN)/workflowcheck ./workflows/...
+
+bench: bin/temporal
+	go test -run '^$$' -bench . -benchmem -count=1 ./...
+
+migrate:
+	go run ./cmd/signet migrate
+
+clean:
+	rm -rf bin .data
