@@ -21,7 +21,7 @@ type response struct {
 
 // call sends one request as the holder of role's token ("" for none). body
 // is JSON-encoded unless it is a string, which is sent as is.
-func call(t *testing.T, s *testenv.Stack, method, path, role string, body any, headers ...string) response {
+func call(t testing.TB, s *testenv.Stack, method, path, role string, body any, headers ...string) response {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -62,7 +62,7 @@ func call(t *testing.T, s *testenv.Stack, method, path, role string, body any, h
 
 // expect fails t unless the response has the wanted status, then decodes
 // the body into a T.
-func expect[T any](t *testing.T, r response, status int) T {
+func expect[T any](t testing.TB, r response, status int) T {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("status %d, want %d; body: %s", r.Status, status, r.Body)

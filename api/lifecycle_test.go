@@ -33,13 +33,13 @@ func newContract(amount int64, start, end string) map[string]any {
 	}
 }
 
-func create(t *testing.T, s *testenv.Stack, body map[string]any) workflows.ContractState {
+func create(t testing.TB, s *testenv.Stack, body map[string]any) workflows.ContractState {
 	t.Helper()
 	return expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts", "sales", body), http.StatusCreated)
 }
 
 // approveAll approves every stage in order as the stage's role.
-func approveAll(t *testing.T, s *testenv.Stack, state workflows.ContractState) workflows.ContractState {
+func approveAll(t testing.TB, s *testenv.Stack, state workflows.ContractState) workflows.ContractState {
 	t.Helper()
 	for _, task := range state.Tasks {
 		state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/tasks/"+task.ID+"/decision",
@@ -49,7 +49,7 @@ func approveAll(t *testing.T, s *testenv.Stack, state workflows.ContractState) w
 }
 
 // driveToActive takes a new contract through review and both signatures.
-func driveToActive(t *testing.T, s *testenv.Stack, body map[string]any) workflows.ContractState {
+func driveToActive(t testing.TB, s *testenv.Stack, body map[string]any) workflows.ContractState {
 	t.Helper()
 	state := create(t, s, body)
 	n := state.Contract.Number
@@ -68,7 +68,7 @@ func driveToActive(t *testing.T, s *testenv.Stack, body map[string]any) workflow
 
 // listByQuery returns the workflow IDs a visibility query finds, waiting
 // for visibility to catch up with the wanted count.
-func listByQuery(t *testing.T, s *testenv.Stack, query string, want int) []string {
+func listByQuery(t testing.TB, s *testenv.Stack, query string, want int) []string {
 	t.Helper()
 	var ids []string
 	require.Eventually(t, func() bool {
