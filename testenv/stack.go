@@ -27,8 +27,9 @@ type Stack struct {
 	Temporal client.Client
 	// Tokens maps each demo role to a bearer token; "sales2" is a second
 	// sales person who owns nothing.
-	Tokens map[string]string
-	Loc    *time.Location
+	Tokens    map[string]string
+	Loc       *time.Location
+	TaskQueue string
 }
 
 // SecondSales is a sales user besides the demo one.
@@ -97,5 +98,5 @@ func NewStack(t testing.TB, temporalAddress string) *Stack {
 	cfg := config.Config{TaskQueue: queue, TimeZone: loc, RequestTimeout: 20 * time.Second}
 	srv := httptest.NewServer(api.NewStandardRouter(cfg, st, tc, Logger()))
 	t.Cleanup(srv.Close)
-	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc}
+	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue}
 }

@@ -14,9 +14,9 @@ import (
 	"github.com/signet-clm/signet/workflows"
 )
 
-// reconcileLockKey is the advisory lock that keeps one reconciliation
+// ReconcileLockKey is the advisory lock that keeps one reconciliation
 // running at a time across worker replicas.
-const reconcileLockKey int64 = 0x5167_6e65_7401
+const ReconcileLockKey int64 = 0x5167_6e65_7401
 
 // Reconciler compares the PostgreSQL projection with Temporal: every
 // contract PostgreSQL holds open must have a running workflow.
@@ -48,14 +48,14 @@ func (r *Reconciler) Run(ctx context.Context) (Report, error) {
 	}
 	defer conn.Release()
 	var locked bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, reconcileLockKey).Scan(&locked); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, ReconcileLockKey).Scan(&locked); err != nil {
 		return Report{}, fmt.Errorf("take reconciliation lock: %w", err)
 	}
 	if !locked {
 		return Report{Skipped: true}, nil
 	}
 	defer func() {
-		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, reconcileLockKey)
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, ReconcileLockKey)
 	}()
 
 	numbers, err := r.Store.OpenContractNumbers(ctx)

@@ -1,0 +1,77 @@
+package worker_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/devstack"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/worker"
+)
+
+var temporalAddress string
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if !testenv.SkipIntegration() {
+		srv, err := testenv.StartTemporal(context.Background())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "integration tests need Temporal:", err)
+			return 1
+		}
+		defer srv.Stop()
+		defer testenv.StopPostgres()
+		temporalAddress = srv.Address
+	}
+	return m.Run()
+}
+
+func TestReconcilerReportsOpenContractsWithoutARunningWorkflow(t *testing.T) {
+	testenv.RequireIntegration(t)
+	ctx := context.Background()
+	s := testenv.NewStack(t, temporalAddress)
+	sales := devstack.DemoUsers[0]
+	amount := int64(100_00)
+	svc := contracts.New(s.Store, s.Temporal, s.TaskQueue, s.Loc)
+	live, err := svc.Create(ctx, sales, "", contracts.CreateInput{Title: "运维合同", CustomerName: "杭州西湖软件", Amount: &amount, StartDate: "2026-01-01", EndDate: "2026-12-31"})
+	require.NoError(t, err)
+
+	// A row PostgreSQL holds open but no workflow runs for: drift.
+	orphan := domain.Contract{Number: "HT-2026-999001", Title: "孤儿合同", CustomerName: "无", OwnerID: sales.ID, OwnerName: sales.Name,
+		Amount: 1, Currency: "CNY", StartDate: "2026-01-01", EndDate: "2026-12-31", ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now().UTC()}
+	_, err = s.Store.ApplyTransition(ctx, domain.Transition{Contract: orphan, Status: domain.StatusDraft, Version: 1,
+		Event: domain.Event{ID: orphan.Number + "/1", ContractNumber: orphan.Number, Seq: 1, Kind: domain.EventCreated,
+			ToStatus: domain.StatusDraft, ActorID: sales.ID, ActorName: sales.Name, At: time.Now().UTC()}})
+	require.NoError(t, err)
+
+	rec := &worker.Reconciler{Store: s.Store, Client: s.Temporal, Logger: testenv.Logger()}
+	rep, err := rec.Run(ctx)
+	require.NoError(t, err)
+	assert.False(t, rep.Skipped)
+	assert.Equal(t, 2, rep.Checked)
+	require.Len(t, rep.Drift, 1, "only the orphan drifts, not %s", live.Contract.Number)
+	assert.Equal(t, orphan.Number, rep.Drift[0].Number)
+
+	// While another replica holds the lock, a run does nothing.
+	conn, err := s.Store.Pool().Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	_, err = conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, worker.ReconcileLockKey)
+	require.NoError(t, err)
+	rep, err = rec.Run(ctx)
+	require.NoError(t, err)
+	assert.True(t, rep.Skipped)
+	_, err = conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, worker.ReconcileLockKey)
+	require.NoError(t, err)
+}
