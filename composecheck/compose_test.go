@@ -1,0 +1,118 @@
+package composecheck_test
+
+import (
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/signet-clm/signet/config"
+	"github.com/signet-clm/signet/workflows"
+)
+
+type service struct {
+	Image       string            `yaml:"image"`
+	Build       any               `yaml:"build"`
+	Command     []string          `yaml:"command"`
+	Environment map[string]string `yaml:"environment"`
+	Ports       []string          `yaml:"ports"`
+	DependsOn   map[string]struct {
+		Condition string `yaml:"condition"`
+	} `yaml:"depends_on"`
+}
+
+func load(t *testing.T) map[string]service {
+	t.Helper()
+	raw, err := os.ReadFile("../docker-compose.yml")
+	require.NoError(t, err)
+	var file struct {
+		Services map[string]service `yaml:"services"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &file))
+	return file.Services
+}
+
+// publishes reports whether the service publishes containerPort.
+func publishes(s service, containerPort string) bool {
+	for _, p := range s.Ports {
+		if strings.HasSuffix(p, ":"+containerPort) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestComposeRunsTheWholeStack(t *testing.T) {
+	services := load(t)
+	for _, name := range []string{"postgresql", "temporal", "temporal-ui", "temporal-search-attributes", "signet-migrate", "signet-worker", "signet-api"} {
+		require.Contains(t, services, name)
+	}
+	assert.True(t, publishes(services["temporal"], "7233"), "Temporal frontend port")
+	assert.True(t, publishes(services["temporal-ui"], "8080"), "Temporal UI port")
+	for name, cmd := range map[string]string{"signet-migrate": "migrate", "signet-worker": "worker", "signet-api": "api"} {
+		s := services[name]
+		assert.NotNil(t, s.Build, "%s builds from the Dockerfile", name)
+		assert.Equal(t, []string{cmd}, s.Command, name)
+	}
+	for _, name := range []string{"signet-worker", "signet-api"} {
+		assert.Equal(t, "service_completed_successfully", services[name].DependsOn["signet-migrate"].Condition, "%s waits for migrations", name)
+		assert.Equal(t, "service_completed_successfully", services[name].DependsOn["temporal-search-attributes"].Condition, "%s waits for search attributes", name)
+	}
+}
+
+func TestSignetServicesUseOnlyKnownSettings(t *testing.T) {
+	services := load(t)
+	pg := services["postgresql"].Environment
+	for _, name := range []string{"signet-migrate", "signet-worker", "signet-api"} {
+		env := services[name].Environment
+		for k := range env {
+			assert.True(t, slices.Contains(config.Variables, k), "%s sets %s, which signet does not read", name, k)
+		}
+		for _, required := range []string{"DATABASE_URL", "TEMPORAL_ADDRESS"} {
+			assert.NotEmpty(t, env[required], "%s needs %s", name, required)
+		}
+		u, err := url.Parse(env["DATABASE_URL"])
+		require.NoError(t, err)
+		assert.Equal(t, "postgresql", u.Hostname(), "%s: DATABASE_URL names the postgresql service", name)
+		pass, _ := u.User.Password()
+		assert.Equal(t, pg["POSTGRES_USER"], u.User.Username(), name)
+		assert.Equal(t, pg["POSTGRES_PASSWORD"], pass, name)
+		assert.Equal(t, "/"+pg["POSTGRES_DB"], u.Path, name)
+		assert.True(t, strings.HasPrefix(env["TEMPORAL_ADDRESS"], "temporal:"), "%s reaches the temporal service", name)
+	}
+	api := services["signet-api"]
+	addr := api.Environment["SIGNET_HTTP_ADDR"]
+	require.NotEmpty(t, addr, "the API must listen beyond loopback inside its container")
+	assert.True(t, strings.HasPrefix(addr, "0.0.0.0:"), "API listens on all interfaces: %s", addr)
+	port := addr[strings.LastIndex(addr, ":")+1:]
+	assert.True(t, publishes(api, port), "the API's port %s is published", port)
+}
+
+func TestSearchAttributesAreRegistered(t *testing.T) {
+	services := load(t)
+	script := strings.Join(services["temporal-search-attributes"].Command, " ")
+	found := map[string]string{}
+	for _, m := range regexp.MustCompile(`\b(\w+)=(Keyword|Int|Datetime|Text|Double|Bool|KeywordList)\b`).FindAllStringSubmatch(script, -1) {
+		found[m[1]] = m[2]
+	}
+	want := map[string]string{}
+	for _, sa := range workflows.SearchAttributeTypes {
+		want[sa.Name] = sa.Type
+	}
+	assert.Equal(t, want, found)
+}
+
+func TestDockerfileBuildsTheBinary(t *testing.T) {
+	raw, err := os.ReadFile("../Dockerfile")
+	require.NoError(t, err)
+	df := string(raw)
+	assert.Contains(t, df, "go build")
+	assert.Contains(t, df, "./cmd/signet")
+	assert.Regexp(t, `ENTRYPOINT \["/signet"\]`, df)
+}
