@@ -11,7 +11,7 @@ import (
 // send and two signatures, each an Update that waits for its projection.
 func BenchmarkLifecycleHTTP(b *testing.B) {
 	testenv.RequireIntegration(b)
-	s := testenv.NewStack(b, temporalAddress)
+	s := testenv.NewStack(b, testenv.TemporalAddress())
 	body := newContract(5_000_000, "2026-01-01", "2030-12-31")
 	for b.Loop() {
 		driveToActive(b, s, body)

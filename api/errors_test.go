@@ -52,7 +52,7 @@ func fieldsOf(t *testing.T, r response) []string {
 
 func TestCreateRefusesBadInputAndWritesNothing(t *testing.T) {
 	testenv.RequireIntegration(t)
-	s := testenv.NewStack(t, temporalAddress)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
 	before := countRows(t, s)
 	valid := `"title":"销售合同","customer_name":"北京天和有限公司","start_date":"2026-01-01","end_date":"2026-12-31"`
 
@@ -89,7 +89,7 @@ func TestCreateRefusesBadInputAndWritesNothing(t *testing.T) {
 
 func TestCallersWhoMayNotAct(t *testing.T) {
 	testenv.RequireIntegration(t)
-	s := testenv.NewStack(t, temporalAddress)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
 	body := newContract(1_000_00, "2026-01-01", "2026-12-31")
 
 	t.Run("no token", func(t *testing.T) {
@@ -188,7 +188,7 @@ func TestCallersWhoMayNotAct(t *testing.T) {
 
 func TestRetriedRequestsApplyOnce(t *testing.T) {
 	testenv.RequireIntegration(t)
-	s := testenv.NewStack(t, temporalAddress)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
 	body := newContract(2_000_00, "2026-01-01", "2026-12-31")
 
 	first := expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts", "sales", body, api.IdempotencyKeyHeader, "create-42"), http.StatusCreated)
@@ -215,7 +215,7 @@ func TestOutagesAnswer503(t *testing.T) {
 		st, err := store.Open(ctx, "postgres://postgres@127.0.0.1:"+strconv.Itoa(port)+"/signet?sslmode=disable&connect_timeout=1")
 		require.NoError(t, err)
 		defer st.Close()
-		tc, err := client.NewLazyClient(client.Options{HostPort: temporalAddress, Logger: testenv.Logger()})
+		tc, err := client.NewLazyClient(client.Options{HostPort: testenv.TemporalAddress(), Logger: testenv.Logger()})
 		require.NoError(t, err)
 		defer tc.Close()
 		srv := httptest.NewServer(api.NewStandardRouter(cfg, st, tc, testenv.Logger()))
@@ -230,7 +230,7 @@ func TestOutagesAnswer503(t *testing.T) {
 	})
 
 	t.Run("Temporal down", func(t *testing.T) {
-		s := testenv.NewStack(t, temporalAddress)
+		s := testenv.NewStack(t, testenv.TemporalAddress())
 		tc, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:" + strconv.Itoa(port), Logger: testenv.Logger()})
 		require.NoError(t, err)
 		defer tc.Close()

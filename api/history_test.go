@@ -28,7 +28,7 @@ import (
 // version of the workflow to pass.
 func TestRecordedHistoryReplays(t *testing.T) {
 	testenv.RequireIntegration(t)
-	s := testenv.NewStack(t, temporalAddress)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
 	state := create(t, s, newContract(15_000_000, "2025-01-01", "2025-12-31"))
 	n := state.Contract.Number
 	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)

@@ -87,7 +87,7 @@ func listByQuery(t testing.TB, s *testenv.Stack, query string, want int) []strin
 
 func TestContractFromDraftToActiveThenExpired(t *testing.T) {
 	testenv.RequireIntegration(t)
-	s := testenv.NewStack(t, temporalAddress)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
 	today := time.Now().In(s.Loc)
 
 	// A 1,200,000.00 contract needs sales manager, finance and executive.

@@ -1,5 +1,7 @@
 package domain
 
+import "slices"
+
 // Role is what a user may do in Signet. A user holds one or more roles.
 type Role string
 
@@ -18,14 +20,7 @@ const (
 var Roles = []Role{RoleSales, RoleSalesManager, RoleLegal, RoleFinance, RoleExecutive, RoleAdmin, RoleAuditor}
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool {
-	for _, known := range Roles {
-		if r == known {
-			return true
-		}
-	}
-	return false
-}
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // Actor is the person behind a request, as a workflow sees it: enough to
 // authorize a decision and to record who made it.
@@ -39,14 +34,7 @@ type Actor struct {
 var SystemActor = Actor{UserID: "system", Name: "Signet"}
 
 // Has reports whether the actor holds role r.
-func (a Actor) Has(r Role) bool {
-	for _, held := range a.Roles {
-		if held == r {
-			return true
-		}
-	}
-	return false
-}
+func (a Actor) Has(r Role) bool { return slices.Contains(a.Roles, r) }
 
 // User is an account that can call the API.
 type User struct {

@@ -1,5 +1,7 @@
 package domain
 
+import "slices"
+
 // Status is where a contract stands in its lifecycle (see DESIGN.md).
 type Status string
 
@@ -20,14 +22,7 @@ const (
 var Statuses = []Status{StatusDraft, StatusInReview, StatusApproved, StatusSigning, StatusActive, StatusExpired, StatusCancelled}
 
 // Valid reports whether s is a known status.
-func (s Status) Valid() bool {
-	for _, known := range Statuses {
-		if s == known {
-			return true
-		}
-	}
-	return false
-}
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 
 // Closed reports whether nothing more can happen to a contract in status s.
 func (s Status) Closed() bool {

@@ -10,23 +10,14 @@ import (
 	"github.com/signet-clm/signet/domain"
 )
 
-// ContractRow is one contract as the projection holds it.
+// ContractRow is one contract as the projection holds it: its terms and
+// where it stands.
 type ContractRow struct {
-	Number       string        `json:"number"`
-	Title        string        `json:"title"`
-	CustomerName string        `json:"customer_name"`
-	OwnerID      string        `json:"owner_id"`
-	OwnerName    string        `json:"owner_name"`
-	Amount       int64         `json:"amount"`
-	Currency     string        `json:"currency"`
-	StartDate    string        `json:"start_date"`
-	EndDate      string        `json:"end_date"`
-	ExpiresAt    time.Time     `json:"expires_at"`
-	Status       domain.Status `json:"status"`
-	Version      int           `json:"version"`
-	SignedAt     *time.Time    `json:"signed_at"`
-	CreatedAt    time.Time     `json:"created_at"`
-	UpdatedAt    time.Time     `json:"updated_at"`
+	domain.Contract
+	Status    domain.Status `json:"status"`
+	Version   int           `json:"version"`
+	SignedAt  *time.Time    `json:"signed_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 const contractColumns = `number, title, customer_name, owner_id, owner_name, amount, currency,

@@ -41,6 +41,29 @@ func Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
+var temporalAddress string
+
+// RunWithTemporal is a TestMain body for packages with integration tests:
+// it starts (or finds) the dev server, runs the tests, then stops what it
+// started. Tests reach the server at TemporalAddress().
+func RunWithTemporal(m *testing.M) int {
+	defer StopPostgres()
+	if SkipIntegration() {
+		return m.Run()
+	}
+	srv, err := StartTemporal(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integration tests need Temporal:", err)
+		return 1
+	}
+	defer srv.Stop()
+	temporalAddress = srv.Address
+	return m.Run()
+}
+
+// TemporalAddress is the dev server RunWithTemporal started.
+func TemporalAddress() string { return temporalAddress }
+
 // Temporal is a dev server for one test binary.
 type Temporal struct {
 	Address string

@@ -2,7 +2,6 @@ package worker_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -17,30 +16,12 @@ import (
 	"github.com/signet-clm/signet/worker"
 )
 
-var temporalAddress string
-
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if !testenv.SkipIntegration() {
-		srv, err := testenv.StartTemporal(context.Background())
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "integration tests need Temporal:", err)
-			return 1
-		}
-		defer srv.Stop()
-		defer testenv.StopPostgres()
-		temporalAddress = srv.Address
-	}
-	return m.Run()
-}
+func TestMain(m *testing.M) { os.Exit(testenv.RunWithTemporal(m)) }
 
 func TestReconcilerReportsOpenContractsWithoutARunningWorkflow(t *testing.T) {
 	testenv.RequireIntegration(t)
 	ctx := context.Background()
-	s := testenv.NewStack(t, temporalAddress)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
 	sales := devstack.DemoUsers[0]
 	amount := int64(100_00)
 	svc := contracts.New(s.Store, s.Temporal, s.TaskQueue, s.Loc)

@@ -122,10 +122,13 @@ func ContractWorkflow(ctx workflow.Context, in ContractInput) (ContractResult, e
 		w.recorded = true
 	} else {
 		w.state = ContractState{
-			Contract:  in.Contract,
-			Status:    domain.StatusDraft,
-			Version:   1,
-			UpdatedAt: in.Contract.CreatedAt,
+			Contract:   in.Contract,
+			Status:     domain.StatusDraft,
+			Version:    1,
+			Tasks:      []domain.ApprovalTask{},
+			Signatures: []domain.Signature{},
+			NextTimers: []Timer{},
+			UpdatedAt:  in.Contract.CreatedAt,
 		}
 	}
 	if err := w.setup(ctx); err != nil {
@@ -199,7 +202,7 @@ func (w *contractWorkflow) run(ctx workflow.Context) (ContractResult, error) {
 			}
 			continue
 		}
-		w.state.NextTimers = nil
+		w.state.NextTimers = []Timer{}
 		if err := w.locked(ctx, func() error {
 			return w.transition(ctx, domain.EventExpired, domain.SystemActor, domain.StatusExpired, transitionDetails{})
 		}); err != nil {
@@ -371,6 +374,15 @@ func (w *contractWorkflow) submit(ctx workflow.Context, req SubmitRequest) (Cont
 	return w.state, err
 }
 
+// cancelOpenTasks closes every task of the round still waiting for a decision.
+func (w *contractWorkflow) cancelOpenTasks() {
+	for i := range w.state.Tasks {
+		if t := &w.state.Tasks[i]; t.Status == domain.TaskPending || t.Status == domain.TaskOpen {
+			t.Status = domain.TaskCancelled
+		}
+	}
+}
+
 // TaskID names the approval task of one stage in one review round.
 func TaskID(number string, round, stage int) string {
 	return fmt.Sprintf("%s-R%d-S%d", number, round, stage)
@@ -427,11 +439,7 @@ func (w *contractWorkflow) decide(ctx workflow.Context, req DecideRequest) (Cont
 		if req.Decision != domain.DecisionApprove {
 			decided := *task
 			w.state.LastDecision = &decided
-			for j := range w.state.Tasks {
-				if t := &w.state.Tasks[j]; t.Status == domain.TaskPending || t.Status == domain.TaskOpen {
-					t.Status = domain.TaskCancelled
-				}
-			}
+			w.cancelOpenTasks()
 			d.tasks = w.state.Tasks
 			kind := domain.EventRejected
 			if req.Decision == domain.DecisionRequestChanges {
@@ -562,11 +570,7 @@ func (w *contractWorkflow) cancel(ctx workflow.Context, req CancelRequest) (Cont
 		}
 		d := transitionDetails{opinion: req.Reason}
 		if w.state.Status == domain.StatusInReview {
-			for j := range w.state.Tasks {
-				if t := &w.state.Tasks[j]; t.Status == domain.TaskPending || t.Status == domain.TaskOpen {
-					t.Status = domain.TaskCancelled
-				}
-			}
+			w.cancelOpenTasks()
 			d.tasks = w.state.Tasks
 		}
 		return w.transition(ctx, domain.EventCancelled, req.Actor, domain.StatusCancelled, d)

@@ -124,8 +124,12 @@ func (s *contractSuite) kinds() []string {
 	return k
 }
 
-func submit(a domain.Actor) step { return step{name: workflows.UpdateSubmit, arg: workflows.SubmitRequest{Actor: a}} }
-func send(a domain.Actor) step   { return step{name: workflows.UpdateSend, arg: workflows.SendRequest{Actor: a}} }
+func submit(a domain.Actor) step {
+	return step{name: workflows.UpdateSubmit, arg: workflows.SubmitRequest{Actor: a}}
+}
+func send(a domain.Actor) step {
+	return step{name: workflows.UpdateSend, arg: workflows.SendRequest{Actor: a}}
+}
 func decide(a domain.Actor, stage int, d domain.Decision, opinion string) step {
 	return step{name: workflows.UpdateDecide, arg: workflows.DecideRequest{Actor: a,
 		TaskID: workflows.TaskID("HT-2026-000123", 1, stage), Decision: d, Opinion: opinion}}
