@@ -18,8 +18,10 @@ bin/workflowcheck:
 build:
 	go build -o bin/signet ./cmd/signet
 
-dev: bin/temporal
-	go run ./cmd/signet dev
+# Build first and exec the binary, so Ctrl-C reaches signet directly and it
+# stops everything it started.
+dev: bin/temporal build
+	exec bin/signet dev
 
 test: bin/temporal
 	go test -count=1 -timeout 20m ./...
