@@ -43,6 +43,8 @@ func classify(err error) (int, ErrorBody) {
 	var verr *domain.ValidationError
 	var refusal *domain.Refusal
 	switch {
+	case errors.As(err, &verr) && verr.NotFound:
+		return http.StatusNotFound, ErrorBody{Error: "not_found", Message: "the request names something that does not exist", Fields: verr.Fields}
 	case errors.As(err, &verr):
 		return http.StatusBadRequest, ErrorBody{Error: "invalid_request", Message: "the request has invalid fields", Fields: verr.Fields}
 	case errors.As(err, &refusal):

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -50,38 +51,73 @@ func fieldsOf(t *testing.T, r response) []string {
 	return names
 }
 
+// with returns a valid create body changed by edit, as JSON text.
+func with(edit func(body map[string]any)) string {
+	body := newContract(100_00, "2026-01-01", "2026-12-31")
+	edit(body)
+	raw, _ := json.Marshal(body)
+	return string(raw)
+}
+
+func field(name string, v any) func(map[string]any) {
+	return func(b map[string]any) { b["fields"].(map[string]any)[name] = v }
+}
+
+func line(name string, v any) func(map[string]any) {
+	return func(b map[string]any) { b["line_items"].([]map[string]any)[0][name] = v }
+}
+
 func TestCreateRefusesBadInputAndWritesNothing(t *testing.T) {
 	testenv.RequireIntegration(t)
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 	before := countRows(t, s)
-	valid := `"title":"销售合同","customer_name":"北京天和有限公司","start_date":"2026-01-01","end_date":"2026-12-31"`
+	set := func(k string, v any) func(map[string]any) { return func(b map[string]any) { b[k] = v } }
 
 	cases := []struct {
 		name   string
 		body   string
+		status int
 		fields []string
 	}{
-		{"malformed JSON", `{"title": "x",`, []string{"body"}},
-		{"not an object", `[1,2]`, []string{"body"}},
-		{"empty body", ``, []string{"body"}},
-		{"missing fields", `{}`, []string{"title", "customer_name", "amount", "start_date", "end_date"}},
-		{"negative amount", `{` + valid + `,"amount":-1}`, []string{"amount"}},
-		{"amount overflows int64", `{` + valid + `,"amount":99999999999999999999}`, []string{"amount"}},
-		{"amount above the cap", `{` + valid + `,"amount":1000000000000000001}`, []string{"amount"}},
-		{"fractional amount", `{` + valid + `,"amount":12.5}`, []string{"amount"}},
-		{"amount as a string", `{` + valid + `,"amount":"100"}`, []string{"amount"}},
-		{"unknown currency", `{` + valid + `,"amount":100,"currency":"XYZ"}`, []string{"currency"}},
-		{"lower-case currency", `{` + valid + `,"amount":100,"currency":"cny"}`, []string{"currency"}},
-		{"end before start", `{"title":"t","customer_name":"c","amount":1,"start_date":"2026-05-01","end_date":"2026-04-30"}`, []string{"end_date"}},
-		{"bad date", `{"title":"t","customer_name":"c","amount":1,"start_date":"2026-02-30","end_date":"2026-12-31"}`, []string{"start_date"}},
-		{"server-owned field", `{` + valid + `,"amount":100,"status":"active"}`, []string{"status"}},
-		{"owner from the body", `{` + valid + `,"amount":100,"owner_id":"demo-executive"}`, []string{"owner_id"}},
-		{"title too long", `{"title":"` + strings.Repeat("合", 201) + `","customer_name":"c","amount":1,"start_date":"2026-01-01","end_date":"2026-01-02"}`, []string{"title"}},
+		{"malformed JSON", `{"title": "x",`, 400, []string{"body"}},
+		{"not an object", `[1,2]`, 400, []string{"body"}},
+		{"empty body", ``, 400, []string{"body"}},
+		{"missing fields", `{}`, 400, []string{"title", "customer_id", "template_id", "start_date", "end_date", "line_items"}},
+		{"amount from the client", with(set("amount", 100)), 400, []string{"amount"}},
+		{"status from the client", with(set("status", "active")), 400, []string{"status"}},
+		{"owner from the client", with(set("owner_id", "demo-executive")), 400, []string{"owner_id"}},
+		{"unknown currency", with(set("currency", "XYZ")), 400, []string{"currency"}},
+		{"lower-case currency", with(set("currency", "cny")), 400, []string{"currency"}},
+		{"end before start", with(set("end_date", "2025-12-31")), 400, []string{"end_date"}},
+		{"bad date", with(set("start_date", "2026-02-30")), 400, []string{"start_date"}},
+		{"title too long", with(set("title", strings.Repeat("合", 201))), 400, []string{"title"}},
+		{"negative quantity", with(line("quantity", "-1")), 400, []string{"line_items[0].quantity"}},
+		{"zero quantity", with(line("quantity", 0)), 400, []string{"line_items[0].quantity"}},
+		{"negative price", with(line("unit_price", -5)), 400, []string{"line_items[0].unit_price"}},
+		{"discount over 100%", with(line("discount_bp", 10001)), 400, []string{"line_items[0].discount_bp"}},
+		{"overflowing price", `{"title":"t","customer_id":"` + devstack.DemoCustomerID + `","template_id":"sales-zh","start_date":"2026-01-01","end_date":"2026-12-31","line_items":[{"product_id":"` + devstack.DemoConsultingProduct + `","quantity":"1","unit_price":99999999999999999999}]}`, 400, []string{"line_items.unit_price"}},
+		{"line total too large", with(func(b map[string]any) { line("unit_price", domain.MaxAmount)(b); line("quantity", "2")(b) }), 400, []string{"line_items[0]"}},
+		{"choice outside its list", with(field("payment_method", "现金")), 400, []string{"fields.payment_method"}},
+		{"template field of the wrong type", with(field("payment_terms_days", "thirty")), 400, []string{"fields.payment_terms_days"}},
+		{"required template field missing", with(func(b map[string]any) { delete(b["fields"].(map[string]any), "delivery_place") }), 400, []string{"fields.delivery_place"}},
+		{"unknown template field", with(field("colour", "red")), 400, []string{"fields.colour"}},
+		{"fixed clause reworded", with(set("clauses", []map[string]any{{"id": "payment", "body": "乙方可随时付款"}})), 400, []string{"clauses[0]"}},
+		{"unknown optional clause", with(set("optional_clauses", []string{"payment"})), 400, []string{"optional_clauses"}},
+		{"unknown customer", with(set("customer_id", "01960000-0000-7000-8000-0000000000ff")), 404, []string{"customer_id"}},
+		{"unknown template", with(set("template_id", "nope")), 404, []string{"template_id"}},
+		{"unknown product", with(line("product_id", "01960000-0000-7000-8000-0000000000ff")), 404, []string{"line_items[0].product_id"}},
+		{"contact of another customer", with(set("contact_id", "01960000-0000-7000-8000-0000000000ff")), 404, []string{"contact_id"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := call(t, s, http.MethodPost, "/v1/contracts", "sales", tc.body)
-			assert.ElementsMatch(t, tc.fields, fieldsOf(t, r))
+			body := expect[errorBody](t, r, tc.status)
+			var names []string
+			for _, f := range body.Fields {
+				assert.NotEmpty(t, f.Message, "field %s has no message", f.Field)
+				names = append(names, f.Field)
+			}
+			assert.ElementsMatch(t, tc.fields, names)
 		})
 	}
 	assert.Equal(t, before, countRows(t, s), "a refused request wrote something")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/devstack"
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/testenv"
@@ -21,15 +22,23 @@ import (
 
 type errorBody = api.ErrorBody
 
-// newContract is a valid create request worth amount minor units of CNY.
+// newContract is a valid create request from the demo 销售合同 template for
+// the demo customer, with one tax-free line priced at amount minor units of
+// CNY, so the server-computed total is exactly amount.
 func newContract(amount int64, start, end string) map[string]any {
 	return map[string]any{
-		"title":         "年度软件服务合同（含运维）",
-		"customer_name": "上海星辰科技有限公司",
-		"amount":        amount,
-		"currency":      "CNY",
-		"start_date":    start,
-		"end_date":      end,
+		"title":       "年度软件服务合同（含运维）",
+		"customer_id": devstack.DemoCustomerID,
+		"contact_id":  devstack.DemoContactID,
+		"template_id": devstack.DemoSalesTemplate,
+		"currency":    "CNY",
+		"start_date":  start,
+		"end_date":    end,
+		"fields": map[string]any{
+			"delivery_date": start, "delivery_place": "上海市浦东新区张江路88号",
+			"payment_terms_days": 30, "payment_method": "银行转账",
+		},
+		"line_items": []map[string]any{{"product_id": devstack.DemoConsultingProduct, "quantity": "1", "unit_price": amount}},
 	}
 }
 

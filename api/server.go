@@ -12,7 +12,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/signet-clm/signet/catalog"
 	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/customers"
 	"github.com/signet-clm/signet/domain"
 )
 
@@ -33,6 +35,8 @@ type Check struct {
 // Deps is what the API needs.
 type Deps struct {
 	Contracts *contracts.Service
+	Customers *customers.Service
+	Catalog   *catalog.Service
 	Users     Users
 	Checks    []Check
 	// RequestTimeout bounds each request's calls to PostgreSQL and Temporal.
@@ -63,12 +67,27 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.GET("/contracts", h.listContracts)
 	v1.GET("/contracts/:number", h.getContract)
 	v1.GET("/contracts/:number/events", h.contractEvents)
+	v1.GET("/contracts/:number/document", h.contractDocument)
 	v1.POST("/contracts/:number/submit", h.submit)
 	v1.POST("/contracts/:number/send", h.send)
 	v1.POST("/contracts/:number/sign", h.sign)
 	v1.POST("/contracts/:number/cancel", h.cancel)
 	v1.GET("/tasks", h.tasks)
 	v1.POST("/tasks/:id/decision", h.decide)
+
+	v1.POST("/customers", h.createCustomer)
+	v1.GET("/customers", h.listCustomers)
+	v1.GET("/customers/:id", h.getCustomer)
+	v1.PATCH("/customers/:id", h.updateCustomer)
+	v1.POST("/customers/:id/contacts", h.addContact)
+	v1.POST("/product-lines", h.createProductLine)
+	v1.GET("/product-lines", h.productLines)
+	v1.POST("/products", h.createProduct)
+	v1.GET("/products", h.products)
+	v1.PATCH("/products/:id", h.updateProduct)
+	v1.POST("/templates", h.saveTemplate)
+	v1.GET("/templates", h.templates)
+	v1.GET("/templates/:id", h.getTemplate)
 	return r
 }
 

@@ -7,8 +7,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/signet-clm/signet/catalog"
 	"github.com/signet-clm/signet/config"
 	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/customers"
 	"github.com/signet-clm/signet/store"
 )
 
@@ -16,7 +18,9 @@ import (
 // `signet api` runs it, with /readyz probing both.
 func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) *gin.Engine {
 	return NewRouter(Deps{
-		Contracts: contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone),
+		Contracts: contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName),
+		Customers: customers.New(st),
+		Catalog:   catalog.New(st),
 		Users:     st,
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},

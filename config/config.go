@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 )
 
@@ -31,6 +32,11 @@ type Config struct {
 	// ReconcileSchedule (SIGNET_RECONCILE_SCHEDULE, default "0 2 * * *") is
 	// the cron spec of the nightly PostgreSQL-versus-Temporal check.
 	ReconcileSchedule string
+	// CompanyName (SIGNET_COMPANY_NAME) is our party's name in documents.
+	CompanyName string
+	// AttachmentMaxBytes (SIGNET_ATTACHMENT_MAX_BYTES, default 20 MiB)
+	// bounds one uploaded attachment.
+	AttachmentMaxBytes int64
 }
 
 // Defaults.
@@ -42,6 +48,8 @@ const (
 	DefaultTimeZone          = "Asia/Shanghai"
 	DefaultRequestTimeout    = 10 * time.Second
 	DefaultReconcileSchedule = "0 2 * * *"
+	DefaultCompanyName       = "示例科技有限公司"
+	DefaultAttachmentMax     = 20 << 20
 )
 
 // FromEnv reads the configuration from the environment.
@@ -53,6 +61,7 @@ func FromEnv() (Config, error) {
 		TaskQueue:         env("SIGNET_TASK_QUEUE", DefaultTaskQueue),
 		HTTPAddr:          env("SIGNET_HTTP_ADDR", DefaultHTTPAddr),
 		ReconcileSchedule: env("SIGNET_RECONCILE_SCHEDULE", DefaultReconcileSchedule),
+		CompanyName:       env("SIGNET_COMPANY_NAME", DefaultCompanyName),
 	}
 	tz := env("SIGNET_TIMEZONE", DefaultTimeZone)
 	loc, err := time.LoadLocation(tz)
@@ -68,6 +77,14 @@ func FromEnv() (Config, error) {
 		}
 		c.RequestTimeout = d
 	}
+	c.AttachmentMaxBytes = DefaultAttachmentMax
+	if v := os.Getenv("SIGNET_ATTACHMENT_MAX_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return Config{}, fmt.Errorf("SIGNET_ATTACHMENT_MAX_BYTES %q: want a positive number of bytes", v)
+		}
+		c.AttachmentMaxBytes = n
+	}
 	return c, nil
 }
 
@@ -76,6 +93,7 @@ func FromEnv() (Config, error) {
 var Variables = []string{
 	"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SIGNET_TASK_QUEUE",
 	"SIGNET_HTTP_ADDR", "SIGNET_TIMEZONE", "SIGNET_REQUEST_TIMEOUT", "SIGNET_RECONCILE_SCHEDULE",
+	"SIGNET_COMPANY_NAME", "SIGNET_ATTACHMENT_MAX_BYTES",
 }
 
 func env(name, def string) string {

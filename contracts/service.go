@@ -11,11 +11,11 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/signet-clm/signet/document"
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
@@ -23,7 +23,13 @@ import (
 
 // Store is the part of the PostgreSQL store the service reads.
 type Store interface {
-	NextContractNumber(ctx context.Context, year int, ownerID, requestKey string) (string, bool, error)
+	CreateDraft(ctx context.Context, year int, ownerID, requestKey string, build func(string) (store.Draft, error), start func(store.Draft) error) (string, bool, error)
+	Customer(ctx context.Context, id string) (store.Customer, error)
+	Contacts(ctx context.Context, customerID string) ([]store.Contact, error)
+	Product(ctx context.Context, id string) (store.Product, error)
+	Template(ctx context.Context, id string, version int) (document.Template, error)
+	LineItems(ctx context.Context, number string) ([]store.LineItem, error)
+	Document(ctx context.Context, number string) (store.StoredDocument, error)
 	Contract(ctx context.Context, number string) (store.ContractRow, error)
 	ListContracts(ctx context.Context, f store.ContractFilter) ([]store.ContractRow, error)
 	Events(ctx context.Context, number string) ([]domain.Event, error)
@@ -38,124 +44,21 @@ type Service struct {
 	temporal  client.Client
 	taskQueue string
 	loc       *time.Location
+	company   string
 	now       func() time.Time
 }
 
-// New returns a service that starts workflows on taskQueue and ends
-// contract terms at midnight in loc.
-func New(st Store, tc client.Client, taskQueue string, loc *time.Location) *Service {
-	return &Service{store: st, temporal: tc, taskQueue: taskQueue, loc: loc, now: time.Now}
-}
-
-// CreateInput is what a drafter sends to create a contract. Amount is in
-// minor units (fen, cents) of Currency.
-type CreateInput struct {
-	Title        string `json:"title" validate:"required,max=200"`
-	CustomerName string `json:"customer_name" validate:"required,max=200"`
-	Amount       *int64 `json:"amount" validate:"required,gte=0"`
-	Currency     string `json:"currency" validate:"omitempty,currency"`
-	StartDate    string `json:"start_date" validate:"required,datetime=2006-01-02"`
-	EndDate      string `json:"end_date" validate:"required,datetime=2006-01-02"`
-}
-
-// validate checks what struct tags cannot: the amount cap and date order.
-func (in CreateInput) validate() error {
-	verr := &domain.ValidationError{}
-	if *in.Amount > domain.MaxAmount {
-		verr.Add("amount", fmt.Sprintf("must be at most %d minor units", domain.MaxAmount))
-	}
-	if in.EndDate < in.StartDate { // both are YYYY-MM-DD, so text order is date order
-		verr.Add("end_date", "must not be before start_date")
-	}
-	return verr.OrNil()
-}
-
-// mayCreate reports whether u may draft contracts.
-func mayCreate(u domain.User) bool {
-	a := u.Actor()
-	return a.Has(domain.RoleSales) || a.Has(domain.RoleSalesManager)
-}
-
-// Create allocates a contract number and starts the contract's workflow.
-// It returns once the contract is recorded, so the creator can read it.
-// With a requestKey, a retry returns the same contract instead of a new one.
-func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, in CreateInput) (workflows.ContractState, error) {
-	if !mayCreate(u) {
-		return workflows.ContractState{}, domain.ErrForbidden
-	}
-	if err := in.validate(); err != nil {
-		return workflows.ContractState{}, err
-	}
-	if in.Currency == "" {
-		in.Currency = domain.DefaultCurrency
-	}
-	expires, err := domain.ExpiryInstant(in.EndDate, s.loc)
-	if err != nil {
-		return workflows.ContractState{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "end_date", Message: "must be a date YYYY-MM-DD"}}}
-	}
-	now := s.now()
-	number, reused, err := s.store.NextContractNumber(ctx, now.In(s.loc).Year(), u.ID, requestKey)
-	if err != nil {
-		return workflows.ContractState{}, unavailable(err)
-	}
-	c := domain.Contract{
-		Number:       number,
-		Title:        in.Title,
-		CustomerName: in.CustomerName,
-		OwnerID:      u.ID,
-		OwnerName:    u.Name,
-		Amount:       *in.Amount,
-		Currency:     in.Currency,
-		StartDate:    in.StartDate,
-		EndDate:      in.EndDate,
-		ExpiresAt:    expires,
-		CreatedAt:    now.UTC().Truncate(time.Microsecond),
-	}
-	endDate, _ := domain.ParseDate(in.EndDate)
-	opts := client.StartWorkflowOptions{
-		ID:        workflows.ContractWorkflowID(number),
-		TaskQueue: s.taskQueue,
-		// A contract number is used once, ever. A fresh number must not meet
-		// a running workflow; a retried request joins the one it started.
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchContractNumber.ValueSet(number),
-			workflows.SearchContractStatus.ValueSet(string(domain.StatusDraft)),
-			workflows.SearchCustomerID.ValueSet(in.CustomerName),
-			workflows.SearchOwnerID.ValueSet(u.ID),
-			workflows.SearchContractAmount.ValueSet(*in.Amount),
-			workflows.SearchContractEndDate.ValueSet(endDate),
-		),
-	}
-	if reused {
-		opts.WorkflowIDConflictPolicy = enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
-	}
-	updateID := "create/" + number
-	start := s.temporal.NewWithStartWorkflowOperation(opts, workflows.ContractWorkflow, workflows.ContractInput{Contract: c})
-	handle, err := s.temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateID:     updateID,
-			UpdateName:   workflows.UpdateCreate,
-			Args:         []any{workflows.CreateRequest{Actor: u.Actor()}},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
-	})
-	if err != nil {
-		return workflows.ContractState{}, temporalError(err)
-	}
-	var state workflows.ContractState
-	if err := handle.Get(ctx, &state); err != nil {
-		return workflows.ContractState{}, temporalError(err)
-	}
-	return state, nil
+// New returns a service that starts workflows on taskQueue, ends contract
+// terms at midnight in loc and names company as our party in documents.
+func New(st Store, tc client.Client, taskQueue string, loc *time.Location, company string) *Service {
+	return &Service{store: st, temporal: tc, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
 }
 
 // View is one contract as its readers see it: the recorded row, every
 // approval task and signature, and the workflow's live state.
 type View struct {
 	Contract   store.ContractRow        `json:"contract"`
+	LineItems  []store.LineItem         `json:"line_items"`
 	Tasks      []domain.ApprovalTask    `json:"tasks"`
 	Signatures []domain.Signature       `json:"signatures"`
 	Live       *workflows.ContractState `json:"live"`
@@ -190,6 +93,9 @@ func (s *Service) Get(ctx context.Context, u domain.User, number string) (View, 
 		return View{}, err
 	}
 	v := View{Contract: row}
+	if v.LineItems, err = s.store.LineItems(ctx, number); err != nil {
+		return View{}, unavailable(err)
+	}
 	if v.Tasks, err = s.store.Tasks(ctx, number); err != nil {
 		return View{}, unavailable(err)
 	}

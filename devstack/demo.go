@@ -37,9 +37,15 @@ func NewToken() (string, error) {
 	return "sgt_" + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// SeedDemo upserts the demo users and issues each a new token, returned by
-// role name.
-func SeedDemo(ctx context.Context, w UserWriter) (map[string]string, error) {
+// DemoStore is where the demo organisation goes.
+type DemoStore interface {
+	UserWriter
+	ContentStore
+}
+
+// SeedDemo upserts the demo users, issues each a new token (returned by
+// role name) and adds the demo customers, products and templates.
+func SeedDemo(ctx context.Context, w DemoStore) (map[string]string, error) {
 	tokens := make(map[string]string, len(DemoUsers))
 	for _, u := range DemoUsers {
 		if err := w.UpsertUser(ctx, u); err != nil {
@@ -53,6 +59,9 @@ func SeedDemo(ctx context.Context, w UserWriter) (map[string]string, error) {
 			return nil, err
 		}
 		tokens[string(u.Roles[0])] = tok
+	}
+	if err := SeedContent(ctx, w); err != nil {
+		return nil, fmt.Errorf("seed demo content: %w", err)
 	}
 	return tokens, nil
 }

@@ -76,7 +76,7 @@ type Document struct {
 
 type labels struct {
 	number, company, customer, creditCode, contact, term, to, items, total, net, tax, clause, nonStandard, sep string
-	columns                                                                                               []string
+	columns                                                                                                    []string
 }
 
 var languages = map[string]labels{

@@ -8,6 +8,7 @@ import "time"
 type Contract struct {
 	Number       string `json:"number"`
 	Title        string `json:"title"`
+	CustomerID   string `json:"customer_id"`
 	CustomerName string `json:"customer_name"`
 	OwnerID      string `json:"owner_id"`
 	OwnerName    string `json:"owner_name"`
@@ -19,6 +20,11 @@ type Contract struct {
 	// configured time zone, computed once when the contract is created.
 	ExpiresAt time.Time `json:"expires_at"`
 	CreatedAt time.Time `json:"created_at"`
+	// The template version the draft was made from and the SHA-256 of its
+	// rendered document: what approvers approve and signers sign.
+	TemplateID      string `json:"template_id"`
+	TemplateVersion int    `json:"template_version"`
+	DocumentSHA256  string `json:"document_sha256"`
 }
 
 // Money returns the contract amount with its currency.

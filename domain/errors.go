@@ -20,9 +20,12 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
-// ValidationError is bad input: one or more fields are wrong.
+// ValidationError is bad input: one or more fields are wrong. NotFound
+// marks fields that name something that does not exist (a customer, a
+// product, a template): the API answers 404 with the same field list.
 type ValidationError struct {
-	Fields []FieldError
+	Fields   []FieldError
+	NotFound bool
 }
 
 func (e *ValidationError) Error() string {

@@ -2,11 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/signet-clm/signet/document"
 	"github.com/signet-clm/signet/domain"
 )
 
@@ -20,15 +22,27 @@ type ContractRow struct {
 	UpdatedAt time.Time     `json:"updated_at"`
 }
 
-const contractColumns = `number, title, customer_name, owner_id, owner_name, amount, currency,
-	start_date::text AS start_date, end_date::text AS end_date, expires_at, status, version,
-	signed_at, created_at, updated_at`
+const contractColumns = `number, title, coalesce(customer_id::text, '') AS customer_id, customer_name, owner_id, owner_name,
+	amount, currency, start_date::text AS start_date, end_date::text AS end_date, expires_at, status, version,
+	signed_at, created_at, updated_at, template_id, template_version, document_sha256`
 
-// NextContractNumber allocates the next number of the year. With a request
-// key, a repeated call by the same owner returns the number it got first and
-// reused=true. Numbers may have gaps (an allocation whose start then failed);
-// they never repeat.
-func (s *Store) NextContractNumber(ctx context.Context, year int, ownerID, requestKey string) (number string, reused bool, err error) {
+// Draft is a new contract's content, built once its number is known.
+type Draft struct {
+	Contract domain.Contract
+	Lines    []document.Line
+	Document document.Document
+}
+
+// CreateDraft allocates the year's next contract number, stores the draft
+// built for it (contract row, line items, rendered document) and calls
+// start, all in one transaction: the number is used only if start succeeds,
+// so the sequence has no gaps. The year's sequence row stays locked until
+// commit, which makes concurrent creations take consecutive numbers.
+//
+// With a request key, a repeated call by the same owner builds nothing and
+// returns the number the first call got, with reused=true.
+func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey string,
+	build func(number string) (Draft, error), start func(Draft) error) (number string, reused bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if requestKey != "" {
 			err := tx.QueryRow(ctx, `SELECT number FROM contract_requests WHERE owner_id = $1 AND request_key = $2`,
@@ -37,7 +51,7 @@ func (s *Store) NextContractNumber(ctx context.Context, year int, ownerID, reque
 				reused = true
 				return nil
 			}
-			if err != pgx.ErrNoRows {
+			if !errors.Is(err, pgx.ErrNoRows) {
 				return err
 			}
 		}
@@ -49,20 +63,100 @@ func (s *Store) NextContractNumber(ctx context.Context, year int, ownerID, reque
 			return err
 		}
 		number = domain.FormatContractNumber(year, seq)
+		d, err := build(number)
+		if err != nil {
+			return err
+		}
+		if err := insertDraft(ctx, tx, d); err != nil {
+			return err
+		}
 		if requestKey != "" {
-			// A concurrent retry with the same key loses here on the primary
-			// key and is told to try again, never given a second number.
+			// A concurrent retry with the same key fails here on the primary
+			// key; it never gets a second number.
 			if _, err := tx.Exec(ctx, `INSERT INTO contract_requests (owner_id, request_key, number) VALUES ($1, $2, $3)`,
 				ownerID, requestKey, number); err != nil {
 				return err
 			}
 		}
-		return nil
+		return start(d)
 	})
 	if err != nil {
-		return "", false, fmt.Errorf("allocate contract number: %w", err)
+		return "", false, fmt.Errorf("create draft: %w", err)
 	}
 	return number, reused, nil
+}
+
+func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {
+	c := d.Contract
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO contracts (number, title, customer_id, customer_name, owner_id, owner_name, amount, currency,
+			start_date, end_date, expires_at, status, version, event_seq, created_at, updated_at,
+			template_id, template_version, document_sha256)
+		VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, $7, $8, $9::date, $10::date, $11, $12, 1, 0, $13, $13, $14, $15, $16)`,
+		c.Number, c.Title, c.CustomerID, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
+		c.StartDate, c.EndDate, c.ExpiresAt, domain.StatusDraft, c.CreatedAt, c.TemplateID, c.TemplateVersion, c.DocumentSHA256); err != nil {
+		return fmt.Errorf("insert contract: %w", err)
+	}
+	rows := make([][]any, len(d.Lines))
+	for i, l := range d.Lines {
+		rows[i] = []any{c.Number, 1, i + 1, l.ProductID, l.Description, l.Unit, l.QuantityMilli, l.UnitPrice,
+			l.DiscountBP, l.TaxRateBP, l.Gross, l.Discount, l.Net, l.Tax, l.Total}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contract_line_items"}, []string{"contract_number", "version", "line_no",
+		"product_id", "description", "unit", "quantity_milli", "unit_price", "discount_bp", "tax_rate_bp",
+		"gross", "discount", "net", "tax", "total"}, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("insert line items: %w", err)
+	}
+	if d.Document.SHA256 != "" {
+		if _, err := tx.Exec(ctx, `INSERT INTO contract_documents (contract_number, version, sha256, content, text, html)
+			VALUES ($1, 1, $2, $3, $4, $5)`, c.Number, d.Document.SHA256, d.Document, d.Document.Text, d.Document.HTML); err != nil {
+			return fmt.Errorf("insert document: %w", err)
+		}
+	}
+	return nil
+}
+
+// LineItem is one stored line of a contract version.
+type LineItem struct {
+	LineNo int `json:"line_no"`
+	document.Line
+}
+
+// LineItems returns the line items of a contract's current version.
+func (s *Store) LineItems(ctx context.Context, number string) ([]LineItem, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT line_no, product_id::text, description, unit, quantity_milli, unit_price,
+		discount_bp, tax_rate_bp, gross, discount, net, tax, total
+		FROM contract_line_items li WHERE contract_number = $1
+		  AND version = (SELECT version FROM contracts WHERE number = $1) ORDER BY line_no`, number)
+	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (LineItem, error) {
+		var l LineItem
+		err := row.Scan(&l.LineNo, &l.ProductID, &l.Description, &l.Unit, &l.QuantityMilli, &l.UnitPrice,
+			&l.DiscountBP, &l.TaxRateBP, &l.Gross, &l.Discount, &l.Net, &l.Tax, &l.Total)
+		return l, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("line items of %s: %w", number, err)
+	}
+	return items, nil
+}
+
+// StoredDocument is a contract version's rendered document.
+type StoredDocument struct {
+	SHA256 string
+	Text   string
+	HTML   string
+}
+
+// Document returns the rendered document of a contract's current version.
+func (s *Store) Document(ctx context.Context, number string) (StoredDocument, error) {
+	var d StoredDocument
+	err := s.pool.QueryRow(ctx, `SELECT d.sha256, d.text, d.html FROM contract_documents d
+		JOIN contracts c ON c.number = d.contract_number AND c.version = d.version WHERE d.contract_number = $1`, number).
+		Scan(&d.SHA256, &d.Text, &d.HTML)
+	if err != nil {
+		return StoredDocument{}, fmt.Errorf("document of %s: %w", number, notFound(err))
+	}
+	return d, nil
 }
 
 // Contract returns one contract row, or domain.ErrNotFound.
@@ -77,9 +171,10 @@ func (s *Store) Contract(ctx context.Context, number string) (ContractRow, error
 
 // ContractFilter narrows a contract list. Empty fields do not filter.
 type ContractFilter struct {
-	Status   domain.Status
-	OwnerID  string
-	Customer string // substring of the customer name, case-insensitive
+	Status     domain.Status
+	OwnerID    string
+	Customer   string // substring of the customer name, case-insensitive
+	CustomerID string
 	// After is the cursor: the last number of the previous page.
 	After string
 	Limit int
@@ -93,8 +188,9 @@ func (s *Store) ListContracts(ctx context.Context, f ContractFilter) ([]Contract
 		  AND ($2 = '' OR owner_id = $2)
 		  AND ($3 = '' OR customer_name ILIKE '%' || $3 || '%')
 		  AND ($4 = '' OR number < $4)
+		  AND ($6 = '' OR customer_id::text = $6)
 		ORDER BY number DESC
-		LIMIT $5`, string(f.Status), f.OwnerID, escapeLike(f.Customer), f.After, f.Limit)
+		LIMIT $5`, string(f.Status), f.OwnerID, escapeLike(f.Customer), f.After, f.Limit, f.CustomerID)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[ContractRow])
 	if err != nil {
 		return nil, fmt.Errorf("list contracts: %w", err)

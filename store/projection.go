@@ -17,14 +17,17 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 		c := t.Contract
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO contracts (number, title, customer_name, owner_id, owner_name, amount, currency,
-				start_date, end_date, expires_at, status, version, event_seq, signed_at, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, $9::date, $10, $11, $12, $13, $14, $15, $16)
+				start_date, end_date, expires_at, status, version, event_seq, signed_at, created_at, updated_at,
+				customer_id, template_id, template_version, document_sha256)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, $9::date, $10, $11, $12, $13, $14, $15, $16,
+				nullif($17, '')::uuid, $18, $19, $20)
 			ON CONFLICT (number) DO UPDATE SET
 				status = EXCLUDED.status, version = EXCLUDED.version, event_seq = EXCLUDED.event_seq,
 				signed_at = EXCLUDED.signed_at, updated_at = EXCLUDED.updated_at
 			WHERE contracts.event_seq < EXCLUDED.event_seq`,
 			c.Number, c.Title, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
-			c.StartDate, c.EndDate, c.ExpiresAt, t.Status, t.Version, t.Event.Seq, t.SignedAt, c.CreatedAt, t.Event.At); err != nil {
+			c.StartDate, c.EndDate, c.ExpiresAt, t.Status, t.Version, t.Event.Seq, t.SignedAt, c.CreatedAt, t.Event.At,
+			c.CustomerID, c.TemplateID, c.TemplateVersion, c.DocumentSHA256); err != nil {
 			return fmt.Errorf("upsert contract: %w", err)
 		}
 		e := t.Event

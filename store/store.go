@@ -59,3 +59,17 @@ func notFound(err error) error {
 	}
 	return err
 }
+
+// Classify maps a store failure to what the API answers: a missing row is
+// domain.ErrNotFound, a taken unique key domain.ErrAlreadyExists, anything
+// else an outage (domain.ErrUnavailable).
+func Classify(err error) error {
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		return domain.ErrNotFound
+	case errors.Is(err, ErrDuplicate):
+		return fmt.Errorf("%w: %w", domain.ErrAlreadyExists, err)
+	default:
+		return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
+	}
+}

@@ -112,30 +112,53 @@ func TestApplyTransitionIsIdempotentAndMovesForwardOnly(t *testing.T) {
 	assert.Equal(t, "陈静", sigs[0].SignerName)
 }
 
-func TestContractNumbersAreSequentialPerYearAndKeyed(t *testing.T) {
+// draft creates a draft for owner with the given key; start decides
+// whether the workflow start succeeds.
+func draft(t *testing.T, st *store.Store, year int, ownerID, key string, start error) (string, bool, error) {
+	t.Helper()
+	return st.CreateDraft(context.Background(), year, ownerID, key,
+		func(number string) (store.Draft, error) {
+			c := contract(number, "上海星辰科技有限公司")
+			c.OwnerID = ownerID
+			return store.Draft{Contract: c}, nil
+		},
+		func(store.Draft) error { return start })
+}
+
+func TestContractNumbersAreGapFreePerYearAndKeyed(t *testing.T) {
 	st := open(t)
 	ctx := context.Background()
 	other := domain.User{ID: "u-li", Name: "李娜", Email: "li@example.cn", Roles: []domain.Role{domain.RoleSales}}
 	require.NoError(t, st.UpsertUser(ctx, other))
 
-	n1, reused, err := st.NextContractNumber(ctx, 2026, owner.ID, "")
+	n1, reused, err := draft(t, st, 2026, owner.ID, "", nil)
 	require.NoError(t, err)
 	assert.False(t, reused)
 	assert.Equal(t, "HT-2026-000001", n1)
-	n2, _, err := st.NextContractNumber(ctx, 2026, owner.ID, "key-1")
+
+	_, _, err = draft(t, st, 2026, owner.ID, "key-0", errors.New("temporal is down"))
+	require.Error(t, err)
+	_, err = st.Contract(ctx, "HT-2026-000002")
+	assert.ErrorIs(t, err, domain.ErrNotFound, "a failed start leaves no draft behind")
+
+	n2, _, err := draft(t, st, 2026, owner.ID, "key-1", nil)
 	require.NoError(t, err)
-	assert.Equal(t, "HT-2026-000002", n2)
-	again, reused, err := st.NextContractNumber(ctx, 2026, owner.ID, "key-1")
+	assert.Equal(t, "HT-2026-000002", n2, "the failed start used no number")
+	again, reused, err := draft(t, st, 2026, owner.ID, "key-1", nil)
 	require.NoError(t, err)
 	assert.True(t, reused)
 	assert.Equal(t, n2, again)
-	theirs, reused, err := st.NextContractNumber(ctx, 2026, other.ID, "key-1")
+	theirs, reused, err := draft(t, st, 2026, other.ID, "key-1", nil)
 	require.NoError(t, err)
 	assert.False(t, reused, "keys belong to their owner")
 	assert.Equal(t, "HT-2026-000003", theirs)
-	next, _, err := st.NextContractNumber(ctx, 2027, owner.ID, "")
+	next, _, err := draft(t, st, 2027, owner.ID, "", nil)
 	require.NoError(t, err)
 	assert.Equal(t, "HT-2027-000001", next)
+
+	row, err := st.Contract(ctx, n2)
+	require.NoError(t, err)
+	assert.Equal(t, domain.StatusDraft, row.Status)
 }
 
 func TestListContractsFiltersAndPages(t *testing.T) {

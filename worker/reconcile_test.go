@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
@@ -23,9 +24,14 @@ func TestReconcilerReportsOpenContractsWithoutARunningWorkflow(t *testing.T) {
 	ctx := context.Background()
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 	sales := devstack.DemoUsers[0]
-	amount := int64(100_00)
-	svc := contracts.New(s.Store, s.Temporal, s.TaskQueue, s.Loc)
-	live, err := svc.Create(ctx, sales, "", contracts.CreateInput{Title: "运维合同", CustomerName: "杭州西湖软件", Amount: &amount, StartDate: "2026-01-01", EndDate: "2026-12-31"})
+	svc := contracts.New(s.Store, s.Temporal, s.TaskQueue, s.Loc, "示例科技有限公司")
+	live, err := svc.Create(ctx, sales, "", contracts.CreateInput{
+		Title: "运维合同", CustomerID: devstack.DemoCustomer2ID, TemplateID: devstack.DemoServiceTemplate,
+		StartDate: "2026-01-01", EndDate: "2026-12-31",
+		Fields: map[string]json.RawMessage{"service_scope": []byte(`"7x24 运维"`), "service_level": []byte(`"Standard"`),
+			"payment_terms_days": []byte(`30`), "liability_cap": []byte(`100000`)},
+		LineItems: []contracts.LineInput{{ProductID: devstack.DemoServiceProductID, Quantity: "10"}},
+	})
 	require.NoError(t, err)
 
 	// A row PostgreSQL holds open but no workflow runs for: drift.

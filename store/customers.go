@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/signet-clm/signet/domain"
+)
+
+// Customer is one entry of the customer book (客户资料).
+type Customer struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	CreditCode *string   `json:"credit_code"`
+	Industry   string    `json:"industry"`
+	Region     string    `json:"region"`
+	Tier       string    `json:"tier"`
+	OwnerID    string    `json:"owner_id"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Contact is a person at a customer.
+type Contact struct {
+	ID         string `json:"id"`
+	CustomerID string `json:"customer_id"`
+	Name       string `json:"name"`
+	Title      string `json:"title"`
+	Phone      string `json:"phone"`
+	Email      string `json:"email"`
+	MaySign    bool   `json:"may_sign"`
+}
+
+const customerColumns = `id::text AS id, name, credit_code, industry, region, tier, owner_id, created_at, updated_at`
+
+// ErrDuplicate is returned when a unique key (a credit code, a name) is taken.
+var ErrDuplicate = errors.New("duplicate")
+
+func duplicate(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return fmt.Errorf("%w: %s", ErrDuplicate, pgErr.ConstraintName)
+	}
+	return err
+}
+
+// CreateCustomer stores a customer and its contacts in one transaction.
+func (s *Store) CreateCustomer(ctx context.Context, c Customer, contacts []Contact) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO customers (id, name, credit_code, industry, region, tier, owner_id, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
+			c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.OwnerID, c.CreatedAt); err != nil {
+			return duplicate(err)
+		}
+		return insertContacts(ctx, tx, contacts)
+	})
+	if err != nil {
+		return fmt.Errorf("create customer: %w", err)
+	}
+	return nil
+}
+
+func insertContacts(ctx context.Context, tx pgx.Tx, contacts []Contact) error {
+	rows := make([][]any, len(contacts))
+	for i, c := range contacts {
+		rows[i] = []any{c.ID, c.CustomerID, c.Name, c.Title, c.Phone, c.Email, c.MaySign}
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"customer_contacts"},
+		[]string{"id", "customer_id", "name", "title", "phone", "email", "may_sign"}, pgx.CopyFromRows(rows))
+	return err
+}
+
+// AddContact stores one more contact of a customer.
+func (s *Store) AddContact(ctx context.Context, c Contact) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return insertContacts(ctx, tx, []Contact{c}) })
+}
+
+// UpdateCustomer overwrites a customer's editable fields.
+func (s *Store) UpdateCustomer(ctx context.Context, c Customer) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE customers SET name = $2, credit_code = $3, industry = $4, region = $5, tier = $6, updated_at = $7
+		WHERE id = $1`, c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("update customer: %w", duplicate(err))
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
+// Customer returns one customer, or domain.ErrNotFound.
+func (s *Store) Customer(ctx context.Context, id string) (Customer, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id::text = $1`, id)
+	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Customer])
+	if err != nil {
+		return Customer{}, fmt.Errorf("customer %s: %w", id, notFound(err))
+	}
+	return c, nil
+}
+
+// Contacts returns a customer's contacts in the order they were added.
+func (s *Store) Contacts(ctx context.Context, customerID string) ([]Contact, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id::text AS id, customer_id::text AS customer_id, name, title, phone, email, may_sign
+		FROM customer_contacts WHERE customer_id::text = $1 ORDER BY created_at, id`, customerID)
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Contact])
+	if err != nil {
+		return nil, fmt.Errorf("contacts of %s: %w", customerID, err)
+	}
+	return cs, nil
+}
+
+// CustomerFilter narrows a customer list; empty fields do not filter.
+type CustomerFilter struct {
+	Query    string // substring of the name or the credit code
+	Tier     string
+	Industry string
+	Region   string
+	OwnerID  string
+	After    string // cursor: the last ID of the previous page
+	Limit    int
+}
+
+// ListCustomers returns customers newest first. IDs are UUIDv7, so ID order
+// is creation order and paging by ID stays stable under inserts.
+func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+customerColumns+` FROM customers
+		WHERE ($1 = '' OR name ILIKE '%' || $1 || '%' OR credit_code = upper($2))
+		  AND ($3 = '' OR tier = $3)
+		  AND ($4 = '' OR industry = $4)
+		  AND ($5 = '' OR region = $5)
+		  AND ($6 = '' OR owner_id = $6)
+		  AND ($7 = '' OR id < $7::uuid)
+		ORDER BY id DESC LIMIT $8`,
+		escapeLike(f.Query), f.Query, f.Tier, f.Industry, f.Region, f.OwnerID, f.After, f.Limit)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Customer])
+	if err != nil {
+		return nil, fmt.Errorf("list customers: %w", err)
+	}
+	return list, nil
+}
+
+// CustomerTotal is what a customer's contracts add up to in one currency.
+type CustomerTotal struct {
+	Currency  string `json:"currency"`
+	Contracts int    `json:"contracts"`
+	Amount    int64  `json:"amount"`
+}
+
+// CustomerTotals sums a customer's contracts per currency, never across.
+func (s *Store) CustomerTotals(ctx context.Context, customerID string) ([]CustomerTotal, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT currency, count(*)::int AS contracts, sum(amount)::bigint AS amount
+		FROM contracts WHERE customer_id::text = $1 AND status <> 'cancelled' GROUP BY currency ORDER BY currency`, customerID)
+	totals, err := pgx.CollectRows(rows, pgx.RowToStructByName[CustomerTotal])
+	if err != nil {
+		return nil, fmt.Errorf("totals of %s: %w", customerID, err)
+	}
+	return totals, nil
+}

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-clm/signet/document"
+)
+
+// ProductLine groups products (产品线).
+type ProductLine struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Product is one catalogue entry. ListPrice is in minor units of Currency
+// and excludes tax; TaxRateBP is in basis points (1300 = 13%).
+type Product struct {
+	ID        string    `json:"id"`
+	LineID    string    `json:"line_id"`
+	Name      string    `json:"name"`
+	Unit      string    `json:"unit"`
+	ListPrice int64     `json:"list_price"`
+	Currency  string    `json:"currency"`
+	TaxRateBP int       `json:"tax_rate_bp"`
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+const productColumns = `id::text AS id, line_id::text AS line_id, name, unit, list_price, currency, tax_rate_bp, active, created_at, updated_at`
+
+// CreateProductLine stores a product line; a taken name is ErrDuplicate.
+func (s *Store) CreateProductLine(ctx context.Context, l ProductLine) error {
+	if _, err := s.pool.Exec(ctx, `INSERT INTO product_lines (id, name) VALUES ($1, $2)`, l.ID, l.Name); err != nil {
+		return fmt.Errorf("create product line: %w", duplicate(err))
+	}
+	return nil
+}
+
+// ProductLines lists every product line by name.
+func (s *Store) ProductLines(ctx context.Context) ([]ProductLine, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id::text AS id, name FROM product_lines ORDER BY name`)
+	lines, err := pgx.CollectRows(rows, pgx.RowToStructByName[ProductLine])
+	if err != nil {
+		return nil, fmt.Errorf("product lines: %w", err)
+	}
+	return lines, nil
+}
+
+// SaveProduct creates a product or overwrites an existing one's fields.
+func (s *Store) SaveProduct(ctx context.Context, p Product) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO products (id, line_id, name, unit, list_price, currency, tax_rate_bp, active, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+		ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit, list_price = EXCLUDED.list_price,
+			tax_rate_bp = EXCLUDED.tax_rate_bp, active = EXCLUDED.active, updated_at = EXCLUDED.updated_at`,
+		p.ID, p.LineID, p.Name, p.Unit, p.ListPrice, p.Currency, p.TaxRateBP, p.Active, p.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("save product: %w", err)
+	}
+	return nil
+}
+
+// Product returns one product, or domain.ErrNotFound.
+func (s *Store) Product(ctx context.Context, id string) (Product, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+productColumns+` FROM products WHERE id::text = $1`, id)
+	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Product])
+	if err != nil {
+		return Product{}, fmt.Errorf("product %s: %w", id, notFound(err))
+	}
+	return p, nil
+}
+
+// Products lists products, optionally of one line and only active ones.
+func (s *Store) Products(ctx context.Context, lineID string, activeOnly bool) ([]Product, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+productColumns+` FROM products
+		WHERE ($1 = '' OR line_id::text = $1) AND (NOT $2 OR active) ORDER BY name, id`, lineID, activeOnly)
+	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[Product])
+	if err != nil {
+		return nil, fmt.Errorf("products: %w", err)
+	}
+	return ps, nil
+}
+
+// SaveTemplate stores t as the next version of its ID and returns it with
+// that version. Versions never change once written.
+func (s *Store) SaveTemplate(ctx context.Context, t document.Template, createdBy string) (document.Template, error) {
+	body, err := json.Marshal(t)
+	if err != nil {
+		return document.Template{}, err
+	}
+	err = s.pool.QueryRow(ctx, `INSERT INTO templates (id, version, name, language, body, created_by)
+		SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5 FROM templates WHERE id = $1
+		RETURNING version`, t.ID, t.Name, t.Language, body, createdBy).Scan(&t.Version)
+	if err != nil {
+		return document.Template{}, fmt.Errorf("save template %s: %w", t.ID, duplicate(err))
+	}
+	return t, nil
+}
+
+// Template returns a template version, the newest when version is 0.
+func (s *Store) Template(ctx context.Context, id string, version int) (document.Template, error) {
+	var t document.Template
+	var v int
+	err := s.pool.QueryRow(ctx, `SELECT body, version FROM templates WHERE id = $1 AND ($2 = 0 OR version = $2)
+		ORDER BY version DESC LIMIT 1`, id, version).Scan(&t, &v)
+	if err != nil {
+		return document.Template{}, fmt.Errorf("template %s: %w", id, notFound(err))
+	}
+	t.Version = v
+	return t, nil
+}
+
+// TemplateSummary names a template's newest version.
+type TemplateSummary struct {
+	ID       string `json:"id"`
+	Version  int    `json:"version"`
+	Name     string `json:"name"`
+	Language string `json:"language"`
+}
+
+// Templates lists the newest version of every template.
+func (s *Store) Templates(ctx context.Context) ([]TemplateSummary, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT ON (id) id, version, name, language FROM templates ORDER BY id, version DESC`)
+	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[TemplateSummary])
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	return ts, nil
+}
