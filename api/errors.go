@@ -66,6 +66,8 @@ func classify(err error) (int, ErrorBody) {
 		return http.StatusNotFound, ErrorBody{Error: "not_found", Message: "no such resource"}
 	case errors.Is(err, errNoMethod):
 		return http.StatusMethodNotAllowed, ErrorBody{Error: "method_not_allowed", Message: "this route does not take that method"}
+	case errors.Is(err, errTooLarge):
+		return http.StatusRequestEntityTooLarge, ErrorBody{Error: "too_large", Message: "the upload is larger than the limit; nothing was stored"}
 	case errors.Is(err, domain.ErrAlreadyExists):
 		return http.StatusConflict, ErrorBody{Error: "conflict", Message: "it already exists"}
 	case errors.Is(err, domain.ErrUnavailable):

@@ -39,6 +39,8 @@ type Deps struct {
 	Catalog   *catalog.Service
 	Users     Users
 	Checks    []Check
+	// AttachmentMaxBytes bounds one uploaded file.
+	AttachmentMaxBytes int64
 	// RequestTimeout bounds each request's calls to PostgreSQL and Temporal.
 	RequestTimeout time.Duration
 	Logger         *slog.Logger
@@ -68,6 +70,9 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.GET("/contracts/:number", h.getContract)
 	v1.GET("/contracts/:number/events", h.contractEvents)
 	v1.GET("/contracts/:number/document", h.contractDocument)
+	v1.POST("/contracts/:number/attachments", h.uploadAttachment)
+	v1.GET("/contracts/:number/attachments", h.listAttachments)
+	v1.GET("/contracts/:number/attachments/:id", h.downloadAttachment)
 	v1.POST("/contracts/:number/submit", h.submit)
 	v1.POST("/contracts/:number/send", h.send)
 	v1.POST("/contracts/:number/sign", h.sign)

@@ -29,7 +29,8 @@ func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, log
 				return err
 			}},
 		},
-		RequestTimeout: cfg.RequestTimeout,
-		Logger:         logger,
+		RequestTimeout:     cfg.RequestTimeout,
+		AttachmentMaxBytes: cfg.AttachmentMaxBytes,
+		Logger:             logger,
 	})
 }

@@ -40,18 +40,22 @@ type Store interface {
 
 // Service runs contract use cases.
 type Service struct {
-	store     Store
-	temporal  client.Client
-	taskQueue string
-	loc       *time.Location
-	company   string
-	now       func() time.Time
+	store       Store
+	attachments AttachmentStore
+	temporal    client.Client
+	taskQueue   string
+	loc         *time.Location
+	company     string
+	now         func() time.Time
 }
 
 // New returns a service that starts workflows on taskQueue, ends contract
 // terms at midnight in loc and names company as our party in documents.
-func New(st Store, tc client.Client, taskQueue string, loc *time.Location, company string) *Service {
-	return &Service{store: st, temporal: tc, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
+func New(st interface {
+	Store
+	AttachmentStore
+}, tc client.Client, taskQueue string, loc *time.Location, company string) *Service {
+	return &Service{store: st, attachments: st, temporal: tc, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
 }
 
 // View is one contract as its readers see it: the recorded row, every

@@ -32,6 +32,10 @@ type Stack struct {
 	TaskQueue string
 }
 
+// AttachmentLimit is the upload limit of a test stack: small, so a test
+// can cross it cheaply.
+const AttachmentLimit = 1 << 20
+
 // SecondSales is a sales user besides the demo one.
 var SecondSales = domain.User{ID: "test-sales-2", Name: "周杰 Zhou Jie", Email: "zhou.jie@test.signet.local", Roles: []domain.Role{domain.RoleSales}}
 
@@ -95,7 +99,8 @@ func NewStack(t testing.TB, temporalAddress string) *Stack {
 	}
 	t.Cleanup(w.Stop)
 
-	cfg := config.Config{TaskQueue: queue, TimeZone: loc, RequestTimeout: 20 * time.Second}
+	cfg := config.Config{TaskQueue: queue, TimeZone: loc, RequestTimeout: 20 * time.Second,
+		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit}
 	srv := httptest.NewServer(api.NewStandardRouter(cfg, st, tc, Logger()))
 	t.Cleanup(srv.Close)
 	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue}

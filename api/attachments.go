@@ -1,0 +1,107 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+)
+
+// errTooLarge answers 413: the upload is over the configured limit.
+var errTooLarge = errors.New("upload too large")
+
+// multipartSlack allows for the multipart framing around the file itself.
+const multipartSlack = 64 << 10
+
+// uploadAttachment streams the "file" part of a multipart body, refusing it
+// with 413 as soon as it passes the limit, so nothing partial is stored.
+func (h *handlers) uploadAttachment(c *gin.Context) {
+	limit := h.d.AttachmentMaxBytes
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+multipartSlack)
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		writeError(c, h.d.Logger, fieldError("body", "must be multipart/form-data with a part named file"))
+		return
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			writeError(c, h.d.Logger, fieldError("file", "is required"))
+			return
+		}
+		if err != nil {
+			writeError(c, h.d.Logger, uploadError(err))
+			return
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(part, limit+1))
+		if err != nil {
+			writeError(c, h.d.Logger, uploadError(err))
+			return
+		}
+		if int64(len(data)) > limit {
+			writeError(c, h.d.Logger, fmt.Errorf("%w: over %d bytes", errTooLarge, limit))
+			return
+		}
+		if len(data) == 0 {
+			writeError(c, h.d.Logger, fieldError("file", "is empty"))
+			return
+		}
+		name := cleanFilename(part.FileName())
+		if name == "" {
+			writeError(c, h.d.Logger, fieldError("file", "needs a file name"))
+			return
+		}
+		a, err := h.d.Contracts.Attach(c.Request.Context(), currentUser(c), c.Param("number"), name, data)
+		h.respond(c, http.StatusCreated, a, err)
+		return
+	}
+}
+
+func uploadError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return fmt.Errorf("%w: %w", errTooLarge, err)
+	}
+	return fieldError("body", "is not a well-formed multipart body")
+}
+
+// cleanFilename keeps the base name of what the client sent, as valid
+// UTF-8 of at most 255 bytes, so Chinese names survive and paths do not.
+func cleanFilename(name string) string {
+	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
+	name = strings.ToValidUTF8(strings.TrimSpace(name), "")
+	if name == "." || name == "/" {
+		return ""
+	}
+	for len(name) > 255 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	return name
+}
+
+func (h *handlers) listAttachments(c *gin.Context) {
+	list, err := h.d.Contracts.Attachments(c.Request.Context(), currentUser(c), c.Param("number"))
+	h.respond(c, http.StatusOK, gin.H{"items": list}, err)
+}
+
+func (h *handlers) downloadAttachment(c *gin.Context) {
+	a, err := h.d.Contracts.Attachment(c.Request.Context(), currentUser(c), c.Param("number"), c.Param("id"))
+	if err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename}))
+	c.Header("X-Content-SHA256", a.SHA256)
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, a.ContentType, a.Data)
+}

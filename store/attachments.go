@@ -1,0 +1,55 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Attachment is a file attached to a contract. Data is empty in listings.
+type Attachment struct {
+	ID             string    `json:"id"`
+	ContractNumber string    `json:"contract_number"`
+	Filename       string    `json:"filename"`
+	ContentType    string    `json:"content_type"`
+	Size           int64     `json:"size"`
+	SHA256         string    `json:"sha256"`
+	UploadedBy     string    `json:"uploaded_by"`
+	CreatedAt      time.Time `json:"created_at"`
+	Data           []byte    `json:"-"`
+}
+
+const attachmentColumns = `id::text AS id, contract_number, filename, content_type, size, sha256, uploaded_by, created_at`
+
+// AddAttachment stores a file with its hash and size.
+func (s *Store) AddAttachment(ctx context.Context, a Attachment) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO attachments (id, contract_number, filename, content_type, size, sha256, data, uploaded_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		a.ID, a.ContractNumber, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, a.UploadedBy, a.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("add attachment to %s: %w", a.ContractNumber, err)
+	}
+	return nil
+}
+
+// Attachments lists a contract's attachments, oldest first, without data.
+func (s *Store) Attachments(ctx context.Context, number string) ([]Attachment, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+attachmentColumns+` FROM attachments WHERE contract_number = $1 ORDER BY created_at, id`, number)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Attachment])
+	if err != nil {
+		return nil, fmt.Errorf("attachments of %s: %w", number, err)
+	}
+	return list, nil
+}
+
+// Attachment returns one attachment of a contract with its data.
+func (s *Store) Attachment(ctx context.Context, number, id string) (Attachment, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+attachmentColumns+`, data FROM attachments WHERE contract_number = $1 AND id::text = $2`, number, id)
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Attachment])
+	if err != nil {
+		return Attachment{}, fmt.Errorf("attachment %s: %w", id, notFound(err))
+	}
+	return a, nil
+}
