@@ -23,6 +23,15 @@ type response struct {
 // is JSON-encoded unless it is a string, which is sent as is.
 func call(t testing.TB, s *testenv.Stack, method, path, role string, body any, headers ...string) response {
 	t.Helper()
+	r, err := send(s, method, path, role, body, headers...)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return r
+}
+
+// send is call without a test to fail, for benchmark goroutines.
+func send(s *testenv.Stack, method, path, role string, body any, headers ...string) (response, error) {
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -31,13 +40,13 @@ func call(t testing.TB, s *testenv.Stack, method, path, role string, body any, h
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
-			t.Fatal(err)
+			return response{}, err
 		}
 		r = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequest(method, s.URL+path, r)
 	if err != nil {
-		t.Fatal(err)
+		return response{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "signet-integration-test/1.0")
@@ -47,18 +56,19 @@ func call(t testing.TB, s *testenv.Stack, method, path, role string, body any, h
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	client := &http.Client{Timeout: 30 * time.Second}
-	resp, err := client.Do(req)
+	resp, err := httpClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return response{}, err
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		return response{}, err
 	}
-	return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+	return response{Status: resp.StatusCode, Header: resp.Header, Body: raw}, nil
 }
+
+var httpClient = &http.Client{Timeout: 30 * time.Second}
 
 // expect fails t unless the response has the wanted status, then decodes
 // the body into a T.
