@@ -154,3 +154,18 @@ func (h *handlers) contractDocument(c *gin.Context) {
 	}
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(d.HTML))
 }
+
+func (h *handlers) saveClause(c *gin.Context) {
+	var in document.LibraryClause
+	if err := h.bindJSON(c, &in); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	saved, err := h.d.Catalog.SaveClause(c.Request.Context(), currentUser(c), in)
+	h.respond(c, http.StatusCreated, saved, err)
+}
+
+func (h *handlers) clauses(c *gin.Context) {
+	cs, err := h.d.Catalog.Clauses(c.Request.Context())
+	h.respond(c, http.StatusOK, gin.H{"items": cs}, err)
+}

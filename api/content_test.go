@@ -197,3 +197,36 @@ func TestConcurrentCreationsGetConsecutiveNumbers(t *testing.T) {
 	}
 	assert.Equal(t, n, countRows(t, s).Contracts)
 }
+
+func TestTemplatesTakeClausesFromTheLibrary(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	clause := map[string]any{"id": "confidentiality", "title": "保密", "body": "双方应对在履行本合同过程中知悉的对方商业秘密予以保密。", "language": "zh"}
+	expect[errorBody](t, call(t, s, http.MethodPost, "/v1/clauses", "sales", clause), http.StatusForbidden)
+	saved := expect[document.LibraryClause](t, call(t, s, http.MethodPost, "/v1/clauses", "legal", clause), http.StatusCreated)
+	assert.Equal(t, 1, saved.Version)
+
+	tpl := map[string]any{"id": "nda-zh", "name": "保密协议", "language": "zh", "clauses": []map[string]any{
+		{"id": "parties", "title": "当事人", "body": "甲方{{company.name}}与乙方{{customer.name}}。"},
+		{"id": "secrecy", "library": "confidentiality"},
+	}}
+	v1 := expect[document.Template](t, call(t, s, http.MethodPost, "/v1/templates", "legal", tpl), http.StatusCreated)
+	assert.Equal(t, "双方应对在履行本合同过程中知悉的对方商业秘密予以保密。", v1.Clauses[1].Body, "the library's text is copied in")
+	assert.Equal(t, 1, v1.Clauses[1].LibraryVersion)
+
+	clause["body"] = "双方应对对方商业秘密保密，保密期限为合同终止后三年。"
+	assert.Equal(t, 2, expect[document.LibraryClause](t, call(t, s, http.MethodPost, "/v1/clauses", "legal", clause), http.StatusCreated).Version)
+	again := expect[document.Template](t, call(t, s, http.MethodGet, "/v1/templates/nda-zh?version=1", "sales", nil), http.StatusOK)
+	assert.Contains(t, again.Clauses[1].Body, "予以保密", "a library edit never changes a saved template version")
+	library := expect[struct{ Items []document.LibraryClause }](t, call(t, s, http.MethodGet, "/v1/clauses", "sales", nil), http.StatusOK)
+	require.Len(t, library.Items, 1)
+	assert.Equal(t, 2, library.Items[0].Version)
+
+	tpl["clauses"] = []map[string]any{{"id": "x", "library": "no-such-clause"}}
+	missing := expect[errorBody](t, call(t, s, http.MethodPost, "/v1/templates", "legal", tpl), http.StatusNotFound)
+	require.Len(t, missing.Fields, 1)
+	assert.Equal(t, "clauses[0].library", missing.Fields[0].Field)
+	tpl["language"] = "en"
+	tpl["clauses"] = []map[string]any{{"id": "x", "library": "confidentiality"}}
+	assert.Equal(t, []string{"clauses[0].library"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/templates", "legal", tpl)))
+}

@@ -93,6 +93,8 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.POST("/templates", h.saveTemplate)
 	v1.GET("/templates", h.templates)
 	v1.GET("/templates/:id", h.getTemplate)
+	v1.POST("/clauses", h.saveClause)
+	v1.GET("/clauses", h.clauses)
 	return r
 }
 

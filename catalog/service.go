@@ -4,6 +4,8 @@ package catalog
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -24,6 +26,9 @@ type Store interface {
 	SaveTemplate(ctx context.Context, t document.Template, createdBy string) (document.Template, error)
 	Template(ctx context.Context, id string, version int) (document.Template, error)
 	Templates(ctx context.Context) ([]store.TemplateSummary, error)
+	SaveLibraryClause(ctx context.Context, c document.LibraryClause, createdBy string) (document.LibraryClause, error)
+	LibraryClause(ctx context.Context, id string) (document.LibraryClause, error)
+	LibraryClauses(ctx context.Context) ([]document.LibraryClause, error)
 }
 
 // Service runs the catalogue's use cases.
@@ -182,6 +187,9 @@ func (s *Service) SaveTemplate(ctx context.Context, u domain.User, t document.Te
 	if !mayManageTemplates(u) {
 		return document.Template{}, domain.ErrForbidden
 	}
+	if err := s.fromLibrary(ctx, &t); err != nil {
+		return document.Template{}, err
+	}
 	if problems := t.Check(); len(problems) > 0 {
 		verr := &domain.ValidationError{}
 		for _, p := range problems {
@@ -213,4 +221,51 @@ func (s *Service) Templates(ctx context.Context) ([]store.TemplateSummary, error
 		return nil, store.Classify(err)
 	}
 	return ts, nil
+}
+
+// fromLibrary copies the text of every clause the template takes from the
+// clause library, so the template version holds it for good.
+func (s *Service) fromLibrary(ctx context.Context, t *document.Template) error {
+	verr := &domain.ValidationError{NotFound: true}
+	for i := range t.Clauses {
+		c := &t.Clauses[i]
+		if c.Library == "" {
+			continue
+		}
+		lc, err := s.store.LibraryClause(ctx, c.Library)
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			verr.Add(fmt.Sprintf("clauses[%d].library", i), "no such library clause")
+			continue
+		case err != nil:
+			return store.Classify(err)
+		}
+		if lc.Language != t.Language {
+			return &domain.ValidationError{Fields: []domain.FieldError{{Field: fmt.Sprintf("clauses[%d].library", i),
+				Message: fmt.Sprintf("library clause %s is in %s, the template in %s", lc.ID, lc.Language, t.Language)}}}
+		}
+		c.Title, c.Body, c.LibraryVersion = lc.Title, lc.Body, lc.Version
+	}
+	return verr.OrNil()
+}
+
+// SaveClause stores a new version of a library clause (legal, admin).
+func (s *Service) SaveClause(ctx context.Context, u domain.User, c document.LibraryClause) (document.LibraryClause, error) {
+	if !mayManageTemplates(u) {
+		return document.LibraryClause{}, domain.ErrForbidden
+	}
+	saved, err := s.store.SaveLibraryClause(ctx, c, u.ID)
+	if err != nil {
+		return document.LibraryClause{}, store.Classify(err)
+	}
+	return saved, nil
+}
+
+// Clauses lists the clause library.
+func (s *Service) Clauses(ctx context.Context) ([]document.LibraryClause, error) {
+	cs, err := s.store.LibraryClauses(ctx)
+	if err != nil {
+		return nil, store.Classify(err)
+	}
+	return cs, nil
 }

@@ -50,12 +50,25 @@ type Field struct {
 
 // Clause is one numbered clause. A fixed clause is always in the document
 // and nobody may change its text; an optional one is in it when the drafter
-// includes it. Bodies may hold {{placeholders}}.
+// includes it. Bodies may hold {{placeholders}}. A clause taken from the
+// clause library names it in Library; saving the template copies the
+// library's text (and version) in.
 type Clause struct {
+	ID             string `json:"id" validate:"required,max=64"`
+	Title          string `json:"title" validate:"required_without=Library,max=200"`
+	Body           string `json:"body" validate:"required_without=Library,max=20000"`
+	Optional       bool   `json:"optional"`
+	Library        string `json:"library,omitempty" validate:"max=64"`
+	LibraryVersion int    `json:"library_version,omitempty"`
+}
+
+// LibraryClause is one version of a clause in the clause library.
+type LibraryClause struct {
 	ID       string `json:"id" validate:"required,max=64"`
+	Version  int    `json:"version"`
 	Title    string `json:"title" validate:"required,max=200"`
 	Body     string `json:"body" validate:"required,max=20000"`
-	Optional bool   `json:"optional"`
+	Language string `json:"language" validate:"required,oneof=zh en"`
 }
 
 // Template is one version of a contract template.

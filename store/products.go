@@ -132,3 +132,35 @@ func (s *Store) Templates(ctx context.Context) ([]TemplateSummary, error) {
 	}
 	return ts, nil
 }
+
+// SaveLibraryClause stores c as the next version of its ID.
+func (s *Store) SaveLibraryClause(ctx context.Context, c document.LibraryClause, createdBy string) (document.LibraryClause, error) {
+	err := s.pool.QueryRow(ctx, `INSERT INTO clause_library (id, version, title, body, language, created_by)
+		SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5 FROM clause_library WHERE id = $1
+		RETURNING version`, c.ID, c.Title, c.Body, c.Language, createdBy).Scan(&c.Version)
+	if err != nil {
+		return document.LibraryClause{}, fmt.Errorf("save clause %s: %w", c.ID, duplicate(err))
+	}
+	return c, nil
+}
+
+// LibraryClause returns the newest version of a library clause.
+func (s *Store) LibraryClause(ctx context.Context, id string) (document.LibraryClause, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, version, title, body, language FROM clause_library
+		WHERE id = $1 ORDER BY version DESC LIMIT 1`, id)
+	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[document.LibraryClause])
+	if err != nil {
+		return document.LibraryClause{}, fmt.Errorf("clause %s: %w", id, notFound(err))
+	}
+	return c, nil
+}
+
+// LibraryClauses lists the newest version of every library clause.
+func (s *Store) LibraryClauses(ctx context.Context) ([]document.LibraryClause, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT ON (id) id, version, title, body, language FROM clause_library ORDER BY id, version DESC`)
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[document.LibraryClause])
+	if err != nil {
+		return nil, fmt.Errorf("clause library: %w", err)
+	}
+	return cs, nil
+}
