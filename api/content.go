@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/customers"
 	"github.com/signet-clm/signet/document"
+	"github.com/signet-clm/signet/workflows"
 )
 
 func (h *handlers) createCustomer(c *gin.Context) {
@@ -168,4 +170,15 @@ func (h *handlers) saveClause(c *gin.Context) {
 func (h *handlers) clauses(c *gin.Context) {
 	cs, err := h.d.Catalog.Clauses(c.Request.Context())
 	h.respond(c, http.StatusOK, gin.H{"items": cs}, err)
+}
+
+func (h *handlers) addNonStandardClauses(c *gin.Context) {
+	var in contracts.NonStandardInput
+	if err := h.bindJSON(c, &in); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	h.decision(c, func(ctx context.Context, rid string) (workflows.ContractState, error) {
+		return h.d.Contracts.AddNonStandardClauses(ctx, currentUser(c), c.Param("number"), rid, in)
+	})
 }

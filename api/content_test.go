@@ -87,7 +87,6 @@ func TestDraftIsPricedAndRenderedByTheServer(t *testing.T) {
 	}
 	body["optional_clauses"] = []string{"warranty"}
 	body["fields"].(map[string]any)["warranty_months"] = 12
-	body["non_standard_clauses"] = []map[string]any{{"title": "特别约定", "body": "乙方可免费升级一次大版本。"}}
 	state := create(t, s, body)
 	// 2 × 98,000.00 less 5% plus 13% VAT, and 12.5 × 2,500.00 plus 6% VAT.
 	assert.Equal(t, int64(210_406_00+33_125_00), state.Contract.Amount)
@@ -104,7 +103,6 @@ func TestDraftIsPricedAndRenderedByTheServer(t *testing.T) {
 	assert.Contains(t, string(text.Body), "合同编号："+n)
 	assert.Contains(t, string(text.Body), "大写：贰拾肆万叁仟伍佰叁拾壹元整")
 	assert.Contains(t, string(text.Body), "王建国", "the contact fills itself in")
-	assert.Contains(t, string(text.Body), "特别约定（非标准条款）")
 	assert.Contains(t, string(text.Body), "质量保证")
 	assert.NotContains(t, string(text.Body), "违约责任", "an optional clause not chosen is left out")
 	html := call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document", "sales", nil)
@@ -113,6 +111,22 @@ func TestDraftIsPricedAndRenderedByTheServer(t *testing.T) {
 	assert.Contains(t, string(html.Body), "<h1>年度软件服务合同（含运维）</h1>")
 	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document", "sales2", nil), http.StatusNotFound)
 	assert.Equal(t, []string{"format"}, fieldsOf(t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=pdf", "sales", nil)))
+
+	// Only legal add non-standard clauses, and only to a draft; the
+	// document is re-rendered and its new hash is the contract's.
+	extra := map[string]any{"clauses": []map[string]any{{"title": "特别约定", "body": "乙方可免费升级一次大版本。"}}}
+	expect[errorBody](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/non-standard-clauses", "sales", extra), http.StatusForbidden)
+	revised := expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/non-standard-clauses", "legal", extra), http.StatusOK)
+	assert.NotEqual(t, state.Contract.DocumentSHA256, revised.Contract.DocumentSHA256)
+	text = call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=text", "sales", nil)
+	sum = sha256.Sum256(text.Body)
+	assert.Equal(t, revised.Contract.DocumentSHA256, hex.EncodeToString(sum[:]))
+	assert.Contains(t, string(text.Body), "第8条 特别约定（非标准条款）")
+	assert.Contains(t, string(text.Body), "质量保证", "everything else is as drafted")
+	row := expect[struct{ Contract store.ContractRow }](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
+	assert.Equal(t, revised.Contract.DocumentSHA256, row.Contract.DocumentSHA256)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+	expect[errorBody](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/non-standard-clauses", "legal", extra), http.StatusConflict)
 
 	view := expect[struct {
 		LineItems []store.LineItem `json:"line_items"`

@@ -102,6 +102,7 @@ func TestCreateRefusesBadInputAndWritesNothing(t *testing.T) {
 		{"required template field missing", with(func(b map[string]any) { delete(b["fields"].(map[string]any), "delivery_place") }), 400, []string{"fields.delivery_place"}},
 		{"unknown template field", with(field("colour", "red")), 400, []string{"fields.colour"}},
 		{"fixed clause reworded", with(set("clauses", []map[string]any{{"id": "payment", "body": "乙方可随时付款"}})), 400, []string{"clauses[0]"}},
+		{"non-standard clause by a drafter", with(set("non_standard_clauses", []map[string]any{{"title": "特别约定", "body": "x"}})), 403, nil},
 		{"unknown optional clause", with(set("optional_clauses", []string{"payment"})), 400, []string{"optional_clauses"}},
 		{"unknown customer", with(set("customer_id", "01960000-0000-7000-8000-0000000000ff")), 404, []string{"customer_id"}},
 		{"unknown template", with(set("template_id", "nope")), 404, []string{"template_id"}},

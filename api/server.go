@@ -77,6 +77,7 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.POST("/contracts/:number/send", h.send)
 	v1.POST("/contracts/:number/sign", h.sign)
 	v1.POST("/contracts/:number/cancel", h.cancel)
+	v1.POST("/contracts/:number/non-standard-clauses", h.addNonStandardClauses)
 	v1.GET("/tasks", h.tasks)
 	v1.POST("/tasks/:id/decision", h.decide)
 

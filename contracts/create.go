@@ -81,6 +81,10 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (dra
 	if in.EndDate < in.StartDate { // both YYYY-MM-DD, so text order is date order
 		verr.Add("end_date", "must not be before start_date")
 	}
+	if len(in.NonStandardClauses) > 0 && !u.Actor().Has(domain.RoleLegal) {
+		return p, &domain.Refusal{Kind: domain.RefusedForbidden,
+			Message: "drafters may add only the clauses the template allows; only legal may add non-standard clauses"}
+	}
 	for i, c := range in.Clauses {
 		verr.Add(fmt.Sprintf("clauses[%d]", i), fmt.Sprintf("clause %q cannot be reworded: clause text comes only from the template; add a non_standard_clauses entry instead", c.ID))
 	}
@@ -284,4 +288,43 @@ func (s *Service) Document(ctx context.Context, u domain.User, number string) (s
 		return d, unavailable(err)
 	}
 	return d, nil
+}
+
+// NonStandardInput is legal's addition of clauses outside the template.
+type NonStandardInput struct {
+	Clauses []document.ExtraClause `json:"clauses" validate:"required,min=1,max=50,dive"`
+}
+
+// AddNonStandardClauses re-renders a draft with more non-standard clauses,
+// from the template version it pinned, and hands the new document to the
+// workflow, which refuses it unless the caller is legal and the contract
+// is still a draft. The new hash is what approvers will see.
+func (s *Service) AddNonStandardClauses(ctx context.Context, u domain.User, number, requestID string, in NonStandardInput) (workflows.ContractState, error) {
+	if _, err := s.visible(ctx, u, number); err != nil {
+		return workflows.ContractState{}, err
+	}
+	stored, err := s.store.Document(ctx, number)
+	if err != nil {
+		return workflows.ContractState{}, store.Classify(err)
+	}
+	var prev document.Document
+	if err := json.Unmarshal(stored.Content, &prev); err != nil {
+		return workflows.ContractState{}, fmt.Errorf("decode document of %s: %w", number, err)
+	}
+	tpl, err := s.store.Template(ctx, prev.TemplateID, prev.TemplateVersion)
+	if err != nil {
+		return workflows.ContractState{}, store.Classify(err)
+	}
+	next := prev.Input
+	next.Extra = append(append([]document.ExtraClause{}, prev.Input.Extra...), in.Clauses...)
+	doc, err := document.Render(tpl, next)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	content, err := json.Marshal(doc)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	return s.update(ctx, u, number, requestID, workflows.UpdateRevise, workflows.ReviseRequest{Actor: u.Actor(),
+		Document: domain.RenderedDocument{SHA256: doc.SHA256, Text: doc.Text, HTML: doc.HTML, Content: content}})
 }

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Contract is what a contract was created with: its number, parties, amount
 // and term. Fields a client may not set (number, owner, status) are filled by
@@ -116,6 +119,7 @@ const (
 	EventSigned           = "signed"
 	EventCancelled        = "cancelled"
 	EventExpired          = "expired"
+	EventRevised          = "revised"
 )
 
 // Event is one transition of a contract: who did what, when, from which
@@ -144,4 +148,15 @@ type Transition struct {
 	Event     Event          `json:"event"`
 	Tasks     []ApprovalTask `json:"tasks,omitempty"`
 	Signature *Signature     `json:"signature,omitempty"`
+	// Document, when set, replaces the rendered document of the version.
+	Document *RenderedDocument `json:"document,omitempty"`
+}
+
+// RenderedDocument is a rendered contract document as stored: its hash,
+// canonical text, HTML and the structured content it was rendered from.
+type RenderedDocument struct {
+	SHA256  string          `json:"sha256"`
+	Text    string          `json:"text"`
+	HTML    string          `json:"html"`
+	Content json.RawMessage `json:"content"`
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -142,17 +143,18 @@ func (s *Store) LineItems(ctx context.Context, number string) ([]LineItem, error
 
 // StoredDocument is a contract version's rendered document.
 type StoredDocument struct {
-	SHA256 string
-	Text   string
-	HTML   string
+	SHA256  string
+	Text    string
+	HTML    string
+	Content json.RawMessage
 }
 
 // Document returns the rendered document of a contract's current version.
 func (s *Store) Document(ctx context.Context, number string) (StoredDocument, error) {
 	var d StoredDocument
-	err := s.pool.QueryRow(ctx, `SELECT d.sha256, d.text, d.html FROM contract_documents d
+	err := s.pool.QueryRow(ctx, `SELECT d.sha256, d.text, d.html, d.content FROM contract_documents d
 		JOIN contracts c ON c.number = d.contract_number AND c.version = d.version WHERE d.contract_number = $1`, number).
-		Scan(&d.SHA256, &d.Text, &d.HTML)
+		Scan(&d.SHA256, &d.Text, &d.HTML, &d.Content)
 	if err != nil {
 		return StoredDocument{}, fmt.Errorf("document of %s: %w", number, notFound(err))
 	}

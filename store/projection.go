@@ -23,7 +23,8 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 				nullif($17, '')::uuid, $18, $19, $20)
 			ON CONFLICT (number) DO UPDATE SET
 				status = EXCLUDED.status, version = EXCLUDED.version, event_seq = EXCLUDED.event_seq,
-				signed_at = EXCLUDED.signed_at, updated_at = EXCLUDED.updated_at
+				signed_at = EXCLUDED.signed_at, updated_at = EXCLUDED.updated_at,
+				document_sha256 = EXCLUDED.document_sha256
 			WHERE contracts.event_seq < EXCLUDED.event_seq`,
 			c.Number, c.Title, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
 			c.StartDate, c.EndDate, c.ExpiresAt, t.Status, t.Version, t.Event.Seq, t.SignedAt, c.CreatedAt, t.Event.At,
@@ -62,6 +63,14 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 				ON CONFLICT (id) DO NOTHING`,
 				sig.ID, sig.ContractNumber, sig.Version, sig.Party, sig.Order, sig.SignerName,
 				sig.SignerEmail, sig.RecordedByID, sig.IP, sig.UserAgent, sig.SignedAt)
+		}
+		if d := t.Document; d != nil && applied {
+			batch.Queue(`
+				INSERT INTO contract_documents (contract_number, version, sha256, content, text, html)
+				VALUES ($1, $2, $3, $4, $5, $6)
+				ON CONFLICT (contract_number, version) DO UPDATE SET sha256 = EXCLUDED.sha256,
+					content = EXCLUDED.content, text = EXCLUDED.text, html = EXCLUDED.html`,
+				c.Number, t.Version, d.SHA256, d.Content, d.Text, d.HTML)
 		}
 		if batch.Len() == 0 {
 			return nil

@@ -98,6 +98,12 @@ type SignRequest struct {
 	UserAgent   string       `json:"user_agent"`
 }
 
+// ReviseRequest replaces a draft's document with a re-rendered one.
+type ReviseRequest struct {
+	Actor    domain.Actor            `json:"actor"`
+	Document domain.RenderedDocument `json:"document"`
+}
+
 // CancelRequest cancels an unsigned contract.
 type CancelRequest struct {
 	Actor  domain.Actor `json:"actor"`
@@ -156,6 +162,7 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 		{UpdateSend, w.send, w.validateSend},
 		{UpdateSign, w.sign, w.validateSign},
 		{UpdateCancel, w.cancel, w.validateCancel},
+		{UpdateRevise, w.revise, w.validateRevise},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
@@ -250,6 +257,7 @@ type transitionDetails struct {
 	opinion   string
 	tasks     []domain.ApprovalTask
 	signature *domain.Signature
+	document  *domain.RenderedDocument
 }
 
 // transition moves the contract to status `to`, records it in PostgreSQL
@@ -288,6 +296,7 @@ func (w *contractWorkflow) transition(ctx workflow.Context, kind string, actor d
 		Event:     event,
 		Tasks:     d.tasks,
 		Signature: d.signature,
+		Document:  d.document,
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
@@ -574,6 +583,31 @@ func (w *contractWorkflow) cancel(ctx workflow.Context, req CancelRequest) (Cont
 			d.tasks = w.state.Tasks
 		}
 		return w.transition(ctx, domain.EventCancelled, req.Actor, domain.StatusCancelled, d)
+	})
+	return w.state, err
+}
+
+func (w *contractWorkflow) validateRevise(req ReviseRequest) error {
+	if !req.Actor.Has(domain.RoleLegal) {
+		return refuse(domain.RefusedForbidden, "only legal may add non-standard clauses")
+	}
+	if w.state.Status != domain.StatusDraft {
+		return refuse(domain.RefusedConflict, "contract is %s; only a draft's document can change", w.state.Status)
+	}
+	if len(req.Document.SHA256) != 64 || req.Document.Text == "" {
+		return refuse(domain.RefusedInvalid, "a revised document needs its text and SHA-256")
+	}
+	return nil
+}
+
+func (w *contractWorkflow) revise(ctx workflow.Context, req ReviseRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validateRevise(req); err != nil {
+			return err
+		}
+		w.state.Contract.DocumentSHA256 = req.Document.SHA256
+		doc := req.Document
+		return w.transition(ctx, domain.EventRevised, req.Actor, domain.StatusDraft, transitionDetails{document: &doc})
 	})
 	return w.state, err
 }

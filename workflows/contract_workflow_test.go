@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -329,6 +330,30 @@ func (s *contractSuite) TestRefusedUpdatesRecordNothing() {
 			s.Len(s.recorded, 1+len(tc.before), "a refused update recorded a transition")
 		})
 	}
+}
+
+func (s *contractSuite) TestLegalRevisesADraftsDocument() {
+	legal := domain.Actor{UserID: "u-legal", Name: "王芳", Roles: []domain.Role{domain.RoleLegal}}
+	doc := func(hash string) workflows.ReviseRequest {
+		return workflows.ReviseRequest{Actor: legal, Document: domain.RenderedDocument{SHA256: hash, Text: "合同正文", HTML: "<p>合同正文</p>"}}
+	}
+	newHash := strings.Repeat("ab", 32)
+	final := s.run(s.contract(5_000_000, "CNY", 365*24*time.Hour), []step{
+		refused(step{name: workflows.UpdateRevise, arg: workflows.ReviseRequest{Actor: owner, Document: doc(newHash).Document}}, domain.RefusedForbidden),
+		refused(step{name: workflows.UpdateRevise, arg: doc("short")}, domain.RefusedInvalid),
+		then(step{name: workflows.UpdateRevise, arg: doc(newHash)}, func(t *testing.T, st workflows.ContractState) {
+			assert.Equal(t, newHash, st.Contract.DocumentSHA256)
+			assert.Equal(t, domain.StatusDraft, st.Status)
+		}),
+		submit(owner),
+		refused(step{name: workflows.UpdateRevise, arg: doc(strings.Repeat("cd", 32))}, domain.RefusedConflict),
+	})
+	s.Equal(newHash, final.Contract.DocumentSHA256)
+	revised := s.recorded[1]
+	s.Equal(domain.EventRevised, revised.Event.Kind)
+	s.Require().NotNil(revised.Document)
+	s.Equal(newHash, revised.Document.SHA256)
+	s.Equal(newHash, revised.Contract.DocumentSHA256)
 }
 
 func (s *contractSuite) TestManagerActsForTheOwner() {

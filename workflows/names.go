@@ -30,6 +30,9 @@ const (
 	UpdateSign = "sign"
 	// UpdateCancel cancels a contract nobody has signed yet.
 	UpdateCancel = "cancel"
+	// UpdateRevise replaces a draft's rendered document; legal use it to add
+	// non-standard clauses.
+	UpdateRevise = "revise"
 )
 
 // QueryState returns the contract's live ContractState.
