@@ -90,8 +90,8 @@ func cleanFilename(name string) string {
 }
 
 func (h *handlers) listAttachments(c *gin.Context) {
-	list, err := h.d.Contracts.Attachments(c.Request.Context(), currentUser(c), c.Param("number"))
-	h.respond(c, http.StatusOK, gin.H{"items": list}, err)
+	list, err := listOf(h.d.Contracts.Attachments(c.Request.Context(), currentUser(c), c.Param("number")))
+	h.respond(c, http.StatusOK, list, err)
 }
 
 func (h *handlers) downloadAttachment(c *gin.Context) {

@@ -11,115 +11,103 @@ import (
 	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/customers"
 	"github.com/signet-clm/signet/document"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
 )
 
-func (h *handlers) createCustomer(c *gin.Context) {
-	var in customers.CreateInput
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
+// withJSON makes a handler that binds the JSON body into In, calls fn as
+// the caller and answers status with its result.
+func withJSON[In, Out any](h *handlers, status int, fn func(ctx context.Context, u domain.User, c *gin.Context, in In) (Out, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in In
+		if err := h.bindJSON(c, &in); err != nil {
+			writeError(c, h.d.Logger, err)
+			return
+		}
+		out, err := fn(c.Request.Context(), currentUser(c), c, in)
+		h.respond(c, status, out, err)
 	}
-	d, err := h.d.Customers.Create(c.Request.Context(), currentUser(c), in)
-	if err == nil {
-		c.Header("Location", "/v1/customers/"+d.ID)
+}
+
+// withQuery is withJSON for query parameters, answering 200.
+func withQuery[In, Out any](h *handlers, fn func(ctx context.Context, u domain.User, c *gin.Context, in In) (Out, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in In
+		if err := h.bindQuery(c, &in); err != nil {
+			writeError(c, h.d.Logger, err)
+			return
+		}
+		out, err := fn(c.Request.Context(), currentUser(c), c, in)
+		h.respond(c, http.StatusOK, out, err)
 	}
-	h.respond(c, http.StatusCreated, d, err)
 }
 
-func (h *handlers) listCustomers(c *gin.Context) {
-	var in customers.ListInput
-	if err := h.bindQuery(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
+// items wraps a list as {"items": [...]}.
+type items[T any] struct {
+	Items []T `json:"items"`
+}
+
+func listOf[T any](list []T, err error) (items[T], error) {
+	if list == nil {
+		list = []T{}
 	}
-	page, err := h.d.Customers.List(c.Request.Context(), currentUser(c), in)
-	h.respond(c, http.StatusOK, page, err)
+	return items[T]{Items: list}, err
 }
 
-func (h *handlers) getCustomer(c *gin.Context) {
-	d, err := h.d.Customers.Get(c.Request.Context(), currentUser(c), c.Param("id"))
-	h.respond(c, http.StatusOK, d, err)
-}
-
-func (h *handlers) updateCustomer(c *gin.Context) {
-	var in customers.UpdateInput
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	d, err := h.d.Customers.Update(c.Request.Context(), currentUser(c), c.Param("id"), in)
-	h.respond(c, http.StatusOK, d, err)
-}
-
-func (h *handlers) addContact(c *gin.Context) {
-	var in customers.ContactInput
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	contact, err := h.d.Customers.AddContact(c.Request.Context(), currentUser(c), c.Param("id"), in)
-	h.respond(c, http.StatusCreated, contact, err)
-}
-
-func (h *handlers) createProductLine(c *gin.Context) {
-	var in catalog.LineInput
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	l, err := h.d.Catalog.CreateLine(c.Request.Context(), currentUser(c), in)
-	h.respond(c, http.StatusCreated, l, err)
-}
-
-func (h *handlers) productLines(c *gin.Context) {
-	lines, err := h.d.Catalog.Lines(c.Request.Context())
-	h.respond(c, http.StatusOK, gin.H{"items": lines}, err)
-}
-
-func (h *handlers) createProduct(c *gin.Context) {
-	var in catalog.ProductInput
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	p, err := h.d.Catalog.CreateProduct(c.Request.Context(), currentUser(c), in)
-	h.respond(c, http.StatusCreated, p, err)
-}
-
-func (h *handlers) updateProduct(c *gin.Context) {
-	var in catalog.ProductUpdate
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	p, err := h.d.Catalog.UpdateProduct(c.Request.Context(), currentUser(c), c.Param("id"), in)
-	h.respond(c, http.StatusOK, p, err)
-}
-
-func (h *handlers) products(c *gin.Context) {
-	var q catalog.ProductQuery
-	if err := h.bindQuery(c, &q); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	ps, err := h.d.Catalog.Products(c.Request.Context(), q)
-	h.respond(c, http.StatusOK, gin.H{"items": ps}, err)
-}
-
-func (h *handlers) saveTemplate(c *gin.Context) {
-	var t document.Template
-	if err := h.bindJSON(c, &t); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	saved, err := h.d.Catalog.SaveTemplate(c.Request.Context(), currentUser(c), t)
-	h.respond(c, http.StatusCreated, saved, err)
-}
-
-func (h *handlers) templates(c *gin.Context) {
-	ts, err := h.d.Catalog.Templates(c.Request.Context())
-	h.respond(c, http.StatusOK, gin.H{"items": ts}, err)
+// contentRoutes registers the customer book, catalogue and template routes.
+func (h *handlers) contentRoutes(v1 *gin.RouterGroup) {
+	cu, ca := h.d.Customers, h.d.Catalog
+	v1.POST("/customers", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in customers.CreateInput) (customers.Detail, error) {
+		return cu.Create(ctx, u, in)
+	}))
+	v1.GET("/customers", withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, in customers.ListInput) (customers.Page, error) {
+		return cu.List(ctx, u, in)
+	}))
+	v1.GET("/customers/:id", func(c *gin.Context) {
+		d, err := cu.Get(c.Request.Context(), currentUser(c), c.Param("id"))
+		h.respond(c, http.StatusOK, d, err)
+	})
+	v1.PATCH("/customers/:id", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in customers.UpdateInput) (customers.Detail, error) {
+		return cu.Update(ctx, u, c.Param("id"), in)
+	}))
+	v1.POST("/customers/:id/contacts", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, c *gin.Context, in customers.ContactInput) (store.Contact, error) {
+		return cu.AddContact(ctx, u, c.Param("id"), in)
+	}))
+	v1.POST("/product-lines", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in catalog.LineInput) (store.ProductLine, error) {
+		return ca.CreateLine(ctx, u, in)
+	}))
+	v1.GET("/product-lines", func(c *gin.Context) {
+		list, err := listOf(ca.Lines(c.Request.Context()))
+		h.respond(c, http.StatusOK, list, err)
+	})
+	v1.POST("/products", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in catalog.ProductInput) (store.Product, error) {
+		return ca.CreateProduct(ctx, u, in)
+	}))
+	v1.GET("/products", withQuery(h, func(ctx context.Context, _ domain.User, _ *gin.Context, q catalog.ProductQuery) (items[store.Product], error) {
+		return listOf(ca.Products(ctx, q))
+	}))
+	v1.PATCH("/products/:id", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in catalog.ProductUpdate) (store.Product, error) {
+		return ca.UpdateProduct(ctx, u, c.Param("id"), in)
+	}))
+	v1.POST("/templates", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, t document.Template) (document.Template, error) {
+		return ca.SaveTemplate(ctx, u, t)
+	}))
+	v1.GET("/templates", func(c *gin.Context) {
+		list, err := listOf(ca.Templates(c.Request.Context()))
+		h.respond(c, http.StatusOK, list, err)
+	})
+	v1.GET("/templates/:id", h.getTemplate)
+	v1.POST("/clauses", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in document.LibraryClause) (document.LibraryClause, error) {
+		return ca.SaveClause(ctx, u, in)
+	}))
+	v1.GET("/clauses", func(c *gin.Context) {
+		list, err := listOf(ca.Clauses(c.Request.Context()))
+		h.respond(c, http.StatusOK, list, err)
+	})
+	v1.POST("/contracts/:number/non-standard-clauses", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.NonStandardInput) (workflows.ContractState, error) {
+		return h.d.Contracts.AddNonStandardClauses(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
+	}))
 }
 
 func (h *handlers) getTemplate(c *gin.Context) {
@@ -155,30 +143,4 @@ func (h *handlers) contractDocument(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(d.HTML))
-}
-
-func (h *handlers) saveClause(c *gin.Context) {
-	var in document.LibraryClause
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	saved, err := h.d.Catalog.SaveClause(c.Request.Context(), currentUser(c), in)
-	h.respond(c, http.StatusCreated, saved, err)
-}
-
-func (h *handlers) clauses(c *gin.Context) {
-	cs, err := h.d.Catalog.Clauses(c.Request.Context())
-	h.respond(c, http.StatusOK, gin.H{"items": cs}, err)
-}
-
-func (h *handlers) addNonStandardClauses(c *gin.Context) {
-	var in contracts.NonStandardInput
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	h.decision(c, func(ctx context.Context, rid string) (workflows.ContractState, error) {
-		return h.d.Contracts.AddNonStandardClauses(ctx, currentUser(c), c.Param("number"), rid, in)
-	})
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
 )
 
@@ -67,97 +69,53 @@ func (h *handlers) me(c *gin.Context) {
 	c.JSON(http.StatusOK, currentUser(c))
 }
 
-func (h *handlers) createContract(c *gin.Context) {
-	var in contracts.CreateInput
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	key := c.GetHeader(IdempotencyKeyHeader)
-	if key != "" && !validClientID(key) {
-		writeError(c, h.d.Logger, fieldError(IdempotencyKeyHeader, "must be 1 to 128 printable ASCII characters"))
-		return
-	}
-	state, err := h.d.Contracts.Create(c.Request.Context(), currentUser(c), key, in)
-	if err == nil {
-		c.Header("Location", "/v1/contracts/"+state.Contract.Number)
-	}
-	h.respond(c, http.StatusCreated, state, err)
-}
-
-func (h *handlers) listContracts(c *gin.Context) {
-	var in contracts.ListInput
-	if err := h.bindQuery(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	page, err := h.d.Contracts.List(c.Request.Context(), currentUser(c), in)
-	h.respond(c, http.StatusOK, page, err)
-}
-
-func (h *handlers) getContract(c *gin.Context) {
-	view, err := h.d.Contracts.Get(c.Request.Context(), currentUser(c), c.Param("number"))
-	h.respond(c, http.StatusOK, view, err)
-}
-
-func (h *handlers) contractEvents(c *gin.Context) {
-	events, err := h.d.Contracts.Events(c.Request.Context(), currentUser(c), c.Param("number"))
-	h.respond(c, http.StatusOK, gin.H{"items": events}, err)
-}
-
-// decision runs one Update-backed action and answers with the new state.
-func (h *handlers) decision(c *gin.Context, act func(ctx context.Context, requestID string) (workflows.ContractState, error)) {
-	state, err := act(c.Request.Context(), c.GetString(requestIDKey))
-	h.respond(c, http.StatusOK, state, err)
-}
-
-func (h *handlers) submit(c *gin.Context) {
-	h.decision(c, func(ctx context.Context, rid string) (workflows.ContractState, error) {
-		return h.d.Contracts.Submit(ctx, currentUser(c), c.Param("number"), rid)
+// contractRoutes registers the contract lifecycle routes. Decisions answer
+// with the contract's new state; the request ID is their Update ID.
+func (h *handlers) contractRoutes(v1 *gin.RouterGroup) {
+	cs := h.d.Contracts
+	type state = workflows.ContractState
+	v1.POST("/contracts", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.CreateInput) (state, error) {
+		key := c.GetHeader(IdempotencyKeyHeader)
+		if key != "" && !validClientID(key) {
+			return state{}, fieldError(IdempotencyKeyHeader, "must be 1 to 128 printable ASCII characters")
+		}
+		st, err := cs.Create(ctx, u, key, in)
+		if err == nil {
+			c.Header("Location", "/v1/contracts/"+st.Contract.Number)
+		}
+		return st, err
+	}))
+	v1.GET("/contracts", withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, in contracts.ListInput) (contracts.Page[store.ContractRow], error) {
+		return cs.List(ctx, u, in)
+	}))
+	v1.GET("/contracts/:number", func(c *gin.Context) {
+		view, err := cs.Get(c.Request.Context(), currentUser(c), c.Param("number"))
+		h.respond(c, http.StatusOK, view, err)
 	})
-}
-
-func (h *handlers) send(c *gin.Context) {
-	h.decision(c, func(ctx context.Context, rid string) (workflows.ContractState, error) {
-		return h.d.Contracts.Send(ctx, currentUser(c), c.Param("number"), rid)
+	v1.GET("/contracts/:number/events", func(c *gin.Context) {
+		list, err := listOf(cs.Events(c.Request.Context(), currentUser(c), c.Param("number")))
+		h.respond(c, http.StatusOK, list, err)
 	})
-}
-
-func (h *handlers) sign(c *gin.Context) {
-	var in contracts.SignInput
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	from := contracts.Client{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()}
-	h.decision(c, func(ctx context.Context, rid string) (workflows.ContractState, error) {
-		return h.d.Contracts.Sign(ctx, currentUser(c), c.Param("number"), rid, in, from)
+	v1.POST("/contracts/:number/submit", func(c *gin.Context) {
+		st, err := cs.Submit(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey))
+		h.respond(c, http.StatusOK, st, err)
 	})
-}
-
-func (h *handlers) cancel(c *gin.Context) {
-	var in contracts.CancelInput
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	h.decision(c, func(ctx context.Context, rid string) (workflows.ContractState, error) {
-		return h.d.Contracts.Cancel(ctx, currentUser(c), c.Param("number"), rid, in)
+	v1.POST("/contracts/:number/send", func(c *gin.Context) {
+		st, err := cs.Send(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey))
+		h.respond(c, http.StatusOK, st, err)
 	})
-}
-
-func (h *handlers) tasks(c *gin.Context) {
-	tasks, err := h.d.Contracts.Inbox(c.Request.Context(), currentUser(c))
-	h.respond(c, http.StatusOK, gin.H{"items": tasks}, err)
-}
-
-func (h *handlers) decide(c *gin.Context) {
-	var in contracts.DecideInput
-	if err := h.bindJSON(c, &in); err != nil {
-		writeError(c, h.d.Logger, err)
-		return
-	}
-	h.decision(c, func(ctx context.Context, rid string) (workflows.ContractState, error) {
-		return h.d.Contracts.Decide(ctx, currentUser(c), c.Param("id"), rid, in)
+	v1.POST("/contracts/:number/sign", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.SignInput) (state, error) {
+		from := contracts.Client{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()}
+		return cs.Sign(ctx, u, c.Param("number"), c.GetString(requestIDKey), in, from)
+	}))
+	v1.POST("/contracts/:number/cancel", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.CancelInput) (state, error) {
+		return cs.Cancel(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
+	}))
+	v1.GET("/tasks", func(c *gin.Context) {
+		list, err := listOf(cs.Inbox(c.Request.Context(), currentUser(c)))
+		h.respond(c, http.StatusOK, list, err)
 	})
+	v1.POST("/tasks/:id/decision", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.DecideInput) (state, error) {
+		return cs.Decide(ctx, u, c.Param("id"), c.GetString(requestIDKey), in)
+	}))
 }
