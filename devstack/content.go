@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/signet-clm/signet/document"
@@ -65,7 +66,7 @@ func SeedContent(ctx context.Context, st ContentStore) error {
 	if err != nil {
 		return err
 	}
-	if !containsLine(lines, DemoProductLineID) {
+	if !slices.ContainsFunc(lines, func(l store.ProductLine) bool { return l.ID == DemoProductLineID }) {
 		if err := st.CreateProductLine(ctx, store.ProductLine{ID: DemoProductLineID, Name: "企业软件"}); err != nil {
 			return err
 		}
@@ -98,13 +99,4 @@ func SeedContent(ctx context.Context, st ContentStore) error {
 		}
 	}
 	return nil
-}
-
-func containsLine(lines []store.ProductLine, id string) bool {
-	for _, l := range lines {
-		if l.ID == id {
-			return true
-		}
-	}
-	return false
 }

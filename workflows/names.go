@@ -17,8 +17,8 @@ func ContractWorkflowID(number string) string {
 // Update names of the contract workflow. Each carries a domain.Actor so the
 // validator can refuse the wrong person.
 const (
-	// UpdateCreate is sent with the workflow's start; it returns once the
-	// contract is recorded in PostgreSQL, so the creator can read it at once.
+	// UpdateCreate is sent right after the workflow starts; it returns once
+	// the contract's creation is recorded, so the creator can read it at once.
 	UpdateCreate = "create"
 	// UpdateSubmit moves a draft into review and opens the first approval stage.
 	UpdateSubmit = "submit"
