@@ -244,3 +244,51 @@ func TestTemplatesTakeClausesFromTheLibrary(t *testing.T) {
 	tpl["clauses"] = []map[string]any{{"id": "x", "library": "confidentiality"}}
 	assert.Equal(t, []string{"clauses[0].library"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/templates", "legal", tpl)))
 }
+
+func TestDrafterEditsTheDraftAfterChangesAreRequested(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	state := create(t, s, newContract(50_000_00, "2026-01-01", "2026-12-31"))
+	n := state.Contract.Number
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+	require.Len(t, state.Tasks, 1, "50,000.00 needs only a sales manager")
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/tasks/"+state.Tasks[0].ID+"/decision", "sales_manager",
+		map[string]any{"decision": "request_changes", "opinion": "请按两套许可报价"}), http.StatusOK)
+
+	edit := newContract(0, "2026-01-01", "2027-06-30")
+	edit["title"] = "星辰数据平台采购合同（修订）"
+	edit["line_items"] = []map[string]any{{"product_id": devstack.DemoLicenceProductID, "quantity": "2"}}
+	expect[errorBody](t, call(t, s, http.MethodPut, "/v1/contracts/"+n+"/content", "finance", edit), http.StatusForbidden)
+	expect[errorBody](t, call(t, s, http.MethodPut, "/v1/contracts/"+n+"/content", "sales2", edit), http.StatusNotFound)
+	bad := newContract(0, "2026-01-01", "2026-12-31")
+	bad["line_items"] = []map[string]any{{"product_id": devstack.DemoLicenceProductID, "quantity": "-2"}}
+	assert.Equal(t, []string{"line_items[0].quantity"}, fieldsOf(t, call(t, s, http.MethodPut, "/v1/contracts/"+n+"/content", "sales", bad)))
+
+	revised := expect[workflows.ContractState](t, call(t, s, http.MethodPut, "/v1/contracts/"+n+"/content", "sales", edit), http.StatusOK)
+	assert.Equal(t, domain.StatusDraft, revised.Status)
+	assert.Equal(t, int64(2*110_740_00), revised.Contract.Amount)
+	assert.Equal(t, "星辰数据平台采购合同（修订）", revised.Contract.Title)
+	assert.Equal(t, "2027-06-30", revised.Contract.EndDate)
+	assert.NotEqual(t, state.Contract.DocumentSHA256, revised.Contract.DocumentSHA256)
+	assert.Equal(t, n, revised.Contract.Number)
+	assert.Equal(t, "demo-sales", revised.Contract.OwnerID)
+
+	view := expect[struct {
+		Contract  store.ContractRow
+		LineItems []store.LineItem `json:"line_items"`
+	}](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
+	assert.Equal(t, int64(2*110_740_00), view.Contract.Amount)
+	assert.Equal(t, revised.Contract.DocumentSHA256, view.Contract.DocumentSHA256)
+	require.Len(t, view.LineItems, 1)
+	assert.Equal(t, int64(2000), view.LineItems[0].QuantityMilli)
+	text := call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=text", "sales", nil)
+	assert.Contains(t, string(text.Body), "星辰数据平台采购合同（修订）")
+	assert.Contains(t, string(text.Body), "2027年6月30日")
+
+	// Resubmitted, the new amount needs finance too.
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+	require.Len(t, state.Tasks, 2)
+	assert.Equal(t, domain.RoleFinance, state.Tasks[1].Role)
+	expect[errorBody](t, call(t, s, http.MethodPut, "/v1/contracts/"+n+"/content", "sales", edit), http.StatusConflict)
+	listByQuery(t, s, fmt.Sprintf("ContractNumber = '%s' AND ContractAmount = %d", n, 2*110_740_00), 1)
+}

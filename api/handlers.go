@@ -96,6 +96,9 @@ func (h *handlers) contractRoutes(v1 *gin.RouterGroup) {
 		list, err := listOf(cs.Events(c.Request.Context(), currentUser(c), c.Param("number")))
 		h.respond(c, http.StatusOK, list, err)
 	})
+	v1.PUT("/contracts/:number/content", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.CreateInput) (state, error) {
+		return cs.ReviseDraft(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
+	}))
 	v1.POST("/contracts/:number/submit", func(c *gin.Context) {
 		st, err := cs.Submit(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey))
 		h.respond(c, http.StatusOK, st, err)

@@ -197,28 +197,9 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
-	expires, err := domain.ExpiryInstant(in.EndDate, s.loc)
-	if err != nil {
-		return workflows.ContractState{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "end_date", Message: "must be a date YYYY-MM-DD"}}}
-	}
 	now := s.now()
 	build := func(number string) (store.Draft, error) {
-		doc, err := document.Render(p.template, document.Input{
-			Number: number, Title: in.Title, Currency: in.Currency, StartDate: in.StartDate, EndDate: in.EndDate,
-			Company:  document.Party{Name: s.company},
-			Customer: document.Party{Name: p.customer.Name, CreditCode: deref(p.customer.CreditCode), Contact: p.contact},
-			Owner:    u.Name, Values: p.values, Optional: in.OptionalClauses, Extra: in.NonStandardClauses,
-			Lines: p.lines, Totals: p.totals,
-		})
-		if err != nil {
-			return store.Draft{}, err
-		}
-		return store.Draft{Contract: domain.Contract{
-			Number: number, Title: in.Title, CustomerID: p.customer.ID, CustomerName: p.customer.Name,
-			OwnerID: u.ID, OwnerName: u.Name, Amount: p.totals.Total, Currency: in.Currency,
-			StartDate: in.StartDate, EndDate: in.EndDate, ExpiresAt: expires, CreatedAt: now.UTC().Truncate(time.Microsecond),
-			TemplateID: p.template.ID, TemplateVersion: p.template.Version, DocumentSHA256: doc.SHA256,
-		}, Lines: p.lines, Document: doc}, nil
+		return s.draft(u, number, in, p, in.NonStandardClauses, now)
 	}
 	start := func(d store.Draft) error {
 		_, err := s.temporal.ExecuteWorkflow(ctx, startOptions(d.Contract, s.taskQueue), workflows.ContractWorkflow, workflows.ContractInput{Contract: d.Contract})
@@ -245,6 +226,84 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 		return workflows.ContractState{}, temporalError(err)
 	}
 	return state, nil
+}
+
+// draft renders the contract numbered number from a checked request: its
+// terms, priced lines and document. extra are the non-standard clauses.
+func (s *Service) draft(u domain.User, number string, in CreateInput, p draftPlan, extra []document.ExtraClause, now time.Time) (store.Draft, error) {
+	expires, err := domain.ExpiryInstant(in.EndDate, s.loc)
+	if err != nil {
+		return store.Draft{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "end_date", Message: "must be a date YYYY-MM-DD"}}}
+	}
+	doc, err := document.Render(p.template, document.Input{
+		Number: number, Title: in.Title, Currency: in.Currency, StartDate: in.StartDate, EndDate: in.EndDate,
+		Company:  document.Party{Name: s.company},
+		Customer: document.Party{Name: p.customer.Name, CreditCode: deref(p.customer.CreditCode), Contact: p.contact},
+		Owner:    u.Name, Values: p.values, Optional: in.OptionalClauses, Extra: extra,
+		Lines: p.lines, Totals: p.totals,
+	})
+	if err != nil {
+		return store.Draft{}, err
+	}
+	return store.Draft{Contract: domain.Contract{
+		Number: number, Title: in.Title, CustomerID: p.customer.ID, CustomerName: p.customer.Name,
+		OwnerID: u.ID, OwnerName: u.Name, Amount: p.totals.Total, Currency: in.Currency,
+		StartDate: in.StartDate, EndDate: in.EndDate, ExpiresAt: expires, CreatedAt: now.UTC().Truncate(time.Microsecond),
+		TemplateID: p.template.ID, TemplateVersion: p.template.Version, DocumentSHA256: doc.SHA256,
+	}, Lines: p.lines, Document: doc}, nil
+}
+
+// rendered is a document as the workflow carries it to the projection.
+func rendered(doc document.Document) (domain.RenderedDocument, error) {
+	content, err := json.Marshal(doc)
+	if err != nil {
+		return domain.RenderedDocument{}, fmt.Errorf("encode document: %w", err)
+	}
+	return domain.RenderedDocument{SHA256: doc.SHA256, Text: doc.Text, HTML: doc.HTML, Content: content}, nil
+}
+
+// previousDocument loads the rendered document a draft has now.
+func (s *Service) previousDocument(ctx context.Context, number string) (document.Document, error) {
+	stored, err := s.store.Document(ctx, number)
+	if err != nil {
+		return document.Document{}, store.Classify(err)
+	}
+	var prev document.Document
+	if err := json.Unmarshal(stored.Content, &prev); err != nil {
+		return document.Document{}, fmt.Errorf("decode document of %s: %w", number, err)
+	}
+	return prev, nil
+}
+
+// ReviseDraft replaces a draft's content (customer, template, fields,
+// clauses, line items, term) as a drafter edits it, typically after an
+// approver requested changes. The draft is re-priced and re-rendered; the
+// non-standard clauses legal added stay. The workflow refuses it unless the
+// contract is still a draft and the caller its owner or a sales manager.
+func (s *Service) ReviseDraft(ctx context.Context, u domain.User, number, requestID string, in CreateInput) (workflows.ContractState, error) {
+	row, err := s.visible(ctx, u, number)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	p, err := s.plan(ctx, u, &in)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	prev, err := s.previousDocument(ctx, number)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	owner := domain.User{ID: row.OwnerID, Name: row.OwnerName}
+	d, err := s.draft(owner, number, in, p, prev.Input.Extra, row.CreatedAt)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	doc, err := rendered(d.Document)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	return s.update(ctx, u, number, requestID, workflows.UpdateRevise, workflows.ReviseRequest{
+		Actor: u.Actor(), Kind: workflows.ReviseContent, Contract: &d.Contract, Lines: d.Lines, Document: doc})
 }
 
 // startOptions starts a contract's workflow under its readable ID with the
@@ -303,13 +362,9 @@ func (s *Service) AddNonStandardClauses(ctx context.Context, u domain.User, numb
 	if _, err := s.visible(ctx, u, number); err != nil {
 		return workflows.ContractState{}, err
 	}
-	stored, err := s.store.Document(ctx, number)
+	prev, err := s.previousDocument(ctx, number)
 	if err != nil {
-		return workflows.ContractState{}, store.Classify(err)
-	}
-	var prev document.Document
-	if err := json.Unmarshal(stored.Content, &prev); err != nil {
-		return workflows.ContractState{}, fmt.Errorf("decode document of %s: %w", number, err)
+		return workflows.ContractState{}, err
 	}
 	tpl, err := s.store.Template(ctx, prev.TemplateID, prev.TemplateVersion)
 	if err != nil {
@@ -321,10 +376,10 @@ func (s *Service) AddNonStandardClauses(ctx context.Context, u domain.User, numb
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
-	content, err := json.Marshal(doc)
+	rd, err := rendered(doc)
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
-	return s.update(ctx, u, number, requestID, workflows.UpdateRevise, workflows.ReviseRequest{Actor: u.Actor(),
-		Document: domain.RenderedDocument{SHA256: doc.SHA256, Text: doc.Text, HTML: doc.HTML, Content: content}})
+	return s.update(ctx, u, number, requestID, workflows.UpdateRevise, workflows.ReviseRequest{
+		Actor: u.Actor(), Kind: workflows.ReviseNonStandard, Document: rd})
 }

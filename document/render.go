@@ -19,16 +19,7 @@ type Party struct {
 }
 
 // Line is one priced line item.
-type Line struct {
-	ProductID     string `json:"product_id"`
-	Description   string `json:"description"`
-	Unit          string `json:"unit"`
-	QuantityMilli int64  `json:"quantity_milli"`
-	UnitPrice     int64  `json:"unit_price"`
-	DiscountBP    int    `json:"discount_bp"`
-	TaxRateBP     int    `json:"tax_rate_bp"`
-	domain.LineAmounts
-}
+type Line = domain.LineItem
 
 // ExtraClause is a non-standard clause added outside the template.
 type ExtraClause struct {

@@ -150,6 +150,8 @@ type Transition struct {
 	Signature *Signature     `json:"signature,omitempty"`
 	// Document, when set, replaces the rendered document of the version.
 	Document *RenderedDocument `json:"document,omitempty"`
+	// Lines, when set, replace the line items of the version.
+	Lines []LineItem `json:"lines,omitempty"`
 }
 
 // RenderedDocument is a rendered contract document as stored: its hash,

@@ -37,6 +37,19 @@ func ParseQuantity(s string) (int64, error) {
 	return q.Int64(), nil
 }
 
+// LineItem is one priced line of a contract: a catalogue product with its
+// quantity, price, discount and tax, and the amounts computed from them.
+type LineItem struct {
+	ProductID     string `json:"product_id"`
+	Description   string `json:"description"`
+	Unit          string `json:"unit"`
+	QuantityMilli int64  `json:"quantity_milli"`
+	UnitPrice     int64  `json:"unit_price"`
+	DiscountBP    int    `json:"discount_bp"`
+	TaxRateBP     int    `json:"tax_rate_bp"`
+	LineAmounts
+}
+
 // LineAmounts are one line's computed amounts, all in minor units.
 type LineAmounts struct {
 	Gross    int64 `json:"gross"`    // unit price × quantity

@@ -98,21 +98,32 @@ func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {
 		c.StartDate, c.EndDate, c.ExpiresAt, domain.StatusDraft, c.CreatedAt, c.TemplateID, c.TemplateVersion, c.DocumentSHA256); err != nil {
 		return fmt.Errorf("insert contract: %w", err)
 	}
-	rows := make([][]any, len(d.Lines))
-	for i, l := range d.Lines {
-		rows[i] = []any{c.Number, 1, i + 1, l.ProductID, l.Description, l.Unit, l.QuantityMilli, l.UnitPrice,
-			l.DiscountBP, l.TaxRateBP, l.Gross, l.Discount, l.Net, l.Tax, l.Total}
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contract_line_items"}, []string{"contract_number", "version", "line_no",
-		"product_id", "description", "unit", "quantity_milli", "unit_price", "discount_bp", "tax_rate_bp",
-		"gross", "discount", "net", "tax", "total"}, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("insert line items: %w", err)
+	if err := replaceLines(ctx, tx, c.Number, 1, d.Lines); err != nil {
+		return err
 	}
 	if d.Document.SHA256 != "" {
 		if _, err := tx.Exec(ctx, `INSERT INTO contract_documents (contract_number, version, sha256, content, text, html)
 			VALUES ($1, 1, $2, $3, $4, $5)`, c.Number, d.Document.SHA256, d.Document, d.Document.Text, d.Document.HTML); err != nil {
 			return fmt.Errorf("insert document: %w", err)
 		}
+	}
+	return nil
+}
+
+// replaceLines makes lines the line items of a contract version.
+func replaceLines(ctx context.Context, tx pgx.Tx, number string, version int, lines []domain.LineItem) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM contract_line_items WHERE contract_number = $1 AND version = $2`, number, version); err != nil {
+		return fmt.Errorf("clear line items: %w", err)
+	}
+	rows := make([][]any, len(lines))
+	for i, l := range lines {
+		rows[i] = []any{number, version, i + 1, l.ProductID, l.Description, l.Unit, l.QuantityMilli, l.UnitPrice,
+			l.DiscountBP, l.TaxRateBP, l.Gross, l.Discount, l.Net, l.Tax, l.Total}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contract_line_items"}, []string{"contract_number", "version", "line_no",
+		"product_id", "description", "unit", "quantity_milli", "unit_price", "discount_bp", "tax_rate_bp",
+		"gross", "discount", "net", "tax", "total"}, pgx.CopyFromRows(rows)); err != nil {
+		return fmt.Errorf("insert line items: %w", err)
 	}
 	return nil
 }

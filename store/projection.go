@@ -24,7 +24,10 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			ON CONFLICT (number) DO UPDATE SET
 				status = EXCLUDED.status, version = EXCLUDED.version, event_seq = EXCLUDED.event_seq,
 				signed_at = EXCLUDED.signed_at, updated_at = EXCLUDED.updated_at,
-				document_sha256 = EXCLUDED.document_sha256
+				title = EXCLUDED.title, customer_id = EXCLUDED.customer_id, customer_name = EXCLUDED.customer_name,
+				amount = EXCLUDED.amount, currency = EXCLUDED.currency, start_date = EXCLUDED.start_date,
+				end_date = EXCLUDED.end_date, expires_at = EXCLUDED.expires_at, template_id = EXCLUDED.template_id,
+				template_version = EXCLUDED.template_version, document_sha256 = EXCLUDED.document_sha256
 			WHERE contracts.event_seq < EXCLUDED.event_seq`,
 			c.Number, c.Title, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
 			c.StartDate, c.EndDate, c.ExpiresAt, t.Status, t.Version, t.Event.Seq, t.SignedAt, c.CreatedAt, t.Event.At,
@@ -42,6 +45,11 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			return fmt.Errorf("insert event: %w", err)
 		}
 		applied = tag.RowsAffected() == 1
+		if t.Lines != nil && applied {
+			if err := replaceLines(ctx, tx, c.Number, t.Version, t.Lines); err != nil {
+				return err
+			}
+		}
 
 		batch := &pgx.Batch{}
 		for _, task := range t.Tasks {

@@ -98,9 +98,24 @@ type SignRequest struct {
 	UserAgent   string       `json:"user_agent"`
 }
 
-// ReviseRequest replaces a draft's document with a re-rendered one.
+// Revision kinds: what a revise update changes and so who may send it.
+const (
+	// ReviseContent replaces a draft's terms, line items and document; the
+	// owner or a sales manager edits a draft, for example after changes
+	// were requested.
+	ReviseContent = "content"
+	// ReviseNonStandard re-renders the document with non-standard clauses
+	// added; only legal may.
+	ReviseNonStandard = "non_standard"
+)
+
+// ReviseRequest replaces a draft's rendered document and, for a content
+// revision, its terms and line items.
 type ReviseRequest struct {
 	Actor    domain.Actor            `json:"actor"`
+	Kind     string                  `json:"kind"`
+	Contract *domain.Contract        `json:"contract,omitempty"`
+	Lines    []domain.LineItem       `json:"lines,omitempty"`
 	Document domain.RenderedDocument `json:"document"`
 }
 
@@ -258,6 +273,7 @@ type transitionDetails struct {
 	tasks     []domain.ApprovalTask
 	signature *domain.Signature
 	document  *domain.RenderedDocument
+	lines     []domain.LineItem
 }
 
 // transition moves the contract to status `to`, records it in PostgreSQL
@@ -297,6 +313,7 @@ func (w *contractWorkflow) transition(ctx workflow.Context, kind string, actor d
 		Tasks:     d.tasks,
 		Signature: d.signature,
 		Document:  d.document,
+		Lines:     d.lines,
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
@@ -588,8 +605,20 @@ func (w *contractWorkflow) cancel(ctx workflow.Context, req CancelRequest) (Cont
 }
 
 func (w *contractWorkflow) validateRevise(req ReviseRequest) error {
-	if !req.Actor.Has(domain.RoleLegal) {
-		return refuse(domain.RefusedForbidden, "only legal may add non-standard clauses")
+	switch req.Kind {
+	case ReviseNonStandard:
+		if !req.Actor.Has(domain.RoleLegal) {
+			return refuse(domain.RefusedForbidden, "only legal may add non-standard clauses")
+		}
+	case ReviseContent:
+		if !w.mayManage(req.Actor) {
+			return refuse(domain.RefusedForbidden, "only the contract's owner or a sales manager may edit the draft")
+		}
+		if req.Contract == nil || len(req.Lines) == 0 {
+			return refuse(domain.RefusedInvalid, "a content revision carries the new terms and line items")
+		}
+	default:
+		return refuse(domain.RefusedInvalid, "unknown revision kind %q", req.Kind)
 	}
 	if w.state.Status != domain.StatusDraft {
 		return refuse(domain.RefusedConflict, "contract is %s; only a draft's document can change", w.state.Status)
@@ -605,9 +634,24 @@ func (w *contractWorkflow) revise(ctx workflow.Context, req ReviseRequest) (Cont
 		if err := w.validateRevise(req); err != nil {
 			return err
 		}
-		w.state.Contract.DocumentSHA256 = req.Document.SHA256
 		doc := req.Document
-		return w.transition(ctx, domain.EventRevised, req.Actor, domain.StatusDraft, transitionDetails{document: &doc})
+		d := transitionDetails{document: &doc}
+		if req.Kind == ReviseContent {
+			// Identity and ownership never change with the content.
+			c := *req.Contract
+			c.Number, c.OwnerID, c.OwnerName, c.CreatedAt = w.state.Contract.Number, w.state.Contract.OwnerID, w.state.Contract.OwnerName, w.state.Contract.CreatedAt
+			w.state.Contract = c
+			d.lines = req.Lines
+			endDate, _ := time.Parse(time.DateOnly, c.EndDate)
+			if err := workflow.UpsertTypedSearchAttributes(ctx,
+				SearchCustomerID.ValueSet(c.CustomerID),
+				SearchContractAmount.ValueSet(c.Amount),
+				SearchContractEndDate.ValueSet(endDate)); err != nil {
+				return err
+			}
+		}
+		w.state.Contract.DocumentSHA256 = req.Document.SHA256
+		return w.transition(ctx, domain.EventRevised, req.Actor, domain.StatusDraft, d)
 	})
 	return w.state, err
 }

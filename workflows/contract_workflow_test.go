@@ -335,11 +335,11 @@ func (s *contractSuite) TestRefusedUpdatesRecordNothing() {
 func (s *contractSuite) TestLegalRevisesADraftsDocument() {
 	legal := domain.Actor{UserID: "u-legal", Name: "王芳", Roles: []domain.Role{domain.RoleLegal}}
 	doc := func(hash string) workflows.ReviseRequest {
-		return workflows.ReviseRequest{Actor: legal, Document: domain.RenderedDocument{SHA256: hash, Text: "合同正文", HTML: "<p>合同正文</p>"}}
+		return workflows.ReviseRequest{Actor: legal, Kind: workflows.ReviseNonStandard, Document: domain.RenderedDocument{SHA256: hash, Text: "合同正文", HTML: "<p>合同正文</p>"}}
 	}
 	newHash := strings.Repeat("ab", 32)
 	final := s.run(s.contract(5_000_000, "CNY", 365*24*time.Hour), []step{
-		refused(step{name: workflows.UpdateRevise, arg: workflows.ReviseRequest{Actor: owner, Document: doc(newHash).Document}}, domain.RefusedForbidden),
+		refused(step{name: workflows.UpdateRevise, arg: workflows.ReviseRequest{Actor: owner, Kind: workflows.ReviseNonStandard, Document: doc(newHash).Document}}, domain.RefusedForbidden),
 		refused(step{name: workflows.UpdateRevise, arg: doc("short")}, domain.RefusedInvalid),
 		then(step{name: workflows.UpdateRevise, arg: doc(newHash)}, func(t *testing.T, st workflows.ContractState) {
 			assert.Equal(t, newHash, st.Contract.DocumentSHA256)
@@ -354,6 +354,39 @@ func (s *contractSuite) TestLegalRevisesADraftsDocument() {
 	s.Require().NotNil(revised.Document)
 	s.Equal(newHash, revised.Document.SHA256)
 	s.Equal(newHash, revised.Contract.DocumentSHA256)
+}
+
+func (s *contractSuite) TestOwnerRevisesADraftsContent() {
+	c := s.contract(5_000_000, "CNY", 365*24*time.Hour)
+	terms := c
+	terms.Amount, terms.Title, terms.OwnerID, terms.Number = 150_000_00, "修订后的合同", "u-someone-else", "HT-9999-999999"
+	lines := []domain.LineItem{{ProductID: "p1", Description: "许可", Unit: "套", QuantityMilli: 1000, UnitPrice: 150_000_00,
+		LineAmounts: domain.LineAmounts{Gross: 150_000_00, Net: 150_000_00, Total: 150_000_00}}}
+	rd := domain.RenderedDocument{SHA256: strings.Repeat("ef", 32), Text: "修订后的正文"}
+	revise := func(a domain.Actor, withTerms bool) step {
+		req := workflows.ReviseRequest{Actor: a, Kind: workflows.ReviseContent, Lines: lines, Document: rd}
+		if withTerms {
+			req.Contract = &terms
+		}
+		return step{name: workflows.UpdateRevise, arg: req}
+	}
+	final := s.run(c, []step{
+		refused(revise(finance, true), domain.RefusedForbidden),
+		refused(revise(owner, false), domain.RefusedInvalid),
+		refused(step{name: workflows.UpdateRevise, arg: workflows.ReviseRequest{Actor: owner, Kind: "rewrite", Document: rd}}, domain.RefusedInvalid),
+		revise(owner, true),
+		then(submit(owner), func(t *testing.T, st workflows.ContractState) {
+			require.Len(t, st.Tasks, 2, "stages follow the revised amount")
+		}),
+	})
+	s.Equal(int64(150_000_00), final.Contract.Amount)
+	s.Equal("修订后的合同", final.Contract.Title)
+	s.Equal(c.Number, final.Contract.Number, "the number never changes")
+	s.Equal(owner.UserID, final.Contract.OwnerID, "nor the owner")
+	revised := s.recorded[1]
+	s.Equal(domain.EventRevised, revised.Event.Kind)
+	s.Equal(lines, revised.Lines)
+	s.Equal(rd.SHA256, revised.Contract.DocumentSHA256)
 }
 
 func (s *contractSuite) TestManagerActsForTheOwner() {
