@@ -239,7 +239,7 @@ func (s *Service) draft(u domain.User, number string, in CreateInput, p draftPla
 		Number: number, Title: in.Title, Currency: in.Currency, StartDate: in.StartDate, EndDate: in.EndDate,
 		Company:  document.Party{Name: s.company},
 		Customer: document.Party{Name: p.customer.Name, CreditCode: deref(p.customer.CreditCode), Contact: p.contact},
-		Owner:    u.Name, Values: p.values, Optional: in.OptionalClauses, Extra: extra,
+		Owner:    u.Name, Values: p.values, Fields: in.Fields, Optional: in.OptionalClauses, Extra: extra,
 		Lines: p.lines, Totals: p.totals,
 	})
 	if err != nil {

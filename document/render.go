@@ -2,6 +2,7 @@ package document
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"encoding/hex"
 	"fmt"
 	"html"
@@ -38,6 +39,8 @@ type Input struct {
 	Customer  Party              `json:"customer"`
 	Owner     string             `json:"owner"`
 	Values    map[string]string  `json:"values"` // display text per field, from ResolveFields
+	// Fields are the drafter's raw values, kept for the risk checks.
+	Fields map[string]json.RawMessage `json:"fields,omitempty"`
 	Optional  []string           `json:"optional_clauses"`
 	Extra     []ExtraClause      `json:"non_standard_clauses"`
 	Lines     []Line             `json:"lines"`

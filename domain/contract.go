@@ -68,7 +68,15 @@ func (d Decision) TaskStatus() TaskStatus {
 	}
 }
 
-// ApprovalTask is one stage's request for approval in one review round.
+// Task kinds: an approver's own task, or one an escalation created.
+const (
+	TaskKindApproval   = "approval"
+	TaskKindEscalation = "escalation"
+)
+
+// ApprovalTask is one approver's request for approval at one stage of one
+// review round. Tasks of the foundation's inline approval (before the
+// approval engine) name a role and no assignee.
 type ApprovalTask struct {
 	ID             string     `json:"id"`
 	ContractNumber string     `json:"contract_number"`
@@ -81,6 +89,14 @@ type ApprovalTask struct {
 	Opinion        string     `json:"opinion,omitempty"`
 	OpenedAt       *time.Time `json:"opened_at,omitempty"`
 	DecidedAt      *time.Time `json:"decided_at,omitempty"`
+	Kind           string     `json:"kind,omitempty"`
+	StageName      string     `json:"stage_name,omitempty"`
+	AssigneeID     string     `json:"assignee_id,omitempty"`
+	AssigneeName   string     `json:"assignee_name,omitempty"`
+	DelegatedFrom  string     `json:"delegated_from,omitempty"`
+	DueAt          *time.Time `json:"due_at,omitempty"`
+	RemindedAt     *time.Time `json:"reminded_at,omitempty"`
+	EscalatedAt    *time.Time `json:"escalated_at,omitempty"`
 }
 
 // Party is a side that signs a contract.

@@ -284,15 +284,17 @@ func (s *Store) OpenTasks(ctx context.Context, roles []domain.Role) ([]InboxTask
 
 // Tasks returns every approval task of a contract, all rounds.
 func (s *Store) Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, contract_number, round, stage, role, status,
-		decided_by_id, decided_by_name, opinion, opened_at, decided_at
-		FROM approval_tasks WHERE contract_number = $1 ORDER BY round, stage`, number)
+	rows, _ := s.pool.Query(ctx, `SELECT `+taskColumns+` FROM approval_tasks WHERE contract_number = $1 ORDER BY round, stage, id`, number)
 	tasks, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.ApprovalTask])
 	if err != nil {
 		return nil, fmt.Errorf("tasks of %s: %w", number, err)
 	}
 	return tasks, nil
 }
+
+// taskColumns are approval_tasks' columns in domain.ApprovalTask's names.
+const taskColumns = `id, contract_number, round, stage, role, status, decided_by_id, decided_by_name, opinion,
+	opened_at, decided_at, kind, stage_name, assignee_id, assignee_name, delegated_from, due_at, reminded_at, escalated_at`
 
 // OpenContractNumbers lists contracts whose workflow should still be running.
 func (s *Store) OpenContractNumbers(ctx context.Context) ([]string, error) {

@@ -53,15 +53,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 
 		batch := &pgx.Batch{}
 		for _, task := range t.Tasks {
-			batch.Queue(`
-				INSERT INTO approval_tasks (id, contract_number, round, stage, role, status,
-					decided_by_id, decided_by_name, opinion, opened_at, decided_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-				ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
-					decided_by_id = EXCLUDED.decided_by_id, decided_by_name = EXCLUDED.decided_by_name,
-					opinion = EXCLUDED.opinion, opened_at = EXCLUDED.opened_at, decided_at = EXCLUDED.decided_at`,
-				task.ID, task.ContractNumber, task.Round, task.Stage, task.Role, task.Status,
-				task.DecidedByID, task.DecidedByName, task.Opinion, task.OpenedAt, task.DecidedAt)
+			queueTask(batch, task)
 		}
 		if sig := t.Signature; sig != nil {
 			batch.Queue(`
@@ -92,4 +84,24 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 		return false, fmt.Errorf("apply %s: %w", t.Event.ID, err)
 	}
 	return applied, nil
+}
+
+// queueTask upserts one approval task, keyed by its ID.
+func queueTask(b *pgx.Batch, t domain.ApprovalTask) {
+	kind := t.Kind
+	if kind == "" {
+		kind = domain.TaskKindApproval
+	}
+	b.Queue(`
+		INSERT INTO approval_tasks (id, contract_number, round, stage, role, status, decided_by_id, decided_by_name,
+			opinion, opened_at, decided_at, kind, stage_name, assignee_id, assignee_name, delegated_from, due_at,
+			reminded_at, escalated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+		ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status,
+			decided_by_id = EXCLUDED.decided_by_id, decided_by_name = EXCLUDED.decided_by_name,
+			opinion = EXCLUDED.opinion, opened_at = EXCLUDED.opened_at, decided_at = EXCLUDED.decided_at,
+			due_at = EXCLUDED.due_at, reminded_at = EXCLUDED.reminded_at, escalated_at = EXCLUDED.escalated_at`,
+		t.ID, t.ContractNumber, t.Round, t.Stage, t.Role, t.Status, t.DecidedByID, t.DecidedByName,
+		t.Opinion, t.OpenedAt, t.DecidedAt, kind, t.StageName, t.AssigneeID, t.AssigneeName, t.DelegatedFrom, t.DueAt,
+		t.RemindedAt, t.EscalatedAt)
 }
