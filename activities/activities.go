@@ -5,6 +5,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/signet-clm/signet/domain"
 )
@@ -19,6 +20,9 @@ type Projection interface {
 // method value.
 type Activities struct {
 	Projection Projection
+	Approvals  ApprovalStore
+	// Location is where calendar days (delegations) are read.
+	Location *time.Location
 }
 
 // RecordTransitionInput is one workflow step to record.

@@ -182,7 +182,7 @@ func TestCallersWhoMayNotAct(t *testing.T) {
 	assert.Equal(t, before, countRows(t, s), "a refused decision wrote something")
 
 	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
-	task := state.Tasks[0].ID
+	task := waitTask(t, s, "sales_manager", n).ID
 	before = countRows(t, s)
 	t.Run("wrong approver", func(t *testing.T) {
 		expect[errorBody](t, call(t, s, http.MethodPost, "/v1/tasks/"+task+"/decision", "finance",

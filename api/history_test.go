@@ -32,7 +32,7 @@ func TestRecordedHistoryReplays(t *testing.T) {
 	state := create(t, s, newContract(15_000_000, "2025-01-01", "2025-12-31"))
 	n := state.Contract.Number
 	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
-	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/tasks/"+state.Tasks[0].ID+"/decision", "sales_manager",
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/tasks/"+waitTask(t, s, "sales_manager", n).ID+"/decision", "sales_manager",
 		map[string]any{"decision": "reject", "opinion": "折扣过高，请重新报价"}), http.StatusOK)
 	require.Equal(t, domain.StatusDraft, state.Status)
 	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)

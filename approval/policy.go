@@ -199,3 +199,31 @@ func (c Condition) holds(f Facts, risk Assessment, saw map[string]any) bool {
 	}
 	return ok
 }
+
+// DefaultPolicyID is the policy every submission uses.
+const DefaultPolicyID = "default"
+
+// DefaultPolicy is used until an admin saves one: DESIGN.md's example. A
+// sales manager always; finance from 100,000 or payment terms over 60 days;
+// legal for a non-standard clause or medium risk and above; an executive
+// from 1,000,000. Each stage has a day's SLA, a reminder after 8 hours, and
+// escalates to an executive (an executive's stage to their manager).
+func DefaultPolicy() Policy {
+	st := func(name string, role domain.Role) Stage {
+		s := Stage{Name: name, Role: role, Quorum: QuorumAny, SLAHours: 24, RemindAfterHours: 8, EscalateTo: Escalation{Role: domain.RoleExecutive}}
+		if role == domain.RoleExecutive {
+			s.EscalateTo = Escalation{Manager: true}
+		}
+		return s
+	}
+	amount := func(major int64) *int64 { return &major }
+	days, yes := int64(60), true
+	return Policy{ID: DefaultPolicyID, Name: "默认审批流程 Default approval policy", Rules: []Rule{
+		{Name: "sales manager always", Stages: []Stage{st("销售经理审批", domain.RoleSalesManager)}},
+		{Name: "finance from 100,000", When: Condition{AmountAtLeast: amount(100_000)}, Stages: []Stage{st("财务审批", domain.RoleFinance)}},
+		{Name: "finance for payment terms over 60 days", When: Condition{PaymentTermsAbove: &days}, Stages: []Stage{st("财务审批", domain.RoleFinance)}},
+		{Name: "legal for non-standard clauses", When: Condition{NonStandard: &yes}, Stages: []Stage{st("法务审批", domain.RoleLegal)}},
+		{Name: "legal for medium risk and above", When: Condition{RiskAtLeast: SeverityMedium}, Stages: []Stage{st("法务审批", domain.RoleLegal)}},
+		{Name: "executive from 1,000,000", When: Condition{AmountAtLeast: amount(1_000_000)}, Stages: []Stage{st("总经理审批", domain.RoleExecutive)}},
+	}}
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ type Store interface {
 	Events(ctx context.Context, number string) ([]domain.Event, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
 	Signatures(ctx context.Context, number string) ([]domain.Signature, error)
-	OpenTasks(ctx context.Context, roles []domain.Role) ([]store.InboxTask, error)
+	OpenTasks(ctx context.Context, userID string, roles []domain.Role) ([]store.InboxTask, error)
 }
 
 // Service runs contract use cases.
@@ -186,7 +187,7 @@ func (s *Service) List(ctx context.Context, u domain.User, in ListInput) (Page[s
 
 // Inbox returns the open approval tasks u's roles may decide.
 func (s *Service) Inbox(ctx context.Context, u domain.User) ([]store.InboxTask, error) {
-	tasks, err := s.store.OpenTasks(ctx, u.Roles)
+	tasks, err := s.store.OpenTasks(ctx, u.ID, u.Roles)
 	if err != nil {
 		return nil, unavailable(err)
 	}
@@ -222,7 +223,9 @@ type DecideInput struct {
 	Opinion  string          `json:"opinion" validate:"max=4000"`
 }
 
-var taskIDPattern = regexp.MustCompile(`^(HT-\d{4}-\d{6})-R\d+-S\d+$`)
+// taskIDPattern reads a task ID: the contract, the round and, for tasks of
+// the approval engine, the approver's or escalation's number.
+var taskIDPattern = regexp.MustCompile(`^(HT-\d{4}-\d{6})-R(\d+)-S\d+(-E?\d+)?$`)
 
 // Decide delivers an approval decision to the contract the task belongs to.
 func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID string, in DecideInput) (workflows.ContractState, error) {
@@ -233,8 +236,17 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 	if in.Decision != domain.DecisionApprove && strings.TrimSpace(in.Opinion) == "" {
 		return workflows.ContractState{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "opinion", Message: "is required to reject or request changes"}}}
 	}
-	return s.update(ctx, u, m[1], requestID, workflows.UpdateDecide,
-		workflows.DecideRequest{Actor: u.Actor(), TaskID: taskID, Decision: in.Decision, Opinion: in.Opinion})
+	req := workflows.DecideRequest{Actor: u.Actor(), TaskID: taskID, Decision: in.Decision, Opinion: in.Opinion}
+	if m[3] == "" {
+		// A task of the foundation's inline approval: the contract decides.
+		return s.update(ctx, u, m[1], requestID, workflows.UpdateDecide, req)
+	}
+	round, _ := strconv.Atoi(m[2])
+	var st workflows.ApprovalState
+	if err := s.updateRound(ctx, u, m[1], round, requestID, req, &st); err != nil {
+		return workflows.ContractState{}, err
+	}
+	return s.settled(ctx, m[1], st)
 }
 
 // SignInput is one party's signature.
@@ -269,26 +281,61 @@ func (s *Service) update(ctx context.Context, u domain.User, number, requestID, 
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
+	var state workflows.ContractState
+	err = s.updateWorkflow(ctx, workflows.ContractWorkflowID(number), requestID, name, arg, &state)
+	if errors.Is(err, domain.ErrNotFound) {
+		// The row exists, so the workflow has finished: nothing can change.
+		return state, &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("contract is %s; nothing more can change", row.Status)}
+	}
+	return state, err
+}
+
+// updateRound delivers a decision to a review round's workflow.
+func (s *Service) updateRound(ctx context.Context, u domain.User, number string, round int, requestID string, req workflows.DecideRequest, st *workflows.ApprovalState) error {
+	if _, err := s.visible(ctx, u, number); err != nil {
+		return err
+	}
+	err := s.updateWorkflow(ctx, workflows.ApprovalWorkflowID(number, round), requestID, workflows.UpdateDecide, req, st)
+	if errors.Is(err, domain.ErrNotFound) {
+		return &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("review round %d of %s is closed", round, number)}
+	}
+	return err
+}
+
+// updateWorkflow sends an Update and reads its verdict into result: the
+// validator's refusal only shows in the handle's Get.
+func (s *Service) updateWorkflow(ctx context.Context, workflowID, requestID, name string, arg, result any) error {
 	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.ContractWorkflowID(number),
+		WorkflowID:   workflowID,
 		UpdateID:     requestID,
 		UpdateName:   name,
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
-		var state workflows.ContractState
-		if err = handle.Get(ctx, &state); err == nil {
+		err = handle.Get(ctx, result)
+	}
+	if err != nil {
+		return temporalError(err)
+	}
+	return nil
+}
+
+// settled returns the contract's live state once it has taken in a closed
+// review round: the round tells its contract by signal, a moment after the
+// deciding update returns.
+func (s *Service) settled(ctx context.Context, number string, round workflows.ApprovalState) (workflows.ContractState, error) {
+	for {
+		state, err := s.LiveState(ctx, number)
+		if err != nil || round.Outcome == "" || state.Status != domain.StatusInReview || state.Round != round.Round {
+			return state, err
+		}
+		select {
+		case <-ctx.Done():
 			return state, nil
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	err = temporalError(err)
-	if errors.Is(err, domain.ErrNotFound) {
-		// The row exists, so the workflow has finished: nothing can change.
-		return workflows.ContractState{}, &domain.Refusal{Kind: domain.RefusedConflict,
-			Message: fmt.Sprintf("contract is %s; nothing more can change", row.Status)}
-	}
-	return workflows.ContractState{}, err
 }
 
 // temporalError turns a Temporal client error into a domain error the API

@@ -136,6 +136,7 @@ const (
 	EventCancelled        = "cancelled"
 	EventExpired          = "expired"
 	EventRevised          = "revised"
+	EventApproved         = "approved" // a review round approved the contract
 )
 
 // Event is one transition of a contract: who did what, when, from which

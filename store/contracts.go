@@ -257,8 +257,9 @@ type InboxTask struct {
 	Currency     string `json:"currency"`
 }
 
-// OpenTasks returns the open approval tasks any of roles may decide, oldest first.
-func (s *Store) OpenTasks(ctx context.Context, roles []domain.Role) ([]InboxTask, error) {
+// OpenTasks returns the open approval tasks assigned to userID, or to
+// nobody in particular but one of roles, oldest first.
+func (s *Store) OpenTasks(ctx context.Context, userID string, roles []domain.Role) ([]InboxTask, error) {
 	names := make([]string, len(roles))
 	for i, r := range roles {
 		names[i] = string(r)
@@ -267,8 +268,8 @@ func (s *Store) OpenTasks(ctx context.Context, roles []domain.Role) ([]InboxTask
 		t.decided_by_id, t.decided_by_name, t.opinion, t.opened_at, t.decided_at,
 		c.title, c.customer_name, c.owner_name, c.amount, c.currency
 		FROM approval_tasks t JOIN contracts c ON c.number = t.contract_number
-		WHERE t.status = 'open' AND t.role = ANY($1)
-		ORDER BY t.opened_at, t.id`, names)
+		WHERE t.status = 'open' AND (t.assignee_id = $2 OR (t.assignee_id = '' AND t.role = ANY($1)))
+		ORDER BY t.opened_at, t.id`, names, userID)
 	tasks, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (InboxTask, error) {
 		var t InboxTask
 		err := row.Scan(&t.ID, &t.ContractNumber, &t.Round, &t.Stage, &t.Role, &t.Status,

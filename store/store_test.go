@@ -90,11 +90,11 @@ func TestApplyTransitionIsIdempotentAndMovesForwardOnly(t *testing.T) {
 	require.Len(t, events, 2)
 	assert.Equal(t, domain.EventSubmitted, events[1].Kind)
 
-	tasks, err := st.OpenTasks(ctx, []domain.Role{domain.RoleSalesManager})
+	tasks, err := st.OpenTasks(ctx, "", []domain.Role{domain.RoleSalesManager})
 	require.NoError(t, err)
 	require.Len(t, tasks, 1)
 	assert.Equal(t, "深圳市前海微众科技有限公司", tasks[0].CustomerName)
-	none, err := st.OpenTasks(ctx, []domain.Role{domain.RoleFinance})
+	none, err := st.OpenTasks(ctx, "", []domain.Role{domain.RoleFinance})
 	require.NoError(t, err)
 	assert.Empty(t, none)
 

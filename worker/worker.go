@@ -33,7 +33,8 @@ type Options struct {
 func New(o Options) sdkworker.Worker {
 	w := sdkworker.New(o.Client, o.TaskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.ContractWorkflow)
-	w.RegisterActivity(&activities.Activities{Projection: o.Store})
+	w.RegisterWorkflow(workflows.ApprovalWorkflow)
+	w.RegisterActivity(&activities.Activities{Projection: o.Store, Approvals: o.Store, Location: o.Location})
 	return w
 }
 

@@ -30,6 +30,9 @@ type ContractState struct {
 	Tasks []domain.ApprovalTask `json:"tasks"`
 	// Signatures are the current signing order and who has signed.
 	Signatures []domain.Signature `json:"signatures"`
+	// RoundWorkflowID is the running review round's child workflow, if the
+	// contract is in review under the approval engine.
+	RoundWorkflowID string `json:"round_workflow_id,omitempty"`
 	// LastDecision keeps the opinion that sent the contract back to draft.
 	LastDecision *domain.ApprovalTask `json:"last_decision,omitempty"`
 	SignedAt     *time.Time           `json:"signed_at,omitempty"`
@@ -155,6 +158,7 @@ func ContractWorkflow(ctx workflow.Context, in ContractInput) (ContractResult, e
 	if err := w.setup(ctx); err != nil {
 		return ContractResult{}, err
 	}
+	workflow.Go(ctx, w.receiveRounds)
 	return w.run(ctx)
 }
 
@@ -376,6 +380,9 @@ func (w *contractWorkflow) submit(ctx workflow.Context, req SubmitRequest) (Cont
 		if err := w.validateSubmit(req); err != nil {
 			return err
 		}
+		if workflow.GetVersion(ctx, changeApprovalEngine, workflow.DefaultVersion, 1) == 1 {
+			return w.startRound(ctx, req)
+		}
 		now := workflow.Now(ctx).UTC()
 		w.state.Round++
 		stages := domain.ApprovalStages(w.state.Contract.Money())
@@ -595,7 +602,12 @@ func (w *contractWorkflow) cancel(ctx workflow.Context, req CancelRequest) (Cont
 			return err
 		}
 		d := transitionDetails{opinion: req.Reason}
-		if w.state.Status == domain.StatusInReview {
+		if w.state.Status == domain.StatusInReview && w.state.RoundWorkflowID != "" {
+			// The round closes its own tasks when cancelled.
+			if err := workflow.RequestCancelExternalWorkflow(ctx, w.state.RoundWorkflowID, "").Get(ctx, nil); err != nil {
+				workflow.GetLogger(ctx).Warn("cancel review round", "round", w.state.RoundWorkflowID, "err", err)
+			}
+		} else if w.state.Status == domain.StatusInReview {
 			w.cancelOpenTasks()
 			d.tasks = w.state.Tasks
 		}

@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-clm/signet/approval"
+	"github.com/signet-clm/signet/domain"
+)
+
+// SavePolicy stores p as the next version of its ID.
+func (s *Store) SavePolicy(ctx context.Context, p approval.Policy, createdBy string) (approval.Policy, error) {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Serialise versions of one policy so two saves cannot take the same.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('policy:' || $1))`, p.ID); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) + 1 FROM approval_policies WHERE id = $1`, p.ID).Scan(&p.Version); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO approval_policies (id, version, body, created_by) VALUES ($1, $2, $3, $4)`, p.ID, p.Version, p, createdBy)
+		return err
+	})
+	if err != nil {
+		return approval.Policy{}, fmt.Errorf("save policy %s: %w", p.ID, err)
+	}
+	return p, nil
+}
+
+// Policy returns a policy version, the newest when version is 0.
+func (s *Store) Policy(ctx context.Context, id string, version int) (approval.Policy, error) {
+	var p approval.Policy
+	var v int
+	err := s.pool.QueryRow(ctx, `SELECT body, version FROM approval_policies WHERE id = $1 AND ($2 = 0 OR version = $2)
+		ORDER BY version DESC LIMIT 1`, id, version).Scan(&p, &v)
+	if err != nil {
+		return approval.Policy{}, fmt.Errorf("policy %s: %w", id, notFound(err))
+	}
+	p.Version = v
+	return p, nil
+}
+
+// SaveRiskRules stores the rule set as its next version.
+func (s *Store) SaveRiskRules(ctx context.Context, rules []approval.RiskRule, createdBy string) (int, error) {
+	var version int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE risk_rule_sets IN EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) + 1 FROM risk_rule_sets`).Scan(&version); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO risk_rule_sets (version, rules, created_by) VALUES ($1, $2, $3)`, version, rules, createdBy)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("save risk rules: %w", err)
+	}
+	return version, nil
+}
+
+// RiskRules returns the newest rule set and its version (0 and none when
+// no rule set was ever saved).
+func (s *Store) RiskRules(ctx context.Context) ([]approval.RiskRule, int, error) {
+	var rules []approval.RiskRule
+	var version int
+	err := s.pool.QueryRow(ctx, `SELECT rules, version FROM risk_rule_sets ORDER BY version DESC LIMIT 1`).Scan(&rules, &version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return []approval.RiskRule{}, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("risk rules: %w", err)
+	}
+	return rules, version, nil
+}
+
+// Delegation hands a user's new tasks to a delegate for a date range.
+type Delegation struct {
+	ID         string `json:"id"`
+	UserID     string `json:"user_id"`
+	DelegateID string `json:"delegate_id"`
+	StartsOn   string `json:"starts_on"`
+	EndsOn     string `json:"ends_on"`
+}
+
+// AddDelegation stores a delegation.
+func (s *Store) AddDelegation(ctx context.Context, d Delegation) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO delegations (id, user_id, delegate_id, starts_on, ends_on) VALUES ($1, $2, $3, $4::date, $5::date)`,
+		d.ID, d.UserID, d.DelegateID, d.StartsOn, d.EndsOn)
+	if err != nil {
+		return fmt.Errorf("add delegation: %w", err)
+	}
+	return nil
+}
+
+// Delegations lists a user's delegations.
+func (s *Store) Delegations(ctx context.Context, userID string) ([]Delegation, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id::text AS id, user_id, delegate_id, starts_on::text AS starts_on, ends_on::text AS ends_on
+		FROM delegations WHERE user_id = $1 ORDER BY starts_on, id`, userID)
+	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[Delegation])
+	if err != nil {
+		return nil, fmt.Errorf("delegations of %s: %w", userID, err)
+	}
+	return ds, nil
+}
+
+// Approver is someone a task can be assigned to.
+type Approver struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// DelegatedFrom is who the task was meant for, when a delegation moved it.
+	DelegatedFrom string `json:"delegated_from,omitempty"`
+}
+
+// User returns one user.
+func (s *Store) User(ctx context.Context, id string) (domain.User, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, name, email, roles FROM users WHERE id = $1`, id)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
+	if err != nil {
+		return domain.User{}, fmt.Errorf("user %s: %w", id, notFound(err))
+	}
+	return u, nil
+}
+
+// UserActive reports whether a user exists and is active.
+func (s *Store) UserActive(ctx context.Context, id string) (bool, error) {
+	var active bool
+	err := s.pool.QueryRow(ctx, `SELECT active FROM users WHERE id = $1`, id).Scan(&active)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return active, err
+}
+
+// ResolveApprovers returns the active holders of role, or the named users,
+// sorted by ID, each replaced by their delegate when a delegation covers
+// day (a date in the organisation's time zone).
+func (s *Store) ResolveApprovers(ctx context.Context, role domain.Role, users []string, day string) ([]Approver, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT coalesce(d.id, u.id) AS id, coalesce(d.name, u.name) AS name,
+		       CASE WHEN d.id IS NULL THEN '' ELSE u.id END AS delegated_from
+		FROM users u
+		LEFT JOIN LATERAL (
+			SELECT du.id, du.name FROM delegations dl JOIN users du ON du.id = dl.delegate_id AND du.active
+			WHERE dl.user_id = u.id AND $3::date BETWEEN dl.starts_on AND dl.ends_on
+			ORDER BY dl.created_at DESC LIMIT 1) d ON true
+		WHERE u.active AND (($1 <> '' AND $1 = ANY(u.roles)) OR u.id = ANY($2))
+		ORDER BY u.id`, string(role), users, day)
+	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Approver])
+	if err != nil {
+		return nil, fmt.Errorf("resolve approvers: %w", err)
+	}
+	return as, nil
+}
+
+// Managers returns the managers of the given users, sorted by ID.
+func (s *Store) Managers(ctx context.Context, userIDs []string) ([]Approver, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT m.id, m.name, '' AS delegated_from FROM users u JOIN users m ON m.id = u.manager_id
+		WHERE u.id = ANY($1) AND m.active ORDER BY m.id`, userIDs)
+	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Approver])
+	if err != nil {
+		return nil, fmt.Errorf("managers: %w", err)
+	}
+	return as, nil
+}
+
+// Round is one review round as recorded.
+type Round struct {
+	ContractNumber string          `json:"contract_number"`
+	Round          int             `json:"round"`
+	PolicyID       string          `json:"policy_id"`
+	PolicyVersion  int             `json:"policy_version"`
+	Route          json.RawMessage `json:"route"`
+	DocumentSHA256 string          `json:"document_sha256"`
+	DocumentText   string          `json:"-"`
+	Outcome        string          `json:"outcome"`
+	StartedAt      time.Time       `json:"started_at"`
+	ClosedAt       *time.Time      `json:"closed_at"`
+}
+
+// StartRound records a round's route; repeating it changes nothing.
+func (s *Store) StartRound(ctx context.Context, r Round) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO approval_rounds (contract_number, round, policy_id, policy_version, route,
+		document_sha256, document_text, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (contract_number, round) DO NOTHING`,
+		r.ContractNumber, r.Round, r.PolicyID, r.PolicyVersion, r.Route, r.DocumentSHA256, r.DocumentText, r.StartedAt)
+	if err != nil {
+		return fmt.Errorf("start round %d of %s: %w", r.Round, r.ContractNumber, err)
+	}
+	return nil
+}
+
+// CloseRound records a round's outcome.
+func (s *Store) CloseRound(ctx context.Context, number string, round int, outcome string, at time.Time) error {
+	_, err := s.pool.Exec(ctx, `UPDATE approval_rounds SET outcome = $3, closed_at = $4 WHERE contract_number = $1 AND round = $2`,
+		number, round, outcome, at)
+	if err != nil {
+		return fmt.Errorf("close round %d of %s: %w", round, number, err)
+	}
+	return nil
+}
+
+// Rounds returns a contract's review rounds in order.
+func (s *Store) Rounds(ctx context.Context, number string) ([]Round, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT contract_number, round, policy_id, policy_version, route, document_sha256,
+		document_text, outcome, started_at, closed_at FROM approval_rounds WHERE contract_number = $1 ORDER BY round`, number)
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Round])
+	if err != nil {
+		return nil, fmt.Errorf("rounds of %s: %w", number, err)
+	}
+	return rs, nil
+}
+
+// SaveTasks upserts approval tasks, keyed by their IDs.
+func (s *Store) SaveTasks(ctx context.Context, tasks []domain.ApprovalTask) error {
+	b := &pgx.Batch{}
+	for _, t := range tasks {
+		queueTask(b, t)
+	}
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("save tasks: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,416 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/approval"
+	"github.com/signet-clm/signet/domain"
+)
+
+// ApprovalWorkflowID is the child workflow of one review round, e.g.
+// contract/HT-2026-000123/approval/2.
+func ApprovalWorkflowID(number string, round int) string {
+	return fmt.Sprintf("contract/%s/approval/%d", number, round)
+}
+
+// Outcome is how a review round ended.
+type Outcome string
+
+// Round outcomes.
+const (
+	OutcomeApproved         Outcome = "approved"
+	OutcomeRejected         Outcome = "rejected"
+	OutcomeChangesRequested Outcome = "changes_requested"
+	OutcomeCancelled        Outcome = "cancelled" // the contract was cancelled
+)
+
+// ApprovalInput starts a review round with its planned route.
+type ApprovalInput struct {
+	ContractNumber string         `json:"contract_number"`
+	Round          int            `json:"round"`
+	Route          approval.Route `json:"route"`
+}
+
+// ApprovalState is a round's live state: its route, its tasks and, once
+// decided, its outcome. QueryApprovalState and UpdateDecide return it.
+type ApprovalState struct {
+	ContractNumber string                `json:"contract_number"`
+	Round          int                   `json:"round"`
+	Route          approval.Route        `json:"route"`
+	Tasks          []domain.ApprovalTask `json:"tasks"`
+	// StagesDone marks each stage of the route closed on its quorum.
+	StagesDone []bool  `json:"stages_done"`
+	Outcome    Outcome `json:"outcome,omitempty"`
+	// Decisive is the task whose rejection or request for changes closed
+	// the round.
+	Decisive *domain.ApprovalTask `json:"decisive,omitempty"`
+}
+
+// QueryApprovalState returns a round's ApprovalState.
+const QueryApprovalState = "approval_state"
+
+// roundWorkflow runs one review round: stages in order, neighbours marked
+// parallel at once, each closing on its quorum, with a reminder and an
+// escalation timer per stage; the first rejection closes the round.
+type roundWorkflow struct {
+	state ApprovalState
+	mu    workflow.Mutex
+}
+
+// ApprovalWorkflow runs one review round and returns its outcome.
+func ApprovalWorkflow(ctx workflow.Context, in ApprovalInput) (ApprovalState, error) {
+	w := &roundWorkflow{mu: workflow.NewMutex(ctx), state: ApprovalState{
+		ContractNumber: in.ContractNumber, Round: in.Round, Route: in.Route,
+		Tasks: []domain.ApprovalTask{}, StagesDone: make([]bool, len(in.Route.Stages)),
+	}}
+	if err := w.setup(ctx); err != nil {
+		return ApprovalState{}, err
+	}
+	return w.run(ctx)
+}
+
+func (w *roundWorkflow) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryApprovalState, func() (ApprovalState, error) { return w.state, nil }); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.decide, workflow.UpdateHandlerOptions{Validator: w.validateDecide})
+}
+
+func approvalActivities(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	})
+}
+
+// groups splits the route into runs of stages that run at once.
+func groups(stages []approval.Stage) [][]int {
+	var out [][]int
+	for i, s := range stages {
+		if i > 0 && s.Parallel {
+			out[len(out)-1] = append(out[len(out)-1], i)
+			continue
+		}
+		out = append(out, []int{i})
+	}
+	return out
+}
+
+func (w *roundWorkflow) run(ctx workflow.Context) (ApprovalState, error) {
+	err := w.review(ctx)
+	if temporal.IsCanceledError(err) {
+		// The contract was cancelled: close the round's tasks even though
+		// this workflow's own context is gone.
+		dctx, cancel := workflow.NewDisconnectedContext(ctx)
+		defer cancel()
+		w.state.Outcome = OutcomeCancelled
+		w.closeOpen(domain.TaskCancelled)
+		var a *activities.Activities
+		if cerr := workflow.ExecuteActivity(approvalActivities(dctx), a.CloseRound, activities.CloseRoundInput{
+			ContractNumber: w.state.ContractNumber, Round: w.state.Round, Outcome: string(w.state.Outcome),
+			Tasks: w.state.Tasks, At: workflow.Now(dctx).UTC(),
+		}).Get(dctx, nil); cerr != nil {
+			return w.state, cerr
+		}
+		return w.state, err
+	}
+	if err != nil {
+		return ApprovalState{}, err
+	}
+	// Tell the contract; it may have continued as new, so signal its ID.
+	if err := workflow.SignalExternalWorkflow(ctx, ContractWorkflowID(w.state.ContractNumber), "", SignalRoundClosed, w.state).Get(ctx, nil); err != nil {
+		return ApprovalState{}, err
+	}
+	return w.state, nil
+}
+
+// review runs the stages, then records the round closed.
+func (w *roundWorkflow) review(ctx workflow.Context) error {
+	var a *activities.Activities
+	actx := approvalActivities(ctx)
+	for _, group := range groups(w.state.Route.Stages) {
+		for _, i := range group {
+			if err := w.openStage(ctx, i); err != nil {
+				return err
+			}
+			workflow.Go(ctx, func(ctx workflow.Context) { w.watch(ctx, i) })
+		}
+		if err := workflow.Await(ctx, func() bool { return w.state.Outcome != "" || w.groupDone(group) }); err != nil {
+			return err
+		}
+		if w.state.Outcome != "" {
+			break
+		}
+	}
+	if w.state.Outcome == "" {
+		w.state.Outcome = OutcomeApproved
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	w.closeOpen(domain.TaskCancelled)
+	return workflow.ExecuteActivity(actx, a.CloseRound, activities.CloseRoundInput{
+		ContractNumber: w.state.ContractNumber, Round: w.state.Round, Outcome: string(w.state.Outcome),
+		Tasks: w.state.Tasks, At: workflow.Now(ctx).UTC(),
+	}).Get(ctx, nil)
+}
+
+// openStage gives stage i's approvers a task each. The tasks join the
+// round's state before they are recorded, so an approver who finds one in
+// the inbox can always decide it.
+func (w *roundWorkflow) openStage(ctx workflow.Context, i int) error {
+	var a *activities.Activities
+	actx := approvalActivities(ctx)
+	stage := w.state.Route.Stages[i]
+	now := workflow.Now(ctx).UTC()
+	var res activities.ResolveResult
+	if err := workflow.ExecuteActivity(actx, a.ResolveStage, activities.ResolveStageInput{Stage: stage, At: now}).Get(ctx, &res); err != nil {
+		return err
+	}
+	due := now.Add(time.Duration(stage.SLAHours) * time.Hour)
+	base := domain.ApprovalTask{ContractNumber: w.state.ContractNumber, Round: w.state.Round, Stage: i + 1, Role: stage.Role,
+		Status: domain.TaskOpen, Kind: domain.TaskKindApproval, StageName: stage.Name, OpenedAt: &now, DueAt: &due}
+	opened := []domain.ApprovalTask{}
+	for k, ap := range res.Approvers {
+		t := base
+		t.ID = StageTaskID(w.state.ContractNumber, w.state.Round, i+1, fmt.Sprint(k+1))
+		t.AssigneeID, t.AssigneeName, t.DelegatedFrom = ap.ID, ap.Name, ap.DelegatedFrom
+		opened = append(opened, t)
+	}
+	if len(opened) == 0 { // nobody holds the role: any future holder may decide
+		base.ID = StageTaskID(w.state.ContractNumber, w.state.Round, i+1, "1")
+		opened = append(opened, base)
+	}
+	return w.withLock(ctx, func() error {
+		w.state.Tasks = append(w.state.Tasks, opened...)
+		return workflow.ExecuteActivity(actx, a.SaveTasks, activities.SaveTasksInput{Tasks: opened}).Get(ctx, nil)
+	})
+}
+
+// StageTaskID names a task of a stage: suffix is the approver's number, or
+// E and a number for an escalation's task.
+func StageTaskID(number string, round, stage int, suffix string) string {
+	return fmt.Sprintf("%s-R%d-S%d-%s", number, round, stage, suffix)
+}
+
+func (w *roundWorkflow) groupDone(group []int) bool {
+	for _, i := range group {
+		if !w.state.StagesDone[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *roundWorkflow) stageClosed(i int) func() bool {
+	return func() bool { return w.state.StagesDone[i] || w.state.Outcome != "" }
+}
+
+// watch runs a stage's timers: the reminder at its reminder point, then
+// the escalation at its SLA, each only if the stage is still open.
+func (w *roundWorkflow) watch(ctx workflow.Context, i int) {
+	var a *activities.Activities
+	actx := approvalActivities(ctx)
+	stage := w.state.Route.Stages[i]
+	remind := time.Duration(stage.RemindAfterHours) * time.Hour
+	if remind > 0 {
+		if closed, err := workflow.AwaitWithTimeout(ctx, remind, w.stageClosed(i)); err != nil || closed {
+			return
+		}
+		w.logIfFailed(ctx, "remind", w.withLock(ctx, func() error {
+			now := workflow.Now(ctx).UTC()
+			open := w.openTasks(i)
+			for j := range open {
+				open[j].RemindedAt = &now
+			}
+			w.replace(open)
+			return workflow.ExecuteActivity(actx, a.SaveTasks, activities.SaveTasksInput{Tasks: open}).Get(ctx, nil)
+		}))
+	}
+	sla := time.Duration(stage.SLAHours)*time.Hour - remind
+	if closed, err := workflow.AwaitWithTimeout(ctx, sla, w.stageClosed(i)); err != nil || closed {
+		return
+	}
+	if stage.EscalateTo.Role == "" && !stage.EscalateTo.Manager {
+		return
+	}
+	w.logIfFailed(ctx, "escalate", w.escalate(ctx, i))
+}
+
+// escalate gives stage i's escalation target a task each and marks the
+// stage's open tasks escalated; their approvers may still decide.
+func (w *roundWorkflow) escalate(ctx workflow.Context, i int) error {
+	var a *activities.Activities
+	actx := approvalActivities(ctx)
+	stage := w.state.Route.Stages[i]
+	now := workflow.Now(ctx).UTC()
+	var assignees []string
+	for _, t := range w.openTasks(i) {
+		assignees = append(assignees, t.AssigneeID)
+	}
+	var res activities.ResolveResult
+	if err := workflow.ExecuteActivity(actx, a.ResolveEscalation, activities.ResolveEscalationInput{
+		Stage: stage, Approvers: assignees, At: now,
+	}).Get(ctx, &res); err != nil {
+		return err
+	}
+	return w.withLock(ctx, func() error {
+		if w.stageClosed(i)() {
+			return nil
+		}
+		changed := w.openTasks(i)
+		for k := range changed {
+			changed[k].EscalatedAt = &now
+		}
+		for k, ap := range res.Approvers {
+			changed = append(changed, domain.ApprovalTask{
+				ID:             StageTaskID(w.state.ContractNumber, w.state.Round, i+1, fmt.Sprintf("E%d", k+1)),
+				ContractNumber: w.state.ContractNumber, Round: w.state.Round, Stage: i + 1, Role: stage.EscalateTo.Role,
+				Status: domain.TaskOpen, Kind: domain.TaskKindEscalation, StageName: stage.Name,
+				AssigneeID: ap.ID, AssigneeName: ap.Name, DelegatedFrom: ap.DelegatedFrom, OpenedAt: &now,
+			})
+		}
+		w.replace(changed)
+		return workflow.ExecuteActivity(actx, a.SaveTasks, activities.SaveTasksInput{Tasks: changed}).Get(ctx, nil)
+	})
+}
+
+// logIfFailed logs a timer's failed action; it only fails when the round
+// is ending, which ends its timers too.
+func (w *roundWorkflow) logIfFailed(ctx workflow.Context, what string, err error) {
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("stage timer action failed", "action", what, "err", err)
+	}
+}
+
+func (w *roundWorkflow) withLock(ctx workflow.Context, fn func() error) error {
+	if err := w.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer w.mu.Unlock()
+	return fn()
+}
+
+// openTasks returns copies of stage i's open tasks.
+func (w *roundWorkflow) openTasks(i int) []domain.ApprovalTask {
+	var open []domain.ApprovalTask
+	for _, t := range w.state.Tasks {
+		if t.Stage == i+1 && t.Status == domain.TaskOpen {
+			open = append(open, t)
+		}
+	}
+	return open
+}
+
+// replace puts updated tasks in place and appends new ones.
+func (w *roundWorkflow) replace(tasks []domain.ApprovalTask) {
+	for _, t := range tasks {
+		if j, ok := w.findTask(t.ID); ok {
+			w.state.Tasks[j] = t
+		} else {
+			w.state.Tasks = append(w.state.Tasks, t)
+		}
+	}
+}
+
+func (w *roundWorkflow) findTask(id string) (int, bool) {
+	for j, t := range w.state.Tasks {
+		if t.ID == id {
+			return j, true
+		}
+	}
+	return 0, false
+}
+
+// closeOpen gives every still-open task status s.
+func (w *roundWorkflow) closeOpen(s domain.TaskStatus) {
+	for j := range w.state.Tasks {
+		if w.state.Tasks[j].Status == domain.TaskOpen {
+			w.state.Tasks[j].Status = s
+		}
+	}
+}
+
+// mayDecide: the task's assignee, or any holder of its role when it has
+// no assignee.
+func mayDecide(t domain.ApprovalTask, a domain.Actor) bool {
+	if t.AssigneeID != "" {
+		return t.AssigneeID == a.UserID
+	}
+	return a.Has(t.Role)
+}
+
+func (w *roundWorkflow) validateDecide(req DecideRequest) error {
+	switch req.Decision {
+	case domain.DecisionApprove, domain.DecisionReject, domain.DecisionRequestChanges:
+	default:
+		return refuse(domain.RefusedInvalid, "decision must be approve, reject or request_changes")
+	}
+	j, ok := w.findTask(req.TaskID)
+	if !ok {
+		return refuse(domain.RefusedNotFound, "task %s is not open in this round", req.TaskID)
+	}
+	t := w.state.Tasks[j]
+	if !mayDecide(t, req.Actor) {
+		return refuse(domain.RefusedForbidden, "task %s is assigned to %s, not to you", t.ID, t.AssigneeName)
+	}
+	if t.Status != domain.TaskOpen || w.state.Outcome != "" {
+		return refuse(domain.RefusedConflict, "task %s is already closed (%s)", t.ID, t.Status)
+	}
+	return nil
+}
+
+func (w *roundWorkflow) decide(ctx workflow.Context, req DecideRequest) (ApprovalState, error) {
+	err := w.withLock(ctx, func() error {
+		if err := w.validateDecide(req); err != nil {
+			return err
+		}
+		now := workflow.Now(ctx).UTC()
+		j, _ := w.findTask(req.TaskID)
+		t := &w.state.Tasks[j]
+		t.Status, t.DecidedByID, t.DecidedByName, t.Opinion, t.DecidedAt = req.Decision.TaskStatus(), req.Actor.UserID, req.Actor.Name, req.Opinion, &now
+		changed := []domain.ApprovalTask{*t}
+		i := t.Stage - 1
+		switch req.Decision {
+		case domain.DecisionReject, domain.DecisionRequestChanges:
+			decided := *t
+			w.state.Decisive = &decided
+			w.state.Outcome = OutcomeRejected
+			if req.Decision == domain.DecisionRequestChanges {
+				w.state.Outcome = OutcomeChangesRequested
+			}
+		default:
+			if w.stageApproved(i, *t) {
+				w.state.StagesDone[i] = true
+				for k := range w.state.Tasks {
+					if o := &w.state.Tasks[k]; o.Stage == i+1 && o.Status == domain.TaskOpen {
+						o.Status = domain.TaskCancelled
+						changed = append(changed, *o)
+					}
+				}
+			}
+		}
+		var a *activities.Activities
+		return workflow.ExecuteActivity(approvalActivities(ctx), a.SaveTasks, activities.SaveTasksInput{Tasks: changed}).Get(ctx, nil)
+	})
+	return w.state, err
+}
+
+// stageApproved reports whether stage i's quorum is met after approval by
+// task t: any one approval, every approver's, or an escalation target's.
+func (w *roundWorkflow) stageApproved(i int, t domain.ApprovalTask) bool {
+	if t.Kind == domain.TaskKindEscalation || w.state.Route.Stages[i].Quorum != approval.QuorumAll {
+		return true
+	}
+	for _, o := range w.state.Tasks {
+		if o.Stage == i+1 && o.Kind != domain.TaskKindEscalation && o.Status != domain.TaskApproved {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,91 @@
+package workflows
+
+import (
+	"errors"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/domain"
+)
+
+// changeApprovalEngine marks the switch from the foundation's inline,
+// amount-based stages to policy-routed review rounds run as child
+// workflows. Histories recorded before it replay on the old path.
+const changeApprovalEngine = "approval-engine"
+
+// SignalRoundClosed carries a review round's final ApprovalState from the
+// round's child workflow to its contract. A signal rather than the child's
+// result, so it arrives even across the contract's continue-as-new.
+const SignalRoundClosed = "round_closed"
+
+// startRound plans a review round (risk checks and policy) and starts it
+// as a child workflow. A blocking risk finding refuses the submission.
+// Callers hold mu.
+func (w *contractWorkflow) startRound(ctx workflow.Context, req SubmitRequest) error {
+	var a *activities.Activities
+	number, round := w.state.Contract.Number, w.state.Round+1
+	var plan activities.PlanApprovalResult
+	err := workflow.ExecuteActivity(approvalActivities(ctx), a.PlanApproval, activities.PlanApprovalInput{
+		ContractNumber: number, Round: round, At: workflow.Now(ctx).UTC(),
+	}).Get(ctx, &plan)
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeBlocked {
+		return refuse(domain.RefusedInvalid, "%s", appErr.Message())
+	}
+	if err != nil {
+		return err
+	}
+	w.state.Round = round
+	w.state.Tasks = []domain.ApprovalTask{}
+	w.state.RoundWorkflowID = ApprovalWorkflowID(number, round)
+	if err := w.transition(ctx, domain.EventSubmitted, req.Actor, domain.StatusInReview, transitionDetails{}); err != nil {
+		return err
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID: w.state.RoundWorkflowID,
+		// The round outlives a continue-as-new of its contract and reports
+		// back by signal; a cancelled contract cancels it explicitly.
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: number, Round: round, Route: plan.Route})
+	return child.GetChildWorkflowExecution().Get(ctx, nil)
+}
+
+// receiveRounds applies each closed round's outcome to the contract.
+func (w *contractWorkflow) receiveRounds(ctx workflow.Context) {
+	ch := workflow.GetSignalChannel(ctx, SignalRoundClosed)
+	for {
+		var st ApprovalState
+		if !ch.Receive(ctx, &st) {
+			return
+		}
+		if err := w.locked(ctx, func() error { return w.closeRound(ctx, st) }); err != nil {
+			workflow.GetLogger(ctx).Error("apply review round", "round", st.Round, "err", err)
+		}
+	}
+}
+
+// closeRound moves the contract on from a finished round: to approved, or
+// back to draft with the decisive opinion kept. A stale round is ignored.
+func (w *contractWorkflow) closeRound(ctx workflow.Context, st ApprovalState) error {
+	if st.Round != w.state.Round || w.state.Status != domain.StatusInReview {
+		return nil
+	}
+	w.state.Tasks = st.Tasks
+	w.state.RoundWorkflowID = ""
+	if st.Outcome == OutcomeApproved || st.Decisive == nil {
+		return w.transition(ctx, domain.EventApproved, domain.SystemActor, domain.StatusApproved, transitionDetails{})
+	}
+	decided := *st.Decisive
+	w.state.LastDecision = &decided
+	kind := domain.EventRejected
+	if st.Outcome == OutcomeChangesRequested {
+		kind = domain.EventChangesRequested
+	}
+	actor := domain.Actor{UserID: decided.DecidedByID, Name: decided.DecidedByName}
+	return w.transition(ctx, kind, actor, domain.StatusDraft, transitionDetails{taskID: decided.ID, opinion: decided.Opinion})
+}
