@@ -122,10 +122,6 @@ func (w *roundWorkflow) run(ctx workflow.Context) (ApprovalState, error) {
 	if err != nil {
 		return ApprovalState{}, err
 	}
-	// Tell the contract; it may have continued as new, so signal its ID.
-	if err := workflow.SignalExternalWorkflow(ctx, ContractWorkflowID(w.state.ContractNumber), "", SignalRoundClosed, w.state).Get(ctx, nil); err != nil {
-		return ApprovalState{}, err
-	}
 	return w.state, nil
 }
 

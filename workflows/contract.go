@@ -136,6 +136,8 @@ type contractWorkflow struct {
 	recorded bool
 	// mu serializes transitions: each one persists before the next begins.
 	mu workflow.Mutex
+	// cancelRound cancels the running review round's child workflow.
+	cancelRound workflow.CancelFunc
 }
 
 // ContractWorkflow runs one contract from draft to its end.
@@ -158,7 +160,6 @@ func ContractWorkflow(ctx workflow.Context, in ContractInput) (ContractResult, e
 	if err := w.setup(ctx); err != nil {
 		return ContractResult{}, err
 	}
-	workflow.Go(ctx, w.receiveRounds)
 	return w.run(ctx)
 }
 
@@ -205,7 +206,10 @@ func (w *contractWorkflow) run(ctx workflow.Context) (ContractResult, error) {
 	// the update handlers; this loop only watches for history growth.
 	for {
 		if err := workflow.Await(ctx, func() bool {
-			return w.state.Status == domain.StatusActive || w.state.Status.Closed() || w.continueAsNewSuggested(ctx)
+			// Continue as new only between review rounds: a round reports to
+			// the run that started it.
+			return w.state.Status == domain.StatusActive || w.state.Status.Closed() ||
+				(w.continueAsNewSuggested(ctx) && w.state.RoundWorkflowID == "")
 		}); err != nil {
 			return ContractResult{}, err
 		}
@@ -602,11 +606,10 @@ func (w *contractWorkflow) cancel(ctx workflow.Context, req CancelRequest) (Cont
 			return err
 		}
 		d := transitionDetails{opinion: req.Reason}
-		if w.state.Status == domain.StatusInReview && w.state.RoundWorkflowID != "" {
+		if w.cancelRound != nil {
 			// The round closes its own tasks when cancelled.
-			if err := workflow.RequestCancelExternalWorkflow(ctx, w.state.RoundWorkflowID, "").Get(ctx, nil); err != nil {
-				workflow.GetLogger(ctx).Warn("cancel review round", "round", w.state.RoundWorkflowID, "err", err)
-			}
+			w.cancelRound()
+			w.cancelRound = nil
 		} else if w.state.Status == domain.StatusInReview {
 			w.cancelOpenTasks()
 			d.tasks = w.state.Tasks

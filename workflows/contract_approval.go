@@ -16,11 +16,6 @@ import (
 // workflows. Histories recorded before it replay on the old path.
 const changeApprovalEngine = "approval-engine"
 
-// SignalRoundClosed carries a review round's final ApprovalState from the
-// round's child workflow to its contract. A signal rather than the child's
-// result, so it arrives even across the contract's continue-as-new.
-const SignalRoundClosed = "round_closed"
-
 // startRound plans a review round (risk checks and policy) and starts it
 // as a child workflow. A blocking risk finding refuses the submission.
 // Callers hold mu.
@@ -44,28 +39,31 @@ func (w *contractWorkflow) startRound(ctx workflow.Context, req SubmitRequest) e
 	if err := w.transition(ctx, domain.EventSubmitted, req.Actor, domain.StatusInReview, transitionDetails{}); err != nil {
 		return err
 	}
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	cctx, cancel := workflow.WithCancel(ctx)
+	cctx = workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
 		WorkflowID: w.state.RoundWorkflowID,
-		// The round outlives a continue-as-new of its contract and reports
-		// back by signal; a cancelled contract cancels it explicitly.
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		// A contract closing (cancelled) takes its open round with it.
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: number, Round: round, Route: plan.Route})
+	w.cancelRound = cancel
+	workflow.Go(ctx, func(ctx workflow.Context) { w.awaitRound(ctx, child) })
 	return child.GetChildWorkflowExecution().Get(ctx, nil)
 }
 
-// receiveRounds applies each closed round's outcome to the contract.
-func (w *contractWorkflow) receiveRounds(ctx workflow.Context) {
-	ch := workflow.GetSignalChannel(ctx, SignalRoundClosed)
-	for {
-		var st ApprovalState
-		if !ch.Receive(ctx, &st) {
-			return
+// awaitRound applies a round's outcome to the contract when it ends. A
+// round cancelled with its contract has nothing to apply.
+func (w *contractWorkflow) awaitRound(ctx workflow.Context, child workflow.ChildWorkflowFuture) {
+	var st ApprovalState
+	if err := child.Get(ctx, &st); err != nil {
+		if !temporal.IsCanceledError(err) {
+			workflow.GetLogger(ctx).Error("review round failed", "err", err)
 		}
-		if err := w.locked(ctx, func() error { return w.closeRound(ctx, st) }); err != nil {
-			workflow.GetLogger(ctx).Error("apply review round", "round", st.Round, "err", err)
-		}
+		return
+	}
+	if err := w.locked(ctx, func() error { return w.closeRound(ctx, st) }); err != nil {
+		workflow.GetLogger(ctx).Error("apply review round", "round", st.Round, "err", err)
 	}
 }
 
@@ -77,6 +75,7 @@ func (w *contractWorkflow) closeRound(ctx workflow.Context, st ApprovalState) er
 	}
 	w.state.Tasks = st.Tasks
 	w.state.RoundWorkflowID = ""
+	w.cancelRound = nil
 	if st.Outcome == OutcomeApproved || st.Decisive == nil {
 		return w.transition(ctx, domain.EventApproved, domain.SystemActor, domain.StatusApproved, transitionDetails{})
 	}
