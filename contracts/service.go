@@ -322,13 +322,19 @@ func (s *Service) updateWorkflow(ctx context.Context, workflowID, requestID, nam
 }
 
 // settled returns the contract's live state once it has taken in a closed
-// review round: the round tells its contract by signal, a moment after the
-// deciding update returns.
+// review round and recorded it: the contract learns the outcome when the
+// round's workflow ends, a moment after the deciding update returns.
 func (s *Service) settled(ctx context.Context, number string, round workflows.ApprovalState) (workflows.ContractState, error) {
 	for {
 		state, err := s.LiveState(ctx, number)
-		if err != nil || round.Outcome == "" || state.Status != domain.StatusInReview || state.Round != round.Round {
+		if err != nil || round.Outcome == "" || state.Round != round.Round {
 			return state, err
+		}
+		if state.Status != domain.StatusInReview {
+			row, err := s.store.Contract(ctx, number)
+			if err != nil || row.Status == state.Status {
+				return state, err
+			}
 		}
 		select {
 		case <-ctx.Done():

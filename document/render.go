@@ -2,8 +2,8 @@ package document
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"html"
 	"slices"
@@ -30,21 +30,21 @@ type ExtraClause struct {
 
 // Input is everything a document is rendered from.
 type Input struct {
-	Number    string             `json:"number"`
-	Title     string             `json:"title"`
-	Currency  string             `json:"currency"`
-	StartDate string             `json:"start_date"`
-	EndDate   string             `json:"end_date"`
-	Company   Party              `json:"company"`
-	Customer  Party              `json:"customer"`
-	Owner     string             `json:"owner"`
-	Values    map[string]string  `json:"values"` // display text per field, from ResolveFields
+	Number    string            `json:"number"`
+	Title     string            `json:"title"`
+	Currency  string            `json:"currency"`
+	StartDate string            `json:"start_date"`
+	EndDate   string            `json:"end_date"`
+	Company   Party             `json:"company"`
+	Customer  Party             `json:"customer"`
+	Owner     string            `json:"owner"`
+	Values    map[string]string `json:"values"` // display text per field, from ResolveFields
 	// Fields are the drafter's raw values, kept for the risk checks.
-	Fields map[string]json.RawMessage `json:"fields,omitempty"`
-	Optional  []string           `json:"optional_clauses"`
-	Extra     []ExtraClause      `json:"non_standard_clauses"`
-	Lines     []Line             `json:"lines"`
-	Totals    domain.LineAmounts `json:"totals"`
+	Fields   map[string]json.RawMessage `json:"fields,omitempty"`
+	Optional []string                   `json:"optional_clauses"`
+	Extra    []ExtraClause              `json:"non_standard_clauses"`
+	Lines    []Line                     `json:"lines"`
+	Totals   domain.LineAmounts         `json:"totals"`
 }
 
 // RenderedClause is one numbered clause with its placeholders filled.

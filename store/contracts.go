@@ -268,7 +268,7 @@ func (s *Store) OpenTasks(ctx context.Context, userID string, roles []domain.Rol
 		t.decided_by_id, t.decided_by_name, t.opinion, t.opened_at, t.decided_at,
 		c.title, c.customer_name, c.owner_name, c.amount, c.currency
 		FROM approval_tasks t JOIN contracts c ON c.number = t.contract_number
-		WHERE t.status = 'open' AND (t.assignee_id = $2 OR (t.assignee_id = '' AND t.role = ANY($1)))
+		WHERE t.status = 'open' AND ((t.assignee_id <> '' AND t.assignee_id = $2) OR (t.assignee_id = '' AND t.role = ANY($1)))
 		ORDER BY t.opened_at, t.id`, names, userID)
 	tasks, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (InboxTask, error) {
 		var t InboxTask
