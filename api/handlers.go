@@ -114,10 +114,6 @@ func (h *handlers) contractRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/contracts/:number/cancel", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.CancelInput) (state, error) {
 		return cs.Cancel(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
 	}))
-	v1.GET("/tasks", func(c *gin.Context) {
-		list, err := listOf(cs.Inbox(c.Request.Context(), currentUser(c)))
-		h.respond(c, http.StatusOK, list, err)
-	})
 	v1.POST("/tasks/:id/decision", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.DecideInput) (state, error) {
 		return cs.Decide(ctx, u, c.Param("id"), c.GetString(requestIDKey), in)
 	}))

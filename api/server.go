@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/signet-clm/signet/approvals"
 	"github.com/signet-clm/signet/catalog"
 	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/customers"
@@ -37,6 +38,7 @@ type Deps struct {
 	Contracts *contracts.Service
 	Customers *customers.Service
 	Catalog   *catalog.Service
+	Approvals *approvals.Service
 	Users     Users
 	Checks    []Check
 	// AttachmentMaxBytes bounds one uploaded file.
@@ -71,6 +73,7 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.GET("/contracts/:number/attachments", h.listAttachments)
 	v1.GET("/contracts/:number/attachments/:id", h.downloadAttachment)
 	h.contentRoutes(v1)
+	h.approvalRoutes(v1)
 	return r
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/signet-clm/signet/approvals"
 	"github.com/signet-clm/signet/catalog"
 	"github.com/signet-clm/signet/config"
 	"github.com/signet-clm/signet/contracts"
@@ -21,6 +22,7 @@ func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, log
 		Contracts: contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName),
 		Customers: customers.New(st),
 		Catalog:   catalog.New(st),
+		Approvals: approvals.New(st),
 		Users:     st,
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},

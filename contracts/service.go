@@ -36,7 +36,6 @@ type Store interface {
 	Events(ctx context.Context, number string) ([]domain.Event, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
 	Signatures(ctx context.Context, number string) ([]domain.Signature, error)
-	OpenTasks(ctx context.Context, userID string, roles []domain.Role) ([]store.InboxTask, error)
 }
 
 // Service runs contract use cases.
@@ -185,16 +184,10 @@ func (s *Service) List(ctx context.Context, u domain.User, in ListInput) (Page[s
 	return page, nil
 }
 
-// Inbox returns the open approval tasks u's roles may decide.
-func (s *Service) Inbox(ctx context.Context, u domain.User) ([]store.InboxTask, error) {
-	tasks, err := s.store.OpenTasks(ctx, u.ID, u.Roles)
-	if err != nil {
-		return nil, unavailable(err)
-	}
-	if tasks == nil {
-		tasks = []store.InboxTask{}
-	}
-	return tasks, nil
+// Visible reports domain.ErrNotFound unless u may see the contract.
+func (s *Service) Visible(ctx context.Context, u domain.User, number string) error {
+	_, err := s.visible(ctx, u, number)
+	return err
 }
 
 // Submit sends a draft for approval.

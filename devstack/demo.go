@@ -22,9 +22,16 @@ var DemoUsers = []domain.User{
 	{ID: "demo-auditor", Name: "孙丽 Sun Li", Email: "sun.li@demo.signet.local", Roles: []domain.Role{domain.RoleAuditor}},
 }
 
+// DemoManagers is who manages whom in the demo organisation.
+var DemoManagers = map[string]string{
+	"demo-sales": "demo-sales-manager", "demo-sales-manager": "demo-executive",
+	"demo-finance": "demo-executive", "demo-legal": "demo-executive",
+}
+
 // UserWriter stores users and their tokens.
 type UserWriter interface {
 	UpsertUser(ctx context.Context, u domain.User) error
+	SetManager(ctx context.Context, userID, managerID string) error
 	AddToken(ctx context.Context, userID, token, label string, expiresAt time.Time) error
 }
 
@@ -59,6 +66,11 @@ func SeedDemo(ctx context.Context, w DemoStore) (map[string]string, error) {
 			return nil, err
 		}
 		tokens[string(u.Roles[0])] = tok
+	}
+	for user, manager := range DemoManagers {
+		if err := w.SetManager(ctx, user, manager); err != nil {
+			return nil, err
+		}
 	}
 	if err := SeedContent(ctx, w); err != nil {
 		return nil, fmt.Errorf("seed demo content: %w", err)

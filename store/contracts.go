@@ -323,12 +323,6 @@ func (s *Store) InboxCounts(ctx context.Context, userID string, roles []domain.R
 	return counts, nil
 }
 
-// OpenTasks returns the open approval tasks assigned to userID, or to
-// nobody in particular but one of roles, oldest first.
-func (s *Store) OpenTasks(ctx context.Context, userID string, roles []domain.Role) ([]InboxTask, error) {
-	return s.Inbox(ctx, InboxFilter{UserID: userID, Roles: roles, Status: domain.TaskOpen, Now: time.Now(), Limit: 1000})
-}
-
 // InboxTask returns one task with its contract.
 func (s *Store) InboxTask(ctx context.Context, id string, now time.Time) (InboxTask, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+inboxColumns("$2")+` FROM approval_tasks t JOIN contracts c ON c.number = t.contract_number

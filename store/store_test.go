@@ -90,11 +90,14 @@ func TestApplyTransitionIsIdempotentAndMovesForwardOnly(t *testing.T) {
 	require.Len(t, events, 2)
 	assert.Equal(t, domain.EventSubmitted, events[1].Kind)
 
-	tasks, err := st.OpenTasks(ctx, "", []domain.Role{domain.RoleSalesManager})
+	inbox := func(role domain.Role) ([]store.InboxTask, error) {
+		return st.Inbox(ctx, store.InboxFilter{UserID: "u-mgr", Roles: []domain.Role{role}, Status: domain.TaskOpen, Now: time.Now(), Limit: 10})
+	}
+	tasks, err := inbox(domain.RoleSalesManager)
 	require.NoError(t, err)
 	require.Len(t, tasks, 1)
 	assert.Equal(t, "深圳市前海微众科技有限公司", tasks[0].CustomerName)
-	none, err := st.OpenTasks(ctx, "", []domain.Role{domain.RoleFinance})
+	none, err := inbox(domain.RoleFinance)
 	require.NoError(t, err)
 	assert.Empty(t, none)
 

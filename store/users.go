@@ -51,3 +51,11 @@ func (s *Store) AddToken(ctx context.Context, userID, token, label string, expir
 	}
 	return nil
 }
+
+// SetManager records who a user's manager is (escalations may go there).
+func (s *Store) SetManager(ctx context.Context, userID, managerID string) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE users SET manager_id = $2 WHERE id = $1`, userID, managerID); err != nil {
+		return fmt.Errorf("set manager of %s: %w", userID, err)
+	}
+	return nil
+}
