@@ -21,8 +21,8 @@ type ApprovalStore interface {
 	Document(ctx context.Context, number string) (store.StoredDocument, error)
 	Policy(ctx context.Context, id string, version int) (approval.Policy, error)
 	RiskRules(ctx context.Context) ([]approval.RiskRule, int, error)
-	ResolveApprovers(ctx context.Context, role domain.Role, users []string, day string) ([]store.Approver, error)
-	Managers(ctx context.Context, userIDs []string) ([]store.Approver, error)
+	ResolveApprovers(ctx context.Context, role domain.Role, users []string, day string) ([]domain.Approver, error)
+	Managers(ctx context.Context, userIDs []string) ([]domain.Approver, error)
 	Rounds(ctx context.Context, number string) ([]store.Round, error)
 	StartRound(ctx context.Context, r store.Round) error
 	CloseRound(ctx context.Context, number string, round int, outcome string, at time.Time) error
@@ -135,7 +135,7 @@ type ResolveStageInput struct {
 
 // ResolveResult are the people who get a task, sorted by ID.
 type ResolveResult struct {
-	Approvers []store.Approver
+	Approvers []domain.Approver
 }
 
 // ResolveStage returns a stage's approvers: the active holders of its role
@@ -164,7 +164,7 @@ type ResolveEscalationInput struct {
 // ResolveEscalation returns the escalation target: holders of a role, or
 // the managers of the open tasks' assignees.
 func (a *Activities) ResolveEscalation(ctx context.Context, in ResolveEscalationInput) (ResolveResult, error) {
-	var targets []store.Approver
+	var targets []domain.Approver
 	var err error
 	switch {
 	case in.Stage.EscalateTo.Manager:

@@ -36,6 +36,14 @@ var SystemActor = Actor{UserID: "system", Name: "Signet"}
 // Has reports whether the actor holds role r.
 func (a Actor) Has(r Role) bool { return slices.Contains(a.Roles, r) }
 
+// Approver is someone an approval task can be assigned to.
+type Approver struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// DelegatedFrom is who the task was meant for, when a delegation moved it.
+	DelegatedFrom string `json:"delegated_from,omitempty"`
+}
+
 // User is an account that can call the API.
 type User struct {
 	ID    string `json:"id"`

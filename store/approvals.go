@@ -110,12 +110,7 @@ func (s *Store) Delegations(ctx context.Context, userID string) ([]Delegation, e
 }
 
 // Approver is someone a task can be assigned to.
-type Approver struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	// DelegatedFrom is who the task was meant for, when a delegation moved it.
-	DelegatedFrom string `json:"delegated_from,omitempty"`
-}
+type Approver = domain.Approver
 
 // User returns one user.
 func (s *Store) User(ctx context.Context, id string) (domain.User, error) {

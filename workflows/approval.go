@@ -130,10 +130,10 @@ func (w *roundWorkflow) review(ctx workflow.Context) error {
 	var a *activities.Activities
 	actx := approvalActivities(ctx)
 	for _, group := range groups(w.state.Route.Stages) {
+		if err := w.openGroup(ctx, group); err != nil {
+			return err
+		}
 		for _, i := range group {
-			if err := w.openStage(ctx, i); err != nil {
-				return err
-			}
 			workflow.Go(ctx, func(ctx workflow.Context) { w.watch(ctx, i) })
 		}
 		if err := workflow.Await(ctx, func() bool { return w.state.Outcome != "" || w.groupDone(group) }); err != nil {
@@ -156,36 +156,50 @@ func (w *roundWorkflow) review(ctx workflow.Context) error {
 	}).Get(ctx, nil)
 }
 
-// openStage gives stage i's approvers a task each. The tasks join the
-// round's state before they are recorded, so an approver who finds one in
-// the inbox can always decide it.
-func (w *roundWorkflow) openStage(ctx workflow.Context, i int) error {
+// openGroup gives the approvers of a group's stages a task each, all
+// opened at the same moment. The tasks join the round's state before they
+// are recorded, so an approver who finds one in the inbox can decide it.
+func (w *roundWorkflow) openGroup(ctx workflow.Context, group []int) error {
 	var a *activities.Activities
 	actx := approvalActivities(ctx)
-	stage := w.state.Route.Stages[i]
 	now := workflow.Now(ctx).UTC()
-	var res activities.ResolveResult
-	if err := workflow.ExecuteActivity(actx, a.ResolveStage, activities.ResolveStageInput{Stage: stage, At: now}).Get(ctx, &res); err != nil {
-		return err
+	futures := make([]workflow.Future, len(group))
+	for k, i := range group {
+		futures[k] = workflow.ExecuteActivity(actx, a.ResolveStage, activities.ResolveStageInput{Stage: w.state.Route.Stages[i], At: now})
 	}
-	due := now.Add(time.Duration(stage.SLAHours) * time.Hour)
-	base := domain.ApprovalTask{ContractNumber: w.state.ContractNumber, Round: w.state.Round, Stage: i + 1, Role: stage.Role,
-		Status: domain.TaskOpen, Kind: domain.TaskKindApproval, StageName: stage.Name, OpenedAt: &now, DueAt: &due}
 	opened := []domain.ApprovalTask{}
-	for k, ap := range res.Approvers {
-		t := base
-		t.ID = StageTaskID(w.state.ContractNumber, w.state.Round, i+1, fmt.Sprint(k+1))
-		t.AssigneeID, t.AssigneeName, t.DelegatedFrom = ap.ID, ap.Name, ap.DelegatedFrom
-		opened = append(opened, t)
-	}
-	if len(opened) == 0 { // nobody holds the role: any future holder may decide
-		base.ID = StageTaskID(w.state.ContractNumber, w.state.Round, i+1, "1")
-		opened = append(opened, base)
+	for k, i := range group {
+		var res activities.ResolveResult
+		if err := futures[k].Get(ctx, &res); err != nil {
+			return err
+		}
+		opened = append(opened, w.stageTasks(i, res.Approvers, now)...)
 	}
 	return w.withLock(ctx, func() error {
 		w.state.Tasks = append(w.state.Tasks, opened...)
 		return workflow.ExecuteActivity(actx, a.SaveTasks, activities.SaveTasksInput{Tasks: opened}).Get(ctx, nil)
 	})
+}
+
+// stageTasks are stage i's tasks, one per approver; with nobody holding the
+// role, one task any future holder may decide.
+func (w *roundWorkflow) stageTasks(i int, approvers []domain.Approver, now time.Time) []domain.ApprovalTask {
+	stage := w.state.Route.Stages[i]
+	due := now.Add(time.Duration(stage.SLAHours) * time.Hour)
+	base := domain.ApprovalTask{ContractNumber: w.state.ContractNumber, Round: w.state.Round, Stage: i + 1, Role: stage.Role,
+		Status: domain.TaskOpen, Kind: domain.TaskKindApproval, StageName: stage.Name, OpenedAt: &now, DueAt: &due}
+	if len(approvers) == 0 {
+		base.ID = StageTaskID(w.state.ContractNumber, w.state.Round, i+1, "1")
+		return []domain.ApprovalTask{base}
+	}
+	tasks := make([]domain.ApprovalTask, len(approvers))
+	for k, ap := range approvers {
+		t := base
+		t.ID = StageTaskID(w.state.ContractNumber, w.state.Round, i+1, fmt.Sprint(k+1))
+		t.AssigneeID, t.AssigneeName, t.DelegatedFrom = ap.ID, ap.Name, ap.DelegatedFrom
+		tasks[k] = t
+	}
+	return tasks
 }
 
 // StageTaskID names a task of a stage: suffix is the approver's number, or

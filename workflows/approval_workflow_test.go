@@ -13,7 +13,6 @@ import (
 	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/approval"
 	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
 )
 
@@ -42,12 +41,14 @@ func newRoundEnv(t *testing.T) *roundEnv {
 	resolve := func(role domain.Role) activities.ResolveResult {
 		var res activities.ResolveResult
 		for _, h := range holders[role] {
-			res.Approvers = append(res.Approvers, store.Approver{ID: h.UserID, Name: h.Name})
+			res.Approvers = append(res.Approvers, domain.Approver{ID: h.UserID, Name: h.Name})
 		}
 		return res
 	}
 	r.env.OnActivity(a.ResolveStage, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.ResolveStageInput) (activities.ResolveResult, error) { return resolve(in.Stage.Role), nil })
+		func(_ context.Context, in activities.ResolveStageInput) (activities.ResolveResult, error) {
+			return resolve(in.Stage.Role), nil
+		})
 	r.env.OnActivity(a.ResolveEscalation, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ResolveEscalationInput) (activities.ResolveResult, error) {
 			return resolve(in.Stage.EscalateTo.Role), nil

@@ -17,7 +17,6 @@ import (
 	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/approval"
 	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
 )
 
@@ -86,7 +85,7 @@ func (s *contractSuite) SetupTest() {
 		}).Maybe()
 	resolve := func(role domain.Role) activities.ResolveResult {
 		a := directory[role]
-		return activities.ResolveResult{Approvers: []store.Approver{{ID: a.UserID, Name: a.Name}}}
+		return activities.ResolveResult{Approvers: []domain.Approver{{ID: a.UserID, Name: a.Name}}}
 	}
 	s.env.OnActivity(a.ResolveStage, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.ResolveStageInput) (activities.ResolveResult, error) {
