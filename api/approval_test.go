@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/approvals"
+	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/testenv"
@@ -96,6 +97,15 @@ func TestFourStageApprovalKeepsItsPolicyVersionAndExplainsItself(t *testing.T) {
 	// Finance and legal run at once; legal's task went to the delegate.
 	fin := waitTask(t, s, "finance", n)
 	leg := waitTask(t, s, "admin", n)
+	waiting := expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
+	require.NotNil(t, waiting.Round, "the owner sees where the contract waits")
+	var open []string
+	for _, t := range waiting.Round.Tasks {
+		if t.Status == domain.TaskOpen {
+			open = append(open, t.AssigneeName)
+		}
+	}
+	assert.ElementsMatch(t, []string{"刘洋 Liu Yang", "赵磊 Zhao Lei"}, open)
 	assert.Equal(t, "demo-legal", leg.DelegatedFrom)
 	assert.Equal(t, fin.OpenedAt, leg.OpenedAt, "parallel stages open together")
 	assert.Empty(t, inbox(t, s, "legal", n), "the delegator's inbox stays empty")

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -22,10 +20,10 @@ import (
 
 // TestRecordedHistoryReplays runs a contract through rejection,
 // resubmission, approval, signing and expiry on the real stack, then
-// replays its history against the current workflow code. With
-// SIGNET_RECORD_HISTORY=1 it also writes the history to
-// workflows/testdata, where the replay test keeps it for every later
-// version of the workflow to pass.
+// replays its history, and its last review round's, against the current
+// workflow code. With SIGNET_RECORD_HISTORY=1 it also writes them to
+// workflows/testdata, where the replay test keeps them for every later
+// version of the workflows to pass.
 func TestRecordedHistoryReplays(t *testing.T) {
 	testenv.RequireIntegration(t)
 	s := testenv.NewStack(t, testenv.TemporalAddress())
@@ -49,32 +47,34 @@ func TestRecordedHistoryReplays(t *testing.T) {
 	require.NoError(t, run.Get(ctx, &result))
 	require.Equal(t, domain.StatusExpired, result.Status)
 
-	hist := &historypb.History{}
-	iter := s.Temporal.GetWorkflowHistory(ctx, workflows.ContractWorkflowID(n), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	for iter.HasNext() {
-		ev, err := iter.Next()
+	history := func(id string) []byte {
+		hist := &historypb.History{}
+		iter := s.Temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for iter.HasNext() {
+			ev, err := iter.Next()
+			require.NoError(t, err)
+			hist.Events = append(hist.Events, ev)
+		}
+		raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
 		require.NoError(t, err)
-		hist.Events = append(hist.Events, ev)
+		return raw
 	}
-	raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
-	require.NoError(t, err)
+	raw := history(workflows.ContractWorkflowID(n))
+	round := history(workflows.ApprovalWorkflowID(n, 2))
 
 	dir := t.TempDir()
 	if os.Getenv("SIGNET_RECORD_HISTORY") == "1" {
 		dir = filepath.Join("..", "workflows", "testdata")
 		require.NoError(t, os.MkdirAll(dir, 0o755))
 	}
-	path := filepath.Join(dir, "contract_v1_reject_resubmit_expire.json")
+	path := filepath.Join(dir, "contract_v2_reject_resubmit_expire.json")
 	require.NoError(t, os.WriteFile(path, raw, 0o644))
-	// The broken variant renames the first activity the history scheduled:
-	// replay must refuse it as nondeterministic.
-	activity := regexp.MustCompile(`"name":\s*"RecordTransition"`)
-	loc := activity.FindIndex(raw)
-	require.NotNil(t, loc, "history has no RecordTransition activity to break")
-	broken := slices.Concat(raw[:loc[0]], []byte(`"name": "RecordTransitionRenamed"`), raw[loc[1]:])
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "broken_contract_v1_renamed_activity.json"), broken, 0o644))
+	roundPath := filepath.Join(dir, "approval_round_v1_approved.json")
+	require.NoError(t, os.WriteFile(roundPath, round, 0o644))
 
 	replayer := worker.NewWorkflowReplayer()
 	replayer.RegisterWorkflow(workflows.ContractWorkflow)
+	replayer.RegisterWorkflow(workflows.ApprovalWorkflow)
 	require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, path))
+	require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, roundPath))
 }

@@ -66,6 +66,9 @@ type View struct {
 	Tasks      []domain.ApprovalTask    `json:"tasks"`
 	Signatures []domain.Signature       `json:"signatures"`
 	Live       *workflows.ContractState `json:"live"`
+	// Round is the review round under way: where the contract waits, on
+	// whom and since when.
+	Round *workflows.ApprovalState `json:"round,omitempty"`
 	// LiveError says why the live state is missing (Temporal unreachable);
 	// the recorded row is still served.
 	LiveError string `json:"live_error,omitempty"`
@@ -109,8 +112,16 @@ func (s *Service) Get(ctx context.Context, u domain.User, number string) (View, 
 	state, err := s.LiveState(ctx, number)
 	if err != nil {
 		v.LiveError = "live state unavailable: the workflow could not be queried"
-	} else {
-		v.Live = &state
+		return v, nil
+	}
+	v.Live = &state
+	if state.RoundWorkflowID != "" {
+		if resp, err := s.temporal.QueryWorkflow(ctx, state.RoundWorkflowID, "", workflows.QueryApprovalState); err == nil {
+			var round workflows.ApprovalState
+			if resp.Get(&round) == nil {
+				v.Round = &round
+			}
+		}
 	}
 	return v, nil
 }

@@ -23,6 +23,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(workflows.ContractWorkflow)
+			r.RegisterWorkflow(workflows.ApprovalWorkflow)
 			err := r.ReplayWorkflowHistoryFromJSONFile(nil, f)
 			if strings.HasPrefix(filepath.Base(f), "broken_") {
 				broken++
