@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -28,14 +27,10 @@ func (h *handlers) approvalRoutes(v1 *gin.RouterGroup) {
 		return ap.SavePolicy(ctx, u, p)
 	}))
 	v1.GET("/approval-policies/:id", func(c *gin.Context) {
-		version := 0
-		if v := c.Query("version"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				writeError(c, h.d.Logger, fieldError("version", "must be a positive whole number"))
-				return
-			}
-			version = n
+		version, err := queryVersion(c)
+		if err != nil {
+			writeError(c, h.d.Logger, err)
+			return
 		}
 		p, err := ap.Policy(c.Request.Context(), c.Param("id"), version)
 		h.respond(c, http.StatusOK, p, err)

@@ -110,15 +110,24 @@ func (h *handlers) contentRoutes(v1 *gin.RouterGroup) {
 	}))
 }
 
+// queryVersion reads an optional ?version= (0 when absent: the newest).
+func queryVersion(c *gin.Context) (int, error) {
+	v := c.Query("version")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fieldError("version", "must be a positive whole number")
+	}
+	return n, nil
+}
+
 func (h *handlers) getTemplate(c *gin.Context) {
-	version := 0
-	if v := c.Query("version"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			writeError(c, h.d.Logger, fieldError("version", "must be a positive whole number"))
-			return
-		}
-		version = n
+	version, err := queryVersion(c)
+	if err != nil {
+		writeError(c, h.d.Logger, err)
+		return
 	}
 	t, err := h.d.Catalog.Template(c.Request.Context(), c.Param("id"), version)
 	h.respond(c, http.StatusOK, t, err)
