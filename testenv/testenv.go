@@ -95,7 +95,7 @@ func StartTemporal(ctx context.Context) (*Temporal, error) {
 	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
 		ExistingPath: cli,
 		LogLevel:     "error",
-		ExtraArgs:    devstack.SearchAttributeArgs(),
+		ExtraArgs:    devstack.DevServerArgs(),
 		Stdout:       io.Discard,
 		Stderr:       io.Discard,
 	})
