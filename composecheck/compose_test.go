@@ -3,6 +3,7 @@ package composecheck_test
 import (
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,6 +23,7 @@ type service struct {
 	Command     []string          `yaml:"command"`
 	Environment map[string]string `yaml:"environment"`
 	Ports       []string          `yaml:"ports"`
+	Volumes     []string          `yaml:"volumes"`
 	DependsOn   map[string]struct {
 		Condition string `yaml:"condition"`
 	} `yaml:"depends_on"`
@@ -115,4 +117,24 @@ func TestDockerfileBuildsTheBinary(t *testing.T) {
 	assert.Contains(t, df, "go build")
 	assert.Contains(t, df, "./cmd/signet")
 	assert.Regexp(t, `ENTRYPOINT \["/signet"\]`, df)
+}
+
+func TestTemporalRunsWithEagerActivities(t *testing.T) {
+	temporal := load(t)["temporal"]
+	require.NotEmpty(t, temporal.Environment["DYNAMIC_CONFIG_FILE_PATH"])
+	var mounted string
+	for _, v := range temporal.Volumes {
+		if src, dst, ok := strings.Cut(v, ":"); ok && strings.HasSuffix(strings.TrimSuffix(dst, ":ro"), temporal.Environment["DYNAMIC_CONFIG_FILE_PATH"]) {
+			mounted = src
+		}
+	}
+	require.NotEmpty(t, mounted, "the dynamic config file is mounted where DYNAMIC_CONFIG_FILE_PATH points")
+	raw, err := os.ReadFile(filepath.Join("..", mounted))
+	require.NoError(t, err)
+	var cfg map[string][]struct {
+		Value any `yaml:"value"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &cfg))
+	require.Len(t, cfg["system.enableActivityEagerExecution"], 1)
+	assert.Equal(t, true, cfg["system.enableActivityEagerExecution"][0].Value)
 }
