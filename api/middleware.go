@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/signet-clm/signet/audit"
 	"github.com/signet-clm/signet/domain"
 )
 
@@ -94,6 +95,8 @@ func (h *handlers) authenticate(c *gin.Context) {
 		return
 	}
 	c.Set(userKey, u)
+	// The store writes the audit trail with whoever this is.
+	c.Request = c.Request.WithContext(audit.WithActor(c.Request.Context(), audit.Actor{UserID: u.ID, RequestID: c.GetString(requestIDKey)}))
 	c.Next()
 }
 

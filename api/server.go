@@ -39,6 +39,7 @@ type Deps struct {
 	Customers *customers.Service
 	Catalog   *catalog.Service
 	Approvals *approvals.Service
+	Audit     AuditReader
 	Users     Users
 	Checks    []Check
 	// AttachmentMaxBytes bounds one uploaded file.
@@ -74,6 +75,7 @@ func NewRouter(d Deps) *gin.Engine {
 	v1.GET("/contracts/:number/attachments/:id", h.downloadAttachment)
 	h.contentRoutes(v1)
 	h.approvalRoutes(v1)
+	h.auditRoutes(v1)
 	return r
 }
 

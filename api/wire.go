@@ -23,6 +23,7 @@ func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, log
 		Customers: customers.New(st),
 		Catalog:   catalog.New(st),
 		Approvals: approvals.New(st),
+		Audit:     st,
 		Users:     st,
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},

@@ -23,8 +23,10 @@ func (s *Store) SavePolicy(ctx context.Context, p approval.Policy, createdBy str
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) + 1 FROM approval_policies WHERE id = $1`, p.ID).Scan(&p.Version); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO approval_policies (id, version, body, created_by) VALUES ($1, $2, $3, $4)`, p.ID, p.Version, p, createdBy)
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO approval_policies (id, version, body, created_by) VALUES ($1, $2, $3, $4)`, p.ID, p.Version, p, createdBy); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, "policy.saved", "policy", p.ID, nil, p)
 	})
 	if err != nil {
 		return approval.Policy{}, fmt.Errorf("save policy %s: %w", p.ID, err)
@@ -55,8 +57,10 @@ func (s *Store) SaveRiskRules(ctx context.Context, rules []approval.RiskRule, cr
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) + 1 FROM risk_rule_sets`).Scan(&version); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO risk_rule_sets (version, rules, created_by) VALUES ($1, $2, $3)`, version, rules, createdBy)
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO risk_rule_sets (version, rules, created_by) VALUES ($1, $2, $3)`, version, rules, createdBy); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, "risk_rules.saved", "risk_rules", fmt.Sprint(version), nil, rules)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("save risk rules: %w", err)
@@ -90,8 +94,11 @@ type Delegation struct {
 
 // AddDelegation stores a delegation.
 func (s *Store) AddDelegation(ctx context.Context, d Delegation) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO delegations (id, user_id, delegate_id, starts_on, ends_on) VALUES ($1, $2, $3, $4::date, $5::date)`,
-		d.ID, d.UserID, d.DelegateID, d.StartsOn, d.EndsOn)
+	err := s.audited(ctx, "delegation.added", "delegation", d.ID, func(tx pgx.Tx) (any, any, error) {
+		_, err := tx.Exec(ctx, `INSERT INTO delegations (id, user_id, delegate_id, starts_on, ends_on) VALUES ($1, $2, $3, $4::date, $5::date)`,
+			d.ID, d.UserID, d.DelegateID, d.StartsOn, d.EndsOn)
+		return nil, d, err
+	})
 	if err != nil {
 		return fmt.Errorf("add delegation: %w", err)
 	}
@@ -213,11 +220,17 @@ func (s *Store) Rounds(ctx context.Context, number string) ([]Round, error) {
 
 // SaveTasks upserts approval tasks, keyed by their IDs.
 func (s *Store) SaveTasks(ctx context.Context, tasks []domain.ApprovalTask) error {
-	b := &pgx.Batch{}
-	for _, t := range tasks {
-		queueTask(b, t)
+	if len(tasks) == 0 {
+		return nil
 	}
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+	err := s.audited(ctx, "approval_tasks.saved", "contract", tasks[0].ContractNumber, func(tx pgx.Tx) (any, any, error) {
+		b := &pgx.Batch{}
+		for _, t := range tasks {
+			queueTask(b, t)
+		}
+		return nil, tasks, tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
 		return fmt.Errorf("save tasks: %w", err)
 	}
 	return nil

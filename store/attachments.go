@@ -25,9 +25,12 @@ const attachmentColumns = `id::text AS id, contract_number, filename, content_ty
 
 // AddAttachment stores a file with its hash and size.
 func (s *Store) AddAttachment(ctx context.Context, a Attachment) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO attachments (id, contract_number, filename, content_type, size, sha256, data, uploaded_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		a.ID, a.ContractNumber, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, a.UploadedBy, a.CreatedAt)
+	err := s.audited(ctx, "attachment.added", "contract", a.ContractNumber, func(tx pgx.Tx) (any, any, error) {
+		_, err := tx.Exec(ctx, `INSERT INTO attachments (id, contract_number, filename, content_type, size, sha256, data, uploaded_by, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			a.ID, a.ContractNumber, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, a.UploadedBy, a.CreatedAt)
+		return nil, a, err
+	})
 	if err != nil {
 		return fmt.Errorf("add attachment to %s: %w", a.ContractNumber, err)
 	}

@@ -71,6 +71,13 @@ func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey s
 		if err := insertDraft(ctx, tx, d); err != nil {
 			return err
 		}
+		if err := appendAudit(ctx, tx, "contract.drafted", "contract", number, nil, struct {
+			Contract       domain.Contract   `json:"contract"`
+			Lines          []domain.LineItem `json:"lines"`
+			DocumentSHA256 string            `json:"document_sha256"`
+		}{d.Contract, d.Lines, d.Document.SHA256}); err != nil {
+			return err
+		}
 		if requestKey != "" {
 			// A concurrent retry with the same key fails here on the primary
 			// key; it never gets a second number.

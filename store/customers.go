@@ -8,8 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/signet-clm/signet/domain"
 )
 
 // Customer is one entry of the customer book (客户资料).
@@ -57,7 +55,13 @@ func (s *Store) CreateCustomer(ctx context.Context, c Customer, contacts []Conta
 			c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.OwnerID, c.CreatedAt); err != nil {
 			return duplicate(err)
 		}
-		return insertContacts(ctx, tx, contacts)
+		if err := insertContacts(ctx, tx, contacts); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, "customer.created", "customer", c.ID, nil, struct {
+			Customer Customer  `json:"customer"`
+			Contacts []Contact `json:"contacts"`
+		}{c, contacts})
 	})
 	if err != nil {
 		return fmt.Errorf("create customer: %w", err)
@@ -77,18 +81,25 @@ func insertContacts(ctx context.Context, tx pgx.Tx, contacts []Contact) error {
 
 // AddContact stores one more contact of a customer.
 func (s *Store) AddContact(ctx context.Context, c Contact) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return insertContacts(ctx, tx, []Contact{c}) })
+	return s.audited(ctx, "customer.contact_added", "customer", c.CustomerID, func(tx pgx.Tx) (any, any, error) {
+		return nil, c, insertContacts(ctx, tx, []Contact{c})
+	})
 }
 
 // UpdateCustomer overwrites a customer's editable fields.
 func (s *Store) UpdateCustomer(ctx context.Context, c Customer) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE customers SET name = $2, credit_code = $3, industry = $4, region = $5, tier = $6, updated_at = $7
-		WHERE id = $1`, c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.UpdatedAt)
+	err := s.audited(ctx, "customer.updated", "customer", c.ID, func(tx pgx.Tx) (any, any, error) {
+		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1 FOR UPDATE`, c.ID)
+		before, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Customer])
+		if err != nil {
+			return nil, nil, notFound(err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE customers SET name = $2, credit_code = $3, industry = $4, region = $5, tier = $6, updated_at = $7
+			WHERE id = $1`, c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.UpdatedAt)
+		return before, c, duplicate(err)
+	})
 	if err != nil {
-		return fmt.Errorf("update customer: %w", duplicate(err))
-	}
-	if tag.RowsAffected() == 0 {
-		return domain.ErrNotFound
+		return fmt.Errorf("update customer: %w", err)
 	}
 	return nil
 }

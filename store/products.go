@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,8 +37,12 @@ const productColumns = `id::text AS id, line_id::text AS line_id, name, unit, li
 
 // CreateProductLine stores a product line; a taken name is ErrDuplicate.
 func (s *Store) CreateProductLine(ctx context.Context, l ProductLine) error {
-	if _, err := s.pool.Exec(ctx, `INSERT INTO product_lines (id, name) VALUES ($1, $2)`, l.ID, l.Name); err != nil {
-		return fmt.Errorf("create product line: %w", duplicate(err))
+	err := s.audited(ctx, "product_line.created", "product_line", l.ID, func(tx pgx.Tx) (any, any, error) {
+		_, err := tx.Exec(ctx, `INSERT INTO product_lines (id, name) VALUES ($1, $2)`, l.ID, l.Name)
+		return nil, l, duplicate(err)
+	})
+	if err != nil {
+		return fmt.Errorf("create product line: %w", err)
 	}
 	return nil
 }
@@ -54,11 +59,21 @@ func (s *Store) ProductLines(ctx context.Context) ([]ProductLine, error) {
 
 // SaveProduct creates a product or overwrites an existing one's fields.
 func (s *Store) SaveProduct(ctx context.Context, p Product) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO products (id, line_id, name, unit, list_price, currency, tax_rate_bp, active, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-		ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit, list_price = EXCLUDED.list_price,
-			tax_rate_bp = EXCLUDED.tax_rate_bp, active = EXCLUDED.active, updated_at = EXCLUDED.updated_at`,
-		p.ID, p.LineID, p.Name, p.Unit, p.ListPrice, p.Currency, p.TaxRateBP, p.Active, p.UpdatedAt)
+	err := s.audited(ctx, "product.saved", "product", p.ID, func(tx pgx.Tx) (any, any, error) {
+		rows, _ := tx.Query(ctx, `SELECT `+productColumns+` FROM products WHERE id = $1 FOR UPDATE`, p.ID)
+		var before any
+		if old, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Product]); err == nil {
+			before = old
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return nil, nil, err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO products (id, line_id, name, unit, list_price, currency, tax_rate_bp, active, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, unit = EXCLUDED.unit, list_price = EXCLUDED.list_price,
+				tax_rate_bp = EXCLUDED.tax_rate_bp, active = EXCLUDED.active, updated_at = EXCLUDED.updated_at`,
+			p.ID, p.LineID, p.Name, p.Unit, p.ListPrice, p.Currency, p.TaxRateBP, p.Active, p.UpdatedAt)
+		return before, p, err
+	})
 	if err != nil {
 		return fmt.Errorf("save product: %w", err)
 	}
@@ -93,9 +108,12 @@ func (s *Store) SaveTemplate(ctx context.Context, t document.Template, createdBy
 	if err != nil {
 		return document.Template{}, err
 	}
-	err = s.pool.QueryRow(ctx, `INSERT INTO templates (id, version, name, language, body, created_by)
-		SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5 FROM templates WHERE id = $1
-		RETURNING version`, t.ID, t.Name, t.Language, body, createdBy).Scan(&t.Version)
+	err = s.audited(ctx, "template.saved", "template", t.ID, func(tx pgx.Tx) (any, any, error) {
+		err := tx.QueryRow(ctx, `INSERT INTO templates (id, version, name, language, body, created_by)
+			SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5 FROM templates WHERE id = $1
+			RETURNING version`, t.ID, t.Name, t.Language, body, createdBy).Scan(&t.Version)
+		return nil, t, err
+	})
 	if err != nil {
 		return document.Template{}, fmt.Errorf("save template %s: %w", t.ID, duplicate(err))
 	}
@@ -135,9 +153,12 @@ func (s *Store) Templates(ctx context.Context) ([]TemplateSummary, error) {
 
 // SaveLibraryClause stores c as the next version of its ID.
 func (s *Store) SaveLibraryClause(ctx context.Context, c document.LibraryClause, createdBy string) (document.LibraryClause, error) {
-	err := s.pool.QueryRow(ctx, `INSERT INTO clause_library (id, version, title, body, language, created_by)
-		SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5 FROM clause_library WHERE id = $1
-		RETURNING version`, c.ID, c.Title, c.Body, c.Language, createdBy).Scan(&c.Version)
+	err := s.audited(ctx, "clause.saved", "clause", c.ID, func(tx pgx.Tx) (any, any, error) {
+		err := tx.QueryRow(ctx, `INSERT INTO clause_library (id, version, title, body, language, created_by)
+			SELECT $1, coalesce(max(version), 0) + 1, $2, $3, $4, $5 FROM clause_library WHERE id = $1
+			RETURNING version`, c.ID, c.Title, c.Body, c.Language, createdBy).Scan(&c.Version)
+		return nil, c, err
+	})
 	if err != nil {
 		return document.LibraryClause{}, fmt.Errorf("save clause %s: %w", c.ID, duplicate(err))
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/signet-clm/signet/audit"
 	"github.com/signet-clm/signet/domain"
 )
 
@@ -45,6 +46,18 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			return fmt.Errorf("insert event: %w", err)
 		}
 		applied = tag.RowsAffected() == 1
+		if applied {
+			actx := audit.WithActor(ctx, audit.Actor{UserID: e.ActorID, RequestID: e.ID})
+			after := struct {
+				Status   domain.Status   `json:"status"`
+				Version  int             `json:"version"`
+				Event    domain.Event    `json:"event"`
+				Contract domain.Contract `json:"contract"`
+			}{t.Status, t.Version, e, c}
+			if err := appendAudit(actx, tx, "contract."+e.Kind, "contract", c.Number, nil, after); err != nil {
+				return err
+			}
+		}
 		if t.Lines != nil && applied {
 			if err := replaceLines(ctx, tx, c.Number, t.Version, t.Lines); err != nil {
 				return err

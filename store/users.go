@@ -27,10 +27,13 @@ func (s *Store) UserByToken(ctx context.Context, token string) (domain.User, err
 
 // UpsertUser creates the user or updates its name, email and roles.
 func (s *Store) UpsertUser(ctx context.Context, u domain.User) error {
-	_, err := s.pool.Exec(ctx, `
-		INSERT INTO users (id, name, email, roles) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, roles = EXCLUDED.roles`,
-		u.ID, u.Name, u.Email, u.Roles)
+	err := s.audited(ctx, "user.saved", "user", u.ID, func(tx pgx.Tx) (any, any, error) {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO users (id, name, email, roles) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, roles = EXCLUDED.roles`,
+			u.ID, u.Name, u.Email, u.Roles)
+		return nil, u, err
+	})
 	if err != nil {
 		return fmt.Errorf("upsert user %s: %w", u.ID, err)
 	}
@@ -44,8 +47,12 @@ func (s *Store) AddToken(ctx context.Context, userID, token, label string, expir
 	if !expiresAt.IsZero() {
 		exp = &expiresAt
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO api_tokens (token_hash, user_id, label, expires_at) VALUES ($1, $2, $3, $4)`,
-		HashToken(token), userID, label, exp)
+	err := s.audited(ctx, "token.created", "user", userID, func(tx pgx.Tx) (any, any, error) {
+		_, err := tx.Exec(ctx, `INSERT INTO api_tokens (token_hash, user_id, label, expires_at) VALUES ($1, $2, $3, $4)`,
+			HashToken(token), userID, label, exp)
+		// Never the token itself, nor its hash.
+		return nil, map[string]any{"label": label, "expires_at": exp}, err
+	})
 	if err != nil {
 		return fmt.Errorf("add token for %s: %w", userID, err)
 	}
@@ -54,7 +61,10 @@ func (s *Store) AddToken(ctx context.Context, userID, token, label string, expir
 
 // SetManager records who a user's manager is (escalations may go there).
 func (s *Store) SetManager(ctx context.Context, userID, managerID string) error {
-	if _, err := s.pool.Exec(ctx, `UPDATE users SET manager_id = $2 WHERE id = $1`, userID, managerID); err != nil {
+	if err := s.audited(ctx, "user.manager_set", "user", userID, func(tx pgx.Tx) (any, any, error) {
+		_, err := tx.Exec(ctx, `UPDATE users SET manager_id = $2 WHERE id = $1`, userID, managerID)
+		return nil, map[string]string{"manager_id": managerID}, err
+	}); err != nil {
 		return fmt.Errorf("set manager of %s: %w", userID, err)
 	}
 	return nil

@@ -5,6 +5,7 @@
 //	signet api       run the HTTP API
 //	signet worker    run the Temporal worker and scheduled jobs
 //	signet migrate   apply database migrations (idempotent)
+//	signet audit verify  walk the audit trail's hash chain
 //
 // Configuration comes from environment variables; see package config.
 package main
@@ -35,6 +36,7 @@ commands:
   api       run the HTTP API
   worker    run the Temporal worker and scheduled jobs
   migrate   apply database migrations
+  audit verify   check the audit trail's hash chain; exit 1 naming the first broken row
 `
 
 func main() {
@@ -52,6 +54,12 @@ func main() {
 		err = runDev(ctx, logger)
 	case "api", "worker", "migrate":
 		err = runService(ctx, os.Args[1], logger)
+	case "audit":
+		if len(os.Args) < 3 || os.Args[2] != "verify" {
+			fmt.Fprint(os.Stderr, usage)
+			os.Exit(2)
+		}
+		err = verifyAudit(ctx)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
@@ -122,4 +130,29 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc clien
 		Location:          cfg.TimeZone,
 		Logger:            logger,
 	})
+}
+
+// verifyAudit walks the audit chain and reports the first broken row.
+func verifyAudit(ctx context.Context) error {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is required")
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	checked, broken, err := st.VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	if broken != nil {
+		return fmt.Errorf("audit trail broken at row %d: %s (%d rows checked)", broken.Seq, broken.Reason, checked)
+	}
+	fmt.Printf("audit trail intact: %d rows\n", checked)
+	return nil
 }

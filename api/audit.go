@@ -1,0 +1,54 @@
+package api
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/signet-clm/signet/audit"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/store"
+)
+
+// AuditReader reads the audit trail.
+type AuditReader interface {
+	Audit(ctx context.Context, f store.AuditFilter) ([]audit.Entry, error)
+}
+
+// AuditQuery filters the audit trail.
+type AuditQuery struct {
+	ObjectType string `form:"object_type" validate:"max=64"`
+	ObjectID   string `form:"object_id" validate:"max=200"`
+	Actor      string `form:"actor" validate:"max=100"`
+	Cursor     int64  `form:"cursor" validate:"gte=0"`
+	Limit      int    `form:"limit" validate:"omitempty,min=1,max=1000"`
+}
+
+// auditPage is one page of the trail and the cursor of the next.
+type auditPage struct {
+	Items      []audit.Entry `json:"items"`
+	NextCursor int64         `json:"next_cursor,omitempty"`
+}
+
+func (h *handlers) auditRoutes(v1 *gin.RouterGroup) {
+	v1.GET("/audit", withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, q AuditQuery) (auditPage, error) {
+		if !u.Actor().Has(domain.RoleAuditor) && !u.Actor().Has(domain.RoleAdmin) {
+			return auditPage{}, domain.ErrForbidden
+		}
+		if q.Limit == 0 {
+			q.Limit = 100
+		}
+		entries, err := h.d.Audit.Audit(ctx, store.AuditFilter{ObjectType: q.ObjectType, ObjectID: q.ObjectID, ActorID: q.Actor, After: q.Cursor, Limit: q.Limit})
+		if err != nil {
+			return auditPage{}, store.Classify(err)
+		}
+		page := auditPage{Items: entries}
+		if page.Items == nil {
+			page.Items = []audit.Entry{}
+		}
+		if len(entries) == q.Limit {
+			page.NextCursor = entries[len(entries)-1].Seq
+		}
+		return page, nil
+	}))
+}

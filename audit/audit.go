@@ -1,0 +1,56 @@
+// Package audit holds the audit trail's vocabulary: who is acting (carried
+// in the request's context down to the store, which writes the trail in
+// the same transaction as each change) and how a trail entry is hashed.
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// Actor is who a change is attributed to and the request that made it.
+type Actor struct {
+	UserID    string
+	RequestID string
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying the acting user and request.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the acting user, or "system" when nobody is named.
+func ActorFrom(ctx context.Context) Actor {
+	if a, ok := ctx.Value(actorKey{}).(Actor); ok && a.UserID != "" {
+		return a
+	}
+	return Actor{UserID: "system"}
+}
+
+// Entry is one audit event's canonical content. Field order is fixed, so
+// its JSON is the same bytes wherever it is computed.
+type Entry struct {
+	Seq        int64           `json:"seq"`
+	At         time.Time       `json:"at"`
+	ActorID    string          `json:"actor_id"`
+	Action     string          `json:"action"`
+	ObjectType string          `json:"object_type"`
+	ObjectID   string          `json:"object_id"`
+	RequestID  string          `json:"request_id"`
+	Before     json.RawMessage `json:"before"`
+	After      json.RawMessage `json:"after"`
+}
+
+// Genesis is the previous hash of the first entry.
+const Genesis = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// Hash chains an entry's content to the previous entry's hash.
+func Hash(prev, content string) string {
+	sum := sha256.Sum256([]byte(prev + "\n" + content))
+	return hex.EncodeToString(sum[:])
+}
