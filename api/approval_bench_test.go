@@ -11,7 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/devstack"
+	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -66,8 +66,9 @@ func BenchmarkInboxWith200kOpenTasks(b *testing.B) {
 	require.NoError(b, err)
 	_, err = s.Store.Pool().Exec(ctx, `ANALYZE approval_tasks`)
 	require.NoError(b, err)
-	tok, _ := devstack.NewToken()
-	require.NoError(b, s.Store.AddToken(ctx, "bench-1000", tok, "bench", time.Time{}))
+	tok, _ := store.NewToken()
+	_, err = s.Store.AddToken(ctx, "bench-1000", tok, "bench", time.Time{})
+	require.NoError(b, err)
 	s.Tokens["bench"] = tok
 
 	var samples []time.Duration

@@ -84,7 +84,7 @@ func (h *handlers) authenticate(c *gin.Context) {
 		writeError(c, h.d.Logger, domain.ErrUnauthorized)
 		return
 	}
-	u, err := h.d.Users.UserByToken(c.Request.Context(), token)
+	u, err := h.d.Auth.UserByToken(c.Request.Context(), token)
 	switch {
 	case errors.Is(err, domain.ErrNotFound):
 		c.Header("WWW-Authenticate", `Bearer realm="signet", error="invalid_token"`)

@@ -17,6 +17,7 @@ import (
 	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/customers"
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/users"
 )
 
 //go:embed openapi.json
@@ -40,8 +41,10 @@ type Deps struct {
 	Catalog   *catalog.Service
 	Approvals *approvals.Service
 	Audit     AuditReader
-	Users     Users
-	Checks    []Check
+	Users     *users.Service
+	// Auth resolves bearer tokens.
+	Auth   Users
+	Checks []Check
 	// AttachmentMaxBytes bounds one uploaded file.
 	AttachmentMaxBytes int64
 	// RequestTimeout bounds each request's calls to PostgreSQL and Temporal.
@@ -76,6 +79,7 @@ func NewRouter(d Deps) *gin.Engine {
 	h.contentRoutes(v1)
 	h.approvalRoutes(v1)
 	h.auditRoutes(v1)
+	h.tokenRoutes(v1)
 	return r
 }
 

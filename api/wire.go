@@ -13,6 +13,7 @@ import (
 	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/customers"
 	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/users"
 )
 
 // NewStandardRouter wires the API to PostgreSQL and Temporal the way
@@ -24,7 +25,8 @@ func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, log
 		Catalog:   catalog.New(st),
 		Approvals: approvals.New(st),
 		Audit:     st,
-		Users:     st,
+		Auth:      st,
+		Users:     users.New(st),
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {

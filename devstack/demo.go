@@ -2,12 +2,11 @@ package devstack
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"time"
 
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/store"
 )
 
 // DemoUsers is the demo organisation: one user per role, with Chinese and
@@ -32,16 +31,7 @@ var DemoManagers = map[string]string{
 type UserWriter interface {
 	UpsertUser(ctx context.Context, u domain.User) error
 	SetManager(ctx context.Context, userID, managerID string) error
-	AddToken(ctx context.Context, userID, token, label string, expiresAt time.Time) error
-}
-
-// NewToken returns a fresh random bearer token.
-func NewToken() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return "sgt_" + base64.RawURLEncoding.EncodeToString(b), nil
+	AddToken(ctx context.Context, userID, token, label string, expiresAt time.Time) (string, error)
 }
 
 // DemoStore is where the demo organisation goes.
@@ -58,11 +48,11 @@ func SeedDemo(ctx context.Context, w DemoStore) (map[string]string, error) {
 		if err := w.UpsertUser(ctx, u); err != nil {
 			return nil, err
 		}
-		tok, err := NewToken()
+		tok, err := store.NewToken()
 		if err != nil {
 			return nil, fmt.Errorf("new token: %w", err)
 		}
-		if err := w.AddToken(ctx, u.ID, tok, "demo", time.Time{}); err != nil {
+		if _, err := w.AddToken(ctx, u.ID, tok, "demo", time.Time{}); err != nil {
 			return nil, err
 		}
 		tokens[string(u.Roles[0])] = tok

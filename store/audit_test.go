@@ -30,7 +30,8 @@ func TestAuditTrailIsChainedAppendOnlyAndVerifiable(t *testing.T) {
 	c := contract("HT-2026-000001", "上海星辰科技有限公司")
 	_, err := st.ApplyTransition(ctx, transition(c, 1, domain.EventCreated, domain.StatusDraft))
 	require.NoError(t, err)
-	require.NoError(t, st.AddToken(ctx, owner.ID, "sgt_secret", "laptop", time.Time{}))
+	_, err = st.AddToken(ctx, owner.ID, "sgt_secret", "laptop", time.Time{})
+	require.NoError(t, err)
 	require.NoError(t, st.SetManager(ctx, owner.ID, owner.ID))
 
 	entries, err := st.Audit(context.Background(), store.AuditFilter{Limit: 100})

@@ -65,6 +65,8 @@ func notFound(err error) error {
 // else an outage (domain.ErrUnavailable).
 func Classify(err error) error {
 	switch {
+	case err == nil:
+		return nil
 	case errors.Is(err, domain.ErrNotFound):
 		return domain.ErrNotFound
 	case errors.Is(err, ErrDuplicate):

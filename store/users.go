@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"time"
 
@@ -40,23 +42,66 @@ func (s *Store) UpsertUser(ctx context.Context, u domain.User) error {
 	return nil
 }
 
-// AddToken stores the hash of a new bearer token for userID. A zero
-// expiresAt means the token does not expire.
-func (s *Store) AddToken(ctx context.Context, userID, token, label string, expiresAt time.Time) error {
+// NewToken returns a fresh random bearer token: sgt_ and 32 random bytes.
+func NewToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "sgt_" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// AddToken stores the hash of a new bearer token for userID and returns
+// the token's ID. A zero expiresAt means the token does not expire.
+func (s *Store) AddToken(ctx context.Context, userID, token, label string, expiresAt time.Time) (string, error) {
 	var exp *time.Time
 	if !expiresAt.IsZero() {
 		exp = &expiresAt
 	}
+	var id string
 	err := s.audited(ctx, "token.created", "user", userID, func(tx pgx.Tx) (any, any, error) {
-		_, err := tx.Exec(ctx, `INSERT INTO api_tokens (token_hash, user_id, label, expires_at) VALUES ($1, $2, $3, $4)`,
-			HashToken(token), userID, label, exp)
+		err := tx.QueryRow(ctx, `INSERT INTO api_tokens (token_hash, user_id, label, expires_at) VALUES ($1, $2, $3, $4) RETURNING id::text`,
+			HashToken(token), userID, label, exp).Scan(&id)
 		// Never the token itself, nor its hash.
-		return nil, map[string]any{"label": label, "expires_at": exp}, err
+		return nil, map[string]any{"id": id, "label": label, "expires_at": exp}, err
 	})
 	if err != nil {
-		return fmt.Errorf("add token for %s: %w", userID, err)
+		return "", fmt.Errorf("add token for %s: %w", userID, err)
 	}
-	return nil
+	return id, nil
+}
+
+// TokenInfo describes a token without revealing it.
+type TokenInfo struct {
+	ID        string     `json:"id"`
+	UserID    string     `json:"user_id"`
+	Label     string     `json:"label"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+}
+
+// Tokens lists a user's tokens, newest first.
+func (s *Store) Tokens(ctx context.Context, userID string) ([]TokenInfo, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id::text AS id, user_id, label, created_at, expires_at, revoked_at
+		FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id`, userID)
+	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[TokenInfo])
+	if err != nil {
+		return nil, fmt.Errorf("tokens of %s: %w", userID, err)
+	}
+	return ts, nil
+}
+
+// RevokeToken revokes a token of userID; domain.ErrNotFound when userID
+// has no such token. Revoking twice is a no-op.
+func (s *Store) RevokeToken(ctx context.Context, userID, id string) error {
+	return s.audited(ctx, "token.revoked", "user", userID, func(tx pgx.Tx) (any, any, error) {
+		tag, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE user_id = $1 AND id::text = $2`, userID, id)
+		if err == nil && tag.RowsAffected() == 0 {
+			err = domain.ErrNotFound
+		}
+		return nil, map[string]string{"id": id}, err
+	})
 }
 
 // SetManager records who a user's manager is (escalations may go there).

@@ -75,8 +75,8 @@ func NewStack(t testing.TB, temporalAddress string) *Stack {
 	if err := st.UpsertUser(ctx, SecondSales); err != nil {
 		t.Fatal(err)
 	}
-	tok, _ := devstack.NewToken()
-	if err := st.AddToken(ctx, SecondSales.ID, tok, "test", time.Time{}); err != nil {
+	tok, _ := store.NewToken()
+	if _, err := st.AddToken(ctx, SecondSales.ID, tok, "test", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	tokens["sales2"] = tok

@@ -1,0 +1,31 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/users"
+)
+
+// tokenRoutes: callers issue, list and revoke their own tokens; admins
+// anyone's (?user_id=).
+func (h *handlers) tokenRoutes(v1 *gin.RouterGroup) {
+	us := h.d.Users
+	v1.POST("/tokens", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in users.TokenInput) (users.IssuedToken, error) {
+		return us.Issue(ctx, u, in)
+	}))
+	v1.GET("/tokens", func(c *gin.Context) {
+		list, err := listOf(us.List(c.Request.Context(), currentUser(c), c.Query("user_id")))
+		h.respond(c, http.StatusOK, list, err)
+	})
+	v1.DELETE("/tokens/:id", func(c *gin.Context) {
+		if err := us.Revoke(c.Request.Context(), currentUser(c), c.Query("user_id"), c.Param("id")); err != nil {
+			writeError(c, h.d.Logger, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	})
+}
