@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // Config is every setting the API and worker read.
@@ -76,6 +78,10 @@ func FromEnv() (Config, error) {
 			return Config{}, fmt.Errorf("SIGNET_REQUEST_TIMEOUT %q: want a positive duration such as 10s", v)
 		}
 		c.RequestTimeout = d
+	}
+	// A bad schedule stops the process at start, not silently at 2 a.m.
+	if _, err := cron.ParseStandard(c.ReconcileSchedule); err != nil {
+		return Config{}, fmt.Errorf("SIGNET_RECONCILE_SCHEDULE %q: %w", c.ReconcileSchedule, err)
 	}
 	c.AttachmentMaxBytes = DefaultAttachmentMax
 	if v := os.Getenv("SIGNET_ATTACHMENT_MAX_BYTES"); v != "" {
