@@ -60,6 +60,8 @@ func classify(err error) (int, ErrorBody) {
 		}
 	case errors.Is(err, domain.ErrUnauthorized):
 		return http.StatusUnauthorized, ErrorBody{Error: "unauthorized", Message: "a valid bearer token is required"}
+	case errors.Is(err, errRouteForbidden):
+		return http.StatusForbidden, ErrorBody{Error: "forbidden", Message: errRouteForbidden.Error()}
 	case errors.Is(err, domain.ErrForbidden):
 		return http.StatusForbidden, ErrorBody{Error: "forbidden", Message: "your role may not do this"}
 	case errors.Is(err, domain.ErrNotFound), errors.Is(err, errNoRoute):

@@ -169,7 +169,7 @@ func TestCallersWhoMayNotAct(t *testing.T) {
 	})
 	t.Run("executive may not submit someone's draft", func(t *testing.T) {
 		body := expect[errorBody](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "executive", nil), http.StatusForbidden)
-		assert.Contains(t, body.Message, "owner")
+		assert.Equal(t, "forbidden", body.Error)
 	})
 	t.Run("send a draft", func(t *testing.T) {
 		body := expect[errorBody](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", nil), http.StatusConflict)

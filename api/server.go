@@ -69,7 +69,7 @@ func NewRouter(d Deps) *gin.Engine {
 	r.GET("/readyz", h.readyz)
 	r.GET("/v1/openapi.json", h.openapi)
 
-	v1 := r.Group("/v1", h.timeout, h.authenticate)
+	v1 := r.Group("/v1", h.timeout, h.authenticate, h.authorize)
 	v1.GET("/me", h.me)
 	h.contractRoutes(v1)
 	v1.GET("/contracts/:number/document", h.contractDocument)

@@ -40,22 +40,6 @@ type Service struct {
 // New returns the catalogue over st.
 func New(st Store) *Service { return &Service{store: st, now: time.Now} }
 
-func hasAny(u domain.User, roles ...domain.Role) bool {
-	a := u.Actor()
-	for _, r := range roles {
-		if a.Has(r) {
-			return true
-		}
-	}
-	return false
-}
-
-// mayManageProducts: admins and finance keep the catalogue and its prices.
-func mayManageProducts(u domain.User) bool { return hasAny(u, domain.RoleAdmin, domain.RoleFinance) }
-
-// mayManageTemplates: legal and admins keep the templates.
-func mayManageTemplates(u domain.User) bool { return hasAny(u, domain.RoleLegal, domain.RoleAdmin) }
-
 // LineInput is a new product line.
 type LineInput struct {
 	Name string `json:"name" validate:"required,max=200"`
@@ -63,9 +47,6 @@ type LineInput struct {
 
 // CreateLine adds a product line.
 func (s *Service) CreateLine(ctx context.Context, u domain.User, in LineInput) (store.ProductLine, error) {
-	if !mayManageProducts(u) {
-		return store.ProductLine{}, domain.ErrForbidden
-	}
 	l := store.ProductLine{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name}
 	if err := s.store.CreateProductLine(ctx, l); err != nil {
 		return store.ProductLine{}, store.Classify(err)
@@ -105,9 +86,6 @@ type ProductUpdate struct {
 
 // CreateProduct adds a product to a line.
 func (s *Service) CreateProduct(ctx context.Context, u domain.User, in ProductInput) (store.Product, error) {
-	if !mayManageProducts(u) {
-		return store.Product{}, domain.ErrForbidden
-	}
 	lines, err := s.store.ProductLines(ctx)
 	if err != nil {
 		return store.Product{}, store.Classify(err)
@@ -135,9 +113,6 @@ func (s *Service) CreateProduct(ctx context.Context, u domain.User, in ProductIn
 // UpdateProduct changes a product; deactivating keeps it on existing
 // contracts and off new drafts.
 func (s *Service) UpdateProduct(ctx context.Context, u domain.User, id string, in ProductUpdate) (store.Product, error) {
-	if !mayManageProducts(u) {
-		return store.Product{}, domain.ErrForbidden
-	}
 	if uuid.Validate(id) != nil {
 		return store.Product{}, domain.ErrNotFound
 	}
@@ -184,9 +159,6 @@ func (s *Service) Products(ctx context.Context, q ProductQuery) ([]store.Product
 
 // SaveTemplate stores a new version of a template (version 1 for a new ID).
 func (s *Service) SaveTemplate(ctx context.Context, u domain.User, t document.Template) (document.Template, error) {
-	if !mayManageTemplates(u) {
-		return document.Template{}, domain.ErrForbidden
-	}
 	if err := s.fromLibrary(ctx, &t); err != nil {
 		return document.Template{}, err
 	}
@@ -251,9 +223,6 @@ func (s *Service) fromLibrary(ctx context.Context, t *document.Template) error {
 
 // SaveClause stores a new version of a library clause (legal, admin).
 func (s *Service) SaveClause(ctx context.Context, u domain.User, c document.LibraryClause) (document.LibraryClause, error) {
-	if !mayManageTemplates(u) {
-		return document.LibraryClause{}, domain.ErrForbidden
-	}
 	saved, err := s.store.SaveLibraryClause(ctx, c, u.ID)
 	if err != nil {
 		return document.LibraryClause{}, store.Classify(err)

@@ -52,12 +52,6 @@ type CreateInput struct {
 	LineItems          []LineInput                `json:"line_items" validate:"required,min=1,max=500,dive"`
 }
 
-// mayCreate reports whether u may draft contracts.
-func mayCreate(u domain.User) bool {
-	a := u.Actor()
-	return a.Has(domain.RoleSales) || a.Has(domain.RoleSalesManager)
-}
-
 // draftPlan is a validated request with everything it refers to loaded.
 type draftPlan struct {
 	customer store.Customer
@@ -190,9 +184,6 @@ func deref(s *string) string {
 // then returns once the workflow has recorded it. With a requestKey a retry
 // returns the same contract instead of a new one.
 func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, in CreateInput) (workflows.ContractState, error) {
-	if !mayCreate(u) {
-		return workflows.ContractState{}, domain.ErrForbidden
-	}
 	p, err := s.plan(ctx, u, &in)
 	if err != nil {
 		return workflows.ContractState{}, err
