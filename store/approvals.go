@@ -36,15 +36,9 @@ func (s *Store) SavePolicy(ctx context.Context, p approval.Policy, createdBy str
 
 // Policy returns a policy version, the newest when version is 0.
 func (s *Store) Policy(ctx context.Context, id string, version int) (approval.Policy, error) {
-	var p approval.Policy
-	var v int
-	err := s.pool.QueryRow(ctx, `SELECT body, version FROM approval_policies WHERE id = $1 AND ($2 = 0 OR version = $2)
-		ORDER BY version DESC LIMIT 1`, id, version).Scan(&p, &v)
-	if err != nil {
-		return approval.Policy{}, fmt.Errorf("policy %s: %w", id, notFound(err))
-	}
+	p, v, err := versioned[approval.Policy](ctx, s, "approval_policies", id, version)
 	p.Version = v
-	return p, nil
+	return p, err
 }
 
 // SaveRiskRules stores the rule set as its next version.

@@ -122,15 +122,23 @@ func (s *Store) SaveTemplate(ctx context.Context, t document.Template, createdBy
 
 // Template returns a template version, the newest when version is 0.
 func (s *Store) Template(ctx context.Context, id string, version int) (document.Template, error) {
-	var t document.Template
-	var v int
-	err := s.pool.QueryRow(ctx, `SELECT body, version FROM templates WHERE id = $1 AND ($2 = 0 OR version = $2)
-		ORDER BY version DESC LIMIT 1`, id, version).Scan(&t, &v)
-	if err != nil {
-		return document.Template{}, fmt.Errorf("template %s: %w", id, notFound(err))
-	}
+	t, v, err := versioned[document.Template](ctx, s, "templates", id, version)
 	t.Version = v
-	return t, nil
+	return t, err
+}
+
+// versioned reads one version of a versioned JSON document (a template, a
+// policy) from table: the newest when version is 0. table is one of ours,
+// never client input.
+func versioned[T any](ctx context.Context, s *Store, table, id string, version int) (T, int, error) {
+	var body T
+	var v int
+	err := s.pool.QueryRow(ctx, `SELECT body, version FROM `+pgx.Identifier{table}.Sanitize()+`
+		WHERE id = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1`, id, version).Scan(&body, &v)
+	if err != nil {
+		return body, 0, fmt.Errorf("%s %s: %w", table, id, notFound(err))
+	}
+	return body, v, nil
 }
 
 // TemplateSummary names a template's newest version.
