@@ -355,13 +355,19 @@ func (s *Store) Tasks(ctx context.Context, number string) ([]domain.ApprovalTask
 const taskColumns = `id, contract_number, round, stage, role, status, decided_by_id, decided_by_name, opinion,
 	opened_at, decided_at, kind, stage_name, assignee_id, assignee_name, delegated_from, due_at, reminded_at, escalated_at`
 
-// OpenContractNumbers lists contracts whose workflow should still be running.
-func (s *Store) OpenContractNumbers(ctx context.Context) ([]string, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT number FROM contracts WHERE status <> ALL($1) ORDER BY number`,
+// OpenContract is a contract whose workflow should still be running.
+type OpenContract struct {
+	Number string
+	Status domain.Status
+}
+
+// OpenContracts lists contracts whose workflow should still be running.
+func (s *Store) OpenContracts(ctx context.Context) ([]OpenContract, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT number, status FROM contracts WHERE status <> ALL($1) ORDER BY number`,
 		[]string{string(domain.StatusExpired), string(domain.StatusCancelled)})
-	numbers, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	open, err := pgx.CollectRows(rows, pgx.RowToStructByName[OpenContract])
 	if err != nil {
-		return nil, fmt.Errorf("open contract numbers: %w", err)
+		return nil, fmt.Errorf("open contracts: %w", err)
 	}
-	return numbers, nil
+	return open, nil
 }

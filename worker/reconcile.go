@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
@@ -19,7 +21,8 @@ import (
 const ReconcileLockKey int64 = 0x5167_6e65_7401
 
 // Reconciler compares the PostgreSQL projection with Temporal: every
-// contract PostgreSQL holds open must have a running workflow.
+// contract PostgreSQL holds open must have a running workflow whose
+// ContractStatus search attribute agrees with PostgreSQL's status.
 type Reconciler struct {
 	Store  *store.Store
 	Client client.Client
@@ -58,13 +61,14 @@ func (r *Reconciler) Run(ctx context.Context) (Report, error) {
 		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, ReconcileLockKey)
 	}()
 
-	numbers, err := r.Store.OpenContractNumbers(ctx)
+	open, err := r.Store.OpenContracts(ctx)
 	if err != nil {
 		return Report{}, err
 	}
 	var rep Report
-	for _, n := range numbers {
+	for _, c := range open {
 		rep.Checked++
+		n := c.Number
 		desc, err := r.Client.DescribeWorkflowExecution(ctx, workflows.ContractWorkflowID(n), "")
 		var notFound *serviceerror.NotFound
 		switch {
@@ -74,6 +78,10 @@ func (r *Reconciler) Run(ctx context.Context) (Report, error) {
 			return rep, fmt.Errorf("describe %s: %w", n, err)
 		case desc.WorkflowExecutionInfo.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
 			rep.Drift = append(rep.Drift, Drift{Number: n, Reason: "workflow is " + desc.WorkflowExecutionInfo.GetStatus().String() + " but the contract is open"})
+		default:
+			if sa := statusAttribute(desc.WorkflowExecutionInfo.GetSearchAttributes().GetIndexedFields()["ContractStatus"]); sa != string(c.Status) {
+				rep.Drift = append(rep.Drift, Drift{Number: n, Reason: fmt.Sprintf("search attribute ContractStatus is %q but PostgreSQL says %q", sa, c.Status)})
+			}
 		}
 	}
 	for _, d := range rep.Drift {
@@ -81,4 +89,13 @@ func (r *Reconciler) Run(ctx context.Context) (Report, error) {
 	}
 	r.Logger.Info("reconciliation done", "checked", rep.Checked, "drift", len(rep.Drift))
 	return rep, nil
+}
+
+// statusAttribute decodes a keyword search attribute ("" when absent).
+func statusAttribute(p *commonpb.Payload) string {
+	var s string
+	if p != nil {
+		_ = converter.GetDefaultDataConverter().FromPayload(p, &s)
+	}
+	return s
 }

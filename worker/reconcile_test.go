@@ -50,6 +50,15 @@ func TestReconcilerReportsOpenContractsWithoutARunningWorkflow(t *testing.T) {
 	require.Len(t, rep.Drift, 1, "only the orphan drifts, not %s", live.Contract.Number)
 	assert.Equal(t, orphan.Number, rep.Drift[0].Number)
 
+	// PostgreSQL and the workflow's search attribute disagree on the status.
+	_, err = s.Store.Pool().Exec(ctx, `UPDATE contracts SET status = 'approved' WHERE number = $1`, live.Contract.Number)
+	require.NoError(t, err)
+	rep, err = rec.Run(ctx)
+	require.NoError(t, err)
+	require.Len(t, rep.Drift, 2)
+	assert.Equal(t, live.Contract.Number, rep.Drift[0].Number)
+	assert.Contains(t, rep.Drift[0].Reason, `ContractStatus is "draft" but PostgreSQL says "approved"`)
+
 	// While another replica holds the lock, a run does nothing.
 	conn, err := s.Store.Pool().Acquire(ctx)
 	require.NoError(t, err)
