@@ -4,84 +4,255 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/api"
 )
 
-type operation struct {
-	Parameters []struct {
-		Name string `json:"name"`
-		In   string `json:"in"`
-	} `json:"parameters"`
-	Responses map[string]any `json:"responses"`
-	Security  *[]any         `json:"security"`
-}
+// The parts of an OpenAPI 3.1 document these tests read.
+type (
+	openapiDoc struct {
+		Security   []map[string][]string                 `json:"security"`
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Schemas         map[string]json.RawMessage `json:"schemas"`
+			SecuritySchemes map[string]struct {
+				Type   string `json:"type"`
+				Scheme string `json:"scheme"`
+			} `json:"securitySchemes"`
+		} `json:"components"`
+	}
+	openapiParameter struct {
+		Name     string `json:"name"`
+		In       string `json:"in"`
+		Required bool   `json:"required"`
+	}
+	openapiOperation struct {
+		Parameters []openapiParameter         `json:"parameters"`
+		Responses  map[string]json.RawMessage `json:"responses"`
+		// Security is nil when the operation does not name its own, so the
+		// document's applies; an empty list means none.
+		Security *[]map[string][]string `json:"security"`
+	}
+	// openapiPath is one path item: its shared parameters and its operations
+	// by upper-case HTTP method.
+	openapiPath struct {
+		Parameters []openapiParameter
+		Operations map[string]openapiOperation
+	}
+)
 
-// TestOpenAPIDescribesTheRealRoutes checks the served document against the
-// router: the same routes, declared path parameters, resolvable schemas and
-// bearer auth with a 401 on every /v1 route but the document itself.
-func TestOpenAPIDescribesTheRealRoutes(t *testing.T) {
+var openapiMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// ginParam matches a Gin path parameter (:name) or catch-all (*name).
+var ginParam = regexp.MustCompile(`[:*](\w+)`)
+
+// templateParam matches an OpenAPI path template's {name}.
+var templateParam = regexp.MustCompile(`\{(\w+)\}`)
+
+// serveOpenAPI builds the router with no services (only the document's
+// handler runs) and fetches the document through it.
+func serveOpenAPI(t *testing.T) (*gin.Engine, []byte) {
+	t.Helper()
 	router := api.NewRouter(api.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RequestTimeout: time.Second})
 	rec := httptest.NewRecorder()
 	router.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/openapi.json", nil))
-	require.Equal(t, http.StatusOK, rec.Code)
-	assert.Contains(t, rec.Header().Get("Content-Type"), "application/json")
-	raw := rec.Body.Bytes()
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	mediaType, _, err := mime.ParseMediaType(rec.Header().Get("Content-Type"))
+	require.NoError(t, err)
+	require.Equal(t, "application/json", mediaType)
+	require.True(t, json.Valid(rec.Body.Bytes()), "the document is not valid JSON")
+	return router, rec.Body.Bytes()
+}
 
-	var doc struct {
-		Security   []any                           `json:"security"`
-		Paths      map[string]map[string]operation `json:"paths"`
-		Components struct {
-			Schemas map[string]any `json:"schemas"`
-		} `json:"components"`
-	}
+func parseOpenAPI(t *testing.T, raw []byte) (openapiDoc, map[string]openapiPath) {
+	t.Helper()
+	var doc openapiDoc
 	require.NoError(t, json.Unmarshal(raw, &doc))
+	require.NotEmpty(t, doc.Paths, "the document has no paths")
+	paths := map[string]openapiPath{}
+	for path, item := range doc.Paths {
+		p := openapiPath{Operations: map[string]openapiOperation{}}
+		if params, ok := item["parameters"]; ok {
+			require.NoError(t, json.Unmarshal(params, &p.Parameters), "parameters of %s", path)
+		}
+		for _, method := range openapiMethods {
+			body, ok := item[method]
+			if !ok {
+				continue
+			}
+			var op openapiOperation
+			require.NoError(t, json.Unmarshal(body, &op), "%s %s", strings.ToUpper(method), path)
+			p.Operations[strings.ToUpper(method)] = op
+		}
+		paths[path] = p
+	}
+	return doc, paths
+}
+
+// TestOpenAPIDocumentIsServed: GET /v1/openapi.json answers 200 with a JSON
+// OpenAPI 3.1 document, without a token.
+func TestOpenAPIDocumentIsServed(t *testing.T) {
+	_, raw := serveOpenAPI(t)
+	var head struct {
+		OpenAPI string `json:"openapi"`
+		Info    struct {
+			Title   string `json:"title"`
+			Version string `json:"version"`
+		} `json:"info"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &head))
+	assert.True(t, strings.HasPrefix(head.OpenAPI, "3.1."), "openapi is %q", head.OpenAPI)
+	assert.Equal(t, "Signet", head.Info.Title)
+	assert.NotEmpty(t, head.Info.Version)
+}
+
+// TestOpenAPIDocumentsExactlyTheRoutes: the document's operations are the
+// router's routes, no more and no fewer.
+func TestOpenAPIDocumentsExactlyTheRoutes(t *testing.T) {
+	router, raw := serveOpenAPI(t)
+	_, paths := parseOpenAPI(t, raw)
 
 	documented := map[string]bool{}
-	for path, ops := range doc.Paths {
-		for method := range ops {
-			documented[strings.ToUpper(method)+" "+path] = true
+	for path, p := range paths {
+		for method := range p.Operations {
+			documented[method+" "+path] = true
 		}
 	}
 	served := map[string]bool{}
-	param := regexp.MustCompile(`:(\w+)`)
 	for _, r := range router.Routes() {
-		served[r.Method+" "+param.ReplaceAllString(r.Path, "{$1}")] = true
+		served[r.Method+" "+ginParam.ReplaceAllString(r.Path, "{$1}")] = true
 	}
+	require.NotEmpty(t, served)
+
+	var missing, extra []string
 	for route := range served {
-		assert.True(t, documented[route], "route %s is not documented", route)
+		if !documented[route] {
+			missing = append(missing, route)
+		}
 	}
 	for route := range documented {
-		assert.True(t, served[route], "documented %s is not a route", route)
+		if !served[route] {
+			extra = append(extra, route)
+		}
 	}
+	sort.Strings(missing)
+	sort.Strings(extra)
+	assert.Empty(t, missing, "routes the router serves that the document does not describe")
+	assert.Empty(t, extra, "operations the document describes that the router does not serve")
+}
 
-	template := regexp.MustCompile(`\{(\w+)\}`)
-	for path, ops := range doc.Paths {
-		for method, op := range ops {
-			for _, m := range template.FindAllStringSubmatch(path, -1) {
-				declared := false
-				for _, p := range op.Parameters {
-					declared = declared || (p.In == "path" && p.Name == m[1])
+// TestOpenAPIDeclaresPathParameters: every {name} in a path template is a
+// required path parameter of each of its operations (declared on the
+// operation or on the path item), and every declared path parameter is in
+// the template.
+func TestOpenAPIDeclaresPathParameters(t *testing.T) {
+	_, raw := serveOpenAPI(t)
+	_, paths := parseOpenAPI(t, raw)
+	for path, p := range paths {
+		var inTemplate []string
+		for _, m := range templateParam.FindAllStringSubmatch(path, -1) {
+			inTemplate = append(inTemplate, m[1])
+		}
+		for method, op := range p.Operations {
+			declared := map[string]openapiParameter{}
+			for _, param := range slices.Concat(p.Parameters, op.Parameters) {
+				if param.In == "path" {
+					declared[param.Name] = param
 				}
-				assert.True(t, declared, "%s %s does not declare path parameter %s", method, path, m[1])
 			}
-			if strings.HasPrefix(path, "/v1/") && path != "/v1/openapi.json" {
-				assert.Contains(t, op.Responses, "401", "%s %s", method, path)
-				assert.True(t, op.Security == nil && len(doc.Security) > 0, "%s %s must use the global bearer auth", method, path)
+			for _, name := range inTemplate {
+				param, ok := declared[name]
+				if assert.True(t, ok, "%s %s does not declare path parameter %q", method, path, name) {
+					assert.True(t, param.Required, "%s %s: path parameter %q must be required", method, path, name)
+				}
+			}
+			for name := range declared {
+				assert.Contains(t, inTemplate, name, "%s %s declares path parameter %q that its template lacks", method, path, name)
 			}
 		}
 	}
+}
 
-	for _, m := range regexp.MustCompile(`"\$ref":\s*"#/components/schemas/(\w+)"`).FindAllSubmatch(raw, -1) {
-		assert.Contains(t, doc.Components.Schemas, string(m[1]), "dangling $ref")
+// TestOpenAPIRefsResolve: every $ref in the document names an existing
+// entry of components/schemas.
+func TestOpenAPIRefsResolve(t *testing.T) {
+	_, raw := serveOpenAPI(t)
+	doc, _ := parseOpenAPI(t, raw)
+	var tree any
+	require.NoError(t, json.Unmarshal(raw, &tree))
+
+	const prefix = "#/components/schemas/"
+	refs := 0
+	var walk func(at string, v any)
+	walk = func(at string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if r, ok := v["$ref"]; ok {
+				refs++
+				ref, _ := r.(string)
+				name, ok := strings.CutPrefix(ref, prefix)
+				name = strings.NewReplacer("~1", "/", "~0", "~").Replace(name)
+				if assert.True(t, ok && !strings.Contains(name, "/"), "%s: $ref %q does not name a component schema", at, ref) {
+					_, exists := doc.Components.Schemas[name]
+					assert.True(t, exists, "%s: dangling $ref %q", at, ref)
+				}
+			}
+			for k, child := range v {
+				walk(at+"/"+k, child)
+			}
+		case []any:
+			for _, child := range v {
+				walk(at+"[]", child)
+			}
+		}
+	}
+	walk("#", tree)
+	assert.Positive(t, refs, "the document uses no component schemas")
+}
+
+// TestOpenAPIBearerAuth: every /v1 operation but the document itself is
+// secured with bearerAuth (its own security or the document's) and lists
+// 401; the routes outside /v1 and the document are open.
+func TestOpenAPIBearerAuth(t *testing.T) {
+	_, raw := serveOpenAPI(t)
+	doc, paths := parseOpenAPI(t, raw)
+	scheme, ok := doc.Components.SecuritySchemes["bearerAuth"]
+	require.True(t, ok, "components/securitySchemes has no bearerAuth")
+	assert.Equal(t, "http", scheme.Type)
+	assert.Equal(t, "bearer", strings.ToLower(scheme.Scheme))
+
+	usesBearer := func(reqs []map[string][]string) bool {
+		return slices.ContainsFunc(reqs, func(r map[string][]string) bool {
+			_, ok := r["bearerAuth"]
+			return ok
+		})
+	}
+	for path, p := range paths {
+		for method, op := range p.Operations {
+			effective := doc.Security
+			if op.Security != nil {
+				effective = *op.Security
+			}
+			if strings.HasPrefix(path, "/v1/") && path != "/v1/openapi.json" {
+				_, lists401 := op.Responses["401"]
+				assert.True(t, lists401, "%s %s must list 401", method, path)
+				assert.True(t, usesBearer(effective), "%s %s must use bearerAuth", method, path)
+			} else {
+				assert.False(t, usesBearer(effective), "%s %s is served without a token; the document must not require bearerAuth", method, path)
+			}
+		}
 	}
 }
