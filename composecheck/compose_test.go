@@ -20,6 +20,7 @@ import (
 type service struct {
 	Image       string            `yaml:"image"`
 	Build       any               `yaml:"build"`
+	Entrypoint  []string          `yaml:"entrypoint"`
 	Command     []string          `yaml:"command"`
 	Environment map[string]string `yaml:"environment"`
 	Ports       []string          `yaml:"ports"`
@@ -59,13 +60,40 @@ func TestComposeRunsTheWholeStack(t *testing.T) {
 	assert.True(t, publishes(services["temporal-ui"], "8080"), "Temporal UI port")
 	for name, cmd := range map[string]string{"signet-migrate": "migrate", "signet-worker": "worker", "signet-api": "api"} {
 		s := services[name]
-		assert.NotNil(t, s.Build, "%s builds from the Dockerfile", name)
+		assert.True(t, buildsRootDockerfile(s.Build), "%s builds from the repository's Dockerfile, not %v", name, s.Build)
 		assert.Equal(t, []string{cmd}, s.Command, name)
 	}
+	for name, s := range services {
+		if s.Build != nil {
+			continue
+		}
+		_, tag, _ := strings.Cut(s.Image, ":")
+		assert.True(t, tag != "" && tag != "latest", "%s pins its image: %q", name, s.Image)
+	}
+	assert.Regexp(t, `^temporalio/auto-setup:1\.29\.\d+$`, services["temporal"].Image)
 	for _, name := range []string{"signet-worker", "signet-api"} {
 		assert.Equal(t, "service_completed_successfully", services[name].DependsOn["signet-migrate"].Condition, "%s waits for migrations", name)
 		assert.Equal(t, "service_completed_successfully", services[name].DependsOn["temporal-search-attributes"].Condition, "%s waits for search attributes", name)
 	}
+}
+
+// buildsRootDockerfile reports whether a service's build section (the short
+// form "." or the long form with context and dockerfile) names the
+// Dockerfile at the repository root.
+func buildsRootDockerfile(build any) bool {
+	context, dockerfile := "", "Dockerfile"
+	switch b := build.(type) {
+	case string:
+		context = b
+	case map[string]any:
+		context, _ = b["context"].(string)
+		if d, ok := b["dockerfile"].(string); ok {
+			dockerfile = d
+		}
+	default:
+		return false
+	}
+	return filepath.Clean(context) == "." && filepath.Clean(dockerfile) == "Dockerfile"
 }
 
 func TestSignetServicesUseOnlyKnownSettings(t *testing.T) {
@@ -82,6 +110,7 @@ func TestSignetServicesUseOnlyKnownSettings(t *testing.T) {
 		u, err := url.Parse(env["DATABASE_URL"])
 		require.NoError(t, err)
 		assert.Equal(t, "postgresql", u.Hostname(), "%s: DATABASE_URL names the postgresql service", name)
+		assert.Equal(t, "5432", u.Port(), "%s: DATABASE_URL's port", name)
 		pass, _ := u.User.Password()
 		assert.Equal(t, pg["POSTGRES_USER"], u.User.Username(), name)
 		assert.Equal(t, pg["POSTGRES_PASSWORD"], pass, name)
@@ -98,10 +127,20 @@ func TestSignetServicesUseOnlyKnownSettings(t *testing.T) {
 
 func TestSearchAttributesAreRegistered(t *testing.T) {
 	services := load(t)
-	script := strings.Join(services["temporal-search-attributes"].Command, " ")
+	reg := services["temporal-search-attributes"]
+	assert.Equal(t, "service_healthy", reg.DependsOn["temporal"].Condition, "registration waits for the frontend")
+	script := strings.Join(append(slices.Clone(reg.Entrypoint), reg.Command...), " ")
+	assert.Contains(t, script, "temporal operator search-attribute create")
+	assert.Regexp(t, `create --address temporal:7233\b`, script, "registration reaches the temporal service")
+	assert.Regexp(t, `until temporal operator search-attribute create`, script, "registration retries until the server answers")
+	// The attributes are the Name=Type words of the script's `for sa in ...;` list.
+	list := regexp.MustCompile(`for sa in ([^;]*);`).FindStringSubmatch(script)
+	require.NotNil(t, list, "the script loops over Name=Type pairs: %s", script)
 	found := map[string]string{}
-	for _, m := range regexp.MustCompile(`\b(\w+)=(Keyword|Int|Datetime|Text|Double|Bool|KeywordList)\b`).FindAllStringSubmatch(script, -1) {
-		found[m[1]] = m[2]
+	for _, pair := range strings.Fields(list[1]) {
+		name, typ, ok := strings.Cut(pair, "=")
+		assert.True(t, ok, "%q is not Name=Type", pair)
+		found[name] = typ
 	}
 	want := map[string]string{}
 	for _, sa := range workflows.SearchAttributeTypes {
@@ -114,9 +153,10 @@ func TestDockerfileBuildsTheBinary(t *testing.T) {
 	raw, err := os.ReadFile("../Dockerfile")
 	require.NoError(t, err)
 	df := string(raw)
-	assert.Contains(t, df, "go build")
-	assert.Contains(t, df, "./cmd/signet")
-	assert.Regexp(t, `ENTRYPOINT \["/signet"\]`, df)
+	assert.Regexp(t, `(?m)^RUN CGO_ENABLED=0 go build .*-o /signet \./cmd/signet\s*$`, df)
+	assert.Regexp(t, `(?m)^COPY --from=\w+ /signet /signet\s*$`, df, "the runtime stage holds the binary")
+	assert.Regexp(t, `(?m)^ENTRYPOINT \["/signet"\]\s*$`, df)
+	assert.Regexp(t, `(?m)^EXPOSE 8080\s*$`, df)
 }
 
 func TestTemporalRunsWithEagerActivities(t *testing.T) {
