@@ -67,7 +67,7 @@ func TestRecordedHistoryReplays(t *testing.T) {
 		dir = filepath.Join("..", "workflows", "testdata")
 		require.NoError(t, os.MkdirAll(dir, 0o755))
 	}
-	path := filepath.Join(dir, "contract_v2_reject_resubmit_expire.json")
+	path := filepath.Join(dir, "contract_v3_reject_resubmit_expire.json")
 	require.NoError(t, os.WriteFile(path, raw, 0o644))
 	roundPath := filepath.Join(dir, "approval_round_v1_approved.json")
 	require.NoError(t, os.WriteFile(roundPath, round, 0o644))

@@ -138,7 +138,16 @@ type contractWorkflow struct {
 	mu workflow.Mutex
 	// cancelRound cancels the running review round's child workflow.
 	cancelRound workflow.CancelFunc
+	// quietHandoff is set on runs that continue as new only when nothing is
+	// in flight (see changeQuietHandoff).
+	quietHandoff bool
 }
+
+// changeQuietHandoff marks the fix that holds continue-as-new back while a
+// submission is still planning its round or a finished round is still
+// being recorded: before it, either could be cut off mid-way, leaving the
+// contract in review for good or its approval unrecorded.
+const changeQuietHandoff = "quiet-handoff"
 
 // ContractWorkflow runs one contract from draft to its end.
 func ContractWorkflow(ctx workflow.Context, in ContractInput) (ContractResult, error) {
@@ -193,6 +202,7 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 }
 
 func (w *contractWorkflow) run(ctx workflow.Context) (ContractResult, error) {
+	w.quietHandoff = workflow.GetVersion(ctx, changeQuietHandoff, workflow.DefaultVersion, 1) == 1
 	if !w.recorded {
 		if err := w.locked(ctx, func() error {
 			return w.transition(ctx, domain.EventCreated, w.creator(), domain.StatusDraft, transitionDetails{})
@@ -209,7 +219,7 @@ func (w *contractWorkflow) run(ctx workflow.Context) (ContractResult, error) {
 			// Continue as new only between review rounds: a round reports to
 			// the run that started it.
 			return w.state.Status == domain.StatusActive || w.state.Status.Closed() ||
-				(w.continueAsNewSuggested(ctx) && w.state.RoundWorkflowID == "")
+				(w.continueAsNewSuggested(ctx) && w.state.RoundWorkflowID == "" && (!w.quietHandoff || w.idle(ctx)))
 		}); err != nil {
 			return ContractResult{}, err
 		}
@@ -249,6 +259,13 @@ func (w *contractWorkflow) run(ctx workflow.Context) (ContractResult, error) {
 
 func (w *contractWorkflow) continueAsNewSuggested(ctx workflow.Context) bool {
 	return workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+}
+
+// idle reports whether nothing is in flight: no update handler running (a
+// submission may be about to open a round) and no transition half-recorded
+// (a round's outcome is applied by a goroutine, which only mu shows).
+func (w *contractWorkflow) idle(ctx workflow.Context) bool {
+	return workflow.AllHandlersFinished(ctx) && !w.mu.IsLocked()
 }
 
 // continueAsNew hands the state to a fresh run once no handler is mid-flight.

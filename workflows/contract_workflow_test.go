@@ -3,6 +3,7 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +12,10 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/approval"
@@ -57,6 +60,8 @@ type contractSuite struct {
 	// round is the open review round's state when the test ended.
 	round workflows.ApprovalState
 	start time.Time
+	// onPlan, if set, runs while a submission plans its round.
+	onPlan func()
 }
 
 func TestContractWorkflow(t *testing.T) { suite.Run(t, new(contractSuite)) }
@@ -69,6 +74,7 @@ func (s *contractSuite) SetupTest() {
 	var a *activities.Activities
 	s.saved = nil
 	s.round = workflows.ApprovalState{}
+	s.onPlan = nil
 	s.env.RegisterWorkflow(workflows.ApprovalWorkflow)
 	s.env.OnActivity(a.RecordTransition, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordTransitionInput) (activities.RecordTransitionResult, error) {
@@ -79,6 +85,9 @@ func (s *contractSuite) SetupTest() {
 	// recorded terms; approvers from the directory.
 	s.env.OnActivity(a.PlanApproval, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PlanApprovalInput) (activities.PlanApprovalResult, error) {
+			if s.onPlan != nil {
+				s.onPlan()
+			}
 			c := s.recorded[len(s.recorded)-1].Contract
 			facts := approval.Facts{Amount: c.Amount, Currency: c.Currency}
 			return activities.PlanApprovalResult{Route: approval.Plan(approval.DefaultPolicy(), facts, approval.Assess(nil, facts))}, nil
@@ -475,4 +484,42 @@ func (s *contractSuite) TestTermAlreadyOverExpiresOnActivation() {
 	last := s.recorded[len(s.recorded)-1]
 	s.Equal(domain.EventExpired, last.Event.Kind)
 	s.Equal(s.recorded[len(s.recorded)-2].Event.At, last.Event.At, "no waiting once the term is over")
+}
+
+// A run hands over to the next only when nothing is in flight: neither a
+// submission still planning its round nor a round's outcome still being
+// recorded may be cut off by continue-as-new.
+func (s *contractSuite) TestContinueAsNewWaitsForWorkInFlight() {
+	for _, tc := range []struct {
+		name    string
+		suggest func()
+	}{
+		{"suggested while a submission plans its round", func() {
+			s.onPlan = func() { s.env.SetContinueAsNewSuggested(true) }
+		}},
+		{"suggested while the round is open", func() {
+			s.env.RegisterDelayedCallback(func() { s.env.SetContinueAsNewSuggested(true) }, 90*time.Second)
+		}},
+	} {
+		s.Run(tc.name, func() {
+			s.SetupTest()
+			tc.suggest()
+			s.run(s.contract(5_000_000, "CNY", 365*24*time.Hour), []step{
+				then(submit(owner), func(t *testing.T, st workflows.ContractState) {
+					assert.Equal(t, domain.StatusInReview, st.Status)
+				}),
+				decide(manager, 1, domain.DecisionApprove, "同意"),
+			})
+			s.Equal([]string{domain.EventCreated, domain.EventSubmitted, domain.EventApproved}, s.kinds(),
+				"the round's outcome is recorded before the run hands over")
+			var can *workflow.ContinueAsNewError
+			s.Require().ErrorAs(s.env.GetWorkflowError(), &can)
+			var next workflows.ContractInput
+			s.Require().NoError(converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+			s.Require().NotNil(next.State)
+			s.Equal(domain.StatusApproved, next.State.Status, fmt.Sprintf("%+v", next.State))
+			s.Empty(next.State.RoundWorkflowID)
+			s.Equal(3, next.State.EventSeq)
+		})
+	}
 }
