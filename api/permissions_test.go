@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,9 +15,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/customers"
 	"github.com/signet-clm/signet/devstack"
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/workflows"
 )
 
 // TestPermissionMatrixCoversEveryRoute: the matrix names exactly the /v1
@@ -78,4 +81,39 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		"/v1/contracts/" + n + "/approval", "/v1/contracts/" + n + "/attachments", "/v1/customers/" + devstack.DemoCustomerID} {
 		require.Equal(t, http.StatusNotFound, call(t, s, http.MethodGet, path, "sales2", nil).Status, path)
 	}
+}
+
+// A sales manager sees their team's customers and contracts, however deep
+// the team goes, and nobody else's; finance and executives see all.
+func TestSalesManagersSeeTheirTeam(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	n := create(t, s, newContract(8_000_00, "2026-01-01", "2026-12-31")).Contract.Number
+	outsider := expect[customers.Detail](t, call(t, s, http.MethodPost, "/v1/customers", "sales2", map[string]any{"name": "杭州外部客户有限公司", "tier": "B"}), http.StatusCreated)
+
+	// demo-sales reports to the manager; test-sales-2 reports to no one.
+	expect[workflows.ContractState](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales_manager", nil), http.StatusOK)
+	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/customers/"+outsider.ID, "sales_manager", nil), http.StatusNotFound)
+	expect[errorBody](t, call(t, s, http.MethodPatch, "/v1/customers/"+outsider.ID, "sales_manager", map[string]any{"tier": "A"}), http.StatusNotFound)
+	listed := func(role, query string) []string {
+		var ids []string
+		for _, c := range expect[customers.Page](t, call(t, s, http.MethodGet, "/v1/customers"+query, role, nil), http.StatusOK).Items {
+			ids = append(ids, c.ID)
+		}
+		return ids
+	}
+	assert.Contains(t, listed("sales_manager", ""), devstack.DemoCustomerID, "the team's customer")
+	assert.NotContains(t, listed("sales_manager", ""), outsider.ID)
+	assert.Empty(t, listed("sales_manager", "?owner="+testenv.SecondSales.ID), "filtering by an outsider shows nothing")
+	assert.Contains(t, listed("finance", ""), outsider.ID)
+	assert.Contains(t, listed("executive", ""), outsider.ID)
+
+	// Put test-sales-2 under demo-sales: two levels below the manager.
+	require.NoError(t, s.Store.SetManager(context.Background(), testenv.SecondSales.ID, "demo-sales"))
+	expect[customers.Detail](t, call(t, s, http.MethodGet, "/v1/customers/"+outsider.ID, "sales_manager", nil), http.StatusOK)
+	assert.Contains(t, listed("sales_manager", "?owner="+testenv.SecondSales.ID), outsider.ID)
+	expect[customers.Detail](t, call(t, s, http.MethodPatch, "/v1/customers/"+outsider.ID, "sales_manager", map[string]any{"tier": "A"}), http.StatusOK)
+	// Only the sales manager role brings a team: demo-sales, now above
+	// test-sales-2, still sees only their own.
+	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/customers/"+outsider.ID, "sales", nil), http.StatusNotFound)
 }

@@ -86,7 +86,7 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (dra
 	var err error
 	p.customer, err = s.store.Customer(ctx, in.CustomerID)
 	switch {
-	case errors.Is(err, domain.ErrNotFound) || (err == nil && !u.SeesAllContracts() && p.customer.OwnerID != u.ID):
+	case errors.Is(err, domain.ErrNotFound) || (err == nil && !u.Sees(p.customer.OwnerID)):
 		missing.Add("customer_id", "no such customer")
 	case err != nil:
 		return p, unavailable(err)

@@ -87,7 +87,7 @@ func (s *Service) visible(ctx context.Context, u domain.User, number string) (st
 		}
 		return store.ContractRow{}, unavailable(err)
 	}
-	if !u.SeesAllContracts() && row.OwnerID != u.ID {
+	if !u.Sees(row.OwnerID) {
 		return store.ContractRow{}, domain.ErrNotFound
 	}
 	return row, nil
@@ -175,12 +175,10 @@ func (s *Service) List(ctx context.Context, u domain.User, in ListInput) (Page[s
 	if f.Limit == 0 {
 		f.Limit = DefaultPageSize
 	}
-	if !u.SeesAllContracts() {
-		if f.OwnerID != "" && f.OwnerID != u.ID {
-			return Page[store.ContractRow]{Items: []store.ContractRow{}}, nil
-		}
-		f.OwnerID = u.ID
+	if f.OwnerID != "" && !u.Sees(f.OwnerID) {
+		return Page[store.ContractRow]{Items: []store.ContractRow{}}, nil
 	}
+	f.Owners = u.Owners()
 	rows, err := s.store.ListContracts(ctx, f)
 	if err != nil {
 		return Page[store.ContractRow]{}, unavailable(err)

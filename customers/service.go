@@ -74,7 +74,7 @@ type Detail struct {
 
 func mayEdit(u domain.User, c store.Customer) bool {
 	a := u.Actor()
-	return a.Has(domain.RoleSalesManager) || a.Has(domain.RoleAdmin) || (a.Has(domain.RoleSales) && c.OwnerID == u.ID)
+	return a.Has(domain.RoleAdmin) || ((a.Has(domain.RoleSales) || a.Has(domain.RoleSalesManager)) && u.Sees(c.OwnerID))
 }
 
 func checkCreditCode(code string) error {
@@ -116,7 +116,7 @@ func (s *Service) visible(ctx context.Context, u domain.User, id string) (store.
 	if err != nil {
 		return store.Customer{}, store.Classify(err)
 	}
-	if !u.SeesAllContracts() && c.OwnerID != u.ID {
+	if !u.Sees(c.OwnerID) {
 		return store.Customer{}, domain.ErrNotFound
 	}
 	return c, nil
@@ -135,10 +135,7 @@ func (s *Service) Get(ctx context.Context, u domain.User, id string) (Detail, er
 	if d.Totals, err = s.store.CustomerTotals(ctx, id); err != nil {
 		return Detail{}, store.Classify(err)
 	}
-	f := store.ContractFilter{CustomerID: id, Limit: 50}
-	if !u.SeesAllContracts() {
-		f.OwnerID = u.ID
-	}
+	f := store.ContractFilter{CustomerID: id, Limit: 50, Owners: u.Owners()}
 	if d.Contracts, err = s.store.ListContracts(ctx, f); err != nil {
 		return Detail{}, store.Classify(err)
 	}
@@ -219,12 +216,10 @@ func (s *Service) List(ctx context.Context, u domain.User, in ListInput) (Page, 
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	if !u.SeesAllContracts() {
-		if f.OwnerID != "" && f.OwnerID != u.ID {
-			return Page{Items: []store.Customer{}}, nil
-		}
-		f.OwnerID = u.ID
+	if f.OwnerID != "" && !u.Sees(f.OwnerID) {
+		return Page{Items: []store.Customer{}}, nil
 	}
+	f.Owners = u.Owners()
 	items, err := s.store.ListCustomers(ctx, f)
 	if err != nil {
 		return Page{}, store.Classify(err)

@@ -50,6 +50,9 @@ type User struct {
 	Name  string `json:"name"`
 	Email string `json:"email"`
 	Roles []Role `json:"roles"`
+	// Team is whom a sales manager leads, directly or through other
+	// managers: whose customers and contracts they see besides their own.
+	Team []string `json:"team,omitempty" db:"-"`
 }
 
 // Actor returns the user as a workflow actor.
@@ -58,10 +61,22 @@ func (u User) Actor() Actor {
 }
 
 // SeesAllContracts reports whether the user may read every contract rather
-// than only the ones they own. Until teams land (issue 7), sales managers see
-// every sales person's contracts.
+// than only their own and their team's.
 func (u User) SeesAllContracts() bool {
 	a := u.Actor()
-	return a.Has(RoleSalesManager) || a.Has(RoleLegal) || a.Has(RoleFinance) ||
-		a.Has(RoleExecutive) || a.Has(RoleAdmin) || a.Has(RoleAuditor)
+	return a.Has(RoleLegal) || a.Has(RoleFinance) || a.Has(RoleExecutive) || a.Has(RoleAdmin) || a.Has(RoleAuditor)
+}
+
+// Sees reports whether the user may read what ownerID owns.
+func (u User) Sees(ownerID string) bool {
+	return u.SeesAllContracts() || ownerID == u.ID || slices.Contains(u.Team, ownerID)
+}
+
+// Owners lists whose customers and contracts the user may read, or nil
+// when they may read everyone's.
+func (u User) Owners() []string {
+	if u.SeesAllContracts() {
+		return nil
+	}
+	return append([]string{u.ID}, u.Team...)
 }

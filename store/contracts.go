@@ -191,8 +191,10 @@ func (s *Store) Contract(ctx context.Context, number string) (ContractRow, error
 
 // ContractFilter narrows a contract list. Empty fields do not filter.
 type ContractFilter struct {
-	Status     domain.Status
-	OwnerID    string
+	Status  domain.Status
+	OwnerID string
+	// Owners, when not nil, limits the list to what these users own.
+	Owners     []string
 	Customer   string // substring of the customer name, case-insensitive
 	CustomerID string
 	// After is the cursor: the last number of the previous page.
@@ -209,8 +211,9 @@ func (s *Store) ListContracts(ctx context.Context, f ContractFilter) ([]Contract
 		  AND ($3 = '' OR customer_name ILIKE '%' || $3 || '%')
 		  AND ($4 = '' OR number < $4)
 		  AND ($6 = '' OR customer_id::text = $6)
+		  AND ($7::text[] IS NULL OR owner_id = ANY($7))
 		ORDER BY number DESC
-		LIMIT $5`, string(f.Status), f.OwnerID, escapeLike(f.Customer), f.After, f.Limit, f.CustomerID)
+		LIMIT $5`, string(f.Status), f.OwnerID, escapeLike(f.Customer), f.After, f.Limit, f.CustomerID, f.Owners)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[ContractRow])
 	if err != nil {
 		return nil, fmt.Errorf("list contracts: %w", err)

@@ -132,8 +132,10 @@ type CustomerFilter struct {
 	Industry string
 	Region   string
 	OwnerID  string
-	After    string // cursor: the last ID of the previous page
-	Limit    int
+	// Owners, when not nil, limits the list to what these users own.
+	Owners []string
+	After  string // cursor: the last ID of the previous page
+	Limit  int
 }
 
 // ListCustomers returns customers newest first. IDs are UUIDv7, so ID order
@@ -146,8 +148,9 @@ func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer
 		  AND ($5 = '' OR region = $5)
 		  AND ($6 = '' OR owner_id = $6)
 		  AND ($7 = '' OR id < $7::uuid)
+		  AND ($9::text[] IS NULL OR owner_id = ANY($9))
 		ORDER BY id DESC LIMIT $8`,
-		escapeLike(f.Query), f.Query, f.Tier, f.Industry, f.Region, f.OwnerID, f.After, f.Limit)
+		escapeLike(f.Query), f.Query, f.Tier, f.Industry, f.Region, f.OwnerID, f.After, f.Limit, f.Owners)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Customer])
 	if err != nil {
 		return nil, fmt.Errorf("list customers: %w", err)

@@ -24,6 +24,27 @@ func (s *Store) UserByToken(ctx context.Context, token string) (domain.User, err
 	if err != nil {
 		return domain.User{}, fmt.Errorf("user by token: %w", notFound(err))
 	}
+	return s.withTeam(ctx, u)
+}
+
+// withTeam fills in a sales manager's team: everyone below them in the
+// manager_id tree, however deep.
+func (s *Store) withTeam(ctx context.Context, u domain.User) (domain.User, error) {
+	if !u.Actor().Has(domain.RoleSalesManager) {
+		return u, nil
+	}
+	rows, _ := s.pool.Query(ctx, `
+		WITH RECURSIVE team AS (
+			SELECT id FROM users WHERE manager_id = $1 AND id <> $1
+			UNION
+			SELECT u.id FROM users u JOIN team t ON u.manager_id = t.id
+		)
+		SELECT id FROM team WHERE id <> $1 ORDER BY id`, u.ID)
+	team, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return domain.User{}, fmt.Errorf("team of %s: %w", u.ID, err)
+	}
+	u.Team = team
 	return u, nil
 }
 
