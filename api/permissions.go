@@ -70,6 +70,13 @@ var Permissions = map[string][]domain.Role{
 	"POST /v1/tokens":                 {},
 	"GET /v1/tokens":                  {},
 	"DELETE /v1/tokens/:id":           {},
+
+	"GET /v1/me/notification-settings":   {},
+	"PUT /v1/me/notification-settings":   {},
+	"GET /v1/notifications":              {},
+	"GET /v1/reconciliation":             {domain.RoleAuditor, admin, executive},
+	"GET /v1/notifications/dead-letters": {admin},
+	"POST /v1/notifications/:id/retry":   {admin},
 }
 
 // errRouteForbidden is the matrix's refusal.

@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/signet-clm/signet/approvals"
 	"github.com/signet-clm/signet/catalog"
@@ -45,6 +48,8 @@ type Deps struct {
 	// Auth resolves bearer tokens.
 	Auth   Users
 	Checks []Check
+	// Health feeds /metrics and the reconciliation report; nil serves neither.
+	Health Health
 	// AttachmentMaxBytes bounds one uploaded file.
 	AttachmentMaxBytes int64
 	// RequestTimeout bounds each request's calls to PostgreSQL and Temporal.
@@ -68,6 +73,11 @@ func NewRouter(d Deps) *gin.Engine {
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	r.GET("/v1/openapi.json", h.openapi)
+	if d.Health != nil {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(healthCollector{health: d.Health, timeout: d.RequestTimeout}, collectors.NewGoCollector())
+		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	}
 
 	v1 := r.Group("/v1", h.timeout, h.authenticate, h.authorize)
 	v1.GET("/me", h.me)
@@ -80,6 +90,8 @@ func NewRouter(d Deps) *gin.Engine {
 	h.approvalRoutes(v1)
 	h.auditRoutes(v1)
 	h.tokenRoutes(v1)
+	h.notificationRoutes(v1)
+	v1.GET("/reconciliation", h.reconciliation)
 	return r
 }
 

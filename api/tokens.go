@@ -29,3 +29,28 @@ func (h *handlers) tokenRoutes(v1 *gin.RouterGroup) {
 		c.Status(http.StatusNoContent)
 	})
 }
+
+// notificationRoutes: each user chooses where they hear about things and
+// reads what was sent them; admins read and retry the dead letters.
+func (h *handlers) notificationRoutes(v1 *gin.RouterGroup) {
+	us := h.d.Users
+	v1.GET("/me/notification-settings", func(c *gin.Context) {
+		s, err := us.NotificationSettings(c.Request.Context(), currentUser(c))
+		h.respond(c, http.StatusOK, s, err)
+	})
+	v1.PUT("/me/notification-settings", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, _ *gin.Context, in users.SettingsInput) (users.Settings, error) {
+		return us.SaveNotificationSettings(ctx, u, in)
+	}))
+	v1.GET("/notifications", func(c *gin.Context) {
+		list, err := listOf(us.Notifications(c.Request.Context(), currentUser(c)))
+		h.respond(c, http.StatusOK, list, err)
+	})
+	v1.GET("/notifications/dead-letters", func(c *gin.Context) {
+		list, err := listOf(us.DeadLetters(c.Request.Context(), currentUser(c)))
+		h.respond(c, http.StatusOK, list, err)
+	})
+	v1.POST("/notifications/:id/retry", func(c *gin.Context) {
+		e, err := us.RetryDelivery(c.Request.Context(), currentUser(c), c.Param("id"))
+		h.respond(c, http.StatusOK, e, err)
+	})
+}

@@ -26,6 +26,7 @@ func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, log
 		Approvals: approvals.New(st),
 		Audit:     st,
 		Auth:      st,
+		Health:    st,
 		Users:     users.New(st),
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},

@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"time"
@@ -39,6 +40,17 @@ type Config struct {
 	// AttachmentMaxBytes (SIGNET_ATTACHMENT_MAX_BYTES, default 20 MiB)
 	// bounds one uploaded attachment.
 	AttachmentMaxBytes int64
+	// DigestSchedule (SIGNET_DIGEST_SCHEDULE, default "0 8 * * *") is the
+	// cron spec of each person's daily digest, read in TimeZone.
+	DigestSchedule string
+	// PublicURL (SIGNET_PUBLIC_URL, default http://127.0.0.1:8080) is where
+	// people reach the API; notices link under it.
+	PublicURL string
+	// SMTPAddr (SIGNET_SMTP_ADDR, host:port; default empty: no email) is
+	// the mail server notices go through. SMTPFrom (SIGNET_SMTP_FROM,
+	// default signet@localhost), SMTPUsername and SMTPPassword
+	// (SIGNET_SMTP_USERNAME, SIGNET_SMTP_PASSWORD; default none).
+	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword string
 }
 
 // Defaults.
@@ -52,6 +64,9 @@ const (
 	DefaultReconcileSchedule = "0 2 * * *"
 	DefaultCompanyName       = "示例科技有限公司"
 	DefaultAttachmentMax     = 20 << 20
+	DefaultDigestSchedule    = "0 8 * * *"
+	DefaultPublicURL         = "http://127.0.0.1:8080"
+	DefaultSMTPFrom          = "signet@localhost"
 )
 
 // FromEnv reads the configuration from the environment.
@@ -64,6 +79,12 @@ func FromEnv() (Config, error) {
 		HTTPAddr:          env("SIGNET_HTTP_ADDR", DefaultHTTPAddr),
 		ReconcileSchedule: env("SIGNET_RECONCILE_SCHEDULE", DefaultReconcileSchedule),
 		CompanyName:       env("SIGNET_COMPANY_NAME", DefaultCompanyName),
+		DigestSchedule:    env("SIGNET_DIGEST_SCHEDULE", DefaultDigestSchedule),
+		PublicURL:         env("SIGNET_PUBLIC_URL", DefaultPublicURL),
+		SMTPAddr:          os.Getenv("SIGNET_SMTP_ADDR"),
+		SMTPFrom:          env("SIGNET_SMTP_FROM", DefaultSMTPFrom),
+		SMTPUsername:      os.Getenv("SIGNET_SMTP_USERNAME"),
+		SMTPPassword:      os.Getenv("SIGNET_SMTP_PASSWORD"),
 	}
 	tz := env("SIGNET_TIMEZONE", DefaultTimeZone)
 	loc, err := time.LoadLocation(tz)
@@ -80,8 +101,13 @@ func FromEnv() (Config, error) {
 		c.RequestTimeout = d
 	}
 	// A bad schedule stops the process at start, not silently at 2 a.m.
-	if _, err := cron.ParseStandard(c.ReconcileSchedule); err != nil {
-		return Config{}, fmt.Errorf("SIGNET_RECONCILE_SCHEDULE %q: %w", c.ReconcileSchedule, err)
+	for name, spec := range map[string]string{"SIGNET_RECONCILE_SCHEDULE": c.ReconcileSchedule, "SIGNET_DIGEST_SCHEDULE": c.DigestSchedule} {
+		if _, err := cron.ParseStandard(spec); err != nil {
+			return Config{}, fmt.Errorf("%s %q: %w", name, spec, err)
+		}
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return Config{}, fmt.Errorf("SIGNET_PUBLIC_URL %q: want an http or https URL", c.PublicURL)
 	}
 	c.AttachmentMaxBytes = DefaultAttachmentMax
 	if v := os.Getenv("SIGNET_ATTACHMENT_MAX_BYTES"); v != "" {
@@ -99,7 +125,8 @@ func FromEnv() (Config, error) {
 var Variables = []string{
 	"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "SIGNET_TASK_QUEUE",
 	"SIGNET_HTTP_ADDR", "SIGNET_TIMEZONE", "SIGNET_REQUEST_TIMEOUT", "SIGNET_RECONCILE_SCHEDULE",
-	"SIGNET_COMPANY_NAME", "SIGNET_ATTACHMENT_MAX_BYTES",
+	"SIGNET_COMPANY_NAME", "SIGNET_ATTACHMENT_MAX_BYTES", "SIGNET_DIGEST_SCHEDULE", "SIGNET_PUBLIC_URL",
+	"SIGNET_SMTP_ADDR", "SIGNET_SMTP_FROM", "SIGNET_SMTP_USERNAME", "SIGNET_SMTP_PASSWORD",
 }
 
 func env(name, def string) string {

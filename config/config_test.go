@@ -28,6 +28,8 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		"SIGNET_TIMEZONE":             "Mars/Olympus",
 		"SIGNET_REQUEST_TIMEOUT":      "-1s",
 		"SIGNET_ATTACHMENT_MAX_BYTES": "lots",
+		"SIGNET_DIGEST_SCHEDULE":      "0 25 * * *",
+		"SIGNET_PUBLIC_URL":           "ftp://signet.example",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, value)
@@ -37,6 +39,8 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		})
 	}
 	t.Setenv("SIGNET_RECONCILE_SCHEDULE", "30 3 * * 1-5")
-	_, err := config.FromEnv()
-	assert.NoError(t, err)
+	t.Setenv("SIGNET_DIGEST_SCHEDULE", "0 8 * * 1-5")
+	c, err := config.FromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, "0 8 * * 1-5", c.DigestSchedule)
 }

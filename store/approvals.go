@@ -222,7 +222,10 @@ func (s *Store) SaveTasks(ctx context.Context, tasks []domain.ApprovalTask) erro
 		for _, t := range tasks {
 			queueTask(b, t)
 		}
-		return nil, tasks, tx.SendBatch(ctx, b).Close()
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return nil, nil, err
+		}
+		return nil, tasks, s.enqueueTasks(ctx, tx, tasks[0].ContractNumber, tasks, time.Now())
 	})
 	if err != nil {
 		return fmt.Errorf("save tasks: %w", err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/signet-clm/signet/audit"
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/notify"
 )
 
 // ApplyTransition writes one workflow transition in a single transaction:
@@ -57,6 +58,9 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			if err := appendAudit(actx, tx, "contract."+e.Kind, "contract", c.Number, nil, after); err != nil {
 				return err
 			}
+			if err := s.enqueue(ctx, tx, notify.ForTransition(t), e.At); err != nil {
+				return err
+			}
 		}
 		if t.Lines != nil && applied {
 			if err := replaceLines(ctx, tx, c.Number, t.Version, t.Lines); err != nil {
@@ -64,6 +68,9 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			}
 		}
 
+		if err := s.enqueueTasks(ctx, tx, c.Number, t.Tasks, e.At); err != nil {
+			return err
+		}
 		batch := &pgx.Batch{}
 		for _, task := range t.Tasks {
 			queueTask(batch, task)

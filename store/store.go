@@ -18,6 +18,9 @@ import (
 // Store runs queries on a pgx pool.
 type Store struct {
 	pool *pgxpool.Pool
+	// EmailByDefault mails users who never chose where to hear about
+	// things at their address; set it when SMTP is configured.
+	EmailByDefault bool
 }
 
 // Open connects to databaseURL. It does not wait for the server to answer,
@@ -74,4 +77,25 @@ func Classify(err error) error {
 	default:
 		return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
 	}
+}
+
+// WithAdvisoryLock runs fn while holding the session advisory lock key, so
+// one replica at a time does a job. ran is false, and fn not called, when
+// another session holds the lock.
+func (s *Store) WithAdvisoryLock(ctx context.Context, key int64, fn func(ctx context.Context) error) (ran bool, err error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return false, fmt.Errorf("acquire connection: %w", err)
+	}
+	defer conn.Release()
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ran); err != nil {
+		return false, fmt.Errorf("take advisory lock %x: %w", key, err)
+	}
+	if !ran {
+		return false, nil
+	}
+	defer func() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
+	}()
+	return true, fn(ctx)
 }

@@ -17,6 +17,7 @@ type Store interface {
 	AddToken(ctx context.Context, userID, token, label string, expiresAt time.Time) (string, error)
 	Tokens(ctx context.Context, userID string) ([]store.TokenInfo, error)
 	RevokeToken(ctx context.Context, userID, id string) error
+	Outbox
 }
 
 // Service runs token use cases.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -31,8 +32,8 @@ type Reconciler struct {
 
 // Drift is one contract on which PostgreSQL and Temporal disagree.
 type Drift struct {
-	Number string
-	Reason string
+	Number string `json:"number"`
+	Reason string `json:"reason"`
 }
 
 // Report is the outcome of one reconciliation.
@@ -43,24 +44,29 @@ type Report struct {
 	Drift   []Drift
 }
 
-// Run checks every open contract once, unless another replica is at it.
+// Run checks every open contract once, unless another replica is at it,
+// and records the report for the metrics endpoint and auditors.
 func (r *Reconciler) Run(ctx context.Context) (Report, error) {
-	conn, err := r.Store.Pool().Acquire(ctx)
-	if err != nil {
-		return Report{}, fmt.Errorf("acquire connection: %w", err)
-	}
-	defer conn.Release()
-	var locked bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, ReconcileLockKey).Scan(&locked); err != nil {
-		return Report{}, fmt.Errorf("take reconciliation lock: %w", err)
-	}
-	if !locked {
+	var rep Report
+	started := time.Now()
+	ran, err := r.Store.WithAdvisoryLock(ctx, ReconcileLockKey, func(ctx context.Context) error {
+		var err error
+		if rep, err = r.check(ctx); err != nil {
+			return err
+		}
+		drift := make([]store.Drift, len(rep.Drift))
+		for i, d := range rep.Drift {
+			drift[i] = store.Drift(d)
+		}
+		return r.Store.SaveReconciliation(ctx, store.Reconciliation{StartedAt: started, FinishedAt: time.Now(), Checked: rep.Checked, Drift: drift})
+	})
+	if !ran && err == nil {
 		return Report{Skipped: true}, nil
 	}
-	defer func() {
-		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, ReconcileLockKey)
-	}()
+	return rep, err
+}
 
+func (r *Reconciler) check(ctx context.Context) (Report, error) {
 	open, err := r.Store.OpenContracts(ctx)
 	if err != nil {
 		return Report{}, err

@@ -13,6 +13,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/notify"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -22,10 +23,13 @@ type Options struct {
 	Client    client.Client
 	Store     *store.Store
 	TaskQueue string
-	// ReconcileSchedule is a cron spec, read in Location.
+	// ReconcileSchedule and DigestSchedule are cron specs, read in Location.
 	ReconcileSchedule string
+	DigestSchedule    string
 	Location          *time.Location
 	Logger            *slog.Logger
+	// Dispatcher delivers the notification outbox; nil delivers nothing.
+	Dispatcher *notify.Dispatcher
 }
 
 // New returns a Temporal worker with Signet's workflows and activities
@@ -48,17 +52,34 @@ func Run(ctx context.Context, o Options) error {
 
 	sched := cron.New(cron.WithLocation(o.Location))
 	rec := &Reconciler{Store: o.Store, Client: o.Client, Logger: o.Logger}
-	if _, err := sched.AddFunc(o.ReconcileSchedule, func() {
-		if _, err := rec.Run(ctx); err != nil {
-			o.Logger.Error("reconciliation failed", "err", err)
+	dig := &Digester{Store: o.Store, Location: o.Location, Logger: o.Logger}
+	jobs := []struct {
+		name, spec string
+		run        func() error
+	}{
+		{"reconciliation", o.ReconcileSchedule, func() error { _, err := rec.Run(ctx); return err }},
+		{"daily digest", o.DigestSchedule, func() error { _, err := dig.Run(ctx, time.Now()); return err }},
+	}
+	for _, j := range jobs {
+		if _, err := sched.AddFunc(j.spec, func() {
+			if err := j.run(); err != nil {
+				o.Logger.Error(j.name+" failed", "err", err)
+			}
+		}); err != nil {
+			return fmt.Errorf("schedule %s %q: %w", j.name, j.spec, err)
 		}
-	}); err != nil {
-		return fmt.Errorf("schedule reconciliation %q: %w", o.ReconcileSchedule, err)
 	}
 	sched.Start()
 	defer func() { <-sched.Stop().Done() }()
 
-	o.Logger.Info("worker running", "task_queue", o.TaskQueue, "reconcile", o.ReconcileSchedule)
+	done := make(chan struct{})
+	if o.Dispatcher != nil {
+		go func() { defer close(done); o.Dispatcher.Run(ctx) }()
+	} else {
+		close(done)
+	}
+	o.Logger.Info("worker running", "task_queue", o.TaskQueue, "reconcile", o.ReconcileSchedule, "digest", o.DigestSchedule)
 	<-ctx.Done()
+	<-done
 	return nil
 }

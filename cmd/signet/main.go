@@ -15,9 +15,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	_ "time/tzdata" // reminders and term ends use IANA zones even where the OS has none
@@ -25,6 +27,7 @@ import (
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/config"
 	"github.com/signet-clm/signet/migrations"
+	"github.com/signet-clm/signet/notify"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/worker"
 )
@@ -122,13 +125,26 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 }
 
 func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
+	httpClient := &http.Client{Timeout: 30 * time.Second}
+	senders := map[string]notify.Sender{
+		notify.ChannelWebhook:  notify.NewWebhook(httpClient),
+		notify.ChannelWeCom:    notify.NewWeCom(httpClient),
+		notify.ChannelDingTalk: notify.NewDingTalk(httpClient, time.Now),
+	}
+	// Without SMTP, email targets are dead-lettered and nobody is mailed by default.
+	if cfg.SMTPAddr != "" {
+		senders[notify.ChannelEmail] = notify.NewEmail(notify.SMTPConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword})
+		st.EmailByDefault = true
+	}
 	return worker.Run(ctx, worker.Options{
 		Client:            tc,
 		Store:             st,
 		TaskQueue:         cfg.TaskQueue,
 		ReconcileSchedule: cfg.ReconcileSchedule,
+		DigestSchedule:    cfg.DigestSchedule,
 		Location:          cfg.TimeZone,
 		Logger:            logger,
+		Dispatcher:        notify.NewDispatcher(st, senders, cfg.PublicURL, logger.With("component", "notify")),
 	})
 }
 

@@ -1,0 +1,72 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// SignWebhook is the X-Signet-Signature of body sent at timestamp (Unix
+// seconds): "sha256=" and the hex HMAC-SHA256 of "timestamp.body". Signing
+// the timestamp lets receivers refuse old replays.
+func SignWebhook(secret string, timestamp int64, body []byte) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "%d.", timestamp)
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+type webhook struct{ client *http.Client }
+
+// NewWebhook delivers messages as signed JSON POSTs.
+func NewWebhook(client *http.Client) Sender { return webhook{client: client} }
+
+func (w webhook) Send(ctx context.Context, t Target, m Message) error {
+	body, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("%w: encode message: %w", ErrPermanent, err)
+	}
+	ts := time.Now().Unix()
+	headers := map[string]string{"X-Signet-Delivery": m.ID, "X-Signet-Timestamp": strconv.FormatInt(ts, 10)}
+	if t.Secret != "" {
+		headers["X-Signet-Signature"] = SignWebhook(t.Secret, ts, body)
+	}
+	_, err = post(ctx, w.client, t.Address, body, headers)
+	return err
+}
+
+// post sends a JSON body and reads the answer; statuses retrying cannot
+// mend (4xx but 408 and 429) wrap ErrPermanent.
+func post(ctx context.Context, client *http.Client, url string, body []byte, headers map[string]string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrPermanent, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Signet-Notifications/1")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("post: %w", err)
+	}
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return answer, nil
+	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+		return nil, fmt.Errorf("receiver answered %d: %s", resp.StatusCode, truncate(string(answer), 200))
+	default:
+		return nil, fmt.Errorf("%w: receiver answered %d: %s", ErrPermanent, resp.StatusCode, truncate(string(answer), 200))
+	}
+}
