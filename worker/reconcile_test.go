@@ -3,6 +3,8 @@ package worker_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -59,6 +61,21 @@ func TestReconcilerReportsOpenContractsWithoutARunningWorkflow(t *testing.T) {
 	assert.Equal(t, live.Contract.Number, rep.Drift[0].Number)
 	assert.Contains(t, rep.Drift[0].Reason, `ContractStatus is "draft" but PostgreSQL says "approved"`)
 
+	// The last report is what auditors read and what /metrics exports.
+	last, err := s.Store.LastReconciliation(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, last.Checked)
+	require.Len(t, last.Drift, 2)
+	assert.Equal(t, orphan.Number, last.Drift[1].Number)
+	metrics := get(t, s.URL+"/metrics", "")
+	assert.Contains(t, metrics, "signet_reconciliation_drift_contracts 2\n")
+	assert.Contains(t, metrics, "signet_reconciliation_checked_contracts 2\n")
+	assert.Contains(t, metrics, `signet_notifications{status="dead"} 0`)
+	assert.Contains(t, metrics, "signet_metrics_scrape_ok 1\n")
+	report := get(t, s.URL+"/v1/reconciliation", s.Tokens["auditor"])
+	assert.Contains(t, report, `"checked":2`)
+	assert.Contains(t, report, orphan.Number)
+
 	// While another replica holds the lock, a run does nothing.
 	conn, err := s.Store.Pool().Acquire(ctx)
 	require.NoError(t, err)
@@ -70,4 +87,21 @@ func TestReconcilerReportsOpenContractsWithoutARunningWorkflow(t *testing.T) {
 	assert.True(t, rep.Skipped)
 	_, err = conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, worker.ReconcileLockKey)
 	require.NoError(t, err)
+}
+
+// get fetches url with an optional bearer token and fails t unless it answers 200.
+func get(t *testing.T, url, token string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	return string(body)
 }
