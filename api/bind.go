@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
@@ -44,7 +46,15 @@ func must(err error) {
 // bindJSON decodes the body strictly into dst and validates it. Unknown
 // fields are refused, so a client cannot slip in status, owner or the like.
 func (h *handlers) bindJSON(c *gin.Context, dst any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
+	if err != nil {
+		return decodeError(err)
+	}
+	// PostgreSQL text cannot hold NUL; refuse it here rather than fail there.
+	if bytes.Contains(raw, []byte(`\u0000`)) {
+		return fieldError("body", "must not contain NUL characters")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
@@ -114,6 +124,26 @@ func message(fe validator.FieldError) string {
 	default:
 		return "is invalid (" + fe.Tag() + ")"
 	}
+}
+
+// plainQuery refuses query values PostgreSQL text cannot hold (NUL, bytes
+// that are not UTF-8), naming the parameter, so a filter is always either
+// a plain value or a 400.
+func (h *handlers) plainQuery(c *gin.Context) {
+	bad := &domain.ValidationError{}
+	for name, values := range c.Request.URL.Query() {
+		for _, v := range values {
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {
+				bad.Add(strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "?"), "must be UTF-8 text without NUL characters")
+				break
+			}
+		}
+	}
+	if len(bad.Fields) > 0 {
+		writeError(c, h.d.Logger, bad)
+		return
+	}
+	c.Next()
 }
 
 func fieldError(field, msg string) error {

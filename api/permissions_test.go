@@ -2,9 +2,12 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+	neturl "net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -116,4 +119,50 @@ func TestSalesManagersSeeTheirTeam(t *testing.T) {
 	// Only the sales manager role brings a team: demo-sales, now above
 	// test-sales-2, still sees only their own.
 	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/customers/"+outsider.ID, "sales", nil), http.StatusNotFound)
+}
+
+// Every query parameter the OpenAPI document lists, on every GET route,
+// given SQL metacharacters, a NUL byte or a very long string, answers 200
+// or 400 as a plain value would — never a 500 — and the data survives.
+func TestHostileQueryValuesAreJustValues(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	n := create(t, s, newContract(100_00, "2026-01-01", "2026-12-31")).Contract.Number
+	raw, err := os.ReadFile("openapi.json")
+	require.NoError(t, err)
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Parameters []struct{ Name, In string }
+		}
+	}
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	hostile := []string{"' OR '1'='1", "%'; DROP TABLE contracts; --", "\x00", "_%\\", strings.Repeat("长", 5000), "$1", "HT-2026-000001' --"}
+	checked := 0
+	for path, ops := range doc.Paths {
+		op, ok := ops["get"]
+		if !ok || !strings.HasPrefix(path, "/v1/") {
+			continue
+		}
+		route := "GET " + regexp.MustCompile(`\{(\w+)\}`).ReplaceAllString(path, ":$1")
+		role := "admin"
+		if allowed := api.Permissions[route]; len(allowed) > 0 && !slices.Contains(allowed, domain.RoleAdmin) {
+			role = string(allowed[0])
+		}
+		url := strings.NewReplacer("{number}", n, "{id}", devstack.DemoCustomerID).Replace(path)
+		for _, p := range op.Parameters {
+			if p.In != "query" {
+				continue
+			}
+			for _, v := range hostile {
+				r := call(t, s, http.MethodGet, url+"?"+p.Name+"="+neturl.QueryEscape(v), role, nil)
+				assert.Contains(t, []int{200, 400, 404}, r.Status, "%s ?%s=%.40q as %s: %s", path, p.Name, v, role, r.Body)
+				checked++
+			}
+		}
+	}
+	assert.Greater(t, checked, 50, "the document lists the filters")
+	assert.Equal(t, []string{"body"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/customers", "sales", `{"name":"上海\u0000科技","tier":"A"}`)),
+		"a NUL inside a JSON string is refused, not passed to PostgreSQL")
+	expect[workflows.ContractState](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
+	assert.Equal(t, 1, countRows(t, s).Contracts, "the table is still there")
 }

@@ -79,7 +79,7 @@ func NewRouter(d Deps) *gin.Engine {
 		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	}
 
-	v1 := r.Group("/v1", h.timeout, h.authenticate, h.authorize)
+	v1 := r.Group("/v1", h.timeout, h.authenticate, h.authorize, h.plainQuery)
 	v1.GET("/me", h.me)
 	h.contractRoutes(v1)
 	v1.GET("/contracts/:number/document", h.contractDocument)
