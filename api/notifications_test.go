@@ -97,6 +97,20 @@ func dispatcher(s *testenv.Stack, smtp *notifytest.SMTPServer) *notify.Dispatche
 	return d
 }
 
+// taskForHook has the sales manager hear kinds (all when none) on hook,
+// then submits a contract that opens a task for them; it returns the
+// contract's number.
+func taskForHook(t *testing.T, s *testenv.Stack, hook *receiver, kinds ...string) string {
+	t.Helper()
+	target := map[string]any{"channel": "webhook", "address": hook.server.URL, "secret": hookSecret, "kinds": kinds}
+	expect[users.Settings](t, call(t, s, http.MethodPut, "/v1/me/notification-settings", "sales_manager",
+		map[string]any{"targets": []any{target}}), http.StatusOK)
+	n := create(t, s, newContract(8_000_00, "2026-01-01", "2026-12-31")).Contract.Number
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+	waitTask(t, s, "sales_manager", n)
+	return n
+}
+
 // drain runs the dispatcher until the outbox has nothing due.
 func drain(t *testing.T, d *notify.Dispatcher) {
 	t.Helper()
@@ -175,12 +189,7 @@ func TestNotificationSurvivesADispatcherDyingMidSend(t *testing.T) {
 	testenv.RequireIntegration(t)
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 	hook := newReceiver(t)
-	expect[users.Settings](t, call(t, s, http.MethodPut, "/v1/me/notification-settings", "sales_manager", map[string]any{
-		"targets": []map[string]any{{"channel": "webhook", "address": hook.server.URL, "secret": hookSecret}},
-	}), http.StatusOK)
-	n := create(t, s, newContract(8_000_00, "2026-01-01", "2026-12-31")).Contract.Number
-	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
-	waitTask(t, s, "sales_manager", n)
+	taskForHook(t, s, hook)
 
 	hook.set(0, true)
 	ctx, kill := context.WithCancel(context.Background())
@@ -228,12 +237,7 @@ func TestDeadLettersAndBadSettings(t *testing.T) {
 	assert.True(t, expect[users.Settings](t, call(t, s, http.MethodGet, "/v1/me/notification-settings", "sales_manager", nil), http.StatusOK).Default,
 		"nothing was saved")
 
-	expect[users.Settings](t, call(t, s, http.MethodPut, "/v1/me/notification-settings", "sales_manager", map[string]any{
-		"targets": []map[string]any{{"channel": "webhook", "address": hook.server.URL, "secret": hookSecret}},
-	}), http.StatusOK)
-	n := create(t, s, newContract(8_000_00, "2026-01-01", "2026-12-31")).Contract.Number
-	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
-	waitTask(t, s, "sales_manager", n)
+	taskForHook(t, s, hook)
 
 	hook.set(http.StatusServiceUnavailable, false)
 	d := dispatcher(s, nil)
@@ -261,12 +265,7 @@ func TestDailyDigestOncePerPersonAndDay(t *testing.T) {
 	testenv.RequireIntegration(t)
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 	hook := newReceiver(t)
-	expect[users.Settings](t, call(t, s, http.MethodPut, "/v1/me/notification-settings", "sales_manager", map[string]any{
-		"targets": []map[string]any{{"channel": "webhook", "address": hook.server.URL, "secret": hookSecret, "kinds": []string{"digest"}}},
-	}), http.StatusOK)
-	n := create(t, s, newContract(8_000_00, "2026-01-01", "2026-12-31")).Contract.Number
-	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
-	waitTask(t, s, "sales_manager", n)
+	n := taskForHook(t, s, hook, "digest")
 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var wg sync.WaitGroup

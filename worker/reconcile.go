@@ -30,18 +30,12 @@ type Reconciler struct {
 	Logger *slog.Logger
 }
 
-// Drift is one contract on which PostgreSQL and Temporal disagree.
-type Drift struct {
-	Number string `json:"number"`
-	Reason string `json:"reason"`
-}
-
 // Report is the outcome of one reconciliation.
 type Report struct {
 	// Skipped is true when another replica held the lock.
 	Skipped bool
 	Checked int
-	Drift   []Drift
+	Drift   []store.Drift
 }
 
 // Run checks every open contract once, unless another replica is at it,
@@ -54,11 +48,7 @@ func (r *Reconciler) Run(ctx context.Context) (Report, error) {
 		if rep, err = r.check(ctx); err != nil {
 			return err
 		}
-		drift := make([]store.Drift, len(rep.Drift))
-		for i, d := range rep.Drift {
-			drift[i] = store.Drift(d)
-		}
-		return r.Store.SaveReconciliation(ctx, store.Reconciliation{StartedAt: started, FinishedAt: time.Now(), Checked: rep.Checked, Drift: drift})
+		return r.Store.SaveReconciliation(ctx, store.Reconciliation{StartedAt: started, FinishedAt: time.Now(), Checked: rep.Checked, Drift: rep.Drift})
 	})
 	if !ran && err == nil {
 		return Report{Skipped: true}, nil
@@ -79,14 +69,14 @@ func (r *Reconciler) check(ctx context.Context) (Report, error) {
 		var notFound *serviceerror.NotFound
 		switch {
 		case errors.As(err, &notFound):
-			rep.Drift = append(rep.Drift, Drift{Number: n, Reason: "no workflow exists for this open contract"})
+			rep.Drift = append(rep.Drift, store.Drift{Number: n, Reason: "no workflow exists for this open contract"})
 		case err != nil:
 			return rep, fmt.Errorf("describe %s: %w", n, err)
 		case desc.WorkflowExecutionInfo.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-			rep.Drift = append(rep.Drift, Drift{Number: n, Reason: "workflow is " + desc.WorkflowExecutionInfo.GetStatus().String() + " but the contract is open"})
+			rep.Drift = append(rep.Drift, store.Drift{Number: n, Reason: "workflow is " + desc.WorkflowExecutionInfo.GetStatus().String() + " but the contract is open"})
 		default:
 			if sa := statusAttribute(desc.WorkflowExecutionInfo.GetSearchAttributes().GetIndexedFields()["ContractStatus"]); sa != string(c.Status) {
-				rep.Drift = append(rep.Drift, Drift{Number: n, Reason: fmt.Sprintf("search attribute ContractStatus is %q but PostgreSQL says %q", sa, c.Status)})
+				rep.Drift = append(rep.Drift, store.Drift{Number: n, Reason: fmt.Sprintf("search attribute ContractStatus is %q but PostgreSQL says %q", sa, c.Status)})
 			}
 		}
 	}
