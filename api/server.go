@@ -26,9 +26,18 @@ import (
 //go:embed openapi.json
 var openapiDoc embed.FS
 
-// Users resolves bearer tokens.
+// Users resolves bearer tokens, and the subjects of verified JWTs, to
+// users.
 type Users interface {
 	UserByToken(ctx context.Context, token string) (domain.User, error)
+	UserBySubject(ctx context.Context, subject string) (domain.User, error)
+}
+
+// OIDC verifies a JWT and returns its subject. Its errors wrap
+// oidc.ErrInvalidToken when the token is at fault; any other error is
+// answered 503.
+type OIDC interface {
+	Subject(ctx context.Context, raw string) (string, error)
 }
 
 // Check is one dependency /readyz probes.
@@ -46,7 +55,10 @@ type Deps struct {
 	Audit     AuditReader
 	Users     *users.Service
 	// Auth resolves bearer tokens.
-	Auth   Users
+	Auth Users
+	// OIDC, when set, verifies bearer values shaped like a JWT; nil means
+	// only Signet's own tokens are accepted.
+	OIDC   OIDC
 	Checks []Check
 	// Health feeds /metrics and the reconciliation report; nil serves neither.
 	Health Health

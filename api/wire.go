@@ -19,7 +19,13 @@ import (
 // NewStandardRouter wires the API to PostgreSQL and Temporal the way
 // `signet api` runs it, with /readyz probing both.
 func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) *gin.Engine {
-	return NewRouter(Deps{
+	return NewRouter(StandardDeps(cfg, st, tc, logger))
+}
+
+// StandardDeps is what NewStandardRouter wires, for callers that add to it
+// (OIDC) before calling NewRouter.
+func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) Deps {
+	return Deps{
 		Contracts: contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName),
 		Customers: customers.New(st),
 		Catalog:   catalog.New(st),
@@ -38,5 +44,5 @@ func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, log
 		RequestTimeout:     cfg.RequestTimeout,
 		AttachmentMaxBytes: cfg.AttachmentMaxBytes,
 		Logger:             logger,
-	})
+	}
 }

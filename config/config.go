@@ -51,6 +51,16 @@ type Config struct {
 	// default signet@localhost), SMTPUsername and SMTPPassword
 	// (SIGNET_SMTP_USERNAME, SIGNET_SMTP_PASSWORD; default none).
 	SMTPAddr, SMTPFrom, SMTPUsername, SMTPPassword string
+	// OIDCIssuer (SIGNET_OIDC_ISSUER, default empty: OIDC off) is the
+	// OpenID Connect issuer whose JWTs the API accepts as bearer tokens,
+	// besides Signet's own tokens.
+	OIDCIssuer string
+	// OIDCAudience (SIGNET_OIDC_AUDIENCE, default "signet") is the aud
+	// such a JWT must carry.
+	OIDCAudience string
+	// OIDCJWKSURL (SIGNET_OIDC_JWKS_URL, default empty: discovered from
+	// the issuer) is the issuer's key set.
+	OIDCJWKSURL string
 }
 
 // Defaults.
@@ -67,6 +77,7 @@ const (
 	DefaultDigestSchedule    = "0 8 * * *"
 	DefaultPublicURL         = "http://127.0.0.1:8080"
 	DefaultSMTPFrom          = "signet@localhost"
+	DefaultOIDCAudience      = "signet"
 )
 
 // FromEnv reads the configuration from the environment.
@@ -85,6 +96,9 @@ func FromEnv() (Config, error) {
 		SMTPFrom:          env("SIGNET_SMTP_FROM", DefaultSMTPFrom),
 		SMTPUsername:      os.Getenv("SIGNET_SMTP_USERNAME"),
 		SMTPPassword:      os.Getenv("SIGNET_SMTP_PASSWORD"),
+		OIDCIssuer:        os.Getenv("SIGNET_OIDC_ISSUER"),
+		OIDCAudience:      env("SIGNET_OIDC_AUDIENCE", DefaultOIDCAudience),
+		OIDCJWKSURL:       os.Getenv("SIGNET_OIDC_JWKS_URL"),
 	}
 	tz := env("SIGNET_TIMEZONE", DefaultTimeZone)
 	loc, err := time.LoadLocation(tz)
@@ -109,6 +123,15 @@ func FromEnv() (Config, error) {
 	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Config{}, fmt.Errorf("SIGNET_PUBLIC_URL %q: want an http or https URL", c.PublicURL)
 	}
+	// A key set URL alone would silently leave OIDC off.
+	if c.OIDCJWKSURL != "" && c.OIDCIssuer == "" {
+		return Config{}, fmt.Errorf("SIGNET_OIDC_JWKS_URL %q: set SIGNET_OIDC_ISSUER too", c.OIDCJWKSURL)
+	}
+	for name, v := range map[string]string{"SIGNET_OIDC_ISSUER": c.OIDCIssuer, "SIGNET_OIDC_JWKS_URL": c.OIDCJWKSURL} {
+		if u, err := url.Parse(v); v != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			return Config{}, fmt.Errorf("%s %q: want an http or https URL", name, v)
+		}
+	}
 	c.AttachmentMaxBytes = DefaultAttachmentMax
 	if v := os.Getenv("SIGNET_ATTACHMENT_MAX_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -127,6 +150,7 @@ var Variables = []string{
 	"SIGNET_HTTP_ADDR", "SIGNET_TIMEZONE", "SIGNET_REQUEST_TIMEOUT", "SIGNET_RECONCILE_SCHEDULE",
 	"SIGNET_COMPANY_NAME", "SIGNET_ATTACHMENT_MAX_BYTES", "SIGNET_DIGEST_SCHEDULE", "SIGNET_PUBLIC_URL",
 	"SIGNET_SMTP_ADDR", "SIGNET_SMTP_FROM", "SIGNET_SMTP_USERNAME", "SIGNET_SMTP_PASSWORD",
+	"SIGNET_OIDC_ISSUER", "SIGNET_OIDC_AUDIENCE", "SIGNET_OIDC_JWKS_URL",
 }
 
 func env(name, def string) string {

@@ -27,6 +27,19 @@ func (s *Store) UserByToken(ctx context.Context, token string) (domain.User, err
 	return s.withTeam(ctx, u)
 }
 
+// UserBySubject returns the active user linked to an OIDC subject (the sub
+// claim of a verified JWT), or domain.ErrNotFound when no active user is.
+func (s *Store) UserBySubject(ctx context.Context, subject string) (domain.User, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT id, name, email, roles FROM users
+		WHERE oidc_subject = $1 AND active`, subject)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
+	if err != nil {
+		return domain.User{}, fmt.Errorf("user by subject: %w", notFound(err))
+	}
+	return s.withTeam(ctx, u)
+}
+
 // withTeam fills in a sales manager's team: everyone below them in the
 // manager_id tree, however deep.
 func (s *Store) withTeam(ctx context.Context, u domain.User) (domain.User, error) {

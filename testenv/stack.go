@@ -58,8 +58,16 @@ func numberBlock() int {
 	}
 }
 
+// Option changes how NewStack builds the API.
+type Option func(*api.Deps)
+
+// WithOIDC makes the API accept JWTs that v verifies.
+func WithOIDC(v api.OIDC) Option {
+	return func(d *api.Deps) { d.OIDC = v }
+}
+
 // NewStack starts Signet against temporalAddress for t.
-func NewStack(t testing.TB, temporalAddress string) *Stack {
+func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	t.Helper()
 	ctx := context.Background()
 	dbURL := NewDatabase(t)
@@ -101,7 +109,11 @@ func NewStack(t testing.TB, temporalAddress string) *Stack {
 
 	cfg := config.Config{TaskQueue: queue, TimeZone: loc, RequestTimeout: 20 * time.Second,
 		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit}
-	srv := httptest.NewServer(api.NewStandardRouter(cfg, st, tc, Logger()))
+	deps := api.StandardDeps(cfg, st, tc, Logger())
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv := httptest.NewServer(api.NewRouter(deps))
 	t.Cleanup(srv.Close)
 	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue}
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/signet-clm/signet/config"
 	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/notify"
+	"github.com/signet-clm/signet/oidc"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/worker"
 )
@@ -121,7 +122,18 @@ func temporalOptions(cfg config.Config, logger *slog.Logger) client.Options {
 
 // serveAPI runs the HTTP API until ctx ends.
 func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
-	return api.Serve(ctx, cfg.HTTPAddr, api.NewStandardRouter(cfg, st, tc, logger), logger)
+	d := api.StandardDeps(cfg, st, tc, logger)
+	if cfg.OIDCIssuer != "" {
+		// Key fetches happen inside requests, so they share their bound.
+		v, err := oidc.NewVerifier(ctx, oidc.Config{Issuer: cfg.OIDCIssuer, Audience: cfg.OIDCAudience, JWKSURL: cfg.OIDCJWKSURL},
+			&http.Client{Timeout: cfg.RequestTimeout})
+		if err != nil {
+			return fmt.Errorf("SIGNET_OIDC_ISSUER %s: %w", cfg.OIDCIssuer, err)
+		}
+		d.OIDC = v
+		logger.Info("accepting JWTs", "issuer", cfg.OIDCIssuer, "audience", cfg.OIDCAudience)
+	}
+	return api.Serve(ctx, cfg.HTTPAddr, api.NewRouter(d), logger)
 }
 
 func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
