@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -34,8 +35,22 @@ func newValidator() *validator.Validate {
 	must(v.RegisterValidation("currency", func(fl validator.FieldLevel) bool { return domain.ValidCurrency(fl.Field().String()) }))
 	must(v.RegisterValidation("contract_status", func(fl validator.FieldLevel) bool { return domain.Status(fl.Field().String()).Valid() }))
 	must(v.RegisterValidation("contract_number", func(fl validator.FieldLevel) bool { return domain.ValidContractNumber(fl.Field().String()) }))
+	must(v.RegisterValidation("role", func(fl validator.FieldLevel) bool { return domain.Role(fl.Field().String()).Valid() }))
+	must(v.RegisterValidation("user_id", func(fl validator.FieldLevel) bool { return userIDPattern.MatchString(fl.Field().String()) }))
 	return v
 }
+
+func roleNames() []string {
+	names := make([]string, len(domain.Roles))
+	for i, r := range domain.Roles {
+		names[i] = string(r)
+	}
+	return names
+}
+
+// userIDPattern is what a user ID may look like: it appears in task IDs,
+// audit rows and URLs, so it stays plain.
+var userIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 func must(err error) {
 	if err != nil {
@@ -121,6 +136,12 @@ func message(fe validator.FieldError) string {
 		return "must be a contract status"
 	case "contract_number":
 		return "must be a contract number such as HT-2026-000001"
+	case "role":
+		return "must be one of: " + strings.Join(roleNames(), ", ")
+	case "user_id":
+		return "must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+	case "unique":
+		return "must not repeat a value"
 	default:
 		return "is invalid (" + fe.Tag() + ")"
 	}

@@ -70,6 +70,10 @@ var Permissions = map[string][]domain.Role{
 	"POST /v1/tokens":                 {},
 	"GET /v1/tokens":                  {},
 	"DELETE /v1/tokens/:id":           {},
+	"GET /v1/users":                   {admin, domain.RoleAuditor},
+	"GET /v1/users/:id":               {admin, domain.RoleAuditor},
+	"POST /v1/users":                  {admin},
+	"PATCH /v1/users/:id":             {admin},
 
 	"GET /v1/me/notification-settings":   {},
 	"PUT /v1/me/notification-settings":   {},

@@ -102,6 +102,7 @@ func NewRouter(d Deps) *gin.Engine {
 	h.approvalRoutes(v1)
 	h.auditRoutes(v1)
 	h.tokenRoutes(v1)
+	h.userRoutes(v1)
 	h.notificationRoutes(v1)
 	v1.GET("/reconciliation", h.reconciliation)
 	return r

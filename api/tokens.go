@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/users"
 )
 
@@ -53,4 +54,28 @@ func (h *handlers) notificationRoutes(v1 *gin.RouterGroup) {
 		e, err := us.RetryDelivery(c.Request.Context(), currentUser(c), c.Param("id"))
 		h.respond(c, http.StatusOK, e, err)
 	})
+}
+
+// userRoutes: admins manage accounts, roles, managers and OIDC links;
+// auditors read them.
+func (h *handlers) userRoutes(v1 *gin.RouterGroup) {
+	us := h.d.Users
+	v1.GET("/users", func(c *gin.Context) {
+		list, err := listOf(us.Users(c.Request.Context()))
+		h.respond(c, http.StatusOK, list, err)
+	})
+	v1.GET("/users/:id", func(c *gin.Context) {
+		a, err := us.User(c.Request.Context(), c.Param("id"))
+		h.respond(c, http.StatusOK, a, err)
+	})
+	v1.POST("/users", withJSON(h, http.StatusCreated, func(ctx context.Context, _ domain.User, c *gin.Context, in users.CreateUserInput) (store.Account, error) {
+		a, err := us.CreateUser(ctx, in)
+		if err == nil {
+			c.Header("Location", "/v1/users/"+a.ID)
+		}
+		return a, err
+	}))
+	v1.PATCH("/users/:id", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in users.UpdateUserInput) (store.Account, error) {
+		return us.UpdateUser(ctx, u, c.Param("id"), in)
+	}))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,13 +13,14 @@ import (
 	"github.com/signet-clm/signet/domain"
 )
 
-// UserByToken returns the user a live bearer token belongs to, or
-// domain.ErrNotFound for an unknown, expired or revoked token.
+// UserByToken returns the active user a live bearer token belongs to, or
+// domain.ErrNotFound for an unknown, expired or revoked token or a
+// deactivated user.
 func (s *Store) UserByToken(ctx context.Context, token string) (domain.User, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT u.id, u.name, u.email, u.roles
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active
 		  AND (t.expires_at IS NULL OR t.expires_at > now())`, HashToken(token))
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
 	if err != nil {
@@ -145,6 +147,98 @@ func (s *Store) SetManager(ctx context.Context, userID, managerID string) error 
 		return nil, map[string]string{"manager_id": managerID}, err
 	}); err != nil {
 		return fmt.Errorf("set manager of %s: %w", userID, err)
+	}
+	return nil
+}
+
+// Account is a user as admins manage it.
+type Account struct {
+	ID          string        `json:"id"`
+	Name        string        `json:"name"`
+	Email       string        `json:"email"`
+	Roles       []domain.Role `json:"roles"`
+	ManagerID   *string       `json:"manager_id" db:"manager_id"`
+	Active      bool          `json:"active"`
+	OIDCSubject *string       `json:"oidc_subject" db:"oidc_subject"`
+	CreatedAt   time.Time     `json:"created_at" db:"created_at"`
+}
+
+const accountColumns = `id, name, email, roles, manager_id, active, oidc_subject, created_at`
+
+// Accounts lists every user, by ID.
+func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+accountColumns+` FROM users ORDER BY id`)
+	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Account])
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	return as, nil
+}
+
+// Account returns one user, or domain.ErrNotFound.
+func (s *Store) Account(ctx context.Context, id string) (Account, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+accountColumns+` FROM users WHERE id = $1`, id)
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Account])
+	if err != nil {
+		return Account{}, fmt.Errorf("account %s: %w", id, notFound(err))
+	}
+	return a, nil
+}
+
+// ErrManagerCycle is a manager change that would make a user their own
+// manager, directly or through others.
+var ErrManagerCycle = errors.New("manager cycle")
+
+// SaveAccount creates the account (create) or replaces an existing one's
+// fields, auditing before and after. A taken ID, email or OIDC subject is
+// ErrDuplicate; a manager chain leading back to the user, ErrManagerCycle;
+// an unknown ID on update, domain.ErrNotFound.
+func (s *Store) SaveAccount(ctx context.Context, a Account, create bool) error {
+	action := "user.updated"
+	if create {
+		action = "user.created"
+	}
+	err := s.audited(ctx, action, "user", a.ID, func(tx pgx.Tx) (any, any, error) {
+		var before any
+		if create {
+			_, err := tx.Exec(ctx, `INSERT INTO users (id, name, email, roles, manager_id, active, oidc_subject)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)`, a.ID, a.Name, a.Email, a.Roles, a.ManagerID, a.Active, a.OIDCSubject)
+			if err != nil {
+				return nil, nil, duplicate(err)
+			}
+		} else {
+			rows, _ := tx.Query(ctx, `SELECT `+accountColumns+` FROM users WHERE id = $1 FOR UPDATE`, a.ID)
+			old, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Account])
+			if err != nil {
+				return nil, nil, notFound(err)
+			}
+			before = old
+			if _, err := tx.Exec(ctx, `UPDATE users SET name = $2, email = $3, roles = $4, manager_id = $5, active = $6, oidc_subject = $7
+				WHERE id = $1`, a.ID, a.Name, a.Email, a.Roles, a.ManagerID, a.Active, a.OIDCSubject); err != nil {
+				return nil, nil, duplicate(err)
+			}
+		}
+		if a.ManagerID != nil {
+			// Walk up from the new manager; reaching the user is a cycle.
+			// The row lock above serialises concurrent edits of this user.
+			var cycle bool
+			if err := tx.QueryRow(ctx, `
+				WITH RECURSIVE up AS (
+					SELECT id, manager_id FROM users WHERE id = $2
+					UNION
+					SELECT u.id, u.manager_id FROM users u JOIN up ON u.id = up.manager_id
+				)
+				SELECT EXISTS (SELECT 1 FROM up WHERE id = $1)`, a.ID, *a.ManagerID).Scan(&cycle); err != nil {
+				return nil, nil, err
+			}
+			if cycle {
+				return nil, nil, ErrManagerCycle
+			}
+		}
+		return before, a, nil
+	})
+	if err != nil {
+		return fmt.Errorf("save account %s: %w", a.ID, err)
 	}
 	return nil
 }

@@ -11,13 +11,14 @@ import (
 	"github.com/signet-clm/signet/store"
 )
 
-// Store keeps users' tokens.
+// Store keeps users, their tokens and their notification settings.
 type Store interface {
 	User(ctx context.Context, id string) (domain.User, error)
 	AddToken(ctx context.Context, userID, token, label string, expiresAt time.Time) (string, error)
 	Tokens(ctx context.Context, userID string) ([]store.TokenInfo, error)
 	RevokeToken(ctx context.Context, userID, id string) error
 	Outbox
+	Accounts
 }
 
 // Service runs token use cases.
