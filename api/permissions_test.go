@@ -66,6 +66,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		}
 		return param.ReplaceAllString(path, "01960000-0000-7000-8000-0000000000ee")
 	}
+	const sales = domain.RoleSales
 	refusal := "your role may not call this route"
 	for route, allowed := range api.Permissions {
 		method, path, _ := strings.Cut(route, " ")
@@ -79,10 +80,28 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 			assert.Less(t, r.Status, 500, "%s as %s: %s", route, name, r.Body)
 		}
 	}
-	// Object level: another sales person's contract and customer do not exist for them.
-	for _, path := range []string{"/v1/contracts/" + n, "/v1/contracts/" + n + "/events", "/v1/contracts/" + n + "/document",
-		"/v1/contracts/" + n + "/approval", "/v1/contracts/" + n + "/attachments", "/v1/customers/" + devstack.DemoCustomerID} {
-		require.Equal(t, http.StatusNotFound, call(t, s, http.MethodGet, path, "sales2", nil).Status, path)
+	// Object level, generated too: every route on one contract or customer
+	// that sales may call answers another sales person exactly as it
+	// answers for an object that does not exist (reads are 404; a write
+	// with a bad body is the same 400 either way), and its owner otherwise.
+	absent := func(path string) string {
+		path = strings.Replace(path, n, "HT-2026-999999", 1)
+		return strings.Replace(path, devstack.DemoCustomerID, "01960000-0000-7000-8000-0000000000ff", 1)
+	}
+	for route, allowed := range api.Permissions {
+		method, path, _ := strings.Cut(route, " ")
+		onObject := strings.Contains(path, ":number") || strings.HasPrefix(path, "/v1/customers/:id")
+		if !onObject || strings.Count(path, ":") > 1 || (len(allowed) > 0 && !slices.Contains(allowed, sales)) {
+			continue
+		}
+		other := call(t, s, method, fill(path), "sales2", "{}")
+		missing := call(t, s, method, absent(fill(path)), "sales2", "{}")
+		assert.Equal(t, missing.Status, other.Status, "%s as another sales person: %s", route, other.Body)
+		if method == http.MethodGet {
+			assert.Equal(t, http.StatusNotFound, other.Status, "%s as another sales person", route)
+		}
+		own := call(t, s, method, fill(path), "sales", "{}")
+		assert.NotEqual(t, http.StatusNotFound, own.Status, "%s as the owner: %s", route, own.Body)
 	}
 }
 
