@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/signing"
 )
 
 // Projection is where contract transitions are recorded (PostgreSQL).
@@ -21,6 +22,9 @@ type Projection interface {
 type Activities struct {
 	Projection Projection
 	Approvals  ApprovalStore
+	Signing    SigningStore
+	// Sealer seals signature records with the server's Ed25519 key.
+	Sealer *signing.Sealer
 	// Location is where calendar days (delegations) are read.
 	Location *time.Location
 }

@@ -70,6 +70,8 @@ func classify(err error) (int, ErrorBody) {
 		return http.StatusMethodNotAllowed, ErrorBody{Error: "method_not_allowed", Message: "this route does not take that method"}
 	case errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge, ErrorBody{Error: "too_large", Message: "the upload is larger than the limit; nothing was stored"}
+	case errors.Is(err, domain.ErrGone):
+		return http.StatusGone, ErrorBody{Error: "gone", Message: "this signing link was used, voided or has expired; ask the sender for a new one"}
 	case errors.Is(err, domain.ErrAlreadyExists):
 		return http.StatusConflict, ErrorBody{Error: "conflict", Message: "it already exists"}
 	case errors.Is(err, domain.ErrUnavailable):

@@ -18,6 +18,7 @@ import (
 	"github.com/signet-clm/signet/config"
 	"github.com/signet-clm/signet/devstack"
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/signing"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/testenv"
 	"github.com/signet-clm/signet/workflows"
@@ -255,7 +256,9 @@ func TestOutagesAnswer503(t *testing.T) {
 		tc, err := client.NewLazyClient(client.Options{HostPort: testenv.TemporalAddress(), Logger: testenv.Logger()})
 		require.NoError(t, err)
 		defer tc.Close()
-		srv := httptest.NewServer(api.NewStandardRouter(cfg, st, tc, testenv.Logger()))
+		sealer, err := signing.NewSealer(make([]byte, 32))
+		require.NoError(t, err)
+		srv := httptest.NewServer(api.NewStandardRouter(cfg, st, tc, sealer, testenv.Logger()))
 		defer srv.Close()
 		s := &testenv.Stack{URL: srv.URL, Tokens: map[string]string{"sales": "sgt_whatever"}}
 		r := call(t, s, http.MethodGet, "/v1/contracts", "sales", nil)
@@ -271,7 +274,7 @@ func TestOutagesAnswer503(t *testing.T) {
 		tc, err := client.NewLazyClient(client.Options{HostPort: "127.0.0.1:" + strconv.Itoa(port), Logger: testenv.Logger()})
 		require.NoError(t, err)
 		defer tc.Close()
-		srv := httptest.NewServer(api.NewStandardRouter(cfg, s.Store, tc, testenv.Logger()))
+		srv := httptest.NewServer(api.NewStandardRouter(cfg, s.Store, tc, s.Sealer, testenv.Logger()))
 		defer srv.Close()
 		down := &testenv.Stack{URL: srv.URL, Tokens: s.Tokens}
 		start := time.Now()

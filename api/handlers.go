@@ -103,10 +103,6 @@ func (h *handlers) contractRoutes(v1 *gin.RouterGroup) {
 		st, err := cs.Submit(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey))
 		h.respond(c, http.StatusOK, st, err)
 	})
-	v1.POST("/contracts/:number/send", func(c *gin.Context) {
-		st, err := cs.Send(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey))
-		h.respond(c, http.StatusOK, st, err)
-	})
 	v1.POST("/contracts/:number/sign", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.SignInput) (state, error) {
 		from := contracts.Client{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()}
 		return cs.Sign(ctx, u, c.Param("number"), c.GetString(requestIDKey), in, from)

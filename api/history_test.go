@@ -36,10 +36,7 @@ func TestRecordedHistoryReplays(t *testing.T) {
 	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
 	approveAll(t, s, state)
 	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", nil), http.StatusOK)
-	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/sign", "executive",
-		map[string]any{"party": "company", "signer_name": "陈静"}), http.StatusOK)
-	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/sign", "sales",
-		map[string]any{"party": "customer", "signer_name": "王建国"}), http.StatusOK)
+	signAll(t, s, n)
 
 	ctx := context.Background()
 	run := s.Temporal.GetWorkflow(ctx, workflows.ContractWorkflowID(n), "")

@@ -54,6 +54,8 @@ type Deps struct {
 	Approvals *approvals.Service
 	Audit     AuditReader
 	Users     *users.Service
+	// Signing runs e-signing: links, certificates, verification, webhooks.
+	Signing *contracts.Signing
 	// Auth resolves bearer tokens.
 	Auth Users
 	// OIDC, when set, verifies bearer values shaped like a JWT; nil means
@@ -62,6 +64,8 @@ type Deps struct {
 	Checks []Check
 	// Health feeds /metrics and the reconciliation report; nil serves neither.
 	Health Health
+	// Location is where certificates show times.
+	Location *time.Location
 	// AttachmentMaxBytes bounds one uploaded file.
 	AttachmentMaxBytes int64
 	// RequestTimeout bounds each request's calls to PostgreSQL and Temporal.
@@ -94,6 +98,7 @@ func NewRouter(d Deps) *gin.Engine {
 	v1 := r.Group("/v1", h.timeout, h.authenticate, h.authorize, h.plainQuery)
 	v1.GET("/me", h.me)
 	h.contractRoutes(v1)
+	h.signingRoutes(r, v1)
 	v1.GET("/contracts/:number/document", h.contractDocument)
 	v1.POST("/contracts/:number/attachments", h.uploadAttachment)
 	v1.GET("/contracts/:number/attachments", h.listAttachments)

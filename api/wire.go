@@ -12,21 +12,24 @@ import (
 	"github.com/signet-clm/signet/config"
 	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/customers"
+	"github.com/signet-clm/signet/signing"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/users"
 )
 
 // NewStandardRouter wires the API to PostgreSQL and Temporal the way
 // `signet api` runs it, with /readyz probing both.
-func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) *gin.Engine {
-	return NewRouter(StandardDeps(cfg, st, tc, logger))
+func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, sealer *signing.Sealer, logger *slog.Logger) *gin.Engine {
+	return NewRouter(StandardDeps(cfg, st, tc, sealer, logger))
 }
 
 // StandardDeps is what NewStandardRouter wires, for callers that add to it
 // (OIDC) before calling NewRouter.
-func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) Deps {
+func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *signing.Sealer, logger *slog.Logger) Deps {
+	cs := contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName)
 	return Deps{
-		Contracts: contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName),
+		Contracts: cs,
+		Signing:   contracts.NewSigning(cs, st, sealer, cfg.ESignWebhookSecret),
 		Customers: customers.New(st),
 		Catalog:   catalog.New(st),
 		Approvals: approvals.New(st),
@@ -41,6 +44,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, logger *
 				return err
 			}},
 		},
+		Location:           cfg.TimeZone,
 		RequestTimeout:     cfg.RequestTimeout,
 		AttachmentMaxBytes: cfg.AttachmentMaxBytes,
 		Logger:             logger,

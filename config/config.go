@@ -61,6 +61,13 @@ type Config struct {
 	// OIDCJWKSURL (SIGNET_OIDC_JWKS_URL, default empty: discovered from
 	// the issuer) is the issuer's key set.
 	OIDCJWKSURL string
+	// SigningKeyFile (SIGNET_SIGNING_KEY_FILE, default empty: PostgreSQL)
+	// keeps the Ed25519 sealing key in a file instead of the database; it
+	// is generated there on first start.
+	SigningKeyFile string
+	// ESignWebhookSecret (SIGNET_ESIGN_WEBHOOK_SECRET, default empty: no
+	// external provider) authenticates an e-signature provider's callbacks.
+	ESignWebhookSecret string
 }
 
 // Defaults.
@@ -99,6 +106,9 @@ func FromEnv() (Config, error) {
 		OIDCIssuer:        os.Getenv("SIGNET_OIDC_ISSUER"),
 		OIDCAudience:      env("SIGNET_OIDC_AUDIENCE", DefaultOIDCAudience),
 		OIDCJWKSURL:       os.Getenv("SIGNET_OIDC_JWKS_URL"),
+		SigningKeyFile:    os.Getenv("SIGNET_SIGNING_KEY_FILE"),
+		// A short secret is guessable; refuse it rather than accept forgeries.
+		ESignWebhookSecret: os.Getenv("SIGNET_ESIGN_WEBHOOK_SECRET"),
 	}
 	tz := env("SIGNET_TIMEZONE", DefaultTimeZone)
 	loc, err := time.LoadLocation(tz)
@@ -132,6 +142,9 @@ func FromEnv() (Config, error) {
 			return Config{}, fmt.Errorf("%s %q: want an http or https URL", name, v)
 		}
 	}
+	if n := len(c.ESignWebhookSecret); n > 0 && n < 32 {
+		return Config{}, fmt.Errorf("SIGNET_ESIGN_WEBHOOK_SECRET: want at least 32 characters, got %d", n)
+	}
 	c.AttachmentMaxBytes = DefaultAttachmentMax
 	if v := os.Getenv("SIGNET_ATTACHMENT_MAX_BYTES"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -151,6 +164,7 @@ var Variables = []string{
 	"SIGNET_COMPANY_NAME", "SIGNET_ATTACHMENT_MAX_BYTES", "SIGNET_DIGEST_SCHEDULE", "SIGNET_PUBLIC_URL",
 	"SIGNET_SMTP_ADDR", "SIGNET_SMTP_FROM", "SIGNET_SMTP_USERNAME", "SIGNET_SMTP_PASSWORD",
 	"SIGNET_OIDC_ISSUER", "SIGNET_OIDC_AUDIENCE", "SIGNET_OIDC_JWKS_URL",
+	"SIGNET_SIGNING_KEY_FILE", "SIGNET_ESIGN_WEBHOOK_SECRET",
 }
 
 func env(name, def string) string {

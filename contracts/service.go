@@ -204,11 +204,6 @@ func (s *Service) Submit(ctx context.Context, u domain.User, number, requestID s
 	return s.update(ctx, u, number, requestID, workflows.UpdateSubmit, workflows.SubmitRequest{Actor: u.Actor()})
 }
 
-// Send sends an approved contract for signature.
-func (s *Service) Send(ctx context.Context, u domain.User, number, requestID string) (workflows.ContractState, error) {
-	return s.update(ctx, u, number, requestID, workflows.UpdateSend, workflows.SendRequest{Actor: u.Actor()})
-}
-
 // CancelInput gives the reason for a cancellation.
 type CancelInput struct {
 	Reason string `json:"reason" validate:"required,max=2000"`

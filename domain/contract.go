@@ -137,6 +137,9 @@ const (
 	EventExpired          = "expired"
 	EventRevised          = "revised"
 	EventApproved         = "approved" // a review round approved the contract
+	// A signing round that ended unsigned returns the contract to approved.
+	EventSigningDeclined = "signing_declined"
+	EventSigningExpired  = "signing_expired"
 )
 
 // Event is one transition of a contract: who did what, when, from which
@@ -178,4 +181,40 @@ type RenderedDocument struct {
 	Text    string          `json:"text"`
 	HTML    string          `json:"html"`
 	Content json.RawMessage `json:"content"`
+}
+
+// Signing events: a signing round's steps, listed on the certificate.
+const (
+	SigningSent     = "sent"
+	SigningOpened   = "opened"
+	SigningSigned   = "signed"
+	SigningDeclined = "declined"
+	SigningReminded = "reminded"
+	SigningExpired  = "expired"
+	SigningVoided   = "voided"
+)
+
+// SignerStatus is where one signer stands in a signing round.
+type SignerStatus string
+
+// Signer statuses.
+const (
+	SignerWaiting  SignerStatus = "waiting" // an earlier group has not finished
+	SignerOpen     SignerStatus = "open"    // may sign now
+	SignerSigned   SignerStatus = "signed"
+	SignerDeclined SignerStatus = "declined"
+	SignerClosed   SignerStatus = "closed" // the round ended without them
+)
+
+// Signer is one person asked to sign in a signing round. Signers of the same
+// group sign in any order; a group opens when the one before it is done.
+type Signer struct {
+	ID     string       `json:"id"`
+	Seq    int          `json:"seq"`
+	Group  int          `json:"group"`
+	Party  Party        `json:"party"`
+	Role   string       `json:"role"`
+	Name   string       `json:"name"`
+	Email  string       `json:"email"`
+	Status SignerStatus `json:"status"`
 }

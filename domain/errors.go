@@ -12,6 +12,8 @@ var (
 	ErrForbidden     = errors.New("your role may not do this")
 	ErrUnavailable   = errors.New("a backing service is unavailable")
 	ErrAlreadyExists = errors.New("already exists")
+	// ErrGone is a signing link that was used, voided or has expired.
+	ErrGone = errors.New("this link is no longer valid")
 )
 
 // FieldError names one field of a request and what is wrong with it.

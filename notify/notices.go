@@ -95,6 +95,8 @@ var contractNews = map[string]string{
 	domain.EventChangesRequested: "审批人要求修改",
 	domain.EventCancelled:        "已取消",
 	domain.EventExpired:          "已到期",
+	domain.EventSigningDeclined:  "签署被拒绝",
+	domain.EventSigningExpired:   "签署已过期",
 }
 
 // ForTransition tells a contract's owner what happened to it, unless they

@@ -166,7 +166,7 @@ func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]no
 			FOR UPDATE SKIP LOCKED
 		) due
 		WHERE o.key = due.key
-		RETURNING o.key, o.user_id, o.channel, o.address, o.secret, o.message, o.attempts`, limit, lease.Microseconds())
+		RETURNING o.key, coalesce(o.user_id, ''), o.channel, o.address, o.secret, o.message, o.attempts`, limit, lease.Microseconds())
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (notify.Delivery, error) {
 		var d notify.Delivery
 		err := row.Scan(&d.ID, &d.UserID, &d.Target.Channel, &d.Target.Address, &d.Target.Secret, &d.Message, &d.Attempts)
@@ -217,7 +217,7 @@ type OutboxEntry struct {
 	SentAt    *time.Time     `json:"sent_at" db:"sent_at"`
 }
 
-const outboxColumns = `id::text, key, user_id, kind, channel, address, message, status, attempts, last_error, created_at, sent_at`
+const outboxColumns = `id::text, key, coalesce(user_id, '') AS user_id, kind, channel, address, message, status, attempts, last_error, created_at, sent_at`
 
 // OutboxFilter selects deliveries.
 type OutboxFilter struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/signet-clm/signet/config"
 	"github.com/signet-clm/signet/devstack"
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/signing"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/worker"
 )
@@ -30,6 +31,8 @@ type Stack struct {
 	Tokens    map[string]string
 	Loc       *time.Location
 	TaskQueue string
+	// Sealer is the stack's signing key, to check seals with.
+	Sealer *signing.Sealer
 }
 
 // AttachmentLimit is the upload limit of a test stack: small, so a test
@@ -57,6 +60,9 @@ func numberBlock() int {
 		}
 	}
 }
+
+// WebhookSecret is the e-signature provider secret test stacks accept.
+const WebhookSecret = "test-provider-secret-0123456789abcdef"
 
 // Option changes how NewStack builds the API.
 type Option func(*api.Deps)
@@ -101,19 +107,23 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	}
 	t.Cleanup(tc.Close)
 	queue := fmt.Sprintf("signet-test-%d", rand.Uint64())
-	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger()})
+	sealer, err := signing.Open(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger(), Sealer: sealer})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.Stop)
 
 	cfg := config.Config{TaskQueue: queue, TimeZone: loc, RequestTimeout: 20 * time.Second,
-		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit}
-	deps := api.StandardDeps(cfg, st, tc, Logger())
+		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit, ESignWebhookSecret: WebhookSecret}
+	deps := api.StandardDeps(cfg, st, tc, sealer, Logger())
 	for _, o := range opts {
 		o(&deps)
 	}
 	srv := httptest.NewServer(api.NewRouter(deps))
 	t.Cleanup(srv.Close)
-	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue}
+	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer}
 }

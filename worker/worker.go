@@ -14,6 +14,7 @@ import (
 
 	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/notify"
+	"github.com/signet-clm/signet/signing"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -28,6 +29,8 @@ type Options struct {
 	DigestSchedule    string
 	Location          *time.Location
 	Logger            *slog.Logger
+	// Sealer seals signature records.
+	Sealer *signing.Sealer
 	// Dispatcher delivers the notification outbox; nil delivers nothing.
 	Dispatcher *notify.Dispatcher
 }
@@ -38,7 +41,8 @@ func New(o Options) sdkworker.Worker {
 	w := sdkworker.New(o.Client, o.TaskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.ContractWorkflow)
 	w.RegisterWorkflow(workflows.ApprovalWorkflow)
-	w.RegisterActivity(&activities.Activities{Projection: o.Store, Approvals: o.Store, Location: o.Location})
+	w.RegisterWorkflow(workflows.SigningWorkflow)
+	w.RegisterActivity(&activities.Activities{Projection: o.Store, Approvals: o.Store, Signing: o.Store, Sealer: o.Sealer, Location: o.Location})
 	return w
 }
 

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -33,6 +34,10 @@ type ContractState struct {
 	// RoundWorkflowID is the running review round's child workflow, if the
 	// contract is in review under the approval engine.
 	RoundWorkflowID string `json:"round_workflow_id,omitempty"`
+	// SigningRound counts signing rounds; SigningWorkflowID is the running
+	// one's child workflow, while the contract is out for signature.
+	SigningRound      int    `json:"signing_round,omitempty"`
+	SigningWorkflowID string `json:"signing_workflow_id,omitempty"`
 	// LastDecision keeps the opinion that sent the contract back to draft.
 	LastDecision *domain.ApprovalTask `json:"last_decision,omitempty"`
 	SignedAt     *time.Time           `json:"signed_at,omitempty"`
@@ -86,9 +91,12 @@ type DecideRequest struct {
 	Opinion  string          `json:"opinion"`
 }
 
-// SendRequest sends an approved contract for signature.
+// SendRequest sends an approved contract for signature: to Signers in
+// their groups' order, open until DeadlineDays (default 14) have passed.
 type SendRequest struct {
-	Actor domain.Actor `json:"actor"`
+	Actor        domain.Actor    `json:"actor"`
+	Signers      []domain.Signer `json:"signers,omitempty"`
+	DeadlineDays int             `json:"deadline_days,omitempty"`
 }
 
 // SignRequest records one party's signature.
@@ -219,7 +227,8 @@ func (w *contractWorkflow) run(ctx workflow.Context) (ContractResult, error) {
 			// Continue as new only between review rounds: a round reports to
 			// the run that started it.
 			return w.state.Status == domain.StatusActive || w.state.Status.Closed() ||
-				(w.continueAsNewSuggested(ctx) && w.state.RoundWorkflowID == "" && (!w.quietHandoff || w.idle(ctx)))
+				(w.continueAsNewSuggested(ctx) && w.state.RoundWorkflowID == "" && w.state.SigningWorkflowID == "" &&
+					(!w.quietHandoff || w.idle(ctx)))
 		}); err != nil {
 			return ContractResult{}, err
 		}
@@ -521,6 +530,11 @@ func (w *contractWorkflow) validateSend(req SendRequest) error {
 	if w.state.Status != domain.StatusApproved {
 		return refuse(domain.RefusedConflict, "contract is %s; only an approved contract can be sent for signature", w.state.Status)
 	}
+	for _, s := range req.Signers {
+		if strings.TrimSpace(s.Name) == "" || strings.TrimSpace(s.Email) == "" {
+			return refuse(domain.RefusedInvalid, "every signer needs a name and an email")
+		}
+	}
 	return nil
 }
 
@@ -528,6 +542,9 @@ func (w *contractWorkflow) send(ctx workflow.Context, req SendRequest) (Contract
 	err := w.locked(ctx, func() error {
 		if err := w.validateSend(req); err != nil {
 			return err
+		}
+		if workflow.GetVersion(ctx, changeSigningRounds, workflow.DefaultVersion, 1) == 1 {
+			return w.startSigning(ctx, req)
 		}
 		number := w.state.Contract.Number
 		w.state.Signatures = []domain.Signature{
@@ -570,6 +587,9 @@ func (w *contractWorkflow) validateSign(req SignRequest) error {
 	}
 	if w.state.Status != domain.StatusSigning {
 		return refuse(domain.RefusedConflict, "contract is %s; it is not out for signature", w.state.Status)
+	}
+	if w.state.SigningWorkflowID != "" {
+		return refuse(domain.RefusedConflict, "signers sign through their signing links")
 	}
 	i, _ := w.nextSigner()
 	if next := w.state.Signatures[i]; next.Party != req.Party {

@@ -20,6 +20,7 @@ import (
 	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/approval"
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/signing"
 	"github.com/signet-clm/signet/workflows"
 )
 
@@ -41,9 +42,14 @@ const number = "HT-2026-000123"
 // step is one update the test sends, and what it expects back. Updates
 // go to the contract unless round names a review round's workflow.
 type step struct {
-	name   string
-	arg    any
-	round  int
+	name  string
+	arg   any
+	round int
+	// signing, if set, sends the update to that signing round's workflow.
+	signing int
+	// at, if set, sends the step at that time after the start rather than
+	// a minute after the one before.
+	at     time.Duration
 	refuse domain.RefusalKind // empty: must be accepted
 	check  func(*testing.T, workflows.ContractState)
 }
@@ -76,6 +82,7 @@ func (s *contractSuite) SetupTest() {
 	s.round = workflows.ApprovalState{}
 	s.onPlan = nil
 	s.env.RegisterWorkflow(workflows.ApprovalWorkflow)
+	s.env.RegisterWorkflow(workflows.SigningWorkflow)
 	s.env.OnActivity(a.RecordTransition, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordTransitionInput) (activities.RecordTransitionResult, error) {
 			s.recorded = append(s.recorded, in.Transition)
@@ -110,6 +117,18 @@ func (s *contractSuite) SetupTest() {
 			return activities.SaveTasksResult{}, nil
 		}).Maybe()
 	s.env.OnActivity(a.CloseRound, mock.Anything, mock.Anything).Return(activities.CloseRoundResult{}, nil).Maybe()
+	// Pin the v2 path, where users record signatures on the contract
+	// itself (as contracts sent before signing rounds shipped still do),
+	// except in the signing-round tests.
+	if !strings.Contains(s.T().Name(), "/TestSigning") {
+		s.env.OnGetVersion("signing-rounds", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion).Maybe()
+	}
+	s.env.OnActivity(a.RecordSigningStep, mock.Anything, mock.Anything).Return(nil).Maybe()
+	s.env.OnActivity(a.RecordSignature, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RecordSignatureInput) (activities.RecordSignatureResult, error) {
+			seal, err := testSealer.Seal(in.Record)
+			return activities.RecordSignatureResult{Signature: signing.SealedSignature{SignatureRecord: in.Record, Seal: seal}}, err
+		}).Maybe()
 }
 
 func (s *contractSuite) AfterTest(_, _ string) { s.env.AssertExpectations(s.T()) }
@@ -128,7 +147,13 @@ func (s *contractSuite) contract(amount int64, currency string, term time.Durati
 // verdict is checked as it arrives. It returns the final live state.
 func (s *contractSuite) run(c domain.Contract, steps []step) workflows.ContractState {
 	t := s.T()
+	end := time.Duration(len(steps)+1) * time.Minute
 	for i, st := range steps {
+		when := time.Duration(i+1) * time.Minute
+		if st.at > 0 {
+			when = st.at
+			end = max(end, when+time.Minute)
+		}
 		s.env.RegisterDelayedCallback(func() {
 			s.beforeLast = len(s.recorded)
 			cb := &testsuite.TestUpdateCallback{
@@ -152,12 +177,18 @@ func (s *contractSuite) run(c domain.Contract, steps []step) workflows.ContractS
 						return
 					}
 					require.NoError(t, err, "step %d (%s)", i, st.name)
-					if st.check != nil {
-						st.check(t, v.(workflows.ContractState))
+					if state, ok := v.(workflows.ContractState); ok && st.check != nil {
+						st.check(t, state)
 					}
 				},
 			}
 			id := st.name + "-" + string(rune('a'+i))
+			if st.signing > 0 {
+				if err := s.env.UpdateWorkflowByID(workflows.SigningWorkflowID(number, st.signing), st.name, id, cb, st.arg); err != nil && st.refuse != domain.RefusedConflict {
+					t.Errorf("step %d (%s) to signing round %d: %v", i, st.name, st.signing, err)
+				}
+				return
+			}
 			if st.round > 0 {
 				// A closed round's workflow has ended: the API answers 409.
 				if err := s.env.UpdateWorkflowByID(workflows.ApprovalWorkflowID(number, st.round), st.name, id, cb, st.arg); err != nil && st.refuse != domain.RefusedConflict {
@@ -166,7 +197,7 @@ func (s *contractSuite) run(c domain.Contract, steps []step) workflows.ContractS
 				return
 			}
 			s.env.UpdateWorkflow(st.name, id, cb, st.arg)
-		}, time.Duration(i+1)*time.Minute)
+		}, when)
 	}
 	var final workflows.ContractState
 	s.env.RegisterDelayedCallback(func() {
@@ -181,7 +212,7 @@ func (s *contractSuite) run(c domain.Contract, steps []step) workflows.ContractS
 		if !final.Status.Closed() && final.Status != domain.StatusActive {
 			s.env.CancelWorkflow()
 		}
-	}, time.Duration(len(steps)+1)*time.Minute)
+	}, end)
 	s.env.ExecuteWorkflow(workflows.ContractWorkflow, workflows.ContractInput{Contract: c})
 	return final
 }

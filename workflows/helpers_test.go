@@ -153,6 +153,7 @@ func newHarness(t *testing.T) *harness {
 	// Pin the foundation path, as for a contract first submitted before the
 	// approval engine shipped.
 	h.env.OnGetVersion(changeApprovalEngine, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion).Maybe()
+	h.env.OnGetVersion(changeSigningRounds, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion).Maybe()
 	var a *activities.Activities
 	h.env.OnActivity(a.RecordTransition, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordTransitionInput) (activities.RecordTransitionResult, error) {

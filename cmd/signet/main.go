@@ -29,6 +29,7 @@ import (
 	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/notify"
 	"github.com/signet-clm/signet/oidc"
+	"github.com/signet-clm/signet/signing"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/worker"
 )
@@ -122,7 +123,11 @@ func temporalOptions(cfg config.Config, logger *slog.Logger) client.Options {
 
 // serveAPI runs the HTTP API until ctx ends.
 func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
-	d := api.StandardDeps(cfg, st, tc, logger)
+	sealer, err := openSealer(ctx, cfg, st)
+	if err != nil {
+		return err
+	}
+	d := api.StandardDeps(cfg, st, tc, sealer, logger)
 	if cfg.OIDCIssuer != "" {
 		// Key fetches happen inside requests, so they share their bound.
 		v, err := oidc.NewVerifier(ctx, oidc.Config{Issuer: cfg.OIDCIssuer, Audience: cfg.OIDCAudience, JWKSURL: cfg.OIDCJWKSURL},
@@ -136,7 +141,25 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 	return api.Serve(ctx, cfg.HTTPAddr, api.NewRouter(d), logger)
 }
 
+// openSealer loads the signing key (made on first start) from the file
+// SIGNET_SIGNING_KEY_FILE names, or else from PostgreSQL.
+func openSealer(ctx context.Context, cfg config.Config, st *store.Store) (*signing.Sealer, error) {
+	var ks signing.KeyStore = st
+	if cfg.SigningKeyFile != "" {
+		ks = signing.FileKeyStore{Path: cfg.SigningKeyFile}
+	}
+	sealer, err := signing.Open(ctx, ks)
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	return sealer, nil
+}
+
 func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
+	sealer, err := openSealer(ctx, cfg, st)
+	if err != nil {
+		return err
+	}
 	httpClient := &http.Client{Timeout: 30 * time.Second}
 	senders := map[string]notify.Sender{
 		notify.ChannelWebhook:  notify.NewWebhook(httpClient),
@@ -156,6 +179,7 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc clien
 		DigestSchedule:    cfg.DigestSchedule,
 		Location:          cfg.TimeZone,
 		Logger:            logger,
+		Sealer:            sealer,
 		Dispatcher:        notify.NewDispatcher(st, senders, cfg.PublicURL, logger.With("component", "notify")),
 	})
 }

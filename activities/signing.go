@@ -1,0 +1,56 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/signing"
+)
+
+// SigningStore is where signing rounds are recorded (PostgreSQL).
+type SigningStore interface {
+	// ApplySigningStep writes a step atomically; a repeated step changes nothing.
+	ApplySigningStep(ctx context.Context, step domain.SigningStep) error
+	// SaveSignature stores a sealed signature with its event, marks the
+	// signer signed and closes their links; it returns the signature as
+	// stored (the first attempt's, when retried).
+	SaveSignature(ctx context.Context, sig signing.SealedSignature, order int, eventID string) (signing.SealedSignature, error)
+}
+
+// RecordSigningStep writes one step of a signing round. Keyed on the
+// round, signer, link and event IDs, so a retried attempt writes nothing
+// twice (and emails no second link).
+func (a *Activities) RecordSigningStep(ctx context.Context, step domain.SigningStep) error {
+	if err := a.Signing.ApplySigningStep(ctx, step); err != nil {
+		return fmt.Errorf("record signing step of %s round %d: %w", step.Round.ContractNumber, step.Round.Round, err)
+	}
+	return nil
+}
+
+// RecordSignatureInput is a signature to seal and store.
+type RecordSignatureInput struct {
+	Record  signing.SignatureRecord `json:"record"`
+	Order   int                     `json:"order"`
+	EventID string                  `json:"event_id"`
+}
+
+// RecordSignatureResult is the sealed signature as stored.
+type RecordSignatureResult struct {
+	Signature signing.SealedSignature `json:"signature"`
+}
+
+// RecordSignature seals a signature record with the server's key and
+// stores it. Ed25519 is deterministic, so a retry seals the same bytes the
+// same way; the store keeps the first.
+func (a *Activities) RecordSignature(ctx context.Context, in RecordSignatureInput) (RecordSignatureResult, error) {
+	seal, err := a.Sealer.Seal(in.Record)
+	if err != nil {
+		return RecordSignatureResult{}, fmt.Errorf("seal signature %s: %w", in.Record.SignerID, err)
+	}
+	stored, err := a.Signing.SaveSignature(ctx, signing.SealedSignature{SignatureRecord: in.Record, Seal: seal}, in.Order, in.EventID)
+	if err != nil {
+		return RecordSignatureResult{}, fmt.Errorf("store signature %s: %w", in.Record.SignerID, err)
+	}
+	return RecordSignatureResult{Signature: stored}, nil
+}

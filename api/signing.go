@@ -1,0 +1,209 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/signing"
+	"github.com/signet-clm/signet/workflows"
+)
+
+// maxVerifyBytes bounds a document posted to /v1/verify.
+const maxVerifyBytes = 32 << 20
+
+// PublicRoutes are served without a bearer token: the signing links (the
+// token in the path is the credential), the provider webhook (its HMAC
+// is) and what anyone holding a document may check it against.
+var PublicRoutes = []string{
+	"GET /sign/:token", "POST /sign/:token", "POST /sign/:token/decline",
+	"POST /webhooks/esign",
+	"GET /v1/signing-key", "POST /v1/verify",
+}
+
+// signingRoutes registers e-signing: sending, signers and their links,
+// certificates (bearer token) and the public routes.
+func (h *handlers) signingRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
+	sg := h.d.Signing
+	v1.POST("/contracts/:number/send", func(c *gin.Context) {
+		var in contracts.SendInput
+		if err := h.bindOptionalJSON(c, &in); err != nil {
+			writeError(c, h.d.Logger, err)
+			return
+		}
+		st, err := sg.Send(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey), in)
+		h.respond(c, http.StatusOK, st, err)
+	})
+	v1.GET("/contracts/:number/signing", func(c *gin.Context) {
+		st, err := sg.SigningState(c.Request.Context(), currentUser(c), c.Param("number"))
+		h.respond(c, http.StatusOK, st, err)
+	})
+	v1.POST("/contracts/:number/signers/:id/link", func(c *gin.Context) {
+		l, err := sg.IssueLink(c.Request.Context(), currentUser(c), c.Param("number"), c.Param("id"), c.GetString(requestIDKey))
+		h.respond(c, http.StatusCreated, l, err)
+	})
+	v1.PUT("/contracts/:number/signers/:id", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.ReplaceSignerInput) (workflows.SigningState, error) {
+		return sg.ReplaceSigner(ctx, u, c.Param("number"), c.Param("id"), c.GetString(requestIDKey), in)
+	}))
+	v1.GET("/contracts/:number/certificate", h.certificate)
+
+	public := r.Group("", h.timeout, h.plainQuery)
+	public.GET("/v1/signing-key", func(c *gin.Context) { c.JSON(http.StatusOK, sg.SigningKey()) })
+	public.POST("/v1/verify", h.verify)
+	public.GET("/sign/:token", func(c *gin.Context) {
+		v, err := sg.OpenLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), clientOf(c))
+		noStore(c)
+		h.respond(c, http.StatusOK, v, err)
+	})
+	public.POST("/sign/:token", func(c *gin.Context) {
+		var in contracts.SignLinkInput
+		if err := h.bindJSON(c, &in); err != nil {
+			writeError(c, h.d.Logger, err)
+			return
+		}
+		res, err := sg.SignLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), in, clientOf(c))
+		noStore(c)
+		h.respond(c, http.StatusOK, res, err)
+	})
+	public.POST("/sign/:token/decline", func(c *gin.Context) {
+		var in contracts.DeclineInput
+		if err := h.bindJSON(c, &in); err != nil {
+			writeError(c, h.d.Logger, err)
+			return
+		}
+		res, err := sg.DeclineLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), in, clientOf(c))
+		noStore(c)
+		h.respond(c, http.StatusOK, res, err)
+	})
+	public.POST("/webhooks/esign", h.providerWebhook)
+}
+
+func clientOf(c *gin.Context) contracts.Client {
+	return contracts.Client{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()}
+}
+
+// noStore keeps a signing page (and its token-bearing URL) out of caches.
+func noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Header("Referrer-Policy", "no-referrer")
+}
+
+// bindOptionalJSON is bindJSON for a body the client may leave out.
+func (h *handlers) bindOptionalJSON(c *gin.Context, dst any) error {
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
+	if err != nil {
+		return decodeError(err)
+	}
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(raw))
+	return h.bindJSON(c, dst)
+}
+
+// certificate serves a version's sealed certificate as JSON or as a page.
+func (h *handlers) certificate(c *gin.Context) {
+	bad := &domain.ValidationError{}
+	version := 0
+	if v := c.Query("version"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			bad.Add("version", "must be a version number")
+		}
+		version = n
+	}
+	format := c.DefaultQuery("format", "json")
+	if format != "json" && format != "html" {
+		bad.Add("format", "must be one of: json, html")
+	}
+	for k := range c.Request.URL.Query() {
+		if k != "version" && k != "format" {
+			bad.Add(k, "is not a parameter of this route")
+		}
+	}
+	if len(bad.Fields) > 0 {
+		writeError(c, h.d.Logger, bad)
+		return
+	}
+	cert, err := h.d.Signing.Certificate(c.Request.Context(), currentUser(c), c.Param("number"), version)
+	if err != nil || format == "json" {
+		h.respond(c, http.StatusOK, cert, err)
+		return
+	}
+	page, err := signing.RenderCertificateHTML(cert, h.d.Location)
+	if err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+}
+
+// verify takes a JSON body (a hash or a certificate) or the document
+// itself as any other content type, hashed as it streams in.
+func (h *handlers) verify(c *gin.Context) {
+	var in contracts.VerifyInput
+	if strings.HasPrefix(c.ContentType(), "application/json") {
+		if err := h.bindJSON(c, &in); err != nil {
+			writeError(c, h.d.Logger, err)
+			return
+		}
+	} else {
+		raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBytes))
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			writeError(c, h.d.Logger, errTooLarge)
+			return
+		case err != nil:
+			writeError(c, h.d.Logger, fieldError("body", "could not be read"))
+			return
+		case len(raw) == 0:
+			writeError(c, h.d.Logger, fieldError("body", "send a document, its SHA-256 or a certificate"))
+			return
+		}
+		in.DocumentSHA256 = contracts.DocumentHash(raw)
+	}
+	res, err := h.d.Signing.Verify(c.Request.Context(), in)
+	h.respond(c, http.StatusOK, res, err)
+}
+
+// providerWebhook applies an external provider's callback: signature and
+// timestamp first (401, nothing read further), then once per delivery ID.
+func (h *handlers) providerWebhook(c *gin.Context) {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes))
+	if err != nil {
+		writeError(c, h.d.Logger, decodeError(err))
+		return
+	}
+	auth := contracts.WebhookAuth{
+		Signature:  c.GetHeader(contracts.WebhookSignatureHeader),
+		Timestamp:  c.GetHeader(contracts.WebhookTimestampHeader),
+		DeliveryID: c.GetHeader(contracts.WebhookDeliveryHeader),
+	}
+	switch err := h.d.Signing.VerifyCallback(auth, body); {
+	case errors.Is(err, contracts.ErrNoProvider):
+		writeError(c, h.d.Logger, errNoRoute)
+		return
+	case err != nil:
+		h.d.Logger.Warn("provider webhook refused", "delivery", auth.DeliveryID, "err", err)
+		c.AbortWithStatusJSON(http.StatusUnauthorized, ErrorBody{Error: "unauthorized", Message: "bad or stale webhook signature; nothing was applied",
+			RequestID: c.GetString(requestIDKey)})
+		return
+	}
+	c.Request.Body = io.NopCloser(bytes.NewReader(body))
+	var cb contracts.ProviderCallback
+	if err := h.bindJSON(c, &cb); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	dup, err := h.d.Signing.ApplyCallback(c.Request.Context(), auth.DeliveryID, cb)
+	h.respond(c, http.StatusAccepted, gin.H{"delivery_id": auth.DeliveryID, "duplicate": dup}, err)
+}

@@ -1,0 +1,306 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/signing"
+	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/workflows"
+)
+
+// approved drafts a contract and takes it through review.
+func approved(t *testing.T, s *testenv.Stack) string {
+	t.Helper()
+	state := create(t, s, newContract(5_000_000, "2026-01-01", "2030-12-31"))
+	n := state.Contract.Number
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+	require.Equal(t, domain.StatusApproved, approveAll(t, s, state).Status)
+	return n
+}
+
+func signingOf(t *testing.T, s *testenv.Stack, n string) workflows.SigningState {
+	t.Helper()
+	return expect[workflows.SigningState](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/signing", "sales", nil), http.StatusOK)
+}
+
+func issueLink(t *testing.T, s *testenv.Stack, n, signerID string) contracts.IssuedLink {
+	t.Helper()
+	return expect[contracts.IssuedLink](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/signers/"+signerID+"/link", "sales", nil), http.StatusCreated)
+}
+
+func signBody(name string) map[string]any {
+	return map[string]any{"signer_name": name, "consent": true}
+}
+
+// TestSigningFromApprovedToActive: our executive, then the customer's
+// contact, each through a one-time link; then the certificate and the
+// public verification of the document, and every bad input on the way.
+func TestSigningFromApprovedToActive(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	n := approved(t, s)
+
+	for name, tc := range map[string]struct {
+		body  any
+		field string
+	}{
+		"a bad signer email":  {map[string]any{"signers": []map[string]any{{"party": "customer", "name": "王建国", "email": "nope"}}}, "signers[0].email"},
+		"an unknown party":    {map[string]any{"signers": []map[string]any{{"party": "witness", "name": "王建国", "email": "w@example.com"}}}, "signers[0].party"},
+		"a deadline too long": {map[string]any{"deadline_days": 400}, "deadline_days"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			assert.Equal(t, []string{tc.field}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", tc.body)))
+		})
+	}
+	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/certificate", "sales", nil), http.StatusConflict)
+
+	// No body: the first executive signs for us, then the customer's
+	// contact who may sign.
+	state := expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", nil), http.StatusOK)
+	require.Equal(t, domain.StatusSigning, state.Status)
+	round := signingOf(t, s, n)
+	require.Len(t, round.Signers, 2)
+	company, customer := round.Signers[0], round.Signers[1]
+	assert.Equal(t, "陈静 Chen Jing", company.Name)
+	assert.Equal(t, "王建国", customer.Name)
+	assert.Equal(t, "wang.jianguo@xingchen.example", customer.Email)
+	assert.Equal(t, domain.SignerOpen, company.Status)
+	assert.Equal(t, domain.SignerWaiting, customer.Status)
+	row, err := s.Store.Contract(t.Context(), n)
+	require.NoError(t, err)
+	assert.Equal(t, row.DocumentSHA256, round.DocumentSHA256, "signing is on exactly the approved document")
+	assert.WithinDuration(t, time.Now().AddDate(0, 0, 14), round.DeadlineAt, time.Minute)
+
+	// The customer's link works only when their turn comes.
+	early := issueLink(t, s, n, customer.ID)
+	expect[errorBody](t, call(t, s, http.MethodPost, early.Path, "", signBody("王建国")), http.StatusConflict)
+
+	link := issueLink(t, s, n, company.ID)
+	r := call(t, s, http.MethodGet, link.Path, "", nil)
+	view := expect[contracts.SignView](t, r, http.StatusOK)
+	assert.Equal(t, "no-store", r.Header.Get("Cache-Control"))
+	assert.Equal(t, n, view.ContractNumber)
+	assert.Equal(t, row.DocumentSHA256, view.DocumentSHA256)
+	assert.Contains(t, view.DocumentText, "上海星辰科技有限公司")
+	assert.Equal(t, company.ID, view.Signer.ID)
+	assert.Len(t, view.Signers, 2)
+	assert.NotContains(t, string(r.Body), "wang.jianguo@", "a link's holder does not see other signers' emails")
+
+	for name, tc := range map[string]struct {
+		body  any
+		field string
+	}{
+		"no consent":    {map[string]any{"signer_name": "陈静", "consent": false}, "consent"},
+		"an empty name": {map[string]any{"signer_name": "", "consent": true}, "signer_name"},
+		"a blank name":  {map[string]any{"signer_name": "   ", "consent": true}, "signer_name"},
+		"extra fields":  {map[string]any{"signer_name": "陈静", "consent": true, "signed_at": "2020-01-01T00:00:00Z"}, "signed_at"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			assert.Equal(t, []string{tc.field}, fieldsOf(t, call(t, s, http.MethodPost, link.Path, "", tc.body)))
+		})
+	}
+	res := expect[contracts.SignResult](t, call(t, s, http.MethodPost, link.Path, "", signBody("陈静")), http.StatusOK)
+	require.NotNil(t, res.Signature)
+	assert.Equal(t, domain.StatusSigning, res.ContractStatus)
+	assert.Equal(t, "陈静", res.Signature.SignerName)
+	assert.Equal(t, "127.0.0.1", res.Signature.IP)
+	assert.Equal(t, "signet-integration-test/1.0", res.Signature.UserAgent)
+	assert.Equal(t, link.LinkID, res.Signature.LinkID)
+	assert.True(t, signing.Verify(s.Sealer.PublicKey(), res.Signature.SignatureRecord, res.Signature.Seal), "sealed with the server's key")
+
+	for name, path := range map[string]string{"used": link.Path, "a second signature": link.Path} {
+		t.Run(name, func(t *testing.T) {
+			expect[errorBody](t, call(t, s, http.MethodPost, path, "", signBody("陈静")), http.StatusGone)
+		})
+	}
+	expect[errorBody](t, call(t, s, http.MethodGet, link.Path, "", nil), http.StatusGone)
+	for _, bad := range []string{"/sign/nope", "/sign/" + strings.Repeat("A", 43), "/sign/" + strings.Repeat("x", 400)} {
+		expect[errorBody](t, call(t, s, http.MethodGet, bad, "", nil), http.StatusNotFound)
+		expect[errorBody](t, call(t, s, http.MethodPost, bad, "", signBody("x")), http.StatusNotFound)
+	}
+
+	// The customer's early link now works; signing makes the contract active.
+	res = expect[contracts.SignResult](t, call(t, s, http.MethodPost, early.Path, "", signBody("王建国"), "User-Agent", "Mozilla/5.0 (Macintosh) 微信"), http.StatusOK)
+	assert.Equal(t, string(workflows.SigningOutcomeSigned), res.Outcome)
+	assert.Equal(t, domain.StatusActive, res.ContractStatus)
+	got := expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
+	assert.Equal(t, domain.StatusActive, got.Contract.Status)
+	require.Len(t, got.Signatures, 2)
+	assert.Equal(t, "Mozilla/5.0 (Macintosh) 微信", got.Signatures[1].UserAgent)
+
+	// Certificate of completion: sealed, every event, readable.
+	cert := expect[signing.Certificate](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/certificate", "auditor", nil), http.StatusOK)
+	require.NoError(t, signing.VerifyCertificate(s.Sealer.PublicKey(), cert))
+	assert.Equal(t, row.DocumentSHA256, cert.DocumentSHA256)
+	require.NotNil(t, cert.CompletedAt)
+	var kinds []string
+	for _, e := range cert.Events {
+		kinds = append(kinds, e.Kind)
+	}
+	for _, want := range []string{"sent", "opened", "signed"} {
+		assert.Contains(t, kinds, want)
+	}
+	assert.Len(t, cert.Signatures, 2)
+	r = call(t, s, http.MethodGet, "/v1/contracts/"+n+"/certificate?format=html", "sales", nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	assert.Contains(t, r.Header.Get("Content-Type"), "text/html")
+	assert.Contains(t, string(r.Body), "王建国")
+	assert.Contains(t, string(r.Body), cert.DocumentSHA256)
+	assert.Equal(t, []string{"format"}, fieldsOf(t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/certificate?format=pdf", "sales", nil)))
+	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/certificate", "sales2", nil), http.StatusNotFound)
+
+	// Anyone holding the document can verify it, without a token.
+	key := expect[signing.PublicKeyInfo](t, call(t, s, http.MethodGet, "/v1/signing-key", "", nil), http.StatusOK)
+	assert.Equal(t, s.Sealer.KeyID(), key.KeyID)
+	doc := call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=text", "sales", nil).Body
+	verify := func(body []byte, ctype string) contracts.VerifyResult {
+		req, err := http.NewRequest(http.MethodPost, s.URL+"/v1/verify", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", ctype)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		var v contracts.VerifyResult
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&v))
+		return v
+	}
+	v := verify(doc, "text/plain; charset=utf-8")
+	assert.True(t, v.Matches)
+	assert.True(t, v.SealsValid)
+	require.Len(t, v.Versions, 1)
+	assert.Equal(t, n, v.Versions[0].ContractNumber)
+	assert.True(t, v.Versions[0].FullySigned)
+	assert.Len(t, v.Versions[0].Signatures, 2)
+	changed := bytes.Clone(doc)
+	changed[len(changed)/2] ^= 1
+	v = verify(changed, "application/octet-stream")
+	assert.False(t, v.Matches, "a changed byte matches nothing")
+	assert.False(t, v.SealsValid)
+	v = verify([]byte(`{"document_sha256":"`+row.DocumentSHA256+`"}`), "application/json")
+	assert.True(t, v.Matches)
+
+	tampered := cert
+	tampered.Events = append([]signing.Event{}, cert.Events...)
+	tampered.Events[0].IP = "10.9.9.9"
+	raw, _ := json.Marshal(map[string]any{"certificate": tampered})
+	v = verify(raw, "application/json")
+	require.NotNil(t, v.Certificate)
+	assert.False(t, v.Certificate.Valid, "a tampered certificate fails its seal")
+	raw, _ = json.Marshal(map[string]any{"certificate": cert})
+	assert.True(t, verify(raw, "application/json").Certificate.Valid)
+	assert.Equal(t, []string{"document_sha256"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/verify", "", map[string]any{"document_sha256": "xyz"})))
+	assert.Equal(t, []string{"document_sha256"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/verify", "", map[string]any{})))
+}
+
+// TestSignerReplacementAndDecline: a wrong email is corrected, which voids
+// the links already out; the corrected signer declines, which closes the
+// round and returns the contract to approved with the reason.
+func TestSignerReplacementAndDecline(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	n := approved(t, s)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", map[string]any{
+		"signers":       []map[string]any{{"party": "customer", "name": "王建国", "email": "wang@wrong.example", "role": "采购总监"}},
+		"deadline_days": 7,
+	}), http.StatusOK)
+	signer := signingOf(t, s, n).Signers[0]
+	old := issueLink(t, s, n, signer.ID)
+
+	path := "/v1/contracts/" + n + "/signers/" + signer.ID
+	assert.Equal(t, []string{"email"}, fieldsOf(t, call(t, s, http.MethodPut, path, "sales", map[string]any{"name": "王建国", "email": "x"})))
+	expect[errorBody](t, call(t, s, http.MethodPut, path, "sales2", map[string]any{"name": "王建国", "email": "wang@xingchen.example"}), http.StatusNotFound)
+	expect[errorBody](t, call(t, s, http.MethodPut, "/v1/contracts/"+n+"/signers/"+n+"-SR1-9", "sales", map[string]any{"name": "王建国", "email": "wang@xingchen.example"}), http.StatusNotFound)
+	round := expect[workflows.SigningState](t, call(t, s, http.MethodPut, path, "sales", map[string]any{"name": "王建国", "email": "wang@xingchen.example"}), http.StatusOK)
+	assert.Equal(t, "wang@xingchen.example", round.Signers[0].Email)
+	assert.Equal(t, "采购总监", round.Signers[0].Role, "an unnamed role stays")
+	expect[errorBody](t, call(t, s, http.MethodGet, old.Path, "", nil), http.StatusGone)
+	expect[errorBody](t, call(t, s, http.MethodPost, old.Path, "", signBody("王建国")), http.StatusGone)
+
+	link := issueLink(t, s, n, signer.ID)
+	assert.Equal(t, []string{"reason"}, fieldsOf(t, call(t, s, http.MethodPost, link.Path+"/decline", "", map[string]any{"reason": ""})))
+	res := expect[contracts.SignResult](t, call(t, s, http.MethodPost, link.Path+"/decline", "", map[string]any{"reason": "付款条款需要重新协商"}), http.StatusOK)
+	assert.Equal(t, string(workflows.SigningOutcomeDeclined), res.Outcome)
+	assert.Equal(t, domain.StatusApproved, res.ContractStatus)
+	expect[errorBody](t, call(t, s, http.MethodPost, link.Path, "", signBody("王建国")), http.StatusGone)
+
+	events := expect[struct{ Items []domain.Event }](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/events", "sales", nil), http.StatusOK)
+	last := events.Items[len(events.Items)-1]
+	assert.Equal(t, domain.EventSigningDeclined, last.Kind)
+	assert.Equal(t, "付款条款需要重新协商", last.Opinion)
+	assert.Equal(t, domain.StatusApproved, last.ToStatus)
+	cert := expect[signing.Certificate](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/certificate", "sales", nil), http.StatusOK)
+	var kinds []string
+	for _, e := range cert.Events {
+		kinds = append(kinds, e.Kind)
+	}
+	assert.Contains(t, kinds, "voided")
+	assert.Contains(t, kinds, "declined")
+	assert.Nil(t, cert.CompletedAt)
+
+	// It can go out again: a new round.
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", nil), http.StatusOK)
+	assert.Equal(t, 2, signingOf(t, s, n).Round)
+}
+
+// TestProviderWebhook: an external provider's callback is applied once,
+// and only when its signature and timestamp check.
+func TestProviderWebhook(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	n := approved(t, s)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", map[string]any{
+		"signers": []map[string]any{{"party": "customer", "name": "王建国", "email": "wang@xingchen.example"}},
+	}), http.StatusOK)
+	signer := signingOf(t, s, n).Signers[0]
+	body := []byte(fmt.Sprintf(`{"event":"signed","signer_id":%q,"signer_name":"王建国","ip":"192.0.2.10","user_agent":"esign-provider/2"}`, signer.ID))
+	post := func(sig, ts, id string, body []byte) response {
+		return call(t, s, http.MethodPost, "/webhooks/esign", "", string(body),
+			"X-Signet-Signature", sig, "X-Signet-Timestamp", ts, "X-Signet-Delivery", id)
+	}
+	now := time.Now()
+	secret := []byte(testenv.WebhookSecret)
+	good := signing.SignWebhook(secret, now, "dl-1", body)
+	unix := strconv.FormatInt(now.Unix(), 10)
+	old := now.Add(-10 * time.Minute)
+	for name, r := range map[string]response{
+		"forged":              post(signing.SignWebhook([]byte("not-the-secret-not-the-secret-xx"), now, "dl-1", body), unix, "dl-1", body),
+		"a changed body":      post(good, unix, "dl-1", bytes.Replace(body, []byte("王建国"), []byte("李四"), 1)),
+		"another delivery":    post(good, unix, "dl-2", body),
+		"an old timestamp":    post(signing.SignWebhook(secret, old, "dl-1", body), strconv.FormatInt(old.Unix(), 10), "dl-1", body),
+		"no signature":        post("", unix, "dl-1", body),
+		"a garbage timestamp": post(good, "soon", "dl-1", body),
+	} {
+		t.Run(name, func(t *testing.T) {
+			assert.Equal(t, "unauthorized", expect[errorBody](t, r, http.StatusUnauthorized).Error)
+		})
+	}
+	assert.Equal(t, domain.SignerOpen, signingOf(t, s, n).Signers[0].Status, "nothing was applied")
+
+	accepted := expect[struct{ Duplicate bool }](t, post(good, unix, "dl-1", body), http.StatusAccepted)
+	assert.False(t, accepted.Duplicate)
+	again := expect[struct{ Duplicate bool }](t, post(good, unix, "dl-1", body), http.StatusAccepted)
+	assert.True(t, again.Duplicate, "a replayed delivery is acknowledged, not applied")
+	require.Eventually(t, func() bool {
+		row, err := s.Store.Contract(t.Context(), n)
+		return err == nil && row.Status == domain.StatusActive
+	}, 15*time.Second, 50*time.Millisecond)
+	sigs := expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK).Signatures
+	require.Len(t, sigs, 1)
+	assert.Equal(t, "esign-provider/2", sigs[0].UserAgent)
+
+	bad := []byte(`{"event":"maybe","signer_id":"x"}`)
+	assert.Equal(t, []string{"event"}, fieldsOf(t, post(signing.SignWebhook(secret, now, "dl-3", bad), unix, "dl-3", bad)))
+}

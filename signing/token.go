@@ -1,0 +1,43 @@
+package signing
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+)
+
+const tokenBytes = 32
+
+var tokenLen = base64.RawURLEncoding.EncodedLen(tokenBytes) // 43
+
+// NewToken returns a one-time signing-link token (32 random bytes, base64url
+// without padding) and its hash. Store only the hash, so a leaked table holds
+// no usable links.
+func NewToken() (token string, hash []byte, err error) {
+	b := make([]byte, tokenBytes)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("signing: generate token: %w", err)
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token), nil
+}
+
+// HashToken returns the SHA-256 of the token's text, the value to look up.
+func HashToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// ValidTokenShape reports whether s could be a token (43 base64url chars), so
+// garbage is refused before any lookup.
+func ValidTokenShape(s string) bool {
+	if len(s) != tokenLen {
+		return false
+	}
+	// Strict also rejects a last character with the two unused bits set, which
+	// NewToken never produces. Decoding skips CR/LF, so a token with one
+	// decodes short and fails the length check.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	return err == nil && len(b) == tokenBytes
+}

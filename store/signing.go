@@ -1,0 +1,324 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-clm/signet/audit"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/notify"
+	"github.com/signet-clm/signet/signing"
+)
+
+// signingKeyID names the one sealing key replicas share.
+const signingKeyID = "default"
+
+// LoadKey returns the stored sealing key seed, or signing.ErrNoKey.
+func (s *Store) LoadKey(ctx context.Context) ([]byte, error) {
+	var seed []byte
+	err := s.pool.QueryRow(ctx, `SELECT seed FROM signing_keys WHERE id = $1`, signingKeyID).Scan(&seed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, signing.ErrNoKey
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load signing key: %w", err)
+	}
+	return seed, nil
+}
+
+// SaveKeyIfAbsent stores seed unless a key is stored, and returns the
+// stored one, so replicas starting together agree.
+func (s *Store) SaveKeyIfAbsent(ctx context.Context, seed []byte) ([]byte, error) {
+	if _, err := s.pool.Exec(ctx, `INSERT INTO signing_keys (id, seed) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, signingKeyID, seed); err != nil {
+		return nil, fmt.Errorf("save signing key: %w", err)
+	}
+	return s.LoadKey(ctx)
+}
+
+// ApplySigningStep writes one step of a signing round in a transaction.
+// Rounds and signers are upserted; links and events are keyed and written
+// once, and a link the store makes its own token for is emailed in the
+// same transaction, so a retried step neither loses nor repeats it.
+func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep) error {
+	r := st.Round
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO signing_rounds (contract_number, round, version, document_sha256, status, deadline_at, reason, started_at, closed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (contract_number, round) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
+				closed_at = coalesce(signing_rounds.closed_at, EXCLUDED.closed_at)`,
+			r.ContractNumber, r.Round, r.Version, r.DocumentSHA256, r.Status, r.DeadlineAt, r.Reason, r.At, r.ClosedAt); err != nil {
+			return fmt.Errorf("upsert signing round: %w", err)
+		}
+		batch := &pgx.Batch{}
+		for _, sg := range st.Signers {
+			batch.Queue(`
+				INSERT INTO signing_signers (id, contract_number, round, seq, signing_group, party, role, name, email, status)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				ON CONFLICT (id) DO UPDATE SET role = EXCLUDED.role, name = EXCLUDED.name, email = EXCLUDED.email,
+					status = CASE WHEN signing_signers.status = 'signed' THEN 'signed' ELSE EXCLUDED.status END`,
+				sg.ID, r.ContractNumber, r.Round, sg.Seq, sg.Group, sg.Party, sg.Role, sg.Name, sg.Email, sg.Status)
+		}
+		for _, id := range st.VoidSigners {
+			batch.Queue(`UPDATE signing_links SET status = 'voided', closed_at = $2 WHERE signer_id = $1 AND status = 'active'`, id, r.At)
+		}
+		if st.CloseLinks {
+			batch.Queue(`UPDATE signing_links SET status = 'expired', closed_at = $3
+				WHERE contract_number = $1 AND round = $2 AND status = 'active'`, r.ContractNumber, r.Round, r.At)
+		}
+		for _, e := range st.Events {
+			batch.Queue(`
+				INSERT INTO signing_events (id, contract_number, version, round, kind, signer_id, signer_name, ip, user_agent, detail, at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+				e.ID, r.ContractNumber, r.Version, r.Round, e.Kind, e.SignerID, e.SignerName, e.IP, e.UserAgent, e.Detail, e.At)
+		}
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return fmt.Errorf("write signers and events: %w", err)
+		}
+		for _, l := range st.Links {
+			if err := s.insertLink(ctx, tx, r, l); err != nil {
+				return err
+			}
+		}
+		actx := audit.WithActor(ctx, audit.Actor{UserID: domain.SystemActor.UserID, RequestID: fmt.Sprintf("%s/SR%d", r.ContractNumber, r.Round)})
+		kinds := make([]string, len(st.Events))
+		for i, e := range st.Events {
+			kinds[i] = e.Kind
+		}
+		if len(st.Events) == 0 {
+			return nil
+		}
+		// Only steps with events are worth the trail (links are in the events).
+		return appendAudit(actx, tx, "signing.step", "contract", r.ContractNumber, nil, map[string]any{"round": r.Round, "status": r.Status, "events": st.Events})
+	})
+}
+
+// insertLink stores a link once. Without a token hash it makes the token
+// and, when mail is configured, emails the link to the signer; the token
+// is never stored, only its SHA-256.
+func (s *Store) insertLink(ctx context.Context, tx pgx.Tx, r domain.SigningRound, l domain.SigningLink) error {
+	hash, token := l.TokenHash, ""
+	if hash == nil {
+		var err error
+		if token, hash, err = signing.NewToken(); err != nil {
+			return fmt.Errorf("make link token: %w", err)
+		}
+	}
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO signing_links (id, signer_id, contract_number, round, token_hash, status, expires_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) ON CONFLICT (id) DO NOTHING`,
+		l.ID, l.SignerID, r.ContractNumber, r.Round, hash, l.ExpiresAt, r.At)
+	if err != nil {
+		return fmt.Errorf("insert link %s: %w", l.ID, err)
+	}
+	if tag.RowsAffected() == 0 || token == "" || !s.EmailByDefault {
+		return nil
+	}
+	msg := notify.Message{
+		Kind:    "signing.link",
+		Subject: "请签署合同 / Please sign: " + r.ContractNumber + " " + r.Title,
+		Text: fmt.Sprintf("%s，您好：\n\n请打开下面的链接阅读并签署合同 %s《%s》。链接仅供您本人使用一次，%s 前有效。\n\nPlease open the link below to read and sign. It is for you alone, works once, and expires %s.",
+			l.Name, r.ContractNumber, r.Title, l.ExpiresAt.Format(time.DateOnly), l.ExpiresAt.Format(time.RFC3339)),
+		Link: "/sign/" + token,
+		At:   r.At,
+		Data: map[string]any{"contract_number": r.ContractNumber, "round": r.Round, "signer_id": l.SignerID},
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO notification_outbox (key, kind, channel, address, message, created_at, next_attempt_at)
+		VALUES ($1, $2, 'email', $3, $4, now(), now()) ON CONFLICT (key) DO NOTHING`,
+		"signing-link/"+l.ID, msg.Kind, l.Email, msg); err != nil {
+		return fmt.Errorf("email link %s: %w", l.ID, err)
+	}
+	return nil
+}
+
+// SaveSignature stores a sealed signature, its event, the signer's new
+// status and the closing of their links in one transaction. A retry finds
+// the first attempt's row and returns it.
+func (s *Store) SaveSignature(ctx context.Context, sig signing.SealedSignature, order int, eventID string) (signing.SealedSignature, error) {
+	r := sig.SignatureRecord
+	var stored signing.SealedSignature
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO signatures (id, contract_number, version, party, signing_order, signer_name, signer_email, recorded_by_id,
+				ip, user_agent, signed_at, round, signer_id, role, document_sha256, link_id, record, seal)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $10, $11, $1, $12, $13, $14, $15, $16)
+			ON CONFLICT (id) DO NOTHING`,
+			r.SignerID, r.ContractNumber, r.Version, r.Party, order, r.SignerName, r.SignerEmail,
+			r.IP, r.UserAgent, r.SignedAt, r.Round, r.Role, r.DocumentSHA256, r.LinkID, r, sig.Seal)
+		if err != nil {
+			return fmt.Errorf("insert signature: %w", err)
+		}
+		if tag.RowsAffected() == 0 {
+			return tx.QueryRow(ctx, `SELECT record, seal FROM signatures WHERE id = $1`, r.SignerID).Scan(&stored.SignatureRecord, &stored.Seal)
+		}
+		stored = sig
+		batch := &pgx.Batch{}
+		batch.Queue(`UPDATE signing_signers SET status = 'signed' WHERE id = $1`, r.SignerID)
+		batch.Queue(`UPDATE signing_links SET status = CASE WHEN id = $2 THEN 'used' ELSE 'voided' END, closed_at = $3
+			WHERE signer_id = $1 AND status = 'active'`, r.SignerID, r.LinkID, r.SignedAt)
+		batch.Queue(`
+			INSERT INTO signing_events (id, contract_number, version, round, kind, signer_id, signer_name, ip, user_agent, detail, at)
+			VALUES ($1, $2, $3, $4, 'signed', $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
+			eventID, r.ContractNumber, r.Version, r.Round, r.SignerID, r.SignerName, r.IP, r.UserAgent, r.Party, r.SignedAt)
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+			return fmt.Errorf("close signer %s: %w", r.SignerID, err)
+		}
+		actx := audit.WithActor(ctx, audit.Actor{UserID: "signer:" + r.SignerID, RequestID: eventID})
+		return appendAudit(actx, tx, "signing.signed", "contract", r.ContractNumber, nil, sig)
+	})
+	if err != nil {
+		return signing.SealedSignature{}, fmt.Errorf("save signature %s: %w", r.SignerID, err)
+	}
+	return stored, nil
+}
+
+// SigningLink is a link as its holder presents it.
+type SigningLink struct {
+	ID             string     `json:"id"`
+	SignerID       string     `json:"signer_id" db:"signer_id"`
+	ContractNumber string     `json:"contract_number" db:"contract_number"`
+	Round          int        `json:"round"`
+	Status         string     `json:"status"`
+	ExpiresAt      time.Time  `json:"expires_at" db:"expires_at"`
+	OpenedAt       *time.Time `json:"opened_at" db:"opened_at"`
+}
+
+// LinkByHash returns the link whose token has this SHA-256, or
+// domain.ErrNotFound.
+func (s *Store) LinkByHash(ctx context.Context, hash []byte) (SigningLink, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, signer_id, contract_number, round, status, expires_at, opened_at
+		FROM signing_links WHERE token_hash = $1`, hash)
+	l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[SigningLink])
+	if err != nil {
+		return SigningLink{}, fmt.Errorf("link: %w", notFound(err))
+	}
+	return l, nil
+}
+
+// LinkOpened records that a link was opened (the first time, and each
+// time, as an event): where from, and when.
+func (s *Store) LinkOpened(ctx context.Context, l SigningLink, signerName, ip, userAgent, requestID string, at time.Time) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE signing_links SET opened_at = coalesce(opened_at, $2) WHERE id = $1`, l.ID, at); err != nil {
+			return fmt.Errorf("mark link opened: %w", err)
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO signing_events (id, contract_number, version, round, kind, signer_id, signer_name, ip, user_agent, at)
+			SELECT $1, $2, r.version, r.round, 'opened', $3, $4, $5, $6, $7 FROM signing_rounds r
+			WHERE r.contract_number = $2 AND r.round = $8
+			ON CONFLICT (id) DO NOTHING`,
+			l.ID+"/opened/"+requestID, l.ContractNumber, l.SignerID, signerName, ip, userAgent, at, l.Round)
+		if err != nil {
+			return fmt.Errorf("record link opened: %w", err)
+		}
+		return nil
+	})
+}
+
+// SignerRow is a signer as the projection holds it.
+type SignerRow struct {
+	ID     string              `json:"id"`
+	Seq    int                 `json:"seq"`
+	Group  int                 `json:"group" db:"signing_group"`
+	Party  domain.Party        `json:"party"`
+	Role   string              `json:"role"`
+	Name   string              `json:"name"`
+	Status domain.SignerStatus `json:"status"`
+}
+
+// Signers returns a signing round's signers in order (without emails:
+// whoever holds a link sees them).
+func (s *Store) Signers(ctx context.Context, number string, round int) ([]SignerRow, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, seq, signing_group, party, role, name, status FROM signing_signers
+		WHERE contract_number = $1 AND round = $2 ORDER BY seq`, number, round)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[SignerRow])
+	if err != nil {
+		return nil, fmt.Errorf("signers of %s round %d: %w", number, round, err)
+	}
+	return list, nil
+}
+
+// SealedSignatures returns the sealed signatures of one contract version
+// in signing order.
+func (s *Store) SealedSignatures(ctx context.Context, number string, version int) ([]signing.SealedSignature, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT record, seal FROM signatures
+		WHERE contract_number = $1 AND version = $2 AND record IS NOT NULL ORDER BY signed_at, signing_order`, number, version)
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (signing.SealedSignature, error) {
+		var sig signing.SealedSignature
+		err := row.Scan(&sig.SignatureRecord, &sig.Seal)
+		return sig, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sealed signatures of %s v%d: %w", number, version, err)
+	}
+	return list, nil
+}
+
+// SigningEvents returns every signing event of one contract version in
+// time order.
+func (s *Store) SigningEvents(ctx context.Context, number string, version int) ([]signing.Event, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT kind, signer_id, signer_name, at, ip, user_agent, detail FROM signing_events
+		WHERE contract_number = $1 AND version = $2 ORDER BY at, id`, number, version)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[signing.Event])
+	if err != nil {
+		return nil, fmt.Errorf("signing events of %s v%d: %w", number, version, err)
+	}
+	return list, nil
+}
+
+// SignedVersion is a contract version whose document has a hash.
+type SignedVersion struct {
+	ContractNumber string     `db:"contract_number"`
+	Title          string     `db:"title"`
+	Version        int        `db:"version"`
+	SignedAt       *time.Time `db:"signed_at"`
+}
+
+// VersionsByDocument returns the contract versions whose document has
+// this SHA-256, signed or not.
+func (s *Store) VersionsByDocument(ctx context.Context, sha256 string) ([]SignedVersion, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT d.contract_number, c.title, d.version, c.signed_at
+		FROM contract_documents d JOIN contracts c ON c.number = d.contract_number
+		WHERE d.sha256 = $1 ORDER BY d.contract_number, d.version`, sha256)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[SignedVersion])
+	if err != nil {
+		return nil, fmt.Errorf("versions by document: %w", err)
+	}
+	return list, nil
+}
+
+// ClaimDelivery remembers a provider webhook's delivery ID; false means it
+// was seen before and must not be applied again.
+func (s *Store) ClaimDelivery(ctx context.Context, id string) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `INSERT INTO provider_deliveries (delivery_id) VALUES ($1) ON CONFLICT DO NOTHING`, id)
+	if err != nil {
+		return false, fmt.Errorf("claim delivery %s: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// CompanySignatory is who signs for our side unless the sender names
+// someone: the first active executive, by ID.
+func (s *Store) CompanySignatory(ctx context.Context) (domain.User, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, name, email, roles FROM users
+		WHERE active AND 'executive' = ANY(roles) ORDER BY id LIMIT 1`)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
+	if err != nil {
+		return domain.User{}, fmt.Errorf("company signatory: %w", notFound(err))
+	}
+	return u, nil
+}
+
+// ReleaseDelivery forgets a delivery ID whose callback could not be
+// applied, so the provider's retry is.
+func (s *Store) ReleaseDelivery(ctx context.Context, id string) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM provider_deliveries WHERE delivery_id = $1`, id); err != nil {
+		return fmt.Errorf("release delivery %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package workflows
+
+import (
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/signet-clm/signet/domain"
+)
+
+// changeSigningRounds marks the switch from signatures recorded by users
+// through the contract's sign update to signing rounds run as child
+// workflows with one-time links. Histories recorded before it replay on
+// the old path.
+const changeSigningRounds = "signing-rounds"
+
+// startSigning starts a signing round on the approved document as a child
+// workflow. Callers hold mu.
+func (w *contractWorkflow) startSigning(ctx workflow.Context, req SendRequest) error {
+	// The service always names signers; only a bare client could not.
+	if len(req.Signers) == 0 {
+		return refuse(domain.RefusedInvalid, "a signing request needs at least one signer")
+	}
+	number, round := w.state.Contract.Number, w.state.SigningRound+1
+	days := req.DeadlineDays
+	if days <= 0 {
+		days = DefaultSigningDays
+	}
+	signers := make([]domain.Signer, len(req.Signers))
+	for i, s := range req.Signers {
+		s.ID, s.Seq, s.Status = SignerID(number, round, i+1), i+1, domain.SignerWaiting
+		signers[i] = s
+	}
+	w.state.SigningRound = round
+	w.state.SigningWorkflowID = SigningWorkflowID(number, round)
+	w.state.Signatures = []domain.Signature{}
+	if err := w.transition(ctx, domain.EventSent, req.Actor, domain.StatusSigning, transitionDetails{}); err != nil {
+		return err
+	}
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            w.state.SigningWorkflowID,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, SigningWorkflow, SigningInput{
+		ContractNumber: number, Title: w.state.Contract.Title, OwnerID: w.state.Contract.OwnerID,
+		Version: w.state.Version, Round: round, DocumentSHA256: w.state.Contract.DocumentSHA256,
+		Signers: signers, Deadline: workflow.Now(ctx).UTC().Add(time.Duration(days) * 24 * time.Hour),
+		Reminders: DefaultReminders,
+	})
+	workflow.Go(ctx, func(ctx workflow.Context) { w.awaitSigning(ctx, child) })
+	return child.GetChildWorkflowExecution().Get(ctx, nil)
+}
+
+// awaitSigning applies a signing round's outcome when it ends.
+func (w *contractWorkflow) awaitSigning(ctx workflow.Context, child workflow.ChildWorkflowFuture) {
+	var st SigningState
+	if err := child.Get(ctx, &st); err != nil {
+		if !temporal.IsCanceledError(err) {
+			workflow.GetLogger(ctx).Error("signing round failed", "err", err)
+		}
+		return
+	}
+	if err := w.locked(ctx, func() error { return w.closeSigning(ctx, st) }); err != nil {
+		workflow.GetLogger(ctx).Error("apply signing round", "round", st.Round, "err", err)
+	}
+}
+
+// closeSigning makes the contract active once everyone signed, or returns
+// it to approved with the reason. A stale round is ignored.
+func (w *contractWorkflow) closeSigning(ctx workflow.Context, st SigningState) error {
+	if st.Round != w.state.SigningRound || w.state.Status != domain.StatusSigning {
+		return nil
+	}
+	w.state.SigningWorkflowID = ""
+	switch st.Outcome {
+	case SigningOutcomeSigned:
+		sigs := make([]domain.Signature, 0, len(st.Signers))
+		// The last to sign completes the contract.
+		last, lastAt := domain.SystemActor, time.Time{}
+		for _, s := range st.Signers {
+			sig := domain.Signature{ID: s.ID, ContractNumber: st.ContractNumber, Version: st.Version, Party: s.Party, Order: s.Seq,
+				SignerName: s.Name, SignerEmail: s.Email}
+			if r := s.Signature; r != nil {
+				at := r.SignedAt
+				sig.SignerName, sig.IP, sig.UserAgent, sig.SignedAt = r.SignerName, r.IP, r.UserAgent, &at
+				if at.After(lastAt) {
+					last, lastAt = domain.Actor{UserID: "signer:" + s.ID, Name: r.SignerName}, at
+				}
+			}
+			sigs = append(sigs, sig)
+		}
+		w.state.Signatures = sigs
+		return w.transition(ctx, domain.EventSigned, last, domain.StatusActive, transitionDetails{})
+	case SigningOutcomeDeclined:
+		actor := domain.Actor{UserID: "signer", Name: st.DeclinedBy}
+		return w.transition(ctx, domain.EventSigningDeclined, actor, domain.StatusApproved, transitionDetails{opinion: st.Reason})
+	default:
+		return w.transition(ctx, domain.EventSigningExpired, domain.SystemActor, domain.StatusApproved,
+			transitionDetails{opinion: "签署期限已过 / the signing deadline passed"})
+	}
+}

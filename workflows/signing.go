@@ -1,0 +1,626 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/signing"
+)
+
+// SigningWorkflowID is the child workflow of one signing round, e.g.
+// contract/HT-2026-000123/signing/1.
+func SigningWorkflowID(number string, round int) string {
+	return fmt.Sprintf("contract/%s/signing/%d", number, round)
+}
+
+// SignerID names a signer of a signing round.
+func SignerID(number string, round, seq int) string {
+	return fmt.Sprintf("%s-SR%d-%d", number, round, seq)
+}
+
+// LinkID names the n-th link issued to a signer (0-based).
+func LinkID(signerID string, n int) string {
+	return fmt.Sprintf("%s/L%d", signerID, n)
+}
+
+// Names of the signing round's handlers.
+const (
+	// UpdateSignerSign records a signature made through a link.
+	UpdateSignerSign = "sign"
+	// UpdateDecline declines through a link; the round closes.
+	UpdateDecline = "decline"
+	// UpdateReplaceSigner corrects a signer who has not signed (a wrong
+	// email, say); their links are voided and a new one goes out.
+	UpdateReplaceSigner = "replace_signer"
+	// UpdateIssueLink adds a link for a signer whose token the caller made
+	// and keeps (only its hash reaches the workflow).
+	UpdateIssueLink = "issue_link"
+	// SignalProviderEvent carries an external provider's verified callback.
+	SignalProviderEvent = "provider_event"
+	// QuerySigningState returns the round's SigningState.
+	QuerySigningState = "signing_state"
+)
+
+// SigningOutcome is how a signing round ended.
+type SigningOutcome string
+
+// Signing outcomes.
+const (
+	SigningOutcomeSigned   SigningOutcome = "signed"
+	SigningOutcomeDeclined SigningOutcome = "declined"
+	SigningOutcomeExpired  SigningOutcome = "expired"
+)
+
+// ReminderPolicy says when unsigned signers are reminded.
+type ReminderPolicy struct {
+	FirstAfter time.Duration `json:"first_after"`
+	Every      time.Duration `json:"every"`
+	Max        int           `json:"max"`
+}
+
+// Signing defaults: reminders 3 days after sending, then every 2 days, at
+// most 5; the request expires after 14 days.
+var DefaultReminders = ReminderPolicy{FirstAfter: 72 * time.Hour, Every: 48 * time.Hour, Max: 5}
+
+// DefaultSigningDays is how long a signing request stays open.
+const DefaultSigningDays = 14
+
+// SigningInput starts a signing round on exactly the approved document.
+type SigningInput struct {
+	ContractNumber string          `json:"contract_number"`
+	Title          string          `json:"title"`
+	OwnerID        string          `json:"owner_id"`
+	Version        int             `json:"version"`
+	Round          int             `json:"round"`
+	DocumentSHA256 string          `json:"document_sha256"`
+	Signers        []domain.Signer `json:"signers"`
+	Deadline       time.Time       `json:"deadline"`
+	Reminders      ReminderPolicy  `json:"reminders"`
+}
+
+// SignerState is a signer and their links: link n is LinkID(ID, n), valid
+// while ValidFrom <= n < Links.
+type SignerState struct {
+	domain.Signer
+	Links     int                      `json:"links"`
+	ValidFrom int                      `json:"valid_from"`
+	Reminded  int                      `json:"reminded"`
+	Signature *signing.SealedSignature `json:"signature,omitempty"`
+}
+
+// SigningState is a round's live state.
+type SigningState struct {
+	ContractNumber string         `json:"contract_number"`
+	Title          string         `json:"title"`
+	Version        int            `json:"version"`
+	Round          int            `json:"round"`
+	DocumentSHA256 string         `json:"document_sha256"`
+	Signers        []SignerState  `json:"signers"`
+	DeadlineAt     time.Time      `json:"deadline_at"`
+	NextReminderAt *time.Time     `json:"next_reminder_at,omitempty"`
+	Outcome        SigningOutcome `json:"outcome,omitempty"`
+	// Reason is a decline's reason; DeclinedBy the signer who declined.
+	Reason     string `json:"reason,omitempty"`
+	DeclinedBy string `json:"declined_by,omitempty"`
+	// EventSeq numbers the round's recorded events; it keys their writes.
+	EventSeq int `json:"event_seq"`
+}
+
+// SignerSignRequest is a signature through a link (or a provider).
+type SignerSignRequest struct {
+	LinkID     string `json:"link_id"`
+	SignerName string `json:"signer_name"`
+	Consent    bool   `json:"consent"`
+	IP         string `json:"ip"`
+	UserAgent  string `json:"user_agent"`
+}
+
+// DeclineRequest declines through a link, with a reason.
+type DeclineRequest struct {
+	LinkID    string `json:"link_id"`
+	Reason    string `json:"reason"`
+	IP        string `json:"ip"`
+	UserAgent string `json:"user_agent"`
+}
+
+// ReplaceSignerRequest corrects a signer who has not signed yet.
+type ReplaceSignerRequest struct {
+	Actor    domain.Actor `json:"actor"`
+	SignerID string       `json:"signer_id"`
+	Name     string       `json:"name"`
+	Email    string       `json:"email"`
+	Role     string       `json:"role"`
+}
+
+// IssueLinkRequest registers a link whose token the caller keeps.
+type IssueLinkRequest struct {
+	Actor     domain.Actor `json:"actor"`
+	SignerID  string       `json:"signer_id"`
+	TokenHash []byte       `json:"token_hash"`
+}
+
+// IssuedLink is the link an IssueLinkRequest registered.
+type IssuedLink struct {
+	LinkID    string    `json:"link_id"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// ProviderEvent is an external provider's callback about one signer,
+// already verified (signature, timestamp, delivery ID) by the API.
+type ProviderEvent struct {
+	DeliveryID string `json:"delivery_id"`
+	Kind       string `json:"kind"` // signed or declined
+	SignerID   string `json:"signer_id"`
+	SignerName string `json:"signer_name"`
+	Reason     string `json:"reason"`
+	IP         string `json:"ip"`
+	UserAgent  string `json:"user_agent"`
+}
+
+type signingWorkflow struct {
+	state   SigningState
+	ownerID string
+	rem     ReminderPolicy
+	mu      workflow.Mutex
+}
+
+// SigningWorkflow runs one signing round: groups of signers in order, each
+// signer with one-time links, reminders, a deadline; a decline closes it.
+func SigningWorkflow(ctx workflow.Context, in SigningInput) (SigningState, error) {
+	w := &signingWorkflow{ownerID: in.OwnerID, rem: in.Reminders, mu: workflow.NewMutex(ctx), state: SigningState{
+		ContractNumber: in.ContractNumber, Title: in.Title, Version: in.Version, Round: in.Round,
+		DocumentSHA256: in.DocumentSHA256, DeadlineAt: in.Deadline, Signers: make([]SignerState, len(in.Signers)),
+	}}
+	for i, s := range in.Signers {
+		w.state.Signers[i] = SignerState{Signer: s}
+	}
+	if err := w.setup(ctx); err != nil {
+		return SigningState{}, err
+	}
+	return w.run(ctx)
+}
+
+func (w *signingWorkflow) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QuerySigningState, func() (SigningState, error) { return w.state, nil }); err != nil {
+		return fmt.Errorf("register query %s: %w", QuerySigningState, err)
+	}
+	handlers := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{UpdateSignerSign, w.sign, w.validateSign},
+		{UpdateDecline, w.decline, w.validateDecline},
+		{UpdateReplaceSigner, w.replaceSigner, w.validateReplace},
+		{UpdateIssueLink, w.issueLink, w.validateIssueLink},
+	}
+	for _, h := range handlers {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", h.name, err)
+		}
+	}
+	return nil
+}
+
+func signingActivities(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	})
+}
+
+func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
+	now := workflow.Now(ctx).UTC()
+	started := w.event(domain.SigningSent, "", "", now)
+	started.Detail = "签署请求已发出 / sent for signature"
+	if err := w.record(ctx, domain.SigningStep{Round: w.roundRecord(now), Signers: w.signers(), Events: []domain.SigningEvent{started}}); err != nil {
+		return SigningState{}, err
+	}
+	workflow.Go(ctx, w.remind)
+	workflow.Go(ctx, w.providerEvents)
+
+	for _, g := range w.groups() {
+		if err := w.withLock(ctx, func() error { return w.openGroup(ctx, g) }); err != nil {
+			return SigningState{}, err
+		}
+		done := false
+		if left := w.state.DeadlineAt.Sub(workflow.Now(ctx)); left > 0 {
+			var err error
+			if done, err = workflow.AwaitWithTimeout(ctx, left, func() bool { return w.state.Outcome != "" || w.groupSigned(g) }); err != nil {
+				return SigningState{}, err
+			}
+		}
+		if !done {
+			w.state.Outcome = SigningOutcomeExpired
+		}
+		if w.state.Outcome != "" {
+			break
+		}
+	}
+	if w.state.Outcome == "" {
+		w.state.Outcome = SigningOutcomeSigned
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return SigningState{}, err
+	}
+	err := w.withLock(ctx, func() error {
+		now := workflow.Now(ctx).UTC()
+		var events []domain.SigningEvent
+		if w.state.Outcome == SigningOutcomeExpired {
+			e := w.event(domain.SigningExpired, "", "", now)
+			e.Detail = "签署期限已过 / the signing deadline passed"
+			events = append(events, e)
+		}
+		for i := range w.state.Signers {
+			if s := &w.state.Signers[i]; s.Status == domain.SignerWaiting || s.Status == domain.SignerOpen {
+				s.Status = domain.SignerClosed
+			}
+		}
+		round := w.roundRecord(now)
+		round.ClosedAt = &now
+		return w.record(ctx, domain.SigningStep{Round: round, Signers: w.signers(), Events: events, CloseLinks: true})
+	})
+	return w.state, err
+}
+
+// groups returns the signing groups in order.
+func (w *signingWorkflow) groups() []int {
+	var gs []int
+	for _, s := range w.state.Signers {
+		if !slices.Contains(gs, s.Group) {
+			gs = append(gs, s.Group)
+		}
+	}
+	slices.Sort(gs)
+	return gs
+}
+
+func (w *signingWorkflow) groupSigned(g int) bool {
+	for _, s := range w.state.Signers {
+		if s.Group == g && s.Status != domain.SignerSigned {
+			return false
+		}
+	}
+	return true
+}
+
+// openGroup opens group g's signers and sends each a link. Callers hold mu.
+func (w *signingWorkflow) openGroup(ctx workflow.Context, g int) error {
+	now := workflow.Now(ctx).UTC()
+	step := domain.SigningStep{Round: w.roundRecord(now)}
+	for i := range w.state.Signers {
+		s := &w.state.Signers[i]
+		if s.Group != g || s.Status != domain.SignerWaiting {
+			continue
+		}
+		s.Status = domain.SignerOpen
+		step.Links = append(step.Links, w.newLink(s, nil))
+		e := w.event(domain.SigningSent, s.ID, s.Name, now)
+		e.Detail = s.Email
+		step.Events = append(step.Events, e)
+	}
+	step.Signers = w.signers()
+	return w.record(ctx, step)
+}
+
+// newLink numbers the signer's next link; a nil hash asks the activity to
+// make the token and email it.
+func (w *signingWorkflow) newLink(s *SignerState, hash []byte) domain.SigningLink {
+	l := domain.SigningLink{ID: LinkID(s.ID, s.Links), SignerID: s.ID, Name: s.Name, Email: s.Email, TokenHash: hash, ExpiresAt: w.state.DeadlineAt}
+	s.Links++
+	return l
+}
+
+// remind reminds open signers on the policy's schedule with a fresh link,
+// until the round ends or the reminders run out.
+func (w *signingWorkflow) remind(ctx workflow.Context) {
+	wait := w.rem.FirstAfter
+	for n := 0; n < w.rem.Max && wait > 0; n++ {
+		at := workflow.Now(ctx).Add(wait).UTC()
+		w.state.NextReminderAt = &at
+		closed, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return w.state.Outcome != "" })
+		if err != nil || closed {
+			return
+		}
+		err = w.withLock(ctx, func() error {
+			if w.state.Outcome != "" {
+				return nil
+			}
+			now := workflow.Now(ctx).UTC()
+			step := domain.SigningStep{Round: w.roundRecord(now)}
+			for i := range w.state.Signers {
+				s := &w.state.Signers[i]
+				if s.Status != domain.SignerOpen {
+					continue
+				}
+				s.Reminded++
+				step.Links = append(step.Links, w.newLink(s, nil))
+				step.Events = append(step.Events, w.event(domain.SigningReminded, s.ID, s.Name, now))
+			}
+			return w.record(ctx, step)
+		})
+		if err != nil {
+			workflow.GetLogger(ctx).Warn("signing reminder failed", "err", err)
+			return
+		}
+		wait = w.rem.Every
+	}
+	w.state.NextReminderAt = nil
+}
+
+// providerEvents applies an external provider's callbacks as they come.
+func (w *signingWorkflow) providerEvents(ctx workflow.Context) {
+	ch := workflow.GetSignalChannel(ctx, SignalProviderEvent)
+	for {
+		var ev ProviderEvent
+		if !ch.Receive(ctx, &ev) {
+			return
+		}
+		i, ok := w.findSigner(ev.SignerID)
+		if !ok || w.state.Outcome != "" {
+			workflow.GetLogger(ctx).Warn("provider event ignored", "delivery", ev.DeliveryID, "signer", ev.SignerID)
+			continue
+		}
+		link := LinkID(ev.SignerID, w.state.Signers[i].Links-1)
+		var err error
+		switch ev.Kind {
+		case domain.SigningSigned:
+			_, err = w.sign(ctx, SignerSignRequest{LinkID: link, SignerName: ev.SignerName, Consent: true, IP: ev.IP, UserAgent: ev.UserAgent})
+		case domain.SigningDeclined:
+			_, err = w.decline(ctx, DeclineRequest{LinkID: link, Reason: ev.Reason, IP: ev.IP, UserAgent: ev.UserAgent})
+		default:
+			err = fmt.Errorf("unknown provider event kind %q", ev.Kind)
+		}
+		if err != nil {
+			workflow.GetLogger(ctx).Warn("provider event refused", "delivery", ev.DeliveryID, "err", err)
+		}
+	}
+}
+
+// signerOfLink finds the signer a link belongs to and checks the link is
+// one of theirs still in force.
+func (w *signingWorkflow) signerOfLink(linkID string) (int, error) {
+	signerID, n, ok := strings.Cut(linkID, "/L")
+	num, err := strconv.Atoi(n)
+	i, found := w.findSigner(signerID)
+	if !ok || err != nil || !found || num >= w.state.Signers[i].Links {
+		return 0, refuse(domain.RefusedNotFound, "no such signing link")
+	}
+	if num < w.state.Signers[i].ValidFrom {
+		return 0, refuse(domain.RefusedConflict, "this link was voided when the signer was replaced")
+	}
+	return i, nil
+}
+
+func (w *signingWorkflow) findSigner(id string) (int, bool) {
+	for i, s := range w.state.Signers {
+		if s.ID == id {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// mayAct checks that signer i may act now: the round is open and it is
+// their group's turn.
+func (w *signingWorkflow) mayAct(i int) error {
+	s := w.state.Signers[i]
+	switch {
+	case w.state.Outcome != "":
+		return refuse(domain.RefusedConflict, "the signing request is closed (%s)", w.state.Outcome)
+	case s.Status == domain.SignerSigned:
+		return refuse(domain.RefusedConflict, "%s has already signed", s.Name)
+	case s.Status == domain.SignerWaiting:
+		return refuse(domain.RefusedConflict, "it is not %s's turn yet: earlier signers have not all signed", s.Name)
+	case s.Status != domain.SignerOpen:
+		return refuse(domain.RefusedConflict, "%s can no longer sign", s.Name)
+	}
+	return nil
+}
+
+func (w *signingWorkflow) validateSign(req SignerSignRequest) error {
+	i, err := w.signerOfLink(req.LinkID)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.SignerName) == "" || !req.Consent {
+		return refuse(domain.RefusedInvalid, "a signature needs the signer's typed name and their consent")
+	}
+	return w.mayAct(i)
+}
+
+func (w *signingWorkflow) sign(ctx workflow.Context, req SignerSignRequest) (SigningState, error) {
+	err := w.withLock(ctx, func() error {
+		if err := w.validateSign(req); err != nil {
+			return err
+		}
+		i, _ := w.signerOfLink(req.LinkID)
+		s := &w.state.Signers[i]
+		now := workflow.Now(ctx).UTC()
+		w.state.EventSeq++
+		in := activities.RecordSignatureInput{
+			Record: signing.SignatureRecord{
+				ContractNumber: w.state.ContractNumber, Version: w.state.Version, Round: w.state.Round,
+				DocumentSHA256: w.state.DocumentSHA256, SignerID: s.ID, SignerName: strings.TrimSpace(req.SignerName),
+				SignerEmail: s.Email, Party: string(s.Party), Role: s.Role, IP: req.IP, UserAgent: req.UserAgent,
+				SignedAt: now, LinkID: req.LinkID,
+			},
+			Order:   s.Seq,
+			EventID: w.eventID(),
+		}
+		var res activities.RecordSignatureResult
+		if err := workflow.ExecuteActivity(signingActivities(ctx), (*activities.Activities).RecordSignature, in).Get(ctx, &res); err != nil {
+			return err
+		}
+		s.Status = domain.SignerSigned
+		s.Signature = &res.Signature
+		// The last signature ends the round, so its answer says so.
+		if !slices.ContainsFunc(w.state.Signers, func(o SignerState) bool { return o.Status != domain.SignerSigned }) {
+			w.state.Outcome = SigningOutcomeSigned
+		}
+		return nil
+	})
+	return w.state, err
+}
+
+func (w *signingWorkflow) validateDecline(req DeclineRequest) error {
+	i, err := w.signerOfLink(req.LinkID)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		return refuse(domain.RefusedInvalid, "a decline needs a reason")
+	}
+	return w.mayAct(i)
+}
+
+func (w *signingWorkflow) decline(ctx workflow.Context, req DeclineRequest) (SigningState, error) {
+	err := w.withLock(ctx, func() error {
+		if err := w.validateDecline(req); err != nil {
+			return err
+		}
+		i, _ := w.signerOfLink(req.LinkID)
+		s := &w.state.Signers[i]
+		now := workflow.Now(ctx).UTC()
+		s.Status = domain.SignerDeclined
+		e := w.event(domain.SigningDeclined, s.ID, s.Name, now)
+		e.IP, e.UserAgent, e.Detail = req.IP, req.UserAgent, strings.TrimSpace(req.Reason)
+		if err := w.record(ctx, domain.SigningStep{Round: w.roundRecord(now), Signers: w.signers(), Events: []domain.SigningEvent{e}}); err != nil {
+			return err
+		}
+		w.state.Outcome, w.state.Reason, w.state.DeclinedBy = SigningOutcomeDeclined, e.Detail, s.Name
+		return nil
+	})
+	return w.state, err
+}
+
+// mayManage: the contract's owner or a sales manager.
+func (w *signingWorkflow) mayManage(a domain.Actor) bool {
+	return a.UserID == w.ownerID || a.Has(domain.RoleSalesManager)
+}
+
+func (w *signingWorkflow) validateReplace(req ReplaceSignerRequest) error {
+	if !w.mayManage(req.Actor) {
+		return refuse(domain.RefusedForbidden, "only the contract's owner or a sales manager may change a signer")
+	}
+	i, ok := w.findSigner(req.SignerID)
+	if !ok {
+		return refuse(domain.RefusedNotFound, "no signer %s in this signing request", req.SignerID)
+	}
+	if strings.TrimSpace(req.Name) == "" || strings.TrimSpace(req.Email) == "" {
+		return refuse(domain.RefusedInvalid, "a signer needs a name and an email")
+	}
+	if s := w.state.Signers[i]; w.state.Outcome != "" || (s.Status != domain.SignerOpen && s.Status != domain.SignerWaiting) {
+		return refuse(domain.RefusedConflict, "%s can no longer be changed", s.Name)
+	}
+	return nil
+}
+
+func (w *signingWorkflow) replaceSigner(ctx workflow.Context, req ReplaceSignerRequest) (SigningState, error) {
+	err := w.withLock(ctx, func() error {
+		if err := w.validateReplace(req); err != nil {
+			return err
+		}
+		i, _ := w.findSigner(req.SignerID)
+		s := &w.state.Signers[i]
+		now := workflow.Now(ctx).UTC()
+		voided := w.event(domain.SigningVoided, s.ID, s.Name, now)
+		voided.Detail = fmt.Sprintf("%s <%s> → %s <%s>", s.Name, s.Email, req.Name, req.Email)
+		s.Name, s.Email = strings.TrimSpace(req.Name), strings.TrimSpace(req.Email)
+		if req.Role != "" {
+			s.Role = req.Role
+		}
+		s.ValidFrom = s.Links
+		step := domain.SigningStep{Round: w.roundRecord(now), VoidSigners: []string{s.ID}, Events: []domain.SigningEvent{voided}}
+		if s.Status == domain.SignerOpen {
+			step.Links = []domain.SigningLink{w.newLink(s, nil)}
+			sent := w.event(domain.SigningSent, s.ID, s.Name, now)
+			sent.Detail = s.Email
+			step.Events = append(step.Events, sent)
+		}
+		step.Signers = w.signers()
+		return w.record(ctx, step)
+	})
+	return w.state, err
+}
+
+func (w *signingWorkflow) validateIssueLink(req IssueLinkRequest) error {
+	if !w.mayManage(req.Actor) {
+		return refuse(domain.RefusedForbidden, "only the contract's owner or a sales manager may issue a signing link")
+	}
+	i, ok := w.findSigner(req.SignerID)
+	if !ok {
+		return refuse(domain.RefusedNotFound, "no signer %s in this signing request", req.SignerID)
+	}
+	if len(req.TokenHash) != 32 {
+		return refuse(domain.RefusedInvalid, "a link needs its token's SHA-256")
+	}
+	if s := w.state.Signers[i]; w.state.Outcome != "" || (s.Status != domain.SignerOpen && s.Status != domain.SignerWaiting) {
+		return refuse(domain.RefusedConflict, "%s can no longer sign", s.Name)
+	}
+	return nil
+}
+
+func (w *signingWorkflow) issueLink(ctx workflow.Context, req IssueLinkRequest) (IssuedLink, error) {
+	var out IssuedLink
+	err := w.withLock(ctx, func() error {
+		if err := w.validateIssueLink(req); err != nil {
+			return err
+		}
+		i, _ := w.findSigner(req.SignerID)
+		link := w.newLink(&w.state.Signers[i], req.TokenHash)
+		out = IssuedLink{LinkID: link.ID, ExpiresAt: link.ExpiresAt}
+		return w.record(ctx, domain.SigningStep{Round: w.roundRecord(workflow.Now(ctx).UTC()), Links: []domain.SigningLink{link}})
+	})
+	return out, err
+}
+
+func (w *signingWorkflow) withLock(ctx workflow.Context, fn func() error) error {
+	if err := w.mu.Lock(ctx); err != nil {
+		return err
+	}
+	defer w.mu.Unlock()
+	return fn()
+}
+
+// eventID numbers the round's next event.
+func (w *signingWorkflow) eventID() string {
+	return fmt.Sprintf("%s/SR%d/%d", w.state.ContractNumber, w.state.Round, w.state.EventSeq)
+}
+
+func (w *signingWorkflow) event(kind, signerID, signerName string, at time.Time) domain.SigningEvent {
+	w.state.EventSeq++
+	return domain.SigningEvent{ID: w.eventID(), Kind: kind, SignerID: signerID, SignerName: signerName, At: at}
+}
+
+func (w *signingWorkflow) roundRecord(now time.Time) domain.SigningRound {
+	status := "open"
+	if w.state.Outcome != "" {
+		status = string(w.state.Outcome)
+	}
+	return domain.SigningRound{
+		ContractNumber: w.state.ContractNumber, Title: w.state.Title, Round: w.state.Round, Version: w.state.Version,
+		DocumentSHA256: w.state.DocumentSHA256, Status: status, DeadlineAt: w.state.DeadlineAt, Reason: w.state.Reason, At: now,
+	}
+}
+
+func (w *signingWorkflow) signers() []domain.Signer {
+	out := make([]domain.Signer, len(w.state.Signers))
+	for i, s := range w.state.Signers {
+		out[i] = s.Signer
+	}
+	return out
+}
+
+// record writes one step of the round to PostgreSQL.
+func (w *signingWorkflow) record(ctx workflow.Context, step domain.SigningStep) error {
+	return workflow.ExecuteActivity(signingActivities(ctx), (*activities.Activities).RecordSigningStep, step).Get(ctx, nil)
+}
