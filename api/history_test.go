@@ -20,7 +20,8 @@ import (
 
 // TestRecordedHistoryReplays runs a contract through rejection,
 // resubmission, approval, signing and expiry on the real stack, then
-// replays its history, and its last review round's, against the current
+// replays its history, its last review round's and its signing round's,
+// against the current
 // workflow code. With SIGNET_RECORD_HISTORY=1 it also writes them to
 // workflows/testdata, where the replay test keeps them for every later
 // version of the workflows to pass.
@@ -58,20 +59,24 @@ func TestRecordedHistoryReplays(t *testing.T) {
 	}
 	raw := history(workflows.ContractWorkflowID(n))
 	round := history(workflows.ApprovalWorkflowID(n, 2))
+	signingRound := history(workflows.SigningWorkflowID(n, 1))
 
 	dir := t.TempDir()
 	if os.Getenv("SIGNET_RECORD_HISTORY") == "1" {
 		dir = filepath.Join("..", "workflows", "testdata")
 		require.NoError(t, os.MkdirAll(dir, 0o755))
 	}
-	path := filepath.Join(dir, "contract_v3_reject_resubmit_expire.json")
-	require.NoError(t, os.WriteFile(path, raw, 0o644))
-	roundPath := filepath.Join(dir, "approval_round_v1_approved.json")
-	require.NoError(t, os.WriteFile(roundPath, round, 0o644))
-
 	replayer := worker.NewWorkflowReplayer()
 	replayer.RegisterWorkflow(workflows.ContractWorkflow)
 	replayer.RegisterWorkflow(workflows.ApprovalWorkflow)
-	require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, path))
-	require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, roundPath))
+	replayer.RegisterWorkflow(workflows.SigningWorkflow)
+	for name, h := range map[string][]byte{
+		"contract_v4_reject_resubmit_sign_expire.json": raw,
+		"approval_round_v1_approved.json":              round,
+		"signing_round_v1_signed.json":                 signingRound,
+	} {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, h, 0o644))
+		require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, path), name)
+	}
 }

@@ -24,6 +24,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(workflows.ContractWorkflow)
 			r.RegisterWorkflow(workflows.ApprovalWorkflow)
+			r.RegisterWorkflow(workflows.SigningWorkflow)
 			err := r.ReplayWorkflowHistoryFromJSONFile(nil, f)
 			if strings.HasPrefix(filepath.Base(f), "broken_") {
 				broken++
