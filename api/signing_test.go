@@ -21,7 +21,7 @@ import (
 )
 
 // approved drafts a contract and takes it through review.
-func approved(t *testing.T, s *testenv.Stack) string {
+func approved(t testing.TB, s *testenv.Stack) string {
 	t.Helper()
 	state := create(t, s, newContract(5_000_000, "2026-01-01", "2030-12-31"))
 	n := state.Contract.Number
@@ -30,12 +30,12 @@ func approved(t *testing.T, s *testenv.Stack) string {
 	return n
 }
 
-func signingOf(t *testing.T, s *testenv.Stack, n string) workflows.SigningState {
+func signingOf(t testing.TB, s *testenv.Stack, n string) workflows.SigningState {
 	t.Helper()
 	return expect[workflows.SigningState](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/signing", "sales", nil), http.StatusOK)
 }
 
-func issueLink(t *testing.T, s *testenv.Stack, n, signerID string) contracts.IssuedLink {
+func issueLink(t testing.TB, s *testenv.Stack, n, signerID string) contracts.IssuedLink {
 	t.Helper()
 	return expect[contracts.IssuedLink](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/signers/"+signerID+"/link", "sales", nil), http.StatusCreated)
 }
