@@ -24,7 +24,7 @@ const maxVerifyBytes = 32 << 20
 // token in the path is the credential), the provider webhook (its HMAC
 // is) and what anyone holding a document may check it against.
 var PublicRoutes = []string{
-	"GET /sign/:token", "POST /sign/:token", "POST /sign/:token/decline",
+	"GET /sign/:token", "POST /sign/:token", "POST /sign/:token/decline", "POST /sign/:token/code",
 	"POST /webhooks/esign",
 	"GET /v1/signing-key", "POST /v1/verify",
 }
@@ -82,6 +82,11 @@ func (h *handlers) signingRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
 		res, err := sg.DeclineLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), in, clientOf(c))
 		noStore(c)
 		h.respond(c, http.StatusOK, res, err)
+	})
+	public.POST("/sign/:token/code", func(c *gin.Context) {
+		sent, err := sg.SendCode(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey))
+		noStore(c)
+		h.respond(c, http.StatusAccepted, sent, err)
 	})
 	public.POST("/webhooks/esign", h.providerWebhook)
 }

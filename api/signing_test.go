@@ -304,3 +304,41 @@ func TestProviderWebhook(t *testing.T) {
 	bad := []byte(`{"event":"maybe","signer_id":"x"}`)
 	assert.Equal(t, []string{"event"}, fieldsOf(t, post(signing.SignWebhook(secret, now, "dl-3", bad), unix, "dl-3", bad)))
 }
+
+// TestSigningWithOneTimeCode: a request that asks for codes takes a
+// signature only with the code mailed to the signer, once.
+func TestSigningWithOneTimeCode(t *testing.T) {
+	testenv.RequireIntegration(t)
+	plain := testenv.NewStack(t, testenv.TemporalAddress())
+	n := approved(t, plain)
+	assert.Equal(t, []string{"require_code"}, fieldsOf(t, call(t, plain, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", map[string]any{"require_code": true})),
+		"without mail no code can reach the signer")
+
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithMail())
+	n = approved(t, s)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", map[string]any{
+		"signers":      []map[string]any{{"party": "customer", "name": "王建国", "email": "wang.jianguo@xingchen.example"}},
+		"require_code": true,
+	}), http.StatusOK)
+	link := issueLink(t, s, n, signingOf(t, s, n).Signers[0].ID)
+	expect[errorBody](t, call(t, s, http.MethodPost, link.Path, "", signBody("王建国")), http.StatusUnprocessableEntity)
+
+	sent := expect[contracts.CodeSent](t, call(t, s, http.MethodPost, link.Path+"/code", "", nil), http.StatusAccepted)
+	assert.Equal(t, "w***@xingchen.example", sent.SentTo)
+	var subject string
+	require.NoError(t, s.Store.Pool().QueryRow(t.Context(), `SELECT message->>'subject' FROM notification_outbox
+		WHERE kind = 'signing.code' AND address = 'wang.jianguo@xingchen.example'`).Scan(&subject))
+	code := subject[len(subject)-6:]
+
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	withCode := func(c string) map[string]any {
+		return map[string]any{"signer_name": "王建国", "consent": true, "code": c}
+	}
+	assert.Equal(t, []string{"code"}, fieldsOf(t, call(t, s, http.MethodPost, link.Path, "", withCode(wrong))))
+	assert.Equal(t, []string{"code"}, fieldsOf(t, call(t, s, http.MethodPost, link.Path, "", withCode("12ab"))))
+	res := expect[contracts.SignResult](t, call(t, s, http.MethodPost, link.Path, "", withCode(code)), http.StatusOK)
+	assert.Equal(t, domain.StatusActive, res.ContractStatus)
+}

@@ -29,7 +29,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 	cs := contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName)
 	return Deps{
 		Contracts: cs,
-		Signing:   contracts.NewSigning(cs, st, sealer, cfg.ESignWebhookSecret),
+		Signing:   contracts.NewSigning(cs, st, sealer, cfg.ESignWebhookSecret, cfg.SMTPAddr != ""),
 		Customers: customers.New(st),
 		Catalog:   catalog.New(st),
 		Approvals: approvals.New(st),

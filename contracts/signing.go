@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/notify"
 	"github.com/signet-clm/signet/signing"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
@@ -27,6 +28,8 @@ type SigningStore interface {
 	SigningEvents(ctx context.Context, number string, version int) ([]signing.Event, error)
 	VersionsByDocument(ctx context.Context, sha256 string) ([]store.SignedVersion, error)
 	ClaimDelivery(ctx context.Context, id string) (bool, error)
+	SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, msg notify.Message, key string) error
+	CheckLinkCode(ctx context.Context, linkID string, codeHash []byte, now time.Time) (bool, error)
 	ReleaseDelivery(ctx context.Context, id string) error
 	CompanySignatory(ctx context.Context) (domain.User, error)
 }
@@ -40,11 +43,14 @@ type Signing struct {
 	sealer *signing.Sealer
 	// webhookSecret authenticates the external provider; empty: none.
 	webhookSecret []byte
+	// mails says whether email can be sent (SMTP is configured), which
+	// one-time codes need.
+	mails bool
 }
 
 // NewSigning returns the e-signing service.
-func NewSigning(s *Service, st SigningStore, sealer *signing.Sealer, webhookSecret string) *Signing {
-	return &Signing{Service: s, st: st, sealer: sealer, webhookSecret: []byte(webhookSecret)}
+func NewSigning(s *Service, st SigningStore, sealer *signing.Sealer, webhookSecret string, mails bool) *Signing {
+	return &Signing{Service: s, st: st, sealer: sealer, webhookSecret: []byte(webhookSecret), mails: mails}
 }
 
 // SignerInput names one signer. Signers of one group sign in any order;
@@ -63,6 +69,9 @@ type SignerInput struct {
 type SendInput struct {
 	Signers      []SignerInput `json:"signers" validate:"omitempty,max=20,dive"`
 	DeadlineDays int           `json:"deadline_days" validate:"omitempty,min=1,max=90"`
+	// RequireCode asks each signer for a one-time code mailed to them
+	// before they may sign.
+	RequireCode bool `json:"require_code"`
 }
 
 // Send sends an approved contract for signature.
@@ -71,11 +80,14 @@ func (s *Signing) Send(ctx context.Context, u domain.User, number, requestID str
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
+	if in.RequireCode && !s.mails {
+		return workflows.ContractState{}, fieldErr("require_code", "needs email to send codes (SIGNET_SMTP_ADDR is not set)")
+	}
 	signers, err := s.signers(ctx, row, in.Signers)
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
-	state, err := s.update(ctx, u, number, requestID, workflows.UpdateSend, workflows.SendRequest{Actor: u.Actor(), Signers: signers, DeadlineDays: in.DeadlineDays})
+	state, err := s.update(ctx, u, number, requestID, workflows.UpdateSend, workflows.SendRequest{Actor: u.Actor(), Signers: signers, DeadlineDays: in.DeadlineDays, RequireCode: in.RequireCode})
 	if err != nil || state.SigningWorkflowID == "" {
 		return state, err
 	}
@@ -319,10 +331,68 @@ func (s *Signing) OpenLink(ctx context.Context, token, requestID string, from Cl
 	return v, nil
 }
 
-// SignLinkInput is a signature through a link.
+// SignLinkInput is a signature through a link, with the one-time code
+// when the request asks for one.
 type SignLinkInput struct {
 	SignerName string `json:"signer_name" validate:"required,max=200"`
 	Consent    bool   `json:"consent" validate:"required"`
+	Code       string `json:"code" validate:"omitempty,len=6,numeric"`
+}
+
+// CodeTTL is how long a one-time code works.
+const CodeTTL = 10 * time.Minute
+
+// CodeSent says where a one-time code went, without telling the address.
+type CodeSent struct {
+	SentTo    string    `json:"sent_to"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// SendCode mails the link's signer a fresh one-time code.
+func (s *Signing) SendCode(ctx context.Context, token, requestID string) (CodeSent, error) {
+	l, err := s.link(ctx, token)
+	if err != nil {
+		return CodeSent{}, err
+	}
+	st, err := s.querySigning(ctx, l.ContractNumber, l.Round)
+	if err != nil {
+		return CodeSent{}, err
+	}
+	if !st.RequireCode || !s.mails {
+		return CodeSent{}, &domain.Refusal{Kind: domain.RefusedConflict, Message: "this signing request does not use one-time codes"}
+	}
+	code, err := signing.NewCode()
+	if err != nil {
+		return CodeSent{}, fmt.Errorf("make code: %w", err)
+	}
+	expires := s.now().UTC().Add(CodeTTL)
+	msg := notify.Message{Kind: "signing.code", Subject: "签署验证码 / Your signing code: " + code,
+		Text: fmt.Sprintf("您签署合同 %s 的验证码是 %s，%d 分钟内有效。\nYour code to sign %s is %s; it works for %d minutes.",
+			l.ContractNumber, code, int(CodeTTL.Minutes()), l.ContractNumber, code, int(CodeTTL.Minutes())), At: s.now().UTC()}
+	if err := s.st.SaveLinkCode(ctx, l.ID, codeHash(l.ID, code), expires, msg, "signing-code/"+l.ID+"/"+requestID); err != nil {
+		return CodeSent{}, unavailable(err)
+	}
+	email := ""
+	for _, sg := range st.Signers {
+		if sg.ID == l.SignerID {
+			email = sg.Email
+		}
+	}
+	return CodeSent{SentTo: maskEmail(email), ExpiresAt: expires}, nil
+}
+
+func codeHash(linkID, code string) []byte {
+	sum := sha256.Sum256([]byte(linkID + ":" + code))
+	return sum[:]
+}
+
+// maskEmail shows enough of an address to recognise it: w***@example.com.
+func maskEmail(e string) string {
+	local, domainPart, ok := strings.Cut(e, "@")
+	if !ok || local == "" {
+		return "***"
+	}
+	return local[:1] + "***@" + domainPart
 }
 
 // SignResult is a signer's sealed signature, how the round ended (once
@@ -343,10 +413,23 @@ func (s *Signing) SignLink(ctx context.Context, token, requestID string, in Sign
 	if err != nil {
 		return SignResult{}, err
 	}
+	checked := false
+	if in.Code != "" {
+		ok, err := s.st.CheckLinkCode(ctx, l.ID, codeHash(l.ID, in.Code), s.now())
+		switch {
+		case errors.Is(err, store.ErrCodeLocked):
+			return SignResult{}, &domain.Refusal{Kind: domain.RefusedConflict, Message: "too many wrong codes: ask for a new one"}
+		case err != nil:
+			return SignResult{}, unavailable(err)
+		case !ok:
+			return SignResult{}, fieldErr("code", "is wrong or has expired")
+		}
+		checked = true
+	}
 	from = from.bounded()
 	var st workflows.SigningState
 	err = s.updateSigning(ctx, l.ContractNumber, l.Round, requestID, workflows.UpdateSignerSign, workflows.SignerSignRequest{
-		LinkID: l.ID, SignerName: in.SignerName, Consent: in.Consent, IP: from.IP, UserAgent: from.UserAgent,
+		LinkID: l.ID, SignerName: in.SignerName, Consent: in.Consent, CodeChecked: checked, IP: from.IP, UserAgent: from.UserAgent,
 	}, &st)
 	if err != nil {
 		return SignResult{}, err

@@ -50,7 +50,13 @@ CREATE TABLE signing_links (
     expires_at      timestamptz NOT NULL,
     created_at      timestamptz NOT NULL,
     opened_at       timestamptz,
-    closed_at       timestamptz
+    closed_at       timestamptz,
+    -- A one-time code mailed to the signer, when the request asks for one:
+    -- its SHA-256 with the link ID, until when it works, and how many
+    -- wrong tries were made.
+    code_hash       bytea,
+    code_expires_at timestamptz,
+    code_attempts   int NOT NULL DEFAULT 0
 );
 CREATE INDEX signing_links_signer_idx ON signing_links (signer_id);
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"math/big"
 )
 
 const tokenBytes = 32
@@ -40,4 +41,13 @@ func ValidTokenShape(s string) bool {
 	// decodes short and fails the length check.
 	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	return err == nil && len(b) == tokenBytes
+}
+
+// NewCode returns a random six-digit one-time code.
+func NewCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
 }

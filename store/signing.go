@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"time"
@@ -322,3 +323,62 @@ func (s *Store) ReleaseDelivery(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// CodeAttempts is how many wrong one-time codes a link takes before it
+// needs a new code.
+const CodeAttempts = 5
+
+// SaveLinkCode gives a link a new one-time code (replacing any earlier
+// one) and mails it to the signer in the same transaction.
+func (s *Store) SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, msg notify.Message, key string) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var email string
+		err := tx.QueryRow(ctx, `
+			UPDATE signing_links l SET code_hash = $2, code_expires_at = $3, code_attempts = 0
+			FROM signing_signers sg WHERE l.id = $1 AND sg.id = l.signer_id
+			RETURNING sg.email`, linkID, codeHash, expiresAt).Scan(&email)
+		if err != nil {
+			return fmt.Errorf("save code of %s: %w", linkID, notFound(err))
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO notification_outbox (key, kind, channel, address, message, created_at, next_attempt_at)
+			VALUES ($1, $2, 'email', $3, $4, now(), now()) ON CONFLICT (key) DO NOTHING`, key, msg.Kind, email, msg); err != nil {
+			return fmt.Errorf("email code of %s: %w", linkID, err)
+		}
+		return nil
+	})
+}
+
+// ErrCodeLocked: too many wrong codes; the signer asks for a new one.
+var ErrCodeLocked = errors.New("too many wrong codes")
+
+// CheckLinkCode reports whether codeHash is the link's live one-time
+// code. A right code is used up; a wrong one counts against the link.
+func (s *Store) CheckLinkCode(ctx context.Context, linkID string, codeHash []byte, now time.Time) (bool, error) {
+	var ok bool
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var stored []byte
+		var expires *time.Time
+		var attempts int
+		if err := tx.QueryRow(ctx, `SELECT code_hash, code_expires_at, code_attempts FROM signing_links WHERE id = $1 FOR UPDATE`, linkID).
+			Scan(&stored, &expires, &attempts); err != nil {
+			return notFound(err)
+		}
+		if attempts >= CodeAttempts {
+			return ErrCodeLocked
+		}
+		ok = stored != nil && expires != nil && now.Before(*expires) && hmacEqual(stored, codeHash)
+		q := `UPDATE signing_links SET code_attempts = code_attempts + 1 WHERE id = $1`
+		if ok {
+			q = `UPDATE signing_links SET code_hash = NULL, code_expires_at = NULL WHERE id = $1`
+		}
+		_, err := tx.Exec(ctx, q, linkID)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("check code of %s: %w", linkID, err)
+	}
+	return ok, nil
+}
+
+func hmacEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }

@@ -64,12 +64,23 @@ func numberBlock() int {
 // WebhookSecret is the e-signature provider secret test stacks accept.
 const WebhookSecret = "test-provider-secret-0123456789abcdef"
 
-// Option changes how NewStack builds the API.
-type Option func(*api.Deps)
+// Option changes how NewStack builds Signet.
+type Option func(*options)
+
+type options struct {
+	oidc api.OIDC
+	mail bool
+}
 
 // WithOIDC makes the API accept JWTs that v verifies.
 func WithOIDC(v api.OIDC) Option {
-	return func(d *api.Deps) { d.OIDC = v }
+	return func(o *options) { o.oidc = v }
+}
+
+// WithMail makes Signet mail as if SMTP were configured: email notices go
+// to the outbox (the test reads them there or runs a dispatcher).
+func WithMail() Option {
+	return func(o *options) { o.mail = true }
 }
 
 // NewStack starts Signet against temporalAddress for t.
@@ -82,6 +93,11 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	st.EmailByDefault = o.mail
 	tokens, err := devstack.SeedDemo(ctx, st)
 	if err != nil {
 		t.Fatal(err)
@@ -119,10 +135,11 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 
 	cfg := config.Config{TaskQueue: queue, TimeZone: loc, RequestTimeout: 20 * time.Second,
 		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit, ESignWebhookSecret: WebhookSecret}
-	deps := api.StandardDeps(cfg, st, tc, sealer, Logger())
-	for _, o := range opts {
-		o(&deps)
+	if o.mail {
+		cfg.SMTPAddr = "mail.invalid:25"
 	}
+	deps := api.StandardDeps(cfg, st, tc, sealer, Logger())
+	deps.OIDC = o.oidc
 	srv := httptest.NewServer(api.NewRouter(deps))
 	t.Cleanup(srv.Close)
 	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer}

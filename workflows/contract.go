@@ -97,6 +97,7 @@ type SendRequest struct {
 	Actor        domain.Actor    `json:"actor"`
 	Signers      []domain.Signer `json:"signers,omitempty"`
 	DeadlineDays int             `json:"deadline_days,omitempty"`
+	RequireCode  bool            `json:"require_code,omitempty"`
 }
 
 // SignRequest records one party's signature.

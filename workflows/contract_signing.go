@@ -48,7 +48,7 @@ func (w *contractWorkflow) startSigning(ctx workflow.Context, req SendRequest) e
 		ContractNumber: number, Title: w.state.Contract.Title, OwnerID: w.state.Contract.OwnerID,
 		Version: w.state.Version, Round: round, DocumentSHA256: w.state.Contract.DocumentSHA256,
 		Signers: signers, Deadline: workflow.Now(ctx).UTC().Add(time.Duration(days) * 24 * time.Hour),
-		Reminders: DefaultReminders,
+		Reminders: DefaultReminders, RequireCode: req.RequireCode,
 	})
 	workflow.Go(ctx, func(ctx workflow.Context) { w.awaitSigning(ctx, child) })
 	return child.GetChildWorkflowExecution().Get(ctx, nil)

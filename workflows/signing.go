@@ -84,6 +84,8 @@ type SigningInput struct {
 	Signers        []domain.Signer `json:"signers"`
 	Deadline       time.Time       `json:"deadline"`
 	Reminders      ReminderPolicy  `json:"reminders"`
+	// RequireCode asks each signer for a one-time code mailed to them.
+	RequireCode bool `json:"require_code,omitempty"`
 }
 
 // SignerState is a signer and their links: link n is LinkID(ID, n), valid
@@ -105,6 +107,7 @@ type SigningState struct {
 	DocumentSHA256 string         `json:"document_sha256"`
 	Signers        []SignerState  `json:"signers"`
 	DeadlineAt     time.Time      `json:"deadline_at"`
+	RequireCode    bool           `json:"require_code,omitempty"`
 	NextReminderAt *time.Time     `json:"next_reminder_at,omitempty"`
 	Outcome        SigningOutcome `json:"outcome,omitempty"`
 	// Reason is a decline's reason; DeclinedBy the signer who declined.
@@ -119,8 +122,10 @@ type SignerSignRequest struct {
 	LinkID     string `json:"link_id"`
 	SignerName string `json:"signer_name"`
 	Consent    bool   `json:"consent"`
-	IP         string `json:"ip"`
-	UserAgent  string `json:"user_agent"`
+	// CodeChecked says the API checked the signer's one-time code.
+	CodeChecked bool   `json:"code_checked,omitempty"`
+	IP          string `json:"ip"`
+	UserAgent   string `json:"user_agent"`
 }
 
 // DeclineRequest declines through a link, with a reason.
@@ -177,7 +182,7 @@ type signingWorkflow struct {
 func SigningWorkflow(ctx workflow.Context, in SigningInput) (SigningState, error) {
 	w := &signingWorkflow{ownerID: in.OwnerID, rem: in.Reminders, mu: workflow.NewMutex(ctx), state: SigningState{
 		ContractNumber: in.ContractNumber, Title: in.Title, Version: in.Version, Round: in.Round,
-		DocumentSHA256: in.DocumentSHA256, DeadlineAt: in.Deadline, Signers: make([]SignerState, len(in.Signers)),
+		DocumentSHA256: in.DocumentSHA256, DeadlineAt: in.Deadline, RequireCode: in.RequireCode, Signers: make([]SignerState, len(in.Signers)),
 	}}
 	for i, s := range in.Signers {
 		w.state.Signers[i] = SignerState{Signer: s}
@@ -373,7 +378,8 @@ func (w *signingWorkflow) providerEvents(ctx workflow.Context) {
 		var err error
 		switch ev.Kind {
 		case domain.SigningSigned:
-			_, err = w.sign(ctx, SignerSignRequest{LinkID: link, SignerName: ev.SignerName, Consent: true, IP: ev.IP, UserAgent: ev.UserAgent})
+			// The provider authenticated the signer its own way.
+			_, err = w.sign(ctx, SignerSignRequest{LinkID: link, SignerName: ev.SignerName, Consent: true, CodeChecked: true, IP: ev.IP, UserAgent: ev.UserAgent})
 		case domain.SigningDeclined:
 			_, err = w.decline(ctx, DeclineRequest{LinkID: link, Reason: ev.Reason, IP: ev.IP, UserAgent: ev.UserAgent})
 		default:
@@ -433,6 +439,9 @@ func (w *signingWorkflow) validateSign(req SignerSignRequest) error {
 	}
 	if strings.TrimSpace(req.SignerName) == "" || !req.Consent {
 		return refuse(domain.RefusedInvalid, "a signature needs the signer's typed name and their consent")
+	}
+	if w.state.RequireCode && !req.CodeChecked {
+		return refuse(domain.RefusedInvalid, "this signing request needs the one-time code mailed to the signer")
 	}
 	return w.mayAct(i)
 }

@@ -388,3 +388,14 @@ func (s *contractSuite) TestSigningDeadlineReturnsToApproved() {
 	s.Equal(s.start.Add(4*time.Minute+48*time.Hour), expired.Event.At, "the deadline counts from sending")
 	s.Equal(domain.SystemActor.UserID, expired.Event.ActorID)
 }
+
+func (s *signingSuite) TestACodeIsNeededWhenTheRequestAsksForOne() {
+	in := s.input(14, signer(1, 1, domain.PartyCustomer, "王建国", "wang@xingchen.example"))
+	in.RequireCode = true
+	checked := signs(2*time.Hour, 1, 0, "王建国")
+	req := checked.arg.(workflows.SignerSignRequest)
+	req.CodeChecked = true
+	checked.arg = req
+	st := s.run(in, signs(time.Hour, 1, 0, "王建国").refused(domain.RefusedInvalid), checked)
+	s.Equal(workflows.SigningOutcomeSigned, st.Outcome)
+}

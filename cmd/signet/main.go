@@ -127,6 +127,8 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 	if err != nil {
 		return err
 	}
+	// The API mails too (one-time signing codes) when SMTP is set.
+	st.EmailByDefault = cfg.SMTPAddr != ""
 	d := api.StandardDeps(cfg, st, tc, sealer, logger)
 	if cfg.OIDCIssuer != "" {
 		// Key fetches happen inside requests, so they share their bound.
