@@ -69,6 +69,8 @@ type View struct {
 	// Round is the review round under way: where the contract waits, on
 	// whom and since when.
 	Round *workflows.ApprovalState `json:"round,omitempty"`
+	// Signing is the signing round under way: who has signed, who is next.
+	Signing *workflows.SigningState `json:"signing,omitempty"`
 	// LiveError says why the live state is missing (Temporal unreachable);
 	// the recorded row is still served.
 	LiveError string `json:"live_error,omitempty"`
@@ -120,6 +122,14 @@ func (s *Service) Get(ctx context.Context, u domain.User, number string) (View, 
 			var round workflows.ApprovalState
 			if resp.Get(&round) == nil {
 				v.Round = &round
+			}
+		}
+	}
+	if state.SigningWorkflowID != "" {
+		if resp, err := s.temporal.QueryWorkflow(ctx, state.SigningWorkflowID, "", workflows.QuerySigningState); err == nil {
+			var round workflows.SigningState
+			if resp.Get(&round) == nil {
+				v.Signing = &round
 			}
 		}
 	}
