@@ -30,7 +30,7 @@ type dimension struct {
 // product line groups the contract's line amounts by the line of each
 // line item's product (see summarySQL).
 var dimensions = map[string]dimension{
-	DimMonth:       {"coalesce(to_char(c.signed_at AT TIME ZONE %[1]s, 'YYYY-MM'), '')", "coalesce(to_char(c.signed_at AT TIME ZONE %[1]s, 'YYYY-MM'), '')"},
+	DimMonth:       {"coalesce(to_char(c.signed_at AT TIME ZONE {tz}, 'YYYY-MM'), '')", "coalesce(to_char(c.signed_at AT TIME ZONE {tz}, 'YYYY-MM'), '')"},
 	DimCustomer:    {"coalesce(c.customer_id::text, c.customer_name)", "c.customer_name"},
 	DimOwner:       {"c.owner_id", "c.owner_name"},
 	DimProductLine: {"coalesce(pl.line_id::text, '')", "coalesce(l.name, '')"},
@@ -129,7 +129,8 @@ func (s *Service) Summary(ctx context.Context, u domain.User, in SummaryQuery) (
 	var keys, groupBy []string
 	for i, d := range dims {
 		dim := dimensions[d]
-		keys = append(keys, fmt.Sprintf(dim.key, tz)+fmt.Sprintf(" AS k%d, max(", i)+fmt.Sprintf(dim.label, tz)+fmt.Sprintf(") AS l%d", i))
+		keys = append(keys, fmt.Sprintf("%s AS k%d, max(%s) AS l%d", strings.ReplaceAll(dim.key, "{tz}", tz), i,
+			strings.ReplaceAll(dim.label, "{tz}", tz), i))
 		groupBy = append(groupBy, fmt.Sprintf("k%d", i))
 	}
 	amount := "c.amount"
