@@ -76,29 +76,28 @@ func (s *Service) Aging(ctx context.Context, u domain.User, in AgingQuery) (Agin
 	sums := bucket(age+" <= 0") + ", " + bucket(age+" BETWEEN 1 AND 30") + ", " + bucket(age+" BETWEEN 31 AND 60") + ", " +
 		bucket(age+" BETWEEN 61 AND 90") + ", " + bucket(age+" > 90") + ", " + bucket(age+" > 0") + ", sum(" + owed + ")::bigint"
 	from := ` FROM payment_milestones pm JOIN contracts c ON c.number = pm.contract_number AND c.version = pm.version` + q.clause()
-	rows, _ := s.db.Query(ctx, `SELECT coalesce(c.customer_id::text, ''), c.customer_name, c.currency::text, `+sums+from+`
-		GROUP BY c.customer_id, c.customer_name, c.currency ORDER BY c.customer_name, c.customer_id, c.currency`, q.args...)
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AgingRow, error) {
-		var r AgingRow
-		return r, row.Scan(&r.CustomerID, &r.CustomerName, &r.Currency, &r.NotDue, &r.Days0To30, &r.Days31To60,
-			&r.Days61To90, &r.DaysOver90, &r.Overdue, &r.Outstanding)
+	err := s.heavyRead(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT coalesce(c.customer_id::text, ''), c.customer_name, c.currency::text, `+sums+from+`
+			GROUP BY c.customer_id, c.customer_name, c.currency ORDER BY c.customer_name, c.customer_id, c.currency`, q.args...)
+		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AgingRow, error) {
+			var r AgingRow
+			return r, row.Scan(&r.CustomerID, &r.CustomerName, &r.Currency, &r.NotDue, &r.Days0To30, &r.Days31To60,
+				&r.Days61To90, &r.DaysOver90, &r.Overdue, &r.Outstanding)
+		})
+		if err != nil {
+			return err
+		}
+		out.Rows = append(out.Rows, list...)
+		rows, _ = tx.Query(ctx, `SELECT c.currency::text, `+sums+from+` GROUP BY c.currency ORDER BY c.currency`, q.args...)
+		totals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Buckets, error) {
+			var b Buckets
+			return b, row.Scan(&b.Currency, &b.NotDue, &b.Days0To30, &b.Days31To60, &b.Days61To90, &b.DaysOver90, &b.Overdue, &b.Outstanding)
+		})
+		out.Totals = append(out.Totals, totals...)
+		return err
 	})
 	if err != nil {
 		return Aging{}, unavailable("aging", err)
-	}
-	if list != nil {
-		out.Rows = list
-	}
-	rows, _ = s.db.Query(ctx, `SELECT c.currency::text, `+sums+from+` GROUP BY c.currency ORDER BY c.currency`, q.args...)
-	totals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Buckets, error) {
-		var b Buckets
-		return b, row.Scan(&b.Currency, &b.NotDue, &b.Days0To30, &b.Days31To60, &b.Days61To90, &b.DaysOver90, &b.Overdue, &b.Outstanding)
-	})
-	if err != nil {
-		return Aging{}, unavailable("aging totals", err)
-	}
-	if totals != nil {
-		out.Totals = totals
 	}
 	return out, nil
 }

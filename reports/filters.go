@@ -77,14 +77,15 @@ func (f Filters) apply(v *invalid, q *query, u domain.User, today time.Time, loc
 			q.where("c.currency = %s", f.Currency)
 		}
 	}
-	// Signed dates are days in loc; compare the instant so an index on
-	// signed_at serves the range.
+	// Signed dates are days in loc; compare instants, and in the terms of
+	// the ledger's signed_at sort key (unsigned = -infinity), so its index
+	// serves both the range and the sort.
 	from, to := v.dateRange("signed_from", f.SignedFrom, "signed_to", f.SignedTo)
 	if from != nil {
-		q.where("c.signed_at >= %s", midnight(*from, loc))
+		q.where(signedKey+" >= %s", midnight(*from, loc))
 	}
 	if to != nil {
-		q.where("c.signed_at < %s", midnight(to.AddDate(0, 0, 1), loc))
+		q.where(signedKey+" > '-infinity' AND "+signedKey+" < %s", midnight(to.AddDate(0, 0, 1), loc))
 	}
 	endFrom, endTo := v.dateRange("end_from", f.EndFrom, "end_to", f.EndTo)
 	if endFrom != nil {
@@ -118,6 +119,10 @@ func (f Filters) apply(v *invalid, q *query, u domain.User, today time.Time, loc
 	}
 	return visible
 }
+
+// signedKey is when a contract was signed, -infinity for never: never
+// NULL, so keyset paging on it holds.
+const signedKey = "coalesce(c.signed_at, '-infinity'::timestamptz)"
 
 // midnight is the instant day begins in loc.
 func midnight(day time.Time, loc *time.Location) time.Time {

@@ -83,7 +83,7 @@ var sortColumns = map[string]sortColumn{
 	"type":        {"c.template_id", "text"},
 	"amount":      {"c.amount", "bigint"},
 	"currency":    {"c.currency::text", "text"},
-	"signed_at":   {"coalesce(c.signed_at, '-infinity'::timestamptz)", "timestamptz"},
+	"signed_at":   {signedKey, "timestamptz"},
 	"start_date":  {"c.start_date", "date"},
 	"end_date":    {"c.end_date", "date"},
 	"status":      {"c.status", "text"},
@@ -118,20 +118,34 @@ func decodeCursor(s string) (cursor, bool) {
 }
 
 // ledgerSQL selects the ledger rows: each contract with its template's
-// name and the totals of its current version's milestones.
+// name and the totals of its current version's milestones (joined as m by
+// the milestones clause).
 const ledgerSQL = `SELECT c.number, c.title, coalesce(c.customer_id::text, '') AS customer_id, c.customer_name,
 	c.owner_id, c.owner_name, c.template_id AS type, coalesce(t.name, c.template_id) AS type_name,
 	c.amount, c.currency, c.signed_at, c.start_date::text AS start_date, c.end_date::text AS end_date, c.status,
 	coalesce(m.invoiced, 0) AS invoiced, coalesce(m.received, 0) AS received,
 	coalesce(m.outstanding, 0) AS outstanding, coalesce(m.overdue, false) AS overdue, %s::text AS sort_key
-FROM contracts c
-LEFT JOIN LATERAL (
+FROM contracts c %s
+LEFT JOIN templates t ON t.id = c.template_id AND t.version = c.template_version`
+
+// milestoneTotals are the per-contract sums over the current version's
+// milestones, as m. A page sums each of its few contracts' milestones
+// (LATERAL, by index); an export of every row joins the milestones summed
+// once per contract instead of a lookup per row.
+const (
+	pageTotals = `LEFT JOIN LATERAL (
 	SELECT sum(pm.invoiced)::bigint AS invoiced, sum(pm.received)::bigint AS received,
 		sum(pm.amount - pm.received)::bigint AS outstanding,
-		bool_or(pm.received < pm.amount AND pm.due_date < %s) AS overdue
+		bool_or(pm.received < pm.amount AND pm.due_date < %[1]s) AS overdue
 	FROM payment_milestones pm WHERE pm.contract_number = c.number AND pm.version = c.version
-) m ON true
-LEFT JOIN templates t ON t.id = c.template_id AND t.version = c.template_version`
+) m ON true`
+	exportTotals = `LEFT JOIN (
+	SELECT pm.contract_number, pm.version, sum(pm.invoiced)::bigint AS invoiced, sum(pm.received)::bigint AS received,
+		sum(pm.amount - pm.received)::bigint AS outstanding,
+		bool_or(pm.received < pm.amount AND pm.due_date < %[1]s) AS overdue
+	FROM payment_milestones pm GROUP BY pm.contract_number, pm.version
+) m ON m.contract_number = c.number AND m.version = c.version`
+)
 
 // ledgerPlan is a checked ledger request turned into SQL.
 type ledgerPlan struct {
@@ -205,7 +219,11 @@ func (s *Service) plan(u domain.User, in LedgerQuery, export bool) (ledgerPlan, 
 	if err := v.err(); err != nil {
 		return ledgerPlan{}, err
 	}
-	sql := fmt.Sprintf(ledgerSQL, col.expr, todayArg) + q.clause() +
+	totals := pageTotals
+	if export {
+		totals = exportTotals
+	}
+	sql := fmt.Sprintf(ledgerSQL, col.expr, fmt.Sprintf(totals, todayArg)) + q.clause() +
 		" ORDER BY " + col.expr + " " + dir + ", c.number " + dir
 	if !export {
 		sql += " LIMIT " + q.arg(limit+1)

@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -125,13 +126,15 @@ func (s *Service) Summary(ctx context.Context, u domain.User, in SummaryQuery) (
 	if !visible {
 		return out, nil
 	}
-	byLine := dims[0] == DimProductLine || (len(dims) == 2 && dims[1] == DimProductLine)
-	var keys, groupBy []string
+	byLine := slices.Contains(dims, DimProductLine)
+	var cols, keys, labels []string
 	for i, d := range dims {
 		dim := dimensions[d]
-		keys = append(keys, fmt.Sprintf("%s AS k%d, max(%s) AS l%d", strings.ReplaceAll(dim.key, "{tz}", tz), i,
+		cols = append(cols, fmt.Sprintf("%s AS k%d, %s AS l%d", strings.ReplaceAll(dim.key, "{tz}", tz), i,
 			strings.ReplaceAll(dim.label, "{tz}", tz), i))
-		groupBy = append(groupBy, fmt.Sprintf("k%d", i))
+		keys = append(keys, fmt.Sprintf("k%d", i))
+		// A totals row has no group: NULL keys read as "".
+		labels = append(labels, fmt.Sprintf("coalesce(k%d, ''), coalesce(max(l%d), '')", i, i))
 	}
 	amount := "c.amount"
 	lines := ""
@@ -144,62 +147,66 @@ func (s *Service) Summary(ctx context.Context, u domain.User, in SummaryQuery) (
 		) pl ON pl.contract_number = c.number AND pl.version = c.version
 		LEFT JOIN product_lines l ON l.id = pl.line_id`
 	}
-	sql := `SELECT ` + strings.Join(keys, ", ") + `, c.currency::text, count(*), sum(` + amount + `)::bigint,
-			coalesce(sum(m.invoiced), 0)::bigint, coalesce(sum(m.received), 0)::bigint, coalesce(sum(m.outstanding), 0)::bigint
-		FROM contracts c ` + lines + `
-		LEFT JOIN (
-			SELECT contract_number, version, sum(invoiced) AS invoiced, sum(received) AS received,
-				sum(amount - received) AS outstanding
-			FROM payment_milestones GROUP BY contract_number, version
-		) m ON m.contract_number = c.number AND m.version = c.version` + q.clause() + `
-		GROUP BY ` + strings.Join(groupBy, ", ") + `, c.currency
-		ORDER BY ` + strings.Join(groupBy, ", ") + `, c.currency`
-	rows, _ := s.db.Query(ctx, sql, q.args...)
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (SummaryRow, error) {
-		r := SummaryRow{Groups: make([]Group, len(dims))}
-		dest := []any{}
-		for i, d := range dims {
-			r.Groups[i].Dimension = d
-			dest = append(dest, &r.Groups[i].Key, &r.Groups[i].Label)
+	// One pass gives the groups and, as the (currency) grouping set, the
+	// totals — except by product line, where a contract is a row in each of
+	// its lines and the totals need a pass over contracts of their own.
+	sets := "(" + strings.Join(keys, ", ") + ", currency)"
+	if !byLine {
+		sets += ", (currency)"
+	}
+	sql := `SELECT ` + strings.Join(labels, ", ") + `, currency, count(*), sum(amount)::bigint,
+			coalesce(sum(invoiced), 0)::bigint, coalesce(sum(received), 0)::bigint, coalesce(sum(outstanding), 0)::bigint,
+			grouping(k0) = 1 AS total
+		FROM (SELECT ` + strings.Join(cols, ", ") + `, c.currency::text AS currency, ` + amount + ` AS amount,
+				m.invoiced, m.received, m.outstanding
+			FROM contracts c ` + lines + ` LEFT JOIN (` + milestoneSums + `) m
+				ON m.contract_number = c.number AND m.version = c.version` + q.clause() + `) x
+		GROUP BY GROUPING SETS (` + sets + `)
+		ORDER BY total, ` + strings.Join(keys, ", ") + `, currency`
+	err := s.heavyRead(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, sql, q.args...)
+		defer rows.Close()
+		for rows.Next() {
+			r := SummaryRow{Groups: make([]Group, len(dims))}
+			var total bool
+			dest := []any{}
+			for i, d := range dims {
+				r.Groups[i].Dimension = d
+				dest = append(dest, &r.Groups[i].Key, &r.Groups[i].Label)
+			}
+			dest = append(dest, &r.Currency, &r.Count, &r.Amount, &r.Invoiced, &r.Received, &r.Outstanding, &total)
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			if total {
+				out.Totals = append(out.Totals, r.Figures)
+			} else {
+				out.Rows = append(out.Rows, r)
+			}
 		}
-		dest = append(dest, &r.Currency, &r.Count, &r.Amount, &r.Invoiced, &r.Received, &r.Outstanding)
-		return r, row.Scan(dest...)
+		if err := rows.Err(); err != nil || !byLine {
+			return err
+		}
+		// Totals per currency over contracts, not rows: a contract in two
+		// product lines is still one contract.
+		rows, _ = tx.Query(ctx, `SELECT c.currency::text, count(*), sum(c.amount)::bigint,
+				coalesce(sum(m.invoiced), 0)::bigint, coalesce(sum(m.received), 0)::bigint, coalesce(sum(m.outstanding), 0)::bigint
+			FROM contracts c LEFT JOIN (`+milestoneSums+`) m ON m.contract_number = c.number AND m.version = c.version`+q.clause()+`
+			GROUP BY c.currency ORDER BY c.currency`, q.args...)
+		totals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Figures, error) {
+			var f Figures
+			return f, row.Scan(&f.Currency, &f.Count, &f.Amount, &f.Invoiced, &f.Received, &f.Outstanding)
+		})
+		out.Totals = append(out.Totals, totals...)
+		return err
 	})
 	if err != nil {
 		return Summary{}, unavailable("summary", err)
 	}
-	if list != nil {
-		out.Rows = list
-	}
-	// Totals per currency over contracts, not rows: a contract in two
-	// product lines is still one contract.
-	totals, err := s.totals(ctx, q)
-	if err != nil {
-		return Summary{}, err
-	}
-	out.Totals = totals
 	return out, nil
 }
 
-// totals adds up the contracts q selects, per currency.
-func (s *Service) totals(ctx context.Context, q *query) ([]Figures, error) {
-	rows, _ := s.db.Query(ctx, `SELECT c.currency::text, count(*), sum(c.amount)::bigint,
-			coalesce(sum(m.invoiced), 0)::bigint, coalesce(sum(m.received), 0)::bigint, coalesce(sum(m.outstanding), 0)::bigint
-		FROM contracts c LEFT JOIN (
-			SELECT contract_number, version, sum(invoiced) AS invoiced, sum(received) AS received,
-				sum(amount - received) AS outstanding
-			FROM payment_milestones GROUP BY contract_number, version
-		) m ON m.contract_number = c.number AND m.version = c.version`+q.clause()+`
-		GROUP BY c.currency ORDER BY c.currency`, q.args...)
-	totals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Figures, error) {
-		var f Figures
-		return f, row.Scan(&f.Currency, &f.Count, &f.Amount, &f.Invoiced, &f.Received, &f.Outstanding)
-	})
-	if err != nil {
-		return nil, unavailable("summary totals", err)
-	}
-	if totals == nil {
-		totals = []Figures{}
-	}
-	return totals, nil
-}
+// milestoneSums are each contract version's milestone totals.
+const milestoneSums = `SELECT contract_number, version, sum(invoiced) AS invoiced, sum(received) AS received,
+	sum(amount - received) AS outstanding
+	FROM payment_milestones GROUP BY contract_number, version`
