@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -80,12 +81,49 @@ func (h *handlers) bindJSON(c *gin.Context, dst any) error {
 	return h.check(dst)
 }
 
-// bindQuery binds query parameters into dst and validates them.
+// bindQuery binds query parameters into dst and validates them. A
+// parameter dst has no field for, or one given twice, is refused by name,
+// so a misspelt filter is a 400 rather than silently ignored.
 func (h *handlers) bindQuery(c *gin.Context, dst any) error {
+	allowed := map[string]bool{}
+	queryNames(reflect.TypeOf(dst).Elem(), allowed)
+	bad := &domain.ValidationError{}
+	params := c.Request.URL.Query()
+	names := make([]string, 0, len(params))
+	for name := range params {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		switch {
+		case !allowed[name]:
+			bad.Add(name, "is not a parameter this request takes")
+		case len(params[name]) > 1:
+			bad.Add(name, "is given more than once")
+		}
+	}
+	if err := bad.OrNil(); err != nil {
+		return err
+	}
 	if err := c.ShouldBindQuery(dst); err != nil {
 		return fieldError("query", "has a value of the wrong type")
 	}
 	return h.check(dst)
+}
+
+// queryNames adds the query parameter names of t's form tags, embedded
+// structs included.
+func queryNames(t reflect.Type, into map[string]bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			queryNames(f.Type, into)
+			continue
+		}
+		if name, _, _ := strings.Cut(f.Tag.Get("form"), ","); name != "" && name != "-" {
+			into[name] = true
+		}
+	}
 }
 
 func (h *handlers) check(dst any) error {

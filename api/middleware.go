@@ -74,8 +74,13 @@ func (h *handlers) logRequests(c *gin.Context) {
 		"duration", time.Since(start), "request_id", c.GetString(requestIDKey))
 }
 
+// untimedKey holds the request's context before timeout bounds it, for
+// exports, which stream past RequestTimeout under their own bound.
+const untimedKey = "untimed_ctx"
+
 // timeout bounds the request so an outage answers 503 instead of hanging.
 func (h *handlers) timeout(c *gin.Context) {
+	c.Set(untimedKey, c.Request.Context())
 	ctx, cancel := context.WithTimeout(c.Request.Context(), h.d.RequestTimeout)
 	defer cancel()
 	c.Request = c.Request.WithContext(ctx)

@@ -85,6 +85,17 @@ var Permissions = map[string][]domain.Role{
 	"GET /v1/reconciliation":             {domain.RoleAuditor, admin, executive},
 	"GET /v1/notifications/dead-letters": {admin},
 	"POST /v1/notifications/:id/retry":   {admin},
+
+	// Reports are scoped by the services to what the caller sees (sales
+	// their own, sales managers their team, the rest everything). The
+	// ledger, figures and aging carry receivables, which legal has no
+	// need of; legal reads approval cycle times and the renewal pipeline.
+	"GET /v1/reports/ledger":         {sales, salesManager, finance, executive, admin, domain.RoleAuditor},
+	"GET /v1/reports/summary":        {sales, salesManager, finance, executive, admin, domain.RoleAuditor},
+	"GET /v1/reports/summary.svg":    {sales, salesManager, finance, executive, admin, domain.RoleAuditor},
+	"GET /v1/reports/aging":          {sales, salesManager, finance, executive, admin, domain.RoleAuditor},
+	"GET /v1/reports/approval-cycle": {},
+	"GET /v1/reports/renewals":       {},
 }
 
 // errRouteForbidden is the matrix's refusal.

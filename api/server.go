@@ -20,6 +20,7 @@ import (
 	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/customers"
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/reports"
 	"github.com/signet-clm/signet/users"
 )
 
@@ -56,6 +57,7 @@ type Deps struct {
 	Users     *users.Service
 	// Signing runs e-signing: links, certificates, verification, webhooks.
 	Signing *contracts.Signing
+	Reports *reports.Service
 	// Auth resolves bearer tokens.
 	Auth Users
 	// OIDC, when set, verifies bearer values shaped like a JWT; nil means
@@ -70,7 +72,9 @@ type Deps struct {
 	AttachmentMaxBytes int64
 	// RequestTimeout bounds each request's calls to PostgreSQL and Temporal.
 	RequestTimeout time.Duration
-	Logger         *slog.Logger
+	// ExportTimeout bounds a report export instead (default 30 minutes).
+	ExportTimeout time.Duration
+	Logger        *slog.Logger
 }
 
 // NewRouter builds the HTTP handler.
@@ -110,6 +114,7 @@ func NewRouter(d Deps) *gin.Engine {
 	h.userRoutes(v1)
 	h.notificationRoutes(v1)
 	v1.GET("/reconciliation", h.reconciliation)
+	h.reportRoutes(v1)
 	return r
 }
 

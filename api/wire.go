@@ -12,6 +12,7 @@ import (
 	"github.com/signet-clm/signet/config"
 	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/customers"
+	"github.com/signet-clm/signet/reports"
 	"github.com/signet-clm/signet/signing"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/users"
@@ -37,6 +38,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		Auth:      st,
 		Health:    st,
 		Users:     users.New(st),
+		Reports:   reports.New(st.Pool(), cfg.TimeZone),
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {
@@ -46,6 +48,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		},
 		Location:           cfg.TimeZone,
 		RequestTimeout:     cfg.RequestTimeout,
+		ExportTimeout:      cfg.ExportTimeout,
 		AttachmentMaxBytes: cfg.AttachmentMaxBytes,
 		Logger:             logger,
 	}

@@ -68,6 +68,9 @@ type Config struct {
 	// ESignWebhookSecret (SIGNET_ESIGN_WEBHOOK_SECRET, default empty: no
 	// external provider) authenticates an e-signature provider's callbacks.
 	ESignWebhookSecret string
+	// ExportTimeout (SIGNET_EXPORT_TIMEOUT, default 30m) bounds one report
+	// export, which streams for longer than RequestTimeout allows.
+	ExportTimeout time.Duration
 }
 
 // Defaults.
@@ -85,6 +88,7 @@ const (
 	DefaultPublicURL         = "http://127.0.0.1:8080"
 	DefaultSMTPFrom          = "signet@localhost"
 	DefaultOIDCAudience      = "signet"
+	DefaultExportTimeout     = 30 * time.Minute
 )
 
 // FromEnv reads the configuration from the environment.
@@ -123,6 +127,14 @@ func FromEnv() (Config, error) {
 			return Config{}, fmt.Errorf("SIGNET_REQUEST_TIMEOUT %q: want a positive duration such as 10s", v)
 		}
 		c.RequestTimeout = d
+	}
+	c.ExportTimeout = DefaultExportTimeout
+	if v := os.Getenv("SIGNET_EXPORT_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("SIGNET_EXPORT_TIMEOUT %q: want a positive duration such as 30m", v)
+		}
+		c.ExportTimeout = d
 	}
 	// A bad schedule stops the process at start, not silently at 2 a.m.
 	for name, spec := range map[string]string{"SIGNET_RECONCILE_SCHEDULE": c.ReconcileSchedule, "SIGNET_DIGEST_SCHEDULE": c.DigestSchedule} {
@@ -163,7 +175,7 @@ var Variables = []string{
 	"SIGNET_HTTP_ADDR", "SIGNET_TIMEZONE", "SIGNET_REQUEST_TIMEOUT", "SIGNET_RECONCILE_SCHEDULE",
 	"SIGNET_COMPANY_NAME", "SIGNET_ATTACHMENT_MAX_BYTES", "SIGNET_DIGEST_SCHEDULE", "SIGNET_PUBLIC_URL",
 	"SIGNET_SMTP_ADDR", "SIGNET_SMTP_FROM", "SIGNET_SMTP_USERNAME", "SIGNET_SMTP_PASSWORD",
-	"SIGNET_OIDC_ISSUER", "SIGNET_OIDC_AUDIENCE", "SIGNET_OIDC_JWKS_URL",
+	"SIGNET_OIDC_ISSUER", "SIGNET_OIDC_AUDIENCE", "SIGNET_OIDC_JWKS_URL", "SIGNET_EXPORT_TIMEOUT",
 	"SIGNET_SIGNING_KEY_FILE", "SIGNET_ESIGN_WEBHOOK_SECRET",
 }
 

@@ -66,3 +66,30 @@ func (m Money) String() string {
 	}
 	return fmt.Sprintf("%s %s%d.%0*d", m.Currency, sign, a/div, exp, a%div)
 }
+
+// Exponent is the number of digits after the currency's decimal point (2
+// for CNY, 0 for JPY, 3 for KWD); an unknown code counts as 2.
+func Exponent(currency string) int {
+	if exp, ok := currencyExponents[currency]; ok {
+		return exp
+	}
+	return 2
+}
+
+// Decimal formats the amount as a plain decimal number in major units with
+// the currency's digits, e.g. "1234.50", for exports. No float is involved.
+func (m Money) Decimal() string {
+	exp := Exponent(m.Currency)
+	a, sign := m.Amount, ""
+	if a < 0 {
+		sign, a = "-", -a
+	}
+	if exp == 0 {
+		return fmt.Sprintf("%s%d", sign, a)
+	}
+	div := int64(1)
+	for range exp {
+		div *= 10
+	}
+	return fmt.Sprintf("%s%d.%0*d", sign, a/div, exp, a%div)
+}

@@ -1,0 +1,212 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-clm/signet/domain"
+)
+
+// Dimensions the figures group by.
+const (
+	DimMonth       = "month"
+	DimCustomer    = "customer"
+	DimOwner       = "owner"
+	DimProductLine = "product_line"
+	DimStatus      = "status"
+)
+
+// dimension is one way to group contracts: the key and label SQL (never
+// from the request).
+type dimension struct {
+	key, label string
+}
+
+// dimensions is the fixed list of group_by values. Month is the month of
+// signing in the configured time zone ("" for unsigned contracts). A
+// product line groups the contract's line amounts by the line of each
+// line item's product (see summarySQL).
+var dimensions = map[string]dimension{
+	DimMonth:       {"coalesce(to_char(c.signed_at AT TIME ZONE {tz}, 'YYYY-MM'), '')", "coalesce(to_char(c.signed_at AT TIME ZONE {tz}, 'YYYY-MM'), '')"},
+	DimCustomer:    {"coalesce(c.customer_id::text, c.customer_name)", "c.customer_name"},
+	DimOwner:       {"c.owner_id", "c.owner_name"},
+	DimProductLine: {"coalesce(pl.line_id::text, '')", "coalesce(l.name, '')"},
+	DimStatus:      {"c.status", "c.status"},
+}
+
+var dimensionNames = []string{DimMonth, DimCustomer, DimOwner, DimProductLine, DimStatus}
+
+// SummaryQuery is GET /v1/reports/summary: the ledger's filters and one or
+// two dimensions separated by a comma (month,owner).
+type SummaryQuery struct {
+	Filters
+	GroupBy string `form:"group_by"`
+	Format  string `form:"format"`
+}
+
+// Group is one value of one dimension: its key (an ID, a month, a status)
+// and what people read.
+type Group struct {
+	Dimension string `json:"dimension"`
+	Key       string `json:"key"`
+	Label     string `json:"label"`
+}
+
+// Figures are the money of a set of contracts in one currency.
+type Figures struct {
+	Currency    string `json:"currency"`
+	Count       int64  `json:"count"`
+	Amount      int64  `json:"amount"`
+	Invoiced    int64  `json:"invoiced"`
+	Received    int64  `json:"received"`
+	Outstanding int64  `json:"outstanding"`
+}
+
+// SummaryRow is the figures of one group and currency.
+type SummaryRow struct {
+	Groups []Group `json:"groups"`
+	Figures
+}
+
+// Summary is the figures by group, and per currency over all groups.
+// Currencies are never added together.
+type Summary struct {
+	GroupBy []string     `json:"group_by"`
+	Rows    []SummaryRow `json:"rows"`
+	Totals  []Figures    `json:"totals"`
+}
+
+// parseGroupBy reads one or two distinct dimensions.
+func parseGroupBy(v *invalid, s string) []string {
+	if s == "" {
+		v.add("group_by", "is required: one or two of "+strings.Join(dimensionNames, ", ")+" separated by a comma")
+		return nil
+	}
+	dims := strings.Split(s, ",")
+	if len(dims) > 2 || (len(dims) == 2 && dims[0] == dims[1]) {
+		v.add("group_by", "takes one or two different dimensions")
+		return nil
+	}
+	for _, d := range dims {
+		if _, ok := dimensions[d]; !ok {
+			v.add("group_by", "must be one or two of "+strings.Join(dimensionNames, ", ")+" separated by a comma")
+			return nil
+		}
+	}
+	return dims
+}
+
+// Summary adds up the contracts u may see that the filters select, by
+// the requested dimensions and currency.
+//
+// Counting rules: count and amount are the contracts' (amount is the
+// contract amount). Invoiced, received and outstanding add up the
+// milestones of each contract's current version. Grouped by product line,
+// amount is the sum of the contract's line totals in that line, so a
+// contract with lines in two product lines counts its line amounts in
+// each (together they are its amount), while count, invoiced, received and
+// outstanding, which have no product line, are the whole contract's in
+// each line it touches: across product lines those add up to more than
+// the total, which is why totals are computed over contracts, not rows.
+func (s *Service) Summary(ctx context.Context, u domain.User, in SummaryQuery) (Summary, error) {
+	v := &invalid{}
+	q := &query{}
+	tz := literal(s.loc.String())
+	visible := in.Filters.apply(v, q, u, s.today(), s.loc)
+	scope(q, u)
+	dims := parseGroupBy(v, in.GroupBy)
+	if err := v.err(); err != nil {
+		return Summary{}, err
+	}
+	out := Summary{GroupBy: dims, Rows: []SummaryRow{}, Totals: []Figures{}}
+	if !visible {
+		return out, nil
+	}
+	byLine := slices.Contains(dims, DimProductLine)
+	var cols, keys, labels []string
+	for i, d := range dims {
+		dim := dimensions[d]
+		cols = append(cols, fmt.Sprintf("%s AS k%d, %s AS l%d", strings.ReplaceAll(dim.key, "{tz}", tz), i,
+			strings.ReplaceAll(dim.label, "{tz}", tz), i))
+		keys = append(keys, fmt.Sprintf("k%d", i))
+		// A totals row has no group: NULL keys read as "".
+		labels = append(labels, fmt.Sprintf("coalesce(k%d, ''), coalesce(max(l%d), '')", i, i))
+	}
+	amount := "c.amount"
+	lines := ""
+	if byLine {
+		amount = "coalesce(pl.amount, c.amount)"
+		lines = `LEFT JOIN (
+			SELECT li.contract_number, li.version, p.line_id, sum(li.total)::bigint AS amount
+			FROM contract_line_items li JOIN products p ON p.id = li.product_id
+			GROUP BY li.contract_number, li.version, p.line_id
+		) pl ON pl.contract_number = c.number AND pl.version = c.version
+		LEFT JOIN product_lines l ON l.id = pl.line_id`
+	}
+	// One pass gives the groups and, as the (currency) grouping set, the
+	// totals — except by product line, where a contract is a row in each of
+	// its lines and the totals need a pass over contracts of their own.
+	sets := "(" + strings.Join(keys, ", ") + ", currency)"
+	if !byLine {
+		sets += ", (currency)"
+	}
+	sql := `SELECT ` + strings.Join(labels, ", ") + `, currency, count(*), sum(amount)::bigint,
+			coalesce(sum(invoiced), 0)::bigint, coalesce(sum(received), 0)::bigint, coalesce(sum(outstanding), 0)::bigint,
+			grouping(k0) = 1 AS total
+		FROM (SELECT ` + strings.Join(cols, ", ") + `, c.currency::text AS currency, ` + amount + ` AS amount,
+				m.invoiced, m.received, m.outstanding
+			FROM contracts c ` + lines + ` LEFT JOIN (` + milestoneSums + `) m
+				ON m.contract_number = c.number AND m.version = c.version` + q.clause() + `) x
+		GROUP BY GROUPING SETS (` + sets + `)
+		ORDER BY total, ` + strings.Join(keys, ", ") + `, currency`
+	err := s.heavyRead(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, sql, q.args...)
+		defer rows.Close()
+		for rows.Next() {
+			r := SummaryRow{Groups: make([]Group, len(dims))}
+			var total bool
+			dest := []any{}
+			for i, d := range dims {
+				r.Groups[i].Dimension = d
+				dest = append(dest, &r.Groups[i].Key, &r.Groups[i].Label)
+			}
+			dest = append(dest, &r.Currency, &r.Count, &r.Amount, &r.Invoiced, &r.Received, &r.Outstanding, &total)
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			if total {
+				out.Totals = append(out.Totals, r.Figures)
+			} else {
+				out.Rows = append(out.Rows, r)
+			}
+		}
+		if err := rows.Err(); err != nil || !byLine {
+			return err
+		}
+		// Totals per currency over contracts, not rows: a contract in two
+		// product lines is still one contract.
+		rows, _ = tx.Query(ctx, `SELECT c.currency::text, count(*), sum(c.amount)::bigint,
+				coalesce(sum(m.invoiced), 0)::bigint, coalesce(sum(m.received), 0)::bigint, coalesce(sum(m.outstanding), 0)::bigint
+			FROM contracts c LEFT JOIN (`+milestoneSums+`) m ON m.contract_number = c.number AND m.version = c.version`+q.clause()+`
+			GROUP BY c.currency ORDER BY c.currency`, q.args...)
+		totals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Figures, error) {
+			var f Figures
+			return f, row.Scan(&f.Currency, &f.Count, &f.Amount, &f.Invoiced, &f.Received, &f.Outstanding)
+		})
+		out.Totals = append(out.Totals, totals...)
+		return err
+	})
+	if err != nil {
+		return Summary{}, unavailable("summary", err)
+	}
+	return out, nil
+}
+
+// milestoneSums are each contract version's milestone totals.
+const milestoneSums = `SELECT contract_number, version, sum(invoiced) AS invoiced, sum(received) AS received,
+	sum(amount - received) AS outstanding
+	FROM payment_milestones GROUP BY contract_number, version`
