@@ -25,6 +25,9 @@ type Activities struct {
 	Signing    SigningStore
 	// Sealer seals signature records with the server's Ed25519 key.
 	Sealer *signing.Sealer
+	// Notifier and Renewer serve signed contracts' reminders and renewals.
+	Notifier Notifier
+	Renewer  Renewer
 	// Location is where calendar days (delegations) are read.
 	Location *time.Location
 }

@@ -110,6 +110,19 @@ func (h *handlers) contractRoutes(v1 *gin.RouterGroup) {
 	v1.POST("/contracts/:number/cancel", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.CancelInput) (state, error) {
 		return cs.Cancel(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
 	}))
+	v1.POST("/contracts/:number/invoices", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.InvoiceInput) (state, error) {
+		return cs.RecordInvoice(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
+	}))
+	v1.POST("/contracts/:number/payments", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.PaymentInput) (state, error) {
+		return cs.RecordPayment(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
+	}))
+	v1.PATCH("/contracts/:number/obligations/:id", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.ObligationUpdateInput) (state, error) {
+		return cs.UpdateObligation(ctx, u, c.Param("number"), c.Param("id"), c.GetString(requestIDKey), in)
+	}))
+	v1.POST("/contracts/:number/archive", func(c *gin.Context) {
+		st, err := cs.Archive(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey))
+		h.respond(c, http.StatusOK, st, err)
+	})
 	v1.POST("/tasks/:id/decision", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.DecideInput) (state, error) {
 		return cs.Decide(ctx, u, c.Param("id"), c.GetString(requestIDKey), in)
 	}))

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -38,12 +39,18 @@ func TestRecordedHistoryReplays(t *testing.T) {
 	approveAll(t, s, state)
 	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", nil), http.StatusOK)
 	signAll(t, s, n)
+	// Its term is over, so it expires and, owing nothing, completes.
+	require.Eventually(t, func() bool {
+		row, err := s.Store.Contract(t.Context(), n)
+		return err == nil && row.Status == domain.StatusCompleted
+	}, 15*time.Second, 50*time.Millisecond)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/archive", "sales", nil), http.StatusOK)
 
 	ctx := context.Background()
 	run := s.Temporal.GetWorkflow(ctx, workflows.ContractWorkflowID(n), "")
 	var result workflows.ContractResult
 	require.NoError(t, run.Get(ctx, &result))
-	require.Equal(t, domain.StatusExpired, result.Status)
+	require.Equal(t, domain.StatusArchived, result.Status)
 
 	history := func(id string) []byte {
 		hist := &historypb.History{}
@@ -71,9 +78,9 @@ func TestRecordedHistoryReplays(t *testing.T) {
 	replayer.RegisterWorkflow(workflows.ApprovalWorkflow)
 	replayer.RegisterWorkflow(workflows.SigningWorkflow)
 	for name, h := range map[string][]byte{
-		"contract_v4_reject_resubmit_sign_expire.json": raw,
-		"approval_round_v1_approved.json":              round,
-		"signing_round_v1_signed.json":                 signingRound,
+		"contract_v5_reject_resubmit_sign_complete_archive.json": raw,
+		"approval_round_v1_approved.json":                        round,
+		"signing_round_v1_signed.json":                           signingRound,
 	} {
 		path := filepath.Join(dir, name)
 		require.NoError(t, os.WriteFile(path, h, 0o644))

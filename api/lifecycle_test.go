@@ -178,8 +178,12 @@ func TestContractFromDraftToActiveThenExpired(t *testing.T) {
 	assert.Equal(t, int64(120_000_000), view.Contract.Amount)
 	require.NotNil(t, view.Live, "live state: %s", view.LiveError)
 	assert.Equal(t, domain.StatusActive, view.Live.Status)
-	require.Len(t, view.Live.NextTimers, 1)
-	assert.Equal(t, workflows.TimerExpiry, view.Live.NextTimers[0].Name)
+	var timers []string
+	for _, tm := range view.Live.NextTimers {
+		timers = append(timers, tm.Name)
+	}
+	assert.Equal(t, []string{"renewal_notice:90", "renewal_notice:30", "renewal_notice:7", workflows.TimerExpiry}, timers,
+		"the owner hears 90, 30 and 7 days before the end")
 	require.Len(t, view.Signatures, 2)
 	assert.Equal(t, domain.PartyCompany, view.Signatures[0].Party)
 	assert.Equal(t, "陈静 Chen Jing", view.Signatures[0].SignerName, "the default company signatory: the first executive")
@@ -196,15 +200,21 @@ func TestContractFromDraftToActiveThenExpired(t *testing.T) {
 	past := driveToActive(t, s, newContract(5_000_000, "2025-01-01", "2025-12-31"))
 	pn := past.Contract.Number
 	assert.NotNil(t, past.SignedAt, "it was signed, then expired")
+	// With nothing to receive or deliver, an ended term completes it.
 	require.Eventually(t, func() bool {
 		row, err := s.Store.Contract(context.Background(), pn)
-		return err == nil && row.Status == domain.StatusExpired
+		return err == nil && row.Status == domain.StatusCompleted
 	}, 15*time.Second, 100*time.Millisecond)
-	listByQuery(t, s, fmt.Sprintf("ContractStatus = 'expired' AND ContractNumber = '%s'", pn), 1)
+	listByQuery(t, s, fmt.Sprintf("ContractStatus = 'completed' AND ContractNumber = '%s'", pn), 1)
+	expect[errorBody](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/archive", "sales", nil), http.StatusConflict)
+	archived := expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+pn+"/archive", "sales", nil), http.StatusOK)
+	assert.Equal(t, domain.StatusArchived, archived.Status)
 
 	view = expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+pn, "auditor", nil), http.StatusOK)
 	require.NotNil(t, view.Live, "a finished contract is still queryable: %s", view.LiveError)
-	assert.Equal(t, domain.StatusExpired, view.Live.Status)
+	assert.Equal(t, domain.StatusArchived, view.Live.Status)
+	body := expect[errorBody](t, call(t, s, http.MethodPost, "/v1/contracts/"+pn+"/archive", "sales", nil), http.StatusConflict)
+	assert.Contains(t, body.Message, "archived", "an archived contract refuses every change")
 
 	events := expect[struct{ Items []domain.Event }](t, call(t, s, http.MethodGet, "/v1/contracts/"+pn+"/events", "sales", nil), http.StatusOK)
 	var kinds []string
@@ -214,9 +224,9 @@ func TestContractFromDraftToActiveThenExpired(t *testing.T) {
 	}
 	assert.Equal(t, []string{
 		domain.EventCreated, domain.EventSubmitted, domain.EventApproved, domain.EventSent,
-		domain.EventSigned, domain.EventExpired,
+		domain.EventSigned, domain.EventExpired, domain.EventCompleted, domain.EventArchived,
 	}, kinds, "one signed event when the last signer signs; each signature is a signing event")
-	assert.Equal(t, domain.SystemActor.UserID, events.Items[len(events.Items)-1].ActorID)
+	assert.Equal(t, domain.SystemActor.UserID, events.Items[len(events.Items)-2].ActorID, "the system completed it")
 	assert.Equal(t, "张伟 Zhang Wei", events.Items[0].ActorName)
 
 	// The inbox is empty again once everything is decided.

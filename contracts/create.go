@@ -50,6 +50,11 @@ type CreateInput struct {
 	Clauses            []ClauseEdit               `json:"clauses"`
 	NonStandardClauses []document.ExtraClause     `json:"non_standard_clauses" validate:"max=50,dive"`
 	LineItems          []LineInput                `json:"line_items" validate:"required,min=1,max=500,dive"`
+	// PaymentPlan (回款计划) must add up to the contract total; without one
+	// no receivables are tracked.
+	PaymentPlan []MilestoneInput  `json:"payment_plan" validate:"dive"`
+	Obligations []ObligationInput `json:"obligations" validate:"dive"`
+	Renewal     *RenewalInput     `json:"renewal"`
 }
 
 // draftPlan is a validated request with everything it refers to loaded.
@@ -60,6 +65,7 @@ type draftPlan struct {
 	values   map[string]string
 	lines    []document.Line
 	totals   domain.LineAmounts
+	terms    termsPlan
 }
 
 // plan checks a create request against the customer book, the catalogue and
@@ -169,6 +175,9 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (dra
 	var ferrs []domain.FieldError
 	p.values, ferrs = document.ResolveFields(p.template, in.Fields, auto, in.Currency)
 	verr.Fields = append(verr.Fields, ferrs...)
+	if p.terms, err = s.checkTerms(ctx, u, in, p.totals.Total, verr); err != nil {
+		return p, err
+	}
 	return p, verr.OrNil()
 }
 
@@ -236,12 +245,16 @@ func (s *Service) draft(u domain.User, number string, in CreateInput, p draftPla
 	if err != nil {
 		return store.Draft{}, err
 	}
-	return store.Draft{Contract: domain.Contract{
+	c := domain.Contract{
 		Number: number, Title: in.Title, CustomerID: p.customer.ID, CustomerName: p.customer.Name,
 		OwnerID: u.ID, OwnerName: u.Name, Amount: p.totals.Total, Currency: in.Currency,
 		StartDate: in.StartDate, EndDate: in.EndDate, ExpiresAt: expires, CreatedAt: now.UTC().Truncate(time.Microsecond),
 		TemplateID: p.template.ID, TemplateVersion: p.template.Version, DocumentSHA256: doc.SHA256,
-	}, Lines: p.lines, Document: doc}, nil
+	}
+	if err := applyTerms(&c, p.terms, s.loc); err != nil {
+		return store.Draft{}, err
+	}
+	return store.Draft{Contract: c, Lines: p.lines, Document: doc}, nil
 }
 
 // rendered is a document as the workflow carries it to the projection.

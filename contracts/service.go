@@ -36,6 +36,7 @@ type Store interface {
 	Events(ctx context.Context, number string) ([]domain.Event, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
 	Signatures(ctx context.Context, number string) ([]domain.Signature, error)
+	User(ctx context.Context, id string) (domain.User, error)
 }
 
 // Service runs contract use cases.

@@ -28,6 +28,23 @@ type Contract struct {
 	TemplateID      string `json:"template_id"`
 	TemplateVersion int    `json:"template_version"`
 	DocumentSHA256  string `json:"document_sha256"`
+	// The payment plan, obligations and renewal terms of this version. The
+	// workflow keeps their running state (received, progress) here too.
+	Plan        []Milestone  `json:"payment_plan,omitempty" db:"-"`
+	Obligations []Obligation `json:"obligations,omitempty" db:"-"`
+	Renewal     Renewal      `json:"renewal" db:"-"`
+	// The contract this one renewed, and the one it renewed into.
+	PredecessorNumber string `json:"predecessor_number,omitempty"`
+	SuccessorNumber   string `json:"successor_number,omitempty"`
+}
+
+// PlanTotal adds up the payment plan.
+func (c Contract) PlanTotal() int64 {
+	var sum int64
+	for _, m := range c.Plan {
+		sum += m.Amount
+	}
+	return sum
 }
 
 // Money returns the contract amount with its currency.
@@ -140,6 +157,15 @@ const (
 	// A signing round that ended unsigned returns the contract to approved.
 	EventSigningDeclined = "signing_declined"
 	EventSigningExpired  = "signing_expired"
+	// A signed contract's life.
+	EventInvoiceRecorded   = "invoice_recorded"
+	EventPaymentRecorded   = "payment_recorded"
+	EventObligationUpdated = "obligation_updated"
+	EventRenewed           = "renewed"
+	// A successor became active under its predecessor's renewal clause.
+	EventRenewalActivated = "renewal_activated"
+	EventCompleted        = "completed"
+	EventArchived         = "archived"
 )
 
 // Event is one transition of a contract: who did what, when, from which
@@ -172,6 +198,13 @@ type Transition struct {
 	Document *RenderedDocument `json:"document,omitempty"`
 	// Lines, when set, replace the line items of the version.
 	Lines []LineItem `json:"lines,omitempty"`
+	// Plan, when set, replaces the version's payment plan; Obligations
+	// are written as they stand. A created or revised draft writes its
+	// contract's own instead.
+	Plan        []Milestone  `json:"plan,omitempty"`
+	Obligations []Obligation `json:"obligations,omitempty"`
+	Invoice     *Invoice     `json:"invoice,omitempty"`
+	Payment     *Payment     `json:"payment,omitempty"`
 }
 
 // RenderedDocument is a rendered contract document as stored: its hash,

@@ -25,7 +25,8 @@ type ContractRow struct {
 
 const contractColumns = `number, title, coalesce(customer_id::text, '') AS customer_id, customer_name, owner_id, owner_name,
 	amount, currency, start_date::text AS start_date, end_date::text AS end_date, expires_at, status, version,
-	signed_at, created_at, updated_at, template_id, template_version, document_sha256`
+	signed_at, created_at, updated_at, template_id, template_version, document_sha256,
+	coalesce(predecessor_number, '') AS predecessor_number, coalesce(successor_number, '') AS successor_number`
 
 // Draft is a new contract's content, built once its number is known.
 type Draft struct {
@@ -367,7 +368,7 @@ type OpenContract struct {
 // OpenContracts lists contracts whose workflow should still be running.
 func (s *Store) OpenContracts(ctx context.Context) ([]OpenContract, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT number, status FROM contracts WHERE status <> ALL($1) ORDER BY number`,
-		[]string{string(domain.StatusExpired), string(domain.StatusCancelled)})
+		[]string{string(domain.StatusExpired), string(domain.StatusCancelled), string(domain.StatusArchived)})
 	open, err := pgx.CollectRows(rows, pgx.RowToStructByName[OpenContract])
 	if err != nil {
 		return nil, fmt.Errorf("open contracts: %w", err)

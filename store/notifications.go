@@ -356,3 +356,8 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	}
 	return counts, nil
 }
+
+// Notify writes notices to the outbox in a transaction of their own.
+func (s *Store) Notify(ctx context.Context, notices []notify.Notice, at time.Time) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.enqueue(ctx, tx, notices, at) })
+}

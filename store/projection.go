@@ -20,20 +20,21 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO contracts (number, title, customer_name, owner_id, owner_name, amount, currency,
 				start_date, end_date, expires_at, status, version, event_seq, signed_at, created_at, updated_at,
-				customer_id, template_id, template_version, document_sha256)
+				customer_id, template_id, template_version, document_sha256, predecessor_number, successor_number)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, $9::date, $10, $11, $12, $13, $14, $15, $16,
-				nullif($17, '')::uuid, $18, $19, $20)
+				nullif($17, '')::uuid, $18, $19, $20, nullif($21, ''), nullif($22, ''))
 			ON CONFLICT (number) DO UPDATE SET
 				status = EXCLUDED.status, version = EXCLUDED.version, event_seq = EXCLUDED.event_seq,
 				signed_at = EXCLUDED.signed_at, updated_at = EXCLUDED.updated_at,
 				title = EXCLUDED.title, customer_id = EXCLUDED.customer_id, customer_name = EXCLUDED.customer_name,
 				amount = EXCLUDED.amount, currency = EXCLUDED.currency, start_date = EXCLUDED.start_date,
 				end_date = EXCLUDED.end_date, expires_at = EXCLUDED.expires_at, template_id = EXCLUDED.template_id,
-				template_version = EXCLUDED.template_version, document_sha256 = EXCLUDED.document_sha256
+				template_version = EXCLUDED.template_version, document_sha256 = EXCLUDED.document_sha256,
+				predecessor_number = EXCLUDED.predecessor_number, successor_number = EXCLUDED.successor_number
 			WHERE contracts.event_seq < EXCLUDED.event_seq`,
 			c.Number, c.Title, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
 			c.StartDate, c.EndDate, c.ExpiresAt, t.Status, t.Version, t.Event.Seq, t.SignedAt, c.CreatedAt, t.Event.At,
-			c.CustomerID, c.TemplateID, c.TemplateVersion, c.DocumentSHA256); err != nil {
+			c.CustomerID, c.TemplateID, c.TemplateVersion, c.DocumentSHA256, c.PredecessorNumber, c.SuccessorNumber); err != nil {
 			return fmt.Errorf("upsert contract: %w", err)
 		}
 		e := t.Event
@@ -64,6 +65,11 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 		}
 		if t.Lines != nil && applied {
 			if err := replaceLines(ctx, tx, c.Number, t.Version, t.Lines); err != nil {
+				return err
+			}
+		}
+		if applied {
+			if err := applyTerms(ctx, tx, t); err != nil {
 				return err
 			}
 		}
@@ -124,4 +130,62 @@ func queueTask(b *pgx.Batch, t domain.ApprovalTask) {
 		t.ID, t.ContractNumber, t.Round, t.Stage, t.Role, t.Status, t.DecidedByID, t.DecidedByName,
 		t.Opinion, t.OpenedAt, t.DecidedAt, kind, t.StageName, t.AssigneeID, t.AssigneeName, t.DelegatedFrom, t.DueAt,
 		t.RemindedAt, t.EscalatedAt)
+}
+
+// applyTerms writes what a transition changes of the contract's payment
+// plan, invoices, payments and obligations, inside its transaction.
+func applyTerms(ctx context.Context, tx pgx.Tx, t domain.Transition) error {
+	c := t.Contract
+	// A draft's terms are written whole as it is created or revised.
+	drafted := t.Event.Kind == domain.EventCreated || t.Event.Kind == domain.EventRevised
+	if drafted {
+		t.Plan = c.Plan
+		t.Obligations = c.Obligations
+		ids := make([]string, len(c.Obligations))
+		for i, o := range c.Obligations {
+			ids[i] = o.ID
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM obligations WHERE contract_number = $1 AND version = $2 AND id <> ALL($3)`,
+			c.Number, t.Version, ids); err != nil {
+			return fmt.Errorf("drop obligations: %w", err)
+		}
+	}
+	if t.Plan != nil || drafted {
+		plan := make([]Milestone, len(t.Plan))
+		for i, m := range t.Plan {
+			plan[i] = Milestone{ID: m.ID, ContractNumber: c.Number, Version: t.Version, Seq: m.Seq, Title: m.Title,
+				Amount: m.Amount, Currency: c.Currency, DueDate: m.DueDate}
+		}
+		if err := replacePlan(ctx, tx, c.Number, t.Version, plan); err != nil {
+			return err
+		}
+	}
+	if inv := t.Invoice; inv != nil {
+		if _, err := recordInvoice(ctx, tx, Invoice{ID: t.Event.ID, ContractNumber: c.Number, MilestoneID: inv.MilestoneID,
+			InvoiceNumber: inv.Number, Amount: inv.Amount, IssuedOn: inv.IssuedOn, RecordedAt: t.Event.At}); err != nil {
+			return err
+		}
+	}
+	if p := t.Payment; p != nil {
+		if _, err := recordPayment(ctx, tx, Payment{ID: t.Event.ID, ContractNumber: c.Number, MilestoneID: p.MilestoneID,
+			Amount: p.Amount, ReceivedOn: p.ReceivedOn, Method: p.Method, Reference: p.Reference, RecordedAt: t.Event.At}); err != nil {
+			return err
+		}
+	}
+	if len(t.Obligations) == 0 {
+		return nil
+	}
+	batch := &pgx.Batch{}
+	for _, o := range t.Obligations {
+		batch.Queue(`
+			INSERT INTO obligations (id, contract_number, version, seq, title, owner_id, due_date, progress, note, evidence_id, completed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8, $9, nullif($10, '')::uuid, $11)
+			ON CONFLICT (id) DO UPDATE SET title = EXCLUDED.title, owner_id = EXCLUDED.owner_id, due_date = EXCLUDED.due_date,
+				progress = EXCLUDED.progress, note = EXCLUDED.note, evidence_id = EXCLUDED.evidence_id, completed_at = EXCLUDED.completed_at`,
+			o.ID, c.Number, t.Version, o.Seq, o.Title, o.OwnerID, o.DueDate, o.Progress, o.Note, o.EvidenceID, o.CompletedAt)
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("write obligations: %w", err)
+	}
+	return nil
 }

@@ -96,53 +96,61 @@ func (s *Store) Milestones(ctx context.Context, number string, version int) ([]M
 // totals; one dropped must have neither. Writing the plan it already has
 // changes nothing and records nothing, so a retried activity is harmless.
 func (s *Store) ReplaceMilestonePlan(ctx context.Context, number string, version int, plan []Milestone) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var currency string
-		// The contract row lock serialises plan changes of one contract.
-		err := tx.QueryRow(ctx, `SELECT currency FROM contracts WHERE number = $1 FOR UPDATE`, number).Scan(&currency)
-		if err != nil {
-			return notFound(err)
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return replacePlan(ctx, tx, number, version, plan) })
+	if err != nil {
+		return fmt.Errorf("replace payment plan of %s v%d: %w", number, version, err)
+	}
+	return nil
+}
+
+// replacePlan is ReplaceMilestonePlan inside tx.
+func replacePlan(ctx context.Context, tx pgx.Tx, number string, version int, plan []Milestone) error {
+	var currency string
+	// The contract row lock serialises plan changes of one contract.
+	err := tx.QueryRow(ctx, `SELECT currency FROM contracts WHERE number = $1 FOR UPDATE`, number).Scan(&currency)
+	if err != nil {
+		return notFound(err)
+	}
+	seqs := map[int]bool{}
+	for _, m := range plan {
+		if m.Currency != currency || m.Amount <= 0 || m.Seq <= 0 || seqs[m.Seq] {
+			return fmt.Errorf("%w: milestone %d must have a unique positive seq, a positive amount and currency %s", ErrBadPlan, m.Seq, currency)
 		}
-		seqs := map[int]bool{}
-		for _, m := range plan {
-			if m.Currency != currency || m.Amount <= 0 || m.Seq <= 0 || seqs[m.Seq] {
-				return fmt.Errorf("%w: milestone %d must have a unique positive seq, a positive amount and currency %s", ErrBadPlan, m.Seq, currency)
-			}
-			seqs[m.Seq] = true
-		}
-		rows, _ := tx.Query(ctx, `SELECT `+milestoneColumns+` FROM payment_milestones
+		seqs[m.Seq] = true
+	}
+	rows, _ := tx.Query(ctx, `SELECT `+milestoneColumns+` FROM payment_milestones
 			WHERE contract_number = $1 AND version = $2 ORDER BY seq FOR UPDATE`, number, version)
-		before, err := pgx.CollectRows(rows, pgx.RowToStructByName[Milestone])
-		if err != nil {
-			return err
+	before, err := pgx.CollectRows(rows, pgx.RowToStructByName[Milestone])
+	if err != nil {
+		return err
+	}
+	if samePlan(before, plan) {
+		return nil
+	}
+	keep := map[string]Milestone{}
+	for _, m := range plan {
+		keep[m.ID] = m
+	}
+	for _, old := range before {
+		m, kept := keep[old.ID]
+		used := old.Invoiced > 0 || old.Received > 0
+		if used && (!kept || m.Amount < old.Received) {
+			return fmt.Errorf("%w: %s (seq %d)", ErrMilestoneInUse, old.ID, old.Seq)
 		}
-		if samePlan(before, plan) {
-			return nil
-		}
-		keep := map[string]Milestone{}
-		for _, m := range plan {
-			keep[m.ID] = m
-		}
-		for _, old := range before {
-			m, kept := keep[old.ID]
-			used := old.Invoiced > 0 || old.Received > 0
-			if used && (!kept || m.Amount < old.Received) {
-				return fmt.Errorf("%w: %s (seq %d)", ErrMilestoneInUse, old.ID, old.Seq)
+		if !kept {
+			if _, err := tx.Exec(ctx, `DELETE FROM payment_milestones WHERE id = $1`, old.ID); err != nil {
+				return err
 			}
-			if !kept {
-				if _, err := tx.Exec(ctx, `DELETE FROM payment_milestones WHERE id = $1`, old.ID); err != nil {
-					return err
-				}
-			}
 		}
-		// Move kept rows out of the way first, so a plan that swaps two
-		// seqs never collides with itself on (contract, version, seq).
-		if _, err := tx.Exec(ctx, `UPDATE payment_milestones SET seq = seq + 1000000
+	}
+	// Move kept rows out of the way first, so a plan that swaps two
+	// seqs never collides with itself on (contract, version, seq).
+	if _, err := tx.Exec(ctx, `UPDATE payment_milestones SET seq = seq + 1000000
 			WHERE contract_number = $1 AND version = $2`, number, version); err != nil {
-			return err
-		}
-		for _, m := range plan {
-			tag, err := tx.Exec(ctx, `
+		return err
+	}
+	for _, m := range plan {
+		tag, err := tx.Exec(ctx, `
 				INSERT INTO payment_milestones (id, contract_number, version, seq, title, amount, currency, due_date)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date)
 				ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, title = EXCLUDED.title, amount = EXCLUDED.amount,
@@ -150,26 +158,21 @@ func (s *Store) ReplaceMilestonePlan(ctx context.Context, number string, version
 					paid_at = CASE WHEN payment_milestones.received = EXCLUDED.amount THEN payment_milestones.paid_at END
 				WHERE payment_milestones.contract_number = EXCLUDED.contract_number
 				  AND payment_milestones.version = EXCLUDED.version`,
-				m.ID, number, version, m.Seq, m.Title, m.Amount, m.Currency, m.DueDate)
-			if err != nil {
-				return fmt.Errorf("write milestone %d: %w", m.Seq, err)
-			}
-			if tag.RowsAffected() == 0 {
-				return fmt.Errorf("%w: milestone %s belongs to another contract version", ErrBadPlan, m.ID)
-			}
-		}
-		rows, _ = tx.Query(ctx, `SELECT `+milestoneColumns+` FROM payment_milestones
-			WHERE contract_number = $1 AND version = $2 ORDER BY seq`, number, version)
-		after, err := pgx.CollectRows(rows, pgx.RowToStructByName[Milestone])
+			m.ID, number, version, m.Seq, m.Title, m.Amount, m.Currency, m.DueDate)
 		if err != nil {
-			return err
+			return fmt.Errorf("write milestone %d: %w", m.Seq, err)
 		}
-		return appendAudit(ctx, tx, "payment_plan.replaced", "contract", number, before, after)
-	})
-	if err != nil {
-		return fmt.Errorf("replace payment plan of %s v%d: %w", number, version, err)
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("%w: milestone %s belongs to another contract version", ErrBadPlan, m.ID)
+		}
 	}
-	return nil
+	rows, _ = tx.Query(ctx, `SELECT `+milestoneColumns+` FROM payment_milestones
+			WHERE contract_number = $1 AND version = $2 ORDER BY seq`, number, version)
+	after, err := pgx.CollectRows(rows, pgx.RowToStructByName[Milestone])
+	if err != nil {
+		return err
+	}
+	return appendAudit(ctx, tx, "payment_plan.replaced", "contract", number, before, after)
 }
 
 // samePlan reports whether the stored milestones are exactly the plan.
@@ -193,6 +196,18 @@ func samePlan(stored, plan []Milestone) bool {
 // recorded is false.
 func (s *Store) RecordInvoice(ctx context.Context, inv Invoice) (recorded bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		recorded, err = recordInvoice(ctx, tx, inv)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("record invoice %s: %w", inv.ID, err)
+	}
+	return recorded, nil
+}
+
+// recordInvoice is RecordInvoice inside tx.
+func recordInvoice(ctx context.Context, tx pgx.Tx, inv Invoice) (recorded bool, err error) {
+	err = func() error {
 		tag, err := tx.Exec(ctx, `INSERT INTO invoices (id, contract_number, milestone_id, invoice_number, amount, issued_on, recorded_at)
 			VALUES ($1, $2, $3, $4, $5, $6::date, $7) ON CONFLICT (id) DO NOTHING`,
 			inv.ID, inv.ContractNumber, inv.MilestoneID, inv.InvoiceNumber, inv.Amount, inv.IssuedOn, inv.RecordedAt)
@@ -213,11 +228,8 @@ func (s *Store) RecordInvoice(ctx context.Context, inv Invoice) (recorded bool, 
 			Invoice   Invoice   `json:"invoice"`
 			Milestone Milestone `json:"milestone"`
 		}{inv, m})
-	})
-	if err != nil {
-		return false, fmt.Errorf("record invoice %s: %w", inv.ID, err)
-	}
-	return recorded, nil
+	}()
+	return recorded, err
 }
 
 // RecordPayment stores a payment and adds it to its milestone's received
@@ -227,6 +239,18 @@ func (s *Store) RecordInvoice(ctx context.Context, inv Invoice) (recorded bool, 
 // recorded changes nothing: recorded is false.
 func (s *Store) RecordPayment(ctx context.Context, p Payment) (recorded bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		recorded, err = recordPayment(ctx, tx, p)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("record payment %s: %w", p.ID, err)
+	}
+	return recorded, nil
+}
+
+// recordPayment is RecordPayment inside tx.
+func recordPayment(ctx context.Context, tx pgx.Tx, p Payment) (recorded bool, err error) {
+	err = func() error {
 		tag, err := tx.Exec(ctx, `INSERT INTO payments (id, contract_number, milestone_id, amount, received_on, method, reference, recorded_at)
 			VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
 			p.ID, p.ContractNumber, p.MilestoneID, p.Amount, p.ReceivedOn, p.Method, p.Reference, p.RecordedAt)
@@ -257,9 +281,6 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (recorded bool, er
 			Payment   Payment   `json:"payment"`
 			Milestone Milestone `json:"milestone"`
 		}{p, m})
-	})
-	if err != nil {
-		return false, fmt.Errorf("record payment %s: %w", p.ID, err)
-	}
-	return recorded, nil
+	}()
+	return recorded, err
 }

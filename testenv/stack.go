@@ -13,6 +13,7 @@ import (
 
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/config"
+	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/devstack"
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/signing"
@@ -127,7 +128,8 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger(), Sealer: sealer})
+	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger(), Sealer: sealer,
+		Renewer: contracts.New(st, tc, queue, loc, config.DefaultCompanyName)})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,8 @@ type Options struct {
 	Logger            *slog.Logger
 	// Sealer seals signature records.
 	Sealer *signing.Sealer
+	// Renewer drafts successors of auto-renewing contracts.
+	Renewer activities.Renewer
 	// Dispatcher delivers the notification outbox; nil delivers nothing.
 	Dispatcher *notify.Dispatcher
 }
@@ -42,7 +44,8 @@ func New(o Options) sdkworker.Worker {
 	w.RegisterWorkflow(workflows.ContractWorkflow)
 	w.RegisterWorkflow(workflows.ApprovalWorkflow)
 	w.RegisterWorkflow(workflows.SigningWorkflow)
-	w.RegisterActivity(&activities.Activities{Projection: o.Store, Approvals: o.Store, Signing: o.Store, Sealer: o.Sealer, Location: o.Location})
+	w.RegisterActivity(&activities.Activities{Projection: o.Store, Approvals: o.Store, Signing: o.Store, Sealer: o.Sealer,
+		Notifier: o.Store, Renewer: o.Renewer, Location: o.Location})
 	return w
 }
 

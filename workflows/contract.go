@@ -17,6 +17,16 @@ import (
 type ContractInput struct {
 	Contract domain.Contract `json:"contract"`
 	State    *ContractState  `json:"state,omitempty"`
+	// RenewalOf, on a successor an auto-renewing contract drafted, says
+	// how it starts.
+	RenewalOf *RenewalStart `json:"renewal_of,omitempty"`
+}
+
+// RenewalStart is how a successor contract starts: active at once, by the
+// predecessor's auto-renewal clause, or submitted for approval.
+type RenewalStart struct {
+	Predecessor     string `json:"predecessor"`
+	ThroughApproval bool   `json:"through_approval"`
 }
 
 // ContractState is the live state of one contract, returned by QueryState
@@ -38,6 +48,11 @@ type ContractState struct {
 	// one's child workflow, while the contract is out for signature.
 	SigningRound      int    `json:"signing_round,omitempty"`
 	SigningWorkflowID string `json:"signing_workflow_id,omitempty"`
+	// Life is set once the contract is signed under changeActiveLife: its
+	// payments, obligations and renewal are run by this workflow.
+	Life bool `json:"life,omitempty"`
+	// RenewalNotices are the offsets (days before the end) already told.
+	RenewalNotices []int `json:"renewal_notices,omitempty"`
 	// LastDecision keeps the opinion that sent the contract back to draft.
 	LastDecision *domain.ApprovalTask `json:"last_decision,omitempty"`
 	SignedAt     *time.Time           `json:"signed_at,omitempty"`
@@ -150,6 +165,9 @@ type contractWorkflow struct {
 	// quietHandoff is set on runs that continue as new only when nothing is
 	// in flight (see changeQuietHandoff).
 	quietHandoff bool
+	// wake tells the signed contract's loop that an update changed what it
+	// waits for.
+	wake bool
 }
 
 // changeQuietHandoff marks the fix that holds continue-as-new back while a
@@ -178,7 +196,7 @@ func ContractWorkflow(ctx workflow.Context, in ContractInput) (ContractResult, e
 	if err := w.setup(ctx); err != nil {
 		return ContractResult{}, err
 	}
-	return w.run(ctx)
+	return w.run(ctx, in)
 }
 
 // setup registers the query and update handlers before anything else, so no
@@ -201,6 +219,10 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 		{UpdateSign, w.sign, w.validateSign},
 		{UpdateCancel, w.cancel, w.validateCancel},
 		{UpdateRevise, w.revise, w.validateRevise},
+		{UpdateRecordInvoice, w.recordInvoice, w.validateInvoice},
+		{UpdateRecordPayment, w.recordPayment, w.validatePayment},
+		{UpdateObligation, w.updateObligation, w.validateObligation},
+		{UpdateArchive, w.archive, w.validateArchive},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
@@ -210,7 +232,7 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 	return nil
 }
 
-func (w *contractWorkflow) run(ctx workflow.Context) (ContractResult, error) {
+func (w *contractWorkflow) run(ctx workflow.Context, in ContractInput) (ContractResult, error) {
 	w.quietHandoff = workflow.GetVersion(ctx, changeQuietHandoff, workflow.DefaultVersion, 1) == 1
 	if !w.recorded {
 		if err := w.locked(ctx, func() error {
@@ -219,8 +241,16 @@ func (w *contractWorkflow) run(ctx workflow.Context) (ContractResult, error) {
 			return ContractResult{}, err
 		}
 		w.recorded = true
+		if in.RenewalOf != nil {
+			if err := w.locked(ctx, func() error { return w.startRenewal(ctx, *in.RenewalOf) }); err != nil {
+				return ContractResult{}, err
+			}
+		}
 	}
 
+	if w.state.Life {
+		return w.live(ctx)
+	}
 	// Until the contract is signed or cancelled, people drive it through
 	// the update handlers; this loop only watches for history growth.
 	for {
@@ -237,6 +267,10 @@ func (w *contractWorkflow) run(ctx workflow.Context) (ContractResult, error) {
 			break
 		}
 		return ContractResult{}, w.continueAsNew(ctx)
+	}
+	if w.state.Status == domain.StatusActive && workflow.GetVersion(ctx, changeActiveLife, workflow.DefaultVersion, 1) == 1 {
+		w.state.Life = true
+		return w.live(ctx)
 	}
 
 	for w.state.Status == domain.StatusActive {
@@ -309,6 +343,10 @@ type transitionDetails struct {
 	signature *domain.Signature
 	document  *domain.RenderedDocument
 	lines     []domain.LineItem
+	// What a signed contract's updates record.
+	invoice     *domain.Invoice
+	payment     *domain.Payment
+	obligations []domain.Obligation
 }
 
 // transition moves the contract to status `to`, records it in PostgreSQL
@@ -340,15 +378,18 @@ func (w *contractWorkflow) transition(ctx workflow.Context, kind string, actor d
 		event.FromStatus = ""
 	}
 	t := domain.Transition{
-		Contract:  w.state.Contract,
-		Status:    to,
-		Version:   w.state.Version,
-		SignedAt:  w.state.SignedAt,
-		Event:     event,
-		Tasks:     d.tasks,
-		Signature: d.signature,
-		Document:  d.document,
-		Lines:     d.lines,
+		Contract:    w.state.Contract,
+		Status:      to,
+		Version:     w.state.Version,
+		SignedAt:    w.state.SignedAt,
+		Event:       event,
+		Tasks:       d.tasks,
+		Signature:   d.signature,
+		Document:    d.document,
+		Lines:       d.lines,
+		Invoice:     d.invoice,
+		Payment:     d.payment,
+		Obligations: d.obligations,
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,

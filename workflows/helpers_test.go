@@ -154,6 +154,7 @@ func newHarness(t *testing.T) *harness {
 	// approval engine shipped.
 	h.env.OnGetVersion(changeApprovalEngine, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion).Maybe()
 	h.env.OnGetVersion(changeSigningRounds, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion).Maybe()
+	h.env.OnGetVersion(changeActiveLife, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion).Maybe()
 	var a *activities.Activities
 	h.env.OnActivity(a.RecordTransition, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordTransitionInput) (activities.RecordTransitionResult, error) {

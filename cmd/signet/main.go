@@ -26,6 +26,7 @@ import (
 
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/config"
+	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/notify"
 	"github.com/signet-clm/signet/oidc"
@@ -182,6 +183,7 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc clien
 		Location:          cfg.TimeZone,
 		Logger:            logger,
 		Sealer:            sealer,
+		Renewer:           contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName),
 		Dispatcher:        notify.NewDispatcher(st, senders, cfg.PublicURL, logger.With("component", "notify")),
 	})
 }

@@ -1,0 +1,470 @@
+package workflows
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/notify"
+)
+
+// changeActiveLife marks the switch from contracts that simply expire at
+// the end of their term to contracts whose life after signature is run
+// here: payments, obligations, renewal notices, renewal or expiry,
+// completion and archiving. Histories recorded before it replay on the
+// old path.
+const changeActiveLife = "active-life"
+
+// Updates of a signed contract.
+const (
+	// UpdateRecordInvoice records an invoice against a milestone (finance).
+	UpdateRecordInvoice = "record_invoice"
+	// UpdateRecordPayment records money received against a milestone
+	// (finance); more than is outstanding is refused.
+	UpdateRecordPayment = "record_payment"
+	// UpdateObligation reports an obligation's progress, or completes it
+	// with its evidence.
+	UpdateObligation = "update_obligation"
+	// UpdateArchive freezes a completed or terminated contract.
+	UpdateArchive = "archive"
+)
+
+// Timing of a signed contract's notices.
+const (
+	// PaymentReminderDays is how long before a due date its reminder goes.
+	PaymentReminderDays = 7
+	// OverdueEvery is how often an unpaid or undone item is reported
+	// again once overdue.
+	OverdueEvery = 7 * 24 * time.Hour
+	// noticeHour is the local hour notices go out on their day (due
+	// instants are local midnights).
+	noticeHour = 9 * time.Hour
+)
+
+// Timer names of a signed contract, as the state query lists them.
+const (
+	TimerPaymentReminder    = "payment_reminder"
+	TimerPaymentOverdue     = "payment_overdue"
+	TimerObligationReminder = "obligation_reminder"
+	TimerObligationOverdue  = "obligation_overdue"
+	TimerRenewalNotice      = "renewal_notice"
+)
+
+// InvoiceRequest records an invoice.
+type InvoiceRequest struct {
+	Actor   domain.Actor   `json:"actor"`
+	Invoice domain.Invoice `json:"invoice"`
+}
+
+// PaymentRequest records a payment.
+type PaymentRequest struct {
+	Actor   domain.Actor   `json:"actor"`
+	Payment domain.Payment `json:"payment"`
+}
+
+// ObligationRequest reports progress on an obligation; Complete finishes
+// it, which needs its evidence (an attachment of the contract).
+type ObligationRequest struct {
+	Actor        domain.Actor `json:"actor"`
+	ObligationID string       `json:"obligation_id"`
+	Progress     int          `json:"progress"`
+	Note         string       `json:"note"`
+	EvidenceID   string       `json:"evidence_id"`
+	Complete     bool         `json:"complete"`
+}
+
+// ArchiveRequest archives a contract.
+type ArchiveRequest struct {
+	Actor domain.Actor `json:"actor"`
+}
+
+// remindAt is when a reminder goes out for something due at dueAt: at the
+// notice hour, PaymentReminderDays before the due date.
+func remindAt(dueAt time.Time) time.Time {
+	return dueAt.Add(-(PaymentReminderDays+1)*24*time.Hour + noticeHour)
+}
+
+// overdueAt is when the n-th overdue notice (from 0) goes out: the
+// morning after the due date, then every OverdueEvery.
+func overdueAt(dueAt time.Time, n int) time.Time {
+	return dueAt.Add(noticeHour + time.Duration(n)*OverdueEvery)
+}
+
+// live runs a signed contract until it is archived: it sends the notices
+// its dates call for, ends the term, completes it once everything is
+// settled, and continues as new when the history grows long.
+func (w *contractWorkflow) live(ctx workflow.Context) (ContractResult, error) {
+	for w.state.Status != domain.StatusArchived {
+		if err := w.locked(ctx, func() error { return w.actOnDue(ctx) }); err != nil {
+			return ContractResult{}, err
+		}
+		if w.state.Status == domain.StatusArchived {
+			break
+		}
+		now := workflow.Now(ctx).UTC()
+		w.state.NextTimers = w.lifeTimers(now)
+		w.wake = false
+		woken := func() bool {
+			return w.wake || w.state.Status == domain.StatusArchived || (w.continueAsNewSuggested(ctx) && w.idle(ctx))
+		}
+		var err error
+		if len(w.state.NextTimers) > 0 {
+			_, err = workflow.AwaitWithTimeout(ctx, w.state.NextTimers[0].At.Sub(now), woken)
+		} else {
+			err = workflow.Await(ctx, woken)
+		}
+		if err != nil {
+			return ContractResult{}, err
+		}
+		if w.state.Status != domain.StatusArchived && w.continueAsNewSuggested(ctx) && w.idle(ctx) {
+			return ContractResult{}, w.continueAsNew(ctx)
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return ContractResult{}, err
+	}
+	return ContractResult{Number: w.state.Contract.Number, Status: w.state.Status}, nil
+}
+
+// lifeTimers lists what the contract waits for next, earliest first.
+func (w *contractWorkflow) lifeTimers(now time.Time) []Timer {
+	var ts []Timer
+	add := func(name string, at time.Time) {
+		if at.After(now) {
+			ts = append(ts, Timer{Name: name, At: at})
+		}
+	}
+	c := w.state.Contract
+	if w.state.Status.Signed() {
+		for _, m := range c.Plan {
+			if m.Paid() {
+				continue
+			}
+			if !m.Reminded && now.Before(m.DueAt) {
+				add(fmt.Sprintf("%s:%d", TimerPaymentReminder, m.Seq), remindAt(m.DueAt))
+			} else {
+				add(fmt.Sprintf("%s:%d", TimerPaymentOverdue, m.Seq), overdueAt(m.DueAt, m.OverdueAlerts))
+			}
+		}
+		for _, o := range c.Obligations {
+			if o.Done() {
+				continue
+			}
+			if !o.Reminded && now.Before(o.DueAt) {
+				add(fmt.Sprintf("%s:%d", TimerObligationReminder, o.Seq), remindAt(o.DueAt))
+			} else {
+				add(fmt.Sprintf("%s:%d", TimerObligationOverdue, o.Seq), overdueAt(o.DueAt, o.OverdueAlerts))
+			}
+		}
+	}
+	if w.state.Status == domain.StatusActive {
+		for _, d := range c.Renewal.NoticeDays {
+			if !slices.Contains(w.state.RenewalNotices, d) {
+				add(fmt.Sprintf("%s:%d", TimerRenewalNotice, d), c.ExpiresAt.Add(-time.Duration(d)*24*time.Hour))
+			}
+		}
+		ts = append(ts, Timer{Name: TimerExpiry, At: c.ExpiresAt})
+	}
+	slices.SortStableFunc(ts, func(a, b Timer) int { return a.At.Compare(b.At) })
+	return ts
+}
+
+func (w *contractWorkflow) summary() notify.ContractSummary {
+	c := w.state.Contract
+	return notify.ContractSummary{Number: c.Number, Title: c.Title, CustomerName: c.CustomerName, OwnerID: c.OwnerID, Amount: c.Amount, Currency: c.Currency}
+}
+
+// actOnDue sends every notice that is due, ends the term when its time
+// has come and completes the contract once it is settled. A notice missed
+// while the worker was down goes out once, late, not once per period.
+// Callers hold mu.
+func (w *contractWorkflow) actOnDue(ctx workflow.Context) error {
+	now := workflow.Now(ctx).UTC()
+	c := &w.state.Contract
+	sum := w.summary()
+	var notices []notify.Notice
+	overdueCount := func(dueAt time.Time) int { return int(now.Sub(overdueAt(dueAt, 0))/OverdueEvery) + 1 }
+	if w.state.Status.Signed() {
+		for i := range c.Plan {
+			m := &c.Plan[i]
+			switch {
+			case m.Paid():
+			case !now.Before(overdueAt(m.DueAt, m.OverdueAlerts)):
+				m.Reminded, m.OverdueAlerts = true, overdueCount(m.DueAt)
+				notices = append(notices, notify.ForMilestone(sum, *m, m.OverdueAlerts))
+			case !m.Reminded && !now.Before(remindAt(m.DueAt)) && now.Before(m.DueAt):
+				m.Reminded = true
+				notices = append(notices, notify.ForMilestone(sum, *m, 0))
+			}
+		}
+		for i := range c.Obligations {
+			o := &c.Obligations[i]
+			switch {
+			case o.Done():
+			case !now.Before(overdueAt(o.DueAt, o.OverdueAlerts)):
+				o.Reminded, o.OverdueAlerts = true, overdueCount(o.DueAt)
+				notices = append(notices, notify.ForObligation(sum, *o, o.OverdueAlerts)...)
+			case !o.Reminded && !now.Before(remindAt(o.DueAt)) && now.Before(o.DueAt):
+				o.Reminded = true
+				notices = append(notices, notify.ForObligation(sum, *o, 0)...)
+			}
+		}
+	}
+	if w.state.Status == domain.StatusActive && now.Before(c.ExpiresAt) {
+		// Of the offsets passed and not yet announced, only the nearest
+		// is worth telling; the earlier ones are marked told.
+		nearest := 0
+		for _, d := range c.Renewal.NoticeDays {
+			if !slices.Contains(w.state.RenewalNotices, d) && !now.Before(c.ExpiresAt.Add(-time.Duration(d)*24*time.Hour)) {
+				w.state.RenewalNotices = append(w.state.RenewalNotices, d)
+				if nearest == 0 || d < nearest {
+					nearest = d
+				}
+			}
+		}
+		if nearest > 0 {
+			days := int(c.ExpiresAt.Sub(now).Hours()/24 + 0.5)
+			notices = append(notices, notify.ForRenewal(sum, w.state.Version, days, c.EndDate, c.Renewal.AutoRenew))
+		}
+	}
+	if len(notices) > 0 {
+		var a *activities.Activities
+		if err := workflow.ExecuteActivity(recordOptions(ctx), a.Notify, activities.NotifyInput{Notices: notices, At: now}).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	if w.state.Status == domain.StatusActive && !now.Before(c.ExpiresAt) {
+		if err := w.endTerm(ctx); err != nil {
+			return err
+		}
+	}
+	if w.settled() {
+		return w.transition(ctx, domain.EventCompleted, domain.SystemActor, domain.StatusCompleted, transitionDetails{})
+	}
+	return nil
+}
+
+// endTerm ends an active contract's term: expired, unless it renews
+// itself into a successor. Callers hold mu.
+func (w *contractWorkflow) endTerm(ctx workflow.Context) error {
+	if !w.state.Contract.Renewal.AutoRenew {
+		return w.transition(ctx, domain.EventExpired, domain.SystemActor, domain.StatusExpired, transitionDetails{})
+	}
+	var a *activities.Activities
+	var res activities.RenewResult
+	if err := workflow.ExecuteActivity(recordOptions(ctx), a.Renew, activities.RenewInput{
+		Contract: w.state.Contract, Version: w.state.Version, At: workflow.Now(ctx).UTC(),
+	}).Get(ctx, &res); err != nil {
+		return err
+	}
+	w.state.Contract.SuccessorNumber = res.Successor
+	return w.transition(ctx, domain.EventRenewed, domain.SystemActor, domain.StatusRenewed, transitionDetails{opinion: res.Successor})
+}
+
+// settled reports whether an ended contract has nothing left: every
+// milestone paid and every obligation done.
+func (w *contractWorkflow) settled() bool {
+	s := w.state.Status
+	if s != domain.StatusExpired && s != domain.StatusRenewed {
+		return false
+	}
+	c := w.state.Contract
+	return !slices.ContainsFunc(c.Plan, func(m domain.Milestone) bool { return !m.Paid() }) &&
+		!slices.ContainsFunc(c.Obligations, func(o domain.Obligation) bool { return !o.Done() })
+}
+
+// recordOptions are the activity options of projection writes: retried
+// through a PostgreSQL outage rather than lost.
+func recordOptions(ctx workflow.Context) workflow.Context {
+	return approvalActivities(ctx)
+}
+
+// mayRecord checks that finance may record against the contract now.
+func (w *contractWorkflow) mayRecord(a domain.Actor) error {
+	if !w.state.Life {
+		return refuse(domain.RefusedConflict, "contract %s was signed before payments were tracked", w.state.Contract.Number)
+	}
+	if !a.Has(domain.RoleFinance) {
+		return refuse(domain.RefusedForbidden, "only finance records invoices and payments")
+	}
+	if !w.state.Status.Signed() {
+		return refuse(domain.RefusedConflict, "contract is %s; invoices and payments are recorded on signed contracts only", w.state.Status)
+	}
+	return nil
+}
+
+func (w *contractWorkflow) milestone(id string) (int, error) {
+	i := slices.IndexFunc(w.state.Contract.Plan, func(m domain.Milestone) bool { return m.ID == id })
+	if i < 0 {
+		return 0, refuse(domain.RefusedNotFound, "milestone %s is not in the contract's payment plan", id)
+	}
+	return i, nil
+}
+
+func (w *contractWorkflow) money(amount int64) domain.Money {
+	return domain.Money{Amount: amount, Currency: w.state.Contract.Currency}
+}
+
+func (w *contractWorkflow) validateInvoice(req InvoiceRequest) error {
+	if err := w.mayRecord(req.Actor); err != nil {
+		return err
+	}
+	i, err := w.milestone(req.Invoice.MilestoneID)
+	if err != nil {
+		return err
+	}
+	m := w.state.Contract.Plan[i]
+	if req.Invoice.Amount <= 0 || m.Invoiced+req.Invoice.Amount > m.Amount {
+		return refuse(domain.RefusedConflict, "invoices would exceed milestone %d: %s invoiced of %s, %s left to invoice",
+			m.Seq, w.money(m.Invoiced), w.money(m.Amount), w.money(m.Amount-m.Invoiced))
+	}
+	return nil
+}
+
+func (w *contractWorkflow) recordInvoice(ctx workflow.Context, req InvoiceRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validateInvoice(req); err != nil {
+			return err
+		}
+		i, _ := w.milestone(req.Invoice.MilestoneID)
+		inv := req.Invoice
+		w.state.Contract.Plan[i].Invoiced += inv.Amount
+		return w.transition(ctx, domain.EventInvoiceRecorded, req.Actor, w.state.Status, transitionDetails{invoice: &inv, opinion: inv.Number})
+	})
+	return w.state, err
+}
+
+func (w *contractWorkflow) validatePayment(req PaymentRequest) error {
+	if err := w.mayRecord(req.Actor); err != nil {
+		return err
+	}
+	i, err := w.milestone(req.Payment.MilestoneID)
+	if err != nil {
+		return err
+	}
+	m := w.state.Contract.Plan[i]
+	if req.Payment.Amount <= 0 || req.Payment.Amount > m.Outstanding() {
+		return refuse(domain.RefusedConflict, "payment of %s exceeds what milestone %d has outstanding: %s",
+			w.money(req.Payment.Amount), m.Seq, w.money(m.Outstanding()))
+	}
+	return nil
+}
+
+func (w *contractWorkflow) recordPayment(ctx workflow.Context, req PaymentRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validatePayment(req); err != nil {
+			return err
+		}
+		i, _ := w.milestone(req.Payment.MilestoneID)
+		p := req.Payment
+		m := &w.state.Contract.Plan[i]
+		m.Received += p.Amount
+		if m.Paid() {
+			now := workflow.Now(ctx).UTC()
+			m.PaidAt = &now
+		}
+		w.wake = true
+		return w.transition(ctx, domain.EventPaymentRecorded, req.Actor, w.state.Status, transitionDetails{payment: &p,
+			opinion: fmt.Sprintf("%s → 第%d期", w.money(p.Amount), m.Seq)})
+	})
+	return w.state, err
+}
+
+func (w *contractWorkflow) obligation(id string) (int, error) {
+	i := slices.IndexFunc(w.state.Contract.Obligations, func(o domain.Obligation) bool { return o.ID == id })
+	if i < 0 {
+		return 0, refuse(domain.RefusedNotFound, "obligation %s is not one of the contract's", id)
+	}
+	return i, nil
+}
+
+func (w *contractWorkflow) validateObligation(req ObligationRequest) error {
+	if !w.state.Life || !w.state.Status.Signed() {
+		return refuse(domain.RefusedConflict, "contract is %s; obligations are reported on signed contracts only", w.state.Status)
+	}
+	i, err := w.obligation(req.ObligationID)
+	if err != nil {
+		return err
+	}
+	o := w.state.Contract.Obligations[i]
+	if req.Actor.UserID != o.OwnerID && !w.mayManage(req.Actor) {
+		return refuse(domain.RefusedForbidden, "only %s, the contract's owner or a sales manager may report on this obligation", o.OwnerName)
+	}
+	switch {
+	case o.Done():
+		return refuse(domain.RefusedConflict, "obligation %d is already done", o.Seq)
+	case req.Progress < 0 || req.Progress > 100:
+		return refuse(domain.RefusedInvalid, "progress is a percentage from 0 to 100")
+	case req.Complete && strings.TrimSpace(req.EvidenceID) == "":
+		return refuse(domain.RefusedInvalid, "completing an obligation needs its evidence: an attachment of the contract")
+	}
+	return nil
+}
+
+func (w *contractWorkflow) updateObligation(ctx workflow.Context, req ObligationRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validateObligation(req); err != nil {
+			return err
+		}
+		i, _ := w.obligation(req.ObligationID)
+		o := &w.state.Contract.Obligations[i]
+		o.Progress, o.Note = req.Progress, req.Note
+		if req.EvidenceID != "" {
+			o.EvidenceID = req.EvidenceID
+		}
+		if req.Complete {
+			now := workflow.Now(ctx).UTC()
+			o.Progress, o.CompletedAt = 100, &now
+		}
+		w.wake = true
+		return w.transition(ctx, domain.EventObligationUpdated, req.Actor, w.state.Status, transitionDetails{
+			obligations: []domain.Obligation{*o}, opinion: fmt.Sprintf("%s %d%%", o.Title, o.Progress)})
+	})
+	return w.state, err
+}
+
+func (w *contractWorkflow) validateArchive(req ArchiveRequest) error {
+	if !w.mayManage(req.Actor) && !req.Actor.Has(domain.RoleAdmin) {
+		return refuse(domain.RefusedForbidden, "only the contract's owner, a sales manager or an admin may archive it")
+	}
+	if w.state.Status != domain.StatusCompleted && w.state.Status != domain.StatusTerminated {
+		return refuse(domain.RefusedConflict, "contract is %s; only a completed or terminated contract can be archived", w.state.Status)
+	}
+	return nil
+}
+
+func (w *contractWorkflow) archive(ctx workflow.Context, req ArchiveRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validateArchive(req); err != nil {
+			return err
+		}
+		w.state.NextTimers = []Timer{}
+		return w.transition(ctx, domain.EventArchived, req.Actor, domain.StatusArchived, transitionDetails{})
+	})
+	return w.state, err
+}
+
+// startRenewal starts a successor: active at once under its predecessor's
+// auto-renewal clause, or in review like any submission. Callers hold mu.
+func (w *contractWorkflow) startRenewal(ctx workflow.Context, r RenewalStart) error {
+	actor := domain.Actor{UserID: domain.SystemActor.UserID, Name: domain.SystemActor.Name, Roles: []domain.Role{}}
+	if r.ThroughApproval {
+		// A policy that blocks it leaves the successor a draft for its
+		// owner to fix and submit.
+		err := w.startRound(ctx, SubmitRequest{Actor: actor})
+		var appErr *temporal.ApplicationError
+		if errors.As(err, &appErr) && appErr.Type() == string(domain.RefusedInvalid) {
+			workflow.GetLogger(ctx).Warn("renewal left as a draft", "reason", appErr.Message())
+			return nil
+		}
+		return err
+	}
+	return w.transition(ctx, domain.EventRenewalActivated, actor, domain.StatusActive, transitionDetails{opinion: r.Predecessor})
+}
