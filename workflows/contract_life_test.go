@@ -1,0 +1,375 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/notify"
+	"github.com/signet-clm/signet/workflows"
+)
+
+// lifeSuite runs signed contracts through their term. Each starts active
+// at once, as a successor renewed without approval does, so the tests
+// begin where signing ends.
+type lifeSuite struct {
+	suite.Suite
+	testsuite.WorkflowTestSuite
+	env      *testsuite.TestWorkflowEnvironment
+	recorded []domain.Transition
+	notices  []notify.Notice
+	renewed  []domain.Contract
+	start    time.Time
+}
+
+func TestContractLife(t *testing.T) { suite.Run(t, new(lifeSuite)) }
+
+// shanghai is the zone due dates end in.
+var shanghai = time.FixedZone("CST", 8*3600)
+
+func (s *lifeSuite) SetupTest() {
+	s.start = time.Date(2026, 1, 1, 0, 0, 0, 0, shanghai).UTC()
+	s.recorded, s.notices, s.renewed = nil, nil, nil
+	s.env = s.newEnv(s.start)
+}
+
+func (s *lifeSuite) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment {
+	env := s.NewTestWorkflowEnvironment()
+	env.SetStartTime(start)
+	env.SetTestTimeout(time.Minute)
+	var a *activities.Activities
+	env.OnActivity(a.RecordTransition, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RecordTransitionInput) (activities.RecordTransitionResult, error) {
+			s.recorded = append(s.recorded, in.Transition)
+			return activities.RecordTransitionResult{Applied: true}, nil
+		})
+	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NotifyInput) error {
+		s.notices = append(s.notices, in.Notices...)
+		return nil
+	}).Maybe()
+	env.OnActivity(a.Renew, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RenewInput) (activities.RenewResult, error) {
+		s.renewed = append(s.renewed, in.Contract)
+		return activities.RenewResult{Successor: "HT-2027-000001"}, nil
+	}).Maybe()
+	return env
+}
+
+// day is the instant a local calendar day starts, plus h.
+func day(date string, h time.Duration) time.Time {
+	d, _ := time.ParseInLocation(time.DateOnly, date, shanghai)
+	return d.Add(h).UTC()
+}
+
+// endOf is the end of a local calendar day: when something due on it
+// is overdue.
+func endOf(date string) time.Time { return day(date, 24*time.Hour) }
+
+// yearContract runs for 2026 with months monthly milestones of 1,000.00
+// due on the 15th and, if given, one obligation due on 30 June.
+func yearContract(months int, obligation bool) domain.Contract {
+	c := domain.Contract{Number: number, Title: "年度运维服务合同", CustomerName: "上海星辰科技有限公司",
+		OwnerID: owner.UserID, OwnerName: owner.Name, Amount: int64(months) * 100_000, Currency: "CNY",
+		StartDate: "2026-01-01", EndDate: "2026-12-31", ExpiresAt: endOf("2026-12-31"), CreatedAt: day("2026-01-01", 0),
+		Renewal: domain.Renewal{NoticeDays: []int{90, 30, 7}}}
+	for i := range months {
+		due := time.Date(2026, time.Month(i+1), 15, 0, 0, 0, 0, shanghai).Format(time.DateOnly)
+		c.Plan = append(c.Plan, domain.Milestone{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i+1), Seq: i + 1,
+			Title: fmt.Sprintf("第%d期服务费", i+1), Amount: 100_000, DueDate: due, DueAt: endOf(due)})
+	}
+	if obligation {
+		c.Obligations = []domain.Obligation{{ID: number + "-V1-O1", Seq: 1, Title: "上线验收报告", OwnerID: manager.UserID,
+			OwnerName: manager.Name, DueDate: "2026-06-30", DueAt: endOf("2026-06-30")}}
+	}
+	return c
+}
+
+var financeActor = domain.Actor{UserID: "u-fin", Name: "刘洋", Roles: []domain.Role{domain.RoleFinance}}
+
+// act is an update sent at an instant.
+type lifeAct struct {
+	at     time.Time
+	name   string
+	arg    any
+	refuse domain.RefusalKind
+	check  func(*testing.T, workflows.ContractState)
+}
+
+func pay(at time.Time, seq int, amount int64) lifeAct {
+	return lifeAct{at: at, name: workflows.UpdateRecordPayment, arg: workflows.PaymentRequest{Actor: financeActor, Payment: domain.Payment{
+		MilestoneID: fmt.Sprintf("00000000-0000-4000-8000-%012d", seq), Amount: amount, ReceivedOn: at.In(shanghai).Format(time.DateOnly), Method: "银行转账"}}}
+}
+
+func (a lifeAct) refused(k domain.RefusalKind) lifeAct { a.refuse = k; return a }
+
+func archiveAt(at time.Time) lifeAct {
+	return lifeAct{at: at, name: workflows.UpdateArchive, arg: workflows.ArchiveRequest{Actor: owner}}
+}
+
+// run starts c, sends the acts at their instants and returns the
+// workflow's end (or its continue-as-new).
+func (s *lifeSuite) run(env *testsuite.TestWorkflowEnvironment, in workflows.ContractInput, acts ...lifeAct) error {
+	t := s.T()
+	now := env.Now()
+	for i, a := range acts {
+		env.RegisterDelayedCallback(func() {
+			env.UpdateWorkflow(a.name, fmt.Sprintf("act-%d", i), &testsuite.TestUpdateCallback{
+				OnAccept: func() {
+					if a.refuse != "" {
+						t.Errorf("act %d (%s) accepted, want %s", i, a.name, a.refuse)
+					}
+				},
+				OnReject: func(err error) {
+					var appErr *temporal.ApplicationError
+					if a.refuse == "" || !errors.As(err, &appErr) {
+						t.Errorf("act %d (%s) refused: %v", i, a.name, err)
+						return
+					}
+					assert.Equal(t, string(a.refuse), appErr.Type(), "act %d: %s", i, appErr.Message())
+				},
+				OnComplete: func(v any, err error) {
+					if a.refuse == "" {
+						require.NoError(t, err, "act %d (%s)", i, a.name)
+						if a.check != nil {
+							a.check(t, v.(workflows.ContractState))
+						}
+					}
+				},
+			}, a.arg)
+		}, a.at.Sub(now))
+	}
+	env.ExecuteWorkflow(workflows.ContractWorkflow, in)
+	require.True(t, env.IsWorkflowCompleted())
+	return env.GetWorkflowError()
+}
+
+func renewedInput(c domain.Contract) workflows.ContractInput {
+	return workflows.ContractInput{Contract: c, RenewalOf: &workflows.RenewalStart{Predecessor: "HT-2025-000042"}}
+}
+
+func (s *lifeSuite) kinds() []string {
+	var k []string
+	for _, tr := range s.recorded {
+		k = append(k, tr.Event.Kind)
+	}
+	return k
+}
+
+func (s *lifeSuite) noticeKeys(kind string) []string {
+	var keys []string
+	for _, n := range s.notices {
+		if n.Kind == kind {
+			keys = append(keys, n.Key)
+		}
+	}
+	return keys
+}
+
+func (s *lifeSuite) TestLifeAFullTermWithMonthlyPaymentsAndOneOverdue() {
+	c := yearContract(12, false)
+	var acts []lifeAct
+	for i := 1; i <= 12; i++ {
+		at := day(c.Plan[i-1].DueDate, 14*time.Hour)
+		if i == 3 {
+			// March is paid ten days late, in two parts.
+			acts = append(acts, pay(day("2026-03-20", 10*time.Hour), 3, 40_000), pay(day("2026-03-25", 10*time.Hour), 3, 60_000))
+			continue
+		}
+		acts = append(acts, pay(at, i, 100_000))
+	}
+	var final workflows.ContractState
+	acts = append(acts,
+		pay(day("2026-06-20", 0), 6, 1).refused(domain.RefusedConflict),
+		lifeAct{at: day("2027-01-02", 0), name: workflows.UpdateRecordPayment, arg: workflows.PaymentRequest{Actor: owner,
+			Payment: domain.Payment{MilestoneID: c.Plan[0].ID, Amount: 1}}}.refused(domain.RefusedForbidden),
+		lifeAct{at: day("2027-01-03", 0), name: workflows.UpdateArchive, arg: workflows.ArchiveRequest{Actor: owner},
+			check: func(_ *testing.T, st workflows.ContractState) { final = st }},
+	)
+	s.Require().NoError(s.run(s.env, renewedInput(c), acts...))
+	var result workflows.ContractResult
+	s.Require().NoError(s.env.GetWorkflowResult(&result))
+	s.Equal(domain.StatusArchived, result.Status)
+
+	s.Len(s.noticeKeys(notify.KindPaymentDue), 12, "a reminder before every due date")
+	s.Equal([]string{"milestone/" + c.Plan[2].ID + "/overdue/1", "milestone/" + c.Plan[2].ID + "/overdue/2"},
+		s.noticeKeys(notify.KindPaymentOverdue), "March: the morning after its due date, then a week later")
+	s.Len(s.noticeKeys(notify.KindRenewalNotice), 3, "90, 30 and 7 days before the end")
+	for _, n := range s.notices {
+		if n.Kind == notify.KindPaymentDue && n.Data["milestone_id"] == c.Plan[0].ID {
+			s.Contains(n.Subject, "2026-01-15")
+			s.Contains(n.Subject, "CNY 1000.00")
+		}
+	}
+
+	kinds := s.kinds()
+	s.Equal(domain.EventRenewalActivated, kinds[1])
+	s.Equal(13, countOf(kinds, domain.EventPaymentRecorded), "twelve milestones, one paid in two parts")
+	s.Equal([]string{domain.EventExpired, domain.EventCompleted, domain.EventArchived}, kinds[len(kinds)-3:])
+	s.Equal(endOf("2026-12-31"), s.recorded[len(s.recorded)-3].Event.At, "it expires at the end of its last day")
+	march := final.Contract.Plan[2]
+	s.Equal(int64(100_000), march.Received)
+	s.Equal(day("2026-03-25", 10*time.Hour), *march.PaidAt)
+	var partial *domain.Payment
+	for _, tr := range s.recorded {
+		if tr.Payment != nil && tr.Payment.Amount == 40_000 {
+			partial = tr.Payment
+		}
+	}
+	s.Require().NotNil(partial, "each payment reaches the projection")
+	s.Equal("2026-03-20", partial.ReceivedOn)
+}
+
+func countOf(list []string, v string) int {
+	n := 0
+	for _, x := range list {
+		if x == v {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *lifeSuite) TestLifeRefusesWhatDoesNotFit() {
+	c := yearContract(2, true)
+	o := c.Obligations[0].ID
+	obligation := func(at time.Time, by domain.Actor, progress int, evidence string, complete bool) lifeAct {
+		return lifeAct{at: at, name: workflows.UpdateObligation, arg: workflows.ObligationRequest{Actor: by, ObligationID: o,
+			Progress: progress, EvidenceID: evidence, Complete: complete}}
+	}
+	invoice := func(at time.Time, amount int64) lifeAct {
+		return lifeAct{at: at, name: workflows.UpdateRecordInvoice, arg: workflows.InvoiceRequest{Actor: financeActor,
+			Invoice: domain.Invoice{MilestoneID: c.Plan[0].ID, Number: "FP-2026-0001", Amount: amount, IssuedOn: "2026-01-10"}}}
+	}
+	h := func(n int) time.Time { return day("2026-01-02", time.Duration(n)*time.Hour) }
+	s.Require().NoError(s.run(s.env, renewedInput(c),
+		pay(h(1), 1, 100_001).refused(domain.RefusedConflict),
+		invoice(h(2), 60_000),
+		invoice(h(3), 60_000).refused(domain.RefusedConflict),
+		lifeAct{at: h(4), name: workflows.UpdateRecordPayment, arg: workflows.PaymentRequest{Actor: financeActor,
+			Payment: domain.Payment{MilestoneID: "no-such-milestone", Amount: 1}}}.refused(domain.RefusedNotFound),
+		obligation(h(5), otherRep, 50, "", false).refused(domain.RefusedForbidden),
+		obligation(h(6), manager, 50, "", false),
+		obligation(h(7), manager, 100, "", true).refused(domain.RefusedInvalid),
+		obligation(h(8), manager, 101, "", false).refused(domain.RefusedInvalid),
+		archiveAt(h(9)).refused(domain.RefusedConflict),
+		obligation(day("2026-07-10", 0), manager, 100, "0194c3a2-0000-7000-8000-000000000001", true),
+		pay(day("2026-07-11", 0), 1, 100_000),
+		pay(day("2026-07-12", 0), 2, 100_000),
+		archiveAt(day("2027-01-05", 0)),
+	))
+	s.Equal([]string{"obligation/" + o + "/due/" + manager.UserID, "obligation/" + o + "/due/" + owner.UserID},
+		s.noticeKeys(notify.KindObligationDue), "the obligation's owner and the contract's")
+	s.Len(s.noticeKeys(notify.KindObligationOverdue), 4, "overdue on 1 July to both, and again a week later")
+	last := s.recorded[len(s.recorded)-1]
+	s.Equal(domain.StatusArchived, last.Status)
+	var done *domain.Obligation
+	for _, tr := range s.recorded {
+		for _, ob := range tr.Obligations {
+			if ob.Done() {
+				done = &ob
+			}
+		}
+	}
+	s.Require().NotNil(done)
+	s.Equal("0194c3a2-0000-7000-8000-000000000001", done.EvidenceID)
+}
+
+func (s *lifeSuite) TestLifeAutoRenewalMakesALinkedSuccessor() {
+	c := yearContract(0, false)
+	c.Renewal.AutoRenew = true
+	s.Require().NoError(s.run(s.env, renewedInput(c), archiveAt(day("2027-01-05", 0))))
+	s.Require().Len(s.renewed, 1)
+	s.Equal(number, s.renewed[0].Number)
+	kinds := s.kinds()
+	s.Equal([]string{domain.EventRenewed, domain.EventCompleted, domain.EventArchived}, kinds[len(kinds)-3:])
+	renewed := s.recorded[len(s.recorded)-3]
+	s.Equal(domain.StatusRenewed, renewed.Status)
+	s.Equal("HT-2027-000001", renewed.Contract.SuccessorNumber, "linked to its successor")
+	for _, n := range s.notices {
+		if n.Kind == notify.KindRenewalNotice {
+			s.Equal(true, n.Data["auto_renew"])
+		}
+	}
+}
+
+// TestLifeContinuesAsNewWithItsStateIntact runs a three-year contract
+// with 36 monthly payments, continuing as new whenever Temporal suggests
+// it (here: once a year), and checks each run stays small and the state
+// survives every handoff.
+func (s *lifeSuite) TestLifeContinuesAsNewWithItsStateIntact() {
+	c := yearContract(0, false)
+	c.EndDate, c.ExpiresAt, c.Amount = "2028-12-31", endOf("2028-12-31"), 36*100_000
+	for i := range 36 {
+		due := time.Date(2026, time.Month(i+1), 15, 0, 0, 0, 0, shanghai).Format(time.DateOnly)
+		c.Plan = append(c.Plan, domain.Milestone{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i+1), Seq: i + 1,
+			Title: fmt.Sprintf("第%d期", i+1), Amount: 100_000, DueDate: due, DueAt: endOf(due)})
+	}
+	in := renewedInput(c)
+	env, start := s.env, s.start
+	runs, perRun := 0, []int{}
+	for {
+		runs++
+		s.Require().Less(runs, 10, "the contract should have finished")
+		before := len(s.recorded)
+		var acts []lifeAct
+		for _, m := range c.Plan {
+			if at := day(m.DueDate, 12*time.Hour); at.After(start) && at.Before(start.AddDate(1, 0, 0)) {
+				acts = append(acts, pay(at, m.Seq, 100_000))
+			}
+		}
+		if start.AddDate(1, 0, 0).After(c.ExpiresAt) {
+			acts = append(acts, archiveAt(c.ExpiresAt.Add(48*time.Hour)))
+		} else {
+			env.RegisterDelayedCallback(func() { env.SetContinueAsNewSuggested(true) }, start.AddDate(1, 0, 0).Sub(start)-time.Hour)
+		}
+		err := s.run(env, in, acts...)
+		perRun = append(perRun, len(s.recorded)-before)
+		var can *workflow.ContinueAsNewError
+		if !errors.As(err, &can) {
+			s.Require().NoError(err)
+			break
+		}
+		var next workflows.ContractInput
+		s.Require().NoError(converter.GetDefaultDataConverter().FromPayloads(can.Input, &next))
+		s.Require().NotNil(next.State)
+		s.True(next.State.Life)
+		paid := 0
+		for _, m := range next.State.Contract.Plan {
+			if m.Paid() {
+				paid++
+			}
+		}
+		s.Equal(countOf(s.kinds(), domain.EventPaymentRecorded), paid, "the handoff carries every payment so far")
+		s.Equal(len(s.recorded), next.State.EventSeq, "and the event numbering")
+		in = next
+		start = env.Now()
+		env = s.newEnv(start)
+	}
+	s.GreaterOrEqual(runs, 3, "a run a year")
+	for i, n := range perRun {
+		s.LessOrEqual(n, 20, "run %d recorded %d transitions: each run's history stays small", i+1, n)
+	}
+	s.Equal(36, countOf(s.kinds(), domain.EventPaymentRecorded))
+	last := s.recorded[len(s.recorded)-1]
+	s.Equal(domain.StatusArchived, last.Status)
+	s.Len(s.noticeKeys(notify.KindRenewalNotice), 3)
+	seqs := make([]int, len(s.recorded))
+	for i, tr := range s.recorded {
+		seqs[i] = tr.Event.Seq
+	}
+	s.True(slices.IsSorted(seqs), "event numbering carries across runs")
+	s.Equal(len(s.recorded), seqs[len(seqs)-1], "no event lost or repeated")
+}
