@@ -653,6 +653,7 @@ func testReportBadInput(t *testing.T, f reportFixture) {
 		"/v1/reports/ledger?sort=number&cursor=" + page.NextCursor:                       "cursor",
 		"/v1/reports/ledger?format=pdf":                                                  "format",
 		"/v1/reports/ledger?format=csv&limit=10":                                         "limit",
+		"/v1/reports/ledger?format=xlsx&cursor=garbage":                                  "cursor",
 		"/v1/reports/summary":                                                            "group_by",
 		"/v1/reports/summary?group_by=colour":                                            "group_by",
 		"/v1/reports/summary?group_by=month,owner,status":                                "group_by",

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -82,6 +83,9 @@ func (t *tracer) find(marker string) (string, []any) {
 	return "", nil
 }
 
+// errRollback undoes a transaction that only looked.
+var errRollback = errors.New("rolled back on purpose")
+
 // BenchmarkReports seeds a database of benchContracts contracts, then
 // measures the reports over it. Each part reports its own figures; run
 // with -benchtime 1x.
@@ -153,6 +157,28 @@ func BenchmarkReports(b *testing.B) {
 			pk = append(pk, time.Since(start))
 		}
 		explain(b, pool, tr, filepath.Join(out, "explain-ledger.txt"), "LIMIT", false, func() { _, _ = svc.Ledger(ctx, finance, q()) })
+		// What the amount index saves: the same page's plan without it
+		// (dropped inside a transaction that is rolled back).
+		tr.reset()
+		_, _ = svc.Ledger(ctx, finance, q())
+		sql, args := tr.find("LIMIT")
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `DROP INDEX contracts_amount_key`); err != nil {
+				return err
+			}
+			rows, _ := tx.Query(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+sql, args...)
+			plan, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err == nil {
+				err = os.WriteFile(filepath.Join(out, "explain-ledger-without-amount-index.txt"), []byte(strings.Join(plan, "\n")+"\n"), 0o644)
+			}
+			if err == nil {
+				err = errRollback
+			}
+			return err
+		})
+		if !errors.Is(err, errRollback) {
+			b.Fatal(err)
+		}
 		var httpPage []time.Duration
 		for range 100 {
 			qq := q()
