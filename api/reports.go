@@ -50,7 +50,7 @@ func (h *handlers) exportContext(c *gin.Context) (context.Context, context.Cance
 }
 
 // sendTable streams t as a download. Once the first byte is out the status
-// cannot change, so a failure midway aborts the connection: the client
+// cannot change, so a failure after it aborts the connection: the client
 // sees a broken download, never a short file that looks complete.
 func (h *handlers) sendTable(c *gin.Context, name, format string, t reports.Table) {
 	day := time.Now().Format("20060102")
@@ -66,10 +66,18 @@ func (h *handlers) sendTable(c *gin.Context, name, format string, t reports.Tabl
 		c.Status(http.StatusOK)
 		err = reports.WriteXLSX(c.Writer, t)
 	}
-	if err != nil {
-		h.d.Logger.Error("export failed midway", "report", name, "format", format, "request_id", c.GetString(requestIDKey), "err", err)
-		panic(http.ErrAbortHandler)
+	if err == nil {
+		return
 	}
+	if !c.Writer.Written() {
+		// Nothing sent yet (an XLSX goes out only once complete): answer
+		// with the error instead.
+		c.Writer.Header().Del("Content-Disposition")
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	h.d.Logger.Error("export failed midway", "report", name, "format", format, "request_id", c.GetString(requestIDKey), "err", err)
+	panic(http.ErrAbortHandler)
 }
 
 // figures makes a handler for a report computed whole (the figures): JSON,
@@ -161,15 +169,16 @@ func (h *handlers) ledger(c *gin.Context) {
 	ctx, cancel := h.exportContext(c)
 	defer cancel()
 	it, err := h.d.Reports.LedgerRows(ctx, currentUser(c), q)
-	if err == nil {
-		// Read the first row before the status goes out, so an outage
-		// still answers 503.
-		err = it.Start()
-	}
 	if err != nil {
 		writeError(c, h.d.Logger, err)
 		return
 	}
 	defer it.Close()
+	// Read the first row before the status goes out, so an outage still
+	// answers 503.
+	if err := it.Start(); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
 	h.sendTable(c, "ledger", f, reports.LedgerTable(it))
 }

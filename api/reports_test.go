@@ -555,6 +555,26 @@ func testExportRoundTrip(t *testing.T, f reportFixture) {
 	require.NotNil(t, st.CustomNumFmt)
 	assert.Equal(t, "#,##0.00", *st.CustomNumFmt, "money shown with two decimals")
 
+	// Text that a spreadsheet would run as a formula stays text.
+	_, err = s.Store.Pool().Exec(context.Background(), `UPDATE contracts SET title = '=HYPERLINK("http://evil.example","点我")' WHERE number = $1`, f.d)
+	require.NoError(t, err)
+	r = call(t, s, http.MethodGet, "/v1/reports/ledger?format=csv&owner="+testenv.SecondSales.ID, "finance", nil)
+	records, err = csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.Body, []byte("\xef\xbb\xbf")))).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, `'=HYPERLINK("http://evil.example","点我")`, records[1][1])
+	r = call(t, s, http.MethodGet, "/v1/reports/ledger?format=xlsx&owner="+testenv.SecondSales.ID, "finance", nil)
+	x2, err := excelize.OpenReader(bytes.NewReader(r.Body))
+	require.NoError(t, err)
+	defer x2.Close()
+	formula, err := x2.GetCellFormula(x2.GetSheetName(0), "B2")
+	require.NoError(t, err)
+	assert.Empty(t, formula, "a string cell, not a formula")
+	title, err := x2.GetCellValue(x2.GetSheetName(0), "B2")
+	require.NoError(t, err)
+	assert.Equal(t, `=HYPERLINK("http://evil.example","点我")`, title)
+	_, err = s.Store.Pool().Exec(context.Background(), `UPDATE contracts SET title = '年度软件服务合同（含运维）' WHERE number = $1`, f.d)
+	require.NoError(t, err)
+
 	// Figures export too, totals last.
 	r = call(t, s, http.MethodGet, "/v1/reports/summary?group_by=owner&status=active,draft&format=csv", "finance", nil)
 	require.Equal(t, http.StatusOK, r.Status)
@@ -633,6 +653,7 @@ func testReportBadInput(t *testing.T, f reportFixture) {
 		"/v1/reports/ledger?sort=number&cursor=" + page.NextCursor:                       "cursor",
 		"/v1/reports/ledger?format=pdf":                                                  "format",
 		"/v1/reports/ledger?format=csv&limit=10":                                         "limit",
+		"/v1/reports/ledger?format=xlsx&cursor=garbage":                                  "cursor",
 		"/v1/reports/summary":                                                            "group_by",
 		"/v1/reports/summary?group_by=colour":                                            "group_by",
 		"/v1/reports/summary?group_by=month,owner,status":                                "group_by",

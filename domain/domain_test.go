@@ -78,3 +78,18 @@ func TestStatuses(t *testing.T) {
 	assert.True(t, domain.StatusExpired.Closed())
 	assert.False(t, domain.StatusActive.Closed())
 }
+
+func TestMoneyDecimalUsesTheCurrencyDigits(t *testing.T) {
+	for m, want := range map[domain.Money]string{
+		{Amount: 12_345_67, Currency: "CNY"}: "12345.67",
+		{Amount: 5, Currency: "USD"}:         "0.05",
+		{Amount: 0, Currency: "CNY"}:         "0.00",
+		{Amount: -1_50, Currency: "EUR"}:     "-1.50",
+		{Amount: 1200, Currency: "JPY"}:      "1200",
+		{Amount: 1_234, Currency: "KWD"}:     "1.234",
+	} {
+		assert.Equal(t, want, m.Decimal(), "%+v", m)
+	}
+	assert.Equal(t, 0, domain.Exponent("JPY"))
+	assert.Equal(t, 3, domain.Exponent("BHD"))
+}

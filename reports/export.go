@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -57,7 +58,7 @@ func yesNo(b bool) string {
 func csvText(v any) string {
 	switch v := v.(type) {
 	case string:
-		return v
+		return defuse(v)
 	case int64:
 		return strconv.FormatInt(v, 10)
 	case int:
@@ -76,6 +77,17 @@ func csvText(v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
+}
+
+// defuse keeps a spreadsheet from running text as a formula: a cell that
+// starts with = + - @ or a tab or carriage return gets a leading
+// apostrophe, which Excel shows as text. (XLSX cells are typed strings and
+// need none.)
+func defuse(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // WriteCSV writes t as UTF-8 CSV with a byte order mark, which is what
@@ -163,6 +175,8 @@ func (s *xlsxStyles) xlsxCell(v any) (excelize.Cell, error) {
 			return excelize.Cell{}, nil
 		}
 		return excelize.Cell{StyleID: s.number, Value: *v}, nil
+	case string:
+		return excelize.Cell{Value: v}, nil
 	default:
 		return excelize.Cell{Value: csvText(v)}, nil
 	}

@@ -174,15 +174,10 @@ func (s *Service) plan(u domain.User, in LedgerQuery, export bool) (ledgerPlan, 
 		v.add("sort", "must be a ledger column, optionally with - in front: "+strings.Join(sortedNames(), ", "))
 	}
 	limit := DefaultPageSize
-	if export && (in.Limit != "" || in.Cursor != "") {
-		if in.Limit != "" {
-			v.add("limit", "is not taken by an export, which has every row the filters select")
-		}
-		if in.Cursor != "" {
-			v.add("cursor", "is not taken by an export, which has every row the filters select")
-		}
-	}
-	if in.Limit != "" {
+	switch {
+	case export && in.Limit != "":
+		v.add("limit", "is not taken by an export, which has every row the filters select")
+	case in.Limit != "":
 		n, err := strconv.Atoi(in.Limit)
 		if err != nil || n < 1 || n > MaxPageSize {
 			v.add("limit", fmt.Sprintf("must be a whole number from 1 to %d", MaxPageSize))
@@ -197,7 +192,9 @@ func (s *Service) plan(u domain.User, in LedgerQuery, export bool) (ledgerPlan, 
 	if sortKey == "" {
 		sortKey = "-number"
 	}
-	if in.Cursor != "" && ok {
+	if export && in.Cursor != "" {
+		v.add("cursor", "is not taken by an export, which has every row the filters select")
+	} else if in.Cursor != "" && ok {
 		c, valid := decodeCursor(in.Cursor)
 		switch {
 		case !valid:

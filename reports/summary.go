@@ -127,72 +127,38 @@ func (s *Service) Summary(ctx context.Context, u domain.User, in SummaryQuery) (
 		return out, nil
 	}
 	byLine := slices.Contains(dims, DimProductLine)
-	var cols, keys, labels []string
-	for i, d := range dims {
+	var groups []dimension
+	for _, d := range dims {
 		dim := dimensions[d]
-		cols = append(cols, fmt.Sprintf("%s AS k%d, %s AS l%d", strings.ReplaceAll(dim.key, "{tz}", tz), i,
-			strings.ReplaceAll(dim.label, "{tz}", tz), i))
-		keys = append(keys, fmt.Sprintf("k%d", i))
-		// A totals row has no group: NULL keys read as "".
-		labels = append(labels, fmt.Sprintf("coalesce(k%d, ''), coalesce(max(l%d), '')", i, i))
+		groups = append(groups, dimension{strings.ReplaceAll(dim.key, "{tz}", tz), strings.ReplaceAll(dim.label, "{tz}", tz)})
 	}
-	amount := "c.amount"
-	lines := ""
-	if byLine {
-		amount = "coalesce(pl.amount, c.amount)"
-		lines = `LEFT JOIN (
-			SELECT li.contract_number, li.version, p.line_id, sum(li.total)::bigint AS amount
-			FROM contract_line_items li JOIN products p ON p.id = li.product_id
-			GROUP BY li.contract_number, li.version, p.line_id
-		) pl ON pl.contract_number = c.number AND pl.version = c.version
-		LEFT JOIN product_lines l ON l.id = pl.line_id`
-	}
-	// One pass gives the groups and, as the (currency) grouping set, the
-	// totals — except by product line, where a contract is a row in each of
-	// its lines and the totals need a pass over contracts of their own.
-	sets := "(" + strings.Join(keys, ", ") + ", currency)"
-	if !byLine {
-		sets += ", (currency)"
-	}
-	sql := `SELECT ` + strings.Join(labels, ", ") + `, currency, count(*), sum(amount)::bigint,
-			coalesce(sum(invoiced), 0)::bigint, coalesce(sum(received), 0)::bigint, coalesce(sum(outstanding), 0)::bigint,
-			grouping(k0) = 1 AS total
-		FROM (SELECT ` + strings.Join(cols, ", ") + `, c.currency::text AS currency, ` + amount + ` AS amount,
-				m.invoiced, m.received, m.outstanding
-			FROM contracts c ` + lines + ` LEFT JOIN (` + milestoneSums + `) m
-				ON m.contract_number = c.number AND m.version = c.version` + q.clause() + `) x
-		GROUP BY GROUPING SETS (` + sets + `)
-		ORDER BY total, ` + strings.Join(keys, ", ") + `, currency`
 	err := s.heavyRead(ctx, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, sql, q.args...)
+		rows, _ := tx.Query(ctx, figuresSQL(groups, byLine, q.clause()), q.args...)
 		defer rows.Close()
 		for rows.Next() {
 			r := SummaryRow{Groups: make([]Group, len(dims))}
-			var total bool
 			dest := []any{}
 			for i, d := range dims {
 				r.Groups[i].Dimension = d
 				dest = append(dest, &r.Groups[i].Key, &r.Groups[i].Label)
 			}
-			dest = append(dest, &r.Currency, &r.Count, &r.Amount, &r.Invoiced, &r.Received, &r.Outstanding, &total)
+			dest = append(dest, &r.Currency, &r.Count, &r.Amount, &r.Invoiced, &r.Received, &r.Outstanding)
 			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
-			if total {
-				out.Totals = append(out.Totals, r.Figures)
-			} else {
-				out.Rows = append(out.Rows, r)
-			}
+			out.Rows = append(out.Rows, r)
 		}
-		if err := rows.Err(); err != nil || !byLine {
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		// Totals per currency over contracts, not rows: a contract in two
-		// product lines is still one contract.
-		rows, _ = tx.Query(ctx, `SELECT c.currency::text, count(*), sum(c.amount)::bigint,
-				coalesce(sum(m.invoiced), 0)::bigint, coalesce(sum(m.received), 0)::bigint, coalesce(sum(m.outstanding), 0)::bigint
-			FROM contracts c LEFT JOIN (`+milestoneSums+`) m ON m.contract_number = c.number AND m.version = c.version`+q.clause()+`
-			GROUP BY c.currency ORDER BY c.currency`, q.args...)
+		if !byLine {
+			// Each contract is in exactly one row: the totals add them up.
+			out.Totals = addUp(out.Rows)
+			return nil
+		}
+		// By product line a contract is a row in each of its lines, so the
+		// totals, per currency over contracts, take a pass of their own.
+		rows, _ = tx.Query(ctx, figuresSQL(nil, false, q.clause()), q.args...)
 		totals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Figures, error) {
 			var f Figures
 			return f, row.Scan(&f.Currency, &f.Count, &f.Amount, &f.Invoiced, &f.Received, &f.Outstanding)
@@ -206,7 +172,84 @@ func (s *Service) Summary(ctx context.Context, u domain.User, in SummaryQuery) (
 	return out, nil
 }
 
-// milestoneSums are each contract version's milestone totals.
-const milestoneSums = `SELECT contract_number, version, sum(invoiced) AS invoiced, sum(received) AS received,
-	sum(amount - received) AS outstanding
-	FROM payment_milestones GROUP BY contract_number, version`
+// figuresSQL adds up the contracts (alias c) that where selects by the
+// groups and currency: key, label, currency, count, amount, invoiced,
+// received, outstanding. Contracts (count, amount) and their current
+// version's milestones (the receivables) are grouped separately and
+// joined on the group, so each side is one parallel scan and hash
+// aggregate rather than a per-contract sum of milestones. byLine joins
+// each contract's line totals per product line (alias pl, line name l).
+func figuresSQL(groups []dimension, byLine bool, where string) string {
+	var cols, keys, on, outer []string
+	for i, g := range groups {
+		cols = append(cols, fmt.Sprintf("%s AS k%d", g.key, i))
+		keys = append(keys, fmt.Sprintf("k%d", i))
+		on = append(on, fmt.Sprintf("ms.k%d = cs.k%d", i, i))
+		outer = append(outer, fmt.Sprintf("cs.k%d, cs.l%d", i, i))
+	}
+	labels := ""
+	for i, g := range groups {
+		labels += fmt.Sprintf("max(%s) AS l%d, ", g.label, i)
+	}
+	// cur, not currency: milestones have a currency column too.
+	keys = append(keys, "cur")
+	cols = append(cols, "c.currency::text AS cur")
+	on = append(on, "ms.cur = cs.cur")
+	amount, lines := "c.amount", ""
+	if byLine {
+		amount = "coalesce(pl.amount, c.amount)"
+		lines = ` LEFT JOIN (
+			SELECT li.contract_number, li.version, p.line_id, sum(li.total)::bigint AS amount
+			FROM contract_line_items li JOIN products p ON p.id = li.product_id
+			GROUP BY li.contract_number, li.version, p.line_id
+		) pl ON pl.contract_number = c.number AND pl.version = c.version
+		LEFT JOIN product_lines l ON l.id = pl.line_id`
+	}
+	group := strings.Join(keys, ", ")
+	return `WITH cs AS (
+			SELECT ` + strings.Join(cols, ", ") + `, ` + labels + `count(*) AS n, sum(` + amount + `)::bigint AS amount
+			FROM contracts c` + lines + where + ` GROUP BY ` + group + `
+		), ms AS (
+			SELECT ` + strings.Join(cols, ", ") + `, sum(pm.invoiced)::bigint AS invoiced, sum(pm.received)::bigint AS received,
+				sum(pm.amount - pm.received)::bigint AS outstanding
+			FROM payment_milestones pm JOIN contracts c ON c.number = pm.contract_number AND c.version = pm.version` + lines + where + `
+			GROUP BY ` + group + `
+		)
+		SELECT ` + strings.Join(append(outer, "cs.cur"), ", ") + `, cs.n, cs.amount, coalesce(ms.invoiced, 0),
+			coalesce(ms.received, 0), coalesce(ms.outstanding, 0)
+		FROM cs LEFT JOIN ms ON ` + strings.Join(on, " AND ") + `
+		ORDER BY ` + strings.Join(append(outerKeys(len(groups)), "cs.cur"), ", ")
+}
+
+func outerKeys(n int) []string {
+	var keys []string
+	for i := range n {
+		keys = append(keys, fmt.Sprintf("cs.k%d", i))
+	}
+	return keys
+}
+
+// addUp totals rows per currency, in currency order.
+func addUp(rows []SummaryRow) []Figures {
+	by := map[string]*Figures{}
+	var order []string
+	for _, r := range rows {
+		f, ok := by[r.Currency]
+		if !ok {
+			f = &Figures{Currency: r.Currency}
+			by[r.Currency] = f
+			order = append(order, r.Currency)
+		}
+		f.Count += r.Count
+		f.Amount += r.Amount
+		f.Invoiced += r.Invoiced
+		f.Received += r.Received
+		f.Outstanding += r.Outstanding
+	}
+	slices.Sort(order)
+	totals := []Figures{}
+	for _, c := range order {
+		totals = append(totals, *by[c])
+	}
+	return totals
+}
