@@ -72,11 +72,17 @@ func TestStatuses(t *testing.T) {
 	for _, s := range domain.Statuses {
 		assert.True(t, s.Valid())
 	}
-	assert.False(t, domain.Status("archived").Valid())
+	assert.False(t, domain.Status("paused").Valid())
 	assert.True(t, domain.StatusApproved.Cancellable())
 	assert.False(t, domain.StatusSigning.Cancellable())
 	assert.True(t, domain.StatusExpired.Closed())
+	assert.True(t, domain.StatusArchived.Closed())
 	assert.False(t, domain.StatusActive.Closed())
+	assert.False(t, domain.StatusCompleted.Closed(), "a completed contract can still be archived")
+	for _, s := range []domain.Status{domain.StatusActive, domain.StatusExpired, domain.StatusRenewed} {
+		assert.True(t, s.Signed(), s)
+	}
+	assert.False(t, domain.StatusTerminated.Signed(), "nothing is recorded on a terminated contract")
 }
 
 func TestMoneyDecimalUsesTheCurrencyDigits(t *testing.T) {
