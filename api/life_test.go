@@ -1,0 +1,178 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/workflows"
+)
+
+// withPlan is a 100,000.00 contract for start..end paid in two halves due
+// on the given dates, with one delivery obligation.
+func withPlan(start, end, due1, due2, obligationDue string) map[string]any {
+	body := newContract(100_000_00, start, end)
+	body["payment_plan"] = []map[string]any{
+		{"title": "首付款", "amount": 50_000_00, "due_date": due1},
+		{"title": "尾款", "amount": 50_000_00, "due_date": due2},
+	}
+	body["obligations"] = []map[string]any{{"title": "交付实施报告", "due_date": obligationDue}}
+	return body
+}
+
+// TestDraftingTermsRefusals: a plan that does not add up, due dates
+// outside the term and renewal notices longer than it are 400s naming the
+// field, and nothing is written.
+func TestDraftingTermsRefusals(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	before := countRows(t, s)
+	for name, tc := range map[string]struct {
+		edit   func(map[string]any)
+		fields []string
+	}{
+		"a plan short of the total": {func(b map[string]any) {
+			b["payment_plan"] = []map[string]any{{"title": "首付款", "amount": 50_000_00, "due_date": "2026-03-01"}}
+		}, []string{"payment_plan"}},
+		"a due date after the term": {func(b map[string]any) {
+			b["payment_plan"].([]map[string]any)[1]["due_date"] = "2027-01-31"
+		}, []string{"payment_plan[1].due_date"}},
+		"a zero milestone": {func(b map[string]any) {
+			b["payment_plan"].([]map[string]any)[0]["amount"] = 0
+		}, []string{"payment_plan[0].amount"}},
+		"an obligation before the term": {func(b map[string]any) {
+			b["obligations"].([]map[string]any)[0]["due_date"] = "2025-12-31"
+		}, []string{"obligations[0].due_date"}},
+		"an obligation owner nobody is": {func(b map[string]any) {
+			b["obligations"].([]map[string]any)[0]["owner_id"] = "ghost"
+		}, []string{"obligations[0].owner_id"}},
+		"a renewal notice longer than the term": {func(b map[string]any) {
+			b["renewal"] = map[string]any{"auto_renew": true, "notice_days": []int{400, 30}}
+		}, []string{"renewal.notice_days[0]"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			body := withPlan("2026-01-01", "2026-12-31", "2026-03-01", "2026-12-01", "2026-06-30")
+			tc.edit(body)
+			assert.Equal(t, tc.fields, fieldsOf(t, call(t, s, http.MethodPost, "/v1/contracts", "sales", body)))
+		})
+	}
+	assert.Equal(t, before, countRows(t, s), "nothing was written")
+}
+
+// TestRecordingPaymentsAndObligations: finance records an invoice and
+// payments against a signed contract's milestones, partly and in full; an
+// over-payment is refused with what is outstanding; the obligation's
+// owner completes it with an attachment as evidence.
+func TestRecordingPaymentsAndObligations(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	today := time.Now().In(s.Loc)
+	d := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
+	live := driveToActive(t, s, withPlan(d(0), d(365), d(30), d(300), d(60)))
+	n := live.Contract.Number
+	require.True(t, live.Life)
+	require.Len(t, live.Contract.Plan, 2)
+	first, second := live.Contract.Plan[0], live.Contract.Plan[1]
+	assert.Equal(t, "首付款", first.Title)
+	obligation := live.Contract.Obligations[0]
+	assert.Equal(t, "demo-sales", obligation.OwnerID, "the drafter owns an obligation nobody else was named for")
+
+	path := "/v1/contracts/" + n
+	invoice := map[string]any{"milestone_id": first.ID, "invoice_number": "FP-2026-00012", "amount": 50_000_00, "issued_on": d(1)}
+	st := expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/invoices", "finance", invoice), http.StatusOK)
+	assert.Equal(t, int64(50_000_00), st.Contract.Plan[0].Invoiced)
+	payment := func(id string, amount int64) map[string]any {
+		return map[string]any{"milestone_id": id, "amount": amount, "received_on": d(2), "method": "银行转账", "reference": "招商银行 20260102-01"}
+	}
+	st = expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/payments", "finance", payment(first.ID, 20_000_00), "X-Request-ID", "pay-1"), http.StatusOK)
+	assert.Equal(t, int64(20_000_00), st.Contract.Plan[0].Received)
+	again := expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/payments", "finance", payment(first.ID, 20_000_00), "X-Request-ID", "pay-1"), http.StatusOK)
+	assert.Equal(t, int64(20_000_00), again.Contract.Plan[0].Received, "a retried request records once")
+
+	body := expect[errorBody](t, call(t, s, http.MethodPost, path+"/payments", "finance", payment(first.ID, 30_000_01)), http.StatusConflict)
+	assert.Contains(t, body.Message, "30000.00", "the refusal says what is outstanding")
+	expect[errorBody](t, call(t, s, http.MethodPost, path+"/payments", "sales", payment(first.ID, 1)), http.StatusForbidden)
+	expect[errorBody](t, call(t, s, http.MethodPost, path+"/payments", "finance", payment("01960000-0000-7000-8000-0000000000ff", 1)), http.StatusNotFound)
+	assert.Equal(t, []string{"amount"}, fieldsOf(t, call(t, s, http.MethodPost, path+"/payments", "finance", payment(first.ID, 0))))
+	assert.Equal(t, []string{"received_on"}, fieldsOf(t, call(t, s, http.MethodPost, path+"/payments", "finance",
+		map[string]any{"milestone_id": first.ID, "amount": 1, "received_on": "yesterday"})))
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/payments", "finance", payment(first.ID, 30_000_00)), http.StatusOK)
+
+	milestones, err := s.Store.Milestones(t.Context(), n, 1)
+	require.NoError(t, err)
+	require.Len(t, milestones, 2)
+	assert.Equal(t, int64(50_000_00), milestones[0].Received, "the projection holds both payments")
+	assert.Equal(t, int64(50_000_00), milestones[0].Invoiced)
+	assert.NotNil(t, milestones[0].PaidAt)
+	assert.Equal(t, second.ID, milestones[1].ID)
+	var payments int
+	require.NoError(t, s.Store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM payments WHERE contract_number = $1`, n).Scan(&payments))
+	assert.Equal(t, 2, payments)
+
+	// The obligation: progress, then done with its evidence.
+	opath := path + "/obligations/" + obligation.ID
+	expect[errorBody](t, call(t, s, http.MethodPatch, opath, "sales2", map[string]any{"progress": 10}), http.StatusNotFound)
+	st = expect[workflows.ContractState](t, call(t, s, http.MethodPatch, opath, "sales", map[string]any{"progress": 60, "note": "已完成部署"}), http.StatusOK)
+	assert.Equal(t, 60, st.Contract.Obligations[0].Progress)
+	expect[errorBody](t, call(t, s, http.MethodPatch, opath, "sales", map[string]any{"progress": 100, "complete": true}), http.StatusUnprocessableEntity)
+	expect[errorBody](t, call(t, s, http.MethodPatch, opath, "sales", map[string]any{"progress": 100, "complete": true,
+		"evidence_id": "01960000-0000-7000-8000-0000000000ff"}), http.StatusNotFound)
+	att := expect[struct{ ID string }](t, upload(t, s, n, "sales", "实施报告.pdf", []byte("%PDF-1.4 实施报告")), http.StatusCreated)
+	st = expect[workflows.ContractState](t, call(t, s, http.MethodPatch, opath, "sales", map[string]any{"progress": 100, "complete": true, "evidence_id": att.ID}), http.StatusOK)
+	require.NotNil(t, st.Contract.Obligations[0].CompletedAt)
+	var evidence string
+	require.NoError(t, s.Store.Pool().QueryRow(t.Context(), `SELECT evidence_id::text FROM obligations WHERE id = $1`, obligation.ID).Scan(&evidence))
+	assert.Equal(t, att.ID, evidence)
+
+	events := expect[struct{ Items []domain.Event }](t, call(t, s, http.MethodGet, path+"/events", "auditor", nil), http.StatusOK)
+	var kinds []string
+	for _, e := range events.Items {
+		kinds = append(kinds, e.Kind)
+	}
+	assert.Equal(t, []string{domain.EventInvoiceRecorded, domain.EventPaymentRecorded, domain.EventPaymentRecorded,
+		domain.EventObligationUpdated, domain.EventObligationUpdated}, kinds[len(kinds)-5:])
+	view := expect[contracts.View](t, call(t, s, http.MethodGet, path, "sales", nil), http.StatusOK)
+	require.NotNil(t, view.Live)
+	assert.Equal(t, domain.StatusActive, view.Live.Status, "still in its term with a milestone to pay")
+}
+
+// TestNothingChangesOnAnArchivedContract: a contract whose term is over
+// expires at once; once its payments are in it completes, is archived,
+// and refuses every change.
+func TestNothingChangesOnAnArchivedContract(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	live := driveToActive(t, s, withPlan("2025-01-01", "2025-12-31", "2025-03-01", "2025-12-01", "2025-06-30"))
+	n := live.Contract.Number
+	path := "/v1/contracts/" + n
+	for _, m := range live.Contract.Plan {
+		expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/payments", "finance",
+			map[string]any{"milestone_id": m.ID, "amount": m.Amount, "received_on": "2025-12-20"}), http.StatusOK)
+	}
+	expect[errorBody](t, call(t, s, http.MethodPost, path+"/archive", "sales", nil), http.StatusConflict)
+	att := expect[struct{ ID string }](t, upload(t, s, n, "sales", "验收单.pdf", []byte("%PDF-1.4 验收")), http.StatusCreated)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPatch, path+"/obligations/"+live.Contract.Obligations[0].ID, "sales",
+		map[string]any{"progress": 100, "complete": true, "evidence_id": att.ID}), http.StatusOK)
+	require.Eventually(t, func() bool {
+		row, err := s.Store.Contract(t.Context(), n)
+		return err == nil && row.Status == domain.StatusCompleted
+	}, 15*time.Second, 50*time.Millisecond, "term over, paid and delivered: completed")
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/archive", "sales", nil), http.StatusOK)
+	for name, r := range map[string]response{
+		"a payment": call(t, s, http.MethodPost, path+"/payments", "finance", map[string]any{"milestone_id": live.Contract.Plan[0].ID, "amount": 1, "received_on": "2026-01-05"}),
+		"an invoice": call(t, s, http.MethodPost, path+"/invoices", "finance", map[string]any{"milestone_id": live.Contract.Plan[0].ID,
+			"invoice_number": "FP-1", "amount": 1, "issued_on": "2026-01-05"}),
+		"archiving again": call(t, s, http.MethodPost, path+"/archive", "sales", nil),
+	} {
+		t.Run(name, func(t *testing.T) {
+			body := expect[errorBody](t, r, http.StatusConflict)
+			assert.Contains(t, body.Message, "archived")
+		})
+	}
+}
