@@ -176,3 +176,47 @@ func TestNothingChangesOnAnArchivedContract(t *testing.T) {
 		})
 	}
 }
+
+// TestAutoRenewalDraftsALinkedSuccessor: an auto-renewing contract whose
+// term ends renews into a successor with the next term, the same
+// customer and terms moved on, its own number and workflow, linked both
+// ways.
+func TestAutoRenewalDraftsALinkedSuccessor(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	body := withPlan("2025-01-01", "2025-12-31", "2025-03-01", "2025-12-01", "2025-06-30")
+	body["renewal"] = map[string]any{"auto_renew": true}
+	live := driveToActive(t, s, body)
+	n := live.Contract.Number
+	var succ string
+	require.Eventually(t, func() bool {
+		row, err := s.Store.Contract(t.Context(), n)
+		succ = row.SuccessorNumber
+		return err == nil && row.Status == domain.StatusRenewed && succ != ""
+	}, 20*time.Second, 50*time.Millisecond)
+	assert.NotEqual(t, n, succ)
+
+	var view contracts.View
+	require.Eventually(t, func() bool {
+		view = expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+succ, "sales", nil), http.StatusOK)
+		return view.Contract.Status == domain.StatusActive
+	}, 20*time.Second, 50*time.Millisecond, "renewed straight into force by the auto-renewal clause")
+	c := view.Contract
+	assert.Equal(t, n, c.PredecessorNumber)
+	assert.Equal(t, "2026-01-01", c.StartDate)
+	assert.Equal(t, "2026-12-31", c.EndDate)
+	assert.Equal(t, live.Contract.CustomerID, c.CustomerID)
+	assert.Equal(t, live.Contract.Amount, c.Amount)
+	require.NotNil(t, view.Live)
+	require.Len(t, view.Live.Contract.Plan, 2)
+	assert.Equal(t, "2026-03-01", view.Live.Contract.Plan[0].DueDate, "the plan moves on with the term")
+	assert.Zero(t, view.Live.Contract.Plan[0].Received)
+	assert.Equal(t, "2026-06-30", view.Live.Contract.Obligations[0].DueDate)
+	doc := call(t, s, http.MethodGet, "/v1/contracts/"+succ+"/document?format=text", "sales", nil)
+	require.Equal(t, http.StatusOK, doc.Status)
+	assert.Contains(t, string(doc.Body), succ)
+	assert.Contains(t, string(doc.Body), "2026")
+	events := expect[struct{ Items []domain.Event }](t, call(t, s, http.MethodGet, "/v1/contracts/"+succ+"/events", "sales", nil), http.StatusOK)
+	require.Len(t, events.Items, 2)
+	assert.Equal(t, domain.EventRenewalActivated, events.Items[1].Kind)
+}
