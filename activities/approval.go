@@ -37,6 +37,8 @@ type PlanApprovalInput struct {
 	ContractNumber string
 	Round          int
 	At             time.Time
+	// Termination plans a request to terminate rather than a submission.
+	Termination bool `json:",omitempty"`
 }
 
 // PlanApprovalResult is the chosen route, with the risk assessment in it.
@@ -76,6 +78,9 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 	if errors.Is(err, domain.ErrNotFound) {
 		policy, err = approval.DefaultPolicy(), nil
 	}
+	if in.Termination {
+		policy, err = approval.TerminationPolicy(), nil
+	}
 	if err != nil {
 		return PlanApprovalResult{}, err
 	}
@@ -84,7 +89,9 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 		return PlanApprovalResult{}, err
 	}
 	risk := approval.Assess(rules, facts)
-	if risk.Blocked {
+	// A signed contract's risk findings inform its terminators; they do
+	// not stop it being ended.
+	if risk.Blocked && !in.Termination {
 		return PlanApprovalResult{}, temporal.NewNonRetryableApplicationError(blockedMessage(risk), ErrTypeBlocked, nil, risk)
 	}
 	route := approval.Plan(policy, facts, risk)

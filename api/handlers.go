@@ -119,6 +119,9 @@ func (h *handlers) contractRoutes(v1 *gin.RouterGroup) {
 	v1.PATCH("/contracts/:number/obligations/:id", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.ObligationUpdateInput) (state, error) {
 		return cs.UpdateObligation(ctx, u, c.Param("number"), c.Param("id"), c.GetString(requestIDKey), in)
 	}))
+	v1.POST("/contracts/:number/terminate", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.TerminateInput) (state, error) {
+		return cs.Terminate(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
+	}))
 	v1.POST("/contracts/:number/archive", func(c *gin.Context) {
 		st, err := cs.Archive(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey))
 		h.respond(c, http.StatusOK, st, err)

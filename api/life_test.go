@@ -220,3 +220,68 @@ func TestAutoRenewalDraftsALinkedSuccessor(t *testing.T) {
 	require.Len(t, events.Items, 2)
 	assert.Equal(t, domain.EventRenewalActivated, events.Items[1].Kind)
 }
+
+// TestTerminationMidTerm: the owner asks to terminate; the sales manager,
+// then legal and finance approve; the contract ends that day with what is
+// still owed listed, takes no more payments and can be archived.
+func TestTerminationMidTerm(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	today := time.Now().In(s.Loc)
+	d := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
+	live := driveToActive(t, s, withPlan(d(-30), d(335), d(-1), d(300), d(60)))
+	n, path := live.Contract.Number, "/v1/contracts/"+live.Contract.Number
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/payments", "finance",
+		map[string]any{"milestone_id": live.Contract.Plan[0].ID, "amount": 50_000_00, "received_on": d(0)}), http.StatusOK)
+
+	terminate := func(role string, body map[string]any) response {
+		return call(t, s, http.MethodPost, path+"/terminate", role, body)
+	}
+	good := map[string]any{"reason": "客户经营调整，双方协商解除", "effective_date": d(0)}
+	assert.Equal(t, []string{"effective_date"}, fieldsOf(t, terminate("sales", map[string]any{"reason": "x", "effective_date": d(-1)})))
+	assert.Equal(t, []string{"reason"}, fieldsOf(t, terminate("sales", map[string]any{"effective_date": d(0)})))
+	expect[errorBody](t, terminate("sales", map[string]any{"reason": "x", "effective_date": d(400)}), http.StatusUnprocessableEntity)
+	expect[errorBody](t, terminate("sales2", good), http.StatusNotFound)
+	expect[errorBody](t, terminate("finance", good), http.StatusForbidden)
+
+	st := expect[workflows.ContractState](t, terminate("sales", good), http.StatusOK)
+	require.NotNil(t, st.Termination)
+	assert.Equal(t, workflows.TerminationPending, st.Termination.Status)
+	assert.Equal(t, domain.StatusActive, st.Status, "in force until the round decides")
+	expect[errorBody](t, terminate("sales", good), http.StatusConflict)
+
+	task := waitTask(t, s, "sales_manager", n)
+	assert.Equal(t, "销售经理审批（终止）", task.StageName)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/tasks/"+task.ID+"/decision", "sales_manager",
+		map[string]any{"decision": "approve", "opinion": "同意解除"}), http.StatusOK)
+	for _, role := range []string{"legal", "finance"} {
+		task := waitTask(t, s, role, n)
+		expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/tasks/"+task.ID+"/decision", role,
+			map[string]any{"decision": "approve"}), http.StatusOK)
+	}
+	var view contracts.View
+	require.Eventually(t, func() bool {
+		view = expect[contracts.View](t, call(t, s, http.MethodGet, path, "sales", nil), http.StatusOK)
+		return view.Contract.Status == domain.StatusTerminated
+	}, 15*time.Second, 50*time.Millisecond)
+	require.NotNil(t, view.Live.Settlement)
+	assert.Equal(t, int64(50_000_00), view.Live.Settlement.Outstanding, "the second half is still owed")
+	require.Len(t, view.Live.Settlement.Milestones, 1)
+	assert.Equal(t, "尾款", view.Live.Settlement.Milestones[0].Title)
+	assert.Len(t, view.Live.Settlement.OpenObligations, 1)
+	assert.Empty(t, view.Live.NextTimers, "a terminated contract waits for nothing")
+
+	expect[errorBody](t, call(t, s, http.MethodPost, path+"/payments", "finance",
+		map[string]any{"milestone_id": live.Contract.Plan[1].ID, "amount": 1, "received_on": d(0)}), http.StatusConflict)
+	events := expect[struct{ Items []domain.Event }](t, call(t, s, http.MethodGet, path+"/events", "auditor", nil), http.StatusOK)
+	last := events.Items[len(events.Items)-1]
+	assert.Equal(t, domain.EventTerminated, last.Kind)
+	assert.Contains(t, last.Opinion, "50000.00")
+	approvalView := expect[struct {
+		Items []struct {
+			PolicyID string `json:"policy_id"`
+		}
+	}](t, call(t, s, http.MethodGet, path+"/approval", "sales", nil), http.StatusOK)
+	assert.Equal(t, "termination", approvalView.Items[len(approvalView.Items)-1].PolicyID, "the round says which policy it followed")
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/archive", "sales", nil), http.StatusOK)
+}

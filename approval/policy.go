@@ -227,3 +227,23 @@ func DefaultPolicy() Policy {
 		{Name: "executive from 1,000,000", When: Condition{AmountAtLeast: amount(1_000_000)}, Stages: []Stage{st("总经理审批", domain.RoleExecutive)}},
 	}}
 }
+
+// TerminationPolicyID names the policy termination requests follow.
+const TerminationPolicyID = "termination"
+
+// TerminationPolicy routes a request to terminate a signed contract: the
+// sales manager, then legal and finance together (the settlement of what
+// is still owed is theirs).
+func TerminationPolicy() Policy {
+	st := func(name string, role domain.Role, parallel bool) Stage {
+		return Stage{Name: name, Role: role, Parallel: parallel, Quorum: QuorumAny, SLAHours: 48, RemindAfterHours: 24,
+			EscalateTo: Escalation{Role: domain.RoleExecutive}}
+	}
+	return Policy{ID: TerminationPolicyID, Version: 1, Name: "合同终止审批 Termination approval", Rules: []Rule{
+		{Name: "termination always", Stages: []Stage{
+			st("销售经理审批（终止）", domain.RoleSalesManager, false),
+			st("法务审批（终止）", domain.RoleLegal, false),
+			st("财务结算审批", domain.RoleFinance, true),
+		}},
+	}}
+}

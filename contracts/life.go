@@ -3,6 +3,7 @@ package contracts
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -70,4 +71,26 @@ func (s *Service) UpdateObligation(ctx context.Context, u domain.User, number, o
 // Archive freezes a completed or terminated contract.
 func (s *Service) Archive(ctx context.Context, u domain.User, number, requestID string) (workflows.ContractState, error) {
 	return s.update(ctx, u, number, requestID, workflows.UpdateArchive, workflows.ArchiveRequest{Actor: u.Actor()})
+}
+
+// TerminateInput asks to terminate an active contract from a day that is
+// not yet past.
+type TerminateInput struct {
+	Reason        string `json:"reason" validate:"required,max=2000"`
+	EffectiveDate string `json:"effective_date" validate:"required,datetime=2006-01-02"`
+}
+
+// Terminate asks to terminate a contract; a review round under the
+// termination policy decides.
+func (s *Service) Terminate(ctx context.Context, u domain.User, number, requestID string, in TerminateInput) (workflows.ContractState, error) {
+	day, err := domain.ParseDate(in.EffectiveDate)
+	if err != nil {
+		return workflows.ContractState{}, fieldErr("effective_date", "must be a date YYYY-MM-DD")
+	}
+	if in.EffectiveDate < s.now().In(s.loc).Format(domain.DateLayout) {
+		return workflows.ContractState{}, fieldErr("effective_date", "must not be before today")
+	}
+	at := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.loc).UTC()
+	return s.update(ctx, u, number, requestID, workflows.UpdateTerminate, workflows.TerminateRequest{
+		Actor: u.Actor(), Reason: in.Reason, EffectiveDate: in.EffectiveDate, EffectiveAt: at})
 }

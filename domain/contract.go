@@ -166,6 +166,10 @@ const (
 	EventRenewalActivated = "renewal_activated"
 	EventCompleted        = "completed"
 	EventArchived         = "archived"
+	// Termination: asked for, refused by its round, or in effect.
+	EventTerminationRequested = "termination_requested"
+	EventTerminationRejected  = "termination_rejected"
+	EventTerminated           = "terminated"
 )
 
 // Event is one transition of a contract: who did what, when, from which

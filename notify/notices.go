@@ -97,6 +97,12 @@ var contractNews = map[string]string{
 	domain.EventExpired:          "已到期",
 	domain.EventSigningDeclined:  "签署被拒绝",
 	domain.EventSigningExpired:   "签署已过期",
+	domain.EventPaymentRecorded:  "已登记回款",
+	domain.EventRenewed:          "已自动续约",
+	domain.EventCompleted:        "已履约完成",
+	domain.EventTerminated:       "已终止",
+	// The requester hears their request was refused.
+	domain.EventTerminationRejected: "终止申请被驳回",
 }
 
 // ForTransition tells a contract's owner what happened to it, unless they

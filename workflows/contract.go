@@ -53,6 +53,10 @@ type ContractState struct {
 	Life bool `json:"life,omitempty"`
 	// RenewalNotices are the offsets (days before the end) already told.
 	RenewalNotices []int `json:"renewal_notices,omitempty"`
+	// Termination is the latest request to terminate; Settlement what a
+	// terminated contract left owing.
+	Termination *Termination `json:"termination,omitempty"`
+	Settlement  *Settlement  `json:"settlement,omitempty"`
 	// LastDecision keeps the opinion that sent the contract back to draft.
 	LastDecision *domain.ApprovalTask `json:"last_decision,omitempty"`
 	SignedAt     *time.Time           `json:"signed_at,omitempty"`
@@ -223,6 +227,7 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 		{UpdateRecordPayment, w.recordPayment, w.validatePayment},
 		{UpdateObligation, w.updateObligation, w.validateObligation},
 		{UpdateArchive, w.archive, w.validateArchive},
+		{UpdateTerminate, w.terminate, w.validateTerminate},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {

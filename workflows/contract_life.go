@@ -171,6 +171,9 @@ func (w *contractWorkflow) lifeTimers(now time.Time) []Timer {
 			}
 		}
 		ts = append(ts, Timer{Name: TimerExpiry, At: c.ExpiresAt})
+		if t := w.state.Termination; t != nil && t.Status == TerminationApproved {
+			add(TimerTermination, t.EffectiveAt)
+		}
 	}
 	slices.SortStableFunc(ts, func(a, b Timer) int { return a.At.Compare(b.At) })
 	return ts
@@ -239,6 +242,9 @@ func (w *contractWorkflow) actOnDue(ctx workflow.Context) error {
 		if err := workflow.ExecuteActivity(recordOptions(ctx), a.Notify, activities.NotifyInput{Notices: notices, At: now}).Get(ctx, nil); err != nil {
 			return err
 		}
+	}
+	if t := w.state.Termination; w.state.Status == domain.StatusActive && t != nil && t.Status == TerminationApproved && !now.Before(t.EffectiveAt) {
+		return w.terminateNow(ctx)
 	}
 	if w.state.Status == domain.StatusActive && !now.Before(c.ExpiresAt) {
 		if err := w.endTerm(ctx); err != nil {

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/approval"
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/notify"
 	"github.com/signet-clm/signet/workflows"
@@ -61,6 +62,20 @@ func (s *lifeSuite) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment {
 		s.notices = append(s.notices, in.Notices...)
 		return nil
 	}).Maybe()
+	// Termination rounds: the real termination policy, one approver per role.
+	env.RegisterWorkflow(workflows.ApprovalWorkflow)
+	env.OnActivity(a.PlanApproval, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.PlanApprovalInput) (activities.PlanApprovalResult, error) {
+		if !in.Termination {
+			return activities.PlanApprovalResult{}, errors.New("only termination rounds here")
+		}
+		return activities.PlanApprovalResult{Route: approval.Plan(approval.TerminationPolicy(), approval.Facts{}, approval.Assessment{})}, nil
+	}).Maybe()
+	env.OnActivity(a.ResolveStage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ResolveStageInput) (activities.ResolveResult, error) {
+		who := directory[in.Stage.Role]
+		return activities.ResolveResult{Approvers: []domain.Approver{{ID: who.UserID, Name: who.Name}}}, nil
+	}).Maybe()
+	env.OnActivity(a.SaveTasks, mock.Anything, mock.Anything).Return(activities.SaveTasksResult{}, nil).Maybe()
+	env.OnActivity(a.CloseRound, mock.Anything, mock.Anything).Return(activities.CloseRoundResult{}, nil).Maybe()
 	env.OnActivity(a.Renew, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RenewInput) (activities.RenewResult, error) {
 		s.renewed = append(s.renewed, in.Contract)
 		return activities.RenewResult{Successor: "HT-2027-000001"}, nil
@@ -101,7 +116,9 @@ var financeActor = domain.Actor{UserID: "u-fin", Name: "刘洋", Roles: []domain
 
 // act is an update sent at an instant.
 type lifeAct struct {
-	at     time.Time
+	at time.Time
+	// round, if set, sends the update to that review round.
+	round  int
 	name   string
 	arg    any
 	refuse domain.RefusalKind
@@ -126,7 +143,7 @@ func (s *lifeSuite) run(env *testsuite.TestWorkflowEnvironment, in workflows.Con
 	now := env.Now()
 	for i, a := range acts {
 		env.RegisterDelayedCallback(func() {
-			env.UpdateWorkflow(a.name, fmt.Sprintf("act-%d", i), &testsuite.TestUpdateCallback{
+			cb := &testsuite.TestUpdateCallback{
 				OnAccept: func() {
 					if a.refuse != "" {
 						t.Errorf("act %d (%s) accepted, want %s", i, a.name, a.refuse)
@@ -143,12 +160,18 @@ func (s *lifeSuite) run(env *testsuite.TestWorkflowEnvironment, in workflows.Con
 				OnComplete: func(v any, err error) {
 					if a.refuse == "" {
 						require.NoError(t, err, "act %d (%s)", i, a.name)
-						if a.check != nil {
-							a.check(t, v.(workflows.ContractState))
+						if st, ok := v.(workflows.ContractState); ok && a.check != nil {
+							a.check(t, st)
 						}
 					}
 				},
-			}, a.arg)
+			}
+			id := fmt.Sprintf("act-%d", i)
+			if a.round > 0 {
+				require.NoError(t, env.UpdateWorkflowByID(workflows.ApprovalWorkflowID(number, a.round), a.name, id, cb, a.arg))
+				return
+			}
+			env.UpdateWorkflow(a.name, id, cb, a.arg)
 		}, a.at.Sub(now))
 	}
 	env.ExecuteWorkflow(workflows.ContractWorkflow, in)
@@ -372,4 +395,41 @@ func (s *lifeSuite) TestLifeContinuesAsNewWithItsStateIntact() {
 	}
 	s.True(slices.IsSorted(seqs), "event numbering carries across runs")
 	s.Equal(len(s.recorded), seqs[len(seqs)-1], "no event lost or repeated")
+}
+
+func (s *lifeSuite) TestLifeTerminationMidTerm() {
+	c := yearContract(12, false)
+	terminate := func(at time.Time, by domain.Actor, effective string) lifeAct {
+		return lifeAct{at: at, name: workflows.UpdateTerminate, arg: workflows.TerminateRequest{Actor: by, Reason: "双方协商解除",
+			EffectiveDate: effective, EffectiveAt: day(effective, 0)}}
+	}
+	approve := func(at time.Time, by domain.Actor, stage int) lifeAct {
+		return lifeAct{at: at, round: 1, name: workflows.UpdateDecide, arg: workflows.DecideRequest{Actor: by,
+			TaskID: workflows.StageTaskID(number, 1, stage, "1"), Decision: domain.DecisionApprove}}
+	}
+	var pending string
+	s.Require().NoError(s.run(s.env, renewedInput(c),
+		pay(day("2026-01-15", 12*time.Hour), 1, 100_000),
+		terminate(day("2026-03-01", 0), otherRep, "2026-04-01").refused(domain.RefusedForbidden),
+		terminate(day("2026-03-01", time.Hour), owner, "2027-02-01").refused(domain.RefusedInvalid),
+		lifeAct{at: day("2026-03-01", 2*time.Hour), name: workflows.UpdateTerminate, arg: workflows.TerminateRequest{Actor: owner, Reason: "双方协商解除",
+			EffectiveDate: "2026-04-01", EffectiveAt: day("2026-04-01", 0)}, check: func(_ *testing.T, st workflows.ContractState) { pending = st.Termination.Status }},
+		terminate(day("2026-03-01", 3*time.Hour), owner, "2026-04-01").refused(domain.RefusedConflict),
+		approve(day("2026-03-02", 0), manager, 1),
+		approve(day("2026-03-03", 0), legal, 2),
+		approve(day("2026-03-03", time.Hour), finance, 3),
+		pay(day("2026-04-02", 0), 2, 100_000).refused(domain.RefusedConflict),
+		archiveAt(day("2026-04-03", 0)),
+	))
+	s.Equal(workflows.TerminationPending, pending)
+	kinds := s.kinds()
+	s.Equal([]string{domain.EventTerminationRequested}, kinds[slices.Index(kinds, domain.EventTerminationRequested):][:1])
+	terminated := s.recorded[len(s.recorded)-2]
+	s.Equal(domain.EventTerminated, terminated.Event.Kind)
+	s.Equal(day("2026-04-01", 0), terminated.Event.At, "it ends on its effective date, not when approved")
+	s.Contains(terminated.Event.Opinion, "CNY 11000.00", "eleven months still owed")
+	s.Equal(domain.StatusArchived, s.recorded[len(s.recorded)-1].Status)
+	for _, n := range s.notices {
+		s.False(n.Kind == notify.KindPaymentDue && n.Data["due_date"] == "2026-04-15", "no reminders after termination")
+	}
 }
