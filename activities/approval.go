@@ -19,6 +19,7 @@ import (
 // ApprovalStore is what the approval activities read and write.
 type ApprovalStore interface {
 	Document(ctx context.Context, number string) (store.StoredDocument, error)
+	DocumentVersion(ctx context.Context, number string, version int) (store.StoredDocument, error)
 	Policy(ctx context.Context, id string, version int) (approval.Policy, error)
 	RiskRules(ctx context.Context) ([]approval.RiskRule, int, error)
 	ResolveApprovers(ctx context.Context, role domain.Role, users []string, day string) ([]domain.Approver, error)
@@ -39,6 +40,9 @@ type PlanApprovalInput struct {
 	At             time.Time
 	// Termination plans a request to terminate rather than a submission.
 	Termination bool `json:",omitempty"`
+	// Version, when set, is the amendment's version whose document the
+	// round reviews; otherwise the current one.
+	Version int `json:",omitempty"`
 }
 
 // PlanApprovalResult is the chosen route, with the risk assessment in it.
@@ -65,7 +69,12 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 			return PlanApprovalResult{Route: route}, nil
 		}
 	}
-	stored, err := a.Approvals.Document(ctx, in.ContractNumber)
+	var stored store.StoredDocument
+	if in.Version > 0 {
+		stored, err = a.Approvals.DocumentVersion(ctx, in.ContractNumber, in.Version)
+	} else {
+		stored, err = a.Approvals.Document(ctx, in.ContractNumber)
+	}
 	if err != nil {
 		return PlanApprovalResult{}, fmt.Errorf("document of %s: %w", in.ContractNumber, err)
 	}

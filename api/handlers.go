@@ -4,12 +4,14 @@ import (
 	"context"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 
 	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/document"
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
@@ -121,6 +123,25 @@ func (h *handlers) contractRoutes(v1 *gin.RouterGroup) {
 	}))
 	v1.POST("/contracts/:number/terminate", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.TerminateInput) (state, error) {
 		return cs.Terminate(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
+	}))
+	v1.POST("/contracts/:number/amendments", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.AmendInput) (state, error) {
+		return cs.Amend(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
+	}))
+	v1.GET("/contracts/:number/versions", func(c *gin.Context) {
+		list, err := listOf(cs.Versions(c.Request.Context(), currentUser(c), c.Param("number")))
+		h.respond(c, http.StatusOK, list, err)
+	})
+	v1.GET("/contracts/:number/versions/:version", func(c *gin.Context) {
+		v, err := strconv.Atoi(c.Param("version"))
+		if err != nil || v < 1 {
+			writeError(c, h.d.Logger, domain.ErrNotFound)
+			return
+		}
+		view, err := cs.Version(c.Request.Context(), currentUser(c), c.Param("number"), v)
+		h.respond(c, http.StatusOK, view, err)
+	})
+	v1.GET("/contracts/:number/diff", withQuery(h, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.DiffInput) (document.Comparison, error) {
+		return cs.Diff(ctx, u, c.Param("number"), in)
 	}))
 	v1.POST("/contracts/:number/archive", func(c *gin.Context) {
 		st, err := cs.Archive(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey))

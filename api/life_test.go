@@ -285,3 +285,113 @@ func TestTerminationMidTerm(t *testing.T) {
 	assert.Equal(t, "termination", approvalView.Items[len(approvalView.Items)-1].PolicyID, "the round says which policy it followed")
 	expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/archive", "sales", nil), http.StatusOK)
 }
+
+// TestAmendmentChangesAmountAndPlan: an active contract, half paid, is
+// amended to a larger amount with a new plan; the amendment goes through
+// approval and signing while the contract stays in force, then becomes
+// version 2 with the payment carried over; both versions stay readable
+// and comparable.
+func TestAmendmentChangesAmountAndPlan(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	today := time.Now().In(s.Loc)
+	d := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
+	original := withPlan(d(-10), d(355), d(-1), d(300), d(60))
+	live := driveToActive(t, s, original)
+	n, path := live.Contract.Number, "/v1/contracts/"+live.Contract.Number
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/payments", "finance",
+		map[string]any{"milestone_id": live.Contract.Plan[0].ID, "amount": 50_000_00, "received_on": d(0)}), http.StatusOK)
+
+	content := withPlan(d(-10), d(355), d(-1), d(300), d(60))
+	content["line_items"] = []map[string]any{{"product_id": original["line_items"].([]map[string]any)[0]["product_id"], "quantity": "1", "unit_price": 120_000_00}}
+	content["payment_plan"] = []map[string]any{
+		{"title": "首付款", "amount": 50_000_00, "due_date": d(-1)},
+		{"title": "扩容尾款", "amount": 70_000_00, "due_date": d(300)},
+	}
+	amend := func(role string, body map[string]any) response {
+		return call(t, s, http.MethodPost, path+"/amendments", role, body)
+	}
+	shrunk := withPlan(d(-10), d(355), d(-1), d(300), d(60))
+	shrunk["payment_plan"] = []map[string]any{{"title": "首付款", "amount": 30_000_00, "due_date": d(-1)}, {"title": "尾款", "amount": 70_000_00, "due_date": d(300)}}
+	expect[errorBody](t, amend("sales", map[string]any{"reason": "x", "content": shrunk}), http.StatusUnprocessableEntity)
+	badSum := withPlan(d(-10), d(355), d(-1), d(300), d(60))
+	badSum["line_items"] = content["line_items"]
+	assert.Equal(t, []string{"content.payment_plan"}, fieldsOf(t, amend("sales", map[string]any{"reason": "扩容", "content": badSum})))
+	expect[errorBody](t, amend("sales2", map[string]any{"reason": "扩容", "content": content}), http.StatusNotFound)
+
+	st := expect[workflows.ContractState](t, amend("sales", map[string]any{"reason": "客户扩容，金额调整为 120,000.00", "content": content}), http.StatusOK)
+	require.NotNil(t, st.Amendment)
+	assert.Equal(t, 2, st.Amendment.Version)
+	assert.Equal(t, workflows.AmendmentInReview, st.Amendment.Status)
+	assert.Equal(t, domain.StatusActive, st.Status, "the contract stays in force")
+	expect[errorBody](t, amend("sales", map[string]any{"reason": "再改", "content": content}), http.StatusConflict)
+
+	// Review: the policy runs over the new version (finance from 100,000).
+	require.Eventually(t, func() bool {
+		for _, role := range approvers {
+			for _, task := range inbox(t, s, role, n) {
+				call(t, s, http.MethodPost, "/v1/tasks/"+task.ID+"/decision", role, map[string]any{"decision": "approve"})
+			}
+		}
+		live := expect[contracts.View](t, call(t, s, http.MethodGet, path, "sales", nil), http.StatusOK).Live
+		return live.Amendment != nil && live.Amendment.Status == workflows.AmendmentApproved
+	}, 20*time.Second, 50*time.Millisecond)
+	var stages []string
+	for _, task := range expect[contracts.View](t, call(t, s, http.MethodGet, path, "sales", nil), http.StatusOK).Tasks {
+		if task.Round == st.Round {
+			stages = append(stages, string(task.Role))
+		}
+	}
+	assert.Contains(t, stages, "finance", "the amended amount brings finance in")
+
+	st = expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/send", "sales", nil), http.StatusOK)
+	assert.Equal(t, domain.StatusActive, st.Status)
+	assert.Equal(t, workflows.AmendmentSigning, st.Amendment.Status)
+	round := signingOf(t, s, n)
+	assert.Equal(t, 2, round.Version, "the amendment is signed as version 2")
+	for _, sg := range round.Signers {
+		signAs(t, s, n, sg.ID, sg.Name)
+	}
+	var now workflows.ContractState
+	require.Eventually(t, func() bool {
+		view := expect[contracts.View](t, call(t, s, http.MethodGet, path, "sales", nil), http.StatusOK)
+		now = *view.Live
+		return view.Contract.Version == 2
+	}, 15*time.Second, 50*time.Millisecond, "version 2 is recorded once signed")
+	assert.Nil(t, now.Amendment)
+	assert.Equal(t, int64(120_000_00), now.Contract.Amount)
+	require.Len(t, now.Contract.Plan, 2)
+	assert.Equal(t, int64(50_000_00), now.Contract.Plan[0].Received, "what was received carries over")
+	assert.Equal(t, int64(70_000_00), now.Contract.Plan[1].Amount)
+	row, err := s.Store.Contract(t.Context(), n)
+	require.NoError(t, err)
+	assert.Equal(t, 2, row.Version)
+	assert.Equal(t, int64(120_000_00), row.Amount)
+	ms, err := s.Store.Milestones(t.Context(), n, 2)
+	require.NoError(t, err)
+	assert.Equal(t, int64(50_000_00), ms[0].Received, "and the projection of version 2 says so")
+
+	versions := expect[struct {
+		Items []struct {
+			Version int
+			Current bool
+		}
+	}](t, call(t, s, http.MethodGet, path+"/versions", "sales", nil), http.StatusOK)
+	require.Len(t, versions.Items, 2)
+	assert.True(t, versions.Items[1].Current)
+	v1 := expect[contracts.VersionView](t, call(t, s, http.MethodGet, path+"/versions/1", "sales", nil), http.StatusOK)
+	assert.Equal(t, live.Contract.DocumentSHA256, v1.DocumentSHA256, "version 1 stays readable as signed")
+	diff := expect[struct {
+		Fields []struct{ Field, From, To string }
+	}](t, call(t, s, http.MethodGet, path+"/diff?from=1&to=2", "sales", nil), http.StatusOK)
+	changed := map[string][2]string{}
+	for _, f := range diff.Fields {
+		changed[f.Field] = [2]string{f.From, f.To}
+	}
+	assert.Equal(t, [2]string{"CNY 100000.00", "CNY 120000.00"}, changed["total"])
+	assert.Contains(t, changed, "line_items[0]")
+	expect[errorBody](t, call(t, s, http.MethodGet, path+"/versions/9", "sales", nil), http.StatusNotFound)
+	assert.Equal(t, []string{"to"}, fieldsOf(t, call(t, s, http.MethodGet, path+"/diff?from=1", "sales", nil)))
+	v := expect[contracts.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", map[string]any{"document_sha256": now.Contract.DocumentSHA256}), http.StatusOK)
+	assert.True(t, v.Matches && v.SealsValid, "the amendment's signatures verify")
+}

@@ -44,6 +44,10 @@ var Permissions = map[string][]domain.Role{
 	// An obligation's owner may hold any role: the workflow checks who.
 	"PATCH /v1/contracts/:number/obligations/:id":     {},
 	"POST /v1/contracts/:number/archive":              {sales, salesManager, admin},
+	"POST /v1/contracts/:number/amendments":           {sales, salesManager},
+	"GET /v1/contracts/:number/versions":              {},
+	"GET /v1/contracts/:number/versions/:version":     {},
+	"GET /v1/contracts/:number/diff":                  {},
 	"POST /v1/contracts/:number/terminate":            {sales, salesManager},
 	"POST /v1/contracts/:number/sign":                 {sales, salesManager, executive},
 	"POST /v1/contracts/:number/cancel":               {sales, salesManager},

@@ -199,7 +199,7 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 	}
 	now := s.now()
 	build := func(number string) (store.Draft, error) {
-		return s.draft(u, number, in, p, in.NonStandardClauses, now)
+		return s.draft(u, number, 1, in, p, in.NonStandardClauses, now)
 	}
 	start := func(d store.Draft) error {
 		_, err := s.temporal.ExecuteWorkflow(ctx, startOptions(d.Contract, s.taskQueue), workflows.ContractWorkflow, workflows.ContractInput{Contract: d.Contract})
@@ -230,7 +230,7 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 
 // draft renders the contract numbered number from a checked request: its
 // terms, priced lines and document. extra are the non-standard clauses.
-func (s *Service) draft(u domain.User, number string, in CreateInput, p draftPlan, extra []document.ExtraClause, now time.Time) (store.Draft, error) {
+func (s *Service) draft(u domain.User, number string, version int, in CreateInput, p draftPlan, extra []document.ExtraClause, now time.Time) (store.Draft, error) {
 	expires, err := domain.ExpiryInstant(in.EndDate, s.loc)
 	if err != nil {
 		return store.Draft{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "end_date", Message: "must be a date YYYY-MM-DD"}}}
@@ -251,7 +251,7 @@ func (s *Service) draft(u domain.User, number string, in CreateInput, p draftPla
 		StartDate: in.StartDate, EndDate: in.EndDate, ExpiresAt: expires, CreatedAt: now.UTC().Truncate(time.Microsecond),
 		TemplateID: p.template.ID, TemplateVersion: p.template.Version, DocumentSHA256: doc.SHA256,
 	}
-	if err := applyTerms(&c, p.terms, s.loc); err != nil {
+	if err := applyTerms(&c, version, p.terms, s.loc); err != nil {
 		return store.Draft{}, err
 	}
 	return store.Draft{Contract: c, Lines: p.lines, Document: doc}, nil
@@ -298,7 +298,7 @@ func (s *Service) ReviseDraft(ctx context.Context, u domain.User, number, reques
 		return workflows.ContractState{}, err
 	}
 	owner := domain.User{ID: row.OwnerID, Name: row.OwnerName}
-	d, err := s.draft(owner, number, in, p, prev.Input.Extra, row.CreatedAt)
+	d, err := s.draft(owner, number, 1, in, p, prev.Input.Extra, row.CreatedAt)
 	if err != nil {
 		return workflows.ContractState{}, err
 	}

@@ -43,6 +43,7 @@ type Store interface {
 type Service struct {
 	store       Store
 	attachments AttachmentStore
+	versions    VersionsStore
 	temporal    client.Client
 	taskQueue   string
 	loc         *time.Location
@@ -55,8 +56,9 @@ type Service struct {
 func New(st interface {
 	Store
 	AttachmentStore
+	VersionsStore
 }, tc client.Client, taskQueue string, loc *time.Location, company string) *Service {
-	return &Service{store: st, attachments: st, temporal: tc, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
+	return &Service{store: st, attachments: st, versions: st, temporal: tc, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
 }
 
 // View is one contract as its readers see it: the recorded row, every

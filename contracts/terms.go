@@ -119,16 +119,16 @@ func (s *Service) checkTerms(ctx context.Context, u domain.User, in *CreateInput
 // and place in the plan, so a revised plan keeps its milestones' identity.
 var milestoneSpace = uuid.MustParse("6f1c1e8e-2a51-4f0e-9c1d-5d0c3a7e9b21")
 
-// applyTerms puts the checked terms on a contract numbered c.Number,
-// version 1, with the instants their due dates end in loc.
-func applyTerms(c *domain.Contract, t termsPlan, loc *time.Location) error {
+// applyTerms puts the checked terms on version version of the contract
+// numbered c.Number, with the instants their due dates end in loc.
+func applyTerms(c *domain.Contract, version int, t termsPlan, loc *time.Location) error {
 	c.Plan = make([]domain.Milestone, len(t.plan))
 	for i, m := range t.plan {
 		due, err := domain.ExpiryInstant(m.DueDate, loc)
 		if err != nil {
 			return err
 		}
-		c.Plan[i] = domain.Milestone{ID: uuid.NewSHA1(milestoneSpace, []byte(fmt.Sprintf("%s/v1/m%d", c.Number, i+1))).String(),
+		c.Plan[i] = domain.Milestone{ID: uuid.NewSHA1(milestoneSpace, []byte(fmt.Sprintf("%s/v%d/m%d", c.Number, version, i+1))).String(),
 			Seq: i + 1, Title: m.Title, Amount: m.Amount, DueDate: m.DueDate, DueAt: due}
 	}
 	c.Obligations = make([]domain.Obligation, len(t.obligations))
@@ -137,7 +137,7 @@ func applyTerms(c *domain.Contract, t termsPlan, loc *time.Location) error {
 		if err != nil {
 			return err
 		}
-		o.ID, o.DueAt = fmt.Sprintf("%s-V1-O%d", c.Number, o.Seq), due
+		o.ID, o.DueAt = fmt.Sprintf("%s-V%d-O%d", c.Number, version, o.Seq), due
 		c.Obligations[i] = o
 	}
 	c.Renewal = t.renewal

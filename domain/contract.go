@@ -170,6 +170,12 @@ const (
 	EventTerminationRequested = "termination_requested"
 	EventTerminationRejected  = "termination_rejected"
 	EventTerminated           = "terminated"
+	// Amendment (合同变更): asked for with the next version's terms,
+	// approved or refused by its round, and in force once signed.
+	EventAmendmentRequested = "amendment_requested"
+	EventAmendmentApproved  = "amendment_approved"
+	EventAmendmentRejected  = "amendment_rejected"
+	EventAmended            = "amended"
 )
 
 // Event is one transition of a contract: who did what, when, from which
@@ -209,6 +215,16 @@ type Transition struct {
 	Obligations []Obligation `json:"obligations,omitempty"`
 	Invoice     *Invoice     `json:"invoice,omitempty"`
 	Payment     *Payment     `json:"payment,omitempty"`
+	// Amendment, when set, is the next version's draft: Document and Lines
+	// are written for its version, with its payment plan and obligations,
+	// while the contract stays on its current version.
+	Amendment *AmendmentDraft `json:"amendment,omitempty"`
+}
+
+// AmendmentDraft is the terms of a contract's next version.
+type AmendmentDraft struct {
+	Version  int      `json:"version"`
+	Contract Contract `json:"contract"`
 }
 
 // RenderedDocument is a rendered contract document as stored: its hash,

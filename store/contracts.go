@@ -181,6 +181,37 @@ func (s *Store) Document(ctx context.Context, number string) (StoredDocument, er
 	return d, nil
 }
 
+// DocumentVersion returns the rendered document of one version of a
+// contract (an amendment's draft, or an earlier version).
+func (s *Store) DocumentVersion(ctx context.Context, number string, version int) (StoredDocument, error) {
+	var d StoredDocument
+	err := s.pool.QueryRow(ctx, `SELECT sha256, text, html, content FROM contract_documents WHERE contract_number = $1 AND version = $2`,
+		number, version).Scan(&d.SHA256, &d.Text, &d.HTML, &d.Content)
+	if err != nil {
+		return StoredDocument{}, fmt.Errorf("document of %s v%d: %w", number, version, notFound(err))
+	}
+	return d, nil
+}
+
+// VersionInfo is one version of a contract's document.
+type VersionInfo struct {
+	Version        int    `json:"version"`
+	DocumentSHA256 string `json:"document_sha256" db:"sha256"`
+	Current        bool   `json:"current"`
+}
+
+// Versions lists a contract's document versions, oldest first.
+func (s *Store) Versions(ctx context.Context, number string) ([]VersionInfo, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT d.version, d.sha256, d.version = c.version AS current
+		FROM contract_documents d JOIN contracts c ON c.number = d.contract_number
+		WHERE d.contract_number = $1 ORDER BY d.version`, number)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[VersionInfo])
+	if err != nil {
+		return nil, fmt.Errorf("versions of %s: %w", number, err)
+	}
+	return list, nil
+}
+
 // Contract returns one contract row, or domain.ErrNotFound.
 func (s *Store) Contract(ctx context.Context, number string) (ContractRow, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+contractColumns+` FROM contracts WHERE number = $1`, number)

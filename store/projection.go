@@ -63,8 +63,14 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 				return err
 			}
 		}
+		// A document and lines belong to the current version, or to the
+		// amendment drafted as the next one.
+		docVersion := t.Version
+		if t.Amendment != nil {
+			docVersion = t.Amendment.Version
+		}
 		if t.Lines != nil && applied {
-			if err := replaceLines(ctx, tx, c.Number, t.Version, t.Lines); err != nil {
+			if err := replaceLines(ctx, tx, c.Number, docVersion, t.Lines); err != nil {
 				return err
 			}
 		}
@@ -96,7 +102,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 				VALUES ($1, $2, $3, $4, $5, $6)
 				ON CONFLICT (contract_number, version) DO UPDATE SET sha256 = EXCLUDED.sha256,
 					content = EXCLUDED.content, text = EXCLUDED.text, html = EXCLUDED.html`,
-				c.Number, t.Version, d.SHA256, d.Content, d.Text, d.HTML)
+				c.Number, docVersion, d.SHA256, d.Content, d.Text, d.HTML)
 		}
 		if batch.Len() == 0 {
 			return nil
@@ -136,8 +142,12 @@ func queueTask(b *pgx.Batch, t domain.ApprovalTask) {
 // plan, invoices, payments and obligations, inside its transaction.
 func applyTerms(ctx context.Context, tx pgx.Tx, t domain.Transition) error {
 	c := t.Contract
-	// A draft's terms are written whole as it is created or revised.
+	// A draft's terms are written whole as it is created or revised, an
+	// amendment's under its own version.
 	drafted := t.Event.Kind == domain.EventCreated || t.Event.Kind == domain.EventRevised
+	if a := t.Amendment; a != nil {
+		c, t.Version, drafted = a.Contract, a.Version, true
+	}
 	if drafted {
 		t.Plan = c.Plan
 		t.Obligations = c.Obligations
@@ -170,6 +180,15 @@ func applyTerms(ctx context.Context, tx pgx.Tx, t domain.Transition) error {
 		if _, err := recordPayment(ctx, tx, Payment{ID: t.Event.ID, ContractNumber: c.Number, MilestoneID: p.MilestoneID,
 			Amount: p.Amount, ReceivedOn: p.ReceivedOn, Method: p.Method, Reference: p.Reference, RecordedAt: t.Event.At}); err != nil {
 			return err
+		}
+	}
+	if t.Event.Kind == domain.EventAmended {
+		// The new version's milestones carry what was invoiced and received.
+		for _, m := range c.Plan {
+			if _, err := tx.Exec(ctx, `UPDATE payment_milestones SET invoiced = $3, received = $4, paid_at = $5
+				WHERE id = $1 AND version = $2`, m.ID, t.Version, m.Invoiced, m.Received, m.PaidAt); err != nil {
+				return fmt.Errorf("carry milestone totals: %w", err)
+			}
 		}
 	}
 	if len(t.Obligations) == 0 {

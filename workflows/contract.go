@@ -57,6 +57,8 @@ type ContractState struct {
 	// terminated contract left owing.
 	Termination *Termination `json:"termination,omitempty"`
 	Settlement  *Settlement  `json:"settlement,omitempty"`
+	// Amendment is the next version while it is reviewed and signed.
+	Amendment *Amendment `json:"amendment,omitempty"`
 	// LastDecision keeps the opinion that sent the contract back to draft.
 	LastDecision *domain.ApprovalTask `json:"last_decision,omitempty"`
 	SignedAt     *time.Time           `json:"signed_at,omitempty"`
@@ -228,6 +230,7 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 		{UpdateObligation, w.updateObligation, w.validateObligation},
 		{UpdateArchive, w.archive, w.validateArchive},
 		{UpdateTerminate, w.terminate, w.validateTerminate},
+		{UpdateAmend, w.amend, w.validateAmend},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
@@ -352,6 +355,7 @@ type transitionDetails struct {
 	invoice     *domain.Invoice
 	payment     *domain.Payment
 	obligations []domain.Obligation
+	amendment   *domain.AmendmentDraft
 }
 
 // transition moves the contract to status `to`, records it in PostgreSQL
@@ -362,7 +366,7 @@ func (w *contractWorkflow) transition(ctx workflow.Context, kind string, actor d
 	w.state.Status = to
 	w.state.UpdatedAt = now
 	w.state.EventSeq++
-	if to == domain.StatusActive {
+	if to == domain.StatusActive && from != domain.StatusActive {
 		w.state.SignedAt = &now
 	}
 	number := w.state.Contract.Number
@@ -395,6 +399,7 @@ func (w *contractWorkflow) transition(ctx workflow.Context, kind string, actor d
 		Invoice:     d.invoice,
 		Payment:     d.payment,
 		Obligations: d.obligations,
+		Amendment:   d.amendment,
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
@@ -574,8 +579,9 @@ func (w *contractWorkflow) validateSend(req SendRequest) error {
 	if !w.mayManage(req.Actor) {
 		return refuse(domain.RefusedForbidden, "only the contract's owner or a sales manager may send it for signature")
 	}
-	if w.state.Status != domain.StatusApproved {
-		return refuse(domain.RefusedConflict, "contract is %s; only an approved contract can be sent for signature", w.state.Status)
+	amending := w.state.Status == domain.StatusActive && w.state.Amendment != nil && w.state.Amendment.Status == AmendmentApproved
+	if w.state.Status != domain.StatusApproved && !amending {
+		return refuse(domain.RefusedConflict, "contract is %s; only an approved contract or amendment can be sent for signature", w.state.Status)
 	}
 	for _, s := range req.Signers {
 		if strings.TrimSpace(s.Name) == "" || strings.TrimSpace(s.Email) == "" {

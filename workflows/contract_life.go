@@ -112,7 +112,7 @@ func (w *contractWorkflow) live(ctx workflow.Context) (ContractResult, error) {
 		w.state.NextTimers = w.lifeTimers(now)
 		w.wake = false
 		woken := func() bool {
-			return w.wake || w.state.Status == domain.StatusArchived || (w.continueAsNewSuggested(ctx) && w.idle(ctx))
+			return w.wake || w.state.Status == domain.StatusArchived || w.mayHandOff(ctx)
 		}
 		var err error
 		if len(w.state.NextTimers) > 0 {
@@ -123,7 +123,7 @@ func (w *contractWorkflow) live(ctx workflow.Context) (ContractResult, error) {
 		if err != nil {
 			return ContractResult{}, err
 		}
-		if w.state.Status != domain.StatusArchived && w.continueAsNewSuggested(ctx) && w.idle(ctx) {
+		if w.state.Status != domain.StatusArchived && w.mayHandOff(ctx) {
 			return ContractResult{}, w.continueAsNew(ctx)
 		}
 	}
@@ -131,6 +131,13 @@ func (w *contractWorkflow) live(ctx workflow.Context) (ContractResult, error) {
 		return ContractResult{}, err
 	}
 	return ContractResult{Number: w.state.Contract.Number, Status: w.state.Status}, nil
+}
+
+// mayHandOff reports whether the run should continue as new now: Temporal
+// suggests it, and no round (termination, amendment, signing) is running,
+// since a round reports to the run that started it.
+func (w *contractWorkflow) mayHandOff(ctx workflow.Context) bool {
+	return w.continueAsNewSuggested(ctx) && w.state.RoundWorkflowID == "" && w.state.SigningWorkflowID == "" && w.idle(ctx)
 }
 
 // lifeTimers lists what the contract waits for next, earliest first.

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -33,10 +34,18 @@ func (w *contractWorkflow) startSigning(ctx workflow.Context, req SendRequest) e
 		s.ID, s.Seq, s.Status = SignerID(number, round, i+1), i+1, domain.SignerWaiting
 		signers[i] = s
 	}
+	// An approved amendment is signed as the next version while the
+	// contract stays in force; otherwise the contract goes out itself.
+	version, hash, to := w.state.Version, w.state.Contract.DocumentSHA256, domain.StatusSigning
+	if a := w.state.Amendment; a != nil {
+		version, hash, to = a.Version, a.DocumentSHA256, w.state.Status
+		a.Status = AmendmentSigning
+	} else {
+		w.state.Signatures = []domain.Signature{}
+	}
 	w.state.SigningRound = round
 	w.state.SigningWorkflowID = SigningWorkflowID(number, round)
-	w.state.Signatures = []domain.Signature{}
-	if err := w.transition(ctx, domain.EventSent, req.Actor, domain.StatusSigning, transitionDetails{}); err != nil {
+	if err := w.transition(ctx, domain.EventSent, req.Actor, to, transitionDetails{opinion: fmt.Sprintf("v%d", version)}); err != nil {
 		return err
 	}
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
@@ -46,7 +55,7 @@ func (w *contractWorkflow) startSigning(ctx workflow.Context, req SendRequest) e
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, SigningWorkflow, SigningInput{
 		ContractNumber: number, Title: w.state.Contract.Title, OwnerID: w.state.Contract.OwnerID,
-		Version: w.state.Version, Round: round, DocumentSHA256: w.state.Contract.DocumentSHA256,
+		Version: version, Round: round, DocumentSHA256: hash,
 		Signers: signers, Deadline: workflow.Now(ctx).UTC().Add(time.Duration(days) * 24 * time.Hour),
 		Reminders: DefaultReminders, RequireCode: req.RequireCode,
 	})
@@ -71,10 +80,19 @@ func (w *contractWorkflow) awaitSigning(ctx workflow.Context, child workflow.Chi
 // closeSigning makes the contract active once everyone signed, or returns
 // it to approved with the reason. A stale round is ignored.
 func (w *contractWorkflow) closeSigning(ctx workflow.Context, st SigningState) error {
-	if st.Round != w.state.SigningRound || w.state.Status != domain.StatusSigning {
+	amendment := w.state.Amendment != nil && w.state.Amendment.Status == AmendmentSigning
+	if st.Round != w.state.SigningRound || (w.state.Status != domain.StatusSigning && !amendment) {
 		return nil
 	}
 	w.state.SigningWorkflowID = ""
+	back := domain.StatusApproved
+	if amendment {
+		// An unsigned amendment can go out again; the contract stays as it is.
+		back = w.state.Status
+		if st.Outcome != SigningOutcomeSigned {
+			w.state.Amendment.Status = AmendmentApproved
+		}
+	}
 	switch st.Outcome {
 	case SigningOutcomeSigned:
 		sigs := make([]domain.Signature, 0, len(st.Signers))
@@ -92,13 +110,16 @@ func (w *contractWorkflow) closeSigning(ctx workflow.Context, st SigningState) e
 			}
 			sigs = append(sigs, sig)
 		}
+		if amendment {
+			return w.applyAmendment(ctx, sigs, last)
+		}
 		w.state.Signatures = sigs
 		return w.transition(ctx, domain.EventSigned, last, domain.StatusActive, transitionDetails{})
 	case SigningOutcomeDeclined:
 		actor := domain.Actor{UserID: "signer", Name: st.DeclinedBy}
-		return w.transition(ctx, domain.EventSigningDeclined, actor, domain.StatusApproved, transitionDetails{opinion: st.Reason})
+		return w.transition(ctx, domain.EventSigningDeclined, actor, back, transitionDetails{opinion: st.Reason})
 	default:
-		return w.transition(ctx, domain.EventSigningExpired, domain.SystemActor, domain.StatusApproved,
+		return w.transition(ctx, domain.EventSigningExpired, domain.SystemActor, back,
 			transitionDetails{opinion: "签署期限已过 / the signing deadline passed"})
 	}
 }

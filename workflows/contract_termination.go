@@ -66,6 +66,9 @@ func (w *contractWorkflow) validateTerminate(req TerminateRequest) error {
 	if t := w.state.Termination; t != nil && t.Status != TerminationRejected {
 		return refuse(domain.RefusedConflict, "a termination from %s is already %s", t.EffectiveDate, t.Status)
 	}
+	if a := w.state.Amendment; a != nil {
+		return refuse(domain.RefusedConflict, "an amendment to version %d is open (%s)", a.Version, a.Status)
+	}
 	if strings.TrimSpace(req.Reason) == "" || req.EffectiveAt.IsZero() {
 		return refuse(domain.RefusedInvalid, "a termination needs a reason and an effective date")
 	}
