@@ -21,6 +21,7 @@ import (
 	"github.com/signet-clm/signet/approval"
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/notify"
+	"github.com/signet-clm/signet/signing"
 	"github.com/signet-clm/signet/workflows"
 )
 
@@ -65,16 +66,24 @@ func (s *lifeSuite) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment {
 	// Termination rounds: the real termination policy, one approver per role.
 	env.RegisterWorkflow(workflows.ApprovalWorkflow)
 	env.OnActivity(a.PlanApproval, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.PlanApprovalInput) (activities.PlanApprovalResult, error) {
+		policy := approval.TerminationPolicy()
 		if !in.Termination {
-			return activities.PlanApprovalResult{}, errors.New("only termination rounds here")
+			policy = approval.DefaultPolicy()
 		}
-		return activities.PlanApprovalResult{Route: approval.Plan(approval.TerminationPolicy(), approval.Facts{}, approval.Assessment{})}, nil
+		return activities.PlanApprovalResult{Route: approval.Plan(policy, approval.Facts{}, approval.Assessment{})}, nil
 	}).Maybe()
 	env.OnActivity(a.ResolveStage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ResolveStageInput) (activities.ResolveResult, error) {
 		who := directory[in.Stage.Role]
 		return activities.ResolveResult{Approvers: []domain.Approver{{ID: who.UserID, Name: who.Name}}}, nil
 	}).Maybe()
 	env.OnActivity(a.SaveTasks, mock.Anything, mock.Anything).Return(activities.SaveTasksResult{}, nil).Maybe()
+	env.RegisterWorkflow(workflows.SigningWorkflow)
+	env.OnActivity(a.RecordSigningStep, mock.Anything, mock.Anything).Return(nil).Maybe()
+	env.OnActivity(a.RecordSignature, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RecordSignatureInput) (activities.RecordSignatureResult, error) {
+			seal, err := testSealer.Seal(in.Record)
+			return activities.RecordSignatureResult{Signature: signing.SealedSignature{SignatureRecord: in.Record, Seal: seal}}, err
+		}).Maybe()
 	env.OnActivity(a.CloseRound, mock.Anything, mock.Anything).Return(activities.CloseRoundResult{}, nil).Maybe()
 	env.OnActivity(a.Renew, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RenewInput) (activities.RenewResult, error) {
 		s.renewed = append(s.renewed, in.Contract)
@@ -117,12 +126,13 @@ var financeActor = domain.Actor{UserID: "u-fin", Name: "刘洋", Roles: []domain
 // act is an update sent at an instant.
 type lifeAct struct {
 	at time.Time
-	// round, if set, sends the update to that review round.
-	round  int
-	name   string
-	arg    any
-	refuse domain.RefusalKind
-	check  func(*testing.T, workflows.ContractState)
+	// round or signing, if set, sends the update to that review or
+	// signing round.
+	round, signing int
+	name           string
+	arg            any
+	refuse         domain.RefusalKind
+	check          func(*testing.T, workflows.ContractState)
 }
 
 func pay(at time.Time, seq int, amount int64) lifeAct {
@@ -169,6 +179,10 @@ func (s *lifeSuite) run(env *testsuite.TestWorkflowEnvironment, in workflows.Con
 			id := fmt.Sprintf("act-%d", i)
 			if a.round > 0 {
 				require.NoError(t, env.UpdateWorkflowByID(workflows.ApprovalWorkflowID(number, a.round), a.name, id, cb, a.arg))
+				return
+			}
+			if a.signing > 0 {
+				require.NoError(t, env.UpdateWorkflowByID(workflows.SigningWorkflowID(number, a.signing), a.name, id, cb, a.arg))
 				return
 			}
 			env.UpdateWorkflow(a.name, id, cb, a.arg)
@@ -431,5 +445,57 @@ func (s *lifeSuite) TestLifeTerminationMidTerm() {
 	s.Equal(domain.StatusArchived, s.recorded[len(s.recorded)-1].Status)
 	for _, n := range s.notices {
 		s.False(n.Kind == notify.KindPaymentDue && n.Data["due_date"] == "2026-04-15", "no reminders after termination")
+	}
+}
+
+func (s *lifeSuite) TestLifeAnAmendmentChangesAmountAndPlan() {
+	c := yearContract(2, false)
+	next := c
+	next.Amount = 300_000
+	next.Plan = []domain.Milestone{c.Plan[0], {ID: "00000000-0000-4000-8000-000000000099", Seq: 2, Title: "扩容款", Amount: 200_000,
+		DueDate: "2026-09-15", DueAt: endOf("2026-09-15")}}
+	amend := func(at time.Time, plan []domain.Milestone) lifeAct {
+		terms := next
+		terms.Plan = plan
+		return lifeAct{at: at, name: workflows.UpdateAmend, arg: workflows.AmendRequest{Actor: owner, Reason: "客户扩容",
+			Contract: terms, Document: domain.RenderedDocument{SHA256: docHash, Text: "v2"}}}
+	}
+	shrunk := []domain.Milestone{{ID: c.Plan[0].ID, Seq: 1, Title: "首付款", Amount: 50_000, DueDate: "2026-01-15", DueAt: endOf("2026-01-15")}, next.Plan[1]}
+	signer := domain.Signer{Party: domain.PartyCustomer, Name: "王建国", Email: "wang@xingchen.example", Group: 1}
+	var amended workflows.ContractState
+	s.Require().NoError(s.run(s.env, renewedInput(c),
+		pay(day("2026-01-15", 12*time.Hour), 1, 100_000),
+		amend(day("2026-02-01", 0), shrunk).refused(domain.RefusedInvalid),
+		amend(day("2026-02-01", time.Hour), next.Plan),
+		amend(day("2026-02-01", 2*time.Hour), next.Plan).refused(domain.RefusedConflict),
+		lifeAct{at: day("2026-02-01", 3*time.Hour), name: workflows.UpdateSend, arg: workflows.SendRequest{Actor: owner, Signers: []domain.Signer{signer}}}.refused(domain.RefusedConflict),
+		lifeAct{at: day("2026-02-02", 0), round: 1, name: workflows.UpdateDecide, arg: workflows.DecideRequest{Actor: manager,
+			TaskID: workflows.StageTaskID(number, 1, 1, "1"), Decision: domain.DecisionApprove}},
+		lifeAct{at: day("2026-02-03", 0), name: workflows.UpdateSend, arg: workflows.SendRequest{Actor: owner, Signers: []domain.Signer{signer}},
+			check: func(t *testing.T, st workflows.ContractState) {
+				assert.Equal(t, domain.StatusActive, st.Status, "in force while the amendment is signed")
+				assert.Equal(t, workflows.AmendmentSigning, st.Amendment.Status)
+			}},
+		lifeAct{at: day("2026-02-04", 0), signing: 1, name: workflows.UpdateSignerSign, arg: workflows.SignerSignRequest{
+			LinkID: workflows.LinkID(workflows.SignerID(number, 1, 1), 0), SignerName: "王建国", Consent: true}},
+		lifeAct{at: day("2026-02-05", 0), name: workflows.UpdateRecordPayment, arg: workflows.PaymentRequest{Actor: financeActor,
+			Payment: domain.Payment{MilestoneID: next.Plan[1].ID, Amount: 200_000}}, check: func(_ *testing.T, st workflows.ContractState) { amended = st }},
+		archiveAt(day("2027-01-05", 0)),
+	))
+	s.Equal(2, amended.Version)
+	s.Equal(int64(300_000), amended.Contract.Amount)
+	s.Equal(int64(100_000), amended.Contract.Plan[0].Received, "what was paid on version 1 carries over")
+	s.True(amended.Contract.Plan[1].Paid())
+	kinds := s.kinds()
+	for _, k := range []string{domain.EventAmendmentRequested, domain.EventAmendmentApproved, domain.EventSent, domain.EventAmended} {
+		s.Contains(kinds, k)
+	}
+	s.Equal([]string{domain.EventExpired, domain.EventCompleted, domain.EventArchived}, kinds[len(kinds)-3:])
+	for _, tr := range s.recorded {
+		if tr.Event.Kind == domain.EventAmendmentRequested {
+			s.Require().NotNil(tr.Amendment)
+			s.Equal(2, tr.Amendment.Version)
+			s.Equal(1, tr.Version, "the draft is written as version 2 while version 1 stays current")
+		}
 	}
 }
