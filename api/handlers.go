@@ -91,6 +91,16 @@ func (h *handlers) contractRoutes(v1 *gin.RouterGroup) {
 		return cs.List(ctx, u, in)
 	}))
 	v1.GET("/contracts/:number", func(c *gin.Context) {
+		var in contracts.GetInput
+		if err := h.bindQuery(c, &in); err != nil {
+			writeError(c, h.d.Logger, err)
+			return
+		}
+		if in.AsOf != "" {
+			past, err := cs.ContractAsOf(c.Request.Context(), currentUser(c), c.Param("number"), in.AsOf)
+			h.respond(c, http.StatusOK, past, err)
+			return
+		}
 		view, err := cs.Get(c.Request.Context(), currentUser(c), c.Param("number"))
 		h.respond(c, http.StatusOK, view, err)
 	})

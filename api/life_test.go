@@ -394,4 +394,16 @@ func TestAmendmentChangesAmountAndPlan(t *testing.T) {
 	assert.Equal(t, []string{"to"}, fieldsOf(t, call(t, s, http.MethodGet, path+"/diff?from=1", "sales", nil)))
 	v := expect[contracts.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", map[string]any{"document_sha256": now.Contract.DocumentSHA256}), http.StatusOK)
 	assert.True(t, v.Matches && v.SealsValid, "the amendment's signatures verify")
+
+	// As of a day: what was in force then.
+	past := expect[contracts.AsOf](t, call(t, s, http.MethodGet, path+"?as_of="+d(0), "sales", nil), http.StatusOK)
+	assert.Equal(t, 2, past.Version)
+	assert.Equal(t, domain.StatusActive, past.Status)
+	assert.Equal(t, now.Contract.DocumentSHA256, past.DocumentSHA256)
+	require.Len(t, past.Milestones, 2)
+	assert.Equal(t, int64(50_000_00), past.Milestones[0].Received, "paid on version 1, counted on its place in version 2")
+	assert.Equal(t, int64(120_000_00), past.Terms.Totals.Total)
+	expect[errorBody](t, call(t, s, http.MethodGet, path+"?as_of="+d(-400), "sales", nil), http.StatusNotFound)
+	assert.Equal(t, []string{"as_of"}, fieldsOf(t, call(t, s, http.MethodGet, path+"?as_of=soon", "sales", nil)))
+	assert.Equal(t, []string{"at"}, fieldsOf(t, call(t, s, http.MethodGet, path+"?at="+d(0), "sales", nil)))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/signet-clm/signet/document"
 	"github.com/signet-clm/signet/domain"
@@ -136,4 +137,57 @@ func (s *Service) Diff(ctx context.Context, u domain.User, number string, in Dif
 		return document.Comparison{}, err
 	}
 	return document.Compare(a, b), nil
+}
+
+// AsOfStore reads a contract's past from its events and payments.
+type AsOfStore interface {
+	StateAsOf(ctx context.Context, number string, until time.Time) (domain.Status, int, bool, error)
+	MilestonesAsOf(ctx context.Context, number string, version int, date string) ([]store.MilestoneAsOf, error)
+}
+
+// AsOf is what was in force on a day: status, version, terms and the
+// payment plan with what had been received by then.
+type AsOf struct {
+	AsOf           string                `json:"as_of"`
+	Status         domain.Status         `json:"status"`
+	Version        int                   `json:"version"`
+	DocumentSHA256 string                `json:"document_sha256"`
+	Terms          document.Input        `json:"terms"`
+	Milestones     []store.MilestoneAsOf `json:"milestones"`
+}
+
+// ContractAsOf answers which version, terms, milestones and status of a
+// contract were in force at the end of day date (in the configured zone).
+func (s *Service) ContractAsOf(ctx context.Context, u domain.User, number, date string) (AsOf, error) {
+	if _, err := s.visible(ctx, u, number); err != nil {
+		return AsOf{}, err
+	}
+	until, err := domain.ExpiryInstant(date, s.loc)
+	if err != nil {
+		return AsOf{}, fieldErr("as_of", "must be a date YYYY-MM-DD")
+	}
+	status, version, existed, err := s.asOf.StateAsOf(ctx, number, until)
+	if err != nil {
+		return AsOf{}, unavailable(err)
+	}
+	if !existed {
+		return AsOf{}, &domain.Refusal{Kind: domain.RefusedNotFound, Message: fmt.Sprintf("%s did not exist yet on %s", number, date)}
+	}
+	doc, stored, err := s.version(ctx, number, version)
+	if err != nil {
+		return AsOf{}, err
+	}
+	ms, err := s.asOf.MilestonesAsOf(ctx, number, version, date)
+	if err != nil {
+		return AsOf{}, unavailable(err)
+	}
+	if ms == nil {
+		ms = []store.MilestoneAsOf{}
+	}
+	return AsOf{AsOf: date, Status: status, Version: version, DocumentSHA256: stored.SHA256, Terms: doc.Input, Milestones: ms}, nil
+}
+
+// GetInput reads one contract, now or as of a past (or future) day.
+type GetInput struct {
+	AsOf string `form:"as_of" validate:"omitempty,datetime=2006-01-02"`
 }

@@ -44,6 +44,7 @@ type Service struct {
 	store       Store
 	attachments AttachmentStore
 	versions    VersionsStore
+	asOf        AsOfStore
 	temporal    client.Client
 	taskQueue   string
 	loc         *time.Location
@@ -57,8 +58,9 @@ func New(st interface {
 	Store
 	AttachmentStore
 	VersionsStore
+	AsOfStore
 }, tc client.Client, taskQueue string, loc *time.Location, company string) *Service {
-	return &Service{store: st, attachments: st, versions: st, temporal: tc, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
+	return &Service{store: st, attachments: st, versions: st, asOf: st, temporal: tc, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
 }
 
 // View is one contract as its readers see it: the recorded row, every

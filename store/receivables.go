@@ -284,3 +284,44 @@ func recordPayment(ctx context.Context, tx pgx.Tx, p Payment) (recorded bool, er
 	}()
 	return recorded, err
 }
+
+// StateAsOf is a contract's status and version in force at until (the end
+// of a day): from its last event before then, and the amendments signed
+// by then. existed is false before its creation.
+func (s *Store) StateAsOf(ctx context.Context, number string, until time.Time) (status domain.Status, version int, existed bool, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT e.to_status,
+			1 + (SELECT count(*) FROM contract_events a WHERE a.contract_number = $1 AND a.kind = $3 AND a.at < $2)
+		FROM contract_events e WHERE e.contract_number = $1 AND e.at < $2 ORDER BY e.seq DESC LIMIT 1`,
+		number, until, domain.EventAmended).Scan(&status, &version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", 0, false, nil
+	}
+	if err != nil {
+		return "", 0, false, fmt.Errorf("state of %s as of %s: %w", number, until, err)
+	}
+	return status, version, true, nil
+}
+
+// MilestoneAsOf is a milestone of a version with what had been received
+// against its place in the plan by a day, whichever version it was paid on.
+type MilestoneAsOf struct {
+	Seq      int    `json:"seq"`
+	Title    string `json:"title"`
+	Amount   int64  `json:"amount"`
+	DueDate  string `json:"due_date" db:"due_date"`
+	Received int64  `json:"received"`
+}
+
+// MilestonesAsOf returns a version's plan with the payments received by
+// date (inclusive).
+func (s *Store) MilestonesAsOf(ctx context.Context, number string, version int, date string) ([]MilestoneAsOf, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT pm.seq, pm.title, pm.amount, pm.due_date::text AS due_date,
+			coalesce((SELECT sum(p.amount) FROM payments p JOIN payment_milestones o ON o.id = p.milestone_id
+				WHERE p.contract_number = pm.contract_number AND o.seq = pm.seq AND p.received_on <= $3::date), 0)::bigint AS received
+		FROM payment_milestones pm WHERE pm.contract_number = $1 AND pm.version = $2 ORDER BY pm.seq`, number, version, date)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[MilestoneAsOf])
+	if err != nil {
+		return nil, fmt.Errorf("milestones of %s v%d as of %s: %w", number, version, date, err)
+	}
+	return list, nil
+}
