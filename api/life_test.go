@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
@@ -184,7 +185,10 @@ func TestNothingChangesOnAnArchivedContract(t *testing.T) {
 func TestAutoRenewalDraftsALinkedSuccessor(t *testing.T) {
 	testenv.RequireIntegration(t)
 	s := testenv.NewStack(t, testenv.TemporalAddress())
-	body := withPlan("2025-01-01", "2025-12-31", "2025-03-01", "2025-12-01", "2025-06-30")
+	today := time.Now().In(s.Loc)
+	d := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
+	// A 40-day term that ended yesterday renews into one that started today.
+	body := withPlan(d(-40), d(-1), d(-30), d(-5), d(-20))
 	body["renewal"] = map[string]any{"auto_renew": true}
 	live := driveToActive(t, s, body)
 	n := live.Contract.Number
@@ -203,19 +207,29 @@ func TestAutoRenewalDraftsALinkedSuccessor(t *testing.T) {
 	}, 20*time.Second, 50*time.Millisecond, "renewed straight into force by the auto-renewal clause")
 	c := view.Contract
 	assert.Equal(t, n, c.PredecessorNumber)
-	assert.Equal(t, "2026-01-01", c.StartDate)
-	assert.Equal(t, "2026-12-31", c.EndDate)
+	assert.Equal(t, d(0), c.StartDate)
+	assert.Equal(t, d(39), c.EndDate)
 	assert.Equal(t, live.Contract.CustomerID, c.CustomerID)
 	assert.Equal(t, live.Contract.Amount, c.Amount)
 	require.NotNil(t, view.Live)
 	require.Len(t, view.Live.Contract.Plan, 2)
-	assert.Equal(t, "2026-03-01", view.Live.Contract.Plan[0].DueDate, "the plan moves on with the term")
+	assert.Equal(t, d(10), view.Live.Contract.Plan[0].DueDate, "the plan moves on with the term")
 	assert.Zero(t, view.Live.Contract.Plan[0].Received)
-	assert.Equal(t, "2026-06-30", view.Live.Contract.Obligations[0].DueDate)
+	assert.Equal(t, d(20), view.Live.Contract.Obligations[0].DueDate)
 	doc := call(t, s, http.MethodGet, "/v1/contracts/"+succ+"/document?format=text", "sales", nil)
 	require.Equal(t, http.StatusOK, doc.Status)
 	assert.Contains(t, string(doc.Body), succ)
-	assert.Contains(t, string(doc.Body), "2026")
+	end := today.AddDate(0, 0, 39)
+	assert.Contains(t, string(doc.Body), fmt.Sprintf("%d年%d月%d日", end.Year(), end.Month(), end.Day()), "rendered with the new term")
+	pipeline := expect[struct {
+		Rows []struct {
+			Number        string `json:"number"`
+			RenewalStatus string `json:"renewal_status"`
+		} `json:"rows"`
+	}](t, call(t, s, http.MethodGet, "/v1/reports/renewals", "sales", nil), http.StatusOK)
+	require.Len(t, pipeline.Rows, 1)
+	assert.Equal(t, succ, pipeline.Rows[0].Number)
+	assert.Equal(t, "auto", pipeline.Rows[0].RenewalStatus, "the pipeline knows it renews itself")
 	events := expect[struct{ Items []domain.Event }](t, call(t, s, http.MethodGet, "/v1/contracts/"+succ+"/events", "sales", nil), http.StatusOK)
 	require.Len(t, events.Items, 2)
 	assert.Equal(t, domain.EventRenewalActivated, events.Items[1].Kind)

@@ -20,4 +20,6 @@ CREATE INDEX obligations_owner_due_idx ON obligations (owner_id, due_date) WHERE
 
 ALTER TABLE contracts
     ADD COLUMN predecessor_number text REFERENCES contracts (number),
-    ADD COLUMN successor_number   text REFERENCES contracts (number);
+    ADD COLUMN successor_number   text REFERENCES contracts (number),
+    -- The contract renews itself at the end of its term.
+    ADD COLUMN auto_renew         boolean NOT NULL DEFAULT false;

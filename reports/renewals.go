@@ -19,11 +19,13 @@ type RenewalQuery struct {
 	Format     string `form:"format"`
 }
 
-// Renewal statuses. Until contracts carry a link to their successor, a
-// successor is a later contract for the same customer from the same
-// template, created after this one, starting no earlier and not cancelled.
+// Renewal statuses. A successor is the one the contract links to (an
+// auto-renewal's), or else a later contract for the same customer from the
+// same template, created after this one, starting no earlier and not
+// cancelled (a renewal drafted by hand).
 const (
 	RenewalNone       = "none"        // no successor yet
+	RenewalAuto       = "auto"        // none yet; it renews itself at the end
 	RenewalInProgress = "in_progress" // a successor is being drafted, reviewed or signed
 	RenewalRenewed    = "renewed"     // a successor is signed
 )
@@ -75,22 +77,29 @@ func (s *Service) Renewals(ctx context.Context, u domain.User, in RenewalQuery) 
 	q.where("c.status = %s", domain.StatusActive)
 	q.conds = append(q.conds, "c.end_date >= "+day+"::date", "c.end_date <= "+day+"::date + "+q.arg(within)+"::int")
 	rows, _ := s.db.Query(ctx, `SELECT c.number, c.title, coalesce(c.customer_id::text, ''), c.customer_name, c.owner_id, c.owner_name,
-			c.amount, c.currency::text, c.end_date::text, (c.end_date - `+day+`::date), coalesce(succ.number, ''), coalesce(succ.status, '')
+			c.amount, c.currency::text, c.end_date::text, (c.end_date - `+day+`::date), coalesce(succ.number, ''), coalesce(succ.status, ''),
+			c.auto_renew
 		FROM contracts c LEFT JOIN LATERAL (
-			SELECT s.number, s.status FROM contracts s
-			WHERE s.customer_id = c.customer_id AND s.template_id = c.template_id AND s.number <> c.number
+			SELECT s.number, s.status FROM contracts s WHERE s.number = c.successor_number
+			UNION ALL
+			(SELECT s.number, s.status FROM contracts s
+			WHERE c.successor_number IS NULL AND s.customer_id = c.customer_id AND s.template_id = c.template_id AND s.number <> c.number
 			  AND s.created_at > c.created_at AND s.start_date >= c.start_date AND s.status <> 'cancelled'
-			ORDER BY (s.signed_at IS NULL), s.created_at LIMIT 1
+			ORDER BY (s.signed_at IS NULL), s.created_at LIMIT 1)
+			LIMIT 1
 		) succ ON true`+q.clause()+` ORDER BY c.end_date, c.number`, q.args...)
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (RenewalRow, error) {
 		var r RenewalRow
 		var succStatus string
+		var auto bool
 		err := row.Scan(&r.Number, &r.Title, &r.CustomerID, &r.CustomerName, &r.OwnerID, &r.OwnerName, &r.Amount, &r.Currency,
-			&r.EndDate, &r.DaysLeft, &r.Successor, &succStatus)
-		switch domain.Status(succStatus) {
-		case "":
+			&r.EndDate, &r.DaysLeft, &r.Successor, &succStatus, &auto)
+		switch st := domain.Status(succStatus); {
+		case st == "" && auto:
+			r.RenewalStatus = RenewalAuto
+		case st == "":
 			r.RenewalStatus = RenewalNone
-		case domain.StatusActive, domain.StatusExpired:
+		case st.Signed() || st == domain.StatusCompleted || st == domain.StatusArchived || st == domain.StatusTerminated:
 			r.RenewalStatus = RenewalRenewed
 		default:
 			r.RenewalStatus = RenewalInProgress

@@ -20,9 +20,9 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO contracts (number, title, customer_name, owner_id, owner_name, amount, currency,
 				start_date, end_date, expires_at, status, version, event_seq, signed_at, created_at, updated_at,
-				customer_id, template_id, template_version, document_sha256, predecessor_number, successor_number)
+				customer_id, template_id, template_version, document_sha256, predecessor_number, successor_number, auto_renew)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, $9::date, $10, $11, $12, $13, $14, $15, $16,
-				nullif($17, '')::uuid, $18, $19, $20, nullif($21, ''), nullif($22, ''))
+				nullif($17, '')::uuid, $18, $19, $20, nullif($21, ''), nullif($22, ''), $23)
 			ON CONFLICT (number) DO UPDATE SET
 				status = EXCLUDED.status, version = EXCLUDED.version, event_seq = EXCLUDED.event_seq,
 				signed_at = EXCLUDED.signed_at, updated_at = EXCLUDED.updated_at,
@@ -30,11 +30,12 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 				amount = EXCLUDED.amount, currency = EXCLUDED.currency, start_date = EXCLUDED.start_date,
 				end_date = EXCLUDED.end_date, expires_at = EXCLUDED.expires_at, template_id = EXCLUDED.template_id,
 				template_version = EXCLUDED.template_version, document_sha256 = EXCLUDED.document_sha256,
-				predecessor_number = EXCLUDED.predecessor_number, successor_number = EXCLUDED.successor_number
+				predecessor_number = EXCLUDED.predecessor_number, successor_number = EXCLUDED.successor_number,
+				auto_renew = EXCLUDED.auto_renew
 			WHERE contracts.event_seq < EXCLUDED.event_seq`,
 			c.Number, c.Title, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
 			c.StartDate, c.EndDate, c.ExpiresAt, t.Status, t.Version, t.Event.Seq, t.SignedAt, c.CreatedAt, t.Event.At,
-			c.CustomerID, c.TemplateID, c.TemplateVersion, c.DocumentSHA256, c.PredecessorNumber, c.SuccessorNumber); err != nil {
+			c.CustomerID, c.TemplateID, c.TemplateVersion, c.DocumentSHA256, c.PredecessorNumber, c.SuccessorNumber, c.Renewal.AutoRenew); err != nil {
 			return fmt.Errorf("upsert contract: %w", err)
 		}
 		e := t.Event
