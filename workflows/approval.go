@@ -299,11 +299,7 @@ func (w *roundWorkflow) logIfFailed(ctx workflow.Context, what string, err error
 }
 
 func (w *roundWorkflow) withLock(ctx workflow.Context, fn func() error) error {
-	if err := w.mu.Lock(ctx); err != nil {
-		return err
-	}
-	defer w.mu.Unlock()
-	return fn()
+	return withMutex(ctx, w.mu, fn)
 }
 
 // openTasks returns copies of stage i's open tasks.

@@ -336,10 +336,16 @@ func (w *contractWorkflow) creator() domain.Actor {
 
 // locked runs fn holding the transition mutex.
 func (w *contractWorkflow) locked(ctx workflow.Context, fn func() error) error {
-	if err := w.mu.Lock(ctx); err != nil {
+	return withMutex(ctx, w.mu, fn)
+}
+
+// withMutex runs fn holding mu: each workflow's steps that persist state
+// run one at a time.
+func withMutex(ctx workflow.Context, mu workflow.Mutex, fn func() error) error {
+	if err := mu.Lock(ctx); err != nil {
 		return err
 	}
-	defer w.mu.Unlock()
+	defer mu.Unlock()
 	return fn()
 }
 

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -110,17 +109,10 @@ func (w *contractWorkflow) amend(ctx workflow.Context, req AmendRequest) (Contra
 		if err != nil {
 			return err
 		}
-		w.state.Round, w.state.RoundWorkflowID = round, ApprovalWorkflowID(cur.Number, round)
+		w.state.Round = round
 		w.state.Amendment = &Amendment{Version: next, Reason: strings.TrimSpace(req.Reason), RequestedBy: req.Actor.Name, Contract: c,
 			DocumentSHA256: doc.SHA256, Round: round, Status: AmendmentInReview}
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:            w.state.RoundWorkflowID,
-			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		})
-		child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: cur.Number, Round: round, Route: plan.Route})
-		workflow.Go(ctx, func(ctx workflow.Context) { w.awaitAmendment(ctx, child) })
-		return child.GetChildWorkflowExecution().Get(ctx, nil)
+		return w.runRound(ctx, round, plan.Route, "amendment", w.closeAmendment)
 	})
 	return w.state, err
 }
@@ -147,32 +139,20 @@ func carryTotals(next *domain.Contract, cur domain.Contract) {
 	}
 }
 
-// awaitAmendment applies the amendment round's outcome.
-func (w *contractWorkflow) awaitAmendment(ctx workflow.Context, child workflow.ChildWorkflowFuture) {
-	var st ApprovalState
-	if err := child.Get(ctx, &st); err != nil {
-		if !temporal.IsCanceledError(err) {
-			workflow.GetLogger(ctx).Error("amendment round failed", "err", err)
-		}
-		return
+// closeAmendment applies the amendment round's outcome. Callers hold mu.
+func (w *contractWorkflow) closeAmendment(ctx workflow.Context, st ApprovalState) error {
+	a := w.state.Amendment
+	if a == nil || a.Round != st.Round || a.Status != AmendmentInReview {
+		return nil
 	}
-	err := w.locked(ctx, func() error {
-		a := w.state.Amendment
-		if a == nil || a.Round != st.Round || a.Status != AmendmentInReview {
-			return nil
-		}
-		w.state.Tasks, w.state.RoundWorkflowID = st.Tasks, ""
-		if st.Outcome != OutcomeApproved && st.Decisive != nil {
-			w.state.Amendment = nil
-			actor := domain.Actor{UserID: st.Decisive.DecidedByID, Name: st.Decisive.DecidedByName}
-			return w.transition(ctx, domain.EventAmendmentRejected, actor, w.state.Status, transitionDetails{taskID: st.Decisive.ID, opinion: st.Decisive.Opinion})
-		}
-		a.Status = AmendmentApproved
-		return w.transition(ctx, domain.EventAmendmentApproved, domain.SystemActor, w.state.Status, transitionDetails{opinion: fmt.Sprintf("v%d", a.Version)})
-	})
-	if err != nil {
-		workflow.GetLogger(ctx).Error("apply amendment round", "round", st.Round, "err", err)
+	w.state.Tasks, w.state.RoundWorkflowID, w.cancelRound = st.Tasks, "", nil
+	if st.Outcome != OutcomeApproved && st.Decisive != nil {
+		w.state.Amendment = nil
+		actor := domain.Actor{UserID: st.Decisive.DecidedByID, Name: st.Decisive.DecidedByName}
+		return w.transition(ctx, domain.EventAmendmentRejected, actor, w.state.Status, transitionDetails{taskID: st.Decisive.ID, opinion: st.Decisive.Opinion})
 	}
+	a.Status = AmendmentApproved
+	return w.transition(ctx, domain.EventAmendmentApproved, domain.SystemActor, w.state.Status, transitionDetails{opinion: fmt.Sprintf("v%d", a.Version)})
 }
 
 // applyAmendment makes the signed amendment the contract's current

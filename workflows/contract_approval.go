@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/approval"
 	"github.com/signet-clm/signet/domain"
 )
 
@@ -39,6 +40,17 @@ func (w *contractWorkflow) startRound(ctx workflow.Context, req SubmitRequest) e
 	if err := w.transition(ctx, domain.EventSubmitted, req.Actor, domain.StatusInReview, transitionDetails{}); err != nil {
 		return err
 	}
+	return w.runRound(ctx, round, plan.Route, "review", w.closeRound)
+}
+
+// runRound runs a review round (a submission's, a termination's or an
+// amendment's) as a child workflow and, when it ends, applies its outcome
+// with apply, holding mu. A round cancelled with its contract has nothing
+// to apply. Callers hold mu.
+func (w *contractWorkflow) runRound(ctx workflow.Context, round int, route approval.Route, what string,
+	apply func(workflow.Context, ApprovalState) error) error {
+	number := w.state.Contract.Number
+	w.state.RoundWorkflowID = ApprovalWorkflowID(number, round)
 	cctx, cancel := workflow.WithCancel(ctx)
 	cctx = workflow.WithChildOptions(cctx, workflow.ChildWorkflowOptions{
 		WorkflowID: w.state.RoundWorkflowID,
@@ -46,25 +58,21 @@ func (w *contractWorkflow) startRound(ctx workflow.Context, req SubmitRequest) e
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
-	child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: number, Round: round, Route: plan.Route})
+	child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: number, Round: round, Route: route})
 	w.cancelRound = cancel
-	workflow.Go(ctx, func(ctx workflow.Context) { w.awaitRound(ctx, child) })
-	return child.GetChildWorkflowExecution().Get(ctx, nil)
-}
-
-// awaitRound applies a round's outcome to the contract when it ends. A
-// round cancelled with its contract has nothing to apply.
-func (w *contractWorkflow) awaitRound(ctx workflow.Context, child workflow.ChildWorkflowFuture) {
-	var st ApprovalState
-	if err := child.Get(ctx, &st); err != nil {
-		if !temporal.IsCanceledError(err) {
-			workflow.GetLogger(ctx).Error("review round failed", "err", err)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		var st ApprovalState
+		if err := child.Get(ctx, &st); err != nil {
+			if !temporal.IsCanceledError(err) {
+				workflow.GetLogger(ctx).Error(what+" round failed", "err", err)
+			}
+			return
 		}
-		return
-	}
-	if err := w.locked(ctx, func() error { return w.closeRound(ctx, st) }); err != nil {
-		workflow.GetLogger(ctx).Error("apply review round", "round", st.Round, "err", err)
-	}
+		if err := w.locked(ctx, func() error { return apply(ctx, st) }); err != nil {
+			workflow.GetLogger(ctx).Error("apply "+what+" round", "round", st.Round, "err", err)
+		}
+	})
+	return child.GetChildWorkflowExecution().Get(ctx, nil)
 }
 
 // closeRound moves the contract on from a finished round: to approved, or

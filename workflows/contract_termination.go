@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
@@ -93,55 +91,35 @@ func (w *contractWorkflow) terminate(ctx workflow.Context, req TerminateRequest)
 			return err
 		}
 		w.state.Round = round
-		w.state.RoundWorkflowID = ApprovalWorkflowID(number, round)
 		w.state.Termination = &Termination{Reason: strings.TrimSpace(req.Reason), EffectiveDate: req.EffectiveDate, EffectiveAt: req.EffectiveAt,
 			RequestedBy: req.Actor.Name, Round: round, Status: TerminationPending}
 		if err := w.transition(ctx, domain.EventTerminationRequested, req.Actor, w.state.Status, transitionDetails{
 			opinion: fmt.Sprintf("%s（自 %s 起）", w.state.Termination.Reason, req.EffectiveDate)}); err != nil {
 			return err
 		}
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:            w.state.RoundWorkflowID,
-			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		})
-		child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: number, Round: round, Route: plan.Route})
-		workflow.Go(ctx, func(ctx workflow.Context) { w.awaitTermination(ctx, child) })
-		return child.GetChildWorkflowExecution().Get(ctx, nil)
+		return w.runRound(ctx, round, plan.Route, "termination", w.closeTermination)
 	})
 	return w.state, err
 }
 
-// awaitTermination applies the termination round's outcome.
-func (w *contractWorkflow) awaitTermination(ctx workflow.Context, child workflow.ChildWorkflowFuture) {
-	var st ApprovalState
-	if err := child.Get(ctx, &st); err != nil {
-		if !temporal.IsCanceledError(err) {
-			workflow.GetLogger(ctx).Error("termination round failed", "err", err)
-		}
-		return
+// closeTermination applies the termination round's outcome. Callers hold mu.
+func (w *contractWorkflow) closeTermination(ctx workflow.Context, st ApprovalState) error {
+	t := w.state.Termination
+	if t == nil || t.Round != st.Round || t.Status != TerminationPending {
+		return nil
 	}
-	err := w.locked(ctx, func() error {
-		t := w.state.Termination
-		if t == nil || t.Round != st.Round || t.Status != TerminationPending {
-			return nil
-		}
-		w.state.Tasks, w.state.RoundWorkflowID = st.Tasks, ""
-		w.wake = true
-		if st.Outcome != OutcomeApproved && st.Decisive != nil {
-			t.Status, t.Opinion = TerminationRejected, st.Decisive.Opinion
-			actor := domain.Actor{UserID: st.Decisive.DecidedByID, Name: st.Decisive.DecidedByName}
-			return w.transition(ctx, domain.EventTerminationRejected, actor, w.state.Status, transitionDetails{taskID: st.Decisive.ID, opinion: t.Opinion})
-		}
-		t.Status = TerminationApproved
-		if workflow.Now(ctx).Before(t.EffectiveAt) {
-			return nil
-		}
-		return w.terminateNow(ctx)
-	})
-	if err != nil {
-		workflow.GetLogger(ctx).Error("apply termination round", "round", st.Round, "err", err)
+	w.state.Tasks, w.state.RoundWorkflowID, w.cancelRound = st.Tasks, "", nil
+	w.wake = true
+	if st.Outcome != OutcomeApproved && st.Decisive != nil {
+		t.Status, t.Opinion = TerminationRejected, st.Decisive.Opinion
+		actor := domain.Actor{UserID: st.Decisive.DecidedByID, Name: st.Decisive.DecidedByName}
+		return w.transition(ctx, domain.EventTerminationRejected, actor, w.state.Status, transitionDetails{taskID: st.Decisive.ID, opinion: t.Opinion})
 	}
+	t.Status = TerminationApproved
+	if workflow.Now(ctx).Before(t.EffectiveAt) {
+		return nil
+	}
+	return w.terminateNow(ctx)
 }
 
 // terminateNow ends the contract under its approved termination: its

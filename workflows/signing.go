@@ -593,11 +593,7 @@ func (w *signingWorkflow) issueLink(ctx workflow.Context, req IssueLinkRequest) 
 }
 
 func (w *signingWorkflow) withLock(ctx workflow.Context, fn func() error) error {
-	if err := w.mu.Lock(ctx); err != nil {
-		return err
-	}
-	defer w.mu.Unlock()
-	return fn()
+	return withMutex(ctx, w.mu, fn)
 }
 
 // eventID numbers the round's next event.
