@@ -421,3 +421,24 @@ func TestAmendmentChangesAmountAndPlan(t *testing.T) {
 	assert.Equal(t, []string{"as_of"}, fieldsOf(t, call(t, s, http.MethodGet, path+"?as_of=soon", "sales", nil)))
 	assert.Equal(t, []string{"at"}, fieldsOf(t, call(t, s, http.MethodGet, path+"?at="+d(0), "sales", nil)))
 }
+
+// TestDigestListsPaymentsDue: the owner's morning digest lists the unpaid
+// milestones of their signed contracts falling due within its horizon.
+func TestDigestListsPaymentsDue(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	today := time.Now().In(s.Loc)
+	d := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
+	n := driveToActive(t, s, withPlan(d(0), d(365), d(5), d(300), d(60))).Contract.Number
+	lines, err := s.Store.DigestLines(t.Context(), today, 30)
+	require.NoError(t, err)
+	var payments []string
+	for _, l := range lines {
+		if l.Section == "payments" && l.ContractNumber == n {
+			assert.Equal(t, "demo-sales", l.UserID)
+			assert.Equal(t, int64(50_000_00), l.Outstanding)
+			payments = append(payments, l.Detail)
+		}
+	}
+	assert.Equal(t, []string{"第1期 " + d(5) + " 到期"}, payments, "the milestone due in 5 days, not the one in 300")
+}

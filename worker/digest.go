@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/notify"
 	"github.com/signet-clm/signet/store"
 )
@@ -16,7 +17,8 @@ import (
 // even without it.
 const DigestLockKey int64 = 0x5167_6e65_7402
 
-// DigestHorizonDays is how far ahead the digest looks for ending contracts.
+// DigestHorizonDays is how far ahead the digest looks for payments due and
+// contracts ending.
 const DigestHorizonDays = 30
 
 // Digester sends each person one morning summary of what waits for them.
@@ -54,7 +56,7 @@ func digests(day string, lines []store.DigestLine) []notify.Notice {
 	var out []notify.Notice
 	for i := 0; i < len(lines); {
 		user := lines[i].UserID
-		var tasks, ending []string
+		var tasks, payments, ending []string
 		for ; i < len(lines) && lines[i].UserID == user; i++ {
 			l := lines[i]
 			switch l.Section {
@@ -64,6 +66,8 @@ func digests(day string, lines []store.DigestLine) []notify.Notice {
 					item += " 截止 " + l.Due.UTC().Format(time.RFC3339)
 				}
 				tasks = append(tasks, item)
+			case store.DigestPayments:
+				payments = append(payments, "· "+l.ContractNumber+" "+l.Title+" "+l.Detail+" 未收 "+domain.Money{Amount: l.Outstanding, Currency: l.Currency}.String())
 			case store.DigestExpiring:
 				ending = append(ending, "· "+l.ContractNumber+" "+l.Title+" 到期日 "+l.Detail)
 			}
@@ -72,6 +76,9 @@ func digests(day string, lines []store.DigestLine) []notify.Notice {
 		if len(tasks) > 0 {
 			fmt.Fprintf(&b, "待您审批（%d）：\n%s\n", len(tasks), strings.Join(tasks, "\n"))
 		}
+		if len(payments) > 0 {
+			fmt.Fprintf(&b, "%d 天内到期或已逾期的回款（%d）：\n%s\n", DigestHorizonDays, len(payments), strings.Join(payments, "\n"))
+		}
 		if len(ending) > 0 {
 			fmt.Fprintf(&b, "%d 天内到期的合同（%d）：\n%s\n", DigestHorizonDays, len(ending), strings.Join(ending, "\n"))
 		}
@@ -79,10 +86,10 @@ func digests(day string, lines []store.DigestLine) []notify.Notice {
 			Key:     "digest/" + user + "/" + day,
 			UserID:  user,
 			Kind:    notify.KindDigest,
-			Subject: fmt.Sprintf("Signet 每日摘要 %s：%d 项待审批，%d 份合同即将到期", day, len(tasks), len(ending)),
+			Subject: fmt.Sprintf("Signet 每日摘要 %s：%d 项待审批，%d 笔回款待收，%d 份合同即将到期", day, len(tasks), len(payments), len(ending)),
 			Text:    strings.TrimRight(b.String(), "\n"),
 			Link:    "/v1/tasks",
-			Data:    map[string]any{"day": day, "tasks": len(tasks), "expiring": len(ending)},
+			Data:    map[string]any{"day": day, "tasks": len(tasks), "payments": len(payments), "expiring": len(ending)},
 		})
 	}
 	return out
