@@ -340,6 +340,19 @@ func TestAmendmentChangesAmountAndPlan(t *testing.T) {
 	assert.Equal(t, domain.StatusActive, st.Status, "the contract stays in force")
 	expect[errorBody](t, amend("sales", map[string]any{"reason": "再改", "content": content}), http.StatusConflict)
 
+	// Approvers see what the amendment changes in the version in force.
+	task := waitTask(t, s, "sales_manager", n)
+	detail := expect[struct {
+		Changes struct {
+			Fields []struct{ Field, From, To string }
+		}
+	}](t, call(t, s, http.MethodGet, "/v1/tasks/"+task.ID, "sales_manager", nil), http.StatusOK)
+	var changedFields []string
+	for _, f := range detail.Changes.Fields {
+		changedFields = append(changedFields, f.Field)
+	}
+	assert.Contains(t, changedFields, "total")
+
 	// Review: the policy runs over the new version (finance from 100,000).
 	require.Eventually(t, func() bool {
 		for _, role := range approvers {

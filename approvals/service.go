@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/signet-clm/signet/approval"
+	"github.com/signet-clm/signet/document"
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/store"
 )
@@ -34,6 +35,7 @@ type Store interface {
 	Rounds(ctx context.Context, number string) ([]store.Round, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
 	Contract(ctx context.Context, number string) (store.ContractRow, error)
+	DocumentVersion(ctx context.Context, number string, version int) (store.StoredDocument, error)
 }
 
 // Service runs the approval engine's use cases.
@@ -227,6 +229,10 @@ type Changes struct {
 	SinceRound  int                 `json:"since_round"`
 	SinceSHA256 string              `json:"since_sha256"`
 	Lines       []approval.DiffLine `json:"lines"`
+	// Fields and Clauses, for an amendment, compare it with the version
+	// in force term by term.
+	Fields  []document.FieldChange  `json:"fields,omitempty"`
+	Clauses []document.ClauseChange `json:"clauses,omitempty"`
 }
 
 // mayRead: the task's approver, a holder of the role of a task assigned to
@@ -283,8 +289,41 @@ func (s *Service) Task(ctx context.Context, u domain.User, id string) (TaskDetai
 			d.Changes = &Changes{SinceRound: last.Round, SinceSHA256: last.DocumentSHA256,
 				Lines: approval.Diff(strings.Split(last.DocumentText, "\n"), strings.Split(current.DocumentText, "\n"))}
 		}
+		if current.DocumentSHA256 != d.Contract.DocumentSHA256 && d.Contract.Status == domain.StatusActive {
+			if err := s.amendmentChanges(ctx, &d, current); err != nil {
+				return TaskDetail{}, err
+			}
+		}
 	}
 	return d, nil
+}
+
+// amendmentChanges shows an amendment's approver what it changes in the
+// version in force: its lines, and term by term and clause by clause.
+func (s *Service) amendmentChanges(ctx context.Context, d *TaskDetail, round *store.Round) error {
+	load := func(v int) (document.Document, store.StoredDocument, error) {
+		stored, err := s.store.DocumentVersion(ctx, d.Contract.Number, v)
+		if err != nil {
+			return document.Document{}, stored, store.Classify(err)
+		}
+		var doc document.Document
+		return doc, stored, json.Unmarshal(stored.Content, &doc)
+	}
+	cur, curStored, err := load(d.Contract.Version)
+	if err != nil {
+		return err
+	}
+	next, _, err := load(d.Contract.Version + 1)
+	if err != nil {
+		return err
+	}
+	cmp := document.Compare(cur, next)
+	if d.Changes == nil {
+		d.Changes = &Changes{SinceSHA256: curStored.SHA256,
+			Lines: approval.Diff(strings.Split(curStored.Text, "\n"), strings.Split(round.DocumentText, "\n"))}
+	}
+	d.Changes.Fields, d.Changes.Clauses = cmp.Fields, cmp.Clauses
+	return nil
 }
 
 // RoundView is one review round explained.
