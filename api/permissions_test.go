@@ -97,7 +97,9 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		other := call(t, s, method, fill(path), "sales2", "{}")
 		missing := call(t, s, method, absent(fill(path)), "sales2", "{}")
 		assert.Equal(t, missing.Status, other.Status, "%s as another sales person: %s", route, other.Body)
-		if method == http.MethodGet {
+		// A read is 404, unless the request itself is incomplete (a
+		// required parameter), which is the same 400 for everyone.
+		if method == http.MethodGet && missing.Status != http.StatusBadRequest {
 			assert.Equal(t, http.StatusNotFound, other.Status, "%s as another sales person", route)
 		}
 		own := call(t, s, method, fill(path), "sales", "{}")
