@@ -22,6 +22,8 @@ type ErrorBody struct {
 var (
 	errNoRoute  = errors.New("no such route")
 	errNoMethod = errors.New("method not allowed")
+	// errOverloaded refuses a request when SIGNET_MAX_INFLIGHT are in flight.
+	errOverloaded = errors.New("too many requests in flight")
 )
 
 // writeError maps any error from a handler to its status and body. Raw
@@ -29,8 +31,12 @@ var (
 func writeError(c *gin.Context, logger *slog.Logger, err error) {
 	status, body := classify(err)
 	body.RequestID = c.GetString(requestIDKey)
-	if status == http.StatusServiceUnavailable {
+	switch status {
+	case http.StatusServiceUnavailable:
 		c.Header("Retry-After", "5")
+	case http.StatusTooManyRequests:
+		// Requests last tens of milliseconds; a slot frees up quickly.
+		c.Header("Retry-After", "1")
 	}
 	if status >= 500 {
 		logger.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "status", status,
@@ -74,6 +80,8 @@ func classify(err error) (int, ErrorBody) {
 		return http.StatusGone, ErrorBody{Error: "gone", Message: "this signing link was used, voided or has expired; ask the sender for a new one"}
 	case errors.Is(err, domain.ErrAlreadyExists):
 		return http.StatusConflict, ErrorBody{Error: "conflict", Message: "it already exists"}
+	case errors.Is(err, errOverloaded):
+		return http.StatusTooManyRequests, ErrorBody{Error: "overloaded", Message: "the API is at its limit of requests in flight; retry after the Retry-After delay"}
 	case errors.Is(err, domain.ErrUnavailable):
 		return http.StatusServiceUnavailable, ErrorBody{Error: "unavailable", Message: "a backing service is unavailable; retry shortly"}
 	default:
