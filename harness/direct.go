@@ -81,7 +81,7 @@ var actors = func() map[string]domain.Actor {
 // Lifecycle takes one contract from draft to active: start, the create,
 // submit, decide (each task, on the round's workflow), send and two sign
 // Updates, with the same arguments the API sends.
-func (d *Direct) Lifecycle(ctx context.Context) error {
+func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	sales, exec := actors["demo-sales"], actors["demo-executive"]
 	var n string
@@ -102,31 +102,31 @@ func (d *Direct) Lifecycle(ctx context.Context) error {
 		return err
 	})
 	if err != nil {
-		return err
+		return n, err
 	}
 	id := workflows.ContractWorkflowID(n)
 	if err := d.timed("submit", func() error {
 		_, err := d.update(ctx, id, "", workflows.UpdateSubmit, workflows.SubmitRequest{Actor: sales})
 		return err
 	}); err != nil {
-		return err
+		return n, err
 	}
 	round := workflows.ApprovalWorkflowID(n, 1)
 	for range Approvals {
 		task, err := d.openTask(ctx, round)
 		if err != nil {
-			return err
+			return n, err
 		}
 		if err := d.timed("decision", func() error {
 			_, err := d.update(ctx, round, "", workflows.UpdateDecide, workflows.DecideRequest{
 				Actor: actors[task.AssigneeID], TaskID: task.ID, Decision: domain.DecisionApprove, Opinion: "同意"})
 			return err
 		}); err != nil {
-			return err
+			return n, err
 		}
 	}
 	if err := d.awaitStatus(ctx, id, domain.StatusApproved); err != nil {
-		return err
+		return n, err
 	}
 	steps := []struct {
 		op, name string
@@ -143,13 +143,13 @@ func (d *Direct) Lifecycle(ctx context.Context) error {
 			st, err = d.update(ctx, id, "", s.name, s.arg)
 			return err
 		}); err != nil {
-			return err
+			return n, err
 		}
 	}
 	if st.Status != domain.StatusActive {
-		return fmt.Errorf("%s is %s after both signatures", n, st.Status)
+		return n, fmt.Errorf("%s is %s after both signatures", n, st.Status)
 	}
-	return nil
+	return n, nil
 }
 
 func (d *Direct) timed(op string, fn func() error) error {
