@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/devstack"
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/testenv"
@@ -55,6 +56,32 @@ func onSigning(suffix string) func(testing.TB, *testenv.Stack) string {
 	}
 }
 
+// onApproved is a route under an approved contract.
+func onApproved(suffix string) func(testing.TB, *testenv.Stack) string {
+	return func(t testing.TB, s *testenv.Stack) string {
+		n := create(t, s, newContract(50_00, "2026-01-01", "2026-12-31")).Contract.Number
+		state := expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+		if state = approveAll(t, s, state); state.Status != domain.StatusApproved {
+			t.Fatalf("%s is %s, want approved", n, state.Status)
+		}
+		return "/v1/contracts/" + n + suffix
+	}
+}
+
+// onFirstSigner is a route under the first signer of a contract out for
+// signature: its signer resource, or (link) a fresh one-time link.
+func onFirstSigner(link bool, suffix string) func(testing.TB, *testenv.Stack) string {
+	return func(t testing.TB, s *testenv.Stack) string {
+		contract := onSigning("")(t, s)
+		round := expect[workflows.SigningState](t, call(t, s, http.MethodGet, contract+"/signing", "sales", nil), http.StatusOK)
+		signer := contract + "/signers/" + round.Signers[0].ID
+		if !link {
+			return signer + suffix
+		}
+		return expect[contracts.IssuedLink](t, call(t, s, http.MethodPost, signer+"/link", "sales", nil), http.StatusCreated).Path + suffix
+	}
+}
+
 // onOpenTask is the decision route of an open task in the sales
 // manager's inbox.
 func onOpenTask(t testing.TB, s *testenv.Stack) string {
@@ -78,8 +105,20 @@ func FuzzReviseContent(f *testing.F) {
 func FuzzNonStandardClauses(f *testing.F) {
 	fuzzBody(f, http.MethodPost, "legal", onDraft("/non-standard-clauses"))
 }
-func FuzzCancel(f *testing.F)   { fuzzBody(f, http.MethodPost, "sales", onDraft("/cancel")) }
-func FuzzSign(f *testing.F)     { fuzzBody(f, http.MethodPost, "executive", onSigning("/sign")) }
+func FuzzCancel(f *testing.F) { fuzzBody(f, http.MethodPost, "sales", onDraft("/cancel")) }
+func FuzzSign(f *testing.F)   { fuzzBody(f, http.MethodPost, "executive", onSigning("/sign")) }
+func FuzzSend(f *testing.F)   { fuzzBody(f, http.MethodPost, "sales", onApproved("/send")) }
+func FuzzReplaceSigner(f *testing.F) {
+	fuzzBody(f, http.MethodPut, "sales", onFirstSigner(false, ""))
+}
+func FuzzSignLink(f *testing.F) { fuzzBody(f, http.MethodPost, "", onFirstSigner(true, "")) }
+func FuzzDeclineLink(f *testing.F) {
+	fuzzBody(f, http.MethodPost, "", onFirstSigner(true, "/decline"))
+}
+func FuzzCreateUser(f *testing.F) { fuzzBody(f, http.MethodPost, "admin", fixed("/v1/users")) }
+func FuzzUpdateUser(f *testing.F) {
+	fuzzBody(f, http.MethodPatch, "admin", fixed("/v1/users/demo-finance"))
+}
 func FuzzDecision(f *testing.F) { fuzzBody(f, http.MethodPost, "sales_manager", onOpenTask) }
 func FuzzCreateCustomer(f *testing.F) {
 	fuzzBody(f, http.MethodPost, "sales", fixed("/v1/customers"))

@@ -164,7 +164,7 @@ type lifecycleVariant struct {
 func lifecycle(ctx context.Context, s *harness.Stack, direct *harness.Direct, base *harness.Baselines, cfg settings, logger *slog.Logger) (Lifecycle, error) {
 	client := s.NewClient(40 * time.Second)
 	withRound := func(n string) []string {
-		return []string{workflows.ContractWorkflowID(n), workflows.ApprovalWorkflowID(n, 1)}
+		return []string{workflows.ContractWorkflowID(n), workflows.ApprovalWorkflowID(n, 1), workflows.SigningWorkflowID(n, 1)}
 	}
 	variants := []lifecycleVariant{
 		{"signet over HTTP", func(ctx context.Context, _ int64) ([]string, error) {

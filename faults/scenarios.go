@@ -189,7 +189,7 @@ func WorkerKills(ctx context.Context, s *harness.Stack, n, kills int, logger *sl
 
 // strandedActivities counts activities the worker had started when it
 // died: they stay started until their start-to-close timeout, then retry.
-// Only the newest contracts (and their review rounds) can be mid-flight.
+// Only the newest contracts (and their rounds) can be mid-flight.
 func strandedActivities(ctx context.Context, s *harness.Stack) (int, error) {
 	rows, err := s.Store.Pool().Query(ctx, `SELECT number FROM contracts ORDER BY number DESC LIMIT 30`)
 	if err != nil {
@@ -202,7 +202,7 @@ func strandedActivities(ctx context.Context, s *harness.Stack) (int, error) {
 			rows.Close()
 			return 0, err
 		}
-		ids = append(ids, workflows.ContractWorkflowID(n), workflows.ApprovalWorkflowID(n, 1))
+		ids = append(ids, workflows.ContractWorkflowID(n), workflows.ApprovalWorkflowID(n, 1), workflows.SigningWorkflowID(n, 1))
 	}
 	rows.Close()
 	hit := 0
@@ -221,7 +221,7 @@ func strandedActivities(ctx context.Context, s *harness.Stack) (int, error) {
 }
 
 // activityRetries counts activity attempts after the first in the
-// histories of the batch's contracts and their review rounds.
+// histories of the batch's contracts and their review and signing rounds.
 func activityRetries(ctx context.Context, s *harness.Stack, numbers []string) (int, error) {
 	hs, err := s.Histories(ctx)
 	if err != nil {

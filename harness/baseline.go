@@ -21,8 +21,8 @@ const (
 )
 
 // LifecycleSteps is how many Updates after create a Signet lifecycle sends:
-// submit, the approvals, send and two signatures.
-const LifecycleSteps = 1 + Approvals + 1 + 2
+// submit, the approvals, send, and per signer a link and a signature.
+const LifecycleSteps = 1 + Approvals + 1 + 2*Signers
 
 // NoOp is the activity a baseline runs per transition.
 func NoOp(context.Context) error { return nil }

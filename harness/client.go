@@ -121,7 +121,7 @@ func (s *Stack) NewClient(timeout time.Duration) *Client {
 // 429); the caller decides whether it is a failure.
 var ErrRefused = errors.New("refused")
 
-// Once sends one request as role and records its answer under op.
+// Once sends one request as role ("" for none) and records its answer under op.
 func (c *Client) Once(ctx context.Context, op, method, path, role string, body any, headers map[string]string) (int, http.Header, []byte, error) {
 	var rd io.Reader
 	if body != nil {
@@ -136,7 +136,9 @@ func (c *Client) Once(ctx context.Context, op, method, path, role string, body a
 		return 0, nil, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+c.tokens[role])
+	if role != "" { // the public signing routes take no token
+		req.Header.Set("Authorization", "Bearer "+c.tokens[role])
+	}
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}

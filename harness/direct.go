@@ -17,6 +17,7 @@ import (
 	"github.com/signet-clm/signet/devstack"
 	"github.com/signet-clm/signet/document"
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/signing"
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -79,11 +80,12 @@ var actors = func() map[string]domain.Actor {
 }()
 
 // Lifecycle takes one contract from draft to active: start, the create,
-// submit, decide (each task, on the round's workflow), send and two sign
-// Updates, with the same arguments the API sends.
+// submit and decide Updates (each task, on the review round's workflow),
+// send, and per signer an issue_link and a sign Update on the signing
+// round's workflow, with the same arguments the API sends.
 func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	sales, exec := actors["demo-sales"], actors["demo-executive"]
+	sales := actors["demo-sales"]
 	var n string
 	err := d.timed("create", func() error {
 		number, _, err := d.st.CreateDraft(ctx, now.In(d.loc).Year(), sales.UserID, "", func(number string) (store.Draft, error) {
@@ -98,16 +100,14 @@ func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 			return err
 		}
 		n = number
-		_, err = d.update(ctx, workflows.ContractWorkflowID(n), "create/"+n, workflows.UpdateCreate, workflows.CreateRequest{Actor: sales})
-		return err
+		return d.update(ctx, workflows.ContractWorkflowID(n), "create/"+n, workflows.UpdateCreate, workflows.CreateRequest{Actor: sales}, nil)
 	})
 	if err != nil {
 		return n, err
 	}
 	id := workflows.ContractWorkflowID(n)
 	if err := d.timed("submit", func() error {
-		_, err := d.update(ctx, id, "", workflows.UpdateSubmit, workflows.SubmitRequest{Actor: sales})
-		return err
+		return d.update(ctx, id, "", workflows.UpdateSubmit, workflows.SubmitRequest{Actor: sales}, nil)
 	}); err != nil {
 		return n, err
 	}
@@ -118,9 +118,8 @@ func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 			return n, err
 		}
 		if err := d.timed("decision", func() error {
-			_, err := d.update(ctx, round, "", workflows.UpdateDecide, workflows.DecideRequest{
-				Actor: actors[task.AssigneeID], TaskID: task.ID, Decision: domain.DecisionApprove, Opinion: "同意"})
-			return err
+			return d.update(ctx, round, "", workflows.UpdateDecide, workflows.DecideRequest{
+				Actor: actors[task.AssigneeID], TaskID: task.ID, Decision: domain.DecisionApprove, Opinion: "同意"}, nil)
 		}); err != nil {
 			return n, err
 		}
@@ -128,28 +127,64 @@ func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 	if err := d.awaitStatus(ctx, id, domain.StatusApproved); err != nil {
 		return n, err
 	}
-	steps := []struct {
-		op, name string
-		arg      any
-	}{
-		{"send", workflows.UpdateSend, workflows.SendRequest{Actor: sales}},
-		{"sign", workflows.UpdateSign, workflows.SignRequest{Actor: exec, Party: domain.PartyCompany, SignerName: "陈静"}},
-		{"sign", workflows.UpdateSign, workflows.SignRequest{Actor: sales, Party: domain.PartyCustomer, SignerName: "王建国", SignerEmail: "wang.jianguo@xingchen.example"}},
-	}
 	var st workflows.ContractState
-	for _, s := range steps {
-		if err := d.timed(s.op, func() error {
-			var err error
-			st, err = d.update(ctx, id, "", s.name, s.arg)
-			return err
+	if err := d.timed("send", func() error {
+		return d.update(ctx, id, "", workflows.UpdateSend, workflows.SendRequest{Actor: sales, Signers: demoSigners}, &st)
+	}); err != nil {
+		return n, err
+	}
+	for i := range demoSigners {
+		signer, err := d.signer(ctx, st.SigningWorkflowID, i)
+		if err != nil {
+			return n, err
+		}
+		_, hash, err := signing.NewToken()
+		if err != nil {
+			return n, err
+		}
+		var link workflows.IssuedLink
+		if err := d.timed("link", func() error {
+			return d.update(ctx, st.SigningWorkflowID, "", workflows.UpdateIssueLink, workflows.IssueLinkRequest{Actor: sales, SignerID: signer.ID, TokenHash: hash}, &link)
+		}); err != nil {
+			return n, err
+		}
+		if err := d.timed("sign", func() error {
+			return d.update(ctx, st.SigningWorkflowID, "", workflows.UpdateSignerSign, workflows.SignerSignRequest{
+				LinkID: link.LinkID, SignerName: signer.Name, Consent: true, IP: "127.0.0.1", UserAgent: "signet-harness"}, nil)
 		}); err != nil {
 			return n, err
 		}
 	}
-	if st.Status != domain.StatusActive {
-		return n, fmt.Errorf("%s is %s after both signatures", n, st.Status)
+	return n, d.awaitStatus(ctx, id, domain.StatusActive)
+}
+
+// demoSigners are who the API picks for a demo contract: our first
+// executive, then the customer's contact who may sign.
+var demoSigners = []domain.Signer{
+	{Party: domain.PartyCompany, Name: "陈静 Chen Jing", Email: "chen.jing@demo.signet.local", Role: "授权代表 / Authorised signatory", Group: 1},
+	{Party: domain.PartyCustomer, Name: "王建国", Email: "wang.jianguo@xingchen.example", Role: "采购总监", Group: 2},
+}
+
+// signer waits for the signing round to list its i-th signer.
+func (d *Direct) signer(ctx context.Context, round string, i int) (workflows.SignerState, error) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		v, err := d.tc.QueryWorkflow(ctx, round, "", workflows.QuerySigningState)
+		var notFound *serviceerror.NotFound
+		if errors.As(err, &notFound) {
+			continue
+		}
+		if err != nil {
+			return workflows.SignerState{}, err
+		}
+		var st workflows.SigningState
+		if err := v.Get(&st); err != nil {
+			return workflows.SignerState{}, err
+		}
+		if len(st.Signers) > i {
+			return st.Signers[i], nil
+		}
 	}
-	return n, nil
+	return workflows.SignerState{}, fmt.Errorf("%s never listed signer %d", round, i+1)
 }
 
 func (d *Direct) timed(op string, fn func() error) error {
@@ -163,21 +198,16 @@ func (d *Direct) timed(op string, fn func() error) error {
 	return err
 }
 
-func (d *Direct) update(ctx context.Context, workflowID, updateID, name string, arg any) (workflows.ContractState, error) {
-	var st workflows.ContractState
+// update sends one Update and waits for its result (into result, if set).
+func (d *Direct) update(ctx context.Context, workflowID, updateID, name string, arg, result any) error {
 	h, err := d.tc.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflowID, UpdateID: updateID, UpdateName: name, Args: []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
-		return st, fmt.Errorf("update %s of %s: %w", name, workflowID, err)
+		return fmt.Errorf("update %s of %s: %w", name, workflowID, err)
 	}
-	// A round's decide answers with the round's state; only the contract's
-	// updates are read.
-	if name == workflows.UpdateDecide {
-		return st, h.Get(ctx, nil)
-	}
-	return st, h.Get(ctx, &st)
+	return h.Get(ctx, result)
 }
 
 // openTask waits for the round to open a task, reading its query as the

@@ -28,7 +28,7 @@ type History struct {
 
 // productTypes are the workflow types Signet's worker runs; the harness's
 // own baselines are not replayed.
-var productTypes = map[string]bool{"ContractWorkflow": true, "ApprovalWorkflow": true}
+var productTypes = map[string]bool{"ContractWorkflow": true, "ApprovalWorkflow": true, "SigningWorkflow": true}
 
 // Histories fetches every run of Signet's workflows the dev server holds,
 // open or closed, continued-as-new runs included.
@@ -95,6 +95,7 @@ func Replay(h History, v *Variant) error {
 	}
 	r.RegisterWorkflow(workflows.ContractWorkflow)
 	r.RegisterWorkflow(workflows.ApprovalWorkflow)
+	r.RegisterWorkflow(workflows.SigningWorkflow)
 	// A refused replay is the answer, not news: the SDK's own error log of
 	// it would only repeat it.
 	return r.ReplayWorkflowHistory(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)), events)
