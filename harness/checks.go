@@ -66,7 +66,8 @@ func (s *Stack) Verify(ctx context.Context, numbers []string, want domain.Status
 
 // duplicates compares what PostgreSQL holds per contract with what one
 // lifecycle writes: events by kind, one task per stage, one signature per
-// party, and each notice once per recipient.
+// party and one signing event per signer, and each notice once per
+// recipient.
 // seqs are the workflows' event counts, which PostgreSQL's must match.
 func (s *Stack) duplicates(ctx context.Context, numbers []string, seqs map[string]int, v *Verdict, events map[string]int, stages int) error {
 	db := s.Store.Pool()
@@ -102,13 +103,18 @@ func (s *Stack) duplicates(ctx context.Context, numbers []string, seqs map[strin
 	if err != nil {
 		return fmt.Errorf("count signatures: %w", err)
 	}
+	signed, err := counts(`SELECT contract_number, kind, count(*)::int FROM signing_events WHERE contract_number = ANY($1) AND kind = 'signed' GROUP BY 1, 2`)
+	if err != nil {
+		return fmt.Errorf("count signing events: %w", err)
+	}
 	wantTasks := map[string]int{}
 	for i := 1; i <= stages; i++ {
 		wantTasks[fmt.Sprintf("%d/%s", i, domain.TaskApproved)] = 1
 	}
-	wantSigs := map[string]int{}
+	wantSigs, wantSigned := map[string]int{}, map[string]int{}
 	if stages > 0 {
 		wantSigs = map[string]int{string(domain.PartyCompany): 1, string(domain.PartyCustomer): 1}
+		wantSigned = map[string]int{"signed": Signers}
 	}
 	for _, n := range numbers {
 		total := 0
@@ -120,6 +126,7 @@ func (s *Stack) duplicates(ctx context.Context, numbers []string, seqs map[strin
 		}
 		for what, pair := range map[string][2]map[string]int{
 			"events": {byKind[n], events}, "tasks": {tasks[n], wantTasks}, "signatures": {sigs[n], wantSigs},
+			"signing events": {signed[n], wantSigned},
 		} {
 			got := pair[0]
 			if got == nil {
