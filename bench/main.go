@@ -182,7 +182,7 @@ func lifecycle(ctx context.Context, s *harness.Stack, direct *harness.Direct, ba
 	}
 	for _, v := range variants {
 		if errs := closedLoop(ctx, cfg.warmup, cfg.c, func(ctx context.Context, i int64) error { _, err := v.drive(ctx, i); return err }); errs > 0 {
-			return Lifecycle{}, fmt.Errorf("warm-up of %s: %d errors", v.name, errs)
+			logger.Warn("warm-up had errors", "variant", v.name, "errors", errs)
 		}
 	}
 	// Measure from here: fresh recorders.
@@ -282,7 +282,7 @@ func closedLoop(ctx context.Context, total, c int, fn func(ctx context.Context, 
 				}
 				if err := fn(ctx, i); err != nil {
 					errs.Add(1)
-					slog.Warn("iteration failed", "err", err)
+					slog.Warn("iteration failed", "err", err, "iteration", i)
 				}
 			}
 		}()

@@ -168,17 +168,11 @@ var demoSigners = []domain.Signer{
 // signer waits for the signing round to list its i-th signer.
 func (d *Direct) signer(ctx context.Context, round string, i int) (workflows.SignerState, error) {
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		v, err := d.tc.QueryWorkflow(ctx, round, "", workflows.QuerySigningState)
-		var notFound *serviceerror.NotFound
-		if errors.As(err, &notFound) {
-			continue
-		}
-		if err != nil {
-			return workflows.SignerState{}, err
-		}
 		var st workflows.SigningState
-		if err := v.Get(&st); err != nil {
+		if ok, err := d.query(ctx, round, workflows.QuerySigningState, &st); err != nil {
 			return workflows.SignerState{}, err
+		} else if !ok {
+			continue
 		}
 		if len(st.Signers) > i {
 			return st.Signers[i], nil
@@ -214,17 +208,11 @@ func (d *Direct) update(ctx context.Context, workflowID, updateID, name string, 
 // API's inbox reads PostgreSQL.
 func (d *Direct) openTask(ctx context.Context, round string) (domain.ApprovalTask, error) {
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		v, err := d.tc.QueryWorkflow(ctx, round, "", workflows.QueryApprovalState)
-		var notFound *serviceerror.NotFound
-		if errors.As(err, &notFound) {
-			continue // the round's workflow is still starting
-		}
-		if err != nil {
-			return domain.ApprovalTask{}, err
-		}
 		var st workflows.ApprovalState
-		if err := v.Get(&st); err != nil {
+		if ok, err := d.query(ctx, round, workflows.QueryApprovalState, &st); err != nil {
 			return domain.ApprovalTask{}, err
+		} else if !ok {
+			continue
 		}
 		for _, t := range st.Tasks {
 			if t.Status == domain.TaskOpen {
@@ -238,19 +226,33 @@ func (d *Direct) openTask(ctx context.Context, round string) (domain.ApprovalTas
 // awaitStatus waits for the contract to take in its closed round.
 func (d *Direct) awaitStatus(ctx context.Context, id string, want domain.Status) error {
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		v, err := d.tc.QueryWorkflow(ctx, id, "", workflows.QueryState)
-		if err != nil {
-			return err
-		}
 		var st workflows.ContractState
-		if err := v.Get(&st); err != nil {
+		if ok, err := d.query(ctx, id, workflows.QueryState, &st); err != nil {
 			return err
+		} else if !ok {
+			continue
 		}
 		if st.Status == want {
 			return nil
 		}
 	}
 	return fmt.Errorf("%s never reached %s", id, want)
+}
+
+// query reads a workflow's query into out. ok is false while the workflow
+// does not exist yet or its worker is too busy to answer in time; callers
+// poll, so both just mean "not yet".
+func (d *Direct) query(ctx context.Context, id, name string, out any) (ok bool, err error) {
+	v, err := d.tc.QueryWorkflow(ctx, id, "", name)
+	var notFound *serviceerror.NotFound
+	var late *serviceerror.DeadlineExceeded
+	switch {
+	case errors.As(err, &notFound), errors.As(err, &late), errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, v.Get(out)
 }
 
 // startOptions mirror the API's: ID, reuse policy and search attributes.
