@@ -4,8 +4,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/signet-clm/signet/domain"
 )
@@ -82,9 +84,22 @@ func classify(err error) (int, ErrorBody) {
 		return http.StatusConflict, ErrorBody{Error: "conflict", Message: "it already exists"}
 	case errors.Is(err, errOverloaded):
 		return http.StatusTooManyRequests, ErrorBody{Error: "overloaded", Message: "the API is at its limit of requests in flight; retry after the Retry-After delay"}
-	case errors.Is(err, domain.ErrUnavailable):
+	case errors.Is(err, domain.ErrUnavailable), postgresAway(err):
 		return http.StatusServiceUnavailable, ErrorBody{Error: "unavailable", Message: "a backing service is unavailable; retry shortly"}
 	default:
 		return http.StatusInternalServerError, ErrorBody{Error: "internal", Message: "internal error"}
 	}
+}
+
+// postgresAway reports PostgreSQL being unreachable, shutting down or
+// restarting, or the connection dropping (SQLSTATE classes 08 and 57P):
+// an outage, so 503, even from a path that did not mark its error
+// unavailable. The fault suite's PostgreSQL restart found two such paths.
+func postgresAway(err error) bool {
+	var connect *pgconn.ConnectError
+	if errors.As(err, &connect) {
+		return true
+	}
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (strings.HasPrefix(pg.Code, "08") || strings.HasPrefix(pg.Code, "57P"))
 }

@@ -461,8 +461,12 @@ func (s *Signing) settledSigning(ctx context.Context, number string, round workf
 		}
 		if state.SigningWorkflowID == "" {
 			row, err := s.store.Contract(ctx, number)
-			if err != nil || row.Status == state.Status {
-				return state.Status, err
+			if err != nil {
+				// The signature landed; only reading it back failed.
+				return state.Status, unavailable(err)
+			}
+			if row.Status == state.Status {
+				return state.Status, nil
 			}
 		}
 		select {

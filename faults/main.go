@@ -35,12 +35,13 @@ func main() {
 	rate := flag.Float64("rate", 0, "saturation start rate per second (0: the newest bench/results figure, else measured)")
 	overload := flag.Duration("overload", 60*time.Second, "how long to offer twice the saturation rate")
 	fuzztime := flag.Duration("fuzztime", 10*time.Second, "fuzzing budget per target")
+	dir := flag.String("dir", "", "where the suite's cluster, dev server state and logs live (default .data/harness)")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	outcomes, err := run(ctx, *n, *kills, *rate, *overload, *fuzztime, logger)
+	outcomes, err := run(ctx, harness.Options{Dir: *dir, Logger: logger}, *n, *kills, *rate, *overload, *fuzztime, logger)
 	if err != nil {
 		logger.Error("fault suite could not run", "err", err)
 		os.Exit(1)
@@ -53,8 +54,8 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, n, kills int, rate float64, overload, fuzztime time.Duration, logger *slog.Logger) ([]Outcome, error) {
-	s, err := harness.Start(ctx, harness.Options{Logger: logger})
+func run(ctx context.Context, opts harness.Options, n, kills int, rate float64, overload, fuzztime time.Duration, logger *slog.Logger) ([]Outcome, error) {
+	s, err := harness.Start(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
