@@ -130,6 +130,7 @@ func Fuzz(ctx context.Context, s *harness.Stack, budget time.Duration, logger *s
 	sort.Strings(targets)
 	execs := regexp.MustCompile(`execs: (\d+)`)
 	total := 0
+	var flakes []string
 	for _, t := range targets {
 		logger.Info("fuzzing", "target", t, "for", budget)
 		cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-fuzz", "^"+t+"$", "-fuzztime", budget.String(), "-parallel", "2", "./api")
@@ -144,13 +145,23 @@ func Fuzz(ctx context.Context, s *harness.Stack, budget time.Duration, logger *s
 			}
 		}
 		total += last
-		if err != nil {
+		switch {
+		case err == nil:
+		case !strings.Contains(string(raw), "Failing input written to") && strings.Contains(string(raw), "context deadline exceeded"):
+			// Go's fuzz coordinator can report its own -fuzztime deadline
+			// as a failure, with no input at fault and none written
+			// (go.dev/issue/75804, fixed in Go 1.27): not a loss.
+			flakes = append(flakes, t)
+		default:
 			o.Failed = append(o.Failed, fmt.Sprintf("%s: %v\n%s", t, err, tail(string(raw), 30)))
 		}
 	}
 	o.Contracts, o.Completed = len(targets), len(targets)-len(o.Failed)
 	o.Injected = fmt.Sprintf("%d fuzz targets × %s: %d inputs", len(targets), budget, total)
 	o.Notes = "a crasher (panic or 5xx) is saved under api/testdata/fuzz"
+	if len(flakes) > 0 {
+		o.Notes += fmt.Sprintf("; coordinator deadline race (go.dev/issue/75804), no input at fault: %s", strings.Join(flakes, ", "))
+	}
 	return o
 }
 
