@@ -111,7 +111,11 @@ func (c *Client) signAll(ctx context.Context, n string) (domain.Status, error) {
 		if errors.Is(err, ErrRefused) {
 			// A retried signature whose first try landed finds its link
 			// used (410); the round says whether the signer has signed.
-			if signed, rerr := c.hasSigned(ctx, n, sg.ID); rerr != nil || !signed {
+			signed, rerr := c.hasSigned(ctx, n, sg.ID)
+			if rerr != nil {
+				return "", fmt.Errorf("%w; reading the round back: %w", err, rerr)
+			}
+			if !signed {
 				return "", err
 			}
 			status = ""
