@@ -110,13 +110,11 @@ func (c *Client) signAll(ctx context.Context, n string) (domain.Status, error) {
 		raw, err = c.Call(ctx, "sign", http.MethodPost, link.Path, "", map[string]any{"signer_name": sg.Name, "consent": true})
 		if errors.Is(err, ErrRefused) {
 			// A retried signature whose first try landed finds its link
-			// used (410); the round says whether the signer has signed.
-			signed, rerr := c.hasSigned(ctx, n, sg.ID)
-			if rerr != nil {
-				return "", fmt.Errorf("%w; reading the round back: %w", err, rerr)
-			}
-			if !signed {
-				return "", err
+			// used (410) as soon as PostgreSQL holds the signature; the
+			// round shows it once that first Update completes, which after
+			// a Temporal restart can be a while later.
+			if rerr := c.awaitSigned(ctx, n, sg.ID); rerr != nil {
+				return "", fmt.Errorf("%w; and the round never showed the signature: %w", err, rerr)
 			}
 			status = ""
 			continue
@@ -144,22 +142,24 @@ func (c *Client) signAll(ctx context.Context, n string) (domain.Status, error) {
 	return domain.StatusSigning, nil
 }
 
-// hasSigned reports whether signer has signed in n's current round.
-func (c *Client) hasSigned(ctx context.Context, n, signer string) (bool, error) {
-	raw, err := c.Call(ctx, "signing", http.MethodGet, "/v1/contracts/"+n+"/signing", "sales", nil)
-	if err != nil {
-		return false, err
-	}
-	var round workflows.SigningState
-	if err := json.Unmarshal(raw, &round); err != nil {
-		return false, fmt.Errorf("decode signing round: %w", err)
-	}
-	for _, sg := range round.Signers {
-		if sg.ID == signer {
-			return sg.Signature != nil, nil
+// awaitSigned waits until signer has signed in n's current round.
+func (c *Client) awaitSigned(ctx context.Context, n, signer string) error {
+	for deadline := time.Now().Add(c.Patience); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		raw, err := c.Call(ctx, "signing", http.MethodGet, "/v1/contracts/"+n+"/signing", "sales", nil)
+		if err != nil {
+			return err
+		}
+		var round workflows.SigningState
+		if err := json.Unmarshal(raw, &round); err != nil {
+			return fmt.Errorf("decode signing round: %w", err)
+		}
+		for _, sg := range round.Signers {
+			if sg.ID == signer && sg.Signature != nil {
+				return nil
+			}
 		}
 	}
-	return false, nil
+	return fmt.Errorf("%s has not signed after %s", signer, c.Patience)
 }
 
 func (c *Client) step(ctx context.Context, op, path, role string, body any) (workflows.ContractState, error) {
