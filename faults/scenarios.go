@@ -156,6 +156,10 @@ func WorkerKills(ctx context.Context, s *harness.Stack, n, kills int, logger *sl
 				if err := atProgress(ctx, done, (k+1)*n/(kills+2)); err != nil {
 					break
 				}
+			} else if err := awaitActivity(ctx, s, done, n); err != nil {
+				// The planned kills all fell between activities: aim the
+				// next one at an activity seen running.
+				return "", err
 			}
 			if done() >= n {
 				break
@@ -194,11 +198,24 @@ func WorkerKills(ctx context.Context, s *harness.Stack, n, kills int, logger *sl
 	return o
 }
 
-// strandedActivities counts activities the worker had started when it
-// died: they stay started until their start-to-close timeout, then retry.
-// Only the newest contracts (and their rounds) can be mid-flight.
+// awaitActivity returns as soon as an activity of one of the newest
+// contracts is running on the worker, or when the batch is done.
+func awaitActivity(ctx context.Context, s *harness.Stack, done func() int, n int) error {
+	for done() < n && ctx.Err() == nil {
+		running, err := strandedActivities(ctx, s)
+		if err != nil || running > 0 {
+			return err
+		}
+	}
+	return nil
+}
+
+// strandedActivities counts started activities of the newest contracts
+// (and their rounds), the only ones that can be mid-flight. Read just after
+// a kill, they are what the dead worker had started: they stay started
+// until their start-to-close timeout, then retry.
 func strandedActivities(ctx context.Context, s *harness.Stack) (int, error) {
-	rows, err := s.Store.Pool().Query(ctx, `SELECT number FROM contracts ORDER BY number DESC LIMIT 30`)
+	rows, err := s.Store.Pool().Query(ctx, `SELECT number FROM contracts WHERE status <> 'active' ORDER BY number DESC LIMIT 12`)
 	if err != nil {
 		return 0, fmt.Errorf("newest contracts: %w", err)
 	}

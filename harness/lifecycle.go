@@ -128,11 +128,13 @@ func (c *Client) signAll(ctx context.Context, n string) (domain.Status, error) {
 		}
 		status = res.ContractStatus
 	}
-	if status != "" {
+	if status != "" && status != domain.StatusSigning {
 		return status, nil
 	}
-	// The last signature was recovered: wait for the contract to take in
-	// the closed round, as the API's own answer would have.
+	// The last signature was recovered, or the API answered before the
+	// contract had taken in the closed round (it waits only as long as its
+	// request timeout, and a killed worker's stranded activity takes
+	// longer): wait for the contract to move on.
 	for deadline := time.Now().Add(c.Patience); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		st, err := c.live(ctx, n)
 		if err != nil || st.Status != domain.StatusSigning {
