@@ -6,7 +6,7 @@ TEMPORAL_CLI := github.com/temporalio/cli/cmd/temporal@v1.5.1
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 BIN := $(CURDIR)/bin
 
-.PHONY: dev test lint bench build migrate clean
+.PHONY: dev test lint bench faults build migrate clean
 
 bin/temporal:
 	@echo "Building the Temporal CLI v1.5.1 into ./bin (first time only; about four minutes on two cores)..."
@@ -31,9 +31,12 @@ lint: bin/workflowcheck
 	go vet ./...
 	$(BIN)/workflowcheck ./workflows/...
 
-# Benchmarks measure; tests never time anything. Each line reports its own
-# figures (ns/op, allocations, req/s) against the real stack.
+# Benchmarks measure; tests never time anything. bench/ runs Signet and its
+# Temporal baselines side by side on a stack of its own and writes
+# bench/results/*.json; the Go benchmarks after it report their own figures
+# (ns/op, allocations, req/s) against the real stack.
 bench: bin/temporal
+	go run ./bench
 	go test -run '^$$' -bench . -benchmem -count=1 ./document/... ./signing/...
 	go test -run '^$$' -bench 'Create' -benchtime 1000x -count=1 ./api/...
 	go test -run '^$$' -bench 'Lifecycle' -benchtime 50x -count=1 ./api/...
@@ -47,6 +50,12 @@ bench: bin/temporal
 	# Seeds 1,000,000 contracts (SIGNET_BENCH_CONTRACTS for fewer), then the
 	# ledger, the summary and full CSV/XLSX exports; plans in $$TMPDIR/signet-bench.
 	go test -run '^$$' -bench 'Reports' -benchtime 1x -count=1 -timeout 60m ./reports/...
+
+# The fault suite: worker SIGKILLs, PostgreSQL and Temporal restarts,
+# overload, replay of every history, fuzzing of every request body. It
+# prints what was injected and what was lost, and fails if anything was.
+faults: bin/temporal
+	go run ./faults
 
 migrate:
 	go run ./cmd/signet migrate

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -299,4 +301,25 @@ func approveAs(t testing.TB, s *testenv.Stack, role, n string) workflows.Contrac
 	task := waitTask(t, s, role, n)
 	return expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/tasks/"+task.ID+"/decision", role,
 		map[string]any{"decision": "approve"}), http.StatusOK)
+}
+
+// A number a workflow claimed while its draft's commit was lost (the
+// workflow then records the draft itself) is skipped, instead of making
+// every later creation collide with it.
+func TestCreationSkipsANumberAWorkflowAlreadyRecorded(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	ctx := context.Background()
+	year := time.Now().In(s.Loc).Year()
+	var last int
+	require.NoError(t, s.Store.Pool().QueryRow(ctx, `SELECT last_value FROM contract_sequences WHERE year = $1`, year).Scan(&last))
+	orphan := domain.FormatContractNumber(year, last+1)
+	now := time.Now().UTC()
+	_, err := s.Store.Pool().Exec(ctx, `INSERT INTO contracts (number, title, customer_name, owner_id, owner_name, amount, currency,
+		start_date, end_date, expires_at, status, version, event_seq, created_at, updated_at)
+		VALUES ($1, '孤儿合同', '上海星辰科技有限公司', 'demo-sales', '张伟', 100, 'CNY', '2026-01-01', '2026-12-31', $2, 'draft', 1, 1, $2, $2)`, orphan, now)
+	require.NoError(t, err)
+
+	state := create(t, s, newContract(50_00, "2026-01-01", "2026-12-31"))
+	assert.Equal(t, domain.FormatContractNumber(year, last+2), state.Contract.Number)
 }

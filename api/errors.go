@@ -4,8 +4,10 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/signet-clm/signet/domain"
 )
@@ -22,6 +24,8 @@ type ErrorBody struct {
 var (
 	errNoRoute  = errors.New("no such route")
 	errNoMethod = errors.New("method not allowed")
+	// errOverloaded refuses a request when SIGNET_MAX_INFLIGHT are in flight.
+	errOverloaded = errors.New("too many requests in flight")
 )
 
 // writeError maps any error from a handler to its status and body. Raw
@@ -29,8 +33,12 @@ var (
 func writeError(c *gin.Context, logger *slog.Logger, err error) {
 	status, body := classify(err)
 	body.RequestID = c.GetString(requestIDKey)
-	if status == http.StatusServiceUnavailable {
+	switch status {
+	case http.StatusServiceUnavailable:
 		c.Header("Retry-After", "5")
+	case http.StatusTooManyRequests:
+		// Requests last tens of milliseconds; a slot frees up quickly.
+		c.Header("Retry-After", "1")
 	}
 	if status >= 500 {
 		logger.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "status", status,
@@ -74,9 +82,24 @@ func classify(err error) (int, ErrorBody) {
 		return http.StatusGone, ErrorBody{Error: "gone", Message: "this signing link was used, voided or has expired; ask the sender for a new one"}
 	case errors.Is(err, domain.ErrAlreadyExists):
 		return http.StatusConflict, ErrorBody{Error: "conflict", Message: "it already exists"}
-	case errors.Is(err, domain.ErrUnavailable):
+	case errors.Is(err, errOverloaded):
+		return http.StatusTooManyRequests, ErrorBody{Error: "overloaded", Message: "the API is at its limit of requests in flight; retry after the Retry-After delay"}
+	case errors.Is(err, domain.ErrUnavailable), postgresAway(err):
 		return http.StatusServiceUnavailable, ErrorBody{Error: "unavailable", Message: "a backing service is unavailable; retry shortly"}
 	default:
 		return http.StatusInternalServerError, ErrorBody{Error: "internal", Message: "internal error"}
 	}
+}
+
+// postgresAway reports PostgreSQL being unreachable, shutting down or
+// restarting, or the connection dropping (SQLSTATE classes 08 and 57P):
+// an outage, so 503, even from a path that did not mark its error
+// unavailable. The fault suite's PostgreSQL restart found two such paths.
+func postgresAway(err error) bool {
+	var connect *pgconn.ConnectError
+	if errors.As(err, &connect) {
+		return true
+	}
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (strings.HasPrefix(pg.Code, "08") || strings.HasPrefix(pg.Code, "57P"))
 }

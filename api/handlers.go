@@ -20,6 +20,9 @@ import (
 type handlers struct {
 	d        Deps
 	validate *validator.Validate
+	// inflight holds one token per /v1 request being served; nil when
+	// MaxInFlight is zero.
+	inflight chan struct{}
 }
 
 // respond writes v with status, or the error in its place.

@@ -74,6 +74,24 @@ func (h *handlers) logRequests(c *gin.Context) {
 		"duration", time.Since(start), "request_id", c.GetString(requestIDKey))
 }
 
+// admit takes one of MaxInFlight slots or answers 429 at once: an API past
+// its capacity would otherwise queue requests until each hit its timeout,
+// and every client would wait the full timeout for a 503.
+func (h *handlers) admit(c *gin.Context) {
+	if h.inflight == nil {
+		c.Next()
+		return
+	}
+	select {
+	case h.inflight <- struct{}{}:
+	default:
+		writeError(c, h.d.Logger, errOverloaded)
+		return
+	}
+	defer func() { <-h.inflight }()
+	c.Next()
+}
+
 // untimedKey holds the request's context before timeout bounds it, for
 // exports, which stream past RequestTimeout under their own bound.
 const untimedKey = "untimed_ctx"

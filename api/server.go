@@ -74,7 +74,10 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// ExportTimeout bounds a report export instead (default 30 minutes).
 	ExportTimeout time.Duration
-	Logger        *slog.Logger
+	// MaxInFlight bounds the /v1 requests served at once (429 past it);
+	// zero means no bound.
+	MaxInFlight int
+	Logger      *slog.Logger
 }
 
 // NewRouter builds the HTTP handler.
@@ -86,6 +89,9 @@ func NewRouter(d Deps) *gin.Engine {
 	_ = r.SetTrustedProxies(nil)
 	r.HandleMethodNotAllowed = true
 	h := &handlers{d: d, validate: newValidator()}
+	if d.MaxInFlight > 0 {
+		h.inflight = make(chan struct{}, d.MaxInFlight)
+	}
 	r.Use(h.requestID, h.recover, h.logRequests)
 	r.NoRoute(func(c *gin.Context) { writeError(c, d.Logger, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { writeError(c, d.Logger, errNoMethod) })
@@ -99,7 +105,7 @@ func NewRouter(d Deps) *gin.Engine {
 		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	}
 
-	v1 := r.Group("/v1", h.timeout, h.authenticate, h.authorize, h.plainQuery)
+	v1 := r.Group("/v1", h.admit, h.timeout, h.authenticate, h.authorize, h.plainQuery)
 	v1.GET("/me", h.me)
 	h.contractRoutes(v1)
 	h.signingRoutes(r, v1)

@@ -55,7 +55,7 @@ func (h *handlers) signingRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
 	}))
 	v1.GET("/contracts/:number/certificate", h.certificate)
 
-	public := r.Group("", h.timeout, h.plainQuery)
+	public := r.Group("", h.admit, h.timeout, h.plainQuery)
 	public.GET("/v1/signing-key", func(c *gin.Context) { c.JSON(http.StatusOK, sg.SigningKey()) })
 	public.POST("/v1/verify", h.verify)
 	public.GET("/sign/:token", func(c *gin.Context) {

@@ -50,6 +50,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		RequestTimeout:     cfg.RequestTimeout,
 		ExportTimeout:      cfg.ExportTimeout,
 		AttachmentMaxBytes: cfg.AttachmentMaxBytes,
+		MaxInFlight:        cfg.MaxInFlight,
 		Logger:             logger,
 	}
 }

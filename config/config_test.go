@@ -20,6 +20,7 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, "Asia/Shanghai", c.TimeZone.String())
 	assert.Equal(t, 10*time.Second, c.RequestTimeout)
 	assert.EqualValues(t, 20<<20, c.AttachmentMaxBytes)
+	assert.Equal(t, 64, c.MaxInFlight)
 }
 
 func TestBadSettingsStopTheStart(t *testing.T) {
@@ -30,6 +31,7 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		"SIGNET_ATTACHMENT_MAX_BYTES": "lots",
 		"SIGNET_DIGEST_SCHEDULE":      "0 25 * * *",
 		"SIGNET_PUBLIC_URL":           "ftp://signet.example",
+		"SIGNET_MAX_INFLIGHT":         "0",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, value)

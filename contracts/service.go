@@ -344,8 +344,12 @@ func (s *Service) settled(ctx context.Context, number string, round workflows.Ap
 		}
 		if state.Status != domain.StatusInReview {
 			row, err := s.store.Contract(ctx, number)
-			if err != nil || row.Status == state.Status {
-				return state, err
+			if err != nil {
+				// The decision landed; only reading it back failed.
+				return state, unavailable(err)
+			}
+			if row.Status == state.Status {
+				return state, nil
 			}
 		}
 		select {

@@ -219,8 +219,14 @@ func (s *Signing) IssueLink(ctx context.Context, u domain.User, number, signerID
 	if err != nil {
 		return IssuedLink{}, fmt.Errorf("make token: %w", err)
 	}
+	// The Update ID carries the token's hash as well as the request's ID:
+	// a retried request makes a new token, and deduplicating it against the
+	// first try would register the first token while answering with the
+	// new one, a link that never works. A retry issues a second link
+	// instead; earlier links stay valid anyway.
 	var out workflows.IssuedLink
-	err = s.updateSigning(ctx, number, round, requestID, workflows.UpdateIssueLink, workflows.IssueLinkRequest{Actor: u.Actor(), SignerID: signerID, TokenHash: hash}, &out)
+	updateID := requestID + "/" + hex.EncodeToString(hash[:8])
+	err = s.updateSigning(ctx, number, round, updateID, workflows.UpdateIssueLink, workflows.IssueLinkRequest{Actor: u.Actor(), SignerID: signerID, TokenHash: hash}, &out)
 	if err != nil {
 		return IssuedLink{}, err
 	}
@@ -455,8 +461,12 @@ func (s *Signing) settledSigning(ctx context.Context, number string, round workf
 		}
 		if state.SigningWorkflowID == "" {
 			row, err := s.store.Contract(ctx, number)
-			if err != nil || row.Status == state.Status {
-				return state.Status, err
+			if err != nil {
+				// The signature landed; only reading it back failed.
+				return state.Status, unavailable(err)
+			}
+			if row.Status == state.Status {
+				return state.Status, nil
 			}
 		}
 		select {

@@ -24,6 +24,9 @@ const LocalPostgresURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=di
 type Postgres struct {
 	// AdminURL connects to the server's maintenance database.
 	AdminURL string
+	// Dir is the data directory of a cluster devstack started; empty for
+	// a server it found.
+	Dir string
 	// stop ends a cluster devstack started itself; nil for one it found.
 	stop func()
 }
@@ -55,7 +58,7 @@ func FindPostgres(ctx context.Context, dataDir string, logger *slog.Logger) (*Po
 			return &Postgres{AdminURL: u}, nil
 		}
 	}
-	return startCluster(ctx, filepath.Join(dataDir, "pg"), logger)
+	return StartCluster(ctx, filepath.Join(dataDir, "pg"), 0, logger)
 }
 
 // localCandidates are the users tried on 127.0.0.1:5432: postgres, then the
@@ -97,10 +100,12 @@ func pgBinDir() (string, bool) {
 	return "", false
 }
 
-// startCluster initialises (once) and starts a cluster in dir on a free
-// port. PostgreSQL refuses to run as root, so as root it runs as the
-// postgres system user.
-func startCluster(ctx context.Context, dir string, logger *slog.Logger) (*Postgres, error) {
+// StartCluster initialises (once) and starts a cluster in dir on port, or
+// on a free port when port is 0; starting it again on its old port after a
+// Stop is how the fault suite restarts PostgreSQL under a running Signet.
+// PostgreSQL refuses to run as root, so as root it runs as the postgres
+// system user.
+func StartCluster(ctx context.Context, dir string, port int, logger *slog.Logger) (*Postgres, error) {
 	bin, ok := pgBinDir()
 	if !ok {
 		return nil, ErrNoPostgres
@@ -121,9 +126,10 @@ func startCluster(ctx context.Context, dir string, logger *slog.Logger) (*Postgr
 			return nil, fmt.Errorf("initdb: %w: %s", err, out)
 		}
 	}
-	port, err := FreePort()
-	if err != nil {
-		return nil, err
+	if port == 0 {
+		if port, err = FreePort(); err != nil {
+			return nil, err
+		}
 	}
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1", port, dir)
 	logFile := filepath.Join(dir, "server.log")
@@ -139,7 +145,7 @@ func startCluster(ctx context.Context, dir string, logger *slog.Logger) (*Postgr
 		return nil, err
 	}
 	logger.Info("started a throwaway PostgreSQL cluster", "dir", dir, "port", port)
-	return &Postgres{AdminURL: u, stop: stop}, nil
+	return &Postgres{AdminURL: u, Dir: dir, stop: stop}, nil
 }
 
 // clusterUser is the account the cluster runs as: nil for the current user,

@@ -74,6 +74,9 @@ func StartTemporal(ctx context.Context, cli, dataDir string, port, uiPort int, l
 	return s, nil
 }
 
+// Pid is the dev server's process ID.
+func (s *TemporalServer) Pid() int { return s.cmd.Process.Pid }
+
 // Stop ends the dev server and waits for it.
 func (s *TemporalServer) Stop() {
 	if s.cmd.Process != nil {

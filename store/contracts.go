@@ -57,11 +57,23 @@ func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey s
 				return err
 			}
 		}
+		// The next number is one past the sequence or past the highest
+		// number in use that year, whichever is higher. They differ only
+		// when a commit was lost after the workflow had started (PostgreSQL
+		// went away between start and commit): the workflow then records
+		// its draft itself, and without skipping its number every later
+		// creation would collide with it, for good. The fault suite's
+		// PostgreSQL restart found this.
+		first := domain.FormatContractNumber(year, 0)
+		prefix := first[:len(first)-6] // "HT-2026-"
 		var seq int
 		if err := tx.QueryRow(ctx, `
-			INSERT INTO contract_sequences (year, last_value) VALUES ($1, 1)
-			ON CONFLICT (year) DO UPDATE SET last_value = contract_sequences.last_value + 1
-			RETURNING last_value`, year).Scan(&seq); err != nil {
+			WITH used AS (
+				SELECT coalesce(max(substring(number FROM $3::int)::int), 0) AS n
+				FROM contracts WHERE number >= $2 AND number < $2 || '~')
+			INSERT INTO contract_sequences (year, last_value) SELECT $1, n + 1 FROM used
+			ON CONFLICT (year) DO UPDATE SET last_value = greatest(contract_sequences.last_value, (SELECT n FROM used)) + 1
+			RETURNING last_value`, year, prefix, len(prefix)+1).Scan(&seq); err != nil {
 			return err
 		}
 		number = domain.FormatContractNumber(year, seq)
