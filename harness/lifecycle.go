@@ -205,6 +205,13 @@ func (c *Client) approveAll(ctx context.Context, n string, st workflows.Contract
 			}
 		}
 		if !decided {
+			// No task open: the round may have closed on a decision whose
+			// answer was lost (a retry found the task closed, or the API
+			// answered before the contract took in the outcome), so ask
+			// the contract where it is.
+			if cur, err := c.live(ctx, n); err == nil {
+				st = cur
+			}
 			select {
 			case <-ctx.Done():
 				return st, ctx.Err()
