@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/signet-clm/signet/document"
 	"github.com/signet-clm/signet/domain"
@@ -202,7 +200,7 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 		return s.draft(u, number, 1, in, p, in.NonStandardClauses, now)
 	}
 	start := func(d store.Draft) error {
-		_, err := s.temporal.ExecuteWorkflow(ctx, startOptions(d.Contract, s.taskQueue), workflows.ContractWorkflow, workflows.ContractInput{Contract: d.Contract})
+		_, err := s.temporal.ExecuteWorkflow(ctx, workflows.StartOptions(d.Contract, s.taskQueue), workflows.ContractWorkflow, workflows.ContractInput{Contract: d.Contract})
 		return err
 	}
 	number, _, err := s.store.CreateDraft(ctx, now.In(s.loc).Year(), u.ID, requestKey, build, start)
@@ -308,26 +306,6 @@ func (s *Service) ReviseDraft(ctx context.Context, u domain.User, number, reques
 	}
 	return s.update(ctx, u, number, requestID, workflows.UpdateRevise, workflows.ReviseRequest{
 		Actor: u.Actor(), Kind: workflows.ReviseContent, Contract: &d.Contract, Lines: d.Lines, Document: doc})
-}
-
-// startOptions starts a contract's workflow under its readable ID with the
-// search attributes ops filter by. A contract number is used once, ever.
-func startOptions(c domain.Contract, taskQueue string) client.StartWorkflowOptions {
-	endDate, _ := domain.ParseDate(c.EndDate)
-	return client.StartWorkflowOptions{
-		ID:                       workflows.ContractWorkflowID(c.Number),
-		TaskQueue:                taskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchContractNumber.ValueSet(c.Number),
-			workflows.SearchContractStatus.ValueSet(string(domain.StatusDraft)),
-			workflows.SearchCustomerID.ValueSet(c.CustomerID),
-			workflows.SearchOwnerID.ValueSet(c.OwnerID),
-			workflows.SearchContractAmount.ValueSet(c.Amount),
-			workflows.SearchContractEndDate.ValueSet(endDate),
-		),
-	}
 }
 
 // DocumentFormat is how GET .../document serves a contract's document.

@@ -75,7 +75,7 @@ func (s *Service) Renew(ctx context.Context, pred domain.Contract, at time.Time)
 		return store.Draft{Contract: c, Lines: in.Lines, Document: doc}, nil
 	}
 	startFn := func(d store.Draft) error {
-		_, err := s.temporal.ExecuteWorkflow(ctx, startOptions(d.Contract, s.taskQueue), workflows.ContractWorkflow, workflows.ContractInput{
+		_, err := s.temporal.ExecuteWorkflow(ctx, workflows.StartOptions(d.Contract, s.taskQueue), workflows.ContractWorkflow, workflows.ContractInput{
 			Contract: d.Contract, RenewalOf: &workflows.RenewalStart{Predecessor: pred.Number, ThroughApproval: pred.Renewal.ThroughApproval},
 		})
 		// An attempt whose commit was lost after the start left this

@@ -8,10 +8,8 @@ import (
 	"net/http"
 	"time"
 
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/signet-clm/signet/config"
 	"github.com/signet-clm/signet/devstack"
@@ -93,7 +91,7 @@ func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 			dr.Contract.Number, dr.Contract.CreatedAt = number, now
 			return dr, nil
 		}, func(dr store.Draft) error {
-			_, err := d.tc.ExecuteWorkflow(ctx, startOptions(dr.Contract), workflows.ContractWorkflow, workflows.ContractInput{Contract: dr.Contract})
+			_, err := d.tc.ExecuteWorkflow(ctx, workflows.StartOptions(dr.Contract, TaskQueue), workflows.ContractWorkflow, workflows.ContractInput{Contract: dr.Contract})
 			return err
 		})
 		if err != nil {
@@ -253,23 +251,4 @@ func (d *Direct) query(ctx context.Context, id, name string, out any) (ok bool, 
 		return false, err
 	}
 	return true, v.Get(out)
-}
-
-// startOptions mirror the API's: ID, reuse policy and search attributes.
-func startOptions(c domain.Contract) client.StartWorkflowOptions {
-	endDate, _ := domain.ParseDate(c.EndDate)
-	return client.StartWorkflowOptions{
-		ID:                       workflows.ContractWorkflowID(c.Number),
-		TaskQueue:                TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchContractNumber.ValueSet(c.Number),
-			workflows.SearchContractStatus.ValueSet(string(domain.StatusDraft)),
-			workflows.SearchCustomerID.ValueSet(c.CustomerID),
-			workflows.SearchOwnerID.ValueSet(c.OwnerID),
-			workflows.SearchContractAmount.ValueSet(c.Amount),
-			workflows.SearchContractEndDate.ValueSet(endDate),
-		),
-	}
 }

@@ -1,7 +1,11 @@
 package workflows
 
 import (
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/signet-clm/signet/domain"
 )
 
 // DefaultTaskQueue is the task queue contract workflows and their activities
@@ -58,4 +62,24 @@ var SearchAttributeTypes = []struct{ Name, Type string }{
 	{"OwnerID", "Keyword"},
 	{"ContractAmount", "Int"},
 	{"ContractEndDate", "Datetime"},
+}
+
+// StartOptions starts a contract's workflow under its readable ID with the
+// search attributes ops filter by. A contract number is used once, ever.
+func StartOptions(c domain.Contract, taskQueue string) client.StartWorkflowOptions {
+	endDate, _ := domain.ParseDate(c.EndDate)
+	return client.StartWorkflowOptions{
+		ID:                       ContractWorkflowID(c.Number),
+		TaskQueue:                taskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			SearchContractNumber.ValueSet(c.Number),
+			SearchContractStatus.ValueSet(string(domain.StatusDraft)),
+			SearchCustomerID.ValueSet(c.CustomerID),
+			SearchOwnerID.ValueSet(c.OwnerID),
+			SearchContractAmount.ValueSet(c.Amount),
+			SearchContractEndDate.ValueSet(endDate),
+		),
+	}
 }
