@@ -5,8 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -55,9 +53,6 @@ type ObligationUpdateInput struct {
 // contract's attachments.
 func (s *Service) UpdateObligation(ctx context.Context, u domain.User, number, obligationID, requestID string, in ObligationUpdateInput) (workflows.ContractState, error) {
 	if in.EvidenceID != "" {
-		if _, err := uuid.Parse(in.EvidenceID); err != nil {
-			return workflows.ContractState{}, fieldErr("evidence_id", "must be an attachment ID")
-		}
 		if _, err := s.attachments.Attachment(ctx, number, in.EvidenceID); errors.Is(err, domain.ErrNotFound) {
 			return workflows.ContractState{}, &domain.ValidationError{NotFound: true, Fields: []domain.FieldError{{Field: "evidence_id", Message: "no such attachment of this contract"}}}
 		} else if err != nil {

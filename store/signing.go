@@ -86,10 +86,6 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep) err
 			}
 		}
 		actx := audit.WithActor(ctx, audit.Actor{UserID: domain.SystemActor.UserID, RequestID: fmt.Sprintf("%s/SR%d", r.ContractNumber, r.Round)})
-		kinds := make([]string, len(st.Events))
-		for i, e := range st.Events {
-			kinds[i] = e.Kind
-		}
 		if len(st.Events) == 0 {
 			return nil
 		}

@@ -81,13 +81,6 @@ func (w *roundWorkflow) setup(ctx workflow.Context) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.decide, workflow.UpdateHandlerOptions{Validator: w.validateDecide})
 }
 
-func approvalActivities(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
-}
-
 // groups splits the route into runs of stages that run at once.
 func groups(stages []approval.Stage) [][]int {
 	var out [][]int
@@ -111,7 +104,7 @@ func (w *roundWorkflow) run(ctx workflow.Context) (ApprovalState, error) {
 		w.state.Outcome = OutcomeCancelled
 		w.closeOpen(domain.TaskCancelled)
 		var a *activities.Activities
-		if cerr := workflow.ExecuteActivity(approvalActivities(dctx), a.CloseRound, activities.CloseRoundInput{
+		if cerr := workflow.ExecuteActivity(recordOptions(dctx), a.CloseRound, activities.CloseRoundInput{
 			ContractNumber: w.state.ContractNumber, Round: w.state.Round, Outcome: string(w.state.Outcome),
 			Tasks: w.state.Tasks, At: workflow.Now(dctx).UTC(),
 		}).Get(dctx, nil); cerr != nil {
@@ -128,7 +121,7 @@ func (w *roundWorkflow) run(ctx workflow.Context) (ApprovalState, error) {
 // review runs the stages, then records the round closed.
 func (w *roundWorkflow) review(ctx workflow.Context) error {
 	var a *activities.Activities
-	actx := approvalActivities(ctx)
+	actx := recordOptions(ctx)
 	for _, group := range groups(w.state.Route.Stages) {
 		if err := w.openGroup(ctx, group); err != nil {
 			return err
@@ -161,7 +154,7 @@ func (w *roundWorkflow) review(ctx workflow.Context) error {
 // are recorded, so an approver who finds one in the inbox can decide it.
 func (w *roundWorkflow) openGroup(ctx workflow.Context, group []int) error {
 	var a *activities.Activities
-	actx := approvalActivities(ctx)
+	actx := recordOptions(ctx)
 	now := workflow.Now(ctx).UTC()
 	futures := make([]workflow.Future, len(group))
 	for k, i := range group {
@@ -225,7 +218,7 @@ func (w *roundWorkflow) stageClosed(i int) func() bool {
 // the escalation at its SLA, each only if the stage is still open.
 func (w *roundWorkflow) watch(ctx workflow.Context, i int) {
 	var a *activities.Activities
-	actx := approvalActivities(ctx)
+	actx := recordOptions(ctx)
 	stage := w.state.Route.Stages[i]
 	remind := time.Duration(stage.RemindAfterHours) * time.Hour
 	if remind > 0 {
@@ -256,7 +249,7 @@ func (w *roundWorkflow) watch(ctx workflow.Context, i int) {
 // stage's open tasks escalated; their approvers may still decide.
 func (w *roundWorkflow) escalate(ctx workflow.Context, i int) error {
 	var a *activities.Activities
-	actx := approvalActivities(ctx)
+	actx := recordOptions(ctx)
 	stage := w.state.Route.Stages[i]
 	now := workflow.Now(ctx).UTC()
 	var assignees []string
@@ -402,7 +395,7 @@ func (w *roundWorkflow) decide(ctx workflow.Context, req DecideRequest) (Approva
 			}
 		}
 		var a *activities.Activities
-		return workflow.ExecuteActivity(approvalActivities(ctx), a.SaveTasks, activities.SaveTasksInput{Tasks: changed}).Get(ctx, nil)
+		return workflow.ExecuteActivity(recordOptions(ctx), a.SaveTasks, activities.SaveTasksInput{Tasks: changed}).Get(ctx, nil)
 	})
 	return w.state, err
 }

@@ -407,16 +407,7 @@ func (w *contractWorkflow) transition(ctx workflow.Context, kind string, actor d
 		Obligations: d.obligations,
 		Amendment:   d.amendment,
 	}
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		// A projection write must land eventually: keep retrying through a
-		// PostgreSQL outage rather than lose the transition.
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:    time.Second,
-			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
-		},
-	})
+	actx := recordOptions(ctx)
 	var a *activities.Activities
 	var res activities.RecordTransitionResult
 	if err := workflow.ExecuteActivity(actx, a.RecordTransition, activities.RecordTransitionInput{Transition: t}).Get(ctx, &res); err != nil {

@@ -96,7 +96,7 @@ func (w *contractWorkflow) amend(ctx workflow.Context, req AmendRequest) (Contra
 		}
 		var a *activities.Activities
 		var plan activities.PlanApprovalResult
-		err := workflow.ExecuteActivity(approvalActivities(ctx), a.PlanApproval, activities.PlanApprovalInput{
+		err := workflow.ExecuteActivity(recordOptions(ctx), a.PlanApproval, activities.PlanApprovalInput{
 			ContractNumber: cur.Number, Round: round, At: workflow.Now(ctx).UTC(), Version: next,
 		}).Get(ctx, &plan)
 		var appErr *temporal.ApplicationError

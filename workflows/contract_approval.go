@@ -24,7 +24,7 @@ func (w *contractWorkflow) startRound(ctx workflow.Context, req SubmitRequest) e
 	var a *activities.Activities
 	number, round := w.state.Contract.Number, w.state.Round+1
 	var plan activities.PlanApprovalResult
-	err := workflow.ExecuteActivity(approvalActivities(ctx), a.PlanApproval, activities.PlanApprovalInput{
+	err := workflow.ExecuteActivity(recordOptions(ctx), a.PlanApproval, activities.PlanApprovalInput{
 		ContractNumber: number, Round: round, At: workflow.Now(ctx).UTC(),
 	}).Get(ctx, &plan)
 	var appErr *temporal.ApplicationError

@@ -293,10 +293,14 @@ func (w *contractWorkflow) settled() bool {
 		!slices.ContainsFunc(c.Obligations, func(o domain.Obligation) bool { return !o.Done() })
 }
 
-// recordOptions are the activity options of projection writes: retried
-// through a PostgreSQL outage rather than lost.
+// recordOptions are the options of every activity the workflows run: a
+// write to PostgreSQL must land eventually, so it is retried through an
+// outage rather than lost.
 func recordOptions(ctx workflow.Context) workflow.Context {
-	return approvalActivities(ctx)
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	})
 }
 
 // mayRecord checks that finance may record against the contract now.

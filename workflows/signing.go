@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
@@ -213,13 +212,6 @@ func (w *signingWorkflow) setup(ctx workflow.Context) error {
 		}
 	}
 	return nil
-}
-
-func signingActivities(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
-	})
 }
 
 func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
@@ -466,7 +458,7 @@ func (w *signingWorkflow) sign(ctx workflow.Context, req SignerSignRequest) (Sig
 			EventID: w.eventID(),
 		}
 		var res activities.RecordSignatureResult
-		if err := workflow.ExecuteActivity(signingActivities(ctx), (*activities.Activities).RecordSignature, in).Get(ctx, &res); err != nil {
+		if err := workflow.ExecuteActivity(recordOptions(ctx), (*activities.Activities).RecordSignature, in).Get(ctx, &res); err != nil {
 			return err
 		}
 		s.Status = domain.SignerSigned
@@ -627,5 +619,5 @@ func (w *signingWorkflow) signers() []domain.Signer {
 
 // record writes one step of the round to PostgreSQL.
 func (w *signingWorkflow) record(ctx workflow.Context, step domain.SigningStep) error {
-	return workflow.ExecuteActivity(signingActivities(ctx), (*activities.Activities).RecordSigningStep, step).Get(ctx, nil)
+	return workflow.ExecuteActivity(recordOptions(ctx), (*activities.Activities).RecordSigningStep, step).Get(ctx, nil)
 }
