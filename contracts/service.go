@@ -333,22 +333,32 @@ func (s *Service) updateWorkflow(ctx context.Context, workflowID, requestID, nam
 	return nil
 }
 
-// settled returns the contract's live state once it has taken in a closed
-// review round and recorded it: the contract learns the outcome when the
-// round's workflow ends, a moment after the deciding update returns.
+// settled returns the contract's state once a review round the deciding
+// update closed is taken in and recorded.
 func (s *Service) settled(ctx context.Context, number string, round workflows.ApprovalState) (workflows.ContractState, error) {
+	return s.awaitRecorded(ctx, number, round.Outcome != "", func(st workflows.ContractState) bool {
+		return st.Round != round.Round || st.RoundWorkflowID == ""
+	})
+}
+
+// awaitRecorded returns the contract's live state once, when closed is
+// set, the workflow has taken in a round that closed (takenIn) and
+// PostgreSQL shows the same status and version: a round's outcome
+// reaches the contract when the round's workflow ends, a moment after
+// the update that closed it returns. It gives up quietly when ctx ends.
+func (s *Service) awaitRecorded(ctx context.Context, number string, closed bool, takenIn func(workflows.ContractState) bool) (workflows.ContractState, error) {
 	for {
 		state, err := s.LiveState(ctx, number)
-		if err != nil || round.Outcome == "" || state.Round != round.Round {
+		if err != nil || !closed {
 			return state, err
 		}
-		if state.Status != domain.StatusInReview {
+		if takenIn(state) {
 			row, err := s.store.Contract(ctx, number)
 			if err != nil {
-				// The decision landed; only reading it back failed.
+				// The update landed; only reading it back failed.
 				return state, unavailable(err)
 			}
-			if row.Status == state.Status {
+			if row.Status == state.Status && row.Version == state.Version {
 				return state, nil
 			}
 		}

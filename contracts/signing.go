@@ -450,31 +450,13 @@ func (s *Signing) SignLink(ctx context.Context, token, requestID string, in Sign
 	return res, err
 }
 
-// settledSigning returns the contract's status once it has taken in a
-// closed signing round and recorded it: the contract learns the outcome
-// when the round's workflow ends, a moment after the last update returns.
+// settledSigning returns the contract's status once a signing round the
+// last signature (or a decline) closed is taken in and recorded.
 func (s *Signing) settledSigning(ctx context.Context, number string, round workflows.SigningState) (domain.Status, error) {
-	for {
-		state, err := s.LiveState(ctx, number)
-		if err != nil || round.Outcome == "" || state.SigningRound != round.Round {
-			return state.Status, err
-		}
-		if state.SigningWorkflowID == "" {
-			row, err := s.store.Contract(ctx, number)
-			if err != nil {
-				// The signature landed; only reading it back failed.
-				return state.Status, unavailable(err)
-			}
-			if row.Status == state.Status {
-				return state.Status, nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return state.Status, nil
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	state, err := s.awaitRecorded(ctx, number, round.Outcome != "", func(st workflows.ContractState) bool {
+		return st.SigningRound != round.Round || st.SigningWorkflowID == ""
+	})
+	return state.Status, err
 }
 
 // DeclineInput declines with a reason.
