@@ -5,8 +5,12 @@
 TEMPORAL_CLI := github.com/temporalio/cli/cmd/temporal@v1.5.1
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 BIN := $(CURDIR)/bin
+# Packages whose tests need PostgreSQL and Temporal (the rest run in seconds).
+INTEGRATION_PKGS := ./api/... ./reports/... ./store/... ./worker/... ./faults/...
+# No tracked file may be larger than this (binaries are built, never committed).
+MAX_FILE_BYTES := 5242880
 
-.PHONY: dev test lint bench faults build migrate clean
+.PHONY: dev test test-unit test-replay test-integration lint bench faults build migrate clean
 
 bin/temporal:
 	@echo "Building the Temporal CLI v1.5.1 into ./bin (first time only; about four minutes on two cores)..."
@@ -23,11 +27,29 @@ build:
 dev: bin/temporal build
 	exec bin/signet dev
 
+# Every test: unit, workflow, replay, integration and the short fault run.
 test: bin/temporal
 	go test -count=1 -timeout 20m ./...
 
+# The tiers on their own. Unit and workflow tests need no server (the SDK's
+# test environment; integration tests skip themselves only under
+# SIGNET_SKIP_INTEGRATION=1, which nothing but this target sets).
+test-unit:
+	SIGNET_SKIP_INTEGRATION=1 go test -count=1 ./...
+
+# Recorded histories replay against today's workflow code; the broken
+# variants must be refused.
+test-replay:
+	go test -count=1 -run 'Replay' ./workflows/...
+
+# Over HTTP and SQL against a real PostgreSQL and Temporal dev server.
+test-integration: bin/temporal
+	go test -count=1 -timeout 20m $(INTEGRATION_PKGS)
+
 lint: bin/workflowcheck
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
+	@big=$$(git ls-files -z | xargs -0 stat -c '%s %n' 2>/dev/null | awk -v max=$(MAX_FILE_BYTES) '$$1 > max {print}'); \
+	  test -z "$$big" || { echo "tracked files over 5 MB (build them, do not commit them):"; echo "$$big"; exit 1; }
 	go vet ./...
 	$(BIN)/workflowcheck ./workflows/...
 
