@@ -32,7 +32,13 @@ import (
 type settings struct {
 	n, c, runs, warmup, samples int
 	step                        time.Duration
+	only                        map[string]bool
 }
+
+// scenarios are the parts of a run, in order; -only picks some.
+var scenarios = []string{"lifecycle", "start", "decision", "signature", "saturation"}
+
+func (s settings) wants(name string) bool { return len(s.only) == 0 || s.only[name] }
 
 func main() {
 	var cfg settings
@@ -42,7 +48,14 @@ func main() {
 	flag.IntVar(&cfg.warmup, "warmup", 20, "warm-up iterations per variant, not measured")
 	flag.IntVar(&cfg.samples, "samples", 300, "starts and decisions timed per variant")
 	flag.DurationVar(&cfg.step, "step", 8*time.Second, "how long each offered rate of the saturation ramp is held")
+	only := flag.String("only", "", "comma-separated scenarios to run ("+strings.Join(scenarios, ",")+"); all when empty")
 	flag.Parse()
+	if *only != "" {
+		cfg.only = map[string]bool{}
+		for _, name := range strings.Split(*only, ",") {
+			cfg.only[strings.TrimSpace(name)] = true
+		}
+	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -61,6 +74,7 @@ type Results struct {
 	Lifecycle  Lifecycle    `json:"lifecycle"`
 	Start      LatencyRatio `json:"start_latency"`
 	Decision   LatencyRatio `json:"decision_latency"`
+	Signature  LatencyRatio `json:"signature_latency"`
 	Saturation Saturation   `json:"saturation"`
 }
 
@@ -135,19 +149,33 @@ func run(ctx context.Context, cfg settings, logger *slog.Logger) error {
 	res := Results{Date: time.Now().UTC(), Commit: commit(), Machine: machine(),
 		Settings: map[string]any{"n": cfg.n, "clients": cfg.c, "runs": cfg.runs, "warmup": cfg.warmup, "samples": cfg.samples, "step": cfg.step.String()}}
 
-	logger.Info("lifecycle throughput", "n", cfg.n, "clients", cfg.c, "runs", cfg.runs)
-	if res.Lifecycle, err = lifecycle(ctx, s, direct, base, cfg, logger); err != nil {
-		return err
+	if cfg.wants("lifecycle") {
+		logger.Info("lifecycle throughput", "n", cfg.n, "clients", cfg.c, "runs", cfg.runs)
+		if res.Lifecycle, err = lifecycle(ctx, s, direct, base, cfg, logger); err != nil {
+			return err
+		}
 	}
-	logger.Info("start latency", "samples", cfg.samples)
-	res.Start = startLatency(ctx, s, base, cfg)
-	logger.Info("decision latency", "samples", cfg.samples)
-	if res.Decision, err = decisionLatency(ctx, s, base, cfg); err != nil {
-		return err
+	if cfg.wants("start") {
+		logger.Info("start latency", "samples", cfg.samples)
+		res.Start = startLatency(ctx, s, base, cfg)
 	}
-	logger.Info("saturation ramp", "step", cfg.step)
-	steps := s.Saturation(ctx, 4, 1.5, cfg.step, 10)
-	res.Saturation = Saturation{Sustained: harness.Sustained(steps), Steps: steps}
+	if cfg.wants("decision") {
+		logger.Info("decision latency", "samples", cfg.samples)
+		if res.Decision, err = decisionLatency(ctx, s, base, cfg); err != nil {
+			return err
+		}
+	}
+	if cfg.wants("signature") {
+		logger.Info("signature latency", "samples", cfg.samples)
+		if res.Signature, err = signatureLatency(ctx, s, base, cfg); err != nil {
+			return err
+		}
+	}
+	if cfg.wants("saturation") {
+		logger.Info("saturation ramp", "step", cfg.step)
+		steps := s.Saturation(ctx, 4, 1.5, cfg.step, 10)
+		res.Saturation = Saturation{Sustained: harness.Sustained(steps), Steps: steps}
+	}
 
 	printTable(res)
 	return write(res)
@@ -354,6 +382,52 @@ func decisionLatency(ctx context.Context, s *harness.Stack, base *harness.Baseli
 		}
 	}
 	return ratio(latency(client.Rec.Latencies("decision")), latency(base.Rec.Latencies("update"))), nil
+}
+
+// signatureLatency times signatures through the public signing links
+// (each an Update on the signing round; the last one answers once the
+// contract is active) against an Update of a trivial workflow, in
+// alternating runs. Contracts are taken to signing outside the timed part;
+// issuing each link is not timed either.
+func signatureLatency(ctx context.Context, s *harness.Stack, base *harness.Baselines, cfg settings) (LatencyRatio, error) {
+	prep := s.NewClient(40 * time.Second)
+	client := s.NewClient(40 * time.Second)
+	per := cfg.samples / cfg.runs / 2 // two signers a contract
+	var seq atomic.Int64
+	oneRun := func(k int) error {
+		numbers := make([]string, k)
+		if errs := closedLoop(ctx, k, cfg.c, func(ctx context.Context, i int64) error {
+			n, err := prep.DriveToSigning(ctx)
+			numbers[i-1] = n
+			return err
+		}); errs > 0 {
+			return fmt.Errorf("%d contracts never reached signing", errs)
+		}
+		trivial := make([]string, 2*k)
+		for i := range trivial {
+			id, err := base.StartTrivial(ctx, seq.Add(1))
+			if err != nil {
+				return err
+			}
+			trivial[i] = id
+		}
+		closedLoop(ctx, k, cfg.c, func(ctx context.Context, i int64) error {
+			_, err := client.SignAll(ctx, numbers[i-1])
+			return err
+		})
+		closedLoop(ctx, 2*k, cfg.c, func(ctx context.Context, i int64) error { return base.UpdateTrivial(ctx, trivial[i-1]) })
+		return nil
+	}
+	if err := oneRun(max(1, cfg.warmup/2)); err != nil {
+		return LatencyRatio{}, err
+	}
+	client.Rec, base.Rec = harness.NewRecorder(), harness.NewRecorder()
+	for range cfg.runs {
+		if err := oneRun(max(1, per)); err != nil {
+			return LatencyRatio{}, err
+		}
+	}
+	return ratio(latency(client.Rec.Latencies("sign")), latency(base.Rec.Latencies("update"))), nil
 }
 
 // reviewReady creates and submits a contract and returns its first task

@@ -55,6 +55,23 @@ var approverRoles = []string{"sales_manager", "finance", "legal", "executive"}
 // one place that knows how a contract is driven, so a change of flow
 // changes only this function (and signAll).
 func (c *Client) DriveToActive(ctx context.Context) (string, error) {
+	n, err := c.DriveToSigning(ctx)
+	if err != nil {
+		return n, err
+	}
+	status, err := c.SignAll(ctx, n)
+	if err != nil {
+		return n, err
+	}
+	if status != domain.StatusActive {
+		return n, fmt.Errorf("%s: %s after every signature, want active", n, status)
+	}
+	return n, nil
+}
+
+// DriveToSigning creates a contract, takes it through review and sends it
+// for signature, returning its number once its signing round is open.
+func (c *Client) DriveToSigning(ctx context.Context) (string, error) {
 	raw, err := c.Call(ctx, "create", http.MethodPost, "/v1/contracts", "sales", ContractBody())
 	if err != nil {
 		return "", err
@@ -76,19 +93,12 @@ func (c *Client) DriveToActive(ctx context.Context) (string, error) {
 	if _, err = c.step(ctx, "send", "/v1/contracts/"+n+"/send", "sales", nil); err != nil {
 		return n, err
 	}
-	status, err := c.signAll(ctx, n)
-	if err != nil {
-		return n, err
-	}
-	if status != domain.StatusActive {
-		return n, fmt.Errorf("%s: %s after every signature, want active", n, status)
-	}
 	return n, nil
 }
 
-// signAll signs as each signer of n's signing round in turn, through a
+// SignAll signs as each signer of n's signing round in turn, through a
 // fresh link each, and returns the contract's status after the last.
-func (c *Client) signAll(ctx context.Context, n string) (domain.Status, error) {
+func (c *Client) SignAll(ctx context.Context, n string) (domain.Status, error) {
 	raw, err := c.Call(ctx, "signing", http.MethodGet, "/v1/contracts/"+n+"/signing", "sales", nil)
 	if err != nil {
 		return "", err
