@@ -15,31 +15,6 @@ import (
 	"github.com/signet-clm/signet/signing"
 )
 
-// signingKeyID names the one sealing key replicas share.
-const signingKeyID = "default"
-
-// LoadKey returns the stored sealing key seed, or signing.ErrNoKey.
-func (s *Store) LoadKey(ctx context.Context) ([]byte, error) {
-	var seed []byte
-	err := s.pool.QueryRow(ctx, `SELECT seed FROM signing_keys WHERE id = $1`, signingKeyID).Scan(&seed)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, signing.ErrNoKey
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load signing key: %w", err)
-	}
-	return seed, nil
-}
-
-// SaveKeyIfAbsent stores seed unless a key is stored, and returns the
-// stored one, so replicas starting together agree.
-func (s *Store) SaveKeyIfAbsent(ctx context.Context, seed []byte) ([]byte, error) {
-	if _, err := s.pool.Exec(ctx, `INSERT INTO signing_keys (id, seed) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, signingKeyID, seed); err != nil {
-		return nil, fmt.Errorf("save signing key: %w", err)
-	}
-	return s.LoadKey(ctx)
-}
-
 // ApplySigningStep writes one step of a signing round in a transaction.
 // Rounds and signers are upserted; links and events are keyed and written
 // once, and a link the store makes its own token for is emailed in the
@@ -264,27 +239,6 @@ func (s *Store) SigningEvents(ctx context.Context, number string, version int) (
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[signing.Event])
 	if err != nil {
 		return nil, fmt.Errorf("signing events of %s v%d: %w", number, version, err)
-	}
-	return list, nil
-}
-
-// SignedVersion is a contract version whose document has a hash.
-type SignedVersion struct {
-	ContractNumber string     `db:"contract_number"`
-	Title          string     `db:"title"`
-	Version        int        `db:"version"`
-	SignedAt       *time.Time `db:"signed_at"`
-}
-
-// VersionsByDocument returns the contract versions whose document has
-// this SHA-256, signed or not.
-func (s *Store) VersionsByDocument(ctx context.Context, sha256 string) ([]SignedVersion, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT d.contract_number, c.title, d.version, c.signed_at
-		FROM contract_documents d JOIN contracts c ON c.number = d.contract_number
-		WHERE d.sha256 = $1 ORDER BY d.contract_number, d.version`, sha256)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[SignedVersion])
-	if err != nil {
-		return nil, fmt.Errorf("versions by document: %w", err)
 	}
 	return list, nil
 }

@@ -1,5 +1,27 @@
-// Package store holds Signet's PostgreSQL queries: the contract projection
-// that activities write and the API reads, users and their tokens.
+// Package store holds Signet's PostgreSQL queries and nothing else: it
+// stores what it is given and decides nothing (notices and their wording
+// come from notify, link tokens from signing). Files follow table families:
+//
+//	contracts.go     contracts, drafts and their numbers, line items, events
+//	documents.go     rendered documents and their versions
+//	projection.go    a workflow transition written in one transaction
+//	inbox.go         approval tasks as approvers see them
+//	approvals.go     approval rounds, delegations, approver resolution
+//	policies.go      approval policies and risk rules
+//	signing.go       signing rounds, signers, links, codes, signatures
+//	keys.go          the sealing key
+//	receivables.go   payment plans, invoices, payments
+//	customers.go     customers and contacts
+//	products.go      product lines and products
+//	templates.go     contract templates and the clause library
+//	users.go         users, accounts and bearer tokens
+//	notifications.go notification settings and writing the outbox
+//	outbox.go        the outbox as the dispatcher and operators use it
+//	digest.go        the daily digest's lines
+//	reconciliation.go the nightly PostgreSQL/Temporal comparison
+//	audit.go         the audit trail
+//	attachments.go   contract attachments
+//	errors.go        one classification of every PostgreSQL failure
 package store
 
 import (

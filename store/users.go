@@ -242,3 +242,23 @@ func (s *Store) SaveAccount(ctx context.Context, a Account, create bool) error {
 	}
 	return nil
 }
+
+// User returns one user.
+func (s *Store) User(ctx context.Context, id string) (domain.User, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, name, email, roles FROM users WHERE id = $1`, id)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
+	if err != nil {
+		return domain.User{}, fmt.Errorf("user %s: %w", id, notFound(err))
+	}
+	return u, nil
+}
+
+// UserActive reports whether a user exists and is active.
+func (s *Store) UserActive(ctx context.Context, id string) (bool, error) {
+	var active bool
+	err := s.pool.QueryRow(ctx, `SELECT active FROM users WHERE id = $1`, id).Scan(&active)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return active, err
+}
