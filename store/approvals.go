@@ -28,7 +28,7 @@ func (s *Store) AddDelegation(ctx context.Context, d Delegation) error {
 		return nil, d, err
 	})
 	if err != nil {
-		return fmt.Errorf("add delegation: %w", err)
+		return wrap("add delegation", err)
 	}
 	return nil
 }
@@ -39,7 +39,7 @@ func (s *Store) Delegations(ctx context.Context, userID string) ([]Delegation, e
 		FROM delegations WHERE user_id = $1 ORDER BY starts_on, id`, userID)
 	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[Delegation])
 	if err != nil {
-		return nil, fmt.Errorf("delegations of %s: %w", userID, err)
+		return nil, wrap(fmt.Sprintf("delegations of %s", userID), err)
 	}
 	return ds, nil
 }
@@ -63,7 +63,7 @@ func (s *Store) ResolveApprovers(ctx context.Context, role domain.Role, users []
 		ORDER BY u.id`, string(role), users, day)
 	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Approver])
 	if err != nil {
-		return nil, fmt.Errorf("resolve approvers: %w", err)
+		return nil, wrap("resolve approvers", err)
 	}
 	return as, nil
 }
@@ -74,7 +74,7 @@ func (s *Store) Managers(ctx context.Context, userIDs []string) ([]Approver, err
 		WHERE u.id = ANY($1) AND m.active ORDER BY m.id`, userIDs)
 	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Approver])
 	if err != nil {
-		return nil, fmt.Errorf("managers: %w", err)
+		return nil, wrap("managers", err)
 	}
 	return as, nil
 }
@@ -100,7 +100,7 @@ func (s *Store) StartRound(ctx context.Context, r Round) error {
 		ON CONFLICT (contract_number, round) DO NOTHING`,
 		r.ContractNumber, r.Round, r.PolicyID, r.PolicyVersion, r.Route, r.DocumentSHA256, r.DocumentText, r.StartedAt)
 	if err != nil {
-		return fmt.Errorf("start round %d of %s: %w", r.Round, r.ContractNumber, err)
+		return wrap(fmt.Sprintf("start round %d of %s", r.Round, r.ContractNumber), err)
 	}
 	return nil
 }
@@ -110,7 +110,7 @@ func (s *Store) CloseRound(ctx context.Context, number string, round int, outcom
 	_, err := s.pool.Exec(ctx, `UPDATE approval_rounds SET outcome = $3, closed_at = $4 WHERE contract_number = $1 AND round = $2`,
 		number, round, outcome, at)
 	if err != nil {
-		return fmt.Errorf("close round %d of %s: %w", round, number, err)
+		return wrap(fmt.Sprintf("close round %d of %s", round, number), err)
 	}
 	return nil
 }
@@ -121,7 +121,7 @@ func (s *Store) Rounds(ctx context.Context, number string) ([]Round, error) {
 		document_text, outcome, started_at, closed_at FROM approval_rounds WHERE contract_number = $1 ORDER BY round`, number)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Round])
 	if err != nil {
-		return nil, fmt.Errorf("rounds of %s: %w", number, err)
+		return nil, wrap(fmt.Sprintf("rounds of %s", number), err)
 	}
 	return rs, nil
 }
@@ -142,7 +142,7 @@ func (s *Store) SaveTasks(ctx context.Context, tasks []domain.ApprovalTask) erro
 		return nil, tasks, s.enqueueTasks(ctx, tx, tasks[0].ContractNumber, tasks, time.Now())
 	})
 	if err != nil {
-		return fmt.Errorf("save tasks: %w", err)
+		return wrap("save tasks", err)
 	}
 	return nil
 }

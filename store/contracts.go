@@ -101,7 +101,7 @@ func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey s
 		return start(d)
 	})
 	if err != nil {
-		return "", false, fmt.Errorf("create draft: %w", err)
+		return "", false, wrap("create draft", err)
 	}
 	return number, reused, nil
 }
@@ -116,7 +116,7 @@ func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {
 		c.Number, c.Title, c.CustomerID, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
 		c.StartDate, c.EndDate, c.ExpiresAt, domain.StatusDraft, c.CreatedAt, c.TemplateID, c.TemplateVersion, c.DocumentSHA256,
 		c.PredecessorNumber); err != nil {
-		return fmt.Errorf("insert contract: %w", err)
+		return wrap("insert contract", err)
 	}
 	if err := replaceLines(ctx, tx, c.Number, 1, d.Lines); err != nil {
 		return err
@@ -124,7 +124,7 @@ func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {
 	if d.Document.SHA256 != "" {
 		if _, err := tx.Exec(ctx, `INSERT INTO contract_documents (contract_number, version, sha256, content, text, html)
 			VALUES ($1, 1, $2, $3, $4, $5)`, c.Number, d.Document.SHA256, d.Document, d.Document.Text, d.Document.HTML); err != nil {
-			return fmt.Errorf("insert document: %w", err)
+			return wrap("insert document", err)
 		}
 	}
 	return nil
@@ -133,7 +133,7 @@ func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {
 // replaceLines makes lines the line items of a contract version.
 func replaceLines(ctx context.Context, tx pgx.Tx, number string, version int, lines []domain.LineItem) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM contract_line_items WHERE contract_number = $1 AND version = $2`, number, version); err != nil {
-		return fmt.Errorf("clear line items: %w", err)
+		return wrap("clear line items", err)
 	}
 	rows := make([][]any, len(lines))
 	for i, l := range lines {
@@ -143,7 +143,7 @@ func replaceLines(ctx context.Context, tx pgx.Tx, number string, version int, li
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contract_line_items"}, []string{"contract_number", "version", "line_no",
 		"product_id", "description", "unit", "quantity_milli", "unit_price", "discount_bp", "tax_rate_bp",
 		"gross", "discount", "net", "tax", "total"}, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("insert line items: %w", err)
+		return wrap("insert line items", err)
 	}
 	return nil
 }
@@ -167,7 +167,7 @@ func (s *Store) LineItems(ctx context.Context, number string) ([]LineItem, error
 		return l, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("line items of %s: %w", number, err)
+		return nil, wrap(fmt.Sprintf("line items of %s", number), err)
 	}
 	return items, nil
 }
@@ -177,7 +177,7 @@ func (s *Store) Contract(ctx context.Context, number string) (ContractRow, error
 	rows, _ := s.pool.Query(ctx, `SELECT `+contractColumns+` FROM contracts WHERE number = $1`, number)
 	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[ContractRow])
 	if err != nil {
-		return ContractRow{}, fmt.Errorf("contract %s: %w", number, notFound(err))
+		return ContractRow{}, wrap(fmt.Sprintf("contract %s", number), err)
 	}
 	return c, nil
 }
@@ -209,7 +209,7 @@ func (s *Store) ListContracts(ctx context.Context, f ContractFilter) ([]Contract
 		LIMIT $5`, string(f.Status), f.OwnerID, escapeLike(f.Customer), f.After, f.Limit, f.CustomerID, f.Owners)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[ContractRow])
 	if err != nil {
-		return nil, fmt.Errorf("list contracts: %w", err)
+		return nil, wrap("list contracts", err)
 	}
 	return list, nil
 }
@@ -233,7 +233,7 @@ func (s *Store) Events(ctx context.Context, number string) ([]domain.Event, erro
 		FROM contract_events WHERE contract_number = $1 ORDER BY seq`, number)
 	events, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Event])
 	if err != nil {
-		return nil, fmt.Errorf("events of %s: %w", number, err)
+		return nil, wrap(fmt.Sprintf("events of %s", number), err)
 	}
 	return events, nil
 }
@@ -245,7 +245,7 @@ func (s *Store) Signatures(ctx context.Context, number string) ([]domain.Signatu
 		FROM signatures WHERE contract_number = $1 ORDER BY version, signing_order`, number)
 	sigs, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Signature])
 	if err != nil {
-		return nil, fmt.Errorf("signatures of %s: %w", number, err)
+		return nil, wrap(fmt.Sprintf("signatures of %s", number), err)
 	}
 	return sigs, nil
 }
@@ -262,7 +262,7 @@ func (s *Store) OpenContracts(ctx context.Context) ([]OpenContract, error) {
 		[]string{string(domain.StatusExpired), string(domain.StatusCancelled), string(domain.StatusArchived)})
 	open, err := pgx.CollectRows(rows, pgx.RowToStructByName[OpenContract])
 	if err != nil {
-		return nil, fmt.Errorf("open contracts: %w", err)
+		return nil, wrap("open contracts", err)
 	}
 	return open, nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,7 +53,7 @@ func (s *Store) DigestLines(ctx context.Context, day time.Time, within int) ([]D
 		ORDER BY user_id, section DESC, due NULLS LAST, contract_number, detail`, day.Format(time.DateOnly), within)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[DigestLine])
 	if err != nil {
-		return nil, fmt.Errorf("digest lines: %w", err)
+		return nil, wrap("digest lines", err)
 	}
 	return list, nil
 }

@@ -24,7 +24,7 @@ func (s *Store) Document(ctx context.Context, number string) (StoredDocument, er
 		JOIN contracts c ON c.number = d.contract_number AND c.version = d.version WHERE d.contract_number = $1`, number).
 		Scan(&d.SHA256, &d.Text, &d.HTML, &d.Content)
 	if err != nil {
-		return StoredDocument{}, fmt.Errorf("document of %s: %w", number, notFound(err))
+		return StoredDocument{}, wrap(fmt.Sprintf("document of %s", number), err)
 	}
 	return d, nil
 }
@@ -36,7 +36,7 @@ func (s *Store) DocumentVersion(ctx context.Context, number string, version int)
 	err := s.pool.QueryRow(ctx, `SELECT sha256, text, html, content FROM contract_documents WHERE contract_number = $1 AND version = $2`,
 		number, version).Scan(&d.SHA256, &d.Text, &d.HTML, &d.Content)
 	if err != nil {
-		return StoredDocument{}, fmt.Errorf("document of %s v%d: %w", number, version, notFound(err))
+		return StoredDocument{}, wrap(fmt.Sprintf("document of %s v%d", number, version), err)
 	}
 	return d, nil
 }
@@ -55,7 +55,7 @@ func (s *Store) Versions(ctx context.Context, number string) ([]VersionInfo, err
 		WHERE d.contract_number = $1 ORDER BY d.version`, number)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[VersionInfo])
 	if err != nil {
-		return nil, fmt.Errorf("versions of %s: %w", number, err)
+		return nil, wrap(fmt.Sprintf("versions of %s", number), err)
 	}
 	return list, nil
 }
@@ -76,7 +76,7 @@ func (s *Store) VersionsByDocument(ctx context.Context, sha256 string) ([]Signed
 		WHERE d.sha256 = $1 ORDER BY d.contract_number, d.version`, sha256)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[SignedVersion])
 	if err != nil {
-		return nil, fmt.Errorf("versions by document: %w", err)
+		return nil, wrap("versions by document", err)
 	}
 	return list, nil
 }

@@ -63,7 +63,7 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxTask, error) {
 		f.UserID, roleNames(f.Roles), f.Now, string(f.Status), f.Contract, f.Overdue, f.Limit)
 	tasks, err := pgx.CollectRows(rows, pgx.RowToStructByName[InboxTask])
 	if err != nil {
-		return nil, fmt.Errorf("inbox of %s: %w", f.UserID, err)
+		return nil, wrap(fmt.Sprintf("inbox of %s", f.UserID), err)
 	}
 	return tasks, nil
 }
@@ -81,7 +81,7 @@ func (s *Store) InboxCounts(ctx context.Context, userID string, roles []domain.R
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("inbox counts of %s: %w", userID, err)
+		return nil, wrap(fmt.Sprintf("inbox counts of %s", userID), err)
 	}
 	return counts, nil
 }
@@ -92,7 +92,7 @@ func (s *Store) InboxTask(ctx context.Context, id string, now time.Time) (InboxT
 		WHERE t.id = $1`, id, now)
 	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[InboxTask])
 	if err != nil {
-		return InboxTask{}, fmt.Errorf("task %s: %w", id, notFound(err))
+		return InboxTask{}, wrap(fmt.Sprintf("task %s", id), err)
 	}
 	return t, nil
 }
@@ -102,7 +102,7 @@ func (s *Store) Tasks(ctx context.Context, number string) ([]domain.ApprovalTask
 	rows, _ := s.pool.Query(ctx, `SELECT `+taskColumns+` FROM approval_tasks WHERE contract_number = $1 ORDER BY round, stage, id`, number)
 	tasks, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.ApprovalTask])
 	if err != nil {
-		return nil, fmt.Errorf("tasks of %s: %w", number, err)
+		return nil, wrap(fmt.Sprintf("tasks of %s", number), err)
 	}
 	return tasks, nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,7 +20,7 @@ func (s *Store) LoadKey(ctx context.Context) ([]byte, error) {
 		return nil, signing.ErrNoKey
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load signing key: %w", err)
+		return nil, wrap("load signing key", err)
 	}
 	return seed, nil
 }
@@ -30,7 +29,7 @@ func (s *Store) LoadKey(ctx context.Context) ([]byte, error) {
 // stored one, so replicas starting together agree.
 func (s *Store) SaveKeyIfAbsent(ctx context.Context, seed []byte) ([]byte, error) {
 	if _, err := s.pool.Exec(ctx, `INSERT INTO signing_keys (id, seed) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, signingKeyID, seed); err != nil {
-		return nil, fmt.Errorf("save signing key: %w", err)
+		return nil, wrap("save signing key", err)
 	}
 	return s.LoadKey(ctx)
 }

@@ -32,7 +32,7 @@ func (s *Store) NotificationSettings(ctx context.Context, userID string) (prefs 
 		return []Preference{}, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("notification settings of %s: %w", userID, err)
+		return nil, false, wrap(fmt.Sprintf("notification settings of %s", userID), err)
 	}
 	return prefs, true, nil
 }
@@ -78,7 +78,7 @@ func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, notices []notify.Notice,
 		WHERE u.id = ANY($1)`, ids)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[recipient])
 	if err != nil {
-		return fmt.Errorf("notice recipients: %w", err)
+		return wrap("notice recipients", err)
 	}
 	byID := make(map[string]recipient, len(list))
 	for _, r := range list {
@@ -107,7 +107,7 @@ func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, notices []notify.Notice,
 		return nil
 	}
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return fmt.Errorf("write outbox: %w", err)
+		return wrap("write outbox", err)
 	}
 	return nil
 }
@@ -126,7 +126,7 @@ func (s *Store) targets(r recipient) []Preference {
 
 // EnqueueNotices writes notices on their own (the digest's).
 func (s *Store) EnqueueNotices(ctx context.Context, notices []notify.Notice, at time.Time) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.enqueue(ctx, tx, notices, at) })
+	return wrap("write notices", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.enqueue(ctx, tx, notices, at) }))
 }
 
 // enqueueTasks announces the tasks that need someone now.
@@ -147,12 +147,12 @@ func contractSummary(ctx context.Context, tx pgx.Tx, number string) (notify.Cont
 	err := tx.QueryRow(ctx, `SELECT number, title, customer_name, owner_id, amount, currency FROM contracts WHERE number = $1`, number).
 		Scan(&c.Number, &c.Title, &c.CustomerName, &c.OwnerID, &c.Amount, &c.Currency)
 	if err != nil {
-		return c, fmt.Errorf("summary of %s: %w", number, notFound(err))
+		return c, wrap(fmt.Sprintf("summary of %s", number), err)
 	}
 	return c, nil
 }
 
 // Notify writes notices to the outbox in a transaction of their own.
 func (s *Store) Notify(ctx context.Context, notices []notify.Notice, at time.Time) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.enqueue(ctx, tx, notices, at) })
+	return wrap("write notices", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.enqueue(ctx, tx, notices, at) }))
 }

@@ -26,11 +26,15 @@ func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]no
 		) due
 		WHERE o.key = due.key
 		RETURNING o.key, coalesce(o.user_id, ''), o.channel, o.address, o.secret, o.message, o.attempts`, limit, lease.Microseconds())
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (notify.Delivery, error) {
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (notify.Delivery, error) {
 		var d notify.Delivery
 		err := row.Scan(&d.ID, &d.UserID, &d.Target.Channel, &d.Target.Address, &d.Target.Secret, &d.Message, &d.Attempts)
 		return d, err
 	})
+	if err != nil {
+		return nil, wrap("claim deliveries", err)
+	}
+	return list, nil
 }
 
 // Delivered records a sent delivery (notify.Queue).
@@ -39,7 +43,7 @@ func (s *Store) Delivered(ctx context.Context, key string) error {
 		UPDATE notification_outbox SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = ''
 		WHERE key = $1 AND status = 'sending'`, key)
 	if err != nil {
-		return fmt.Errorf("mark %s sent: %w", key, err)
+		return wrap(fmt.Sprintf("mark %s sent", key), err)
 	}
 	return nil
 }
@@ -54,7 +58,7 @@ func (s *Store) Failed(ctx context.Context, key, reason string, retryAt time.Tim
 		UPDATE notification_outbox SET status = $2, next_attempt_at = $3, last_error = $4, lease_until = NULL
 		WHERE key = $1 AND status = 'sending'`, key, status, retryAt, reason)
 	if err != nil {
-		return fmt.Errorf("mark %s failed: %w", key, err)
+		return wrap(fmt.Sprintf("mark %s failed", key), err)
 	}
 	return nil
 }
@@ -92,7 +96,7 @@ func (s *Store) Outbox(ctx context.Context, f OutboxFilter) ([]OutboxEntry, erro
 		ORDER BY created_at DESC, key DESC LIMIT $3`, f.UserID, f.Status, f.Limit)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[OutboxEntry])
 	if err != nil {
-		return nil, fmt.Errorf("list outbox: %w", err)
+		return nil, wrap("list outbox", err)
 	}
 	return list, nil
 }
@@ -105,7 +109,7 @@ func (s *Store) RetryDelivery(ctx context.Context, id string) (OutboxEntry, erro
 		rows, _ := tx.Query(ctx, `SELECT `+outboxColumns+` FROM notification_outbox WHERE id = $1::uuid FOR UPDATE`, id)
 		before, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[OutboxEntry])
 		if err != nil {
-			return nil, nil, notFound(err)
+			return nil, nil, wrap("", err)
 		}
 		if before.Status != "dead" {
 			return nil, nil, &domain.Refusal{Kind: domain.RefusedConflict, Message: "the delivery is " + before.Status + "; only a dead letter can be retried"}
@@ -116,7 +120,7 @@ func (s *Store) RetryDelivery(ctx context.Context, id string) (OutboxEntry, erro
 		return map[string]string{"status": before.Status, "last_error": before.LastError}, map[string]string{"status": out.Status}, err
 	})
 	if err != nil {
-		return OutboxEntry{}, fmt.Errorf("retry delivery %s: %w", id, err)
+		return OutboxEntry{}, wrap(fmt.Sprintf("retry delivery %s", id), err)
 	}
 	return out, nil
 }
@@ -130,7 +134,7 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	}
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[count])
 	if err != nil {
-		return nil, fmt.Errorf("outbox counts: %w", err)
+		return nil, wrap("outbox counts", err)
 	}
 	counts := map[string]int{"pending": 0, "sending": 0, "sent": 0, "dead": 0}
 	for _, c := range list {

@@ -26,7 +26,7 @@ func (s *Store) SavePolicy(ctx context.Context, p approval.Policy, createdBy str
 		return appendAudit(ctx, tx, "policy.saved", "policy", p.ID, nil, p)
 	})
 	if err != nil {
-		return approval.Policy{}, fmt.Errorf("save policy %s: %w", p.ID, err)
+		return approval.Policy{}, wrap(fmt.Sprintf("save policy %s", p.ID), err)
 	}
 	return p, nil
 }
@@ -54,7 +54,7 @@ func (s *Store) SaveRiskRules(ctx context.Context, rules []approval.RiskRule, cr
 		return appendAudit(ctx, tx, "risk_rules.saved", "risk_rules", fmt.Sprint(version), nil, rules)
 	})
 	if err != nil {
-		return 0, fmt.Errorf("save risk rules: %w", err)
+		return 0, wrap("save risk rules", err)
 	}
 	return version, nil
 }
@@ -69,7 +69,7 @@ func (s *Store) RiskRules(ctx context.Context) ([]approval.RiskRule, int, error)
 		return []approval.RiskRule{}, 0, nil
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("risk rules: %w", err)
+		return nil, 0, wrap("risk rules", err)
 	}
 	return rules, version, nil
 }

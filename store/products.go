@@ -36,10 +36,10 @@ const productColumns = `id::text AS id, line_id::text AS line_id, name, unit, li
 func (s *Store) CreateProductLine(ctx context.Context, l ProductLine) error {
 	err := s.audited(ctx, "product_line.created", "product_line", l.ID, func(tx pgx.Tx) (any, any, error) {
 		_, err := tx.Exec(ctx, `INSERT INTO product_lines (id, name) VALUES ($1, $2)`, l.ID, l.Name)
-		return nil, l, duplicate(err)
+		return nil, l, wrap("", err)
 	})
 	if err != nil {
-		return fmt.Errorf("create product line: %w", err)
+		return wrap("create product line", err)
 	}
 	return nil
 }
@@ -49,7 +49,7 @@ func (s *Store) ProductLines(ctx context.Context) ([]ProductLine, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT id::text AS id, name FROM product_lines ORDER BY name`)
 	lines, err := pgx.CollectRows(rows, pgx.RowToStructByName[ProductLine])
 	if err != nil {
-		return nil, fmt.Errorf("product lines: %w", err)
+		return nil, wrap("product lines", err)
 	}
 	return lines, nil
 }
@@ -72,7 +72,7 @@ func (s *Store) SaveProduct(ctx context.Context, p Product) error {
 		return before, p, err
 	})
 	if err != nil {
-		return fmt.Errorf("save product: %w", err)
+		return wrap("save product", err)
 	}
 	return nil
 }
@@ -82,7 +82,7 @@ func (s *Store) Product(ctx context.Context, id string) (Product, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+productColumns+` FROM products WHERE id::text = $1`, id)
 	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Product])
 	if err != nil {
-		return Product{}, fmt.Errorf("product %s: %w", id, notFound(err))
+		return Product{}, wrap(fmt.Sprintf("product %s", id), err)
 	}
 	return p, nil
 }
@@ -93,7 +93,7 @@ func (s *Store) Products(ctx context.Context, lineID string, activeOnly bool) ([
 		WHERE ($1 = '' OR line_id::text = $1) AND (NOT $2 OR active) ORDER BY name, id`, lineID, activeOnly)
 	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[Product])
 	if err != nil {
-		return nil, fmt.Errorf("products: %w", err)
+		return nil, wrap("products", err)
 	}
 	return ps, nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,7 +29,7 @@ func (s *Store) SaveReconciliation(ctx context.Context, r Reconciliation) error 
 	_, err := s.pool.Exec(ctx, `INSERT INTO reconciliation_runs (started_at, finished_at, checked, drift) VALUES ($1, $2, $3, $4)`,
 		r.StartedAt, r.FinishedAt, r.Checked, r.Drift)
 	if err != nil {
-		return fmt.Errorf("save reconciliation: %w", err)
+		return wrap("save reconciliation", err)
 	}
 	return nil
 }
@@ -41,7 +40,7 @@ func (s *Store) LastReconciliation(ctx context.Context) (Reconciliation, error) 
 	rows, _ := s.pool.Query(ctx, `SELECT started_at, finished_at, checked, drift FROM reconciliation_runs ORDER BY id DESC LIMIT 1`)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Reconciliation])
 	if err != nil {
-		return Reconciliation{}, fmt.Errorf("last reconciliation: %w", notFound(err))
+		return Reconciliation{}, wrap("last reconciliation", err)
 	}
 	return r, nil
 }

@@ -28,7 +28,7 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep) err
 			ON CONFLICT (contract_number, round) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
 				closed_at = coalesce(signing_rounds.closed_at, EXCLUDED.closed_at)`,
 			r.ContractNumber, r.Round, r.Version, r.DocumentSHA256, r.Status, r.DeadlineAt, r.Reason, r.At, r.ClosedAt); err != nil {
-			return fmt.Errorf("upsert signing round: %w", err)
+			return wrap("upsert signing round", err)
 		}
 		batch := &pgx.Batch{}
 		for _, sg := range st.Signers {
@@ -53,7 +53,7 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep) err
 				e.ID, r.ContractNumber, r.Version, r.Round, e.Kind, e.SignerID, e.SignerName, e.IP, e.UserAgent, e.Detail, e.At)
 		}
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return fmt.Errorf("write signers and events: %w", err)
+			return wrap("write signers and events", err)
 		}
 		for _, l := range st.Links {
 			if err := s.insertLink(ctx, tx, r, l); err != nil {
@@ -77,7 +77,7 @@ func (s *Store) insertLink(ctx context.Context, tx pgx.Tx, r domain.SigningRound
 	if hash == nil {
 		var err error
 		if token, hash, err = signing.NewToken(); err != nil {
-			return fmt.Errorf("make link token: %w", err)
+			return wrap("make link token", err)
 		}
 	}
 	tag, err := tx.Exec(ctx, `
@@ -85,7 +85,7 @@ func (s *Store) insertLink(ctx context.Context, tx pgx.Tx, r domain.SigningRound
 		VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) ON CONFLICT (id) DO NOTHING`,
 		l.ID, l.SignerID, r.ContractNumber, r.Round, hash, l.ExpiresAt, r.At)
 	if err != nil {
-		return fmt.Errorf("insert link %s: %w", l.ID, err)
+		return wrap(fmt.Sprintf("insert link %s", l.ID), err)
 	}
 	if tag.RowsAffected() == 0 || token == "" || !s.EmailByDefault {
 		return nil
@@ -103,7 +103,7 @@ func (s *Store) insertLink(ctx context.Context, tx pgx.Tx, r domain.SigningRound
 		INSERT INTO notification_outbox (key, kind, channel, address, message, created_at, next_attempt_at)
 		VALUES ($1, $2, 'email', $3, $4, now(), now()) ON CONFLICT (key) DO NOTHING`,
 		"signing-link/"+l.ID, msg.Kind, l.Email, msg); err != nil {
-		return fmt.Errorf("email link %s: %w", l.ID, err)
+		return wrap(fmt.Sprintf("email link %s", l.ID), err)
 	}
 	return nil
 }
@@ -123,7 +123,7 @@ func (s *Store) SaveSignature(ctx context.Context, sig signing.SealedSignature, 
 			r.SignerID, r.ContractNumber, r.Version, r.Party, order, r.SignerName, r.SignerEmail,
 			r.IP, r.UserAgent, r.SignedAt, r.Round, r.Role, r.DocumentSHA256, r.LinkID, r, sig.Seal)
 		if err != nil {
-			return fmt.Errorf("insert signature: %w", err)
+			return wrap("insert signature", err)
 		}
 		if tag.RowsAffected() == 0 {
 			return tx.QueryRow(ctx, `SELECT record, seal FROM signatures WHERE id = $1`, r.SignerID).Scan(&stored.SignatureRecord, &stored.Seal)
@@ -138,13 +138,13 @@ func (s *Store) SaveSignature(ctx context.Context, sig signing.SealedSignature, 
 			VALUES ($1, $2, $3, $4, 'signed', $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
 			eventID, r.ContractNumber, r.Version, r.Round, r.SignerID, r.SignerName, r.IP, r.UserAgent, r.Party, r.SignedAt)
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return fmt.Errorf("close signer %s: %w", r.SignerID, err)
+			return wrap(fmt.Sprintf("close signer %s", r.SignerID), err)
 		}
 		actx := audit.WithActor(ctx, audit.Actor{UserID: "signer:" + r.SignerID, RequestID: eventID})
 		return appendAudit(actx, tx, "signing.signed", "contract", r.ContractNumber, nil, sig)
 	})
 	if err != nil {
-		return signing.SealedSignature{}, fmt.Errorf("save signature %s: %w", r.SignerID, err)
+		return signing.SealedSignature{}, wrap(fmt.Sprintf("save signature %s", r.SignerID), err)
 	}
 	return stored, nil
 }
@@ -167,7 +167,7 @@ func (s *Store) LinkByHash(ctx context.Context, hash []byte) (SigningLink, error
 		FROM signing_links WHERE token_hash = $1`, hash)
 	l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[SigningLink])
 	if err != nil {
-		return SigningLink{}, fmt.Errorf("link: %w", notFound(err))
+		return SigningLink{}, wrap("link", err)
 	}
 	return l, nil
 }
@@ -175,9 +175,9 @@ func (s *Store) LinkByHash(ctx context.Context, hash []byte) (SigningLink, error
 // LinkOpened records that a link was opened (the first time, and each
 // time, as an event): where from, and when.
 func (s *Store) LinkOpened(ctx context.Context, l SigningLink, signerName, ip, userAgent, requestID string, at time.Time) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return wrap("link "+l.ID+" opened", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE signing_links SET opened_at = coalesce(opened_at, $2) WHERE id = $1`, l.ID, at); err != nil {
-			return fmt.Errorf("mark link opened: %w", err)
+			return wrap("mark link opened", err)
 		}
 		_, err := tx.Exec(ctx, `
 			INSERT INTO signing_events (id, contract_number, version, round, kind, signer_id, signer_name, ip, user_agent, at)
@@ -186,10 +186,10 @@ func (s *Store) LinkOpened(ctx context.Context, l SigningLink, signerName, ip, u
 			ON CONFLICT (id) DO NOTHING`,
 			l.ID+"/opened/"+requestID, l.ContractNumber, l.SignerID, signerName, ip, userAgent, at, l.Round)
 		if err != nil {
-			return fmt.Errorf("record link opened: %w", err)
+			return wrap("record link opened", err)
 		}
 		return nil
-	})
+	}))
 }
 
 // SignerRow is a signer as the projection holds it.
@@ -210,7 +210,7 @@ func (s *Store) Signers(ctx context.Context, number string, round int) ([]Signer
 		WHERE contract_number = $1 AND round = $2 ORDER BY seq`, number, round)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[SignerRow])
 	if err != nil {
-		return nil, fmt.Errorf("signers of %s round %d: %w", number, round, err)
+		return nil, wrap(fmt.Sprintf("signers of %s round %d", number, round), err)
 	}
 	return list, nil
 }
@@ -226,7 +226,7 @@ func (s *Store) SealedSignatures(ctx context.Context, number string, version int
 		return sig, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sealed signatures of %s v%d: %w", number, version, err)
+		return nil, wrap(fmt.Sprintf("sealed signatures of %s v%d", number, version), err)
 	}
 	return list, nil
 }
@@ -238,7 +238,7 @@ func (s *Store) SigningEvents(ctx context.Context, number string, version int) (
 		WHERE contract_number = $1 AND version = $2 ORDER BY at, id`, number, version)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[signing.Event])
 	if err != nil {
-		return nil, fmt.Errorf("signing events of %s v%d: %w", number, version, err)
+		return nil, wrap(fmt.Sprintf("signing events of %s v%d", number, version), err)
 	}
 	return list, nil
 }
@@ -248,7 +248,7 @@ func (s *Store) SigningEvents(ctx context.Context, number string, version int) (
 func (s *Store) ClaimDelivery(ctx context.Context, id string) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `INSERT INTO provider_deliveries (delivery_id) VALUES ($1) ON CONFLICT DO NOTHING`, id)
 	if err != nil {
-		return false, fmt.Errorf("claim delivery %s: %w", id, err)
+		return false, wrap(fmt.Sprintf("claim delivery %s", id), err)
 	}
 	return tag.RowsAffected() == 1, nil
 }
@@ -260,7 +260,7 @@ func (s *Store) CompanySignatory(ctx context.Context) (domain.User, error) {
 		WHERE active AND 'executive' = ANY(roles) ORDER BY id LIMIT 1`)
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
 	if err != nil {
-		return domain.User{}, fmt.Errorf("company signatory: %w", notFound(err))
+		return domain.User{}, wrap("company signatory", err)
 	}
 	return u, nil
 }
@@ -269,7 +269,7 @@ func (s *Store) CompanySignatory(ctx context.Context) (domain.User, error) {
 // applied, so the provider's retry is.
 func (s *Store) ReleaseDelivery(ctx context.Context, id string) error {
 	if _, err := s.pool.Exec(ctx, `DELETE FROM provider_deliveries WHERE delivery_id = $1`, id); err != nil {
-		return fmt.Errorf("release delivery %s: %w", id, err)
+		return wrap(fmt.Sprintf("release delivery %s", id), err)
 	}
 	return nil
 }
@@ -288,12 +288,12 @@ func (s *Store) SaveLinkCode(ctx context.Context, linkID string, codeHash []byte
 			FROM signing_signers sg WHERE l.id = $1 AND sg.id = l.signer_id
 			RETURNING sg.email`, linkID, codeHash, expiresAt).Scan(&email)
 		if err != nil {
-			return fmt.Errorf("save code of %s: %w", linkID, notFound(err))
+			return wrap(fmt.Sprintf("save code of %s", linkID), err)
 		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO notification_outbox (key, kind, channel, address, message, created_at, next_attempt_at)
 			VALUES ($1, $2, 'email', $3, $4, now(), now()) ON CONFLICT (key) DO NOTHING`, key, msg.Kind, email, msg); err != nil {
-			return fmt.Errorf("email code of %s: %w", linkID, err)
+			return wrap(fmt.Sprintf("email code of %s", linkID), err)
 		}
 		return nil
 	})
@@ -312,7 +312,7 @@ func (s *Store) CheckLinkCode(ctx context.Context, linkID string, codeHash []byt
 		var attempts int
 		if err := tx.QueryRow(ctx, `SELECT code_hash, code_expires_at, code_attempts FROM signing_links WHERE id = $1 FOR UPDATE`, linkID).
 			Scan(&stored, &expires, &attempts); err != nil {
-			return notFound(err)
+			return wrap("", err)
 		}
 		if attempts >= CodeAttempts {
 			return ErrCodeLocked
@@ -326,7 +326,7 @@ func (s *Store) CheckLinkCode(ctx context.Context, linkID string, codeHash []byt
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("check code of %s: %w", linkID, err)
+		return false, wrap(fmt.Sprintf("check code of %s", linkID), err)
 	}
 	return ok, nil
 }

@@ -27,14 +27,10 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/signet-clm/signet/domain"
 )
 
 // Store runs queries on a pgx pool.
@@ -50,7 +46,7 @@ type Store struct {
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+		return nil, wrap("parse DATABASE_URL", err)
 	}
 	// Fail fast while PostgreSQL is down so callers answer 503, not hang.
 	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > 5*time.Second {
@@ -58,7 +54,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open pool: %w", err)
+		return nil, wrap("open pool", err)
 	}
 	return &Store{pool: pool}, nil
 }
@@ -78,40 +74,17 @@ func HashToken(token string) []byte {
 	return sum[:]
 }
 
-func notFound(err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return domain.ErrNotFound
-	}
-	return err
-}
-
-// Classify maps a store failure to what the API answers: a missing row is
-// domain.ErrNotFound, a taken unique key domain.ErrAlreadyExists, anything
-// else an outage (domain.ErrUnavailable).
-func Classify(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, domain.ErrNotFound):
-		return domain.ErrNotFound
-	case errors.Is(err, ErrDuplicate):
-		return fmt.Errorf("%w: %w", domain.ErrAlreadyExists, err)
-	default:
-		return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
-	}
-}
-
 // WithAdvisoryLock runs fn while holding the session advisory lock key, so
 // one replica at a time does a job. ran is false, and fn not called, when
 // another session holds the lock.
 func (s *Store) WithAdvisoryLock(ctx context.Context, key int64, fn func(ctx context.Context) error) (ran bool, err error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return false, fmt.Errorf("acquire connection: %w", err)
+		return false, wrap("acquire connection", err)
 	}
 	defer conn.Release()
 	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ran); err != nil {
-		return false, fmt.Errorf("take advisory lock %x: %w", key, err)
+		return false, wrap(fmt.Sprintf("take advisory lock %x", key), err)
 	}
 	if !ran {
 		return false, nil

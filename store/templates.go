@@ -24,7 +24,7 @@ func (s *Store) SaveTemplate(ctx context.Context, t document.Template, createdBy
 		return nil, t, err
 	})
 	if err != nil {
-		return document.Template{}, fmt.Errorf("save template %s: %w", t.ID, duplicate(err))
+		return document.Template{}, wrap(fmt.Sprintf("save template %s", t.ID), err)
 	}
 	return t, nil
 }
@@ -45,7 +45,7 @@ func versioned[T any](ctx context.Context, s *Store, table, id string, version i
 	err := s.pool.QueryRow(ctx, `SELECT body, version FROM `+pgx.Identifier{table}.Sanitize()+`
 		WHERE id = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1`, id, version).Scan(&body, &v)
 	if err != nil {
-		return body, 0, fmt.Errorf("%s %s: %w", table, id, notFound(err))
+		return body, 0, wrap(fmt.Sprintf("%s %s", table, id), err)
 	}
 	return body, v, nil
 }
@@ -63,7 +63,7 @@ func (s *Store) Templates(ctx context.Context) ([]TemplateSummary, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT ON (id) id, version, name, language FROM templates ORDER BY id, version DESC`)
 	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[TemplateSummary])
 	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
+		return nil, wrap("templates", err)
 	}
 	return ts, nil
 }
@@ -77,7 +77,7 @@ func (s *Store) SaveLibraryClause(ctx context.Context, c document.LibraryClause,
 		return nil, c, err
 	})
 	if err != nil {
-		return document.LibraryClause{}, fmt.Errorf("save clause %s: %w", c.ID, duplicate(err))
+		return document.LibraryClause{}, wrap(fmt.Sprintf("save clause %s", c.ID), err)
 	}
 	return c, nil
 }
@@ -88,7 +88,7 @@ func (s *Store) LibraryClause(ctx context.Context, id string) (document.LibraryC
 		WHERE id = $1 ORDER BY version DESC LIMIT 1`, id)
 	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[document.LibraryClause])
 	if err != nil {
-		return document.LibraryClause{}, fmt.Errorf("clause %s: %w", id, notFound(err))
+		return document.LibraryClause{}, wrap(fmt.Sprintf("clause %s", id), err)
 	}
 	return c, nil
 }
@@ -98,7 +98,7 @@ func (s *Store) LibraryClauses(ctx context.Context) ([]document.LibraryClause, e
 	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT ON (id) id, version, title, body, language FROM clause_library ORDER BY id, version DESC`)
 	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[document.LibraryClause])
 	if err != nil {
-		return nil, fmt.Errorf("clause library: %w", err)
+		return nil, wrap("clause library", err)
 	}
 	return cs, nil
 }

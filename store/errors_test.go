@@ -1,0 +1,74 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/store"
+)
+
+// Every store failure comes back classified, from real PostgreSQL errors:
+// callers only add context, and the API maps the kind to one status.
+func TestStoreErrorsAreClassifiedAtTheSource(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+
+	t.Run("no row is not found", func(t *testing.T) {
+		_, err := st.Contract(ctx, "HT-2099-999999")
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		assert.NotErrorIs(t, err, domain.ErrUnavailable)
+		assert.Contains(t, err.Error(), "contract HT-2099-999999")
+	})
+
+	t.Run("a taken unique key already exists", func(t *testing.T) {
+		require.NoError(t, st.CreateProductLine(ctx, store.ProductLine{ID: "11111111-1111-1111-1111-111111111111", Name: "软件服务"}))
+		err := st.CreateProductLine(ctx, store.ProductLine{ID: "22222222-2222-2222-2222-222222222222", Name: "软件服务"})
+		require.ErrorIs(t, err, domain.ErrAlreadyExists)
+		assert.ErrorIs(t, err, store.ErrDuplicate)
+		assert.NotErrorIs(t, err, domain.ErrUnavailable)
+		var pg *pgconn.PgError
+		require.ErrorAs(t, err, &pg, "the driver's error stays in the chain")
+		assert.Equal(t, "23505", pg.Code)
+	})
+
+	t.Run("bad data is a client error", func(t *testing.T) {
+		err := st.AddDelegation(ctx, store.Delegation{ID: "33333333-3333-3333-3333-333333333333", UserID: owner.ID,
+			DelegateID: owner.ID, StartsOn: "2026-02-30", EndsOn: "2026-03-01"})
+		var verr *domain.ValidationError
+		require.ErrorAs(t, err, &verr)
+		require.Len(t, verr.Fields, 1)
+		assert.Contains(t, verr.Fields[0].Message, "2026-02-30")
+		assert.NotErrorIs(t, err, domain.ErrUnavailable)
+	})
+
+	t.Run("a reason the store gives keeps its meaning", func(t *testing.T) {
+		err := st.RevokeToken(ctx, owner.ID, "no-such-token")
+		require.ErrorIs(t, err, domain.ErrNotFound)
+		assert.NotErrorIs(t, err, domain.ErrUnavailable)
+	})
+
+	t.Run("a cancelled request is unavailable", func(t *testing.T) {
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		_, err := st.Contract(cancelled, "HT-2026-000001")
+		require.ErrorIs(t, err, domain.ErrUnavailable)
+		assert.ErrorIs(t, err, context.Canceled)
+	})
+
+	t.Run("a database that does not answer is unavailable", func(t *testing.T) {
+		away, err := store.Open(ctx, "postgres://signet@127.0.0.1:1/signet?connect_timeout=1")
+		require.NoError(t, err)
+		defer away.Close()
+		_, err = away.Contract(ctx, "HT-2026-000001")
+		require.ErrorIs(t, err, domain.ErrUnavailable)
+		assert.NotErrorIs(t, err, domain.ErrNotFound)
+		var connect *pgconn.ConnectError
+		assert.True(t, errors.As(err, &connect), "%v", err)
+	})
+}
