@@ -23,6 +23,21 @@ type Error struct {
 	Kind error
 	// Err is the underlying error (pgx, pgconn, context).
 	Err error
+	// Constraint names the unique key a duplicate took ("users_email_key").
+	Constraint string
+}
+
+// TakenKey names the unique constraint err violated, or "" when err is no
+// duplicate; callers turn it into the field at fault.
+func TakenKey(err error) string {
+	var se *Error
+	for errors.As(err, &se) {
+		if se.Constraint != "" {
+			return se.Constraint
+		}
+		err = se.Err
+	}
+	return ""
 }
 
 func (e *Error) Error() string {
@@ -65,7 +80,12 @@ func wrap(op string, err error) error {
 		}
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	return &Error{Op: op, Kind: kindOf(err), Err: err}
+	e := &Error{Op: op, Kind: kindOf(err), Err: err}
+	var pg *pgconn.PgError
+	if errors.Is(e.Kind, domain.ErrAlreadyExists) && errors.As(err, &pg) {
+		e.Constraint = pg.ConstraintName
+	}
+	return e
 }
 
 // Classify classifies a store failure without adding context; errors the
