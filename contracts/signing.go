@@ -28,7 +28,7 @@ type SigningStore interface {
 	SigningEvents(ctx context.Context, number string, version int) ([]signing.Event, error)
 	VersionsByDocument(ctx context.Context, sha256 string) ([]store.SignedVersion, error)
 	ClaimDelivery(ctx context.Context, id string) (bool, error)
-	SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, msg notify.Message, key string) error
+	SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, mail notify.Outgoing) error
 	CheckLinkCode(ctx context.Context, linkID string, codeHash []byte, now time.Time) (bool, error)
 	ReleaseDelivery(ctx context.Context, id string) error
 	CompanySignatory(ctx context.Context) (domain.User, error)
@@ -372,10 +372,8 @@ func (s *Signing) SendCode(ctx context.Context, token, requestID string) (CodeSe
 		return CodeSent{}, fmt.Errorf("make code: %w", err)
 	}
 	expires := s.now().UTC().Add(CodeTTL)
-	msg := notify.Message{Kind: "signing.code", Subject: "签署验证码 / Your signing code: " + code,
-		Text: fmt.Sprintf("您签署合同 %s 的验证码是 %s，%d 分钟内有效。\nYour code to sign %s is %s; it works for %d minutes.",
-			l.ContractNumber, code, int(CodeTTL.Minutes()), l.ContractNumber, code, int(CodeTTL.Minutes())), At: s.now().UTC()}
-	if err := s.st.SaveLinkCode(ctx, l.ID, codeHash(l.ID, code), expires, msg, "signing-code/"+l.ID+"/"+requestID); err != nil {
+	mail := notify.SigningCode(l.ID, requestID, l.ContractNumber, code, CodeTTL, s.now().UTC())
+	if err := s.st.SaveLinkCode(ctx, l.ID, codeHash(l.ID, code), expires, mail); err != nil {
 		return CodeSent{}, err
 	}
 	email := ""

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/notify"
 )
 
 // Delegation hands a user's new tasks to a delegate for a date range.
@@ -126,8 +127,9 @@ func (s *Store) Rounds(ctx context.Context, number string) ([]Round, error) {
 	return rs, nil
 }
 
-// SaveTasks upserts approval tasks, keyed by their IDs.
-func (s *Store) SaveTasks(ctx context.Context, tasks []domain.ApprovalTask) error {
+// SaveTasks upserts approval tasks, keyed by their IDs, and writes the
+// notices announcing them (notify.ForTasks) in the same transaction.
+func (s *Store) SaveTasks(ctx context.Context, tasks []domain.ApprovalTask, notices ...notify.Notice) error {
 	if len(tasks) == 0 {
 		return nil
 	}
@@ -139,7 +141,7 @@ func (s *Store) SaveTasks(ctx context.Context, tasks []domain.ApprovalTask) erro
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return nil, nil, err
 		}
-		return nil, tasks, s.enqueueTasks(ctx, tx, tasks[0].ContractNumber, tasks, time.Now())
+		return nil, tasks, s.enqueue(ctx, tx, notices, time.Now())
 	})
 	if err != nil {
 		return wrap("save tasks", err)

@@ -5,26 +5,18 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-clm/signet/notify"
 )
 
-// DigestLine is one item of someone's daily digest.
-type DigestLine struct {
-	UserID         string     `db:"user_id"`
-	Section        string     `db:"section"`
-	ContractNumber string     `db:"contract_number"`
-	Title          string     `db:"title"`
-	Detail         string     `db:"detail"`
-	Due            *time.Time `db:"due"`
-	// Outstanding and Currency are a payment line's.
-	Outstanding int64  `db:"outstanding"`
-	Currency    string `db:"currency"`
-}
+// DigestLine is one item of someone's daily digest (notify words it).
+type DigestLine = notify.DigestLine
 
 // Digest sections.
 const (
-	DigestTasks    = "tasks"
-	DigestPayments = "payments"
-	DigestExpiring = "expiring"
+	DigestTasks    = notify.DigestTasks
+	DigestPayments = notify.DigestPayments
+	DigestExpiring = notify.DigestExpiring
 )
 
 // DigestLines lists, for every active user, the tasks waiting for them
@@ -34,23 +26,23 @@ const (
 func (s *Store) DigestLines(ctx context.Context, day time.Time, within int) ([]DigestLine, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT u.id AS user_id, 'tasks' AS section, t.contract_number, c.title,
-			coalesce(nullif(t.stage_name, ''), t.role) AS detail, t.due_at AS due, 0::bigint AS outstanding, '' AS currency
+			coalesce(nullif(t.stage_name, ''), t.role) AS detail, t.due_at AS due, 0 AS seq, 0::bigint AS outstanding, '' AS currency
 		FROM approval_tasks t
 		JOIN contracts c ON c.number = t.contract_number
 		JOIN users u ON u.active AND (u.id = t.assignee_id OR (t.assignee_id = '' AND t.role = ANY(u.roles)))
 		WHERE t.status = 'open'
 		UNION ALL
 		SELECT c.owner_id, 'payments', c.number, c.title,
-			format('第%s期 %s 到期', m.seq, m.due_date), m.due_date::timestamptz, m.amount - m.received, m.currency::text
+			m.due_date::text, m.due_date::timestamptz, m.seq, m.amount - m.received, m.currency::text
 		FROM payment_milestones m
 		JOIN contracts c ON c.number = m.contract_number AND c.version = m.version
 		JOIN users u ON u.id = c.owner_id AND u.active
 		WHERE m.received < m.amount AND c.status IN ('active', 'expired', 'renewed') AND m.due_date <= $1::date + $2::int
 		UNION ALL
-		SELECT c.owner_id, 'expiring', c.number, c.title, c.end_date::text, c.expires_at, 0, ''
+		SELECT c.owner_id, 'expiring', c.number, c.title, c.end_date::text, c.expires_at, 0, 0, ''
 		FROM contracts c JOIN users u ON u.id = c.owner_id AND u.active
 		WHERE c.status = 'active' AND c.end_date <= $1::date + $2::int
-		ORDER BY user_id, section DESC, due NULLS LAST, contract_number, detail`, day.Format(time.DateOnly), within)
+		ORDER BY user_id, section DESC, due NULLS LAST, contract_number, seq, detail`, day.Format(time.DateOnly), within)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[DigestLine])
 	if err != nil {
 		return nil, wrap("digest lines", err)

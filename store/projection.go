@@ -12,9 +12,11 @@ import (
 )
 
 // ApplyTransition writes one workflow transition in a single transaction:
-// the contract row, its event, its approval tasks and any signature. The
-// event ID makes it idempotent; the contract row only moves forward.
-func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (applied bool, err error) {
+// the contract row, its event, its approval tasks, any signature and the
+// notices it produces (notify.ForRecorded), which are written with the
+// event, once. The event ID makes it idempotent; the contract row only
+// moves forward.
+func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notices ...notify.Notice) (applied bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		c := t.Contract
 		if _, err := tx.Exec(ctx, `
@@ -60,7 +62,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			if err := appendAudit(actx, tx, "contract."+e.Kind, "contract", c.Number, nil, after); err != nil {
 				return err
 			}
-			if err := s.enqueue(ctx, tx, notify.ForTransition(t), e.At); err != nil {
+			if err := s.enqueue(ctx, tx, notices, e.At); err != nil {
 				return err
 			}
 		}
@@ -81,9 +83,6 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			}
 		}
 
-		if err := s.enqueueTasks(ctx, tx, c.Number, t.Tasks, e.At); err != nil {
-			return err
-		}
 		batch := &pgx.Batch{}
 		for _, task := range t.Tasks {
 			queueTask(batch, task)

@@ -17,11 +17,14 @@ import (
 
 // ApplySigningStep writes one step of a signing round in a transaction.
 // Rounds and signers are upserted; links and events are keyed and written
-// once, and a link the store makes its own token for is emailed in the
-// same transaction, so a retried step neither loses nor repeats it.
-func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep) error {
+// once. Every link comes with its token's hash; invitations holds, by link
+// ID, the mail that brings a link to its signer (notify.SigningInvitation),
+// written in the same transaction as the link and only when the link is
+// new and mail is configured, so a retried step neither loses nor repeats
+// it.
+func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep, invitations map[string]notify.Outgoing) error {
 	r := st.Round
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return wrap("", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO signing_rounds (contract_number, round, version, document_sha256, status, deadline_at, reason, started_at, closed_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -56,7 +59,8 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep) err
 			return wrap("write signers and events", err)
 		}
 		for _, l := range st.Links {
-			if err := s.insertLink(ctx, tx, r, l); err != nil {
+			invitation, ok := invitations[l.ID]
+			if err := s.insertLink(ctx, tx, r, l, invitation, ok); err != nil {
 				return err
 			}
 		}
@@ -66,43 +70,27 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep) err
 		}
 		// Only steps with events are worth the trail (links are in the events).
 		return appendAudit(actx, tx, "signing.step", "contract", r.ContractNumber, nil, map[string]any{"round": r.Round, "status": r.Status, "events": st.Events})
-	})
+	}))
 }
 
-// insertLink stores a link once. Without a token hash it makes the token
-// and, when mail is configured, emails the link to the signer; the token
-// is never stored, only its SHA-256.
-func (s *Store) insertLink(ctx context.Context, tx pgx.Tx, r domain.SigningRound, l domain.SigningLink) error {
-	hash, token := l.TokenHash, ""
-	if hash == nil {
-		var err error
-		if token, hash, err = signing.NewToken(); err != nil {
-			return wrap("make link token", err)
-		}
+// insertLink stores a link once, by the hash of its token (never the
+// token), and when it is new writes its invitation, if it has one and mail
+// is configured.
+func (s *Store) insertLink(ctx context.Context, tx pgx.Tx, r domain.SigningRound, l domain.SigningLink, invitation notify.Outgoing, invite bool) error {
+	if l.TokenHash == nil {
+		return fmt.Errorf("link %s has no token hash", l.ID)
 	}
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO signing_links (id, signer_id, contract_number, round, token_hash, status, expires_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) ON CONFLICT (id) DO NOTHING`,
-		l.ID, l.SignerID, r.ContractNumber, r.Round, hash, l.ExpiresAt, r.At)
+		l.ID, l.SignerID, r.ContractNumber, r.Round, l.TokenHash, l.ExpiresAt, r.At)
 	if err != nil {
 		return wrap(fmt.Sprintf("insert link %s", l.ID), err)
 	}
-	if tag.RowsAffected() == 0 || token == "" || !s.EmailByDefault {
+	if tag.RowsAffected() == 0 || !invite || !s.EmailByDefault {
 		return nil
 	}
-	msg := notify.Message{
-		Kind:    "signing.link",
-		Subject: "请签署合同 / Please sign: " + r.ContractNumber + " " + r.Title,
-		Text: fmt.Sprintf("%s，您好：\n\n请打开下面的链接阅读并签署合同 %s《%s》。链接仅供您本人使用一次，%s 前有效。\n\nPlease open the link below to read and sign. It is for you alone, works once, and expires %s.",
-			l.Name, r.ContractNumber, r.Title, l.ExpiresAt.Format(time.DateOnly), l.ExpiresAt.Format(time.RFC3339)),
-		Link: "/sign/" + token,
-		At:   r.At,
-		Data: map[string]any{"contract_number": r.ContractNumber, "round": r.Round, "signer_id": l.SignerID},
-	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO notification_outbox (key, kind, channel, address, message, created_at, next_attempt_at)
-		VALUES ($1, $2, 'email', $3, $4, now(), now()) ON CONFLICT (key) DO NOTHING`,
-		"signing-link/"+l.ID, msg.Kind, l.Email, msg); err != nil {
+	if err := writeOutbox(ctx, tx, []notify.Outgoing{invitation}); err != nil {
 		return wrap(fmt.Sprintf("email link %s", l.ID), err)
 	}
 	return nil
@@ -279,9 +267,10 @@ func (s *Store) ReleaseDelivery(ctx context.Context, id string) error {
 const CodeAttempts = 5
 
 // SaveLinkCode gives a link a new one-time code (replacing any earlier
-// one) and mails it to the signer in the same transaction.
-func (s *Store) SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, msg notify.Message, key string) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+// one) and, in the same transaction, writes mail (notify.SigningCode) to
+// the link's signer at the address the store holds.
+func (s *Store) SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, mail notify.Outgoing) error {
+	return wrap("", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var email string
 		err := tx.QueryRow(ctx, `
 			UPDATE signing_links l SET code_hash = $2, code_expires_at = $3, code_attempts = 0
@@ -290,13 +279,12 @@ func (s *Store) SaveLinkCode(ctx context.Context, linkID string, codeHash []byte
 		if err != nil {
 			return wrap(fmt.Sprintf("save code of %s", linkID), err)
 		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO notification_outbox (key, kind, channel, address, message, created_at, next_attempt_at)
-			VALUES ($1, $2, 'email', $3, $4, now(), now()) ON CONFLICT (key) DO NOTHING`, key, msg.Kind, email, msg); err != nil {
+		mail.Address = email
+		if err := writeOutbox(ctx, tx, []notify.Outgoing{mail}); err != nil {
 			return wrap(fmt.Sprintf("email code of %s", linkID), err)
 		}
 		return nil
-	})
+	}))
 }
 
 // ErrCodeLocked: too many wrong codes; the signer asks for a new one.
