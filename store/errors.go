@@ -108,7 +108,7 @@ func kindOf(err error) error {
 			if field == "" {
 				field = "request"
 			}
-			return &domain.ValidationError{Fields: []domain.FieldError{{Field: field, Message: pg.Message}}}
+			return &domain.ValidationError{Fields: []domain.FieldError{{Field: field, Message: dataProblem(pg.Code)}}}
 		}
 	}
 	// Connection refused or dropped, the server shutting down (08, 57P),
@@ -140,4 +140,21 @@ func classified(err error) bool {
 		}
 	}
 	return false
+}
+
+// dataProblem says what is wrong with a value PostgreSQL refused (SQLSTATE
+// class 22) without repeating the server's text to the client.
+func dataProblem(code string) string {
+	switch code {
+	case "22001":
+		return "is too long"
+	case "22003":
+		return "is out of range"
+	case "22007", "22008":
+		return "is not a valid date or time"
+	case "22P02":
+		return "is not in a valid form"
+	default:
+		return "is not a valid value"
+	}
 }

@@ -43,7 +43,10 @@ func TestStoreErrorsAreClassifiedAtTheSource(t *testing.T) {
 		var verr *domain.ValidationError
 		require.ErrorAs(t, err, &verr)
 		require.Len(t, verr.Fields, 1)
-		assert.Contains(t, verr.Fields[0].Message, "2026-02-30")
+		assert.Equal(t, "is not a valid date or time", verr.Fields[0].Message)
+		var pg *pgconn.PgError
+		require.ErrorAs(t, err, &pg)
+		assert.Equal(t, "22008", pg.Code, "a date out of range")
 		assert.NotErrorIs(t, err, domain.ErrUnavailable)
 	})
 
@@ -71,4 +74,18 @@ func TestStoreErrorsAreClassifiedAtTheSource(t *testing.T) {
 		var connect *pgconn.ConnectError
 		assert.True(t, errors.As(err, &connect), "%v", err)
 	})
+}
+
+func TestClassifyKeepsWhatIsAlreadyClassified(t *testing.T) {
+	assert.NoError(t, store.Classify(nil))
+	refusal := &domain.Refusal{Kind: domain.RefusedConflict, Message: "only a dead letter can be retried"}
+	var got *domain.Refusal
+	require.ErrorAs(t, store.Classify(refusal), &got)
+	assert.Same(t, refusal, got)
+	assert.NotErrorIs(t, store.Classify(refusal), domain.ErrUnavailable)
+	assert.ErrorIs(t, store.Classify(store.ErrCodeLocked), store.ErrCodeLocked)
+	assert.NotErrorIs(t, store.Classify(store.ErrCodeLocked), domain.ErrUnavailable)
+	assert.ErrorIs(t, store.Classify(errors.New("connection reset by peer")), domain.ErrUnavailable, "what the store cannot name is an outage")
+	assert.ErrorIs(t, store.Classify(context.DeadlineExceeded), domain.ErrUnavailable)
+	assert.Empty(t, store.TakenKey(store.Classify(errors.New("x"))))
 }
