@@ -35,6 +35,8 @@ func TestStoreErrorsAreClassifiedAtTheSource(t *testing.T) {
 		var pg *pgconn.PgError
 		require.ErrorAs(t, err, &pg, "the driver's error stays in the chain")
 		assert.Equal(t, "23505", pg.Code)
+		assert.Equal(t, pg.ConstraintName, store.TakenKey(err), "which key is taken, for the caller to name the field")
+		assert.NotEmpty(t, store.TakenKey(err))
 	})
 
 	t.Run("bad data is a client error", func(t *testing.T) {
