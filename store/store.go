@@ -37,7 +37,8 @@ import (
 type Store struct {
 	pool *pgxpool.Pool
 	// EmailByDefault mails users who never chose where to hear about
-	// things at their address; set it when SMTP is configured.
+	// things at their address (notify.Route), and lets signers' link
+	// invitations be written; set it when SMTP is configured.
 	EmailByDefault bool
 }
 
