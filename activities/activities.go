@@ -8,13 +8,15 @@ import (
 	"time"
 
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/notify"
 	"github.com/signet-clm/signet/signing"
 )
 
 // Projection is where contract transitions are recorded (PostgreSQL).
 type Projection interface {
 	// ApplyTransition writes t atomically and reports whether it was new.
-	ApplyTransition(ctx context.Context, t domain.Transition) (bool, error)
+	// notices (notify.ForRecorded) are written with it, once.
+	ApplyTransition(ctx context.Context, t domain.Transition, notices ...notify.Notice) (bool, error)
 }
 
 // Activities are registered with the worker; the workflow calls them by
@@ -47,7 +49,7 @@ type RecordTransitionResult struct {
 // tasks and any signature to PostgreSQL. Keyed on the event ID, so a retried
 // attempt is a no-op.
 func (a *Activities) RecordTransition(ctx context.Context, in RecordTransitionInput) (RecordTransitionResult, error) {
-	applied, err := a.Projection.ApplyTransition(ctx, in.Transition)
+	applied, err := a.Projection.ApplyTransition(ctx, in.Transition, notify.ForRecorded(in.Transition)...)
 	if err != nil {
 		return RecordTransitionResult{}, fmt.Errorf("record %s of %s: %w", in.Transition.Event.Kind, in.Transition.Contract.Number, err)
 	}

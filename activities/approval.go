@@ -13,6 +13,7 @@ import (
 	"github.com/signet-clm/signet/approval"
 	"github.com/signet-clm/signet/document"
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/notify"
 	"github.com/signet-clm/signet/store"
 )
 
@@ -27,7 +28,10 @@ type ApprovalStore interface {
 	Rounds(ctx context.Context, number string) ([]store.Round, error)
 	StartRound(ctx context.Context, r store.Round) error
 	CloseRound(ctx context.Context, number string, round int, outcome string, at time.Time) error
-	SaveTasks(ctx context.Context, tasks []domain.ApprovalTask) error
+	// SaveTasks writes tasks and, in the same transaction, the notices
+	// announcing them.
+	SaveTasks(ctx context.Context, tasks []domain.ApprovalTask, notices ...notify.Notice) error
+	ContractSummary(ctx context.Context, number string) (notify.ContractSummary, error)
 }
 
 // ErrTypeBlocked is the failure type of a submission a risk rule blocks.
@@ -204,7 +208,7 @@ type SaveTasksResult struct{}
 
 // SaveTasks records tasks (decisions, reminders, cancellations).
 func (a *Activities) SaveTasks(ctx context.Context, in SaveTasksInput) (SaveTasksResult, error) {
-	return SaveTasksResult{}, a.Approvals.SaveTasks(ctx, in.Tasks)
+	return SaveTasksResult{}, a.saveTasks(ctx, in.Tasks)
 }
 
 // CloseRoundInput records a round's end.
@@ -221,7 +225,7 @@ type CloseRoundResult struct{}
 
 // CloseRound records the round's outcome and its tasks' final state.
 func (a *Activities) CloseRound(ctx context.Context, in CloseRoundInput) (CloseRoundResult, error) {
-	if err := a.Approvals.SaveTasks(ctx, in.Tasks); err != nil {
+	if err := a.saveTasks(ctx, in.Tasks); err != nil {
 		return CloseRoundResult{}, err
 	}
 	return CloseRoundResult{}, a.Approvals.CloseRound(ctx, in.ContractNumber, in.Round, in.Outcome, in.At)

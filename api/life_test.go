@@ -450,7 +450,7 @@ func TestDigestListsPaymentsDue(t *testing.T) {
 		if l.Section == "payments" && l.ContractNumber == n {
 			assert.Equal(t, "demo-sales", l.UserID)
 			assert.Equal(t, int64(50_000_00), l.Outstanding)
-			payments = append(payments, l.Detail)
+			payments = append(payments, l.What())
 		}
 	}
 	assert.Equal(t, []string{"第1期 " + d(5) + " 到期"}, payments, "the milestone due in 5 days, not the one in 300")

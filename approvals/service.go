@@ -65,7 +65,7 @@ func (s *Service) SavePolicy(ctx context.Context, u domain.User, p approval.Poli
 	}
 	saved, err := s.store.SavePolicy(ctx, p, u.ID)
 	if err != nil {
-		return approval.Policy{}, store.Classify(err)
+		return approval.Policy{}, err
 	}
 	return saved, nil
 }
@@ -78,7 +78,7 @@ func (s *Service) Policy(ctx context.Context, id string, version int) (approval.
 		return approval.DefaultPolicy(), nil
 	}
 	if err != nil {
-		return approval.Policy{}, store.Classify(err)
+		return approval.Policy{}, err
 	}
 	return p, nil
 }
@@ -110,7 +110,7 @@ func (s *Service) SaveRiskRules(ctx context.Context, u domain.User, in RiskRules
 	}
 	v, err := s.store.SaveRiskRules(ctx, in.Rules, u.ID)
 	if err != nil {
-		return RiskRules{}, store.Classify(err)
+		return RiskRules{}, err
 	}
 	return RiskRules{Version: v, Rules: in.Rules}, nil
 }
@@ -119,7 +119,7 @@ func (s *Service) SaveRiskRules(ctx context.Context, u domain.User, in RiskRules
 func (s *Service) CurrentRiskRules(ctx context.Context) (RiskRules, error) {
 	rules, v, err := s.store.RiskRules(ctx)
 	if err != nil {
-		return RiskRules{}, store.Classify(err)
+		return RiskRules{}, err
 	}
 	return RiskRules{Version: v, Rules: rules}, nil
 }
@@ -149,7 +149,7 @@ func (s *Service) Delegate(ctx context.Context, u domain.User, in DelegationInpu
 	if in.DelegateID == in.UserID {
 		verr.Add("delegate_id", "must be someone other than the delegator")
 	} else if active, err := s.store.UserActive(ctx, in.DelegateID); err != nil {
-		return store.Delegation{}, store.Classify(err)
+		return store.Delegation{}, err
 	} else if !active {
 		verr.Add("delegate_id", "is not an active user")
 	}
@@ -158,7 +158,7 @@ func (s *Service) Delegate(ctx context.Context, u domain.User, in DelegationInpu
 	}
 	d := store.Delegation{ID: uuid.Must(uuid.NewV7()).String(), UserID: in.UserID, DelegateID: in.DelegateID, StartsOn: in.StartsOn, EndsOn: in.EndsOn}
 	if err := s.store.AddDelegation(ctx, d); err != nil {
-		return store.Delegation{}, store.Classify(err)
+		return store.Delegation{}, err
 	}
 	return d, nil
 }
@@ -167,7 +167,7 @@ func (s *Service) Delegate(ctx context.Context, u domain.User, in DelegationInpu
 func (s *Service) Delegations(ctx context.Context, u domain.User) ([]store.Delegation, error) {
 	ds, err := s.store.Delegations(ctx, u.ID)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	return ds, nil
 }
@@ -198,11 +198,11 @@ func (s *Service) Inbox(ctx context.Context, u domain.User, q InboxQuery) (Inbox
 	items, err := s.store.Inbox(ctx, store.InboxFilter{UserID: u.ID, Roles: u.Roles, Status: domain.TaskStatus(q.Status),
 		Contract: q.Contract, Overdue: q.Overdue, Now: now, Limit: q.Limit})
 	if err != nil {
-		return Inbox{}, store.Classify(err)
+		return Inbox{}, err
 	}
 	counts, err := s.store.InboxCounts(ctx, u.ID, u.Roles, now)
 	if err != nil {
-		return Inbox{}, store.Classify(err)
+		return Inbox{}, err
 	}
 	if items == nil {
 		items = []store.InboxTask{}
@@ -245,22 +245,22 @@ func mayRead(u domain.User, t domain.ApprovalTask) bool {
 func (s *Service) Task(ctx context.Context, u domain.User, id string) (TaskDetail, error) {
 	t, err := s.store.InboxTask(ctx, id, s.now())
 	if err != nil {
-		return TaskDetail{}, store.Classify(err)
+		return TaskDetail{}, err
 	}
 	if !mayRead(u, t.ApprovalTask) {
 		return TaskDetail{}, domain.ErrNotFound
 	}
 	d := TaskDetail{Task: t, Findings: []approval.Finding{}, Stages: []approval.Stage{}}
 	if d.Contract, err = s.store.Contract(ctx, t.ContractNumber); err != nil {
-		return TaskDetail{}, store.Classify(err)
+		return TaskDetail{}, err
 	}
 	rounds, err := s.store.Rounds(ctx, t.ContractNumber)
 	if err != nil {
-		return TaskDetail{}, store.Classify(err)
+		return TaskDetail{}, err
 	}
 	tasks, err := s.store.Tasks(ctx, t.ContractNumber)
 	if err != nil {
-		return TaskDetail{}, store.Classify(err)
+		return TaskDetail{}, err
 	}
 	seen := map[int]bool{} // rounds in which this approver had a task
 	for _, o := range tasks {
@@ -304,7 +304,7 @@ func (s *Service) amendmentChanges(ctx context.Context, d *TaskDetail, round *st
 	load := func(v int) (document.Document, store.StoredDocument, error) {
 		stored, err := s.store.DocumentVersion(ctx, d.Contract.Number, v)
 		if err != nil {
-			return document.Document{}, stored, store.Classify(err)
+			return document.Document{}, stored, err
 		}
 		var doc document.Document
 		return doc, stored, json.Unmarshal(stored.Content, &doc)
@@ -345,11 +345,11 @@ type RoundView struct {
 func (s *Service) Why(ctx context.Context, number string) ([]RoundView, error) {
 	rounds, err := s.store.Rounds(ctx, number)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	tasks, err := s.store.Tasks(ctx, number)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	views := []RoundView{}
 	for _, r := range rounds {

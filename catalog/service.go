@@ -49,7 +49,7 @@ type LineInput struct {
 func (s *Service) CreateLine(ctx context.Context, u domain.User, in LineInput) (store.ProductLine, error) {
 	l := store.ProductLine{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name}
 	if err := s.store.CreateProductLine(ctx, l); err != nil {
-		return store.ProductLine{}, store.Classify(err)
+		return store.ProductLine{}, err
 	}
 	return l, nil
 }
@@ -58,7 +58,7 @@ func (s *Service) CreateLine(ctx context.Context, u domain.User, in LineInput) (
 func (s *Service) Lines(ctx context.Context) ([]store.ProductLine, error) {
 	l, err := s.store.ProductLines(ctx)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	return l, nil
 }
@@ -88,7 +88,7 @@ type ProductUpdate struct {
 func (s *Service) CreateProduct(ctx context.Context, u domain.User, in ProductInput) (store.Product, error) {
 	lines, err := s.store.ProductLines(ctx)
 	if err != nil {
-		return store.Product{}, store.Classify(err)
+		return store.Product{}, err
 	}
 	found := false
 	for _, l := range lines {
@@ -105,7 +105,7 @@ func (s *Service) CreateProduct(ctx context.Context, u domain.User, in ProductIn
 		ListPrice: *in.ListPrice, Currency: in.Currency, TaxRateBP: *in.TaxRateBP, Active: in.Active == nil || *in.Active,
 		CreatedAt: now, UpdatedAt: now}
 	if err := s.store.SaveProduct(ctx, p); err != nil {
-		return store.Product{}, store.Classify(err)
+		return store.Product{}, err
 	}
 	return p, nil
 }
@@ -118,7 +118,7 @@ func (s *Service) UpdateProduct(ctx context.Context, u domain.User, id string, i
 	}
 	p, err := s.store.Product(ctx, id)
 	if err != nil {
-		return store.Product{}, store.Classify(err)
+		return store.Product{}, err
 	}
 	if in.Name != nil {
 		p.Name = *in.Name
@@ -137,7 +137,7 @@ func (s *Service) UpdateProduct(ctx context.Context, u domain.User, id string, i
 	}
 	p.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
 	if err := s.store.SaveProduct(ctx, p); err != nil {
-		return store.Product{}, store.Classify(err)
+		return store.Product{}, err
 	}
 	return p, nil
 }
@@ -152,7 +152,7 @@ type ProductQuery struct {
 func (s *Service) Products(ctx context.Context, q ProductQuery) ([]store.Product, error) {
 	ps, err := s.store.Products(ctx, q.Line, q.ActiveOnly)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	return ps, nil
 }
@@ -172,7 +172,7 @@ func (s *Service) SaveTemplate(ctx context.Context, u domain.User, t document.Te
 	}
 	saved, err := s.store.SaveTemplate(ctx, t, u.ID)
 	if err != nil {
-		return document.Template{}, store.Classify(err)
+		return document.Template{}, err
 	}
 	return saved, nil
 }
@@ -181,7 +181,7 @@ func (s *Service) SaveTemplate(ctx context.Context, u domain.User, t document.Te
 func (s *Service) Template(ctx context.Context, id string, version int) (document.Template, error) {
 	t, err := s.store.Template(ctx, id, version)
 	if err != nil {
-		return document.Template{}, store.Classify(err)
+		return document.Template{}, err
 	}
 	return t, nil
 }
@@ -190,7 +190,7 @@ func (s *Service) Template(ctx context.Context, id string, version int) (documen
 func (s *Service) Templates(ctx context.Context) ([]store.TemplateSummary, error) {
 	ts, err := s.store.Templates(ctx)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	return ts, nil
 }
@@ -210,7 +210,7 @@ func (s *Service) fromLibrary(ctx context.Context, t *document.Template) error {
 			verr.Add(fmt.Sprintf("clauses[%d].library", i), "no such library clause")
 			continue
 		case err != nil:
-			return store.Classify(err)
+			return err
 		}
 		if lc.Language != t.Language {
 			return &domain.ValidationError{Fields: []domain.FieldError{{Field: fmt.Sprintf("clauses[%d].library", i),
@@ -225,7 +225,7 @@ func (s *Service) fromLibrary(ctx context.Context, t *document.Template) error {
 func (s *Service) SaveClause(ctx context.Context, u domain.User, c document.LibraryClause) (document.LibraryClause, error) {
 	saved, err := s.store.SaveLibraryClause(ctx, c, u.ID)
 	if err != nil {
-		return document.LibraryClause{}, store.Classify(err)
+		return document.LibraryClause{}, err
 	}
 	return saved, nil
 }
@@ -234,7 +234,7 @@ func (s *Service) SaveClause(ctx context.Context, u domain.User, c document.Libr
 func (s *Service) Clauses(ctx context.Context) ([]document.LibraryClause, error) {
 	cs, err := s.store.LibraryClauses(ctx)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	return cs, nil
 }

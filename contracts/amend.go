@@ -77,7 +77,7 @@ func (s *Service) Versions(ctx context.Context, u domain.User, number string) ([
 	}
 	list, err := s.versions.Versions(ctx, number)
 	if err != nil {
-		return nil, unavailable(err)
+		return nil, err
 	}
 	return list, nil
 }
@@ -96,7 +96,7 @@ func (s *Service) version(ctx context.Context, number string, v int) (document.D
 	if errors.Is(err, domain.ErrNotFound) {
 		return document.Document{}, stored, &domain.Refusal{Kind: domain.RefusedNotFound, Message: fmt.Sprintf("%s has no version %d", number, v)}
 	} else if err != nil {
-		return document.Document{}, stored, unavailable(err)
+		return document.Document{}, stored, err
 	}
 	var doc document.Document
 	if err := json.Unmarshal(stored.Content, &doc); err != nil {
@@ -168,7 +168,7 @@ func (s *Service) ContractAsOf(ctx context.Context, u domain.User, number, date 
 	}
 	status, version, existed, err := s.asOf.StateAsOf(ctx, number, until)
 	if err != nil {
-		return AsOf{}, unavailable(err)
+		return AsOf{}, err
 	}
 	if !existed {
 		return AsOf{}, &domain.Refusal{Kind: domain.RefusedNotFound, Message: fmt.Sprintf("%s did not exist yet on %s", number, date)}
@@ -179,7 +179,7 @@ func (s *Service) ContractAsOf(ctx context.Context, u domain.User, number, date 
 	}
 	ms, err := s.asOf.MilestonesAsOf(ctx, number, version, date)
 	if err != nil {
-		return AsOf{}, unavailable(err)
+		return AsOf{}, err
 	}
 	if ms == nil {
 		ms = []store.MilestoneAsOf{}

@@ -33,7 +33,7 @@ func (s *Service) Attach(ctx context.Context, u domain.User, number, filename st
 		UploadedBy: u.ID, CreatedAt: s.now().UTC().Truncate(time.Microsecond), Data: data,
 	}
 	if err := s.attachments.AddAttachment(ctx, a); err != nil {
-		return store.Attachment{}, unavailable(err)
+		return store.Attachment{}, err
 	}
 	a.Data = nil
 	return a, nil
@@ -46,7 +46,7 @@ func (s *Service) Attachments(ctx context.Context, u domain.User, number string)
 	}
 	list, err := s.attachments.Attachments(ctx, number)
 	if err != nil {
-		return nil, unavailable(err)
+		return nil, err
 	}
 	return list, nil
 }
@@ -62,7 +62,7 @@ func (s *Service) Attachment(ctx context.Context, u domain.User, number, id stri
 	}
 	a, err := s.attachments.Attachment(ctx, number, id)
 	if err != nil {
-		return store.Attachment{}, store.Classify(err)
+		return store.Attachment{}, err
 	}
 	return a, nil
 }

@@ -93,12 +93,12 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (dra
 	case errors.Is(err, domain.ErrNotFound) || (err == nil && !u.Sees(p.customer.OwnerID)):
 		missing.Add("customer_id", "no such customer")
 	case err != nil:
-		return p, unavailable(err)
+		return p, err
 	}
 	if in.ContactID != "" && err == nil {
 		contacts, err := s.store.Contacts(ctx, in.CustomerID)
 		if err != nil {
-			return p, unavailable(err)
+			return p, err
 		}
 		for _, c := range contacts {
 			if c.ID == in.ContactID {
@@ -114,7 +114,7 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (dra
 	case errors.Is(err, domain.ErrNotFound):
 		missing.Add("template_id", "no such template (version)")
 	case err != nil:
-		return p, unavailable(err)
+		return p, err
 	}
 
 	var amounts []domain.LineAmounts
@@ -125,7 +125,7 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (dra
 			missing.Add(path+".product_id", "no such product")
 			continue
 		} else if err != nil {
-			return p, unavailable(err)
+			return p, err
 		}
 		if !product.Active {
 			verr.Add(path+".product_id", "product is inactive and cannot be added to new drafts")
@@ -268,7 +268,7 @@ func rendered(doc document.Document) (domain.RenderedDocument, error) {
 func (s *Service) previousDocument(ctx context.Context, number string) (document.Document, error) {
 	stored, err := s.store.Document(ctx, number)
 	if err != nil {
-		return document.Document{}, store.Classify(err)
+		return document.Document{}, err
 	}
 	var prev document.Document
 	if err := json.Unmarshal(stored.Content, &prev); err != nil {
@@ -326,7 +326,7 @@ func (s *Service) Document(ctx context.Context, u domain.User, number string) (s
 	if errors.Is(err, domain.ErrNotFound) {
 		return d, domain.ErrNotFound
 	} else if err != nil {
-		return d, unavailable(err)
+		return d, err
 	}
 	return d, nil
 }
@@ -350,7 +350,7 @@ func (s *Service) AddNonStandardClauses(ctx context.Context, u domain.User, numb
 	}
 	tpl, err := s.store.Template(ctx, prev.TemplateID, prev.TemplateVersion)
 	if err != nil {
-		return workflows.ContractState{}, store.Classify(err)
+		return workflows.ContractState{}, err
 	}
 	next := prev.Input
 	next.Extra = append(append([]document.ExtraClause{}, prev.Input.Extra...), in.Clauses...)

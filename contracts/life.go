@@ -56,7 +56,7 @@ func (s *Service) UpdateObligation(ctx context.Context, u domain.User, number, o
 		if _, err := s.attachments.Attachment(ctx, number, in.EvidenceID); errors.Is(err, domain.ErrNotFound) {
 			return workflows.ContractState{}, &domain.ValidationError{NotFound: true, Fields: []domain.FieldError{{Field: "evidence_id", Message: "no such attachment of this contract"}}}
 		} else if err != nil {
-			return workflows.ContractState{}, unavailable(err)
+			return workflows.ContractState{}, err
 		}
 	}
 	return s.update(ctx, u, number, requestID, workflows.UpdateObligation, workflows.ObligationRequest{Actor: u.Actor(),

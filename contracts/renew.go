@@ -29,7 +29,7 @@ func (s *Service) Renew(ctx context.Context, pred domain.Contract, at time.Time)
 	}
 	tpl, err := s.store.Template(ctx, prev.TemplateID, prev.TemplateVersion)
 	if err != nil {
-		return "", store.Classify(err)
+		return "", err
 	}
 	oldStart, err1 := domain.ParseDate(pred.StartDate)
 	oldEnd, err2 := domain.ParseDate(pred.EndDate)

@@ -92,7 +92,7 @@ func (s *Service) visible(ctx context.Context, u domain.User, number string) (st
 		if errors.Is(err, domain.ErrNotFound) {
 			return store.ContractRow{}, domain.ErrNotFound
 		}
-		return store.ContractRow{}, unavailable(err)
+		return store.ContractRow{}, err
 	}
 	if !u.Sees(row.OwnerID) {
 		return store.ContractRow{}, domain.ErrNotFound
@@ -108,13 +108,13 @@ func (s *Service) Get(ctx context.Context, u domain.User, number string) (View, 
 	}
 	v := View{Contract: row}
 	if v.LineItems, err = s.store.LineItems(ctx, number); err != nil {
-		return View{}, unavailable(err)
+		return View{}, err
 	}
 	if v.Tasks, err = s.store.Tasks(ctx, number); err != nil {
-		return View{}, unavailable(err)
+		return View{}, err
 	}
 	if v.Signatures, err = s.store.Signatures(ctx, number); err != nil {
-		return View{}, unavailable(err)
+		return View{}, err
 	}
 	state, err := s.LiveState(ctx, number)
 	if err != nil {
@@ -161,7 +161,7 @@ func (s *Service) Events(ctx context.Context, u domain.User, number string) ([]d
 	}
 	events, err := s.store.Events(ctx, number)
 	if err != nil {
-		return nil, unavailable(err)
+		return nil, err
 	}
 	return events, nil
 }
@@ -196,7 +196,7 @@ func (s *Service) List(ctx context.Context, u domain.User, in ListInput) (Page[s
 	f.Owners = u.Owners()
 	rows, err := s.store.ListContracts(ctx, f)
 	if err != nil {
-		return Page[store.ContractRow]{}, unavailable(err)
+		return Page[store.ContractRow]{}, err
 	}
 	page := Page[store.ContractRow]{Items: rows}
 	if page.Items == nil {
@@ -356,7 +356,7 @@ func (s *Service) awaitRecorded(ctx context.Context, number string, closed bool,
 			row, err := s.store.Contract(ctx, number)
 			if err != nil {
 				// The update landed; only reading it back failed.
-				return state, unavailable(err)
+				return state, err
 			}
 			if row.Status == state.Status && row.Version == state.Version {
 				return state, nil

@@ -28,7 +28,7 @@ type SigningStore interface {
 	SigningEvents(ctx context.Context, number string, version int) ([]signing.Event, error)
 	VersionsByDocument(ctx context.Context, sha256 string) ([]store.SignedVersion, error)
 	ClaimDelivery(ctx context.Context, id string) (bool, error)
-	SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, msg notify.Message, key string) error
+	SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, mail notify.Outgoing) error
 	CheckLinkCode(ctx context.Context, linkID string, codeHash []byte, now time.Time) (bool, error)
 	ReleaseDelivery(ctx context.Context, id string) error
 	CompanySignatory(ctx context.Context) (domain.User, error)
@@ -130,11 +130,11 @@ func (s *Signing) signers(ctx context.Context, row store.ContractRow, in []Signe
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, fieldErr("signers", "no executive can sign for the company; name the signers")
 	} else if err != nil {
-		return nil, unavailable(err)
+		return nil, err
 	}
 	contacts, err := s.store.Contacts(ctx, row.CustomerID)
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return nil, unavailable(err)
+		return nil, err
 	}
 	for _, c := range contacts {
 		if c.MaySign && c.Email != "" {
@@ -296,7 +296,7 @@ func (s *Signing) link(ctx context.Context, token string) (store.SigningLink, er
 	if errors.Is(err, domain.ErrNotFound) {
 		return store.SigningLink{}, domain.ErrNotFound
 	} else if err != nil {
-		return store.SigningLink{}, unavailable(err)
+		return store.SigningLink{}, err
 	}
 	if l.Status != "active" || !s.now().Before(l.ExpiresAt) {
 		return store.SigningLink{}, domain.ErrGone
@@ -313,15 +313,15 @@ func (s *Signing) OpenLink(ctx context.Context, token, requestID string, from Cl
 	}
 	row, err := s.store.Contract(ctx, l.ContractNumber)
 	if err != nil {
-		return SignView{}, unavailable(err)
+		return SignView{}, err
 	}
 	doc, err := s.store.Document(ctx, l.ContractNumber)
 	if err != nil {
-		return SignView{}, unavailable(err)
+		return SignView{}, err
 	}
 	signers, err := s.st.Signers(ctx, l.ContractNumber, l.Round)
 	if err != nil {
-		return SignView{}, unavailable(err)
+		return SignView{}, err
 	}
 	v := SignView{ContractNumber: row.Number, Title: row.Title, Version: row.Version, CompanyName: s.company, CustomerName: row.CustomerName,
 		DocumentSHA256: doc.SHA256, DocumentText: doc.Text, DocumentHTML: doc.HTML, Signers: signers, ExpiresAt: l.ExpiresAt}
@@ -332,7 +332,7 @@ func (s *Signing) OpenLink(ctx context.Context, token, requestID string, from Cl
 	}
 	from = from.bounded()
 	if err := s.st.LinkOpened(ctx, l, v.Signer.Name, from.IP, from.UserAgent, requestID, s.now().UTC()); err != nil {
-		return SignView{}, unavailable(err)
+		return SignView{}, err
 	}
 	return v, nil
 }
@@ -372,11 +372,9 @@ func (s *Signing) SendCode(ctx context.Context, token, requestID string) (CodeSe
 		return CodeSent{}, fmt.Errorf("make code: %w", err)
 	}
 	expires := s.now().UTC().Add(CodeTTL)
-	msg := notify.Message{Kind: "signing.code", Subject: "签署验证码 / Your signing code: " + code,
-		Text: fmt.Sprintf("您签署合同 %s 的验证码是 %s，%d 分钟内有效。\nYour code to sign %s is %s; it works for %d minutes.",
-			l.ContractNumber, code, int(CodeTTL.Minutes()), l.ContractNumber, code, int(CodeTTL.Minutes())), At: s.now().UTC()}
-	if err := s.st.SaveLinkCode(ctx, l.ID, codeHash(l.ID, code), expires, msg, "signing-code/"+l.ID+"/"+requestID); err != nil {
-		return CodeSent{}, unavailable(err)
+	mail := notify.SigningCode(l.ID, requestID, l.ContractNumber, code, CodeTTL, s.now().UTC())
+	if err := s.st.SaveLinkCode(ctx, l.ID, codeHash(l.ID, code), expires, mail); err != nil {
+		return CodeSent{}, err
 	}
 	email := ""
 	for _, sg := range st.Signers {
@@ -426,7 +424,7 @@ func (s *Signing) SignLink(ctx context.Context, token, requestID string, in Sign
 		case errors.Is(err, store.ErrCodeLocked):
 			return SignResult{}, &domain.Refusal{Kind: domain.RefusedConflict, Message: "too many wrong codes: ask for a new one"}
 		case err != nil:
-			return SignResult{}, unavailable(err)
+			return SignResult{}, err
 		case !ok:
 			return SignResult{}, fieldErr("code", "is wrong or has expired")
 		}
@@ -511,11 +509,11 @@ func (s *Signing) Certificate(ctx context.Context, u domain.User, number string,
 	}
 	sigs, err := s.st.SealedSignatures(ctx, number, version)
 	if err != nil {
-		return signing.Certificate{}, unavailable(err)
+		return signing.Certificate{}, err
 	}
 	events, err := s.st.SigningEvents(ctx, number, version)
 	if err != nil {
-		return signing.Certificate{}, unavailable(err)
+		return signing.Certificate{}, err
 	}
 	if len(events) == 0 {
 		return signing.Certificate{}, &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("version %d of %s has not been sent for signature", version, number)}
@@ -602,13 +600,13 @@ func (s *Signing) Verify(ctx context.Context, in VerifyInput) (VerifyResult, err
 	}
 	versions, err := s.st.VersionsByDocument(ctx, res.DocumentSHA256)
 	if err != nil {
-		return VerifyResult{}, unavailable(err)
+		return VerifyResult{}, err
 	}
 	res.SealsValid = true
 	for _, ver := range versions {
 		sigs, err := s.st.SealedSignatures(ctx, ver.ContractNumber, ver.Version)
 		if err != nil {
-			return VerifyResult{}, unavailable(err)
+			return VerifyResult{}, err
 		}
 		if len(sigs) == 0 {
 			continue
@@ -677,7 +675,7 @@ func (s *Signing) ApplyCallback(ctx context.Context, deliveryID string, cb Provi
 	round, _ := strconv.Atoi(m[2])
 	fresh, err := s.st.ClaimDelivery(ctx, deliveryID)
 	if err != nil {
-		return false, unavailable(err)
+		return false, err
 	}
 	if !fresh {
 		return true, nil

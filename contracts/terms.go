@@ -87,7 +87,7 @@ func (s *Service) checkTerms(ctx context.Context, u domain.User, in *CreateInput
 				verr.Add(field+".owner_id", "no such user")
 				continue
 			} else if err != nil {
-				return t, unavailable(err)
+				return t, err
 			}
 		}
 		t.obligations = append(t.obligations, domain.Obligation{Seq: i + 1, Title: o.Title, OwnerID: owner.ID, OwnerName: owner.Name, DueDate: o.DueDate})

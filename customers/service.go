@@ -102,7 +102,7 @@ func (s *Service) Create(ctx context.Context, u domain.User, in CreateInput) (De
 		contacts[i] = store.Contact{ID: newID(), CustomerID: c.ID, Name: ci.Name, Title: ci.Title, Phone: ci.Phone, Email: ci.Email, MaySign: ci.MaySign}
 	}
 	if err := s.store.CreateCustomer(ctx, c, contacts); err != nil {
-		return Detail{}, store.Classify(err)
+		return Detail{}, err
 	}
 	return Detail{Customer: c, Contacts: contacts, Totals: []store.CustomerTotal{}, Contracts: []store.ContractRow{}}, nil
 }
@@ -114,7 +114,7 @@ func (s *Service) visible(ctx context.Context, u domain.User, id string) (store.
 	}
 	c, err := s.store.Customer(ctx, id)
 	if err != nil {
-		return store.Customer{}, store.Classify(err)
+		return store.Customer{}, err
 	}
 	if !u.Sees(c.OwnerID) {
 		return store.Customer{}, domain.ErrNotFound
@@ -130,14 +130,14 @@ func (s *Service) Get(ctx context.Context, u domain.User, id string) (Detail, er
 	}
 	d := Detail{Customer: c}
 	if d.Contacts, err = s.store.Contacts(ctx, id); err != nil {
-		return Detail{}, store.Classify(err)
+		return Detail{}, err
 	}
 	if d.Totals, err = s.store.CustomerTotals(ctx, id); err != nil {
-		return Detail{}, store.Classify(err)
+		return Detail{}, err
 	}
 	f := store.ContractFilter{CustomerID: id, Limit: 50, Owners: u.Owners()}
 	if d.Contracts, err = s.store.ListContracts(ctx, f); err != nil {
-		return Detail{}, store.Classify(err)
+		return Detail{}, err
 	}
 	return d, nil
 }
@@ -172,7 +172,7 @@ func (s *Service) Update(ctx context.Context, u domain.User, id string, in Updat
 	}
 	c.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
 	if err := s.store.UpdateCustomer(ctx, c); err != nil {
-		return Detail{}, store.Classify(err)
+		return Detail{}, err
 	}
 	return s.Get(ctx, u, id)
 }
@@ -188,7 +188,7 @@ func (s *Service) AddContact(ctx context.Context, u domain.User, id string, in C
 	}
 	contact := store.Contact{ID: newID(), CustomerID: id, Name: in.Name, Title: in.Title, Phone: in.Phone, Email: in.Email, MaySign: in.MaySign}
 	if err := s.store.AddContact(ctx, contact); err != nil {
-		return store.Contact{}, store.Classify(err)
+		return store.Contact{}, err
 	}
 	return contact, nil
 }
@@ -222,7 +222,7 @@ func (s *Service) List(ctx context.Context, u domain.User, in ListInput) (Page, 
 	f.Owners = u.Owners()
 	items, err := s.store.ListCustomers(ctx, f)
 	if err != nil {
-		return Page{}, store.Classify(err)
+		return Page{}, err
 	}
 	p := Page{Items: items}
 	if len(items) == f.Limit {

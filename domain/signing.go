@@ -17,9 +17,9 @@ type SigningRound struct {
 	ClosedAt *time.Time `json:"closed_at,omitempty"`
 }
 
-// SigningLink is a one-time link to issue. Without a TokenHash the store
-// makes the token and emails the link to the signer; with one, the caller
-// already holds the token.
+// SigningLink is a one-time link to issue. Without a TokenHash the
+// activity recording it makes the token (signing.IssueTokens) and mails
+// the link to the signer; with one, the caller already holds the token.
 type SigningLink struct {
 	ID        string    `json:"id"`
 	SignerID  string    `json:"signer_id"`

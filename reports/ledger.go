@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/store"
 )
 
 // LedgerRow is one contract in the ledger: its terms and where its money
@@ -381,7 +382,9 @@ func (it *RowIter[T]) Close() {
 	}
 }
 
-// unavailable marks a database failure: the API answers 503.
+// unavailable classifies a database failure the way the store does (an
+// outage is domain.ErrUnavailable, bad data a validation error), so the
+// API answers the same for a report as for any other read.
 func unavailable(what string, err error) error {
-	return fmt.Errorf("%s: %w: %w", what, domain.ErrUnavailable, err)
+	return fmt.Errorf("%s: %w", what, store.Classify(err))
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/big"
+
+	"github.com/signet-clm/signet/domain"
 )
 
 const tokenBytes = 32
@@ -22,6 +24,25 @@ func NewToken() (token string, hash []byte, err error) {
 	}
 	token = base64.RawURLEncoding.EncodeToString(b)
 	return token, HashToken(token), nil
+}
+
+// IssueTokens makes a token for every link that has no token hash yet
+// (the workflow issues links without one; the activity recording them
+// makes the secret, which history never holds) and sets the hash. It
+// returns the new tokens by link ID, for the invitations that carry them.
+func IssueTokens(links []domain.SigningLink) (map[string]string, error) {
+	tokens := map[string]string{}
+	for i := range links {
+		if links[i].TokenHash != nil {
+			continue
+		}
+		token, hash, err := NewToken()
+		if err != nil {
+			return nil, err
+		}
+		links[i].TokenHash, tokens[links[i].ID] = hash, token
+	}
+	return tokens, nil
 }
 
 // HashToken returns the SHA-256 of the token's text, the value to look up.

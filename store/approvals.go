@@ -3,79 +3,14 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/signet-clm/signet/approval"
 	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/notify"
 )
-
-// SavePolicy stores p as the next version of its ID.
-func (s *Store) SavePolicy(ctx context.Context, p approval.Policy, createdBy string) (approval.Policy, error) {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		// Serialise versions of one policy so two saves cannot take the same.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('policy:' || $1))`, p.ID); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) + 1 FROM approval_policies WHERE id = $1`, p.ID).Scan(&p.Version); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO approval_policies (id, version, body, created_by) VALUES ($1, $2, $3, $4)`, p.ID, p.Version, p, createdBy); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, "policy.saved", "policy", p.ID, nil, p)
-	})
-	if err != nil {
-		return approval.Policy{}, fmt.Errorf("save policy %s: %w", p.ID, err)
-	}
-	return p, nil
-}
-
-// Policy returns a policy version, the newest when version is 0.
-func (s *Store) Policy(ctx context.Context, id string, version int) (approval.Policy, error) {
-	p, v, err := versioned[approval.Policy](ctx, s, "approval_policies", id, version)
-	p.Version = v
-	return p, err
-}
-
-// SaveRiskRules stores the rule set as its next version.
-func (s *Store) SaveRiskRules(ctx context.Context, rules []approval.RiskRule, createdBy string) (int, error) {
-	var version int
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `LOCK TABLE risk_rule_sets IN EXCLUSIVE MODE`); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) + 1 FROM risk_rule_sets`).Scan(&version); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO risk_rule_sets (version, rules, created_by) VALUES ($1, $2, $3)`, version, rules, createdBy); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, "risk_rules.saved", "risk_rules", fmt.Sprint(version), nil, rules)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("save risk rules: %w", err)
-	}
-	return version, nil
-}
-
-// RiskRules returns the newest rule set and its version (0 and none when
-// no rule set was ever saved).
-func (s *Store) RiskRules(ctx context.Context) ([]approval.RiskRule, int, error) {
-	var rules []approval.RiskRule
-	var version int
-	err := s.pool.QueryRow(ctx, `SELECT rules, version FROM risk_rule_sets ORDER BY version DESC LIMIT 1`).Scan(&rules, &version)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return []approval.RiskRule{}, 0, nil
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("risk rules: %w", err)
-	}
-	return rules, version, nil
-}
 
 // Delegation hands a user's new tasks to a delegate for a date range.
 type Delegation struct {
@@ -94,7 +29,7 @@ func (s *Store) AddDelegation(ctx context.Context, d Delegation) error {
 		return nil, d, err
 	})
 	if err != nil {
-		return fmt.Errorf("add delegation: %w", err)
+		return wrap("add delegation", err)
 	}
 	return nil
 }
@@ -105,33 +40,13 @@ func (s *Store) Delegations(ctx context.Context, userID string) ([]Delegation, e
 		FROM delegations WHERE user_id = $1 ORDER BY starts_on, id`, userID)
 	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[Delegation])
 	if err != nil {
-		return nil, fmt.Errorf("delegations of %s: %w", userID, err)
+		return nil, wrap(fmt.Sprintf("delegations of %s", userID), err)
 	}
 	return ds, nil
 }
 
 // Approver is someone a task can be assigned to.
 type Approver = domain.Approver
-
-// User returns one user.
-func (s *Store) User(ctx context.Context, id string) (domain.User, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, name, email, roles FROM users WHERE id = $1`, id)
-	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
-	if err != nil {
-		return domain.User{}, fmt.Errorf("user %s: %w", id, notFound(err))
-	}
-	return u, nil
-}
-
-// UserActive reports whether a user exists and is active.
-func (s *Store) UserActive(ctx context.Context, id string) (bool, error) {
-	var active bool
-	err := s.pool.QueryRow(ctx, `SELECT active FROM users WHERE id = $1`, id).Scan(&active)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
-	}
-	return active, err
-}
 
 // ResolveApprovers returns the active holders of role, or the named users,
 // sorted by ID, each replaced by their delegate when a delegation covers
@@ -149,7 +64,7 @@ func (s *Store) ResolveApprovers(ctx context.Context, role domain.Role, users []
 		ORDER BY u.id`, string(role), users, day)
 	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Approver])
 	if err != nil {
-		return nil, fmt.Errorf("resolve approvers: %w", err)
+		return nil, wrap("resolve approvers", err)
 	}
 	return as, nil
 }
@@ -160,7 +75,7 @@ func (s *Store) Managers(ctx context.Context, userIDs []string) ([]Approver, err
 		WHERE u.id = ANY($1) AND m.active ORDER BY m.id`, userIDs)
 	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Approver])
 	if err != nil {
-		return nil, fmt.Errorf("managers: %w", err)
+		return nil, wrap("managers", err)
 	}
 	return as, nil
 }
@@ -186,7 +101,7 @@ func (s *Store) StartRound(ctx context.Context, r Round) error {
 		ON CONFLICT (contract_number, round) DO NOTHING`,
 		r.ContractNumber, r.Round, r.PolicyID, r.PolicyVersion, r.Route, r.DocumentSHA256, r.DocumentText, r.StartedAt)
 	if err != nil {
-		return fmt.Errorf("start round %d of %s: %w", r.Round, r.ContractNumber, err)
+		return wrap(fmt.Sprintf("start round %d of %s", r.Round, r.ContractNumber), err)
 	}
 	return nil
 }
@@ -196,7 +111,7 @@ func (s *Store) CloseRound(ctx context.Context, number string, round int, outcom
 	_, err := s.pool.Exec(ctx, `UPDATE approval_rounds SET outcome = $3, closed_at = $4 WHERE contract_number = $1 AND round = $2`,
 		number, round, outcome, at)
 	if err != nil {
-		return fmt.Errorf("close round %d of %s: %w", round, number, err)
+		return wrap(fmt.Sprintf("close round %d of %s", round, number), err)
 	}
 	return nil
 }
@@ -207,13 +122,14 @@ func (s *Store) Rounds(ctx context.Context, number string) ([]Round, error) {
 		document_text, outcome, started_at, closed_at FROM approval_rounds WHERE contract_number = $1 ORDER BY round`, number)
 	rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Round])
 	if err != nil {
-		return nil, fmt.Errorf("rounds of %s: %w", number, err)
+		return nil, wrap(fmt.Sprintf("rounds of %s", number), err)
 	}
 	return rs, nil
 }
 
-// SaveTasks upserts approval tasks, keyed by their IDs.
-func (s *Store) SaveTasks(ctx context.Context, tasks []domain.ApprovalTask) error {
+// SaveTasks upserts approval tasks, keyed by their IDs, and writes the
+// notices announcing them (notify.ForTasks) in the same transaction.
+func (s *Store) SaveTasks(ctx context.Context, tasks []domain.ApprovalTask, notices ...notify.Notice) error {
 	if len(tasks) == 0 {
 		return nil
 	}
@@ -225,10 +141,10 @@ func (s *Store) SaveTasks(ctx context.Context, tasks []domain.ApprovalTask) erro
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return nil, nil, err
 		}
-		return nil, tasks, s.enqueueTasks(ctx, tx, tasks[0].ContractNumber, tasks, time.Now())
+		return nil, tasks, s.enqueue(ctx, tx, notices, time.Now())
 	})
 	if err != nil {
-		return fmt.Errorf("save tasks: %w", err)
+		return wrap("save tasks", err)
 	}
 	return nil
 }

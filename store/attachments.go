@@ -32,7 +32,7 @@ func (s *Store) AddAttachment(ctx context.Context, a Attachment) error {
 		return nil, a, err
 	})
 	if err != nil {
-		return fmt.Errorf("add attachment to %s: %w", a.ContractNumber, err)
+		return wrap(fmt.Sprintf("add attachment to %s", a.ContractNumber), err)
 	}
 	return nil
 }
@@ -42,7 +42,7 @@ func (s *Store) Attachments(ctx context.Context, number string) ([]Attachment, e
 	rows, _ := s.pool.Query(ctx, `SELECT `+attachmentColumns+` FROM attachments WHERE contract_number = $1 ORDER BY created_at, id`, number)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[Attachment])
 	if err != nil {
-		return nil, fmt.Errorf("attachments of %s: %w", number, err)
+		return nil, wrap(fmt.Sprintf("attachments of %s", number), err)
 	}
 	return list, nil
 }
@@ -52,7 +52,7 @@ func (s *Store) Attachment(ctx context.Context, number, id string) (Attachment, 
 	rows, _ := s.pool.Query(ctx, `SELECT `+attachmentColumns+`, data FROM attachments WHERE contract_number = $1 AND id::text = $2`, number, id)
 	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Attachment])
 	if err != nil {
-		return Attachment{}, fmt.Errorf("attachment %s: %w", id, notFound(err))
+		return Attachment{}, wrap(fmt.Sprintf("attachment %s", id), err)
 	}
 	return a, nil
 }

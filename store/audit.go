@@ -20,12 +20,12 @@ const auditLockKey int64 = 0x5167_6e65_7402
 // absent); the actor comes from ctx.
 func appendAudit(ctx context.Context, tx pgx.Tx, action, objectType, objectID string, before, after any) error {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
-		return fmt.Errorf("lock audit trail: %w", err)
+		return wrap("lock audit trail", err)
 	}
 	prev, seq := audit.Genesis, int64(1)
 	err := tx.QueryRow(ctx, `SELECT hash, seq + 1 FROM audit_events ORDER BY seq DESC LIMIT 1`).Scan(&prev, &seq)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("read audit head: %w", err)
+		return wrap("read audit head", err)
 	}
 	actor := audit.ActorFrom(ctx)
 	e := audit.Entry{Seq: seq, At: time.Now().UTC().Truncate(time.Microsecond), ActorID: actor.UserID, Action: action,
@@ -38,13 +38,13 @@ func appendAudit(ctx context.Context, tx pgx.Tx, action, objectType, objectID st
 	}
 	content, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("encode audit entry: %w", err)
+		return wrap("encode audit entry", err)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO audit_events (seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		e.Seq, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.RequestID, string(content), prev, audit.Hash(prev, string(content)))
 	if err != nil {
-		return fmt.Errorf("append audit entry: %w", err)
+		return wrap("append audit entry", err)
 	}
 	return nil
 }
@@ -55,7 +55,7 @@ func rawJSON(v any) (json.RawMessage, error) {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("encode audit state: %w", err)
+		return nil, wrap("encode audit state", err)
 	}
 	return b, nil
 }
@@ -83,7 +83,7 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]audit.Entry, error)
 		return e, json.Unmarshal([]byte(content), &e)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("audit trail: %w", err)
+		return nil, wrap("audit trail", err)
 	}
 	return entries, nil
 }
@@ -133,11 +133,11 @@ func (s *Store) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
 // trail in the same transaction; fn returns the object's state before and
 // after.
 func (s *Store) audited(ctx context.Context, action, objectType, objectID string, fn func(tx pgx.Tx) (before, after any, err error)) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return wrap(action, pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		before, after, err := fn(tx)
 		if err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, action, objectType, objectID, before, after)
-	})
+	}))
 }

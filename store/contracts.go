@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -102,7 +101,7 @@ func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey s
 		return start(d)
 	})
 	if err != nil {
-		return "", false, fmt.Errorf("create draft: %w", err)
+		return "", false, wrap("create draft", err)
 	}
 	return number, reused, nil
 }
@@ -117,7 +116,7 @@ func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {
 		c.Number, c.Title, c.CustomerID, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
 		c.StartDate, c.EndDate, c.ExpiresAt, domain.StatusDraft, c.CreatedAt, c.TemplateID, c.TemplateVersion, c.DocumentSHA256,
 		c.PredecessorNumber); err != nil {
-		return fmt.Errorf("insert contract: %w", err)
+		return wrap("insert contract", err)
 	}
 	if err := replaceLines(ctx, tx, c.Number, 1, d.Lines); err != nil {
 		return err
@@ -125,7 +124,7 @@ func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {
 	if d.Document.SHA256 != "" {
 		if _, err := tx.Exec(ctx, `INSERT INTO contract_documents (contract_number, version, sha256, content, text, html)
 			VALUES ($1, 1, $2, $3, $4, $5)`, c.Number, d.Document.SHA256, d.Document, d.Document.Text, d.Document.HTML); err != nil {
-			return fmt.Errorf("insert document: %w", err)
+			return wrap("insert document", err)
 		}
 	}
 	return nil
@@ -134,7 +133,7 @@ func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {
 // replaceLines makes lines the line items of a contract version.
 func replaceLines(ctx context.Context, tx pgx.Tx, number string, version int, lines []domain.LineItem) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM contract_line_items WHERE contract_number = $1 AND version = $2`, number, version); err != nil {
-		return fmt.Errorf("clear line items: %w", err)
+		return wrap("clear line items", err)
 	}
 	rows := make([][]any, len(lines))
 	for i, l := range lines {
@@ -144,7 +143,7 @@ func replaceLines(ctx context.Context, tx pgx.Tx, number string, version int, li
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contract_line_items"}, []string{"contract_number", "version", "line_no",
 		"product_id", "description", "unit", "quantity_milli", "unit_price", "discount_bp", "tax_rate_bp",
 		"gross", "discount", "net", "tax", "total"}, pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("insert line items: %w", err)
+		return wrap("insert line items", err)
 	}
 	return nil
 }
@@ -168,60 +167,9 @@ func (s *Store) LineItems(ctx context.Context, number string) ([]LineItem, error
 		return l, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("line items of %s: %w", number, err)
+		return nil, wrap(fmt.Sprintf("line items of %s", number), err)
 	}
 	return items, nil
-}
-
-// StoredDocument is a contract version's rendered document.
-type StoredDocument struct {
-	SHA256  string
-	Text    string
-	HTML    string
-	Content json.RawMessage
-}
-
-// Document returns the rendered document of a contract's current version.
-func (s *Store) Document(ctx context.Context, number string) (StoredDocument, error) {
-	var d StoredDocument
-	err := s.pool.QueryRow(ctx, `SELECT d.sha256, d.text, d.html, d.content FROM contract_documents d
-		JOIN contracts c ON c.number = d.contract_number AND c.version = d.version WHERE d.contract_number = $1`, number).
-		Scan(&d.SHA256, &d.Text, &d.HTML, &d.Content)
-	if err != nil {
-		return StoredDocument{}, fmt.Errorf("document of %s: %w", number, notFound(err))
-	}
-	return d, nil
-}
-
-// DocumentVersion returns the rendered document of one version of a
-// contract (an amendment's draft, or an earlier version).
-func (s *Store) DocumentVersion(ctx context.Context, number string, version int) (StoredDocument, error) {
-	var d StoredDocument
-	err := s.pool.QueryRow(ctx, `SELECT sha256, text, html, content FROM contract_documents WHERE contract_number = $1 AND version = $2`,
-		number, version).Scan(&d.SHA256, &d.Text, &d.HTML, &d.Content)
-	if err != nil {
-		return StoredDocument{}, fmt.Errorf("document of %s v%d: %w", number, version, notFound(err))
-	}
-	return d, nil
-}
-
-// VersionInfo is one version of a contract's document.
-type VersionInfo struct {
-	Version        int    `json:"version"`
-	DocumentSHA256 string `json:"document_sha256" db:"sha256"`
-	Current        bool   `json:"current"`
-}
-
-// Versions lists a contract's document versions, oldest first.
-func (s *Store) Versions(ctx context.Context, number string) ([]VersionInfo, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT d.version, d.sha256, d.version = c.version AS current
-		FROM contract_documents d JOIN contracts c ON c.number = d.contract_number
-		WHERE d.contract_number = $1 ORDER BY d.version`, number)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[VersionInfo])
-	if err != nil {
-		return nil, fmt.Errorf("versions of %s: %w", number, err)
-	}
-	return list, nil
 }
 
 // Contract returns one contract row, or domain.ErrNotFound.
@@ -229,7 +177,7 @@ func (s *Store) Contract(ctx context.Context, number string) (ContractRow, error
 	rows, _ := s.pool.Query(ctx, `SELECT `+contractColumns+` FROM contracts WHERE number = $1`, number)
 	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[ContractRow])
 	if err != nil {
-		return ContractRow{}, fmt.Errorf("contract %s: %w", number, notFound(err))
+		return ContractRow{}, wrap(fmt.Sprintf("contract %s", number), err)
 	}
 	return c, nil
 }
@@ -261,7 +209,7 @@ func (s *Store) ListContracts(ctx context.Context, f ContractFilter) ([]Contract
 		LIMIT $5`, string(f.Status), f.OwnerID, escapeLike(f.Customer), f.After, f.Limit, f.CustomerID, f.Owners)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[ContractRow])
 	if err != nil {
-		return nil, fmt.Errorf("list contracts: %w", err)
+		return nil, wrap("list contracts", err)
 	}
 	return list, nil
 }
@@ -285,7 +233,7 @@ func (s *Store) Events(ctx context.Context, number string) ([]domain.Event, erro
 		FROM contract_events WHERE contract_number = $1 ORDER BY seq`, number)
 	events, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Event])
 	if err != nil {
-		return nil, fmt.Errorf("events of %s: %w", number, err)
+		return nil, wrap(fmt.Sprintf("events of %s", number), err)
 	}
 	return events, nil
 }
@@ -297,111 +245,10 @@ func (s *Store) Signatures(ctx context.Context, number string) ([]domain.Signatu
 		FROM signatures WHERE contract_number = $1 ORDER BY version, signing_order`, number)
 	sigs, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Signature])
 	if err != nil {
-		return nil, fmt.Errorf("signatures of %s: %w", number, err)
+		return nil, wrap(fmt.Sprintf("signatures of %s", number), err)
 	}
 	return sigs, nil
 }
-
-// InboxTask is an approval task with the contract it belongs to.
-type InboxTask struct {
-	domain.ApprovalTask
-	Title          string `json:"title"`
-	CustomerName   string `json:"customer_name"`
-	OwnerName      string `json:"owner_name"`
-	Amount         int64  `json:"amount"`
-	Currency       string `json:"currency"`
-	DocumentSHA256 string `json:"document_sha256"`
-	Overdue        bool   `json:"overdue"`
-}
-
-// inboxColumns select an InboxTask from approval_tasks t joined to contracts
-// c; now names the parameter holding the current time.
-func inboxColumns(now string) string {
-	return `t.id, t.contract_number, t.round, t.stage, t.role, t.status, t.decided_by_id, t.decided_by_name,
-	t.opinion, t.opened_at, t.decided_at, t.kind, t.stage_name, t.assignee_id, t.assignee_name, t.delegated_from,
-	t.due_at, t.reminded_at, t.escalated_at, c.title, c.customer_name, c.owner_name, c.amount, c.currency,
-	c.document_sha256, (t.status = 'open' AND t.due_at IS NOT NULL AND t.due_at < ` + now + `) AS overdue`
-}
-
-// mine is the inbox condition: tasks assigned to the user ($1), or to
-// nobody in particular but a role the user holds ($2).
-const mine = `((t.assignee_id <> '' AND t.assignee_id = $1) OR (t.assignee_id = '' AND t.role = ANY($2)))`
-
-// InboxFilter narrows an approver's inbox. Empty fields do not filter.
-type InboxFilter struct {
-	UserID   string
-	Roles    []domain.Role
-	Status   domain.TaskStatus
-	Contract string
-	Overdue  bool
-	Now      time.Time
-	Limit    int
-}
-
-func roleNames(roles []domain.Role) []string {
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = string(r)
-	}
-	return names
-}
-
-// Inbox returns an approver's tasks, oldest first.
-func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxTask, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+inboxColumns("$3")+` FROM approval_tasks t JOIN contracts c ON c.number = t.contract_number
-		WHERE `+mine+` AND ($4 = '' OR t.status = $4) AND ($5 = '' OR t.contract_number = $5)
-		  AND (NOT $6 OR (t.status = 'open' AND t.due_at < $3))
-		ORDER BY t.opened_at, t.id LIMIT $7`,
-		f.UserID, roleNames(f.Roles), f.Now, string(f.Status), f.Contract, f.Overdue, f.Limit)
-	tasks, err := pgx.CollectRows(rows, pgx.RowToStructByName[InboxTask])
-	if err != nil {
-		return nil, fmt.Errorf("inbox of %s: %w", f.UserID, err)
-	}
-	return tasks, nil
-}
-
-// InboxCounts counts an approver's tasks per status, and open ones overdue.
-func (s *Store) InboxCounts(ctx context.Context, userID string, roles []domain.Role, now time.Time) (map[string]int, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT t.status, count(*)::int FROM approval_tasks t WHERE `+mine+` GROUP BY t.status
-		UNION ALL SELECT 'overdue', count(*)::int FROM approval_tasks t WHERE `+mine+` AND t.status = 'open' AND t.due_at < $3`,
-		userID, roleNames(roles), now)
-	counts := map[string]int{}
-	var status string
-	var n int
-	_, err := pgx.ForEachRow(rows, []any{&status, &n}, func() error {
-		counts[status] = n
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("inbox counts of %s: %w", userID, err)
-	}
-	return counts, nil
-}
-
-// InboxTask returns one task with its contract.
-func (s *Store) InboxTask(ctx context.Context, id string, now time.Time) (InboxTask, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+inboxColumns("$2")+` FROM approval_tasks t JOIN contracts c ON c.number = t.contract_number
-		WHERE t.id = $1`, id, now)
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[InboxTask])
-	if err != nil {
-		return InboxTask{}, fmt.Errorf("task %s: %w", id, notFound(err))
-	}
-	return t, nil
-}
-
-// Tasks returns every approval task of a contract, all rounds.
-func (s *Store) Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+taskColumns+` FROM approval_tasks WHERE contract_number = $1 ORDER BY round, stage, id`, number)
-	tasks, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.ApprovalTask])
-	if err != nil {
-		return nil, fmt.Errorf("tasks of %s: %w", number, err)
-	}
-	return tasks, nil
-}
-
-// taskColumns are approval_tasks' columns in domain.ApprovalTask's names.
-const taskColumns = `id, contract_number, round, stage, role, status, decided_by_id, decided_by_name, opinion,
-	opened_at, decided_at, kind, stage_name, assignee_id, assignee_name, delegated_from, due_at, reminded_at, escalated_at`
 
 // OpenContract is a contract whose workflow should still be running.
 type OpenContract struct {
@@ -415,7 +262,7 @@ func (s *Store) OpenContracts(ctx context.Context) ([]OpenContract, error) {
 		[]string{string(domain.StatusExpired), string(domain.StatusCancelled), string(domain.StatusArchived)})
 	open, err := pgx.CollectRows(rows, pgx.RowToStructByName[OpenContract])
 	if err != nil {
-		return nil, fmt.Errorf("open contracts: %w", err)
+		return nil, wrap("open contracts", err)
 	}
 	return open, nil
 }

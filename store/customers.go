@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Customer is one entry of the customer book (客户资料).
@@ -36,24 +34,13 @@ type Contact struct {
 
 const customerColumns = `id::text AS id, name, credit_code, industry, region, tier, owner_id, created_at, updated_at`
 
-// ErrDuplicate is returned when a unique key (a credit code, a name) is taken.
-var ErrDuplicate = errors.New("duplicate")
-
-func duplicate(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return fmt.Errorf("%w: %s", ErrDuplicate, pgErr.ConstraintName)
-	}
-	return err
-}
-
 // CreateCustomer stores a customer and its contacts in one transaction.
 func (s *Store) CreateCustomer(ctx context.Context, c Customer, contacts []Contact) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO customers (id, name, credit_code, industry, region, tier, owner_id, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`,
 			c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.OwnerID, c.CreatedAt); err != nil {
-			return duplicate(err)
+			return wrap("", err)
 		}
 		if err := insertContacts(ctx, tx, contacts); err != nil {
 			return err
@@ -64,7 +51,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c Customer, contacts []Conta
 		}{c, contacts})
 	})
 	if err != nil {
-		return fmt.Errorf("create customer: %w", err)
+		return wrap("create customer", err)
 	}
 	return nil
 }
@@ -92,14 +79,14 @@ func (s *Store) UpdateCustomer(ctx context.Context, c Customer) error {
 		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1 FOR UPDATE`, c.ID)
 		before, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Customer])
 		if err != nil {
-			return nil, nil, notFound(err)
+			return nil, nil, wrap("", err)
 		}
 		_, err = tx.Exec(ctx, `UPDATE customers SET name = $2, credit_code = $3, industry = $4, region = $5, tier = $6, updated_at = $7
 			WHERE id = $1`, c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.UpdatedAt)
-		return before, c, duplicate(err)
+		return before, c, wrap("", err)
 	})
 	if err != nil {
-		return fmt.Errorf("update customer: %w", err)
+		return wrap("update customer", err)
 	}
 	return nil
 }
@@ -109,7 +96,7 @@ func (s *Store) Customer(ctx context.Context, id string) (Customer, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id::text = $1`, id)
 	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Customer])
 	if err != nil {
-		return Customer{}, fmt.Errorf("customer %s: %w", id, notFound(err))
+		return Customer{}, wrap(fmt.Sprintf("customer %s", id), err)
 	}
 	return c, nil
 }
@@ -120,7 +107,7 @@ func (s *Store) Contacts(ctx context.Context, customerID string) ([]Contact, err
 		FROM customer_contacts WHERE customer_id::text = $1 ORDER BY created_at, id`, customerID)
 	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Contact])
 	if err != nil {
-		return nil, fmt.Errorf("contacts of %s: %w", customerID, err)
+		return nil, wrap(fmt.Sprintf("contacts of %s", customerID), err)
 	}
 	return cs, nil
 }
@@ -153,7 +140,7 @@ func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer
 		escapeLike(f.Query), f.Query, f.Tier, f.Industry, f.Region, f.OwnerID, f.After, f.Limit, f.Owners)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Customer])
 	if err != nil {
-		return nil, fmt.Errorf("list customers: %w", err)
+		return nil, wrap("list customers", err)
 	}
 	return list, nil
 }
@@ -171,7 +158,7 @@ func (s *Store) CustomerTotals(ctx context.Context, customerID string) ([]Custom
 		FROM contracts WHERE customer_id::text = $1 AND status <> 'cancelled' GROUP BY currency ORDER BY currency`, customerID)
 	totals, err := pgx.CollectRows(rows, pgx.RowToStructByName[CustomerTotal])
 	if err != nil {
-		return nil, fmt.Errorf("totals of %s: %w", customerID, err)
+		return nil, wrap(fmt.Sprintf("totals of %s", customerID), err)
 	}
 	return totals, nil
 }

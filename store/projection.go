@@ -12,9 +12,11 @@ import (
 )
 
 // ApplyTransition writes one workflow transition in a single transaction:
-// the contract row, its event, its approval tasks and any signature. The
-// event ID makes it idempotent; the contract row only moves forward.
-func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (applied bool, err error) {
+// the contract row, its event, its approval tasks, any signature and the
+// notices it produces (notify.ForRecorded), which are written with the
+// event, once. The event ID makes it idempotent; the contract row only
+// moves forward.
+func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notices ...notify.Notice) (applied bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		c := t.Contract
 		if _, err := tx.Exec(ctx, `
@@ -36,7 +38,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			c.Number, c.Title, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
 			c.StartDate, c.EndDate, c.ExpiresAt, t.Status, t.Version, t.Event.Seq, t.SignedAt, c.CreatedAt, t.Event.At,
 			c.CustomerID, c.TemplateID, c.TemplateVersion, c.DocumentSHA256, c.PredecessorNumber, c.SuccessorNumber, c.Renewal.AutoRenew); err != nil {
-			return fmt.Errorf("upsert contract: %w", err)
+			return wrap("upsert contract", err)
 		}
 		e := t.Event
 		tag, err := tx.Exec(ctx, `
@@ -46,7 +48,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			ON CONFLICT (id) DO NOTHING`,
 			e.ID, e.ContractNumber, e.Seq, e.Kind, e.FromStatus, e.ToStatus, e.ActorID, e.ActorName, e.TaskID, e.Opinion, e.At)
 		if err != nil {
-			return fmt.Errorf("insert event: %w", err)
+			return wrap("insert event", err)
 		}
 		applied = tag.RowsAffected() == 1
 		if applied {
@@ -60,7 +62,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			if err := appendAudit(actx, tx, "contract."+e.Kind, "contract", c.Number, nil, after); err != nil {
 				return err
 			}
-			if err := s.enqueue(ctx, tx, notify.ForTransition(t), e.At); err != nil {
+			if err := s.enqueue(ctx, tx, notices, e.At); err != nil {
 				return err
 			}
 		}
@@ -81,9 +83,6 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			}
 		}
 
-		if err := s.enqueueTasks(ctx, tx, c.Number, t.Tasks, e.At); err != nil {
-			return err
-		}
 		batch := &pgx.Batch{}
 		for _, task := range t.Tasks {
 			queueTask(batch, task)
@@ -109,12 +108,12 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition) (appli
 			return nil
 		}
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return fmt.Errorf("write tasks and signature: %w", err)
+			return wrap("write tasks and signature", err)
 		}
 		return nil
 	})
 	if err != nil {
-		return false, fmt.Errorf("apply %s: %w", t.Event.ID, err)
+		return false, wrap(fmt.Sprintf("apply %s", t.Event.ID), err)
 	}
 	return applied, nil
 }
@@ -158,7 +157,7 @@ func applyTerms(ctx context.Context, tx pgx.Tx, t domain.Transition) error {
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM obligations WHERE contract_number = $1 AND version = $2 AND id <> ALL($3)`,
 			c.Number, t.Version, ids); err != nil {
-			return fmt.Errorf("drop obligations: %w", err)
+			return wrap("drop obligations", err)
 		}
 	}
 	if t.Plan != nil || drafted {
@@ -188,7 +187,7 @@ func applyTerms(ctx context.Context, tx pgx.Tx, t domain.Transition) error {
 		for _, m := range c.Plan {
 			if _, err := tx.Exec(ctx, `UPDATE payment_milestones SET invoiced = $3, received = $4, paid_at = $5
 				WHERE id = $1 AND version = $2`, m.ID, t.Version, m.Invoiced, m.Received, m.PaidAt); err != nil {
-				return fmt.Errorf("carry milestone totals: %w", err)
+				return wrap("carry milestone totals", err)
 			}
 		}
 	}
@@ -205,7 +204,7 @@ func applyTerms(ctx context.Context, tx pgx.Tx, t domain.Transition) error {
 			o.ID, c.Number, t.Version, o.Seq, o.Title, o.OwnerID, o.DueDate, o.Progress, o.Note, o.EvidenceID, o.CompletedAt)
 	}
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return fmt.Errorf("write obligations: %w", err)
+		return wrap("write obligations", err)
 	}
 	return nil
 }

@@ -86,7 +86,7 @@ func (s *Store) Milestones(ctx context.Context, number string, version int) ([]M
 		WHERE contract_number = $1 AND version = $2 ORDER BY seq`, number, version)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Milestone])
 	if err != nil {
-		return nil, fmt.Errorf("milestones of %s v%d: %w", number, version, err)
+		return nil, wrap(fmt.Sprintf("milestones of %s v%d", number, version), err)
 	}
 	return list, nil
 }
@@ -98,7 +98,7 @@ func (s *Store) Milestones(ctx context.Context, number string, version int) ([]M
 func (s *Store) ReplaceMilestonePlan(ctx context.Context, number string, version int, plan []Milestone) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return replacePlan(ctx, tx, number, version, plan) })
 	if err != nil {
-		return fmt.Errorf("replace payment plan of %s v%d: %w", number, version, err)
+		return wrap(fmt.Sprintf("replace payment plan of %s v%d", number, version), err)
 	}
 	return nil
 }
@@ -109,7 +109,7 @@ func replacePlan(ctx context.Context, tx pgx.Tx, number string, version int, pla
 	// The contract row lock serialises plan changes of one contract.
 	err := tx.QueryRow(ctx, `SELECT currency FROM contracts WHERE number = $1 FOR UPDATE`, number).Scan(&currency)
 	if err != nil {
-		return notFound(err)
+		return wrap("", err)
 	}
 	seqs := map[int]bool{}
 	for _, m := range plan {
@@ -160,7 +160,7 @@ func replacePlan(ctx context.Context, tx pgx.Tx, number string, version int, pla
 				  AND payment_milestones.version = EXCLUDED.version`,
 			m.ID, number, version, m.Seq, m.Title, m.Amount, m.Currency, m.DueDate)
 		if err != nil {
-			return fmt.Errorf("write milestone %d: %w", m.Seq, err)
+			return wrap(fmt.Sprintf("write milestone %d", m.Seq), err)
 		}
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("%w: milestone %s belongs to another contract version", ErrBadPlan, m.ID)
@@ -200,7 +200,7 @@ func (s *Store) RecordInvoice(ctx context.Context, inv Invoice) (recorded bool, 
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("record invoice %s: %w", inv.ID, err)
+		return false, wrap(fmt.Sprintf("record invoice %s", inv.ID), err)
 	}
 	return recorded, nil
 }
@@ -221,7 +221,7 @@ func recordInvoice(ctx context.Context, tx pgx.Tx, inv Invoice) (recorded bool, 
 			WHERE id = $1 AND contract_number = $2 RETURNING `+milestoneColumns, inv.MilestoneID, inv.ContractNumber, inv.Amount)
 		m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Milestone])
 		if err != nil {
-			return notFound(err)
+			return wrap("", err)
 		}
 		recorded = true
 		return appendAudit(ctx, tx, "invoice.recorded", "contract", inv.ContractNumber, nil, struct {
@@ -243,7 +243,7 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (recorded bool, er
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("record payment %s: %w", p.ID, err)
+		return false, wrap(fmt.Sprintf("record payment %s", p.ID), err)
 	}
 	return recorded, nil
 }
@@ -264,7 +264,7 @@ func recordPayment(ctx context.Context, tx pgx.Tx, p Payment) (recorded bool, er
 		var currency string
 		if err := tx.QueryRow(ctx, `SELECT amount, received, currency FROM payment_milestones
 			WHERE id = $1 AND contract_number = $2 FOR UPDATE`, p.MilestoneID, p.ContractNumber).Scan(&amount, &received, &currency); err != nil {
-			return notFound(err)
+			return wrap("", err)
 		}
 		if received+p.Amount > amount {
 			return &OverpaymentError{MilestoneID: p.MilestoneID, Outstanding: amount - received, Currency: currency}
@@ -297,7 +297,7 @@ func (s *Store) StateAsOf(ctx context.Context, number string, until time.Time) (
 		return "", 0, false, nil
 	}
 	if err != nil {
-		return "", 0, false, fmt.Errorf("state of %s as of %s: %w", number, until, err)
+		return "", 0, false, wrap(fmt.Sprintf("state of %s as of %s", number, until), err)
 	}
 	return status, version, true, nil
 }
@@ -321,7 +321,7 @@ func (s *Store) MilestonesAsOf(ctx context.Context, number string, version int, 
 		FROM payment_milestones pm WHERE pm.contract_number = $1 AND pm.version = $2 ORDER BY pm.seq`, number, version, date)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[MilestoneAsOf])
 	if err != nil {
-		return nil, fmt.Errorf("milestones of %s v%d as of %s: %w", number, version, date, err)
+		return nil, wrap(fmt.Sprintf("milestones of %s v%d as of %s", number, version, date), err)
 	}
 	return list, nil
 }

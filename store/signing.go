@@ -15,45 +15,23 @@ import (
 	"github.com/signet-clm/signet/signing"
 )
 
-// signingKeyID names the one sealing key replicas share.
-const signingKeyID = "default"
-
-// LoadKey returns the stored sealing key seed, or signing.ErrNoKey.
-func (s *Store) LoadKey(ctx context.Context) ([]byte, error) {
-	var seed []byte
-	err := s.pool.QueryRow(ctx, `SELECT seed FROM signing_keys WHERE id = $1`, signingKeyID).Scan(&seed)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, signing.ErrNoKey
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load signing key: %w", err)
-	}
-	return seed, nil
-}
-
-// SaveKeyIfAbsent stores seed unless a key is stored, and returns the
-// stored one, so replicas starting together agree.
-func (s *Store) SaveKeyIfAbsent(ctx context.Context, seed []byte) ([]byte, error) {
-	if _, err := s.pool.Exec(ctx, `INSERT INTO signing_keys (id, seed) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, signingKeyID, seed); err != nil {
-		return nil, fmt.Errorf("save signing key: %w", err)
-	}
-	return s.LoadKey(ctx)
-}
-
 // ApplySigningStep writes one step of a signing round in a transaction.
 // Rounds and signers are upserted; links and events are keyed and written
-// once, and a link the store makes its own token for is emailed in the
-// same transaction, so a retried step neither loses nor repeats it.
-func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep) error {
+// once. Every link comes with its token's hash; invitations holds, by link
+// ID, the mail that brings a link to its signer (notify.SigningInvitation),
+// written in the same transaction as the link and only when the link is
+// new and mail is configured, so a retried step neither loses nor repeats
+// it.
+func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep, invitations map[string]notify.Outgoing) error {
 	r := st.Round
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return wrap("", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO signing_rounds (contract_number, round, version, document_sha256, status, deadline_at, reason, started_at, closed_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (contract_number, round) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason,
 				closed_at = coalesce(signing_rounds.closed_at, EXCLUDED.closed_at)`,
 			r.ContractNumber, r.Round, r.Version, r.DocumentSHA256, r.Status, r.DeadlineAt, r.Reason, r.At, r.ClosedAt); err != nil {
-			return fmt.Errorf("upsert signing round: %w", err)
+			return wrap("upsert signing round", err)
 		}
 		batch := &pgx.Batch{}
 		for _, sg := range st.Signers {
@@ -78,10 +56,11 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep) err
 				e.ID, r.ContractNumber, r.Version, r.Round, e.Kind, e.SignerID, e.SignerName, e.IP, e.UserAgent, e.Detail, e.At)
 		}
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return fmt.Errorf("write signers and events: %w", err)
+			return wrap("write signers and events", err)
 		}
 		for _, l := range st.Links {
-			if err := s.insertLink(ctx, tx, r, l); err != nil {
+			invitation, ok := invitations[l.ID]
+			if err := s.insertLink(ctx, tx, r, l, invitation, ok); err != nil {
 				return err
 			}
 		}
@@ -91,44 +70,28 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep) err
 		}
 		// Only steps with events are worth the trail (links are in the events).
 		return appendAudit(actx, tx, "signing.step", "contract", r.ContractNumber, nil, map[string]any{"round": r.Round, "status": r.Status, "events": st.Events})
-	})
+	}))
 }
 
-// insertLink stores a link once. Without a token hash it makes the token
-// and, when mail is configured, emails the link to the signer; the token
-// is never stored, only its SHA-256.
-func (s *Store) insertLink(ctx context.Context, tx pgx.Tx, r domain.SigningRound, l domain.SigningLink) error {
-	hash, token := l.TokenHash, ""
-	if hash == nil {
-		var err error
-		if token, hash, err = signing.NewToken(); err != nil {
-			return fmt.Errorf("make link token: %w", err)
-		}
+// insertLink stores a link once, by the hash of its token (never the
+// token), and when it is new writes its invitation, if it has one and mail
+// is configured.
+func (s *Store) insertLink(ctx context.Context, tx pgx.Tx, r domain.SigningRound, l domain.SigningLink, invitation notify.Outgoing, invite bool) error {
+	if l.TokenHash == nil {
+		return fmt.Errorf("link %s has no token hash", l.ID)
 	}
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO signing_links (id, signer_id, contract_number, round, token_hash, status, expires_at, created_at)
 		VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) ON CONFLICT (id) DO NOTHING`,
-		l.ID, l.SignerID, r.ContractNumber, r.Round, hash, l.ExpiresAt, r.At)
+		l.ID, l.SignerID, r.ContractNumber, r.Round, l.TokenHash, l.ExpiresAt, r.At)
 	if err != nil {
-		return fmt.Errorf("insert link %s: %w", l.ID, err)
+		return wrap(fmt.Sprintf("insert link %s", l.ID), err)
 	}
-	if tag.RowsAffected() == 0 || token == "" || !s.EmailByDefault {
+	if tag.RowsAffected() == 0 || !invite || !s.EmailByDefault {
 		return nil
 	}
-	msg := notify.Message{
-		Kind:    "signing.link",
-		Subject: "请签署合同 / Please sign: " + r.ContractNumber + " " + r.Title,
-		Text: fmt.Sprintf("%s，您好：\n\n请打开下面的链接阅读并签署合同 %s《%s》。链接仅供您本人使用一次，%s 前有效。\n\nPlease open the link below to read and sign. It is for you alone, works once, and expires %s.",
-			l.Name, r.ContractNumber, r.Title, l.ExpiresAt.Format(time.DateOnly), l.ExpiresAt.Format(time.RFC3339)),
-		Link: "/sign/" + token,
-		At:   r.At,
-		Data: map[string]any{"contract_number": r.ContractNumber, "round": r.Round, "signer_id": l.SignerID},
-	}
-	if _, err := tx.Exec(ctx, `
-		INSERT INTO notification_outbox (key, kind, channel, address, message, created_at, next_attempt_at)
-		VALUES ($1, $2, 'email', $3, $4, now(), now()) ON CONFLICT (key) DO NOTHING`,
-		"signing-link/"+l.ID, msg.Kind, l.Email, msg); err != nil {
-		return fmt.Errorf("email link %s: %w", l.ID, err)
+	if err := writeOutbox(ctx, tx, []notify.Outgoing{invitation}); err != nil {
+		return wrap(fmt.Sprintf("email link %s", l.ID), err)
 	}
 	return nil
 }
@@ -148,7 +111,7 @@ func (s *Store) SaveSignature(ctx context.Context, sig signing.SealedSignature, 
 			r.SignerID, r.ContractNumber, r.Version, r.Party, order, r.SignerName, r.SignerEmail,
 			r.IP, r.UserAgent, r.SignedAt, r.Round, r.Role, r.DocumentSHA256, r.LinkID, r, sig.Seal)
 		if err != nil {
-			return fmt.Errorf("insert signature: %w", err)
+			return wrap("insert signature", err)
 		}
 		if tag.RowsAffected() == 0 {
 			return tx.QueryRow(ctx, `SELECT record, seal FROM signatures WHERE id = $1`, r.SignerID).Scan(&stored.SignatureRecord, &stored.Seal)
@@ -163,13 +126,13 @@ func (s *Store) SaveSignature(ctx context.Context, sig signing.SealedSignature, 
 			VALUES ($1, $2, $3, $4, 'signed', $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
 			eventID, r.ContractNumber, r.Version, r.Round, r.SignerID, r.SignerName, r.IP, r.UserAgent, r.Party, r.SignedAt)
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return fmt.Errorf("close signer %s: %w", r.SignerID, err)
+			return wrap(fmt.Sprintf("close signer %s", r.SignerID), err)
 		}
 		actx := audit.WithActor(ctx, audit.Actor{UserID: "signer:" + r.SignerID, RequestID: eventID})
 		return appendAudit(actx, tx, "signing.signed", "contract", r.ContractNumber, nil, sig)
 	})
 	if err != nil {
-		return signing.SealedSignature{}, fmt.Errorf("save signature %s: %w", r.SignerID, err)
+		return signing.SealedSignature{}, wrap(fmt.Sprintf("save signature %s", r.SignerID), err)
 	}
 	return stored, nil
 }
@@ -192,7 +155,7 @@ func (s *Store) LinkByHash(ctx context.Context, hash []byte) (SigningLink, error
 		FROM signing_links WHERE token_hash = $1`, hash)
 	l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[SigningLink])
 	if err != nil {
-		return SigningLink{}, fmt.Errorf("link: %w", notFound(err))
+		return SigningLink{}, wrap("link", err)
 	}
 	return l, nil
 }
@@ -200,9 +163,9 @@ func (s *Store) LinkByHash(ctx context.Context, hash []byte) (SigningLink, error
 // LinkOpened records that a link was opened (the first time, and each
 // time, as an event): where from, and when.
 func (s *Store) LinkOpened(ctx context.Context, l SigningLink, signerName, ip, userAgent, requestID string, at time.Time) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return wrap("link "+l.ID+" opened", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE signing_links SET opened_at = coalesce(opened_at, $2) WHERE id = $1`, l.ID, at); err != nil {
-			return fmt.Errorf("mark link opened: %w", err)
+			return wrap("mark link opened", err)
 		}
 		_, err := tx.Exec(ctx, `
 			INSERT INTO signing_events (id, contract_number, version, round, kind, signer_id, signer_name, ip, user_agent, at)
@@ -211,10 +174,10 @@ func (s *Store) LinkOpened(ctx context.Context, l SigningLink, signerName, ip, u
 			ON CONFLICT (id) DO NOTHING`,
 			l.ID+"/opened/"+requestID, l.ContractNumber, l.SignerID, signerName, ip, userAgent, at, l.Round)
 		if err != nil {
-			return fmt.Errorf("record link opened: %w", err)
+			return wrap("record link opened", err)
 		}
 		return nil
-	})
+	}))
 }
 
 // SignerRow is a signer as the projection holds it.
@@ -235,7 +198,7 @@ func (s *Store) Signers(ctx context.Context, number string, round int) ([]Signer
 		WHERE contract_number = $1 AND round = $2 ORDER BY seq`, number, round)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[SignerRow])
 	if err != nil {
-		return nil, fmt.Errorf("signers of %s round %d: %w", number, round, err)
+		return nil, wrap(fmt.Sprintf("signers of %s round %d", number, round), err)
 	}
 	return list, nil
 }
@@ -251,7 +214,7 @@ func (s *Store) SealedSignatures(ctx context.Context, number string, version int
 		return sig, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("sealed signatures of %s v%d: %w", number, version, err)
+		return nil, wrap(fmt.Sprintf("sealed signatures of %s v%d", number, version), err)
 	}
 	return list, nil
 }
@@ -263,28 +226,7 @@ func (s *Store) SigningEvents(ctx context.Context, number string, version int) (
 		WHERE contract_number = $1 AND version = $2 ORDER BY at, id`, number, version)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[signing.Event])
 	if err != nil {
-		return nil, fmt.Errorf("signing events of %s v%d: %w", number, version, err)
-	}
-	return list, nil
-}
-
-// SignedVersion is a contract version whose document has a hash.
-type SignedVersion struct {
-	ContractNumber string     `db:"contract_number"`
-	Title          string     `db:"title"`
-	Version        int        `db:"version"`
-	SignedAt       *time.Time `db:"signed_at"`
-}
-
-// VersionsByDocument returns the contract versions whose document has
-// this SHA-256, signed or not.
-func (s *Store) VersionsByDocument(ctx context.Context, sha256 string) ([]SignedVersion, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT d.contract_number, c.title, d.version, c.signed_at
-		FROM contract_documents d JOIN contracts c ON c.number = d.contract_number
-		WHERE d.sha256 = $1 ORDER BY d.contract_number, d.version`, sha256)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[SignedVersion])
-	if err != nil {
-		return nil, fmt.Errorf("versions by document: %w", err)
+		return nil, wrap(fmt.Sprintf("signing events of %s v%d", number, version), err)
 	}
 	return list, nil
 }
@@ -294,7 +236,7 @@ func (s *Store) VersionsByDocument(ctx context.Context, sha256 string) ([]Signed
 func (s *Store) ClaimDelivery(ctx context.Context, id string) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `INSERT INTO provider_deliveries (delivery_id) VALUES ($1) ON CONFLICT DO NOTHING`, id)
 	if err != nil {
-		return false, fmt.Errorf("claim delivery %s: %w", id, err)
+		return false, wrap(fmt.Sprintf("claim delivery %s", id), err)
 	}
 	return tag.RowsAffected() == 1, nil
 }
@@ -306,7 +248,7 @@ func (s *Store) CompanySignatory(ctx context.Context) (domain.User, error) {
 		WHERE active AND 'executive' = ANY(roles) ORDER BY id LIMIT 1`)
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
 	if err != nil {
-		return domain.User{}, fmt.Errorf("company signatory: %w", notFound(err))
+		return domain.User{}, wrap("company signatory", err)
 	}
 	return u, nil
 }
@@ -315,7 +257,7 @@ func (s *Store) CompanySignatory(ctx context.Context) (domain.User, error) {
 // applied, so the provider's retry is.
 func (s *Store) ReleaseDelivery(ctx context.Context, id string) error {
 	if _, err := s.pool.Exec(ctx, `DELETE FROM provider_deliveries WHERE delivery_id = $1`, id); err != nil {
-		return fmt.Errorf("release delivery %s: %w", id, err)
+		return wrap(fmt.Sprintf("release delivery %s", id), err)
 	}
 	return nil
 }
@@ -325,24 +267,24 @@ func (s *Store) ReleaseDelivery(ctx context.Context, id string) error {
 const CodeAttempts = 5
 
 // SaveLinkCode gives a link a new one-time code (replacing any earlier
-// one) and mails it to the signer in the same transaction.
-func (s *Store) SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, msg notify.Message, key string) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+// one) and, in the same transaction, writes mail (notify.SigningCode) to
+// the link's signer at the address the store holds.
+func (s *Store) SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, mail notify.Outgoing) error {
+	return wrap("", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var email string
 		err := tx.QueryRow(ctx, `
 			UPDATE signing_links l SET code_hash = $2, code_expires_at = $3, code_attempts = 0
 			FROM signing_signers sg WHERE l.id = $1 AND sg.id = l.signer_id
 			RETURNING sg.email`, linkID, codeHash, expiresAt).Scan(&email)
 		if err != nil {
-			return fmt.Errorf("save code of %s: %w", linkID, notFound(err))
+			return wrap(fmt.Sprintf("save code of %s", linkID), err)
 		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO notification_outbox (key, kind, channel, address, message, created_at, next_attempt_at)
-			VALUES ($1, $2, 'email', $3, $4, now(), now()) ON CONFLICT (key) DO NOTHING`, key, msg.Kind, email, msg); err != nil {
-			return fmt.Errorf("email code of %s: %w", linkID, err)
+		mail.Address = email
+		if err := writeOutbox(ctx, tx, []notify.Outgoing{mail}); err != nil {
+			return wrap(fmt.Sprintf("email code of %s", linkID), err)
 		}
 		return nil
-	})
+	}))
 }
 
 // ErrCodeLocked: too many wrong codes; the signer asks for a new one.
@@ -358,7 +300,7 @@ func (s *Store) CheckLinkCode(ctx context.Context, linkID string, codeHash []byt
 		var attempts int
 		if err := tx.QueryRow(ctx, `SELECT code_hash, code_expires_at, code_attempts FROM signing_links WHERE id = $1 FOR UPDATE`, linkID).
 			Scan(&stored, &expires, &attempts); err != nil {
-			return notFound(err)
+			return wrap("", err)
 		}
 		if attempts >= CodeAttempts {
 			return ErrCodeLocked
@@ -372,7 +314,7 @@ func (s *Store) CheckLinkCode(ctx context.Context, linkID string, codeHash []byt
 		return err
 	})
 	if err != nil {
-		return false, fmt.Errorf("check code of %s: %w", linkID, err)
+		return false, wrap(fmt.Sprintf("check code of %s", linkID), err)
 	}
 	return ok, nil
 }

@@ -1,25 +1,44 @@
-// Package store holds Signet's PostgreSQL queries: the contract projection
-// that activities write and the API reads, users and their tokens.
+// Package store holds Signet's PostgreSQL queries and nothing else: it
+// stores what it is given and decides nothing (notices and their wording
+// come from notify, link tokens from signing). Files follow table families:
+//
+//	contracts.go     contracts, drafts and their numbers, line items, events
+//	documents.go     rendered documents and their versions
+//	projection.go    a workflow transition written in one transaction
+//	inbox.go         approval tasks as approvers see them
+//	approvals.go     approval rounds, delegations, approver resolution
+//	policies.go      approval policies and risk rules
+//	signing.go       signing rounds, signers, links, codes, signatures
+//	keys.go          the sealing key
+//	receivables.go   payment plans, invoices, payments
+//	customers.go     customers and contacts
+//	products.go      product lines and products
+//	templates.go     contract templates and the clause library
+//	users.go         users, accounts and bearer tokens
+//	notifications.go notification settings and writing the outbox
+//	outbox.go        the outbox as the dispatcher and operators use it
+//	digest.go        the daily digest's lines
+//	reconciliation.go the nightly PostgreSQL/Temporal comparison
+//	audit.go         the audit trail
+//	attachments.go   contract attachments
+//	errors.go        one classification of every PostgreSQL failure
 package store
 
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/signet-clm/signet/domain"
 )
 
 // Store runs queries on a pgx pool.
 type Store struct {
 	pool *pgxpool.Pool
 	// EmailByDefault mails users who never chose where to hear about
-	// things at their address; set it when SMTP is configured.
+	// things at their address (notify.Route), and lets signers' link
+	// invitations be written; set it when SMTP is configured.
 	EmailByDefault bool
 }
 
@@ -28,7 +47,7 @@ type Store struct {
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+		return nil, wrap("parse DATABASE_URL", err)
 	}
 	// Fail fast while PostgreSQL is down so callers answer 503, not hang.
 	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > 5*time.Second {
@@ -36,7 +55,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open pool: %w", err)
+		return nil, wrap("open pool", err)
 	}
 	return &Store{pool: pool}, nil
 }
@@ -56,40 +75,17 @@ func HashToken(token string) []byte {
 	return sum[:]
 }
 
-func notFound(err error) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return domain.ErrNotFound
-	}
-	return err
-}
-
-// Classify maps a store failure to what the API answers: a missing row is
-// domain.ErrNotFound, a taken unique key domain.ErrAlreadyExists, anything
-// else an outage (domain.ErrUnavailable).
-func Classify(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, domain.ErrNotFound):
-		return domain.ErrNotFound
-	case errors.Is(err, ErrDuplicate):
-		return fmt.Errorf("%w: %w", domain.ErrAlreadyExists, err)
-	default:
-		return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
-	}
-}
-
 // WithAdvisoryLock runs fn while holding the session advisory lock key, so
 // one replica at a time does a job. ran is false, and fn not called, when
 // another session holds the lock.
 func (s *Store) WithAdvisoryLock(ctx context.Context, key int64, fn func(ctx context.Context) error) (ran bool, err error) {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return false, fmt.Errorf("acquire connection: %w", err)
+		return false, wrap("acquire connection", err)
 	}
 	defer conn.Release()
 	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ran); err != nil {
-		return false, fmt.Errorf("take advisory lock %x: %w", key, err)
+		return false, wrap(fmt.Sprintf("take advisory lock %x", key), err)
 	}
 	if !ran {
 		return false, nil

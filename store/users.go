@@ -24,7 +24,7 @@ func (s *Store) UserByToken(ctx context.Context, token string) (domain.User, err
 		  AND (t.expires_at IS NULL OR t.expires_at > now())`, HashToken(token))
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
 	if err != nil {
-		return domain.User{}, fmt.Errorf("user by token: %w", notFound(err))
+		return domain.User{}, wrap("user by token", err)
 	}
 	return s.withTeam(ctx, u)
 }
@@ -37,7 +37,7 @@ func (s *Store) UserBySubject(ctx context.Context, subject string) (domain.User,
 		WHERE oidc_subject = $1 AND active`, subject)
 	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
 	if err != nil {
-		return domain.User{}, fmt.Errorf("user by subject: %w", notFound(err))
+		return domain.User{}, wrap("user by subject", err)
 	}
 	return s.withTeam(ctx, u)
 }
@@ -57,7 +57,7 @@ func (s *Store) withTeam(ctx context.Context, u domain.User) (domain.User, error
 		SELECT id FROM team WHERE id <> $1 ORDER BY id`, u.ID)
 	team, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return domain.User{}, fmt.Errorf("team of %s: %w", u.ID, err)
+		return domain.User{}, wrap(fmt.Sprintf("team of %s", u.ID), err)
 	}
 	u.Team = team
 	return u, nil
@@ -73,7 +73,7 @@ func (s *Store) UpsertUser(ctx context.Context, u domain.User) error {
 		return nil, u, err
 	})
 	if err != nil {
-		return fmt.Errorf("upsert user %s: %w", u.ID, err)
+		return wrap(fmt.Sprintf("upsert user %s", u.ID), err)
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func (s *Store) AddToken(ctx context.Context, userID, token, label string, expir
 		return nil, map[string]any{"id": id, "label": label, "expires_at": exp}, err
 	})
 	if err != nil {
-		return "", fmt.Errorf("add token for %s: %w", userID, err)
+		return "", wrap(fmt.Sprintf("add token for %s", userID), err)
 	}
 	return id, nil
 }
@@ -123,7 +123,7 @@ func (s *Store) Tokens(ctx context.Context, userID string) ([]TokenInfo, error) 
 		FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id`, userID)
 	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[TokenInfo])
 	if err != nil {
-		return nil, fmt.Errorf("tokens of %s: %w", userID, err)
+		return nil, wrap(fmt.Sprintf("tokens of %s", userID), err)
 	}
 	return ts, nil
 }
@@ -146,7 +146,7 @@ func (s *Store) SetManager(ctx context.Context, userID, managerID string) error 
 		_, err := tx.Exec(ctx, `UPDATE users SET manager_id = $2 WHERE id = $1`, userID, managerID)
 		return nil, map[string]string{"manager_id": managerID}, err
 	}); err != nil {
-		return fmt.Errorf("set manager of %s: %w", userID, err)
+		return wrap(fmt.Sprintf("set manager of %s", userID), err)
 	}
 	return nil
 }
@@ -170,7 +170,7 @@ func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+accountColumns+` FROM users ORDER BY id`)
 	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Account])
 	if err != nil {
-		return nil, fmt.Errorf("accounts: %w", err)
+		return nil, wrap("accounts", err)
 	}
 	return as, nil
 }
@@ -180,7 +180,7 @@ func (s *Store) Account(ctx context.Context, id string) (Account, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+accountColumns+` FROM users WHERE id = $1`, id)
 	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Account])
 	if err != nil {
-		return Account{}, fmt.Errorf("account %s: %w", id, notFound(err))
+		return Account{}, wrap(fmt.Sprintf("account %s", id), err)
 	}
 	return a, nil
 }
@@ -204,18 +204,18 @@ func (s *Store) SaveAccount(ctx context.Context, a Account, create bool) error {
 			_, err := tx.Exec(ctx, `INSERT INTO users (id, name, email, roles, manager_id, active, oidc_subject)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)`, a.ID, a.Name, a.Email, a.Roles, a.ManagerID, a.Active, a.OIDCSubject)
 			if err != nil {
-				return nil, nil, duplicate(err)
+				return nil, nil, wrap("", err)
 			}
 		} else {
 			rows, _ := tx.Query(ctx, `SELECT `+accountColumns+` FROM users WHERE id = $1 FOR UPDATE`, a.ID)
 			old, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Account])
 			if err != nil {
-				return nil, nil, notFound(err)
+				return nil, nil, wrap("", err)
 			}
 			before = old
 			if _, err := tx.Exec(ctx, `UPDATE users SET name = $2, email = $3, roles = $4, manager_id = $5, active = $6, oidc_subject = $7
 				WHERE id = $1`, a.ID, a.Name, a.Email, a.Roles, a.ManagerID, a.Active, a.OIDCSubject); err != nil {
-				return nil, nil, duplicate(err)
+				return nil, nil, wrap("", err)
 			}
 		}
 		if a.ManagerID != nil {
@@ -238,7 +238,27 @@ func (s *Store) SaveAccount(ctx context.Context, a Account, create bool) error {
 		return before, a, nil
 	})
 	if err != nil {
-		return fmt.Errorf("save account %s: %w", a.ID, err)
+		return wrap(fmt.Sprintf("save account %s", a.ID), err)
 	}
 	return nil
+}
+
+// User returns one user.
+func (s *Store) User(ctx context.Context, id string) (domain.User, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, name, email, roles FROM users WHERE id = $1`, id)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
+	if err != nil {
+		return domain.User{}, wrap(fmt.Sprintf("user %s", id), err)
+	}
+	return u, nil
+}
+
+// UserActive reports whether a user exists and is active.
+func (s *Store) UserActive(ctx context.Context, id string) (bool, error) {
+	var active bool
+	err := s.pool.QueryRow(ctx, `SELECT active FROM users WHERE id = $1`, id).Scan(&active)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return active, wrap("user "+id, err)
 }

@@ -3,6 +3,7 @@ package users
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -45,13 +46,13 @@ var errLockout = &domain.Refusal{Kind: domain.RefusedConflict, Message: "an admi
 // Users lists every account.
 func (s *Service) Users(ctx context.Context) ([]store.Account, error) {
 	as, err := s.store.Accounts(ctx)
-	return as, store.Classify(err)
+	return as, err
 }
 
 // User returns one account.
 func (s *Service) User(ctx context.Context, id string) (store.Account, error) {
 	a, err := s.store.Account(ctx, id)
-	return a, store.Classify(err)
+	return a, err
 }
 
 // CreateUser adds an account; it can sign in once given a token or linked
@@ -107,7 +108,7 @@ func (s *Service) save(ctx context.Context, a store.Account, create bool) error 
 		case errors.Is(err, domain.ErrNotFound):
 			return fieldErr("manager_id", "no such user")
 		case err != nil:
-			return store.Classify(err)
+			return err
 		case !m.Active:
 			return fieldErr("manager_id", "is deactivated")
 		}
@@ -118,15 +119,16 @@ func (s *Service) save(ctx context.Context, a store.Account, create bool) error 
 		return fieldErr("manager_id", "would make the user their own manager")
 	case errors.Is(err, store.ErrDuplicate):
 		// The constraint's name says which key is taken.
-		msg := err.Error()
 		for _, f := range []struct{ key, field string }{{"email", "email"}, {"oidc_subject", "oidc_subject"}, {"pkey", "id"}} {
-			if strings.Contains(msg, "users_"+f.key) {
+			if strings.HasPrefix(store.TakenKey(err), "users_"+f.key) {
 				return &domain.Refusal{Kind: domain.RefusedConflict, Message: f.field + " is taken by another user"}
 			}
 		}
-		return store.Classify(err)
 	}
-	return store.Classify(err)
+	if err != nil {
+		return fmt.Errorf("save account %s: %w", a.ID, err)
+	}
+	return nil
 }
 
 func fieldErr(field, msg string) error {

@@ -50,7 +50,7 @@ type Settings struct {
 func (s *Service) NotificationSettings(ctx context.Context, u domain.User) (Settings, error) {
 	prefs, saved, err := s.store.NotificationSettings(ctx, u.ID)
 	if err != nil {
-		return Settings{}, store.Classify(err)
+		return Settings{}, err
 	}
 	return Settings{Default: !saved, Targets: redact(prefs)}, nil
 }
@@ -76,7 +76,7 @@ func (s *Service) SaveNotificationSettings(ctx context.Context, u domain.User, i
 		return Settings{}, bad
 	}
 	if err := s.store.SaveNotificationSettings(ctx, u.ID, prefs); err != nil {
-		return Settings{}, store.Classify(err)
+		return Settings{}, err
 	}
 	return Settings{Targets: redact(prefs)}, nil
 }
@@ -108,7 +108,7 @@ func redact(prefs []store.Preference) []store.Preference {
 // Notifications lists the caller's latest deliveries.
 func (s *Service) Notifications(ctx context.Context, u domain.User) ([]store.OutboxEntry, error) {
 	list, err := s.store.Outbox(ctx, store.OutboxFilter{UserID: u.ID, Limit: 100})
-	return list, store.Classify(err)
+	return list, err
 }
 
 // DeadLetters lists deliveries that gave up, for admins.
@@ -117,7 +117,7 @@ func (s *Service) DeadLetters(ctx context.Context, u domain.User) ([]store.Outbo
 		return nil, domain.ErrForbidden
 	}
 	list, err := s.store.Outbox(ctx, store.OutboxFilter{Status: "dead", Limit: 500})
-	return list, store.Classify(err)
+	return list, err
 }
 
 // RetryDelivery queues a dead letter again, for admins.
@@ -133,5 +133,5 @@ func (s *Service) RetryDelivery(ctx context.Context, u domain.User, id string) (
 	if errors.As(err, &refusal) {
 		return store.OutboxEntry{}, refusal
 	}
-	return e, store.Classify(err)
+	return e, err
 }

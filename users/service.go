@@ -67,7 +67,7 @@ func (s *Service) Issue(ctx context.Context, u domain.User, in TokenInput) (Issu
 	if _, err := s.store.User(ctx, who); errors.Is(err, domain.ErrNotFound) {
 		return IssuedToken{}, &domain.ValidationError{NotFound: true, Fields: []domain.FieldError{{Field: "user_id", Message: "no such user"}}}
 	} else if err != nil {
-		return IssuedToken{}, store.Classify(err)
+		return IssuedToken{}, err
 	}
 	days := in.ExpiresInDays
 	if days == 0 {
@@ -81,7 +81,7 @@ func (s *Service) Issue(ctx context.Context, u domain.User, in TokenInput) (Issu
 	}
 	id, err := s.store.AddToken(ctx, who, tok, in.Label, expires)
 	if err != nil {
-		return IssuedToken{}, store.Classify(err)
+		return IssuedToken{}, err
 	}
 	return IssuedToken{TokenInfo: store.TokenInfo{ID: id, UserID: who, Label: in.Label, CreatedAt: now, ExpiresAt: &expires}, Token: tok}, nil
 }
@@ -94,7 +94,7 @@ func (s *Service) List(ctx context.Context, u domain.User, userID string) ([]sto
 	}
 	ts, err := s.store.Tokens(ctx, who)
 	if err != nil {
-		return nil, store.Classify(err)
+		return nil, err
 	}
 	return ts, nil
 }

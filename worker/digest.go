@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
-	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/notify"
-	"github.com/signet-clm/signet/store"
 )
 
 // DigestLockKey keeps one digest run at a time across worker replicas; the
@@ -21,9 +18,17 @@ const DigestLockKey int64 = 0x5167_6e65_7402
 // contracts ending.
 const DigestHorizonDays = 30
 
-// Digester sends each person one morning summary of what waits for them.
+// DigestStore is what the digest reads and writes.
+type DigestStore interface {
+	WithAdvisoryLock(ctx context.Context, key int64, fn func(ctx context.Context) error) (bool, error)
+	DigestLines(ctx context.Context, day time.Time, within int) ([]notify.DigestLine, error)
+	EnqueueNotices(ctx context.Context, notices []notify.Notice, at time.Time) error
+}
+
+// Digester sends each person one morning summary of what waits for them
+// (notify words it).
 type Digester struct {
-	Store    *store.Store
+	Store    DigestStore
 	Location *time.Location
 	Logger   *slog.Logger
 }
@@ -38,7 +43,7 @@ func (d *Digester) Run(ctx context.Context, now time.Time) (int, error) {
 		if err != nil {
 			return err
 		}
-		notices := digests(day.Format(time.DateOnly), lines)
+		notices := notify.ForDigests(day.Format(time.DateOnly), DigestHorizonDays, lines)
 		sent = len(notices)
 		return d.Store.EnqueueNotices(ctx, notices, now)
 	})
@@ -49,48 +54,4 @@ func (d *Digester) Run(ctx context.Context, now time.Time) (int, error) {
 		d.Logger.Info("daily digest skipped: another worker holds the lock")
 	}
 	return sent, nil
-}
-
-// digests groups lines (ordered by user) into one notice per person.
-func digests(day string, lines []store.DigestLine) []notify.Notice {
-	var out []notify.Notice
-	for i := 0; i < len(lines); {
-		user := lines[i].UserID
-		var tasks, payments, ending []string
-		for ; i < len(lines) && lines[i].UserID == user; i++ {
-			l := lines[i]
-			switch l.Section {
-			case store.DigestTasks:
-				item := "· " + l.ContractNumber + " " + l.Title + "（" + l.Detail + "）"
-				if l.Due != nil {
-					item += " 截止 " + l.Due.UTC().Format(time.RFC3339)
-				}
-				tasks = append(tasks, item)
-			case store.DigestPayments:
-				payments = append(payments, "· "+l.ContractNumber+" "+l.Title+" "+l.Detail+" 未收 "+domain.Money{Amount: l.Outstanding, Currency: l.Currency}.String())
-			case store.DigestExpiring:
-				ending = append(ending, "· "+l.ContractNumber+" "+l.Title+" 到期日 "+l.Detail)
-			}
-		}
-		var b strings.Builder
-		if len(tasks) > 0 {
-			fmt.Fprintf(&b, "待您审批（%d）：\n%s\n", len(tasks), strings.Join(tasks, "\n"))
-		}
-		if len(payments) > 0 {
-			fmt.Fprintf(&b, "%d 天内到期或已逾期的回款（%d）：\n%s\n", DigestHorizonDays, len(payments), strings.Join(payments, "\n"))
-		}
-		if len(ending) > 0 {
-			fmt.Fprintf(&b, "%d 天内到期的合同（%d）：\n%s\n", DigestHorizonDays, len(ending), strings.Join(ending, "\n"))
-		}
-		out = append(out, notify.Notice{
-			Key:     "digest/" + user + "/" + day,
-			UserID:  user,
-			Kind:    notify.KindDigest,
-			Subject: fmt.Sprintf("Signet 每日摘要 %s：%d 项待审批，%d 笔回款待收，%d 份合同即将到期", day, len(tasks), len(payments), len(ending)),
-			Text:    strings.TrimRight(b.String(), "\n"),
-			Link:    "/v1/tasks",
-			Data:    map[string]any{"day": day, "tasks": len(tasks), "payments": len(payments), "expiring": len(ending)},
-		})
-	}
-	return out
 }

@@ -21,11 +21,18 @@ import (
 // running at a time across worker replicas.
 const ReconcileLockKey int64 = 0x5167_6e65_7401
 
+// ReconcileStore is what a reconciliation reads and records.
+type ReconcileStore interface {
+	WithAdvisoryLock(ctx context.Context, key int64, fn func(ctx context.Context) error) (bool, error)
+	OpenContracts(ctx context.Context) ([]store.OpenContract, error)
+	SaveReconciliation(ctx context.Context, r store.Reconciliation) error
+}
+
 // Reconciler compares the PostgreSQL projection with Temporal: every
 // contract PostgreSQL holds open must have a running workflow whose
 // ContractStatus search attribute agrees with PostgreSQL's status.
 type Reconciler struct {
-	Store  *store.Store
+	Store  ReconcileStore
 	Client client.Client
 	Logger *slog.Logger
 }
