@@ -26,6 +26,9 @@ var (
 	errNoMethod = errors.New("method not allowed")
 	// errOverloaded refuses a request when SIGNET_MAX_INFLIGHT are in flight.
 	errOverloaded = errors.New("too many requests in flight")
+	// errBadWebhookSignature refuses a provider callback whose HMAC or
+	// timestamp does not check out.
+	errBadWebhookSignature = errors.New("bad or stale webhook signature")
 )
 
 // writeError maps any error from a handler to its status and body. Raw
@@ -66,6 +69,8 @@ func classify(err error) (int, ErrorBody) {
 		default:
 			return http.StatusConflict, ErrorBody{Error: "conflict", Message: refusal.Message}
 		}
+	case errors.Is(err, errBadWebhookSignature):
+		return http.StatusUnauthorized, ErrorBody{Error: "unauthorized", Message: "bad or stale webhook signature; nothing was applied"}
 	case errors.Is(err, domain.ErrUnauthorized):
 		return http.StatusUnauthorized, ErrorBody{Error: "unauthorized", Message: "a valid bearer token is required"}
 	case errors.Is(err, errRouteForbidden):
