@@ -15,10 +15,20 @@ import (
 // ErrorBody is every error response: a stable code, a sentence for people
 // and, for bad input, the fields at fault.
 type ErrorBody struct {
-	Error     string              `json:"error"`
-	Message   string              `json:"message"`
-	Fields    []domain.FieldError `json:"fields,omitempty"`
-	RequestID string              `json:"request_id,omitempty"`
+	Error     string       `json:"error"`
+	Message   string       `json:"message"`
+	Fields    []FieldError `json:"fields,omitempty"`
+	RequestID string       `json:"request_id,omitempty"`
+}
+
+// FieldError names one field at fault and why.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func fieldErrors(fields []domain.FieldError) []FieldError {
+	return convList(fields, func(f domain.FieldError) FieldError { return FieldError{Field: f.Field, Message: f.Message} })
 }
 
 var (
@@ -55,9 +65,9 @@ func classify(err error) (int, ErrorBody) {
 	var refusal *domain.Refusal
 	switch {
 	case errors.As(err, &verr) && verr.NotFound:
-		return http.StatusNotFound, ErrorBody{Error: "not_found", Message: "the request names something that does not exist", Fields: verr.Fields}
+		return http.StatusNotFound, ErrorBody{Error: "not_found", Message: "the request names something that does not exist", Fields: fieldErrors(verr.Fields)}
 	case errors.As(err, &verr):
-		return http.StatusBadRequest, ErrorBody{Error: "invalid_request", Message: "the request has invalid fields", Fields: verr.Fields}
+		return http.StatusBadRequest, ErrorBody{Error: "invalid_request", Message: "the request has invalid fields", Fields: fieldErrors(verr.Fields)}
 	case errors.As(err, &refusal):
 		switch refusal.Kind {
 		case domain.RefusedForbidden:
