@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strconv"
@@ -205,3 +206,39 @@ func (c *conformance) schema(loc string) (*jsonschema.Schema, error) {
 	c.schemas[loc] = s
 	return s, nil
 }
+
+// TestConformanceCheckCatchesShapes: the check refuses a body with a field
+// the document does not list, one missing a required field, and a status
+// the operation does not list; it accepts the real shape.
+func TestConformanceCheckCatchesShapes(t *testing.T) {
+	c, err := loadConformance()
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := func(status int, body string) *teeWriter {
+		w := &teeWriter{ResponseWriter: httptestRecorder(), code: status}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.body.WriteString(body)
+		return w
+	}
+	const good = `{"contract_number":"HT-2026-000001","title":"t","version":1,"round":1,"document_sha256":"ab","signers":[],"deadline_at":"2026-01-01T00:00:00Z","require_code":true}`
+	if err := c.check(http.MethodGet, "/v1/contracts/HT-2026-000001/signing", answer(200, good)); err != nil {
+		t.Errorf("the real shape is refused: %v", err)
+	}
+	extra := strings.Replace(good, `"round":1`, `"round":1,"event_seq":3`, 1)
+	if c.check(http.MethodGet, "/v1/contracts/HT-2026-000001/signing", answer(200, extra)) == nil {
+		t.Error("an extra field passes")
+	}
+	missing := strings.Replace(good, `"signers":[],`, ``, 1)
+	if c.check(http.MethodGet, "/v1/contracts/HT-2026-000001/signing", answer(200, missing)) == nil {
+		t.Error("a missing field passes")
+	}
+	if c.check(http.MethodGet, "/v1/contracts/HT-2026-000001/signing", answer(418, `{}`)) == nil {
+		t.Error("an unlisted status passes")
+	}
+	if err := c.check(http.MethodGet, "/v1/contracts/HT-2026-000001/signing", answer(404, `{"error":"not_found","message":"no such resource","request_id":"x"}`)); err != nil {
+		t.Errorf("an error body is refused: %v", err)
+	}
+}
+
+func httptestRecorder() http.ResponseWriter { return httptest.NewRecorder() }
