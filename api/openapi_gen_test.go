@@ -246,8 +246,12 @@ func generateOperation(r api.Route, op jsonObj) error {
 			responses[strconv.Itoa(status)] = jsonObj{"$ref": "#/components/responses/" + errorResponseName(status)}
 		}
 	}
+	// Any bounded route refuses a query value that is not plain text (400);
+	// a bearer route answers 401 without a token, 403 to a role it leaves
+	// out; any bounded route 429 past the in-flight limit, 503 on an outage.
 	switch r.Access {
 	case api.Bearer:
+		ensure(400)
 		ensure(401)
 		if len(r.Roles) > 0 {
 			ensure(403)
@@ -256,6 +260,7 @@ func generateOperation(r api.Route, op jsonObj) error {
 		ensure(503)
 		delete(op, "security")
 	case api.Public:
+		ensure(400)
 		ensure(429)
 		ensure(503)
 		op["security"] = []any{}
