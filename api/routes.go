@@ -62,8 +62,8 @@ func body(v ...any) []any { return v }
 // tools that read methods, paths, roles and response types.
 func Routes() []Route { return (&handlers{}).routes() }
 
-// routes is the route table. Keep it in the order of the README's API
-// section; the router registers it as listed.
+// routes is the route table, grouped by capability; the router registers
+// it as listed.
 func (h *handlers) routes() []Route {
 	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
 	ok, created, accepted := http.StatusOK, http.StatusCreated, http.StatusAccepted
