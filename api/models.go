@@ -1,7 +1,18 @@
 package api
 
+// The API's response types: what clients see, declared here and converted
+// field by field from the services' values (workflow states, store rows,
+// service views), so that a field added to a workflow or a table reaches
+// clients only when it is added here, and the OpenAPI document (generated
+// from these types) says so. Bookkeeping of the workflows (versioning
+// flags, event sequence numbers, child workflow IDs) is never copied.
+// Named string types of domain (Status, Role...) are kept: they are the
+// product's vocabulary, documented as enums.
+
 import (
 	"encoding/json"
+	"time"
+
 	"github.com/signet-clm/signet/approval"
 	"github.com/signet-clm/signet/approvals"
 	"github.com/signet-clm/signet/audit"
@@ -15,7 +26,6 @@ import (
 	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/users"
 	"github.com/signet-clm/signet/workflows"
-	"time"
 )
 
 // User is the API's domain.User.
