@@ -100,8 +100,8 @@ func TestFourStageApprovalKeepsItsPolicyVersionAndExplainsItself(t *testing.T) {
 	waiting := expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
 	require.NotNil(t, waiting.Round, "the owner sees where the contract waits")
 	var open []string
-	for _, t := range waiting.Round.Tasks {
-		if t.Status == domain.TaskOpen {
+	for _, t := range waiting.Tasks {
+		if t.Round == waiting.Round.Round && t.Status == domain.TaskOpen {
 			open = append(open, t.AssigneeName)
 		}
 	}

@@ -60,7 +60,7 @@ func (h *handlers) uploadAttachment(c *gin.Context) {
 			writeError(c, h.d.Logger, fieldError("file", "needs a file name"))
 			return
 		}
-		a, err := h.d.Contracts.Attach(c.Request.Context(), currentUser(c), c.Param("number"), name, data)
+		a, err := as(toAttachment)(h.d.Contracts.Attach(c.Request.Context(), currentUser(c), c.Param("number"), name, data))
 		h.respond(c, http.StatusCreated, a, err)
 		return
 	}
@@ -90,7 +90,7 @@ func cleanFilename(name string) string {
 }
 
 func (h *handlers) listAttachments(c *gin.Context) {
-	list, err := listOf(h.d.Contracts.Attachments(c.Request.Context(), currentUser(c), c.Param("number")))
+	list, err := listAs(toAttachment)(h.d.Contracts.Attachments(c.Request.Context(), currentUser(c), c.Param("number")))
 	h.respond(c, http.StatusOK, list, err)
 }
 

@@ -24,28 +24,28 @@ type AuditQuery struct {
 	Limit      int    `form:"limit" validate:"omitempty,min=1,max=1000"`
 }
 
-// auditPage is one page of the trail and the cursor of the next.
-type auditPage struct {
-	Items      []audit.Entry `json:"items"`
-	NextCursor int64         `json:"next_cursor,omitempty"`
+// AuditPage is one page of the trail and the cursor of the next.
+type AuditPage struct {
+	Items      []AuditEntry `json:"items"`
+	NextCursor int64        `json:"next_cursor,omitempty"`
 }
 
-func (h *handlers) auditRoutes(v1 *gin.RouterGroup) {
-	v1.GET("/audit", withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, q AuditQuery) (auditPage, error) {
+func (h *handlers) audit(c *gin.Context) {
+	withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, q AuditQuery) (AuditPage, error) {
 		if q.Limit == 0 {
 			q.Limit = 100
 		}
 		entries, err := h.d.Audit.Audit(ctx, store.AuditFilter{ObjectType: q.ObjectType, ObjectID: q.ObjectID, ActorID: q.Actor, After: q.Cursor, Limit: q.Limit})
 		if err != nil {
-			return auditPage{}, store.Classify(err)
+			return AuditPage{}, store.Classify(err)
 		}
-		page := auditPage{Items: entries}
+		page := AuditPage{Items: convList(entries, toAuditEntry)}
 		if page.Items == nil {
-			page.Items = []audit.Entry{}
+			page.Items = []AuditEntry{}
 		}
 		if len(entries) == q.Limit {
 			page.NextCursor = entries[len(entries)-1].Seq
 		}
 		return page, nil
-	}))
+	})(c)
 }

@@ -12,8 +12,6 @@ import (
 	"github.com/signet-clm/signet/customers"
 	"github.com/signet-clm/signet/document"
 	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/store"
-	"github.com/signet-clm/signet/workflows"
 )
 
 // withJSON makes a handler that binds the JSON body into In, calls fn as
@@ -48,66 +46,84 @@ type items[T any] struct {
 	Items []T `json:"items"`
 }
 
-func listOf[T any](list []T, err error) (items[T], error) {
-	if list == nil {
-		list = []T{}
-	}
-	return items[T]{Items: list}, err
+func (h *handlers) createCustomer(c *gin.Context) {
+	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in customers.CreateInput) (CustomerDetail, error) {
+		return as(toCustomerDetail)(h.d.Customers.Create(ctx, u, in))
+	})(c)
 }
 
-// contentRoutes registers the customer book, catalogue and template routes.
-func (h *handlers) contentRoutes(v1 *gin.RouterGroup) {
-	cu, ca := h.d.Customers, h.d.Catalog
-	v1.POST("/customers", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in customers.CreateInput) (customers.Detail, error) {
-		return cu.Create(ctx, u, in)
-	}))
-	v1.GET("/customers", withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, in customers.ListInput) (customers.Page, error) {
-		return cu.List(ctx, u, in)
-	}))
-	v1.GET("/customers/:id", func(c *gin.Context) {
-		d, err := cu.Get(c.Request.Context(), currentUser(c), c.Param("id"))
-		h.respond(c, http.StatusOK, d, err)
-	})
-	v1.PATCH("/customers/:id", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in customers.UpdateInput) (customers.Detail, error) {
-		return cu.Update(ctx, u, c.Param("id"), in)
-	}))
-	v1.POST("/customers/:id/contacts", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, c *gin.Context, in customers.ContactInput) (store.Contact, error) {
-		return cu.AddContact(ctx, u, c.Param("id"), in)
-	}))
-	v1.POST("/product-lines", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in catalog.LineInput) (store.ProductLine, error) {
-		return ca.CreateLine(ctx, u, in)
-	}))
-	v1.GET("/product-lines", func(c *gin.Context) {
-		list, err := listOf(ca.Lines(c.Request.Context()))
-		h.respond(c, http.StatusOK, list, err)
-	})
-	v1.POST("/products", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in catalog.ProductInput) (store.Product, error) {
-		return ca.CreateProduct(ctx, u, in)
-	}))
-	v1.GET("/products", withQuery(h, func(ctx context.Context, _ domain.User, _ *gin.Context, q catalog.ProductQuery) (items[store.Product], error) {
-		return listOf(ca.Products(ctx, q))
-	}))
-	v1.PATCH("/products/:id", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in catalog.ProductUpdate) (store.Product, error) {
-		return ca.UpdateProduct(ctx, u, c.Param("id"), in)
-	}))
-	v1.POST("/templates", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, t document.Template) (document.Template, error) {
-		return ca.SaveTemplate(ctx, u, t)
-	}))
-	v1.GET("/templates", func(c *gin.Context) {
-		list, err := listOf(ca.Templates(c.Request.Context()))
-		h.respond(c, http.StatusOK, list, err)
-	})
-	v1.GET("/templates/:id", h.getTemplate)
-	v1.POST("/clauses", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in document.LibraryClause) (document.LibraryClause, error) {
-		return ca.SaveClause(ctx, u, in)
-	}))
-	v1.GET("/clauses", func(c *gin.Context) {
-		list, err := listOf(ca.Clauses(c.Request.Context()))
-		h.respond(c, http.StatusOK, list, err)
-	})
-	v1.POST("/contracts/:number/non-standard-clauses", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.NonStandardInput) (workflows.ContractState, error) {
-		return h.d.Contracts.AddNonStandardClauses(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
-	}))
+func (h *handlers) listCustomers(c *gin.Context) {
+	withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, in customers.ListInput) (CustomerPage, error) {
+		return as(toCustomerPage)(h.d.Customers.List(ctx, u, in))
+	})(c)
+}
+
+func (h *handlers) getCustomer(c *gin.Context) {
+	d, err := as(toCustomerDetail)(h.d.Customers.Get(c.Request.Context(), currentUser(c), c.Param("id")))
+	h.respond(c, http.StatusOK, d, err)
+}
+
+func (h *handlers) updateCustomer(c *gin.Context) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in customers.UpdateInput) (CustomerDetail, error) {
+		return as(toCustomerDetail)(h.d.Customers.Update(ctx, u, c.Param("id"), in))
+	})(c)
+}
+
+func (h *handlers) addContact(c *gin.Context) {
+	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, c *gin.Context, in customers.ContactInput) (Contact, error) {
+		return as(toContact)(h.d.Customers.AddContact(ctx, u, c.Param("id"), in))
+	})(c)
+}
+
+func (h *handlers) createLine(c *gin.Context) {
+	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in catalog.LineInput) (ProductLine, error) {
+		return as(toProductLine)(h.d.Catalog.CreateLine(ctx, u, in))
+	})(c)
+}
+
+func (h *handlers) lines(c *gin.Context) {
+	list, err := listAs(toProductLine)(h.d.Catalog.Lines(c.Request.Context()))
+	h.respond(c, http.StatusOK, list, err)
+}
+
+func (h *handlers) createProduct(c *gin.Context) {
+	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in catalog.ProductInput) (Product, error) {
+		return as(toProduct)(h.d.Catalog.CreateProduct(ctx, u, in))
+	})(c)
+}
+
+func (h *handlers) products(c *gin.Context) {
+	withQuery(h, func(ctx context.Context, _ domain.User, _ *gin.Context, q catalog.ProductQuery) (items[Product], error) {
+		return listAs(toProduct)(h.d.Catalog.Products(ctx, q))
+	})(c)
+}
+
+func (h *handlers) updateProduct(c *gin.Context) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in catalog.ProductUpdate) (Product, error) {
+		return as(toProduct)(h.d.Catalog.UpdateProduct(ctx, u, c.Param("id"), in))
+	})(c)
+}
+
+func (h *handlers) saveTemplate(c *gin.Context) {
+	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, t document.Template) (Template, error) {
+		return as(toTemplate)(h.d.Catalog.SaveTemplate(ctx, u, t))
+	})(c)
+}
+
+func (h *handlers) templates(c *gin.Context) {
+	list, err := listAs(toTemplateSummary)(h.d.Catalog.Templates(c.Request.Context()))
+	h.respond(c, http.StatusOK, list, err)
+}
+
+func (h *handlers) saveClause(c *gin.Context) {
+	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in document.LibraryClause) (LibraryClause, error) {
+		return as(toLibraryClause)(h.d.Catalog.SaveClause(ctx, u, in))
+	})(c)
+}
+
+func (h *handlers) clauses(c *gin.Context) {
+	list, err := listAs(toLibraryClause)(h.d.Catalog.Clauses(c.Request.Context()))
+	h.respond(c, http.StatusOK, list, err)
 }
 
 // queryVersion reads an optional ?version= (0 when absent: the newest).
@@ -129,7 +145,7 @@ func (h *handlers) getTemplate(c *gin.Context) {
 		writeError(c, h.d.Logger, err)
 		return
 	}
-	t, err := h.d.Catalog.Template(c.Request.Context(), c.Param("id"), version)
+	t, err := as(toTemplate)(h.d.Catalog.Template(c.Request.Context(), c.Param("id"), version))
 	h.respond(c, http.StatusOK, t, err)
 }
 

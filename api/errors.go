@@ -15,10 +15,20 @@ import (
 // ErrorBody is every error response: a stable code, a sentence for people
 // and, for bad input, the fields at fault.
 type ErrorBody struct {
-	Error     string              `json:"error"`
-	Message   string              `json:"message"`
-	Fields    []domain.FieldError `json:"fields,omitempty"`
-	RequestID string              `json:"request_id,omitempty"`
+	Error     string       `json:"error"`
+	Message   string       `json:"message"`
+	Fields    []FieldError `json:"fields,omitempty"`
+	RequestID string       `json:"request_id,omitempty"`
+}
+
+// FieldError names one field at fault and why.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func fieldErrors(fields []domain.FieldError) []FieldError {
+	return convList(fields, func(f domain.FieldError) FieldError { return FieldError{Field: f.Field, Message: f.Message} })
 }
 
 var (
@@ -26,6 +36,9 @@ var (
 	errNoMethod = errors.New("method not allowed")
 	// errOverloaded refuses a request when SIGNET_MAX_INFLIGHT are in flight.
 	errOverloaded = errors.New("too many requests in flight")
+	// errBadWebhookSignature refuses a provider callback whose HMAC or
+	// timestamp does not check out.
+	errBadWebhookSignature = errors.New("bad or stale webhook signature")
 )
 
 // writeError maps any error from a handler to its status and body. Raw
@@ -52,9 +65,9 @@ func classify(err error) (int, ErrorBody) {
 	var refusal *domain.Refusal
 	switch {
 	case errors.As(err, &verr) && verr.NotFound:
-		return http.StatusNotFound, ErrorBody{Error: "not_found", Message: "the request names something that does not exist", Fields: verr.Fields}
+		return http.StatusNotFound, ErrorBody{Error: "not_found", Message: "the request names something that does not exist", Fields: fieldErrors(verr.Fields)}
 	case errors.As(err, &verr):
-		return http.StatusBadRequest, ErrorBody{Error: "invalid_request", Message: "the request has invalid fields", Fields: verr.Fields}
+		return http.StatusBadRequest, ErrorBody{Error: "invalid_request", Message: "the request has invalid fields", Fields: fieldErrors(verr.Fields)}
 	case errors.As(err, &refusal):
 		switch refusal.Kind {
 		case domain.RefusedForbidden:
@@ -66,6 +79,8 @@ func classify(err error) (int, ErrorBody) {
 		default:
 			return http.StatusConflict, ErrorBody{Error: "conflict", Message: refusal.Message}
 		}
+	case errors.Is(err, errBadWebhookSignature):
+		return http.StatusUnauthorized, ErrorBody{Error: "unauthorized", Message: "bad or stale webhook signature; nothing was applied"}
 	case errors.Is(err, domain.ErrUnauthorized):
 		return http.StatusUnauthorized, ErrorBody{Error: "unauthorized", Message: "a valid bearer token is required"}
 	case errors.Is(err, errRouteForbidden):

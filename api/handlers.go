@@ -11,15 +11,15 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/signet-clm/signet/contracts"
-	"github.com/signet-clm/signet/document"
 	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/store"
 	"github.com/signet-clm/signet/workflows"
 )
 
 type handlers struct {
-	d        Deps
-	validate *validator.Validate
+	d Deps
+	// metricsHandler serves /metrics.
+	metricsHandler http.Handler
+	validate       *validator.Validate
 	// inflight holds one token per /v1 request being served; nil when
 	// MaxInFlight is zero.
 	inflight chan struct{}
@@ -34,12 +34,51 @@ func (h *handlers) respond(c *gin.Context, status int, v any, err error) {
 	c.JSON(status, v)
 }
 
+// Liveness is /healthz's answer.
+type Liveness struct {
+	Status string `json:"status"`
+}
+
+// Readiness is /readyz's answer: each dependency's check.
+type Readiness struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks"`
+}
+
+// WebhookReceipt acknowledges a provider callback.
+type WebhookReceipt struct {
+	DeliveryID string `json:"delivery_id"`
+	Duplicate  bool   `json:"duplicate"`
+}
+
+// as lifts a converter over a service call's (value, error) result.
+func as[S, T any](f func(S) T) func(S, error) (T, error) {
+	return func(v S, err error) (T, error) {
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return f(v), nil
+	}
+}
+
+// listAs is as for a list, answered as {"items": [...]}.
+func listAs[S, T any](f func(S) T) func([]S, error) (items[T], error) {
+	return func(list []S, err error) (items[T], error) {
+		out := items[T]{Items: convList(list, f)}
+		if out.Items == nil {
+			out.Items = []T{}
+		}
+		return out, err
+	}
+}
+
 func (h *handlers) healthz(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	c.JSON(http.StatusOK, Liveness{Status: "ok"})
 }
 
 func (h *handlers) readyz(c *gin.Context) {
-	results := gin.H{}
+	results := map[string]string{}
 	ready := true
 	for _, chk := range h.d.Checks {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
@@ -55,10 +94,10 @@ func (h *handlers) readyz(c *gin.Context) {
 	}
 	if !ready {
 		c.Header("Retry-After", "5")
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "checks": results})
+		c.JSON(http.StatusServiceUnavailable, Readiness{Status: "unavailable", Checks: results})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ready", "checks": results})
+	c.JSON(http.StatusOK, Readiness{Status: "ready", Checks: results})
 }
 
 func (h *handlers) openapi(c *gin.Context) {
@@ -71,96 +110,148 @@ func (h *handlers) openapi(c *gin.Context) {
 }
 
 func (h *handlers) me(c *gin.Context) {
-	c.JSON(http.StatusOK, currentUser(c))
+	c.JSON(http.StatusOK, toUser(currentUser(c)))
 }
 
-// contractRoutes registers the contract lifecycle routes. Decisions answer
-// with the contract's new state; the request ID is their Update ID.
-func (h *handlers) contractRoutes(v1 *gin.RouterGroup) {
-	cs := h.d.Contracts
-	type state = workflows.ContractState
-	v1.POST("/contracts", withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.CreateInput) (state, error) {
+// state is what every decision on a contract answers.
+var state = as(toContractState)
+
+func (h *handlers) createContract(c *gin.Context) {
+	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.CreateInput) (ContractState, error) {
 		key := c.GetHeader(IdempotencyKeyHeader)
 		if key != "" && !validClientID(key) {
-			return state{}, fieldError(IdempotencyKeyHeader, "must be 1 to 128 printable ASCII characters")
+			return ContractState{}, fieldError(IdempotencyKeyHeader, "must be 1 to 128 printable ASCII characters")
 		}
-		st, err := cs.Create(ctx, u, key, in)
+		st, err := state(h.d.Contracts.Create(ctx, u, key, in))
 		if err == nil {
 			c.Header("Location", "/v1/contracts/"+st.Contract.Number)
 		}
 		return st, err
-	}))
-	v1.GET("/contracts", withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, in contracts.ListInput) (contracts.Page[store.ContractRow], error) {
-		return cs.List(ctx, u, in)
-	}))
-	v1.GET("/contracts/:number", func(c *gin.Context) {
-		var in contracts.GetInput
-		if err := h.bindQuery(c, &in); err != nil {
-			writeError(c, h.d.Logger, err)
-			return
-		}
-		if in.AsOf != "" {
-			past, err := cs.ContractAsOf(c.Request.Context(), currentUser(c), c.Param("number"), in.AsOf)
-			h.respond(c, http.StatusOK, past, err)
-			return
-		}
-		view, err := cs.Get(c.Request.Context(), currentUser(c), c.Param("number"))
-		h.respond(c, http.StatusOK, view, err)
+	})(c)
+}
+
+func (h *handlers) listContracts(c *gin.Context) {
+	withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, in contracts.ListInput) (ContractPage, error) {
+		return as(toContractPage)(h.d.Contracts.List(ctx, u, in))
+	})(c)
+}
+
+func (h *handlers) getContract(c *gin.Context) {
+	var in contracts.GetInput
+	if err := h.bindQuery(c, &in); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	cs := h.d.Contracts
+	if in.AsOf != "" {
+		past, err := as(toContractAsOf)(cs.ContractAsOf(c.Request.Context(), currentUser(c), c.Param("number"), in.AsOf))
+		h.respond(c, http.StatusOK, past, err)
+		return
+	}
+	view, err := as(toContractView)(cs.Get(c.Request.Context(), currentUser(c), c.Param("number")))
+	h.respond(c, http.StatusOK, view, err)
+}
+
+func (h *handlers) contractEvents(c *gin.Context) {
+	list, err := listAs(toEvent)(h.d.Contracts.Events(c.Request.Context(), currentUser(c), c.Param("number")))
+	h.respond(c, http.StatusOK, list, err)
+}
+
+// decision makes a handler for a decision on a contract: the JSON body
+// bound into In, the request ID as the Update ID, the new state answered.
+func decision[In any](h *handlers, fn func(ctx context.Context, u domain.User, number, requestID string, c *gin.Context, in In) (workflows.ContractState, error)) gin.HandlerFunc {
+	return withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in In) (ContractState, error) {
+		return state(fn(ctx, u, c.Param("number"), c.GetString(requestIDKey), c, in))
 	})
-	v1.GET("/contracts/:number/events", func(c *gin.Context) {
-		list, err := listOf(cs.Events(c.Request.Context(), currentUser(c), c.Param("number")))
-		h.respond(c, http.StatusOK, list, err)
-	})
-	v1.PUT("/contracts/:number/content", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.CreateInput) (state, error) {
-		return cs.ReviseDraft(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
-	}))
-	v1.POST("/contracts/:number/submit", func(c *gin.Context) {
-		st, err := cs.Submit(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey))
-		h.respond(c, http.StatusOK, st, err)
-	})
-	v1.POST("/contracts/:number/sign", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.SignInput) (state, error) {
-		from := contracts.Client{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()}
-		return cs.Sign(ctx, u, c.Param("number"), c.GetString(requestIDKey), in, from)
-	}))
-	v1.POST("/contracts/:number/cancel", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.CancelInput) (state, error) {
-		return cs.Cancel(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
-	}))
-	v1.POST("/contracts/:number/invoices", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.InvoiceInput) (state, error) {
-		return cs.RecordInvoice(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
-	}))
-	v1.POST("/contracts/:number/payments", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.PaymentInput) (state, error) {
-		return cs.RecordPayment(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
-	}))
-	v1.PATCH("/contracts/:number/obligations/:id", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.ObligationUpdateInput) (state, error) {
-		return cs.UpdateObligation(ctx, u, c.Param("number"), c.Param("id"), c.GetString(requestIDKey), in)
-	}))
-	v1.POST("/contracts/:number/terminate", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.TerminateInput) (state, error) {
-		return cs.Terminate(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
-	}))
-	v1.POST("/contracts/:number/amendments", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.AmendInput) (state, error) {
-		return cs.Amend(ctx, u, c.Param("number"), c.GetString(requestIDKey), in)
-	}))
-	v1.GET("/contracts/:number/versions", func(c *gin.Context) {
-		list, err := listOf(cs.Versions(c.Request.Context(), currentUser(c), c.Param("number")))
-		h.respond(c, http.StatusOK, list, err)
-	})
-	v1.GET("/contracts/:number/versions/:version", func(c *gin.Context) {
-		v, err := strconv.Atoi(c.Param("version"))
-		if err != nil || v < 1 {
-			writeError(c, h.d.Logger, domain.ErrNotFound)
-			return
-		}
-		view, err := cs.Version(c.Request.Context(), currentUser(c), c.Param("number"), v)
-		h.respond(c, http.StatusOK, view, err)
-	})
-	v1.GET("/contracts/:number/diff", withQuery(h, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.DiffInput) (document.Comparison, error) {
-		return cs.Diff(ctx, u, c.Param("number"), in)
-	}))
-	v1.POST("/contracts/:number/archive", func(c *gin.Context) {
-		st, err := cs.Archive(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey))
-		h.respond(c, http.StatusOK, st, err)
-	})
-	v1.POST("/tasks/:id/decision", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.DecideInput) (state, error) {
-		return cs.Decide(ctx, u, c.Param("id"), c.GetString(requestIDKey), in)
-	}))
+}
+
+func (h *handlers) reviseDraft(c *gin.Context) {
+	decision(h, func(ctx context.Context, u domain.User, n, id string, _ *gin.Context, in contracts.CreateInput) (workflows.ContractState, error) {
+		return h.d.Contracts.ReviseDraft(ctx, u, n, id, in)
+	})(c)
+}
+
+func (h *handlers) submit(c *gin.Context) {
+	st, err := state(h.d.Contracts.Submit(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey)))
+	h.respond(c, http.StatusOK, st, err)
+}
+
+func (h *handlers) sign(c *gin.Context) {
+	decision(h, func(ctx context.Context, u domain.User, n, id string, c *gin.Context, in contracts.SignInput) (workflows.ContractState, error) {
+		return h.d.Contracts.Sign(ctx, u, n, id, in, clientOf(c))
+	})(c)
+}
+
+func (h *handlers) cancel(c *gin.Context) {
+	decision(h, func(ctx context.Context, u domain.User, n, id string, _ *gin.Context, in contracts.CancelInput) (workflows.ContractState, error) {
+		return h.d.Contracts.Cancel(ctx, u, n, id, in)
+	})(c)
+}
+
+func (h *handlers) recordInvoice(c *gin.Context) {
+	decision(h, func(ctx context.Context, u domain.User, n, id string, _ *gin.Context, in contracts.InvoiceInput) (workflows.ContractState, error) {
+		return h.d.Contracts.RecordInvoice(ctx, u, n, id, in)
+	})(c)
+}
+
+func (h *handlers) recordPayment(c *gin.Context) {
+	decision(h, func(ctx context.Context, u domain.User, n, id string, _ *gin.Context, in contracts.PaymentInput) (workflows.ContractState, error) {
+		return h.d.Contracts.RecordPayment(ctx, u, n, id, in)
+	})(c)
+}
+
+func (h *handlers) updateObligation(c *gin.Context) {
+	decision(h, func(ctx context.Context, u domain.User, n, id string, c *gin.Context, in contracts.ObligationUpdateInput) (workflows.ContractState, error) {
+		return h.d.Contracts.UpdateObligation(ctx, u, n, c.Param("id"), id, in)
+	})(c)
+}
+
+func (h *handlers) terminate(c *gin.Context) {
+	decision(h, func(ctx context.Context, u domain.User, n, id string, _ *gin.Context, in contracts.TerminateInput) (workflows.ContractState, error) {
+		return h.d.Contracts.Terminate(ctx, u, n, id, in)
+	})(c)
+}
+
+func (h *handlers) amend(c *gin.Context) {
+	decision(h, func(ctx context.Context, u domain.User, n, id string, _ *gin.Context, in contracts.AmendInput) (workflows.ContractState, error) {
+		return h.d.Contracts.Amend(ctx, u, n, id, in)
+	})(c)
+}
+
+func (h *handlers) addNonStandardClauses(c *gin.Context) {
+	decision(h, func(ctx context.Context, u domain.User, n, id string, _ *gin.Context, in contracts.NonStandardInput) (workflows.ContractState, error) {
+		return h.d.Contracts.AddNonStandardClauses(ctx, u, n, id, in)
+	})(c)
+}
+
+func (h *handlers) versions(c *gin.Context) {
+	list, err := listAs(toVersionInfo)(h.d.Contracts.Versions(c.Request.Context(), currentUser(c), c.Param("number")))
+	h.respond(c, http.StatusOK, list, err)
+}
+
+func (h *handlers) version(c *gin.Context) {
+	v, err := strconv.Atoi(c.Param("version"))
+	if err != nil || v < 1 {
+		writeError(c, h.d.Logger, domain.ErrNotFound)
+		return
+	}
+	view, err := as(toVersionView)(h.d.Contracts.Version(c.Request.Context(), currentUser(c), c.Param("number"), v))
+	h.respond(c, http.StatusOK, view, err)
+}
+
+func (h *handlers) diff(c *gin.Context) {
+	withQuery(h, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.DiffInput) (Comparison, error) {
+		return as(toComparison)(h.d.Contracts.Diff(ctx, u, c.Param("number"), in))
+	})(c)
+}
+
+func (h *handlers) archive(c *gin.Context) {
+	st, err := state(h.d.Contracts.Archive(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey)))
+	h.respond(c, http.StatusOK, st, err)
+}
+
+func (h *handlers) decide(c *gin.Context) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.DecideInput) (ContractState, error) {
+		return state(h.d.Contracts.Decide(ctx, u, c.Param("id"), c.GetString(requestIDKey), in))
+	})(c)
 }

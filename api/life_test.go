@@ -77,7 +77,7 @@ func TestRecordingPaymentsAndObligations(t *testing.T) {
 	d := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
 	live := driveToActive(t, s, withPlan(d(0), d(365), d(30), d(300), d(60)))
 	n := live.Contract.Number
-	require.True(t, live.Life)
+	require.Equal(t, domain.StatusActive, live.Status)
 	require.Len(t, live.Contract.Plan, 2)
 	first, second := live.Contract.Plan[0], live.Contract.Plan[1]
 	assert.Equal(t, "首付款", first.Title)

@@ -8,5 +8,9 @@ import (
 )
 
 // Integration tests here share one dev server; each has its own task queue
-// and database.
-func TestMain(m *testing.M) { os.Exit(testenv.RunWithTemporal(m)) }
+// and database. Every response they see is checked against the OpenAPI
+// document (conformance_test.go).
+func TestMain(m *testing.M) {
+	testenv.WrapHandler = checkResponses
+	os.Exit(testenv.RunWithTemporal(m))
+}

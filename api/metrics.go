@@ -8,6 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/store"
@@ -68,6 +70,19 @@ func (c healthCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(scrapeDesc, prometheus.GaugeValue, ok)
 }
 
+// newMetricsHandler serves Prometheus metrics: the health figures read at
+// scrape time (when Health is set) and the Go runtime's.
+func newMetricsHandler(d Deps) http.Handler {
+	reg := prometheus.NewRegistry()
+	if d.Health != nil {
+		reg.MustRegister(healthCollector{health: d.Health, timeout: d.RequestTimeout})
+	}
+	reg.MustRegister(collectors.NewGoCollector())
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}
+
+func (h *handlers) metrics(c *gin.Context) { h.metricsHandler.ServeHTTP(c.Writer, c.Request) }
+
 // reconciliation answers the latest nightly report; 404 before the first.
 func (h *handlers) reconciliation(c *gin.Context) {
 	if h.d.Health == nil {
@@ -75,5 +90,5 @@ func (h *handlers) reconciliation(c *gin.Context) {
 		return
 	}
 	rec, err := h.d.Health.LastReconciliation(c.Request.Context())
-	h.respond(c, http.StatusOK, rec, store.Classify(err))
+	h.respond(c, http.StatusOK, toReconciliation(rec), store.Classify(err))
 }

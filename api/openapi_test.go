@@ -27,7 +27,9 @@ type (
 		Security   []map[string][]string                 `json:"security"`
 		Paths      map[string]map[string]json.RawMessage `json:"paths"`
 		Components struct {
-			Schemas         map[string]json.RawMessage `json:"schemas"`
+			Schemas         map[string]json.RawMessage  `json:"schemas"`
+			Responses       map[string]json.RawMessage  `json:"responses"`
+			Parameters      map[string]openapiParameter `json:"parameters"`
 			SecuritySchemes map[string]struct {
 				Type   string `json:"type"`
 				Scheme string `json:"scheme"`
@@ -35,6 +37,7 @@ type (
 		} `json:"components"`
 	}
 	openapiParameter struct {
+		Ref      string `json:"$ref"`
 		Name     string `json:"name"`
 		In       string `json:"in"`
 		Required bool   `json:"required"`
@@ -95,6 +98,13 @@ func parseOpenAPI(t *testing.T, raw []byte) (openapiDoc, map[string]openapiPath)
 			}
 			var op openapiOperation
 			require.NoError(t, json.Unmarshal(body, &op), "%s %s", strings.ToUpper(method), path)
+			for i, param := range op.Parameters {
+				if name, ok := strings.CutPrefix(param.Ref, "#/components/parameters/"); ok {
+					shared, exists := doc.Components.Parameters[name]
+					require.True(t, exists, "%s %s: dangling parameter $ref %q", method, path, param.Ref)
+					op.Parameters[i] = shared
+				}
+			}
 			p.Operations[strings.ToUpper(method)] = op
 		}
 		paths[path] = p
@@ -187,14 +197,13 @@ func TestOpenAPIDeclaresPathParameters(t *testing.T) {
 }
 
 // TestOpenAPIRefsResolve: every $ref in the document names an existing
-// entry of components/schemas.
+// entry of components (schemas, responses or parameters).
 func TestOpenAPIRefsResolve(t *testing.T) {
 	_, raw := serveOpenAPI(t)
 	doc, _ := parseOpenAPI(t, raw)
 	var tree any
 	require.NoError(t, json.Unmarshal(raw, &tree))
 
-	const prefix = "#/components/schemas/"
 	refs := 0
 	var walk func(at string, v any)
 	walk = func(at string, v any) {
@@ -203,10 +212,18 @@ func TestOpenAPIRefsResolve(t *testing.T) {
 			if r, ok := v["$ref"]; ok {
 				refs++
 				ref, _ := r.(string)
-				name, ok := strings.CutPrefix(ref, prefix)
+				kind, name, ok := strings.Cut(strings.TrimPrefix(ref, "#/components/"), "/")
 				name = strings.NewReplacer("~1", "/", "~0", "~").Replace(name)
-				if assert.True(t, ok && !strings.Contains(name, "/"), "%s: $ref %q does not name a component schema", at, ref) {
-					_, exists := doc.Components.Schemas[name]
+				if assert.True(t, ok && strings.HasPrefix(ref, "#/components/") && !strings.Contains(name, "/"), "%s: $ref %q does not name a component", at, ref) {
+					var exists bool
+					switch kind {
+					case "schemas":
+						_, exists = doc.Components.Schemas[name]
+					case "responses":
+						_, exists = doc.Components.Responses[name]
+					case "parameters":
+						_, exists = doc.Components.Parameters[name]
+					}
 					assert.True(t, exists, "%s: dangling $ref %q", at, ref)
 				}
 			}
@@ -246,7 +263,8 @@ func TestOpenAPIBearerAuth(t *testing.T) {
 			if op.Security != nil {
 				effective = *op.Security
 			}
-			public := slices.Contains(api.PublicRoutes, strings.ToUpper(method)+" "+templateParam.ReplaceAllString(path, ":$1"))
+			_, bearer := bearerRoutes()[strings.ToUpper(method)+" "+templateParam.ReplaceAllString(path, ":$1")]
+			public := !bearer
 			if strings.HasPrefix(path, "/v1/") && path != "/v1/openapi.json" && !public {
 				_, lists401 := op.Responses["401"]
 				assert.True(t, lists401, "%s %s must list 401", method, path)

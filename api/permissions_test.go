@@ -25,21 +25,40 @@ import (
 	"github.com/signet-clm/signet/workflows"
 )
 
-// TestPermissionMatrixCoversEveryRoute: the matrix names exactly the /v1
-// routes the router serves, so none is open or refused by accident.
-func TestPermissionMatrixCoversEveryRoute(t *testing.T) {
+// bearerRoutes are the route table's entries that need a token, by
+// "METHOD /path" as Gin names them, with the roles that may call them.
+func bearerRoutes() map[string][]domain.Role {
+	out := map[string][]domain.Role{}
+	for _, r := range api.Routes() {
+		if r.Access == api.Bearer {
+			out[r.Method+" "+r.Path] = r.Roles
+		}
+	}
+	return out
+}
+
+// TestRouteTableIsWhatIsServed: the router serves exactly the route
+// table, each route once, and every /v1 route but the document and the
+// public ones needs a token.
+func TestRouteTableIsWhatIsServed(t *testing.T) {
 	router := api.NewRouter(api.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), RequestTimeout: time.Second})
 	served := map[string]bool{}
 	for _, r := range router.Routes() {
-		if strings.HasPrefix(r.Path, "/v1/") && r.Path != "/v1/openapi.json" && !slices.Contains(api.PublicRoutes, r.Method+" "+r.Path) {
-			served[r.Method+" "+r.Path] = true
+		served[r.Method+" "+r.Path] = true
+	}
+	table := map[string]bool{}
+	for _, r := range api.Routes() {
+		route := r.Method + " " + r.Path
+		assert.False(t, table[route], "route %s is in the table twice", route)
+		table[route] = true
+		assert.True(t, served[route], "table entry %s is not served", route)
+		assert.NotNil(t, r.Handler, "route %s has no handler", route)
+		if strings.HasPrefix(r.Path, "/v1/") && r.Access != api.Bearer {
+			assert.Contains(t, []string{"GET /v1/openapi.json", "GET /v1/signing-key", "POST /v1/verify"}, route, "route %s is served without a token", route)
 		}
 	}
 	for route := range served {
-		assert.Contains(t, api.Permissions, route, "route %s is not in the permission matrix", route)
-	}
-	for route := range api.Permissions {
-		assert.True(t, served[route], "matrix entry %s is not a route", route)
+		assert.True(t, table[route], "route %s is served but not in the table", route)
 	}
 }
 
@@ -68,7 +87,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 	}
 	const sales = domain.RoleSales
 	refusal := "your role may not call this route"
-	for route, allowed := range api.Permissions {
+	for route, allowed := range bearerRoutes() {
 		method, path, _ := strings.Cut(route, " ")
 		for _, role := range domain.Roles {
 			name := string(role)
@@ -88,7 +107,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 		path = strings.Replace(path, n, "HT-2026-999999", 1)
 		return strings.Replace(path, devstack.DemoCustomerID, "01960000-0000-7000-8000-0000000000ff", 1)
 	}
-	for route, allowed := range api.Permissions {
+	for route, allowed := range bearerRoutes() {
 		method, path, _ := strings.Cut(route, " ")
 		onObject := strings.Contains(path, ":number") || strings.HasPrefix(path, "/v1/customers/:id")
 		if !onObject || strings.Count(path, ":") > 1 || (len(allowed) > 0 && !slices.Contains(allowed, sales)) {
@@ -153,7 +172,13 @@ func TestHostileQueryValuesAreJustValues(t *testing.T) {
 	require.NoError(t, err)
 	var doc struct {
 		Paths map[string]map[string]struct {
-			Parameters []struct{ Name, In string }
+			Parameters []struct {
+				Ref      string `json:"$ref"`
+				Name, In string
+			}
+		}
+		Components struct {
+			Parameters map[string]struct{ Name, In string }
 		}
 	}
 	require.NoError(t, json.Unmarshal(raw, &doc))
@@ -166,11 +191,15 @@ func TestHostileQueryValuesAreJustValues(t *testing.T) {
 		}
 		route := "GET " + regexp.MustCompile(`\{(\w+)\}`).ReplaceAllString(path, ":$1")
 		role := "admin"
-		if allowed := api.Permissions[route]; len(allowed) > 0 && !slices.Contains(allowed, domain.RoleAdmin) {
+		if allowed := bearerRoutes()[route]; len(allowed) > 0 && !slices.Contains(allowed, domain.RoleAdmin) {
 			role = string(allowed[0])
 		}
 		url := strings.NewReplacer("{number}", n, "{id}", devstack.DemoCustomerID).Replace(path)
 		for _, p := range op.Parameters {
+			if name, ok := strings.CutPrefix(p.Ref, "#/components/parameters/"); ok {
+				shared := doc.Components.Parameters[name]
+				p.Name, p.In = shared.Name, shared.In
+			}
 			if p.In != "query" {
 				continue
 			}

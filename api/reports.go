@@ -80,10 +80,10 @@ func (h *handlers) sendTable(c *gin.Context, name, format string, t reports.Tabl
 	panic(http.ErrAbortHandler)
 }
 
-// figures makes a handler for a report computed whole (the figures): JSON,
-// or its table as CSV or XLSX.
-func figures[In any, Out interface{ Table() reports.Table }](h *handlers, name string, format func(In) string,
-	fn func(ctx context.Context, u domain.User, in In) (Out, error)) gin.HandlerFunc {
+// figures makes a handler for a report computed whole (the figures): JSON
+// (the report converted by toAPI), or its table as CSV or XLSX.
+func figures[In any, Out interface{ Table() reports.Table }, API any](h *handlers, name string, format func(In) string,
+	fn func(ctx context.Context, u domain.User, in In) (Out, error), toAPI func(Out) API) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in In
 		if err := h.bindQuery(c, &in); err != nil {
@@ -103,49 +103,58 @@ func figures[In any, Out interface{ Table() reports.Table }](h *handlers, name s
 		}
 		out, err := fn(ctx, currentUser(c), in)
 		if err != nil || f == formatJSON {
-			h.respond(c, http.StatusOK, out, err)
+			h.respond(c, http.StatusOK, toAPI(out), err)
 			return
 		}
 		h.sendTable(c, name, f, out.Table())
 	}
 }
 
-func (h *handlers) reportRoutes(v1 *gin.RouterGroup) {
-	v1.GET("/reports/ledger", h.ledger)
-	v1.GET("/reports/summary", figures(h, "summary", func(q reports.SummaryQuery) string { return q.Format },
+func (h *handlers) summary(c *gin.Context) {
+	figures(h, "summary", func(q reports.SummaryQuery) string { return q.Format },
 		func(ctx context.Context, u domain.User, q reports.SummaryQuery) (reports.Summary, error) {
 			return h.d.Reports.Summary(ctx, u, q)
-		}))
-	v1.GET("/reports/summary.svg", func(c *gin.Context) {
-		var q reports.ChartQuery
-		if err := h.bindQuery(c, &q); err != nil {
-			writeError(c, h.d.Logger, err)
-			return
-		}
-		ch, err := h.d.Reports.SummaryChart(c.Request.Context(), currentUser(c), q)
-		if err != nil {
-			writeError(c, h.d.Logger, err)
-			return
-		}
-		c.Header("Content-Type", "image/svg+xml; charset=utf-8")
-		c.Header("X-Content-Type-Options", "nosniff")
-		c.Status(http.StatusOK)
-		if err := ch.WriteSVG(c.Writer); err != nil {
-			h.d.Logger.Warn("chart not sent", "err", err)
-		}
-	})
-	v1.GET("/reports/aging", figures(h, "aging", func(q reports.AgingQuery) string { return q.Format },
+		}, toSummary)(c)
+}
+
+func (h *handlers) summaryChart(c *gin.Context) {
+	var q reports.ChartQuery
+	if err := h.bindQuery(c, &q); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	ch, err := h.d.Reports.SummaryChart(c.Request.Context(), currentUser(c), q)
+	if err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	c.Header("Content-Type", "image/svg+xml; charset=utf-8")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Status(http.StatusOK)
+	if err := ch.WriteSVG(c.Writer); err != nil {
+		h.d.Logger.Warn("chart not sent", "err", err)
+	}
+}
+
+func (h *handlers) aging(c *gin.Context) {
+	figures(h, "aging", func(q reports.AgingQuery) string { return q.Format },
 		func(ctx context.Context, u domain.User, q reports.AgingQuery) (reports.Aging, error) {
 			return h.d.Reports.Aging(ctx, u, q)
-		}))
-	v1.GET("/reports/approval-cycle", figures(h, "approval-cycle", func(q reports.CycleQuery) string { return q.Format },
+		}, toAging)(c)
+}
+
+func (h *handlers) approvalCycle(c *gin.Context) {
+	figures(h, "approval-cycle", func(q reports.CycleQuery) string { return q.Format },
 		func(ctx context.Context, u domain.User, q reports.CycleQuery) (reports.Cycle, error) {
 			return h.d.Reports.ApprovalCycle(ctx, u, q)
-		}))
-	v1.GET("/reports/renewals", figures(h, "renewals", func(q reports.RenewalQuery) string { return q.Format },
+		}, toCycle)(c)
+}
+
+func (h *handlers) renewals(c *gin.Context) {
+	figures(h, "renewals", func(q reports.RenewalQuery) string { return q.Format },
 		func(ctx context.Context, u domain.User, q reports.RenewalQuery) (reports.Renewals, error) {
 			return h.d.Reports.Renewals(ctx, u, q)
-		}))
+		}, toRenewals)(c)
 }
 
 // ledger answers a page of the ledger as JSON, or streams every row the
@@ -162,7 +171,7 @@ func (h *handlers) ledger(c *gin.Context) {
 		return
 	}
 	if f == formatJSON {
-		page, err := h.d.Reports.Ledger(c.Request.Context(), currentUser(c), q)
+		page, err := as(toLedgerPage)(h.d.Reports.Ledger(c.Request.Context(), currentUser(c), q))
 		h.respond(c, http.StatusOK, page, err)
 		return
 	}

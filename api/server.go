@@ -11,9 +11,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/signet-clm/signet/approvals"
 	"github.com/signet-clm/signet/catalog"
@@ -92,35 +89,12 @@ func NewRouter(d Deps) *gin.Engine {
 	if d.MaxInFlight > 0 {
 		h.inflight = make(chan struct{}, d.MaxInFlight)
 	}
+	h.metricsHandler = newMetricsHandler(d)
 	r.Use(h.requestID, h.recover, h.logRequests)
 	r.NoRoute(func(c *gin.Context) { writeError(c, d.Logger, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { writeError(c, d.Logger, errNoMethod) })
 
-	r.GET("/healthz", h.healthz)
-	r.GET("/readyz", h.readyz)
-	r.GET("/v1/openapi.json", h.openapi)
-	if d.Health != nil {
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(healthCollector{health: d.Health, timeout: d.RequestTimeout}, collectors.NewGoCollector())
-		r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
-	}
-
-	v1 := r.Group("/v1", h.admit, h.timeout, h.authenticate, h.authorize, h.plainQuery)
-	v1.GET("/me", h.me)
-	h.contractRoutes(v1)
-	h.signingRoutes(r, v1)
-	v1.GET("/contracts/:number/document", h.contractDocument)
-	v1.POST("/contracts/:number/attachments", h.uploadAttachment)
-	v1.GET("/contracts/:number/attachments", h.listAttachments)
-	v1.GET("/contracts/:number/attachments/:id", h.downloadAttachment)
-	h.contentRoutes(v1)
-	h.approvalRoutes(v1)
-	h.auditRoutes(v1)
-	h.tokenRoutes(v1)
-	h.userRoutes(v1)
-	h.notificationRoutes(v1)
-	v1.GET("/reconciliation", h.reconciliation)
-	h.reportRoutes(v1)
+	h.register(r)
 	return r
 }
 

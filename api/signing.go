@@ -14,81 +14,73 @@ import (
 	"github.com/signet-clm/signet/contracts"
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/signing"
-	"github.com/signet-clm/signet/workflows"
 )
 
 // maxVerifyBytes bounds a document posted to /v1/verify.
 const maxVerifyBytes = 32 << 20
 
-// PublicRoutes are served without a bearer token: the signing links (the
-// token in the path is the credential), the provider webhook (its HMAC
-// is) and what anyone holding a document may check it against.
-var PublicRoutes = []string{
-	"GET /sign/:token", "POST /sign/:token", "POST /sign/:token/decline", "POST /sign/:token/code",
-	"POST /webhooks/esign",
-	"GET /v1/signing-key", "POST /v1/verify",
+func (h *handlers) send(c *gin.Context) {
+	var in contracts.SendInput
+	if err := h.bindOptionalJSON(c, &in); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	st, err := state(h.d.Signing.Send(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey), in))
+	h.respond(c, http.StatusOK, st, err)
 }
 
-// signingRoutes registers e-signing: sending, signers and their links,
-// certificates (bearer token) and the public routes.
-func (h *handlers) signingRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
-	sg := h.d.Signing
-	v1.POST("/contracts/:number/send", func(c *gin.Context) {
-		var in contracts.SendInput
-		if err := h.bindOptionalJSON(c, &in); err != nil {
-			writeError(c, h.d.Logger, err)
-			return
-		}
-		st, err := sg.Send(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey), in)
-		h.respond(c, http.StatusOK, st, err)
-	})
-	v1.GET("/contracts/:number/signing", func(c *gin.Context) {
-		st, err := sg.SigningState(c.Request.Context(), currentUser(c), c.Param("number"))
-		h.respond(c, http.StatusOK, st, err)
-	})
-	v1.POST("/contracts/:number/signers/:id/link", func(c *gin.Context) {
-		l, err := sg.IssueLink(c.Request.Context(), currentUser(c), c.Param("number"), c.Param("id"), c.GetString(requestIDKey))
-		h.respond(c, http.StatusCreated, l, err)
-	})
-	v1.PUT("/contracts/:number/signers/:id", withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.ReplaceSignerInput) (workflows.SigningState, error) {
-		return sg.ReplaceSigner(ctx, u, c.Param("number"), c.Param("id"), c.GetString(requestIDKey), in)
-	}))
-	v1.GET("/contracts/:number/certificate", h.certificate)
+func (h *handlers) signingState(c *gin.Context) {
+	st, err := as(toSigningState)(h.d.Signing.SigningState(c.Request.Context(), currentUser(c), c.Param("number")))
+	h.respond(c, http.StatusOK, st, err)
+}
 
-	public := r.Group("", h.admit, h.timeout, h.plainQuery)
-	public.GET("/v1/signing-key", func(c *gin.Context) { c.JSON(http.StatusOK, sg.SigningKey()) })
-	public.POST("/v1/verify", h.verify)
-	public.GET("/sign/:token", func(c *gin.Context) {
-		v, err := sg.OpenLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), clientOf(c))
-		noStore(c)
-		h.respond(c, http.StatusOK, v, err)
-	})
-	public.POST("/sign/:token", func(c *gin.Context) {
-		var in contracts.SignLinkInput
-		if err := h.bindJSON(c, &in); err != nil {
-			writeError(c, h.d.Logger, err)
-			return
-		}
-		res, err := sg.SignLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), in, clientOf(c))
-		noStore(c)
-		h.respond(c, http.StatusOK, res, err)
-	})
-	public.POST("/sign/:token/decline", func(c *gin.Context) {
-		var in contracts.DeclineInput
-		if err := h.bindJSON(c, &in); err != nil {
-			writeError(c, h.d.Logger, err)
-			return
-		}
-		res, err := sg.DeclineLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), in, clientOf(c))
-		noStore(c)
-		h.respond(c, http.StatusOK, res, err)
-	})
-	public.POST("/sign/:token/code", func(c *gin.Context) {
-		sent, err := sg.SendCode(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey))
-		noStore(c)
-		h.respond(c, http.StatusAccepted, sent, err)
-	})
-	public.POST("/webhooks/esign", h.providerWebhook)
+func (h *handlers) issueLink(c *gin.Context) {
+	l, err := as(toIssuedLink)(h.d.Signing.IssueLink(c.Request.Context(), currentUser(c), c.Param("number"), c.Param("id"), c.GetString(requestIDKey)))
+	h.respond(c, http.StatusCreated, l, err)
+}
+
+func (h *handlers) replaceSigner(c *gin.Context) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.ReplaceSignerInput) (SigningState, error) {
+		return as(toSigningState)(h.d.Signing.ReplaceSigner(ctx, u, c.Param("number"), c.Param("id"), c.GetString(requestIDKey), in))
+	})(c)
+}
+
+func (h *handlers) signingKey(c *gin.Context) {
+	c.JSON(http.StatusOK, toPublicKeyInfo(h.d.Signing.SigningKey()))
+}
+
+func (h *handlers) openLink(c *gin.Context) {
+	v, err := as(toSignView)(h.d.Signing.OpenLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), clientOf(c)))
+	noStore(c)
+	h.respond(c, http.StatusOK, v, err)
+}
+
+func (h *handlers) signLink(c *gin.Context) {
+	var in contracts.SignLinkInput
+	if err := h.bindJSON(c, &in); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	res, err := as(toSignResult)(h.d.Signing.SignLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), in, clientOf(c)))
+	noStore(c)
+	h.respond(c, http.StatusOK, res, err)
+}
+
+func (h *handlers) declineLink(c *gin.Context) {
+	var in contracts.DeclineInput
+	if err := h.bindJSON(c, &in); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	res, err := as(toSignResult)(h.d.Signing.DeclineLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), in, clientOf(c)))
+	noStore(c)
+	h.respond(c, http.StatusOK, res, err)
+}
+
+func (h *handlers) sendCode(c *gin.Context) {
+	sent, err := as(toCodeSent)(h.d.Signing.SendCode(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey)))
+	noStore(c)
+	h.respond(c, http.StatusAccepted, sent, err)
 }
 
 func clientOf(c *gin.Context) contracts.Client {
@@ -140,7 +132,7 @@ func (h *handlers) certificate(c *gin.Context) {
 	}
 	cert, err := h.d.Signing.Certificate(c.Request.Context(), currentUser(c), c.Param("number"), version)
 	if err != nil || format == "json" {
-		h.respond(c, http.StatusOK, cert, err)
+		h.respond(c, http.StatusOK, toCertificate(cert), err)
 		return
 	}
 	page, err := signing.RenderCertificateHTML(cert, h.d.Location)
@@ -176,7 +168,7 @@ func (h *handlers) verify(c *gin.Context) {
 		}
 		in.DocumentSHA256 = contracts.DocumentHash(raw)
 	}
-	res, err := h.d.Signing.Verify(c.Request.Context(), in)
+	res, err := as(toVerifyResult)(h.d.Signing.Verify(c.Request.Context(), in))
 	h.respond(c, http.StatusOK, res, err)
 }
 
@@ -199,8 +191,7 @@ func (h *handlers) providerWebhook(c *gin.Context) {
 		return
 	case err != nil:
 		h.d.Logger.Warn("provider webhook refused", "delivery", auth.DeliveryID, "err", err)
-		c.AbortWithStatusJSON(http.StatusUnauthorized, ErrorBody{Error: "unauthorized", Message: "bad or stale webhook signature; nothing was applied",
-			RequestID: c.GetString(requestIDKey)})
+		writeError(c, h.d.Logger, errBadWebhookSignature)
 		return
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
@@ -210,5 +201,5 @@ func (h *handlers) providerWebhook(c *gin.Context) {
 		return
 	}
 	dup, err := h.d.Signing.ApplyCallback(c.Request.Context(), auth.DeliveryID, cb)
-	h.respond(c, http.StatusAccepted, gin.H{"delivery_id": auth.DeliveryID, "duplicate": dup}, err)
+	h.respond(c, http.StatusAccepted, WebhookReceipt{DeliveryID: auth.DeliveryID, Duplicate: dup}, err)
 }

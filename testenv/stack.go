@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -64,6 +65,10 @@ func numberBlock() int {
 
 // WebhookSecret is the e-signature provider secret test stacks accept.
 const WebhookSecret = "test-provider-secret-0123456789abcdef"
+
+// WrapHandler, when set, wraps every stack's API handler; the api tests
+// use it to check each response against the OpenAPI document, failing t.
+var WrapHandler func(t testing.TB, h http.Handler) http.Handler
 
 // Option changes how NewStack builds Signet.
 type Option func(*options)
@@ -142,7 +147,11 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	}
 	deps := api.StandardDeps(cfg, st, tc, sealer, Logger())
 	deps.OIDC = o.oidc
-	srv := httptest.NewServer(api.NewRouter(deps))
+	var handler http.Handler = api.NewRouter(deps)
+	if WrapHandler != nil {
+		handler = WrapHandler(t, handler)
+	}
+	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer}
 }

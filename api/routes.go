@@ -1,0 +1,194 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/signet-clm/signet/domain"
+)
+
+// Access says what a route asks of its caller.
+type Access int
+
+const (
+	// Bearer routes need a bearer token, and one of Roles when Roles is set.
+	Bearer Access = iota
+	// Public routes take no token: the token in the path (signing links),
+	// the HMAC (the provider webhook) or nothing (what anyone holding a
+	// document may check it against) is the credential. They are bounded
+	// like /v1 (in-flight limit, timeout, plain queries).
+	Public
+	// Probe routes are the operator's and the client's plumbing: health,
+	// readiness, metrics and this API's own document.
+	Probe
+)
+
+// Route is one entry of the route table, which the router registers, the
+// permission middleware enforces, and the permission and OpenAPI tests
+// read.
+type Route struct {
+	Method string
+	// Path is as Gin spells it (/v1/contracts/:number).
+	Path   string
+	Access Access
+	// Roles may call a Bearer route; empty means any signed-in user.
+	// Object-level rules (a sales person's own contracts and customers, a
+	// task's assignee, a draft-only edit) are the services' and workflows'.
+	Roles   []domain.Role
+	Handler gin.HandlerFunc
+	// Status is the success status; Body the zero value of each type a
+	// JSON success may carry (more than one is a oneOf), nil when the
+	// answer is not JSON or empty.
+	Status int
+	Body   []any
+}
+
+const (
+	sales        = domain.RoleSales
+	salesManager = domain.RoleSalesManager
+	legal        = domain.RoleLegal
+	finance      = domain.RoleFinance
+	executive    = domain.RoleExecutive
+	admin        = domain.RoleAdmin
+	auditor      = domain.RoleAuditor
+)
+
+func roles(r ...domain.Role) []domain.Role { return r }
+
+func body(v ...any) []any { return v }
+
+// Routes is the route table without services behind it, for tests and
+// tools that read methods, paths, roles and response types.
+func Routes() []Route { return (&handlers{}).routes() }
+
+// routes is the route table, grouped by capability; the router registers
+// it as listed.
+func (h *handlers) routes() []Route {
+	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+	ok, created, accepted := http.StatusOK, http.StatusCreated, http.StatusAccepted
+	writers := roles(sales, salesManager)
+	// Reports are scoped by the services to what the caller sees (sales
+	// their own, sales managers their team, the rest everything). The
+	// ledger, figures and aging carry receivables, which legal has no need
+	// of; legal reads approval cycle times and the renewal pipeline.
+	receivables := roles(sales, salesManager, finance, executive, admin, auditor)
+	return []Route{
+		{Method: get, Path: "/healthz", Access: Probe, Handler: h.healthz, Status: ok, Body: body(Liveness{})},
+		{Method: get, Path: "/readyz", Access: Probe, Handler: h.readyz, Status: ok, Body: body(Readiness{})},
+		{Method: get, Path: "/metrics", Access: Probe, Handler: h.metrics, Status: ok},
+		{Method: get, Path: "/v1/openapi.json", Access: Probe, Handler: h.openapi, Status: ok},
+
+		{Method: get, Path: "/v1/me", Handler: h.me, Status: ok, Body: body(User{})},
+
+		// Contracts. Decisions answer with the contract's new state; the
+		// request ID is their Update ID.
+		{Method: post, Path: "/v1/contracts", Roles: writers, Handler: h.createContract, Status: created, Body: body(ContractState{})},
+		{Method: get, Path: "/v1/contracts", Handler: h.listContracts, Status: ok, Body: body(ContractPage{})},
+		{Method: get, Path: "/v1/contracts/:number", Handler: h.getContract, Status: ok, Body: body(ContractView{}, ContractAsOf{})},
+		{Method: get, Path: "/v1/contracts/:number/events", Handler: h.contractEvents, Status: ok, Body: body(items[Event]{})},
+		{Method: get, Path: "/v1/contracts/:number/document", Handler: h.contractDocument, Status: ok},
+		{Method: get, Path: "/v1/contracts/:number/approval", Handler: h.contractApproval, Status: ok, Body: body(items[RoundView]{})},
+		{Method: put, Path: "/v1/contracts/:number/content", Roles: writers, Handler: h.reviseDraft, Status: ok, Body: body(ContractState{})},
+		{Method: post, Path: "/v1/contracts/:number/submit", Roles: writers, Handler: h.submit, Status: ok, Body: body(ContractState{})},
+		{Method: post, Path: "/v1/contracts/:number/send", Roles: writers, Handler: h.send, Status: ok, Body: body(ContractState{})},
+		{Method: get, Path: "/v1/contracts/:number/signing", Handler: h.signingState, Status: ok, Body: body(SigningState{})},
+		{Method: post, Path: "/v1/contracts/:number/signers/:id/link", Roles: writers, Handler: h.issueLink, Status: created, Body: body(IssuedLink{})},
+		{Method: put, Path: "/v1/contracts/:number/signers/:id", Roles: writers, Handler: h.replaceSigner, Status: ok, Body: body(SigningState{})},
+		{Method: get, Path: "/v1/contracts/:number/certificate", Handler: h.certificate, Status: ok, Body: body(Certificate{})},
+		{Method: post, Path: "/v1/contracts/:number/invoices", Roles: roles(finance), Handler: h.recordInvoice, Status: ok, Body: body(ContractState{})},
+		{Method: post, Path: "/v1/contracts/:number/payments", Roles: roles(finance), Handler: h.recordPayment, Status: ok, Body: body(ContractState{})},
+		// An obligation's owner may hold any role: the workflow checks who.
+		{Method: patch, Path: "/v1/contracts/:number/obligations/:id", Handler: h.updateObligation, Status: ok, Body: body(ContractState{})},
+		{Method: post, Path: "/v1/contracts/:number/archive", Roles: roles(sales, salesManager, admin), Handler: h.archive, Status: ok, Body: body(ContractState{})},
+		{Method: post, Path: "/v1/contracts/:number/amendments", Roles: writers, Handler: h.amend, Status: ok, Body: body(ContractState{})},
+		{Method: get, Path: "/v1/contracts/:number/versions", Handler: h.versions, Status: ok, Body: body(items[VersionInfo]{})},
+		{Method: get, Path: "/v1/contracts/:number/versions/:version", Handler: h.version, Status: ok, Body: body(VersionView{})},
+		{Method: get, Path: "/v1/contracts/:number/diff", Handler: h.diff, Status: ok, Body: body(Comparison{})},
+		{Method: post, Path: "/v1/contracts/:number/terminate", Roles: writers, Handler: h.terminate, Status: ok, Body: body(ContractState{})},
+		{Method: post, Path: "/v1/contracts/:number/sign", Roles: roles(sales, salesManager, executive), Handler: h.sign, Status: ok, Body: body(ContractState{})},
+		{Method: post, Path: "/v1/contracts/:number/cancel", Roles: writers, Handler: h.cancel, Status: ok, Body: body(ContractState{})},
+		{Method: post, Path: "/v1/contracts/:number/non-standard-clauses", Roles: roles(legal), Handler: h.addNonStandardClauses, Status: ok, Body: body(ContractState{})},
+		{Method: post, Path: "/v1/contracts/:number/attachments", Roles: roles(sales, salesManager, legal, finance, executive, admin), Handler: h.uploadAttachment, Status: created, Body: body(Attachment{})},
+		{Method: get, Path: "/v1/contracts/:number/attachments", Handler: h.listAttachments, Status: ok, Body: body(items[Attachment]{})},
+		{Method: get, Path: "/v1/contracts/:number/attachments/:id", Handler: h.downloadAttachment, Status: ok},
+
+		// Approvals. A delegation may hand a task to anyone: the round
+		// checks the assignee.
+		{Method: post, Path: "/v1/tasks/:id/decision", Handler: h.decide, Status: ok, Body: body(ContractState{})},
+		{Method: get, Path: "/v1/tasks", Handler: h.inbox, Status: ok, Body: body(Inbox{})},
+		{Method: get, Path: "/v1/tasks/:id", Handler: h.task, Status: ok, Body: body(TaskDetail{})},
+		{Method: post, Path: "/v1/approval-policies", Roles: roles(admin), Handler: h.savePolicy, Status: created, Body: body(Policy{})},
+		{Method: get, Path: "/v1/approval-policies/:id", Handler: h.policy, Status: ok, Body: body(Policy{})},
+		{Method: get, Path: "/v1/risk-rules", Handler: h.riskRules, Status: ok, Body: body(RiskRules{})},
+		{Method: put, Path: "/v1/risk-rules", Roles: roles(admin, legal), Handler: h.saveRiskRules, Status: ok, Body: body(RiskRules{})},
+		{Method: post, Path: "/v1/delegations", Handler: h.delegate, Status: created, Body: body(Delegation{})},
+		{Method: get, Path: "/v1/delegations", Handler: h.delegations, Status: ok, Body: body(items[Delegation]{})},
+
+		// Customers, catalogue, templates and clauses.
+		{Method: post, Path: "/v1/customers", Roles: roles(sales, salesManager, admin), Handler: h.createCustomer, Status: created, Body: body(CustomerDetail{})},
+		{Method: get, Path: "/v1/customers", Handler: h.listCustomers, Status: ok, Body: body(CustomerPage{})},
+		{Method: get, Path: "/v1/customers/:id", Handler: h.getCustomer, Status: ok, Body: body(CustomerDetail{})},
+		{Method: patch, Path: "/v1/customers/:id", Roles: roles(sales, salesManager, admin), Handler: h.updateCustomer, Status: ok, Body: body(CustomerDetail{})},
+		{Method: post, Path: "/v1/customers/:id/contacts", Roles: roles(sales, salesManager, admin), Handler: h.addContact, Status: created, Body: body(Contact{})},
+		{Method: post, Path: "/v1/product-lines", Roles: roles(admin, finance), Handler: h.createLine, Status: created, Body: body(ProductLine{})},
+		{Method: get, Path: "/v1/product-lines", Handler: h.lines, Status: ok, Body: body(items[ProductLine]{})},
+		{Method: post, Path: "/v1/products", Roles: roles(admin, finance), Handler: h.createProduct, Status: created, Body: body(Product{})},
+		{Method: get, Path: "/v1/products", Handler: h.products, Status: ok, Body: body(items[Product]{})},
+		{Method: patch, Path: "/v1/products/:id", Roles: roles(admin, finance), Handler: h.updateProduct, Status: ok, Body: body(Product{})},
+		{Method: post, Path: "/v1/templates", Roles: roles(legal, admin), Handler: h.saveTemplate, Status: created, Body: body(Template{})},
+		{Method: get, Path: "/v1/templates", Handler: h.templates, Status: ok, Body: body(items[TemplateSummary]{})},
+		{Method: get, Path: "/v1/templates/:id", Handler: h.getTemplate, Status: ok, Body: body(Template{})},
+		{Method: post, Path: "/v1/clauses", Roles: roles(legal, admin), Handler: h.saveClause, Status: created, Body: body(LibraryClause{})},
+		{Method: get, Path: "/v1/clauses", Handler: h.clauses, Status: ok, Body: body(items[LibraryClause]{})},
+
+		// Audit, tokens, users and notifications.
+		{Method: get, Path: "/v1/audit", Roles: roles(auditor, admin), Handler: h.audit, Status: ok, Body: body(AuditPage{})},
+		{Method: post, Path: "/v1/tokens", Handler: h.issueToken, Status: created, Body: body(IssuedToken{})},
+		{Method: get, Path: "/v1/tokens", Handler: h.tokens, Status: ok, Body: body(items[TokenInfo]{})},
+		{Method: del, Path: "/v1/tokens/:id", Handler: h.revokeToken, Status: http.StatusNoContent},
+		{Method: get, Path: "/v1/users", Roles: roles(admin, auditor), Handler: h.users, Status: ok, Body: body(items[Account]{})},
+		{Method: get, Path: "/v1/users/:id", Roles: roles(admin, auditor), Handler: h.user, Status: ok, Body: body(Account{})},
+		{Method: post, Path: "/v1/users", Roles: roles(admin), Handler: h.createUser, Status: created, Body: body(Account{})},
+		{Method: patch, Path: "/v1/users/:id", Roles: roles(admin), Handler: h.updateUser, Status: ok, Body: body(Account{})},
+		{Method: get, Path: "/v1/me/notification-settings", Handler: h.notificationSettings, Status: ok, Body: body(NotificationSettings{})},
+		{Method: put, Path: "/v1/me/notification-settings", Handler: h.saveNotificationSettings, Status: ok, Body: body(NotificationSettings{})},
+		{Method: get, Path: "/v1/notifications", Handler: h.notifications, Status: ok, Body: body(items[OutboxEntry]{})},
+		{Method: get, Path: "/v1/reconciliation", Roles: roles(auditor, admin, executive), Handler: h.reconciliation, Status: ok, Body: body(Reconciliation{})},
+		{Method: get, Path: "/v1/notifications/dead-letters", Roles: roles(admin), Handler: h.deadLetters, Status: ok, Body: body(items[OutboxEntry]{})},
+		{Method: post, Path: "/v1/notifications/:id/retry", Roles: roles(admin), Handler: h.retryDelivery, Status: ok, Body: body(OutboxEntry{})},
+
+		// Reports: JSON, or CSV/XLSX with ?format=.
+		{Method: get, Path: "/v1/reports/ledger", Roles: receivables, Handler: h.ledger, Status: ok, Body: body(LedgerPage{})},
+		{Method: get, Path: "/v1/reports/summary", Roles: receivables, Handler: h.summary, Status: ok, Body: body(Summary{})},
+		{Method: get, Path: "/v1/reports/summary.svg", Roles: receivables, Handler: h.summaryChart, Status: ok},
+		{Method: get, Path: "/v1/reports/aging", Roles: receivables, Handler: h.aging, Status: ok, Body: body(Aging{})},
+		{Method: get, Path: "/v1/reports/approval-cycle", Handler: h.approvalCycle, Status: ok, Body: body(Cycle{})},
+		{Method: get, Path: "/v1/reports/renewals", Handler: h.renewals, Status: ok, Body: body(Renewals{})},
+
+		// Public: signing links, the provider webhook, verification.
+		{Method: get, Path: "/v1/signing-key", Access: Public, Handler: h.signingKey, Status: ok, Body: body(PublicKeyInfo{})},
+		{Method: post, Path: "/v1/verify", Access: Public, Handler: h.verify, Status: ok, Body: body(VerifyResult{})},
+		{Method: get, Path: "/sign/:token", Access: Public, Handler: h.openLink, Status: ok, Body: body(SignView{})},
+		{Method: post, Path: "/sign/:token", Access: Public, Handler: h.signLink, Status: ok, Body: body(SignResult{})},
+		{Method: post, Path: "/sign/:token/decline", Access: Public, Handler: h.declineLink, Status: ok, Body: body(SignResult{})},
+		{Method: post, Path: "/sign/:token/code", Access: Public, Handler: h.sendCode, Status: accepted, Body: body(CodeSent{})},
+		{Method: post, Path: "/webhooks/esign", Access: Public, Handler: h.providerWebhook, Status: accepted, Body: body(WebhookReceipt{})},
+	}
+}
+
+// register adds the table to r: Probe routes bare, Public ones bounded,
+// Bearer ones authenticated and authorized against their roles.
+func (h *handlers) register(r *gin.Engine) {
+	public := r.Group("", h.admit, h.timeout, h.plainQuery)
+	for _, rt := range h.routes() {
+		switch rt.Access {
+		case Probe:
+			r.Handle(rt.Method, rt.Path, rt.Handler)
+		case Public:
+			public.Handle(rt.Method, rt.Path, rt.Handler)
+		default:
+			r.Handle(rt.Method, rt.Path, h.admit, h.timeout, h.authenticate, h.authorize(rt.Roles), h.plainQuery, rt.Handler)
+		}
+	}
+}
