@@ -176,12 +176,6 @@ func (h *handlers) submit(c *gin.Context) {
 	h.respond(c, http.StatusOK, st, err)
 }
 
-func (h *handlers) sign(c *gin.Context) {
-	decision(h, func(ctx context.Context, u domain.User, n, id string, c *gin.Context, in contracts.SignInput) (workflows.ContractState, error) {
-		return h.d.Contracts.Sign(ctx, u, n, id, in, clientOf(c))
-	})(c)
-}
-
 func (h *handlers) cancel(c *gin.Context) {
 	decision(h, func(ctx context.Context, u domain.User, n, id string, _ *gin.Context, in contracts.CancelInput) (workflows.ContractState, error) {
 		return h.d.Contracts.Cancel(ctx, u, n, id, in)

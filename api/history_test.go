@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,16 +75,43 @@ func TestRecordedHistoryReplays(t *testing.T) {
 		require.NoError(t, os.MkdirAll(dir, 0o755))
 	}
 	replayer := worker.NewWorkflowReplayer()
-	replayer.RegisterWorkflow(workflows.ContractWorkflow)
-	replayer.RegisterWorkflow(workflows.ApprovalWorkflow)
-	replayer.RegisterWorkflow(workflows.SigningWorkflow)
-	for name, h := range map[string][]byte{
-		"contract_v5_reject_resubmit_sign_complete_archive.json": raw,
-		"approval_round_v1_approved.json":                        round,
-		"signing_round_v1_signed.json":                           signingRound,
-	} {
-		path := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(path, h, 0o644))
-		require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, path), name)
+	workflows.RegisterWorkflows(replayer)
+	histories := []struct {
+		name string
+		raw  []byte
+	}{
+		{"contract_reject_resubmit_sign_complete_archive.json", raw},
+		{"approval_round_approved.json", round},
+		{"signing_round_signed.json", signingRound},
 	}
+	for _, h := range histories {
+		path := filepath.Join(dir, h.name)
+		require.NoError(t, os.WriteFile(path, h.raw, 0o644))
+		require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, path), h.name)
+		// Its broken twin: the first activity renamed, as a careless
+		// refactor would, which the replayer must refuse.
+		broken := filepath.Join(dir, "broken_"+strings.TrimSuffix(h.name, ".json")+"_renamed_activity.json")
+		require.NoError(t, os.WriteFile(broken, renameFirstActivity(t, h.raw), 0o644))
+		err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, broken)
+		require.Error(t, err, "the replayer accepted %s", broken)
+		require.Contains(t, err.Error(), "nondeterministic")
+	}
+}
+
+// renameFirstActivity returns the history with its first scheduled
+// activity's type renamed.
+func renameFirstActivity(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	hist := &historypb.History{}
+	require.NoError(t, protojson.Unmarshal(raw, hist))
+	for _, ev := range hist.Events {
+		if attrs := ev.GetActivityTaskScheduledEventAttributes(); attrs != nil {
+			attrs.ActivityType.Name += "Renamed"
+			out, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+			require.NoError(t, err)
+			return out
+		}
+	}
+	t.Fatal("no activity in the history to rename")
+	return nil
 }

@@ -106,7 +106,6 @@ func (h *handlers) routes() []Route {
 		{Method: get, Path: "/v1/contracts/:number/versions/:version", Handler: h.version, Status: ok, Body: body(VersionView{})},
 		{Method: get, Path: "/v1/contracts/:number/diff", Handler: h.diff, Status: ok, Body: body(Comparison{})},
 		{Method: post, Path: "/v1/contracts/:number/terminate", Roles: writers, Handler: h.terminate, Status: ok, Body: body(ContractState{})},
-		{Method: post, Path: "/v1/contracts/:number/sign", Roles: roles(sales, salesManager, executive), Handler: h.sign, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/cancel", Roles: writers, Handler: h.cancel, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/non-standard-clauses", Roles: roles(legal), Handler: h.addNonStandardClauses, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/attachments", Roles: roles(sales, salesManager, legal, finance, executive, admin), Handler: h.uploadAttachment, Status: created, Body: body(Attachment{})},

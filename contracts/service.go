@@ -235,9 +235,9 @@ type DecideInput struct {
 	Opinion  string          `json:"opinion" validate:"max=4000"`
 }
 
-// taskIDPattern reads a task ID: the contract, the round and, for tasks of
-// the approval engine, the approver's or escalation's number.
-var taskIDPattern = regexp.MustCompile(`^(HT-\d{4}-\d{6})-R(\d+)-S\d+(-E?\d+)?$`)
+// taskIDPattern reads a task ID: the contract, the round, the stage and the
+// approver's or escalation's number.
+var taskIDPattern = regexp.MustCompile(`^(HT-\d{4}-\d{6})-R(\d+)-S\d+-E?\d+$`)
 
 // Decide delivers an approval decision to the contract the task belongs to.
 func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID string, in DecideInput) (workflows.ContractState, error) {
@@ -249,10 +249,6 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 		return workflows.ContractState{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "opinion", Message: "is required to reject or request changes"}}}
 	}
 	req := workflows.DecideRequest{Actor: u.Actor(), TaskID: taskID, Decision: in.Decision, Opinion: in.Opinion}
-	if m[3] == "" {
-		// A task of the foundation's inline approval: the contract decides.
-		return s.update(ctx, u, m[1], requestID, workflows.UpdateDecide, req)
-	}
 	round, _ := strconv.Atoi(m[2])
 	var st workflows.ApprovalState
 	if err := s.updateRound(ctx, u, m[1], round, requestID, req, &st); err != nil {
@@ -261,29 +257,10 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 	return s.settled(ctx, m[1], st)
 }
 
-// SignInput is one party's signature.
-type SignInput struct {
-	Party       domain.Party `json:"party" validate:"required,oneof=company customer"`
-	SignerName  string       `json:"signer_name" validate:"required,max=200"`
-	SignerEmail string       `json:"signer_email" validate:"omitempty,email,max=320"`
-}
-
 // Client is where a request came from, kept on signature records.
 type Client struct {
 	IP        string
 	UserAgent string
-}
-
-// Sign records a party's signature; the last one makes the contract active.
-func (s *Service) Sign(ctx context.Context, u domain.User, number, requestID string, in SignInput, from Client) (workflows.ContractState, error) {
-	ua := from.UserAgent
-	if len(ua) > 512 {
-		ua = ua[:512]
-	}
-	ua = strings.ToValidUTF8(ua, "")
-	return s.update(ctx, u, number, requestID, workflows.UpdateSign, workflows.SignRequest{
-		Actor: u.Actor(), Party: in.Party, SignerName: in.SignerName, SignerEmail: in.SignerEmail, IP: from.IP, UserAgent: ua,
-	})
 }
 
 // update delivers one decision to a contract workflow and waits for its

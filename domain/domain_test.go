@@ -10,27 +10,6 @@ import (
 	"github.com/signet-clm/signet/domain"
 )
 
-func TestApprovalStagesByAmount(t *testing.T) {
-	sm, fin, exe := domain.RoleSalesManager, domain.RoleFinance, domain.RoleExecutive
-	cases := []struct {
-		money domain.Money
-		want  []domain.Role
-	}{
-		{domain.Money{Amount: 0, Currency: "CNY"}, []domain.Role{sm}},
-		{domain.Money{Amount: 9_999_999, Currency: "CNY"}, []domain.Role{sm}},
-		{domain.Money{Amount: 10_000_000, Currency: "CNY"}, []domain.Role{sm, fin}},
-		{domain.Money{Amount: 99_999_999, Currency: "CNY"}, []domain.Role{sm, fin}},
-		{domain.Money{Amount: 100_000_000, Currency: "CNY"}, []domain.Role{sm, fin, exe}},
-		// Thresholds are in major units: JPY has no minor unit, KWD has three.
-		{domain.Money{Amount: 100_000, Currency: "JPY"}, []domain.Role{sm, fin}},
-		{domain.Money{Amount: 99_999_999, Currency: "KWD"}, []domain.Role{sm}},
-		{domain.Money{Amount: 100_000_000, Currency: "KWD"}, []domain.Role{sm, fin}},
-	}
-	for _, tc := range cases {
-		assert.Equal(t, tc.want, domain.ApprovalStages(tc.money), tc.money.String())
-	}
-}
-
 func TestMoneyString(t *testing.T) {
 	assert.Equal(t, "CNY 1234.50", domain.Money{Amount: 123450, Currency: "CNY"}.String())
 	assert.Equal(t, "CNY -0.05", domain.Money{Amount: -5, Currency: "CNY"}.String())

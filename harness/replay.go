@@ -93,9 +93,7 @@ func Replay(h History, v *Variant) error {
 	if err != nil {
 		return err
 	}
-	r.RegisterWorkflow(workflows.ContractWorkflow)
-	r.RegisterWorkflow(workflows.ApprovalWorkflow)
-	r.RegisterWorkflow(workflows.SigningWorkflow)
+	workflows.RegisterWorkflows(r)
 	// A refused replay is the answer, not news: the SDK's own error log of
 	// it would only repeat it.
 	return r.ReplayWorkflowHistory(sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)), events)

@@ -41,9 +41,7 @@ type Options struct {
 // registered, not yet started.
 func New(o Options) sdkworker.Worker {
 	w := sdkworker.New(o.Client, o.TaskQueue, sdkworker.Options{})
-	w.RegisterWorkflow(workflows.ContractWorkflow)
-	w.RegisterWorkflow(workflows.ApprovalWorkflow)
-	w.RegisterWorkflow(workflows.SigningWorkflow)
+	workflows.RegisterWorkflows(w)
 	w.RegisterActivity(&activities.Activities{Projection: o.Store, Approvals: o.Store, Signing: o.Store, Sealer: o.Sealer,
 		Notifier: o.Store, Renewer: o.Renewer, Location: o.Location})
 	return w

@@ -168,19 +168,10 @@ type contractWorkflow struct {
 	mu workflow.Mutex
 	// cancelRound cancels the running review round's child workflow.
 	cancelRound workflow.CancelFunc
-	// quietHandoff is set on runs that continue as new only when nothing is
-	// in flight (see changeQuietHandoff).
-	quietHandoff bool
 	// wake tells the signed contract's loop that an update changed what it
 	// waits for.
 	wake bool
 }
-
-// changeQuietHandoff marks the fix that holds continue-as-new back while a
-// submission is still planning its round or a finished round is still
-// being recorded: before it, either could be cut off mid-way, leaving the
-// contract in review for good or its approval unrecorded.
-const changeQuietHandoff = "quiet-handoff"
 
 // ContractWorkflow runs one contract from draft to its end.
 func ContractWorkflow(ctx workflow.Context, in ContractInput) (ContractResult, error) {
@@ -220,9 +211,7 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 	}{
 		{UpdateCreate, w.create, w.validateCreate},
 		{UpdateSubmit, w.submit, w.validateSubmit},
-		{UpdateDecide, w.decide, w.validateDecide},
 		{UpdateSend, w.send, w.validateSend},
-		{UpdateSign, w.sign, w.validateSign},
 		{UpdateCancel, w.cancel, w.validateCancel},
 		{UpdateRevise, w.revise, w.validateRevise},
 		{UpdateRecordInvoice, w.recordInvoice, w.validateInvoice},
@@ -241,7 +230,6 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 }
 
 func (w *contractWorkflow) run(ctx workflow.Context, in ContractInput) (ContractResult, error) {
-	w.quietHandoff = workflow.GetVersion(ctx, changeQuietHandoff, workflow.DefaultVersion, 1) == 1
 	if !w.recorded {
 		if err := w.locked(ctx, func() error {
 			return w.transition(ctx, domain.EventCreated, w.creator(), domain.StatusDraft, transitionDetails{})
@@ -266,8 +254,7 @@ func (w *contractWorkflow) run(ctx workflow.Context, in ContractInput) (Contract
 			// Continue as new only between review rounds: a round reports to
 			// the run that started it.
 			return w.state.Status == domain.StatusActive || w.state.Status.Closed() ||
-				(w.continueAsNewSuggested(ctx) && w.state.RoundWorkflowID == "" && w.state.SigningWorkflowID == "" &&
-					(!w.quietHandoff || w.idle(ctx)))
+				(w.continueAsNewSuggested(ctx) && w.state.RoundWorkflowID == "" && w.state.SigningWorkflowID == "" && w.idle(ctx))
 		}); err != nil {
 			return ContractResult{}, err
 		}
@@ -276,30 +263,9 @@ func (w *contractWorkflow) run(ctx workflow.Context, in ContractInput) (Contract
 		}
 		return ContractResult{}, w.continueAsNew(ctx)
 	}
-	if w.state.Status == domain.StatusActive && workflow.GetVersion(ctx, changeActiveLife, workflow.DefaultVersion, 1) == 1 {
+	if w.state.Status == domain.StatusActive {
 		w.state.Life = true
 		return w.live(ctx)
-	}
-
-	for w.state.Status == domain.StatusActive {
-		wait := w.state.Contract.ExpiresAt.Sub(workflow.Now(ctx))
-		if wait > 0 {
-			w.state.NextTimers = []Timer{{Name: TimerExpiry, At: w.state.Contract.ExpiresAt}}
-			suggested, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return w.continueAsNewSuggested(ctx) })
-			if err != nil {
-				return ContractResult{}, err
-			}
-			if suggested {
-				return ContractResult{}, w.continueAsNew(ctx)
-			}
-			continue
-		}
-		w.state.NextTimers = []Timer{}
-		if err := w.locked(ctx, func() error {
-			return w.transition(ctx, domain.EventExpired, domain.SystemActor, domain.StatusExpired, transitionDetails{})
-		}); err != nil {
-			return ContractResult{}, err
-		}
 	}
 
 	// Let any update still finishing return its answer before we close.
@@ -459,115 +425,7 @@ func (w *contractWorkflow) submit(ctx workflow.Context, req SubmitRequest) (Cont
 		if err := w.validateSubmit(req); err != nil {
 			return err
 		}
-		if workflow.GetVersion(ctx, changeApprovalEngine, workflow.DefaultVersion, 1) == 1 {
-			return w.startRound(ctx, req)
-		}
-		now := workflow.Now(ctx).UTC()
-		w.state.Round++
-		stages := domain.ApprovalStages(w.state.Contract.Money())
-		w.state.Tasks = make([]domain.ApprovalTask, len(stages))
-		for i, role := range stages {
-			task := domain.ApprovalTask{
-				ID:             TaskID(w.state.Contract.Number, w.state.Round, i+1),
-				ContractNumber: w.state.Contract.Number,
-				Round:          w.state.Round,
-				Stage:          i + 1,
-				Role:           role,
-				Status:         domain.TaskPending,
-			}
-			if i == 0 {
-				task.Status = domain.TaskOpen
-				task.OpenedAt = &now
-			}
-			w.state.Tasks[i] = task
-		}
-		return w.transition(ctx, domain.EventSubmitted, req.Actor, domain.StatusInReview, transitionDetails{tasks: w.state.Tasks})
-	})
-	return w.state, err
-}
-
-// cancelOpenTasks closes every task of the round still waiting for a decision.
-func (w *contractWorkflow) cancelOpenTasks() {
-	for i := range w.state.Tasks {
-		if t := &w.state.Tasks[i]; t.Status == domain.TaskPending || t.Status == domain.TaskOpen {
-			t.Status = domain.TaskCancelled
-		}
-	}
-}
-
-// TaskID names the approval task of one stage in one review round.
-func TaskID(number string, round, stage int) string {
-	return fmt.Sprintf("%s-R%d-S%d", number, round, stage)
-}
-
-func (w *contractWorkflow) findTask(id string) (int, bool) {
-	for i, t := range w.state.Tasks {
-		if t.ID == id {
-			return i, true
-		}
-	}
-	return 0, false
-}
-
-func (w *contractWorkflow) validateDecide(req DecideRequest) error {
-	switch req.Decision {
-	case domain.DecisionApprove, domain.DecisionReject, domain.DecisionRequestChanges:
-	default:
-		return refuse(domain.RefusedInvalid, "decision must be approve, reject or request_changes")
-	}
-	i, ok := w.findTask(req.TaskID)
-	if !ok {
-		return refuse(domain.RefusedNotFound, "task %s is not a task of this contract's current review", req.TaskID)
-	}
-	task := w.state.Tasks[i]
-	switch task.Status {
-	case domain.TaskOpen:
-	case domain.TaskPending:
-		return refuse(domain.RefusedConflict, "task %s waits for an earlier stage; its stage is not open yet", task.ID)
-	default:
-		return refuse(domain.RefusedConflict, "task %s is already closed (%s)", task.ID, task.Status)
-	}
-	if !req.Actor.Has(task.Role) {
-		return refuse(domain.RefusedForbidden, "task %s needs a %s; you are not one", task.ID, task.Role)
-	}
-	return nil
-}
-
-func (w *contractWorkflow) decide(ctx workflow.Context, req DecideRequest) (ContractState, error) {
-	err := w.locked(ctx, func() error {
-		if err := w.validateDecide(req); err != nil {
-			return err
-		}
-		now := workflow.Now(ctx).UTC()
-		i, _ := w.findTask(req.TaskID)
-		task := &w.state.Tasks[i]
-		task.Status = req.Decision.TaskStatus()
-		task.DecidedByID = req.Actor.UserID
-		task.DecidedByName = req.Actor.Name
-		task.Opinion = req.Opinion
-		task.DecidedAt = &now
-		d := transitionDetails{taskID: task.ID, opinion: req.Opinion}
-
-		if req.Decision != domain.DecisionApprove {
-			decided := *task
-			w.state.LastDecision = &decided
-			w.cancelOpenTasks()
-			d.tasks = w.state.Tasks
-			kind := domain.EventRejected
-			if req.Decision == domain.DecisionRequestChanges {
-				kind = domain.EventChangesRequested
-			}
-			return w.transition(ctx, kind, req.Actor, domain.StatusDraft, d)
-		}
-
-		next := domain.StatusApproved
-		if i+1 < len(w.state.Tasks) {
-			next = domain.StatusInReview
-			w.state.Tasks[i+1].Status = domain.TaskOpen
-			w.state.Tasks[i+1].OpenedAt = &now
-		}
-		d.tasks = w.state.Tasks
-		return w.transition(ctx, domain.EventTaskApproved, req.Actor, next, d)
+		return w.startRound(ctx, req)
 	})
 	return w.state, err
 }
@@ -593,86 +451,7 @@ func (w *contractWorkflow) send(ctx workflow.Context, req SendRequest) (Contract
 		if err := w.validateSend(req); err != nil {
 			return err
 		}
-		if workflow.GetVersion(ctx, changeSigningRounds, workflow.DefaultVersion, 1) == 1 {
-			return w.startSigning(ctx, req)
-		}
-		number := w.state.Contract.Number
-		w.state.Signatures = []domain.Signature{
-			{ID: SignatureID(number, w.state.Version, domain.PartyCompany), ContractNumber: number, Version: w.state.Version, Party: domain.PartyCompany, Order: 1},
-			{ID: SignatureID(number, w.state.Version, domain.PartyCustomer), ContractNumber: number, Version: w.state.Version, Party: domain.PartyCustomer, Order: 2},
-		}
-		return w.transition(ctx, domain.EventSent, req.Actor, domain.StatusSigning, transitionDetails{})
-	})
-	return w.state, err
-}
-
-// SignatureID names one party's signature on one version of a contract.
-func SignatureID(number string, version int, party domain.Party) string {
-	return fmt.Sprintf("%s-V%d-%s", number, version, party)
-}
-
-// nextSigner returns the index of the first party that has not signed.
-func (w *contractWorkflow) nextSigner() (int, bool) {
-	for i, s := range w.state.Signatures {
-		if s.SignedAt == nil {
-			return i, true
-		}
-	}
-	return 0, false
-}
-
-func (w *contractWorkflow) validateSign(req SignRequest) error {
-	if req.Party != domain.PartyCompany && req.Party != domain.PartyCustomer {
-		return refuse(domain.RefusedInvalid, "party must be company or customer")
-	}
-	switch req.Party {
-	case domain.PartyCompany:
-		if !req.Actor.Has(domain.RoleExecutive) {
-			return refuse(domain.RefusedForbidden, "only an executive may sign for the company")
-		}
-	case domain.PartyCustomer:
-		if !w.mayManage(req.Actor) {
-			return refuse(domain.RefusedForbidden, "only the contract's owner or a sales manager may record the customer's signature")
-		}
-	}
-	if w.state.Status != domain.StatusSigning {
-		return refuse(domain.RefusedConflict, "contract is %s; it is not out for signature", w.state.Status)
-	}
-	if w.state.SigningWorkflowID != "" {
-		return refuse(domain.RefusedConflict, "signers sign through their signing links")
-	}
-	i, _ := w.nextSigner()
-	if next := w.state.Signatures[i]; next.Party != req.Party {
-		for _, s := range w.state.Signatures {
-			if s.Party == req.Party && s.SignedAt != nil {
-				return refuse(domain.RefusedConflict, "the %s has already signed", req.Party)
-			}
-		}
-		return refuse(domain.RefusedConflict, "the %s signs first", next.Party)
-	}
-	return nil
-}
-
-func (w *contractWorkflow) sign(ctx workflow.Context, req SignRequest) (ContractState, error) {
-	err := w.locked(ctx, func() error {
-		if err := w.validateSign(req); err != nil {
-			return err
-		}
-		now := workflow.Now(ctx).UTC()
-		i, _ := w.nextSigner()
-		sig := &w.state.Signatures[i]
-		sig.SignerName = req.SignerName
-		sig.SignerEmail = req.SignerEmail
-		sig.RecordedByID = req.Actor.UserID
-		sig.IP = req.IP
-		sig.UserAgent = req.UserAgent
-		sig.SignedAt = &now
-		recorded := *sig
-		next := domain.StatusSigning
-		if _, more := w.nextSigner(); !more {
-			next = domain.StatusActive
-		}
-		return w.transition(ctx, domain.EventSigned, req.Actor, next, transitionDetails{signature: &recorded})
+		return w.startSigning(ctx, req)
 	})
 	return w.state, err
 }
@@ -697,9 +476,6 @@ func (w *contractWorkflow) cancel(ctx workflow.Context, req CancelRequest) (Cont
 			// The round closes its own tasks when cancelled.
 			w.cancelRound()
 			w.cancelRound = nil
-		} else if w.state.Status == domain.StatusInReview {
-			w.cancelOpenTasks()
-			d.tasks = w.state.Tasks
 		}
 		return w.transition(ctx, domain.EventCancelled, req.Actor, domain.StatusCancelled, d)
 	})

@@ -12,11 +12,6 @@ import (
 	"github.com/signet-clm/signet/domain"
 )
 
-// changeApprovalEngine marks the switch from the foundation's inline,
-// amount-based stages to policy-routed review rounds run as child
-// workflows. Histories recorded before it replay on the old path.
-const changeApprovalEngine = "approval-engine"
-
 // startRound plans a review round (risk checks and policy) and starts it
 // as a child workflow. A blocking risk finding refuses the submission.
 // Callers hold mu.

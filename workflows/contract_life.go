@@ -15,13 +15,6 @@ import (
 	"github.com/signet-clm/signet/notify"
 )
 
-// changeActiveLife marks the switch from contracts that simply expire at
-// the end of their term to contracts whose life after signature is run
-// here: payments, obligations, renewal notices, renewal or expiry,
-// completion and archiving. Histories recorded before it replay on the
-// old path.
-const changeActiveLife = "active-life"
-
 // Updates of a signed contract.
 const (
 	// UpdateRecordInvoice records an invoice against a milestone (finance).

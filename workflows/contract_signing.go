@@ -11,12 +11,6 @@ import (
 	"github.com/signet-clm/signet/domain"
 )
 
-// changeSigningRounds marks the switch from signatures recorded by users
-// through the contract's sign update to signing rounds run as child
-// workflows with one-time links. Histories recorded before it replay on
-// the old path.
-const changeSigningRounds = "signing-rounds"
-
 // startSigning starts a signing round on the approved document as a child
 // workflow. Callers hold mu.
 func (w *contractWorkflow) startSigning(ctx workflow.Context, req SendRequest) error {

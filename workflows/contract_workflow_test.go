@@ -117,17 +117,6 @@ func (s *contractSuite) SetupTest() {
 			return activities.SaveTasksResult{}, nil
 		}).Maybe()
 	s.env.OnActivity(a.CloseRound, mock.Anything, mock.Anything).Return(activities.CloseRoundResult{}, nil).Maybe()
-	// Pin the v2 path, where users record signatures on the contract
-	// itself (as contracts sent before signing rounds shipped still do),
-	// except in the signing-round tests.
-	if !strings.Contains(s.T().Name(), "/TestSigning") && !strings.Contains(s.T().Name(), "/TestLife") {
-		s.env.OnGetVersion("signing-rounds", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion).Maybe()
-	}
-	// Likewise the contracts that simply expire, signed before their life
-	// after signature was run by the workflow.
-	if !strings.Contains(s.T().Name(), "/TestLife") {
-		s.env.OnGetVersion("active-life", workflow.DefaultVersion, 1).Return(workflow.DefaultVersion).Maybe()
-	}
 	s.env.OnActivity(a.RecordSigningStep, mock.Anything, mock.Anything).Return(nil).Maybe()
 	s.env.OnActivity(a.RecordSignature, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordSignatureInput) (activities.RecordSignatureResult, error) {
@@ -233,9 +222,7 @@ func (s *contractSuite) kinds() []string {
 func submit(a domain.Actor) step {
 	return step{name: workflows.UpdateSubmit, arg: workflows.SubmitRequest{Actor: a}}
 }
-func send(a domain.Actor) step {
-	return step{name: workflows.UpdateSend, arg: workflows.SendRequest{Actor: a}}
-}
+func send(a domain.Actor) step { return sendTo(a, 0, roundSigners...) }
 
 // decide decides the first task of a stage of round 1.
 func decide(a domain.Actor, stage int, d domain.Decision, opinion string) step {
@@ -246,9 +233,6 @@ func decideIn(round int, a domain.Actor, stage int, d domain.Decision, opinion s
 	return step{name: workflows.UpdateDecide, round: round, arg: workflows.DecideRequest{Actor: a,
 		TaskID: workflows.StageTaskID(number, round, stage, "1"), Decision: d, Opinion: opinion}}
 }
-func sign(a domain.Actor, p domain.Party) step {
-	return step{name: workflows.UpdateSign, arg: workflows.SignRequest{Actor: a, Party: p, SignerName: a.Name, IP: "10.0.0.8", UserAgent: "test"}}
-}
 func cancelBy(a domain.Actor) step {
 	return step{name: workflows.UpdateCancel, arg: workflows.CancelRequest{Actor: a, Reason: "客户取消"}}
 }
@@ -256,55 +240,6 @@ func refused(st step, kind domain.RefusalKind) step { st.refuse = kind; return s
 func then(st step, check func(*testing.T, workflows.ContractState)) step {
 	st.check = check
 	return st
-}
-
-func (s *contractSuite) TestHappyPathToActiveThenExpired() {
-	c := s.contract(5_000_000, "CNY", 30*24*time.Hour)
-	s.run(c, []step{
-		then(step{name: workflows.UpdateCreate, arg: workflows.CreateRequest{Actor: owner}}, func(t *testing.T, st workflows.ContractState) {
-			assert.Equal(t, domain.StatusDraft, st.Status)
-		}),
-		then(submit(owner), func(t *testing.T, st workflows.ContractState) {
-			assert.Equal(t, domain.StatusInReview, st.Status)
-			assert.Equal(t, 1, st.Round)
-			assert.Equal(t, workflows.ApprovalWorkflowID(number, 1), st.RoundWorkflowID)
-		}),
-		decide(manager, 1, domain.DecisionApprove, "同意"),
-		then(send(owner), func(t *testing.T, st workflows.ContractState) {
-			assert.Equal(t, domain.StatusSigning, st.Status)
-			require.Len(t, st.Tasks, 1, "the closed round's tasks stay on the contract")
-			assert.Equal(t, "李娜", st.Tasks[0].DecidedByName)
-			require.Len(t, st.Signatures, 2)
-			assert.Equal(t, domain.PartyCompany, st.Signatures[0].Party)
-			assert.Equal(t, domain.PartyCustomer, st.Signatures[1].Party)
-		}),
-		sign(executive, domain.PartyCompany),
-		then(sign(owner, domain.PartyCustomer), func(t *testing.T, st workflows.ContractState) {
-			assert.Equal(t, domain.StatusActive, st.Status)
-			assert.NotNil(t, st.SignedAt)
-		}),
-	})
-	s.True(s.env.IsWorkflowCompleted())
-	var result workflows.ContractResult
-	s.NoError(s.env.GetWorkflowResult(&result))
-	s.Equal(domain.StatusExpired, result.Status)
-	s.Equal([]string{domain.EventCreated, domain.EventSubmitted, domain.EventApproved, domain.EventSent,
-		domain.EventSigned, domain.EventSigned, domain.EventExpired}, s.kinds())
-	for i, tr := range s.recorded {
-		s.Equal(i+1, tr.Event.Seq)
-		s.Equal("HT-2026-000123/"+string(rune('1'+i)), tr.Event.ID)
-		s.Equal("上海星辰科技有限公司", tr.Contract.CustomerName)
-	}
-	expired := s.recorded[len(s.recorded)-1]
-	s.Equal(domain.StatusActive, expired.Event.FromStatus)
-	s.Equal(domain.SystemActor.UserID, expired.Event.ActorID)
-	s.Equal(c.ExpiresAt, expired.Event.At, "the end-date timer fires at the expiry instant")
-	signed := s.recorded[5]
-	s.Require().NotNil(signed.Signature)
-	s.Equal(domain.PartyCustomer, signed.Signature.Party)
-	s.Equal("10.0.0.8", signed.Signature.IP)
-	s.Require().NotEmpty(s.saved)
-	s.Equal(domain.TaskApproved, s.saved[len(s.saved)-1].Status, "the decision was recorded")
 }
 
 func (s *contractSuite) TestStagesFollowTheAmount() {
@@ -421,11 +356,6 @@ func (s *contractSuite) TestRefusedUpdatesRecordNothing() {
 		{"an unknown decision", []step{submit(owner)}, decide(manager, 1, "maybe", ""), domain.RefusedInvalid, 0},
 		{"send a draft", nil, send(owner), domain.RefusedConflict, 0},
 		{"send by another sales person", []step{submit(owner), decide(manager, 1, domain.DecisionApprove, "")}, send(otherRep), domain.RefusedForbidden, 0},
-		{"sign before sending", nil, sign(executive, domain.PartyCompany), domain.RefusedConflict, 0},
-		{"company signature by sales", toSigning, sign(owner, domain.PartyCompany), domain.RefusedForbidden, 0},
-		{"customer before company", toSigning, sign(owner, domain.PartyCustomer), domain.RefusedConflict, 0},
-		{"company signs twice", append(toSigning, sign(executive, domain.PartyCompany)), sign(executive, domain.PartyCompany), domain.RefusedConflict, 0},
-		{"an unknown party", toSigning, sign(owner, "witness"), domain.RefusedInvalid, 0},
 		{"cancel while signing", toSigning, cancelBy(owner), domain.RefusedConflict, 0},
 		{"cancel by another sales person", nil, cancelBy(otherRep), domain.RefusedForbidden, 0},
 		{"create again by someone else", nil, step{name: workflows.UpdateCreate, arg: workflows.CreateRequest{Actor: otherRep}}, domain.RefusedConflict, 0},
@@ -504,7 +434,7 @@ func (s *contractSuite) TestOwnerRevisesADraftsContent() {
 func (s *contractSuite) TestManagerActsForTheOwner() {
 	final := s.run(s.contract(5_000_000, "CNY", 365*24*time.Hour), []step{
 		submit(manager), decide(manager, 1, domain.DecisionApprove, ""), send(manager),
-		sign(executive, domain.PartyCompany), sign(manager, domain.PartyCustomer),
+		signThrough(1, 1, "陈静"), signThrough(1, 2, "王建国"),
 	})
 	s.Equal(domain.StatusActive, final.Status)
 	s.Require().Len(final.NextTimers, 1)
@@ -514,12 +444,13 @@ func (s *contractSuite) TestManagerActsForTheOwner() {
 func (s *contractSuite) TestTermAlreadyOverExpiresOnActivation() {
 	s.run(s.contract(5_000_000, "CNY", -24*time.Hour), []step{
 		submit(owner), decide(manager, 1, domain.DecisionApprove, ""), send(owner),
-		sign(executive, domain.PartyCompany), sign(owner, domain.PartyCustomer),
+		signThrough(1, 1, "陈静"), signThrough(1, 2, "王建国"),
 	})
 	s.True(s.env.IsWorkflowCompleted())
-	last := s.recorded[len(s.recorded)-1]
-	s.Equal(domain.EventExpired, last.Event.Kind)
-	s.Equal(s.recorded[len(s.recorded)-2].Event.At, last.Event.At, "no waiting once the term is over")
+	expired := s.recorded[len(s.recorded)-2]
+	s.Equal(domain.EventExpired, expired.Event.Kind)
+	s.Equal(domain.EventCompleted, s.recorded[len(s.recorded)-1].Event.Kind, "owing nothing, it completes")
+	s.Equal(s.recorded[len(s.recorded)-3].Event.At, expired.Event.At, "no waiting once the term is over")
 }
 
 // A run hands over to the next only when nothing is in flight: neither a

@@ -22,9 +22,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
-			r.RegisterWorkflow(workflows.ContractWorkflow)
-			r.RegisterWorkflow(workflows.ApprovalWorkflow)
-			r.RegisterWorkflow(workflows.SigningWorkflow)
+			workflows.RegisterWorkflows(r)
 			err := r.ReplayWorkflowHistoryFromJSONFile(nil, f)
 			if strings.HasPrefix(filepath.Base(f), "broken_") {
 				broken++

@@ -330,7 +330,6 @@ func (s *contractSuite) TestSigningRoundMakesTheContractActive() {
 			assert.Equal(t, 1, st.SigningRound)
 			assert.Equal(t, workflows.SigningWorkflowID(number, 1), st.SigningWorkflowID)
 		}),
-		refused(sign(executive, domain.PartyCompany), domain.RefusedConflict),
 		signThrough(1, 1, "陈静"),
 		signThrough(1, 2, "王建国"),
 	})
@@ -339,8 +338,8 @@ func (s *contractSuite) TestSigningRoundMakesTheContractActive() {
 	s.Require().Len(final.Signatures, 2)
 	s.Equal("王建国", final.Signatures[1].SignerName)
 	s.Equal("203.0.113.7", final.Signatures[1].IP)
-	s.Equal([]string{domain.EventCreated, domain.EventSubmitted, domain.EventApproved, domain.EventSent, domain.EventSigned, domain.EventExpired}, s.kinds())
-	signed := s.recorded[len(s.recorded)-2]
+	s.Equal([]string{domain.EventCreated, domain.EventSubmitted, domain.EventApproved, domain.EventSent, domain.EventSigned, domain.EventExpired, domain.EventCompleted}, s.kinds())
+	signed := s.recorded[len(s.recorded)-3]
 	s.Equal("王建国", signed.Event.ActorName, "the last signer completes the contract")
 	s.NotNil(signed.SignedAt)
 }
@@ -360,7 +359,7 @@ func (s *contractSuite) TestSigningDeclineReturnsToApprovedAndCanBeSentAgain() {
 	})
 	s.Equal(domain.StatusActive, final.Status)
 	s.Equal([]string{domain.EventCreated, domain.EventSubmitted, domain.EventApproved, domain.EventSent,
-		domain.EventSigningDeclined, domain.EventSent, domain.EventSigned, domain.EventExpired}, s.kinds())
+		domain.EventSigningDeclined, domain.EventSent, domain.EventSigned, domain.EventExpired, domain.EventCompleted}, s.kinds())
 	declined := s.recorded[4]
 	s.Equal(domain.StatusApproved, declined.Status)
 	s.Equal("金额有误", declined.Event.Opinion)

@@ -1,0 +1,35 @@
+package workflows
+
+// Change IDs for workflow.GetVersion.
+//
+// No release of Signet has shipped yet, so no running contract depends on
+// an older shape of these workflows and none is versioned: the recorded
+// histories in testdata/ are of the code as it is, and the replay test
+// (replay_test.go) proves they still replay. The pre-release branches that
+// kept an inline approval, contract-level decisions and signatures, and
+// contracts that simply expired (approval-engine, signing-rounds,
+// active-life, quiet-handoff) were retired before the first release.
+//
+// From the first release on, every change to what a workflow does or in
+// which order (a new activity, timer, child, signal or update effect, a
+// removed or reordered one) goes behind a change ID declared here:
+//
+//  1. Record a history of the code before the change into testdata/
+//     (SIGNET_RECORD_HISTORY=1 go test ./api -run TestRecordedHistoryReplays),
+//     named for the workflow and the last change it knows.
+//  2. Declare the change ID below with a comment saying what changed and
+//     why, and branch on it where the new behaviour starts:
+//
+//     if workflow.GetVersion(ctx, changeX, workflow.DefaultVersion, 1) == 1 { new } else { old }
+//
+//  3. Keep the old branch until no execution that could take it is open
+//     (the reconciliation report and `temporal workflow list` tell), then
+//     delete it together with the fixtures only it replays.
+//
+// Adding an update or query handler, or reading state differently in a
+// query, needs no change ID: handlers are not in the history.
+//
+// There are no change IDs yet; the first goes here as
+//
+//	// changeX: what changed and why.
+//	const changeX = "x"
