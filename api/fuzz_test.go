@@ -106,7 +106,6 @@ func FuzzNonStandardClauses(f *testing.F) {
 	fuzzBody(f, http.MethodPost, "legal", onDraft("/non-standard-clauses"))
 }
 func FuzzCancel(f *testing.F) { fuzzBody(f, http.MethodPost, "sales", onDraft("/cancel")) }
-func FuzzSign(f *testing.F)   { fuzzBody(f, http.MethodPost, "executive", onSigning("/sign")) }
 func FuzzSend(f *testing.F)   { fuzzBody(f, http.MethodPost, "sales", onApproved("/send")) }
 func FuzzReplaceSigner(f *testing.F) {
 	fuzzBody(f, http.MethodPut, "sales", onFirstSigner(false, ""))
