@@ -250,11 +250,16 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 	}
 	req := workflows.DecideRequest{Actor: u.Actor(), TaskID: taskID, Decision: in.Decision, Opinion: in.Opinion}
 	round, _ := strconv.Atoi(m[2])
-	var st workflows.ApprovalState
-	if err := s.updateRound(ctx, u, m[1], round, requestID, req, &st); err != nil {
+	var res workflows.DecideResult
+	if err := s.updateRound(ctx, u, m[1], round, requestID, req, &res); err != nil {
 		return workflows.ContractState{}, err
 	}
-	return s.settled(ctx, m[1], st)
+	if res.Contract != nil {
+		// The decision closed the round: the round answered once the
+		// contract had recorded the outcome.
+		return *res.Contract, nil
+	}
+	return s.LiveState(ctx, m[1])
 }
 
 // Client is where a request came from, kept on signature records.
@@ -280,11 +285,11 @@ func (s *Service) update(ctx context.Context, u domain.User, number, requestID, 
 }
 
 // updateRound delivers a decision to a review round's workflow.
-func (s *Service) updateRound(ctx context.Context, u domain.User, number string, round int, requestID string, req workflows.DecideRequest, st *workflows.ApprovalState) error {
+func (s *Service) updateRound(ctx context.Context, u domain.User, number string, round int, requestID string, req workflows.DecideRequest, res *workflows.DecideResult) error {
 	if _, err := s.visible(ctx, u, number); err != nil {
 		return err
 	}
-	err := s.updateWorkflow(ctx, workflows.ApprovalWorkflowID(number, round), requestID, workflows.UpdateDecide, req, st)
+	err := s.updateWorkflow(ctx, workflows.ApprovalWorkflowID(number, round), requestID, workflows.UpdateDecide, req, res)
 	if errors.Is(err, domain.ErrNotFound) {
 		return &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("review round %d of %s is closed", round, number)}
 	}
@@ -308,43 +313,6 @@ func (s *Service) updateWorkflow(ctx context.Context, workflowID, requestID, nam
 		return temporalError(err)
 	}
 	return nil
-}
-
-// settled returns the contract's state once a review round the deciding
-// update closed is taken in and recorded.
-func (s *Service) settled(ctx context.Context, number string, round workflows.ApprovalState) (workflows.ContractState, error) {
-	return s.awaitRecorded(ctx, number, round.Outcome != "", func(st workflows.ContractState) bool {
-		return st.Round != round.Round || st.RoundWorkflowID == ""
-	})
-}
-
-// awaitRecorded returns the contract's live state once, when closed is
-// set, the workflow has taken in a round that closed (takenIn) and
-// PostgreSQL shows the same status and version: a round's outcome
-// reaches the contract when the round's workflow ends, a moment after
-// the update that closed it returns. It gives up quietly when ctx ends.
-func (s *Service) awaitRecorded(ctx context.Context, number string, closed bool, takenIn func(workflows.ContractState) bool) (workflows.ContractState, error) {
-	for {
-		state, err := s.LiveState(ctx, number)
-		if err != nil || !closed {
-			return state, err
-		}
-		if takenIn(state) {
-			row, err := s.store.Contract(ctx, number)
-			if err != nil {
-				// The update landed; only reading it back failed.
-				return state, err
-			}
-			if row.Status == state.Status && row.Version == state.Version {
-				return state, nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return state, nil
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }
 
 // temporalError turns a Temporal client error into a domain error the API

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,29 +87,8 @@ func (s *Signing) Send(ctx context.Context, u domain.User, number, requestID str
 		return workflows.ContractState{}, err
 	}
 	state, err := s.update(ctx, u, number, requestID, workflows.UpdateSend, workflows.SendRequest{Actor: u.Actor(), Signers: signers, DeadlineDays: in.DeadlineDays, RequireCode: in.RequireCode})
-	if err != nil || state.SigningWorkflowID == "" {
-		return state, err
-	}
-	return state, s.linksOut(ctx, number, state.SigningRound)
-}
-
-// linksOut waits until the new round has sent its first links, a moment
-// after the contract answers, so whoever sent it sees signers to act on.
-func (s *Signing) linksOut(ctx context.Context, number string, round int) error {
-	for {
-		st, err := s.querySigning(ctx, number, round)
-		if err != nil && !errors.Is(err, domain.ErrNotFound) {
-			return err
-		}
-		if err == nil && (st.Outcome != "" || slices.ContainsFunc(st.Signers, func(sg workflows.SignerState) bool { return sg.Links > 0 })) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	// The contract answers once the round's first links are out.
+	return state, err
 }
 
 // signers resolves the request's signers or the defaults.
@@ -448,12 +426,11 @@ func (s *Signing) SignLink(ctx context.Context, token, requestID string, in Sign
 	return res, err
 }
 
-// settledSigning returns the contract's status once a signing round the
-// last signature (or a decline) closed is taken in and recorded.
-func (s *Signing) settledSigning(ctx context.Context, number string, round workflows.SigningState) (domain.Status, error) {
-	state, err := s.awaitRecorded(ctx, number, round.Outcome != "", func(st workflows.ContractState) bool {
-		return st.SigningRound != round.Round || st.SigningWorkflowID == ""
-	})
+// settledSigning returns the contract's status after a signature or a
+// decline. One that ended the round was answered only once the contract
+// had recorded the outcome, so one read suffices.
+func (s *Signing) settledSigning(ctx context.Context, number string, _ workflows.SigningState) (domain.Status, error) {
+	state, err := s.LiveState(ctx, number)
 	return state.Status, err
 }
 

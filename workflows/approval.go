@@ -60,6 +60,30 @@ const QueryApprovalState = "approval_state"
 type roundWorkflow struct {
 	state ApprovalState
 	mu    workflow.Mutex
+	// recorded is the contract's state once it has recorded this round's
+	// outcome (SignalRoundRecorded); the decision that closed the round
+	// answers with it.
+	recorded *ContractState
+}
+
+// RoundClosed is what a round tells its contract when it ends, before it
+// completes: the contract records the outcome and answers RoundRecorded.
+type RoundClosed struct {
+	State ApprovalState `json:"state"`
+}
+
+// RoundRecorded is the contract's answer to RoundClosed: its state with
+// the round's outcome recorded in PostgreSQL.
+type RoundRecorded struct {
+	Contract ContractState `json:"contract"`
+}
+
+// DecideResult answers a decision: the round after it and, when the
+// decision closed the round, the contract's state once the contract has
+// recorded the outcome, so the caller reads it without asking again.
+type DecideResult struct {
+	Round    ApprovalState  `json:"round"`
+	Contract *ContractState `json:"contract,omitempty"`
 }
 
 // ApprovalWorkflow runs one review round and returns its outcome.
@@ -136,17 +160,39 @@ func (w *roundWorkflow) review(ctx workflow.Context) error {
 			break
 		}
 	}
-	if w.state.Outcome == "" {
-		w.state.Outcome = OutcomeApproved
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	// The lock orders the close after the deciding handler's own write; a
+	// handler still waiting for it finds the round closed and is refused.
+	if err := w.withLock(ctx, func() error {
+		if w.state.Outcome == "" {
+			w.state.Outcome = OutcomeApproved
+		}
+		w.closeOpen(domain.TaskCancelled)
+		return workflow.ExecuteActivity(actx, a.CloseRound, activities.CloseRoundInput{
+			ContractNumber: w.state.ContractNumber, Round: w.state.Round, Outcome: string(w.state.Outcome),
+			Tasks: w.state.Tasks, At: workflow.Now(ctx).UTC(),
+		}).Get(ctx, nil)
+	}); err != nil {
 		return err
 	}
-	w.closeOpen(domain.TaskCancelled)
-	return workflow.ExecuteActivity(actx, a.CloseRound, activities.CloseRoundInput{
-		ContractNumber: w.state.ContractNumber, Round: w.state.Round, Outcome: string(w.state.Outcome),
-		Tasks: w.state.Tasks, At: workflow.Now(ctx).UTC(),
-	}).Get(ctx, nil)
+	return w.report(ctx)
+}
+
+// report tells the contract that started the round its outcome and waits
+// until the contract has recorded it, so the decision that closed the
+// round answers with the contract's new state instead of the caller
+// polling for it. A round run on its own (tests) has no one to tell.
+func (w *roundWorkflow) report(ctx workflow.Context) error {
+	parent := workflow.GetInfo(ctx).ParentWorkflowExecution
+	if parent == nil {
+		return nil
+	}
+	if err := workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalRoundClosed, RoundClosed{State: w.state}).Get(ctx, nil); err != nil {
+		return err
+	}
+	var ack RoundRecorded
+	workflow.GetSignalChannel(ctx, SignalRoundRecorded).Receive(ctx, &ack)
+	w.recorded = &ack.Contract
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
 // openGroup gives the approvers of a group's stages a task each, all
@@ -364,7 +410,8 @@ func (w *roundWorkflow) validateDecide(req DecideRequest) error {
 	return nil
 }
 
-func (w *roundWorkflow) decide(ctx workflow.Context, req DecideRequest) (ApprovalState, error) {
+func (w *roundWorkflow) decide(ctx workflow.Context, req DecideRequest) (DecideResult, error) {
+	closes := false
 	err := w.withLock(ctx, func() error {
 		if err := w.validateDecide(req); err != nil {
 			return err
@@ -394,10 +441,30 @@ func (w *roundWorkflow) decide(ctx workflow.Context, req DecideRequest) (Approva
 				}
 			}
 		}
+		closes = w.state.Outcome != "" || allTrue(w.state.StagesDone)
 		var a *activities.Activities
 		return workflow.ExecuteActivity(recordOptions(ctx), a.SaveTasks, activities.SaveTasksInput{Tasks: changed}).Get(ctx, nil)
 	})
-	return w.state, err
+	if err != nil {
+		return DecideResult{Round: w.state}, err
+	}
+	if closes && workflow.GetInfo(ctx).ParentWorkflowExecution != nil {
+		// This decision ends the round: answer once the contract has
+		// recorded the outcome.
+		if err := workflow.Await(ctx, func() bool { return w.recorded != nil }); err != nil {
+			return DecideResult{Round: w.state}, err
+		}
+	}
+	return DecideResult{Round: w.state, Contract: w.recorded}, nil
+}
+
+func allTrue(bs []bool) bool {
+	for _, b := range bs {
+		if !b {
+			return false
+		}
+	}
+	return true
 }
 
 // stageApproved reports whether stage i's quorum is met after approval by

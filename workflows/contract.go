@@ -168,6 +168,10 @@ type contractWorkflow struct {
 	mu workflow.Mutex
 	// cancelRound cancels the running review round's child workflow.
 	cancelRound workflow.CancelFunc
+	// children counts the rounds (review and signing) whose workflows have
+	// not completed yet: a run continues as new only without any, since a
+	// round closing its parent's run would be cancelled with it.
+	children int
 	// wake tells the signed contract's loop that an update changed what it
 	// waits for.
 	wake bool
@@ -283,7 +287,7 @@ func (w *contractWorkflow) continueAsNewSuggested(ctx workflow.Context) bool {
 // submission may be about to open a round) and no transition half-recorded
 // (a round's outcome is applied by a goroutine, which only mu shows).
 func (w *contractWorkflow) idle(ctx workflow.Context) bool {
-	return workflow.AllHandlersFinished(ctx) && !w.mu.IsLocked()
+	return workflow.AllHandlersFinished(ctx) && !w.mu.IsLocked() && w.children == 0
 }
 
 // continueAsNew hands the state to a fresh run once no handler is mid-flight.

@@ -171,8 +171,26 @@ func (s *contractSuite) run(c domain.Contract, steps []step) workflows.ContractS
 						return
 					}
 					require.NoError(t, err, "step %d (%s)", i, st.name)
-					if state, ok := v.(workflows.ContractState); ok && st.check != nil {
-						st.check(t, state)
+					if st.check == nil {
+						return
+					}
+					switch res := v.(type) {
+					case workflows.ContractState:
+						st.check(t, res)
+					case workflows.DecideResult:
+						// A decision answers with the contract only when it
+						// closed the round; checks of the others see none.
+						if res.Contract == nil {
+							t.Errorf("step %d (%s): the decision answered without the contract's state", i, st.name)
+							return
+						}
+						st.check(t, *res.Contract)
+					case workflows.SigningState:
+						// A signing round answers with its own state; what
+						// the contract had recorded by then is what counts.
+						require.NotEmpty(t, s.recorded)
+						last := s.recorded[len(s.recorded)-1]
+						st.check(t, workflows.ContractState{Status: last.Status})
 					}
 				},
 			}
@@ -489,4 +507,50 @@ func (s *contractSuite) TestContinueAsNewWaitsForWorkInFlight() {
 			s.Equal(3, next.State.EventSeq)
 		})
 	}
+}
+
+// The decision that closes a round answers once the contract has recorded
+// the outcome: its answer already shows the contract approved (or back in
+// draft), with the recorded event, and nobody needs to poll for it.
+func (s *contractSuite) TestClosingDecisionAnswersWithTheRecordedContract() {
+	for _, tc := range []struct {
+		name     string
+		decision domain.Decision
+		want     domain.Status
+		event    string
+	}{
+		{"approved", domain.DecisionApprove, domain.StatusApproved, domain.EventApproved},
+		{"rejected", domain.DecisionReject, domain.StatusDraft, domain.EventRejected},
+	} {
+		s.Run(tc.name, func() {
+			s.SetupTest()
+			s.run(s.contract(5_000_000, "CNY", 365*24*time.Hour), []step{
+				submit(owner),
+				then(decide(manager, 1, tc.decision, "意见"), func(t *testing.T, st workflows.ContractState) {
+					assert.Equal(t, tc.want, st.Status)
+					assert.Empty(t, st.RoundWorkflowID, "the round is taken in")
+					require.NotEmpty(t, s.recorded)
+					assert.Equal(t, tc.event, s.recorded[len(s.recorded)-1].Event.Kind, "recorded before the answer")
+				}),
+			})
+		})
+	}
+}
+
+// The signature that ends a signing round answers once the contract is
+// active, and send answers once the first links are out.
+func (s *contractSuite) TestLastSignatureAnswersOnceTheContractIsActive() {
+	c := s.contract(5_000_000, "CNY", 365*24*time.Hour)
+	s.run(c, []step{
+		submit(owner),
+		decide(manager, 1, domain.DecisionApprove, ""),
+		then(send(owner), func(t *testing.T, st workflows.ContractState) {
+			assert.Equal(t, domain.StatusSigning, st.Status)
+		}),
+		signThrough(1, 1, "陈静"),
+		then(signThrough(1, 2, "王建国"), func(t *testing.T, st workflows.ContractState) {
+			assert.Equal(t, domain.StatusActive, st.Status, "recorded active before the signature answered")
+			assert.Equal(t, domain.EventSigned, s.recorded[len(s.recorded)-1].Event.Kind)
+		}),
+	})
 }

@@ -39,6 +39,19 @@ const (
 	UpdateRevise = "revise"
 )
 
+// Signals between a contract and its review rounds: a round reports its
+// outcome before it completes (RoundClosed) and waits for the contract to
+// answer once it has recorded it (RoundRecorded).
+const (
+	SignalRoundClosed   = "round_closed"
+	SignalRoundRecorded = "round_recorded"
+	// The same between a contract and its signing rounds, which also say
+	// when their first links are out (SigningOpened).
+	SignalSigningOpened   = "signing_opened"
+	SignalSigningClosed   = "signing_closed"
+	SignalSigningRecorded = "signing_recorded"
+)
+
 // QueryState returns the contract's live ContractState.
 const QueryState = "state"
 

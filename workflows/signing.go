@@ -174,6 +174,17 @@ type signingWorkflow struct {
 	ownerID string
 	rem     ReminderPolicy
 	mu      workflow.Mutex
+	// recorded is set once the contract has recorded the round's outcome
+	// (SignalSigningRecorded); the signature or decline that ended the
+	// round answers only then.
+	recorded bool
+}
+
+// SigningClosed is what a signing round tells its contract when it ends,
+// before it completes; the contract records the outcome and answers with
+// SignalSigningRecorded.
+type SigningClosed struct {
+	State SigningState `json:"state"`
 }
 
 // SigningWorkflow runs one signing round: groups of signers in order, each
@@ -224,9 +235,18 @@ func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
 	workflow.Go(ctx, w.remind)
 	workflow.Go(ctx, w.providerEvents)
 
-	for _, g := range w.groups() {
+	for k, g := range w.groups() {
 		if err := w.withLock(ctx, func() error { return w.openGroup(ctx, g) }); err != nil {
 			return SigningState{}, err
+		}
+		if k == 0 {
+			// The contract's send answers once the first links are out,
+			// so the sender sees signers to act on.
+			if parent := workflow.GetInfo(ctx).ParentWorkflowExecution; parent != nil {
+				if err := workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalSigningOpened, w.state.Round).Get(ctx, nil); err != nil {
+					return SigningState{}, err
+				}
+			}
 		}
 		done := false
 		if left := w.state.DeadlineAt.Sub(workflow.Now(ctx)); left > 0 {
@@ -242,13 +262,12 @@ func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
 			break
 		}
 	}
-	if w.state.Outcome == "" {
-		w.state.Outcome = SigningOutcomeSigned
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return SigningState{}, err
-	}
+	// The lock orders the close after the handler's own write; a handler
+	// still waiting for it finds the round closed and is refused.
 	err := w.withLock(ctx, func() error {
+		if w.state.Outcome == "" {
+			w.state.Outcome = SigningOutcomeSigned
+		}
 		now := workflow.Now(ctx).UTC()
 		var events []domain.SigningEvent
 		if w.state.Outcome == SigningOutcomeExpired {
@@ -265,6 +284,35 @@ func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
 		round.ClosedAt = &now
 		return w.record(ctx, domain.SigningStep{Round: round, Signers: w.signers(), Events: events, CloseLinks: true})
 	})
+	if err != nil {
+		return w.state, err
+	}
+	return w.state, w.report(ctx)
+}
+
+// report tells the contract the round's outcome and waits until it has
+// recorded it, so the signature that ended the round answers with the
+// contract already active (or back to approved). A round run on its own
+// (tests) has no one to tell.
+func (w *signingWorkflow) report(ctx workflow.Context) error {
+	parent := workflow.GetInfo(ctx).ParentWorkflowExecution
+	if parent == nil {
+		return nil
+	}
+	if err := workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalSigningClosed, SigningClosed{State: w.state}).Get(ctx, nil); err != nil {
+		return err
+	}
+	workflow.GetSignalChannel(ctx, SignalSigningRecorded).Receive(ctx, nil)
+	w.recorded = true
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+}
+
+// answer returns a handler's state, once the contract has recorded the
+// outcome when this handler's step ended the round.
+func (w *signingWorkflow) answer(ctx workflow.Context, err error) (SigningState, error) {
+	if err == nil && w.state.Outcome != "" && workflow.GetInfo(ctx).ParentWorkflowExecution != nil {
+		err = workflow.Await(ctx, func() bool { return w.recorded })
+	}
 	return w.state, err
 }
 
@@ -469,7 +517,7 @@ func (w *signingWorkflow) sign(ctx workflow.Context, req SignerSignRequest) (Sig
 		}
 		return nil
 	})
-	return w.state, err
+	return w.answer(ctx, err)
 }
 
 func (w *signingWorkflow) validateDecline(req DeclineRequest) error {
@@ -500,7 +548,7 @@ func (w *signingWorkflow) decline(ctx workflow.Context, req DeclineRequest) (Sig
 		w.state.Outcome, w.state.Reason, w.state.DeclinedBy = SigningOutcomeDeclined, e.Detail, s.Name
 		return nil
 	})
-	return w.state, err
+	return w.answer(ctx, err)
 }
 
 // mayManage: the contract's owner or a sales manager.
