@@ -7,10 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -35,6 +34,7 @@ type Store interface {
 	ListContracts(ctx context.Context, f store.ContractFilter) ([]store.ContractRow, error)
 	Events(ctx context.Context, number string) ([]domain.Event, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
+	TaskRound(ctx context.Context, id string) (string, int, error)
 	Signatures(ctx context.Context, number string) ([]domain.Signature, error)
 	User(ctx context.Context, id string) (domain.User, error)
 }
@@ -235,23 +235,22 @@ type DecideInput struct {
 	Opinion  string          `json:"opinion" validate:"max=4000"`
 }
 
-// taskIDPattern reads a task ID: the contract, the round, the stage and the
-// approver's or escalation's number.
-var taskIDPattern = regexp.MustCompile(`^(HT-\d{4}-\d{6})-R(\d+)-S\d+-E?\d+$`)
-
 // Decide delivers an approval decision to the contract the task belongs to.
 func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID string, in DecideInput) (workflows.ContractState, error) {
-	m := taskIDPattern.FindStringSubmatch(taskID)
-	if m == nil {
+	if len(taskID) > 200 || !utf8.ValidString(taskID) || strings.ContainsRune(taskID, 0) {
 		return workflows.ContractState{}, domain.ErrNotFound
+	}
+	// The round is addressed by what was recorded with the task.
+	number, round, err := s.store.TaskRound(ctx, taskID)
+	if err != nil {
+		return workflows.ContractState{}, err
 	}
 	if in.Decision != domain.DecisionApprove && strings.TrimSpace(in.Opinion) == "" {
 		return workflows.ContractState{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "opinion", Message: "is required to reject or request changes"}}}
 	}
 	req := workflows.DecideRequest{Actor: u.Actor(), TaskID: taskID, Decision: in.Decision, Opinion: in.Opinion}
-	round, _ := strconv.Atoi(m[2])
 	var res workflows.DecideResult
-	if err := s.updateRound(ctx, u, m[1], round, requestID, req, &res); err != nil {
+	if err := s.updateRound(ctx, u, number, round, requestID, req, &res); err != nil {
 		return workflows.ContractState{}, err
 	}
 	if res.Contract != nil {
@@ -259,7 +258,7 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 		// contract had recorded the outcome.
 		return *res.Contract, nil
 	}
-	return s.LiveState(ctx, m[1])
+	return s.LiveState(ctx, number)
 }
 
 // Client is where a request came from, kept on signature records.

@@ -6,10 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/signet-clm/signet/domain"
 	"github.com/signet-clm/signet/notify"
@@ -31,6 +30,7 @@ type SigningStore interface {
 	CheckLinkCode(ctx context.Context, linkID string, codeHash []byte, now time.Time) (bool, error)
 	ReleaseDelivery(ctx context.Context, id string) error
 	CompanySignatory(ctx context.Context) (domain.User, error)
+	SignerRound(ctx context.Context, id string) (string, int, error)
 }
 
 // Signing is the e-signing side of the service: sending for signature,
@@ -136,19 +136,6 @@ func fieldErr(field, msg string) error {
 	return &domain.ValidationError{Fields: []domain.FieldError{{Field: field, Message: msg}}}
 }
 
-// signerIDPattern reads a signer ID: the contract and the signing round.
-var signerIDPattern = regexp.MustCompile(`^(HT-\d{4}-\d{6})-SR(\d+)-\d+$`)
-
-// signerRound checks that signerID belongs to the contract and returns its
-// signing round.
-func signerRound(number, signerID string) (int, error) {
-	m := signerIDPattern.FindStringSubmatch(signerID)
-	if m == nil || m[1] != number {
-		return 0, domain.ErrNotFound
-	}
-	return strconv.Atoi(m[2])
-}
-
 // SigningState returns the contract's current signing round, live.
 func (s *Signing) SigningState(ctx context.Context, u domain.User, number string) (workflows.SigningState, error) {
 	if _, err := s.visible(ctx, u, number); err != nil {
@@ -235,7 +222,18 @@ func (s *Signing) roundOf(ctx context.Context, u domain.User, number, signerID s
 	if _, err := s.visible(ctx, u, number); err != nil {
 		return 0, err
 	}
-	return signerRound(number, signerID)
+	// The round is addressed by what was recorded with the signer.
+	if len(signerID) > 200 || !utf8.ValidString(signerID) || strings.ContainsRune(signerID, 0) {
+		return 0, domain.ErrNotFound
+	}
+	owner, round, err := s.st.SignerRound(ctx, signerID)
+	if err != nil {
+		return 0, err
+	}
+	if owner != number {
+		return 0, domain.ErrNotFound
+	}
+	return round, nil
 }
 
 // updateSigning delivers an update to a signing round; a finished round
@@ -645,11 +643,16 @@ func (s *Signing) VerifyCallback(auth WebhookAuth, body []byte) error {
 // round, once per delivery ID: a repeat is acknowledged and ignored
 // (duplicate=true).
 func (s *Signing) ApplyCallback(ctx context.Context, deliveryID string, cb ProviderCallback) (duplicate bool, err error) {
-	m := signerIDPattern.FindStringSubmatch(cb.SignerID)
-	if m == nil {
+	if len(cb.SignerID) > 200 || !utf8.ValidString(cb.SignerID) || strings.ContainsRune(cb.SignerID, 0) {
 		return false, fieldErr("signer_id", "is not a signer of any signing round")
 	}
-	round, _ := strconv.Atoi(m[2])
+	number, round, err := s.st.SignerRound(ctx, cb.SignerID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return false, fieldErr("signer_id", "is not a signer of any signing round")
+	}
+	if err != nil {
+		return false, err
+	}
 	fresh, err := s.st.ClaimDelivery(ctx, deliveryID)
 	if err != nil {
 		return false, err
@@ -657,7 +660,7 @@ func (s *Signing) ApplyCallback(ctx context.Context, deliveryID string, cb Provi
 	if !fresh {
 		return true, nil
 	}
-	err = s.temporal.SignalWorkflow(ctx, workflows.SigningWorkflowID(m[1], round), "", workflows.SignalProviderEvent, workflows.ProviderEvent{
+	err = s.temporal.SignalWorkflow(ctx, workflows.SigningWorkflowID(number, round), "", workflows.SignalProviderEvent, workflows.ProviderEvent{
 		DeliveryID: deliveryID, Kind: cb.Event, SignerID: cb.SignerID, SignerName: cb.SignerName, Reason: cb.Reason, IP: cb.IP, UserAgent: cb.UserAgent,
 	})
 	if err != nil {

@@ -97,6 +97,18 @@ func (s *Store) InboxTask(ctx context.Context, id string, now time.Time) (InboxT
 	return t, nil
 }
 
+// TaskRound names the contract and review round a task belongs to, as
+// recorded with it: what a decision is addressed to.
+func (s *Store) TaskRound(ctx context.Context, id string) (string, int, error) {
+	var number string
+	var round int
+	err := s.pool.QueryRow(ctx, `SELECT contract_number, round FROM approval_tasks WHERE id = $1`, id).Scan(&number, &round)
+	if err != nil {
+		return "", 0, wrap(fmt.Sprintf("task %s", id), err)
+	}
+	return number, round, nil
+}
+
 // Tasks returns every approval task of a contract, all rounds.
 func (s *Store) Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+taskColumns+` FROM approval_tasks WHERE contract_number = $1 ORDER BY round, stage, id`, number)

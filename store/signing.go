@@ -320,3 +320,15 @@ func (s *Store) CheckLinkCode(ctx context.Context, linkID string, codeHash []byt
 }
 
 func hmacEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
+
+// SignerRound names the contract and signing round a signer belongs to,
+// as recorded with the signer.
+func (s *Store) SignerRound(ctx context.Context, id string) (string, int, error) {
+	var number string
+	var round int
+	err := s.pool.QueryRow(ctx, `SELECT contract_number, round FROM signing_signers WHERE id = $1`, id).Scan(&number, &round)
+	if err != nil {
+		return "", 0, wrap(fmt.Sprintf("signer %s", id), err)
+	}
+	return number, round, nil
+}
