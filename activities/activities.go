@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/notify"
-	"github.com/signet-clm/signet/signing"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/signing"
 )
 
 // Projection is where contract transitions are recorded (PostgreSQL).

@@ -10,11 +10,11 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/signet-clm/signet/approval"
-	"github.com/signet-clm/signet/document"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/notify"
-	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/internal/approval"
+	"github.com/signet-clm/signet/internal/document"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/store"
 )
 
 // ApprovalStore is what the approval activities read and write.

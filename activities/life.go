@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/notify"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/notify"
 )
 
 // Notifier writes notices to the notification outbox, keyed so that

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/notify"
-	"github.com/signet-clm/signet/signing"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/signing"
 )
 
 // SigningStore is where signing rounds are recorded (PostgreSQL).

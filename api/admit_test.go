@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/api"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/testkit/testenv"
 )
 
 // gatedUsers holds every token lookup until release is closed, so a test

@@ -6,9 +6,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/approval"
-	"github.com/signet-clm/signet/approvals"
-	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/internal/approval"
+	"github.com/signet-clm/signet/internal/approvals"
+	"github.com/signet-clm/signet/internal/domain"
 )
 
 func (h *handlers) inbox(c *gin.Context) {

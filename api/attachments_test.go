@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/store"
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/testenv"
 )
 
 // upload sends data as the "file" part of a multipart body.

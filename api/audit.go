@@ -5,9 +5,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/audit"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/internal/audit"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
 )
 
 // AuditReader reads the audit trail.

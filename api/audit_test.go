@@ -7,9 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/audit"
-	"github.com/signet-clm/signet/customers"
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/internal/audit"
+	"github.com/signet-clm/signet/internal/customers"
+	"github.com/signet-clm/signet/testkit/testenv"
 )
 
 func TestAuditorsReadWhoChangedWhat(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/testkit/testenv"
 )
 
 // BenchmarkLifecycleHTTP drives one contract per iteration from creation to

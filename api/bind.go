@@ -16,7 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 
-	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/internal/domain"
 )
 
 // maxBodyBytes bounds a JSON request body.

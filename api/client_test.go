@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/testkit/testenv"
 )
 
 // response is what a client saw.

@@ -7,11 +7,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/catalog"
-	"github.com/signet-clm/signet/contracts"
-	"github.com/signet-clm/signet/customers"
-	"github.com/signet-clm/signet/document"
-	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/internal/catalog"
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/customers"
+	"github.com/signet-clm/signet/internal/document"
+	"github.com/signet-clm/signet/internal/domain"
 )
 
 // withJSON makes a handler that binds the JSON body into In, calls fn as

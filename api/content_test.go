@@ -14,12 +14,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/customers"
-	"github.com/signet-clm/signet/devstack"
-	"github.com/signet-clm/signet/document"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/store"
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/internal/customers"
+	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/internal/document"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
 

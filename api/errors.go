@@ -9,7 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/internal/domain"
 )
 
 // ErrorBody is every error response: a stable code, a sentence for people

@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signet-clm/signet/contracts"
-	"github.com/signet-clm/signet/devstack"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
 

@@ -10,8 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/go-playground/validator/v10"
 
-	"github.com/signet-clm/signet/contracts"
-	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/workflows"
 )
 

@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
 

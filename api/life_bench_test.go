@@ -13,9 +13,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/signet-clm/signet/devstack"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
 

@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/contracts"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
 

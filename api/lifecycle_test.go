@@ -12,11 +12,11 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/signet-clm/signet/api"
-	"github.com/signet-clm/signet/contracts"
-	"github.com/signet-clm/signet/devstack"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/store"
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
 

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/testkit/testenv"
 )
 
 // Integration tests here share one dev server; each has its own task queue

@@ -11,8 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
 )
 
 // Health is what the metrics endpoint reads at each scrape.

@@ -10,9 +10,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
-	"github.com/signet-clm/signet/audit"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/oidc"
+	"github.com/signet-clm/signet/internal/audit"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/oidc"
 )
 
 // Signet's own tokens are short; a JWT carries its claims and signature.

@@ -16,11 +16,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/notify"
-	"github.com/signet-clm/signet/notify/notifytest"
-	"github.com/signet-clm/signet/store"
-	"github.com/signet-clm/signet/testenv"
-	"github.com/signet-clm/signet/users"
+	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/notify/notifytest"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/testenv"
+	"github.com/signet-clm/signet/internal/users"
 	"github.com/signet-clm/signet/worker"
 	"github.com/signet-clm/signet/workflows"
 )

@@ -17,9 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/oidc"
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/oidc"
+	"github.com/signet-clm/signet/testkit/testenv"
 )
 
 func TestOIDCSignIn(t *testing.T) {

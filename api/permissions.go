@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/internal/domain"
 )
 
 // errRouteForbidden is the route table's refusal.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/reports"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/reports"
 )
 
 // Export formats: every report answers JSON, or with ?format=csv or

@@ -20,12 +20,12 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/signet-clm/signet/customers"
-	"github.com/signet-clm/signet/devstack"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/reports"
-	"github.com/signet-clm/signet/store"
-	"github.com/signet-clm/signet/testenv"
+	"github.com/signet-clm/signet/internal/customers"
+	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/reports"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
 

@@ -5,7 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/internal/domain"
 )
 
 // Access says what a route asks of its caller.

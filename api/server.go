@@ -12,13 +12,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/approvals"
-	"github.com/signet-clm/signet/catalog"
-	"github.com/signet-clm/signet/contracts"
-	"github.com/signet-clm/signet/customers"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/reports"
-	"github.com/signet-clm/signet/users"
+	"github.com/signet-clm/signet/internal/approvals"
+	"github.com/signet-clm/signet/internal/catalog"
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/customers"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/reports"
+	"github.com/signet-clm/signet/internal/users"
 )
 
 //go:embed openapi.json

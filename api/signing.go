@@ -11,9 +11,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/contracts"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/signing"
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/signing"
 )
 
 // maxVerifyBytes bounds a document posted to /v1/verify.

@@ -6,8 +6,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/users"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/users"
 )
 
 // Callers issue, list and revoke their own tokens; admins anyone's

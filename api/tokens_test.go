@@ -8,10 +8,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/store"
-	"github.com/signet-clm/signet/testenv"
-	"github.com/signet-clm/signet/users"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/testenv"
+	"github.com/signet-clm/signet/internal/users"
 )
 
 func TestTokensIssuedListedRevokedAndExpired(t *testing.T) {

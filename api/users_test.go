@@ -7,11 +7,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/audit"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/store"
-	"github.com/signet-clm/signet/testenv"
-	"github.com/signet-clm/signet/users"
+	"github.com/signet-clm/signet/internal/audit"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/testenv"
+	"github.com/signet-clm/signet/internal/users"
 )
 
 // TestUserAdministration: an admin adds a sales person under the demo

@@ -7,15 +7,15 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
-	"github.com/signet-clm/signet/approvals"
-	"github.com/signet-clm/signet/catalog"
-	"github.com/signet-clm/signet/config"
-	"github.com/signet-clm/signet/contracts"
-	"github.com/signet-clm/signet/customers"
-	"github.com/signet-clm/signet/reports"
-	"github.com/signet-clm/signet/signing"
-	"github.com/signet-clm/signet/store"
-	"github.com/signet-clm/signet/users"
+	"github.com/signet-clm/signet/internal/approvals"
+	"github.com/signet-clm/signet/internal/catalog"
+	"github.com/signet-clm/signet/internal/config"
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/customers"
+	"github.com/signet-clm/signet/internal/reports"
+	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/internal/users"
 )
 
 // NewStandardRouter wires the API to PostgreSQL and Temporal the way

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/signet-clm/signet/notify"
+	"github.com/signet-clm/signet/internal/notify"
 )
 
 // DigestLockKey keeps one digest run at a time across worker replicas; the

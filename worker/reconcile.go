@@ -13,7 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
-	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
 )
 

@@ -13,9 +13,9 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/notify"
-	"github.com/signet-clm/signet/signing"
-	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
 )
 

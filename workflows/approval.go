@@ -8,8 +8,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/approval"
-	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/internal/approval"
+	"github.com/signet-clm/signet/internal/domain"
 )
 
 // ApprovalWorkflowID is the child workflow of one review round, e.g.

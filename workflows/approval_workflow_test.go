@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/approval"
-	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/internal/approval"
+	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/workflows"
 )
 

@@ -8,8 +8,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/approval"
-	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/internal/approval"
+	"github.com/signet-clm/signet/internal/domain"
 )
 
 // startRound plans a review round (risk checks and policy) and starts it

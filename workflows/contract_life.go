@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/notify"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/notify"
 )
 
 // Updates of a signed contract.

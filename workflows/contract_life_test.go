@@ -18,10 +18,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/approval"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/notify"
-	"github.com/signet-clm/signet/signing"
+	"github.com/signet-clm/signet/internal/approval"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/signing"
 	"github.com/signet-clm/signet/workflows"
 )
 

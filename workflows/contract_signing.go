@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/signet-clm/signet/domain"
+	"github.com/signet-clm/signet/internal/domain"
 )
 
 // startSigning starts a signing round on the approved document as a child

@@ -10,8 +10,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/signing"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/signing"
 )
 
 // SigningWorkflowID is the child workflow of one signing round, e.g.

@@ -15,8 +15,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/domain"
-	"github.com/signet-clm/signet/signing"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/signing"
 	"github.com/signet-clm/signet/workflows"
 )
 

@@ -13,10 +13,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/signet-clm/signet/config"
-	"github.com/signet-clm/signet/devstack"
+	"github.com/signet-clm/signet/internal/config"
+	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/migrations"
-	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/internal/store"
 )
 
 // Dev server ports; the Web UI is where the Temporal CLI puts it by default.

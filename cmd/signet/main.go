@@ -25,13 +25,13 @@ import (
 	_ "time/tzdata" // reminders and term ends use IANA zones even where the OS has none
 
 	"github.com/signet-clm/signet/api"
-	"github.com/signet-clm/signet/config"
-	"github.com/signet-clm/signet/contracts"
+	"github.com/signet-clm/signet/internal/config"
+	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/migrations"
-	"github.com/signet-clm/signet/notify"
-	"github.com/signet-clm/signet/oidc"
-	"github.com/signet-clm/signet/signing"
-	"github.com/signet-clm/signet/store"
+	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/oidc"
+	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/worker"
 )
 

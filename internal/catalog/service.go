@@ -1,0 +1,240 @@
+// Package catalog holds what contracts are drafted from: the product
+// catalogue (产品管理) and the versioned contract templates (合同模板).
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/signet-clm/signet/internal/document"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
+)
+
+// Store is the part of the PostgreSQL store the catalogue uses.
+type Store interface {
+	CreateProductLine(ctx context.Context, l store.ProductLine) error
+	ProductLines(ctx context.Context) ([]store.ProductLine, error)
+	SaveProduct(ctx context.Context, p store.Product) error
+	Product(ctx context.Context, id string) (store.Product, error)
+	Products(ctx context.Context, lineID string, activeOnly bool) ([]store.Product, error)
+	SaveTemplate(ctx context.Context, t document.Template, createdBy string) (document.Template, error)
+	Template(ctx context.Context, id string, version int) (document.Template, error)
+	Templates(ctx context.Context) ([]store.TemplateSummary, error)
+	SaveLibraryClause(ctx context.Context, c document.LibraryClause, createdBy string) (document.LibraryClause, error)
+	LibraryClause(ctx context.Context, id string) (document.LibraryClause, error)
+	LibraryClauses(ctx context.Context) ([]document.LibraryClause, error)
+}
+
+// Service runs the catalogue's use cases.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// New returns the catalogue over st.
+func New(st Store) *Service { return &Service{store: st, now: time.Now} }
+
+// LineInput is a new product line.
+type LineInput struct {
+	Name string `json:"name" validate:"required,max=200"`
+}
+
+// CreateLine adds a product line.
+func (s *Service) CreateLine(ctx context.Context, u domain.User, in LineInput) (store.ProductLine, error) {
+	l := store.ProductLine{ID: uuid.Must(uuid.NewV7()).String(), Name: in.Name}
+	if err := s.store.CreateProductLine(ctx, l); err != nil {
+		return store.ProductLine{}, err
+	}
+	return l, nil
+}
+
+// Lines lists the product lines.
+func (s *Service) Lines(ctx context.Context) ([]store.ProductLine, error) {
+	l, err := s.store.ProductLines(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// ProductInput is a new product. ListPrice is in minor units and excludes
+// tax; TaxRateBP is in basis points (1300 = 13%).
+type ProductInput struct {
+	LineID    string `json:"line_id" validate:"required,uuid"`
+	Name      string `json:"name" validate:"required,max=200"`
+	Unit      string `json:"unit" validate:"required,max=20"`
+	ListPrice *int64 `json:"list_price" validate:"required,gte=0,lte=1000000000000000"`
+	Currency  string `json:"currency" validate:"omitempty,currency"`
+	TaxRateBP *int   `json:"tax_rate_bp" validate:"required,gte=0,lte=10000"`
+	Active    *bool  `json:"active"`
+}
+
+// ProductUpdate changes the fields it carries.
+type ProductUpdate struct {
+	Name      *string `json:"name" validate:"omitempty,min=1,max=200"`
+	Unit      *string `json:"unit" validate:"omitempty,min=1,max=20"`
+	ListPrice *int64  `json:"list_price" validate:"omitempty,gte=0,lte=1000000000000000"`
+	TaxRateBP *int    `json:"tax_rate_bp" validate:"omitempty,gte=0,lte=10000"`
+	Active    *bool   `json:"active"`
+}
+
+// CreateProduct adds a product to a line.
+func (s *Service) CreateProduct(ctx context.Context, u domain.User, in ProductInput) (store.Product, error) {
+	lines, err := s.store.ProductLines(ctx)
+	if err != nil {
+		return store.Product{}, err
+	}
+	found := false
+	for _, l := range lines {
+		found = found || l.ID == in.LineID
+	}
+	if !found {
+		return store.Product{}, &domain.ValidationError{NotFound: true, Fields: []domain.FieldError{{Field: "line_id", Message: "no such product line"}}}
+	}
+	if in.Currency == "" {
+		in.Currency = domain.DefaultCurrency
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	p := store.Product{ID: uuid.Must(uuid.NewV7()).String(), LineID: in.LineID, Name: in.Name, Unit: in.Unit,
+		ListPrice: *in.ListPrice, Currency: in.Currency, TaxRateBP: *in.TaxRateBP, Active: in.Active == nil || *in.Active,
+		CreatedAt: now, UpdatedAt: now}
+	if err := s.store.SaveProduct(ctx, p); err != nil {
+		return store.Product{}, err
+	}
+	return p, nil
+}
+
+// UpdateProduct changes a product; deactivating keeps it on existing
+// contracts and off new drafts.
+func (s *Service) UpdateProduct(ctx context.Context, u domain.User, id string, in ProductUpdate) (store.Product, error) {
+	if uuid.Validate(id) != nil {
+		return store.Product{}, domain.ErrNotFound
+	}
+	p, err := s.store.Product(ctx, id)
+	if err != nil {
+		return store.Product{}, err
+	}
+	if in.Name != nil {
+		p.Name = *in.Name
+	}
+	if in.Unit != nil {
+		p.Unit = *in.Unit
+	}
+	if in.ListPrice != nil {
+		p.ListPrice = *in.ListPrice
+	}
+	if in.TaxRateBP != nil {
+		p.TaxRateBP = *in.TaxRateBP
+	}
+	if in.Active != nil {
+		p.Active = *in.Active
+	}
+	p.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
+	if err := s.store.SaveProduct(ctx, p); err != nil {
+		return store.Product{}, err
+	}
+	return p, nil
+}
+
+// ProductQuery filters the catalogue.
+type ProductQuery struct {
+	Line       string `form:"line" validate:"omitempty,uuid"`
+	ActiveOnly bool   `form:"active"`
+}
+
+// Products lists products.
+func (s *Service) Products(ctx context.Context, q ProductQuery) ([]store.Product, error) {
+	ps, err := s.store.Products(ctx, q.Line, q.ActiveOnly)
+	if err != nil {
+		return nil, err
+	}
+	return ps, nil
+}
+
+// SaveTemplate stores a new version of a template (version 1 for a new ID).
+func (s *Service) SaveTemplate(ctx context.Context, u domain.User, t document.Template) (document.Template, error) {
+	if err := s.fromLibrary(ctx, &t); err != nil {
+		return document.Template{}, err
+	}
+	if problems := t.Check(); len(problems) > 0 {
+		verr := &domain.ValidationError{}
+		for _, p := range problems {
+			field, msg, _ := strings.Cut(p, ": ")
+			verr.Add(field, msg)
+		}
+		return document.Template{}, verr
+	}
+	saved, err := s.store.SaveTemplate(ctx, t, u.ID)
+	if err != nil {
+		return document.Template{}, err
+	}
+	return saved, nil
+}
+
+// Template returns a template version (the newest when version is 0).
+func (s *Service) Template(ctx context.Context, id string, version int) (document.Template, error) {
+	t, err := s.store.Template(ctx, id, version)
+	if err != nil {
+		return document.Template{}, err
+	}
+	return t, nil
+}
+
+// Templates lists every template's newest version.
+func (s *Service) Templates(ctx context.Context) ([]store.TemplateSummary, error) {
+	ts, err := s.store.Templates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ts, nil
+}
+
+// fromLibrary copies the text of every clause the template takes from the
+// clause library, so the template version holds it for good.
+func (s *Service) fromLibrary(ctx context.Context, t *document.Template) error {
+	verr := &domain.ValidationError{NotFound: true}
+	for i := range t.Clauses {
+		c := &t.Clauses[i]
+		if c.Library == "" {
+			continue
+		}
+		lc, err := s.store.LibraryClause(ctx, c.Library)
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			verr.Add(fmt.Sprintf("clauses[%d].library", i), "no such library clause")
+			continue
+		case err != nil:
+			return err
+		}
+		if lc.Language != t.Language {
+			return &domain.ValidationError{Fields: []domain.FieldError{{Field: fmt.Sprintf("clauses[%d].library", i),
+				Message: fmt.Sprintf("library clause %s is in %s, the template in %s", lc.ID, lc.Language, t.Language)}}}
+		}
+		c.Title, c.Body, c.LibraryVersion = lc.Title, lc.Body, lc.Version
+	}
+	return verr.OrNil()
+}
+
+// SaveClause stores a new version of a library clause (legal, admin).
+func (s *Service) SaveClause(ctx context.Context, u domain.User, c document.LibraryClause) (document.LibraryClause, error) {
+	saved, err := s.store.SaveLibraryClause(ctx, c, u.ID)
+	if err != nil {
+		return document.LibraryClause{}, err
+	}
+	return saved, nil
+}
+
+// Clauses lists the clause library.
+func (s *Service) Clauses(ctx context.Context) ([]document.LibraryClause, error) {
+	cs, err := s.store.LibraryClauses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return cs, nil
+}

@@ -1,0 +1,48 @@
+package config_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signet-clm/signet/internal/config"
+)
+
+func TestDefaults(t *testing.T) {
+	for _, v := range config.Variables {
+		t.Setenv(v, "")
+	}
+	c, err := config.FromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, config.DefaultTemporalAddress, c.TemporalAddress)
+	assert.Equal(t, "Asia/Shanghai", c.TimeZone.String())
+	assert.Equal(t, 10*time.Second, c.RequestTimeout)
+	assert.EqualValues(t, 20<<20, c.AttachmentMaxBytes)
+	assert.Equal(t, 64, c.MaxInFlight)
+}
+
+func TestBadSettingsStopTheStart(t *testing.T) {
+	for name, value := range map[string]string{
+		"SIGNET_RECONCILE_SCHEDULE":   "every night",
+		"SIGNET_TIMEZONE":             "Mars/Olympus",
+		"SIGNET_REQUEST_TIMEOUT":      "-1s",
+		"SIGNET_ATTACHMENT_MAX_BYTES": "lots",
+		"SIGNET_DIGEST_SCHEDULE":      "0 25 * * *",
+		"SIGNET_PUBLIC_URL":           "ftp://signet.example",
+		"SIGNET_MAX_INFLIGHT":         "0",
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, value)
+			_, err := config.FromEnv()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), name)
+		})
+	}
+	t.Setenv("SIGNET_RECONCILE_SCHEDULE", "30 3 * * 1-5")
+	t.Setenv("SIGNET_DIGEST_SCHEDULE", "0 8 * * 1-5")
+	c, err := config.FromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, "0 8 * * 1-5", c.DigestSchedule)
+}

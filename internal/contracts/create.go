@@ -1,0 +1,367 @@
+package contracts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/signet-clm/signet/internal/document"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/workflows"
+)
+
+// LineInput is one line item a drafter adds from the catalogue. UnitPrice,
+// when given, replaces the product's list price (a negotiated price).
+type LineInput struct {
+	ProductID  string      `json:"product_id" validate:"required,uuid"`
+	Quantity   json.Number `json:"quantity" validate:"required"`
+	UnitPrice  *int64      `json:"unit_price" validate:"omitempty,gte=0"`
+	DiscountBP int         `json:"discount_bp" validate:"gte=0,lte=10000"`
+}
+
+// ClauseEdit is how a client might try to reword a template clause; every
+// such edit is refused, because clause text comes only from the template.
+type ClauseEdit struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+// CreateInput is what a drafter sends to create a contract. The amount is
+// not among it: the server computes it from the line items.
+type CreateInput struct {
+	Title              string                     `json:"title" validate:"required,max=200"`
+	CustomerID         string                     `json:"customer_id" validate:"required,uuid"`
+	ContactID          string                     `json:"contact_id" validate:"omitempty,uuid"`
+	TemplateID         string                     `json:"template_id" validate:"required,max=64"`
+	TemplateVersion    int                        `json:"template_version" validate:"gte=0"`
+	Currency           string                     `json:"currency" validate:"omitempty,currency"`
+	StartDate          string                     `json:"start_date" validate:"required,datetime=2006-01-02"`
+	EndDate            string                     `json:"end_date" validate:"required,datetime=2006-01-02"`
+	Fields             map[string]json.RawMessage `json:"fields"`
+	OptionalClauses    []string                   `json:"optional_clauses" validate:"max=100,dive,max=64"`
+	Clauses            []ClauseEdit               `json:"clauses"`
+	NonStandardClauses []document.ExtraClause     `json:"non_standard_clauses" validate:"max=50,dive"`
+	LineItems          []LineInput                `json:"line_items" validate:"required,min=1,max=500,dive"`
+	// PaymentPlan (回款计划) must add up to the contract total; without one
+	// no receivables are tracked.
+	PaymentPlan []MilestoneInput  `json:"payment_plan" validate:"dive"`
+	Obligations []ObligationInput `json:"obligations" validate:"dive"`
+	Renewal     *RenewalInput     `json:"renewal"`
+}
+
+// draftPlan is a validated request with everything it refers to loaded.
+type draftPlan struct {
+	customer store.Customer
+	contact  string
+	template document.Template
+	values   map[string]string
+	lines    []document.Line
+	totals   domain.LineAmounts
+	terms    termsPlan
+}
+
+// plan checks a create request against the customer book, the catalogue and
+// the template. References that do not exist are a NotFound validation
+// error (404); everything else wrong is a 400 naming the field.
+func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (draftPlan, error) {
+	var p draftPlan
+	missing := &domain.ValidationError{NotFound: true}
+	verr := &domain.ValidationError{}
+	if in.Currency == "" {
+		in.Currency = domain.DefaultCurrency
+	}
+	if in.EndDate < in.StartDate { // both YYYY-MM-DD, so text order is date order
+		verr.Add("end_date", "must not be before start_date")
+	}
+	if len(in.NonStandardClauses) > 0 && !u.Actor().Has(domain.RoleLegal) {
+		return p, &domain.Refusal{Kind: domain.RefusedForbidden,
+			Message: "drafters may add only the clauses the template allows; only legal may add non-standard clauses"}
+	}
+	for i, c := range in.Clauses {
+		verr.Add(fmt.Sprintf("clauses[%d]", i), fmt.Sprintf("clause %q cannot be reworded: clause text comes only from the template; add a non_standard_clauses entry instead", c.ID))
+	}
+
+	var err error
+	p.customer, err = s.store.Customer(ctx, in.CustomerID)
+	switch {
+	case errors.Is(err, domain.ErrNotFound) || (err == nil && !u.Sees(p.customer.OwnerID)):
+		missing.Add("customer_id", "no such customer")
+	case err != nil:
+		return p, err
+	}
+	if in.ContactID != "" && err == nil {
+		contacts, err := s.store.Contacts(ctx, in.CustomerID)
+		if err != nil {
+			return p, err
+		}
+		for _, c := range contacts {
+			if c.ID == in.ContactID {
+				p.contact = c.Name
+			}
+		}
+		if p.contact == "" {
+			missing.Add("contact_id", "no such contact of this customer")
+		}
+	}
+	p.template, err = s.store.Template(ctx, in.TemplateID, in.TemplateVersion)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		missing.Add("template_id", "no such template (version)")
+	case err != nil:
+		return p, err
+	}
+
+	var amounts []domain.LineAmounts
+	for i, li := range in.LineItems {
+		path := fmt.Sprintf("line_items[%d]", i)
+		product, err := s.store.Product(ctx, li.ProductID)
+		if errors.Is(err, domain.ErrNotFound) {
+			missing.Add(path+".product_id", "no such product")
+			continue
+		} else if err != nil {
+			return p, err
+		}
+		if !product.Active {
+			verr.Add(path+".product_id", "product is inactive and cannot be added to new drafts")
+		}
+		if product.Currency != in.Currency {
+			verr.Add(path+".product_id", fmt.Sprintf("product is priced in %s, the contract in %s", product.Currency, in.Currency))
+		}
+		qty, err := domain.ParseQuantity(li.Quantity.String())
+		if err != nil {
+			verr.Add(path+".quantity", err.Error())
+			continue
+		}
+		price := product.ListPrice
+		if li.UnitPrice != nil {
+			price = *li.UnitPrice
+		}
+		a, err := domain.PriceLine(price, qty, li.DiscountBP, product.TaxRateBP)
+		if err != nil {
+			verr.Add(path, "the line's amount is too large")
+			continue
+		}
+		amounts = append(amounts, a)
+		p.lines = append(p.lines, document.Line{ProductID: product.ID, Description: product.Name, Unit: product.Unit,
+			QuantityMilli: qty, UnitPrice: price, DiscountBP: li.DiscountBP, TaxRateBP: product.TaxRateBP, LineAmounts: a})
+	}
+	if p.totals, err = domain.SumTotals(amounts); err != nil {
+		verr.Add("line_items", "the contract total is too large")
+	}
+	if len(missing.Fields) > 0 {
+		return p, missing
+	}
+	for _, id := range in.OptionalClauses {
+		if c, ok := p.template.Clause(id); !ok || !c.Optional {
+			verr.Add("optional_clauses", fmt.Sprintf("%q is not an optional clause of template %s", id, p.template.ID))
+		}
+	}
+	auto := map[string]string{
+		document.SourceCustomerName:       p.customer.Name,
+		document.SourceContactName:        p.contact,
+		document.SourceOwnerName:          u.Name,
+		document.SourceCompanyName:        s.company,
+		document.SourceContractTotal:      document.FormatMoney(domain.Money{Amount: p.totals.Total, Currency: in.Currency}, p.template.Language),
+		document.SourceCustomerCreditCode: deref(p.customer.CreditCode),
+	}
+	var ferrs []domain.FieldError
+	p.values, ferrs = document.ResolveFields(p.template, in.Fields, auto, in.Currency)
+	verr.Fields = append(verr.Fields, ferrs...)
+	if p.terms, err = s.checkTerms(ctx, u, in, p.totals.Total, verr); err != nil {
+		return p, err
+	}
+	return p, verr.OrNil()
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// Create drafts a contract: it prices the lines, renders the document,
+// stores the draft under the year's next number and starts its workflow,
+// then returns once the workflow has recorded it. With a requestKey a retry
+// returns the same contract instead of a new one.
+func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, in CreateInput) (workflows.ContractState, error) {
+	p, err := s.plan(ctx, u, &in)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	now := s.now()
+	build := func(number string) (store.Draft, error) {
+		return s.draft(u, number, 1, in, p, in.NonStandardClauses, now)
+	}
+	start := func(d store.Draft) error {
+		_, err := s.temporal.ExecuteWorkflow(ctx, workflows.StartOptions(d.Contract, s.taskQueue), workflows.ContractWorkflow, workflows.ContractInput{Contract: d.Contract})
+		return err
+	}
+	number, _, err := s.store.CreateDraft(ctx, now.In(s.loc).Year(), u.ID, requestKey, build, start)
+	if err != nil {
+		return workflows.ContractState{}, temporalError(err)
+	}
+	// The workflow answers once the draft's creation is recorded; a retry
+	// with the same key joins here and gets the same answer.
+	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.ContractWorkflowID(number),
+		UpdateID:     "create/" + number,
+		UpdateName:   workflows.UpdateCreate,
+		Args:         []any{workflows.CreateRequest{Actor: u.Actor()}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return workflows.ContractState{}, temporalError(err)
+	}
+	var state workflows.ContractState
+	if err := handle.Get(ctx, &state); err != nil {
+		return workflows.ContractState{}, temporalError(err)
+	}
+	return state, nil
+}
+
+// draft renders the contract numbered number from a checked request: its
+// terms, priced lines and document. extra are the non-standard clauses.
+func (s *Service) draft(u domain.User, number string, version int, in CreateInput, p draftPlan, extra []document.ExtraClause, now time.Time) (store.Draft, error) {
+	expires, err := domain.ExpiryInstant(in.EndDate, s.loc)
+	if err != nil {
+		return store.Draft{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "end_date", Message: "must be a date YYYY-MM-DD"}}}
+	}
+	doc, err := document.Render(p.template, document.Input{
+		Number: number, Title: in.Title, Currency: in.Currency, StartDate: in.StartDate, EndDate: in.EndDate,
+		Company:  document.Party{Name: s.company},
+		Customer: document.Party{Name: p.customer.Name, CreditCode: deref(p.customer.CreditCode), Contact: p.contact},
+		Owner:    u.Name, Values: p.values, Fields: in.Fields, Optional: in.OptionalClauses, Extra: extra,
+		Lines: p.lines, Totals: p.totals,
+	})
+	if err != nil {
+		return store.Draft{}, err
+	}
+	c := domain.Contract{
+		Number: number, Title: in.Title, CustomerID: p.customer.ID, CustomerName: p.customer.Name,
+		OwnerID: u.ID, OwnerName: u.Name, Amount: p.totals.Total, Currency: in.Currency,
+		StartDate: in.StartDate, EndDate: in.EndDate, ExpiresAt: expires, CreatedAt: now.UTC().Truncate(time.Microsecond),
+		TemplateID: p.template.ID, TemplateVersion: p.template.Version, DocumentSHA256: doc.SHA256,
+	}
+	if err := applyTerms(&c, version, p.terms, s.loc); err != nil {
+		return store.Draft{}, err
+	}
+	return store.Draft{Contract: c, Lines: p.lines, Document: doc}, nil
+}
+
+// rendered is a document as the workflow carries it to the projection.
+func rendered(doc document.Document) (domain.RenderedDocument, error) {
+	content, err := json.Marshal(doc)
+	if err != nil {
+		return domain.RenderedDocument{}, fmt.Errorf("encode document: %w", err)
+	}
+	return domain.RenderedDocument{SHA256: doc.SHA256, Text: doc.Text, HTML: doc.HTML, Content: content}, nil
+}
+
+// previousDocument loads the rendered document a draft has now.
+func (s *Service) previousDocument(ctx context.Context, number string) (document.Document, error) {
+	stored, err := s.store.Document(ctx, number)
+	if err != nil {
+		return document.Document{}, err
+	}
+	var prev document.Document
+	if err := json.Unmarshal(stored.Content, &prev); err != nil {
+		return document.Document{}, fmt.Errorf("decode document of %s: %w", number, err)
+	}
+	return prev, nil
+}
+
+// ReviseDraft replaces a draft's content (customer, template, fields,
+// clauses, line items, term) as a drafter edits it, typically after an
+// approver requested changes. The draft is re-priced and re-rendered; the
+// non-standard clauses legal added stay. The workflow refuses it unless the
+// contract is still a draft and the caller its owner or a sales manager.
+func (s *Service) ReviseDraft(ctx context.Context, u domain.User, number, requestID string, in CreateInput) (workflows.ContractState, error) {
+	row, err := s.visible(ctx, u, number)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	p, err := s.plan(ctx, u, &in)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	prev, err := s.previousDocument(ctx, number)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	owner := domain.User{ID: row.OwnerID, Name: row.OwnerName}
+	d, err := s.draft(owner, number, 1, in, p, prev.Input.Extra, row.CreatedAt)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	doc, err := rendered(d.Document)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	return s.update(ctx, u, number, requestID, workflows.UpdateRevise, workflows.ReviseRequest{
+		Actor: u.Actor(), Kind: workflows.ReviseContent, Contract: &d.Contract, Lines: d.Lines, Document: doc})
+}
+
+// DocumentFormat is how GET .../document serves a contract's document.
+type DocumentFormat string
+
+// Document formats.
+const (
+	FormatHTML DocumentFormat = "html"
+	FormatText DocumentFormat = "text"
+)
+
+// Document returns the rendered document of a contract the caller may see.
+func (s *Service) Document(ctx context.Context, u domain.User, number string) (store.StoredDocument, error) {
+	if _, err := s.visible(ctx, u, number); err != nil {
+		return store.StoredDocument{}, err
+	}
+	d, err := s.store.Document(ctx, number)
+	if errors.Is(err, domain.ErrNotFound) {
+		return d, domain.ErrNotFound
+	} else if err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// NonStandardInput is legal's addition of clauses outside the template.
+type NonStandardInput struct {
+	Clauses []document.ExtraClause `json:"clauses" validate:"required,min=1,max=50,dive"`
+}
+
+// AddNonStandardClauses re-renders a draft with more non-standard clauses,
+// from the template version it pinned, and hands the new document to the
+// workflow, which refuses it unless the caller is legal and the contract
+// is still a draft. The new hash is what approvers will see.
+func (s *Service) AddNonStandardClauses(ctx context.Context, u domain.User, number, requestID string, in NonStandardInput) (workflows.ContractState, error) {
+	if _, err := s.visible(ctx, u, number); err != nil {
+		return workflows.ContractState{}, err
+	}
+	prev, err := s.previousDocument(ctx, number)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	tpl, err := s.store.Template(ctx, prev.TemplateID, prev.TemplateVersion)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	next := prev.Input
+	next.Extra = append(append([]document.ExtraClause{}, prev.Input.Extra...), in.Clauses...)
+	doc, err := document.Render(tpl, next)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	rd, err := rendered(doc)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	return s.update(ctx, u, number, requestID, workflows.UpdateRevise, workflows.ReviseRequest{
+		Actor: u.Actor(), Kind: workflows.ReviseNonStandard, Document: rd})
+}

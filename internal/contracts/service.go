@@ -1,0 +1,342 @@
+// Package contracts is the application service behind the API: it checks
+// who may see a contract, starts contract workflows and delivers people's
+// decisions to them as Workflow Updates, and reads the PostgreSQL projection.
+package contracts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/signet-clm/signet/internal/document"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/workflows"
+)
+
+// Store is the part of the PostgreSQL store the service reads.
+type Store interface {
+	CreateDraft(ctx context.Context, year int, ownerID, requestKey string, build func(string) (store.Draft, error), start func(store.Draft) error) (string, bool, error)
+	Customer(ctx context.Context, id string) (store.Customer, error)
+	Contacts(ctx context.Context, customerID string) ([]store.Contact, error)
+	Product(ctx context.Context, id string) (store.Product, error)
+	Template(ctx context.Context, id string, version int) (document.Template, error)
+	LineItems(ctx context.Context, number string) ([]store.LineItem, error)
+	Document(ctx context.Context, number string) (store.StoredDocument, error)
+	Contract(ctx context.Context, number string) (store.ContractRow, error)
+	ListContracts(ctx context.Context, f store.ContractFilter) ([]store.ContractRow, error)
+	Events(ctx context.Context, number string) ([]domain.Event, error)
+	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
+	TaskRound(ctx context.Context, id string) (string, int, error)
+	Signatures(ctx context.Context, number string) ([]domain.Signature, error)
+	User(ctx context.Context, id string) (domain.User, error)
+}
+
+// Service runs contract use cases.
+type Service struct {
+	store       Store
+	attachments AttachmentStore
+	versions    VersionsStore
+	asOf        AsOfStore
+	temporal    client.Client
+	taskQueue   string
+	loc         *time.Location
+	company     string
+	now         func() time.Time
+}
+
+// New returns a service that starts workflows on taskQueue, ends contract
+// terms at midnight in loc and names company as our party in documents.
+func New(st interface {
+	Store
+	AttachmentStore
+	VersionsStore
+	AsOfStore
+}, tc client.Client, taskQueue string, loc *time.Location, company string) *Service {
+	return &Service{store: st, attachments: st, versions: st, asOf: st, temporal: tc, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
+}
+
+// View is one contract as its readers see it: the recorded row, every
+// approval task and signature, and the workflow's live state.
+type View struct {
+	Contract   store.ContractRow        `json:"contract"`
+	LineItems  []store.LineItem         `json:"line_items"`
+	Tasks      []domain.ApprovalTask    `json:"tasks"`
+	Signatures []domain.Signature       `json:"signatures"`
+	Live       *workflows.ContractState `json:"live"`
+	// Round is the review round under way: where the contract waits, on
+	// whom and since when.
+	Round *workflows.ApprovalState `json:"round,omitempty"`
+	// Signing is the signing round under way: who has signed, who is next.
+	Signing *workflows.SigningState `json:"signing,omitempty"`
+	// LiveError says why the live state is missing (Temporal unreachable);
+	// the recorded row is still served.
+	LiveError string `json:"live_error,omitempty"`
+}
+
+// visible returns the contract row if u may see it. A contract u may not see
+// is reported as not found, so its existence stays private.
+func (s *Service) visible(ctx context.Context, u domain.User, number string) (store.ContractRow, error) {
+	if !domain.ValidContractNumber(number) {
+		return store.ContractRow{}, domain.ErrNotFound
+	}
+	row, err := s.store.Contract(ctx, number)
+	if err != nil {
+		if errors.Is(err, domain.ErrNotFound) {
+			return store.ContractRow{}, domain.ErrNotFound
+		}
+		return store.ContractRow{}, err
+	}
+	if !u.Sees(row.OwnerID) {
+		return store.ContractRow{}, domain.ErrNotFound
+	}
+	return row, nil
+}
+
+// Get returns one contract with its live state.
+func (s *Service) Get(ctx context.Context, u domain.User, number string) (View, error) {
+	row, err := s.visible(ctx, u, number)
+	if err != nil {
+		return View{}, err
+	}
+	v := View{Contract: row}
+	if v.LineItems, err = s.store.LineItems(ctx, number); err != nil {
+		return View{}, err
+	}
+	if v.Tasks, err = s.store.Tasks(ctx, number); err != nil {
+		return View{}, err
+	}
+	if v.Signatures, err = s.store.Signatures(ctx, number); err != nil {
+		return View{}, err
+	}
+	state, err := s.LiveState(ctx, number)
+	if err != nil {
+		v.LiveError = "live state unavailable: the workflow could not be queried"
+		return v, nil
+	}
+	v.Live = &state
+	if state.RoundWorkflowID != "" {
+		if resp, err := s.temporal.QueryWorkflow(ctx, state.RoundWorkflowID, "", workflows.QueryApprovalState); err == nil {
+			var round workflows.ApprovalState
+			if resp.Get(&round) == nil {
+				v.Round = &round
+			}
+		}
+	}
+	if state.SigningWorkflowID != "" {
+		if resp, err := s.temporal.QueryWorkflow(ctx, state.SigningWorkflowID, "", workflows.QuerySigningState); err == nil {
+			var round workflows.SigningState
+			if resp.Get(&round) == nil {
+				v.Signing = &round
+			}
+		}
+	}
+	return v, nil
+}
+
+// LiveState queries the contract workflow for its state.
+func (s *Service) LiveState(ctx context.Context, number string) (workflows.ContractState, error) {
+	resp, err := s.temporal.QueryWorkflow(ctx, workflows.ContractWorkflowID(number), "", workflows.QueryState)
+	if err != nil {
+		return workflows.ContractState{}, temporalError(err)
+	}
+	var state workflows.ContractState
+	if err := resp.Get(&state); err != nil {
+		return workflows.ContractState{}, fmt.Errorf("decode state of %s: %w", number, err)
+	}
+	return state, nil
+}
+
+// Events returns a contract's recorded transitions.
+func (s *Service) Events(ctx context.Context, u domain.User, number string) ([]domain.Event, error) {
+	if _, err := s.visible(ctx, u, number); err != nil {
+		return nil, err
+	}
+	events, err := s.store.Events(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+// ListInput filters and pages a contract list.
+type ListInput struct {
+	Status   string `form:"status" validate:"omitempty,contract_status"`
+	Owner    string `form:"owner" validate:"max=100"`
+	Customer string `form:"customer" validate:"max=200"`
+	Cursor   string `form:"cursor" validate:"omitempty,contract_number"`
+	Limit    int    `form:"limit" validate:"omitempty,min=1,max=200"`
+}
+
+// Page is one page of a list and the cursor of the next, if any.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// DefaultPageSize is the page size when a list request names none.
+const DefaultPageSize = 50
+
+// List returns the contracts u may see, filtered, newest first.
+func (s *Service) List(ctx context.Context, u domain.User, in ListInput) (Page[store.ContractRow], error) {
+	f := store.ContractFilter{Status: domain.Status(in.Status), OwnerID: in.Owner, Customer: in.Customer, After: in.Cursor, Limit: in.Limit}
+	if f.Limit == 0 {
+		f.Limit = DefaultPageSize
+	}
+	if f.OwnerID != "" && !u.Sees(f.OwnerID) {
+		return Page[store.ContractRow]{Items: []store.ContractRow{}}, nil
+	}
+	f.Owners = u.Owners()
+	rows, err := s.store.ListContracts(ctx, f)
+	if err != nil {
+		return Page[store.ContractRow]{}, err
+	}
+	page := Page[store.ContractRow]{Items: rows}
+	if page.Items == nil {
+		page.Items = []store.ContractRow{}
+	}
+	if len(rows) == f.Limit {
+		page.NextCursor = rows[len(rows)-1].Number
+	}
+	return page, nil
+}
+
+// Visible reports domain.ErrNotFound unless u may see the contract.
+func (s *Service) Visible(ctx context.Context, u domain.User, number string) error {
+	_, err := s.visible(ctx, u, number)
+	return err
+}
+
+// Submit sends a draft for approval.
+func (s *Service) Submit(ctx context.Context, u domain.User, number, requestID string) (workflows.ContractState, error) {
+	return s.update(ctx, u, number, requestID, workflows.UpdateSubmit, workflows.SubmitRequest{Actor: u.Actor()})
+}
+
+// CancelInput gives the reason for a cancellation.
+type CancelInput struct {
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+// Cancel cancels a contract nobody has signed.
+func (s *Service) Cancel(ctx context.Context, u domain.User, number, requestID string, in CancelInput) (workflows.ContractState, error) {
+	return s.update(ctx, u, number, requestID, workflows.UpdateCancel, workflows.CancelRequest{Actor: u.Actor(), Reason: in.Reason})
+}
+
+// DecideInput is an approver's answer; an opinion is required unless approving.
+type DecideInput struct {
+	Decision domain.Decision `json:"decision" validate:"required,oneof=approve reject request_changes"`
+	Opinion  string          `json:"opinion" validate:"max=4000"`
+}
+
+// Decide delivers an approval decision to the contract the task belongs to.
+func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID string, in DecideInput) (workflows.ContractState, error) {
+	if len(taskID) > 200 || !utf8.ValidString(taskID) || strings.ContainsRune(taskID, 0) {
+		return workflows.ContractState{}, domain.ErrNotFound
+	}
+	// The round is addressed by what was recorded with the task.
+	number, round, err := s.store.TaskRound(ctx, taskID)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	if in.Decision != domain.DecisionApprove && strings.TrimSpace(in.Opinion) == "" {
+		return workflows.ContractState{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "opinion", Message: "is required to reject or request changes"}}}
+	}
+	req := workflows.DecideRequest{Actor: u.Actor(), TaskID: taskID, Decision: in.Decision, Opinion: in.Opinion}
+	var res workflows.DecideResult
+	if err := s.updateRound(ctx, u, number, round, requestID, req, &res); err != nil {
+		return workflows.ContractState{}, err
+	}
+	if res.Contract != nil {
+		// The decision closed the round: the round answered once the
+		// contract had recorded the outcome.
+		return *res.Contract, nil
+	}
+	return s.LiveState(ctx, number)
+}
+
+// Client is where a request came from, kept on signature records.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// update delivers one decision to a contract workflow and waits for its
+// verdict. requestID is the UpdateID, so a retried request is applied once.
+func (s *Service) update(ctx context.Context, u domain.User, number, requestID, name string, arg any) (workflows.ContractState, error) {
+	row, err := s.visible(ctx, u, number)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	var state workflows.ContractState
+	err = s.updateWorkflow(ctx, workflows.ContractWorkflowID(number), requestID, name, arg, &state)
+	if errors.Is(err, domain.ErrNotFound) {
+		// The row exists, so the workflow has finished: nothing can change.
+		return state, &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("contract is %s; nothing more can change", row.Status)}
+	}
+	return state, err
+}
+
+// updateRound delivers a decision to a review round's workflow.
+func (s *Service) updateRound(ctx context.Context, u domain.User, number string, round int, requestID string, req workflows.DecideRequest, res *workflows.DecideResult) error {
+	if _, err := s.visible(ctx, u, number); err != nil {
+		return err
+	}
+	err := s.updateWorkflow(ctx, workflows.ApprovalWorkflowID(number, round), requestID, workflows.UpdateDecide, req, res)
+	if errors.Is(err, domain.ErrNotFound) {
+		return &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("review round %d of %s is closed", round, number)}
+	}
+	return err
+}
+
+// updateWorkflow sends an Update and reads its verdict into result: the
+// validator's refusal only shows in the handle's Get.
+func (s *Service) updateWorkflow(ctx context.Context, workflowID, requestID, name string, arg, result any) error {
+	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflowID,
+		UpdateID:     requestID,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = handle.Get(ctx, result)
+	}
+	if err != nil {
+		return temporalError(err)
+	}
+	return nil
+}
+
+// temporalError turns a Temporal client error into a domain error the API
+// maps to a status. Refusals keep their reason; the rest keep their cause
+// for the log only.
+func temporalError(err error) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		switch kind := domain.RefusalKind(appErr.Type()); kind {
+		case domain.RefusedForbidden, domain.RefusedConflict, domain.RefusedNotFound, domain.RefusedInvalid:
+			return &domain.Refusal{Kind: kind, Message: appErr.Message()}
+		}
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return domain.ErrNotFound
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return fmt.Errorf("%w: %w", domain.ErrAlreadyExists, err)
+	}
+	return unavailable(err)
+}
+
+// unavailable marks an infrastructure failure: the API answers 503.
+func unavailable(err error) error {
+	return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
+}

@@ -1,0 +1,232 @@
+// Package customers is the customer book (客户资料): customers with their
+// unified social credit codes, tiers and owners, and their contacts.
+package customers
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
+)
+
+// Store is the part of the PostgreSQL store the customer book uses.
+type Store interface {
+	CreateCustomer(ctx context.Context, c store.Customer, contacts []store.Contact) error
+	UpdateCustomer(ctx context.Context, c store.Customer) error
+	AddContact(ctx context.Context, c store.Contact) error
+	Customer(ctx context.Context, id string) (store.Customer, error)
+	Contacts(ctx context.Context, customerID string) ([]store.Contact, error)
+	ListCustomers(ctx context.Context, f store.CustomerFilter) ([]store.Customer, error)
+	CustomerTotals(ctx context.Context, customerID string) ([]store.CustomerTotal, error)
+	ListContracts(ctx context.Context, f store.ContractFilter) ([]store.ContractRow, error)
+}
+
+// Service runs the customer book's use cases.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// New returns the customer book over st.
+func New(st Store) *Service { return &Service{store: st, now: time.Now} }
+
+// ContactInput is one contact of a customer.
+type ContactInput struct {
+	Name    string `json:"name" validate:"required,max=100"`
+	Title   string `json:"title" validate:"max=100"`
+	Phone   string `json:"phone" validate:"max=40"`
+	Email   string `json:"email" validate:"omitempty,email,max=320"`
+	MaySign bool   `json:"may_sign"`
+}
+
+// CreateInput is a new customer. CreditCode is the unified social credit
+// code (统一社会信用代码), checked with its check character when given.
+type CreateInput struct {
+	Name       string         `json:"name" validate:"required,max=200"`
+	CreditCode string         `json:"credit_code" validate:"omitempty,len=18"`
+	Industry   string         `json:"industry" validate:"max=100"`
+	Region     string         `json:"region" validate:"max=100"`
+	Tier       string         `json:"tier" validate:"required,oneof=A B C"`
+	Contacts   []ContactInput `json:"contacts" validate:"max=50,dive"`
+}
+
+// UpdateInput changes the fields it carries; absent fields stay as they are.
+type UpdateInput struct {
+	Name       *string `json:"name" validate:"omitempty,min=1,max=200"`
+	CreditCode *string `json:"credit_code" validate:"omitempty,len=18"`
+	Industry   *string `json:"industry" validate:"omitempty,max=100"`
+	Region     *string `json:"region" validate:"omitempty,max=100"`
+	Tier       *string `json:"tier" validate:"omitempty,oneof=A B C"`
+}
+
+// Detail is a customer's page: the customer, its contacts, its recent
+// contracts and what they add up to per currency.
+type Detail struct {
+	store.Customer
+	Contacts  []store.Contact       `json:"contacts"`
+	Totals    []store.CustomerTotal `json:"totals"`
+	Contracts []store.ContractRow   `json:"contracts"`
+}
+
+func mayEdit(u domain.User, c store.Customer) bool {
+	a := u.Actor()
+	return a.Has(domain.RoleAdmin) || ((a.Has(domain.RoleSales) || a.Has(domain.RoleSalesManager)) && u.Sees(c.OwnerID))
+}
+
+func checkCreditCode(code string) error {
+	if code != "" && !domain.ValidCreditCode(code) {
+		return &domain.ValidationError{Fields: []domain.FieldError{{Field: "credit_code", Message: "is not a valid unified social credit code (check character mismatch)"}}}
+	}
+	return nil
+}
+
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// Create adds a customer owned by its creator.
+func (s *Service) Create(ctx context.Context, u domain.User, in CreateInput) (Detail, error) {
+	in.CreditCode = strings.ToUpper(strings.TrimSpace(in.CreditCode))
+	if err := checkCreditCode(in.CreditCode); err != nil {
+		return Detail{}, err
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	c := store.Customer{ID: newID(), Name: in.Name, Industry: in.Industry, Region: in.Region, Tier: in.Tier, OwnerID: u.ID, CreatedAt: now, UpdatedAt: now}
+	if in.CreditCode != "" {
+		c.CreditCode = &in.CreditCode
+	}
+	contacts := make([]store.Contact, len(in.Contacts))
+	for i, ci := range in.Contacts {
+		contacts[i] = store.Contact{ID: newID(), CustomerID: c.ID, Name: ci.Name, Title: ci.Title, Phone: ci.Phone, Email: ci.Email, MaySign: ci.MaySign}
+	}
+	if err := s.store.CreateCustomer(ctx, c, contacts); err != nil {
+		return Detail{}, err
+	}
+	return Detail{Customer: c, Contacts: contacts, Totals: []store.CustomerTotal{}, Contracts: []store.ContractRow{}}, nil
+}
+
+// visible returns the customer if u may see it; sales see their own only.
+func (s *Service) visible(ctx context.Context, u domain.User, id string) (store.Customer, error) {
+	if uuid.Validate(id) != nil {
+		return store.Customer{}, domain.ErrNotFound
+	}
+	c, err := s.store.Customer(ctx, id)
+	if err != nil {
+		return store.Customer{}, err
+	}
+	if !u.Sees(c.OwnerID) {
+		return store.Customer{}, domain.ErrNotFound
+	}
+	return c, nil
+}
+
+// Get returns a customer's page.
+func (s *Service) Get(ctx context.Context, u domain.User, id string) (Detail, error) {
+	c, err := s.visible(ctx, u, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	d := Detail{Customer: c}
+	if d.Contacts, err = s.store.Contacts(ctx, id); err != nil {
+		return Detail{}, err
+	}
+	if d.Totals, err = s.store.CustomerTotals(ctx, id); err != nil {
+		return Detail{}, err
+	}
+	f := store.ContractFilter{CustomerID: id, Limit: 50, Owners: u.Owners()}
+	if d.Contracts, err = s.store.ListContracts(ctx, f); err != nil {
+		return Detail{}, err
+	}
+	return d, nil
+}
+
+// Update changes a customer's fields.
+func (s *Service) Update(ctx context.Context, u domain.User, id string, in UpdateInput) (Detail, error) {
+	c, err := s.visible(ctx, u, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	if !mayEdit(u, c) {
+		return Detail{}, domain.ErrForbidden
+	}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&c.Name, in.Name)
+	set(&c.Industry, in.Industry)
+	set(&c.Region, in.Region)
+	set(&c.Tier, in.Tier)
+	if in.CreditCode != nil {
+		code := strings.ToUpper(strings.TrimSpace(*in.CreditCode))
+		if err := checkCreditCode(code); err != nil {
+			return Detail{}, err
+		}
+		c.CreditCode = &code
+		if code == "" {
+			c.CreditCode = nil
+		}
+	}
+	c.UpdatedAt = s.now().UTC().Truncate(time.Microsecond)
+	if err := s.store.UpdateCustomer(ctx, c); err != nil {
+		return Detail{}, err
+	}
+	return s.Get(ctx, u, id)
+}
+
+// AddContact adds a contact to a customer.
+func (s *Service) AddContact(ctx context.Context, u domain.User, id string, in ContactInput) (store.Contact, error) {
+	c, err := s.visible(ctx, u, id)
+	if err != nil {
+		return store.Contact{}, err
+	}
+	if !mayEdit(u, c) {
+		return store.Contact{}, domain.ErrForbidden
+	}
+	contact := store.Contact{ID: newID(), CustomerID: id, Name: in.Name, Title: in.Title, Phone: in.Phone, Email: in.Email, MaySign: in.MaySign}
+	if err := s.store.AddContact(ctx, contact); err != nil {
+		return store.Contact{}, err
+	}
+	return contact, nil
+}
+
+// ListInput filters and pages the customer book.
+type ListInput struct {
+	Q        string `form:"q" validate:"max=200"`
+	Tier     string `form:"tier" validate:"omitempty,oneof=A B C"`
+	Industry string `form:"industry" validate:"max=100"`
+	Region   string `form:"region" validate:"max=100"`
+	Owner    string `form:"owner" validate:"max=100"`
+	Cursor   string `form:"cursor" validate:"omitempty,uuid"`
+	Limit    int    `form:"limit" validate:"omitempty,min=1,max=200"`
+}
+
+// Page is one page of customers and the cursor of the next, if any.
+type Page struct {
+	Items      []store.Customer `json:"items"`
+	NextCursor string           `json:"next_cursor,omitempty"`
+}
+
+// List returns the customers u may see, newest first.
+func (s *Service) List(ctx context.Context, u domain.User, in ListInput) (Page, error) {
+	f := store.CustomerFilter{Query: in.Q, Tier: in.Tier, Industry: in.Industry, Region: in.Region, OwnerID: in.Owner, After: in.Cursor, Limit: in.Limit}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	if f.OwnerID != "" && !u.Sees(f.OwnerID) {
+		return Page{Items: []store.Customer{}}, nil
+	}
+	f.Owners = u.Owners()
+	items, err := s.store.ListCustomers(ctx, f)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Items: items}
+	if len(items) == f.Limit {
+		p.NextCursor = items[len(items)-1].ID
+	}
+	return p, nil
+}

@@ -1,0 +1,103 @@
+package notify
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"time"
+
+	"github.com/signet-clm/signet/internal/domain"
+)
+
+// Preference is one place a user wants to hear about things. Kinds limits
+// it to some notice kinds; empty means all. It is stored as JSON.
+type Preference struct {
+	Channel string   `json:"channel"`
+	Address string   `json:"address"`
+	Secret  string   `json:"secret,omitempty"`
+	Kinds   []string `json:"kinds"`
+}
+
+// Recipient is a user as routing needs them: whether they are active, and
+// where they chose to hear about things (Saved is false when they never
+// chose).
+type Recipient struct {
+	ID      string
+	Email   string
+	Active  bool
+	Targets []Preference
+	Saved   bool
+}
+
+// Outgoing is one outbox row: one notice for one of its recipient's
+// targets, or one mail to an address (a signer's).
+type Outgoing struct {
+	// Key makes the row idempotent: writing it again changes nothing.
+	Key     string
+	UserID  string
+	Channel string
+	Address string
+	Secret  string
+	Message Message
+}
+
+// Route decides the outbox rows for notices: one per notice and target of
+// an active recipient whose preference takes its kind. A recipient who
+// never chose hears by email at their address when emailByDefault (mail is
+// configured). Each row's key is the notice's key, the channel and a hash
+// of the address, so routing the same notice again yields the same keys.
+func Route(notices []Notice, recipients []Recipient, emailByDefault bool, at time.Time) []Outgoing {
+	byID := make(map[string]Recipient, len(recipients))
+	for _, r := range recipients {
+		byID[r.ID] = r
+	}
+	var out []Outgoing
+	for _, n := range notices {
+		r, ok := byID[n.UserID]
+		if !ok || !r.Active {
+			continue
+		}
+		msg := Message{Kind: n.Kind, Subject: n.Subject, Text: n.Text, Link: n.Link, At: at, Data: n.Data}
+		for _, p := range targets(r, emailByDefault) {
+			if len(p.Kinds) > 0 && !slices.Contains(p.Kinds, n.Kind) {
+				continue
+			}
+			sum := sha256.Sum256([]byte(p.Channel + "\x00" + p.Address))
+			out = append(out, Outgoing{
+				Key:    n.Key + "/" + p.Channel + "/" + hex.EncodeToString(sum[:6]),
+				UserID: n.UserID, Channel: p.Channel, Address: p.Address, Secret: p.Secret, Message: msg,
+			})
+		}
+	}
+	return out
+}
+
+// targets is where r hears about things: their choice, or by default
+// their email address when mail is configured.
+func targets(r Recipient, emailByDefault bool) []Preference {
+	if r.Saved {
+		return r.Targets
+	}
+	if emailByDefault && r.Email != "" {
+		return []Preference{{Channel: ChannelEmail, Address: r.Email}}
+	}
+	return nil
+}
+
+// Announces reports whether any of tasks needs its assignee now, so that
+// ForTasks has something to say (and the contract need not be read).
+func Announces(tasks []domain.ApprovalTask) bool {
+	return slices.ContainsFunc(tasks, func(t domain.ApprovalTask) bool { return t.Status == domain.TaskOpen && t.AssigneeID != "" })
+}
+
+// ForRecorded is every notice a recorded transition produces: the owner's
+// news of its event and the announcements of the tasks it opens.
+func ForRecorded(t domain.Transition) []Notice {
+	out := ForTransition(t)
+	if Announces(t.Tasks) {
+		c := t.Contract
+		out = append(out, ForTasks(ContractSummary{Number: c.Number, Title: c.Title, CustomerName: c.CustomerName,
+			OwnerID: c.OwnerID, Amount: c.Amount, Currency: c.Currency}, t.Tasks)...)
+	}
+	return out
+}

@@ -1,0 +1,85 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signet-clm/signet/internal/audit"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
+)
+
+// tamper runs sql as a database administrator would: with the trigger
+// that keeps the trail append-only switched off.
+func tamper(t *testing.T, st *store.Store, sql string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, q := range []string{`ALTER TABLE audit_events DISABLE TRIGGER USER`, sql, `ALTER TABLE audit_events ENABLE TRIGGER USER`} {
+		_, err := st.Pool().Exec(ctx, q)
+		require.NoError(t, err, q)
+	}
+}
+
+func TestAuditTrailIsChainedAppendOnlyAndVerifiable(t *testing.T) {
+	st := open(t) // writes owner's user row: entry 1
+	ctx := audit.WithActor(context.Background(), audit.Actor{UserID: owner.ID, RequestID: "req-42"})
+	c := contract("HT-2026-000001", "上海星辰科技有限公司")
+	_, err := st.ApplyTransition(ctx, transition(c, 1, domain.EventCreated, domain.StatusDraft))
+	require.NoError(t, err)
+	_, err = st.AddToken(ctx, owner.ID, "sgt_secret", "laptop", time.Time{})
+	require.NoError(t, err)
+	require.NoError(t, st.SetManager(ctx, owner.ID, owner.ID))
+
+	entries, err := st.Audit(context.Background(), store.AuditFilter{Limit: 100})
+	require.NoError(t, err)
+	require.Len(t, entries, 4)
+	assert.Equal(t, "user.saved", entries[0].Action)
+	assert.Equal(t, "contract.created", entries[1].Action)
+	assert.Equal(t, owner.ID, entries[1].ActorID, "a transition is attributed to its event's actor")
+	assert.Equal(t, "HT-2026-000001/1", entries[1].RequestID)
+	assert.Contains(t, string(entries[1].After), "上海星辰科技有限公司")
+	assert.Equal(t, "req-42", entries[2].RequestID)
+	assert.NotContains(t, string(entries[2].After), "sgt_secret", "tokens never reach the trail")
+
+	checked, broken, err := st.VerifyAudit(context.Background())
+	require.NoError(t, err)
+	assert.Nil(t, broken)
+	assert.EqualValues(t, 4, checked)
+
+	for _, q := range []string{`UPDATE audit_events SET actor_id = 'x' WHERE seq = 2`, `DELETE FROM audit_events WHERE seq = 2`, `TRUNCATE audit_events`} {
+		_, err := st.Pool().Exec(context.Background(), q)
+		assert.ErrorContains(t, err, "append-only", q)
+	}
+
+	tamper(t, st, `UPDATE audit_events SET content = replace(content, '上海星辰', '北京天和') WHERE seq = 2`)
+	_, broken, err = st.VerifyAudit(context.Background())
+	require.NoError(t, err)
+	require.NotNil(t, broken)
+	assert.EqualValues(t, 2, broken.Seq)
+	assert.Contains(t, broken.Reason, "content")
+}
+
+func TestAuditVerifyFindsMissingRowsAndAlteredColumns(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	for range 3 {
+		require.NoError(t, st.SetManager(ctx, owner.ID, owner.ID))
+	}
+	tamper(t, st, `UPDATE audit_events SET actor_id = 'someone-else' WHERE seq = 3`)
+	_, broken, err := st.VerifyAudit(ctx)
+	require.NoError(t, err)
+	require.NotNil(t, broken)
+	assert.EqualValues(t, 3, broken.Seq)
+	assert.Contains(t, broken.Reason, "columns")
+
+	tamper(t, st, `DELETE FROM audit_events WHERE seq = 2`)
+	_, broken, err = st.VerifyAudit(ctx)
+	require.NoError(t, err)
+	require.NotNil(t, broken)
+	assert.EqualValues(t, 3, broken.Seq)
+	assert.Contains(t, broken.Reason, "row 2 is missing")
+}

@@ -1,0 +1,268 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-clm/signet/internal/document"
+	"github.com/signet-clm/signet/internal/domain"
+)
+
+// ContractRow is one contract as the projection holds it: its terms and
+// where it stands.
+type ContractRow struct {
+	domain.Contract
+	Status    domain.Status `json:"status"`
+	Version   int           `json:"version"`
+	SignedAt  *time.Time    `json:"signed_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+}
+
+const contractColumns = `number, title, coalesce(customer_id::text, '') AS customer_id, customer_name, owner_id, owner_name,
+	amount, currency, start_date::text AS start_date, end_date::text AS end_date, expires_at, status, version,
+	signed_at, created_at, updated_at, template_id, template_version, document_sha256,
+	coalesce(predecessor_number, '') AS predecessor_number, coalesce(successor_number, '') AS successor_number`
+
+// Draft is a new contract's content, built once its number is known.
+type Draft struct {
+	Contract domain.Contract
+	Lines    []document.Line
+	Document document.Document
+}
+
+// CreateDraft allocates the year's next contract number, stores the draft
+// built for it (contract row, line items, rendered document) and calls
+// start, all in one transaction: the number is used only if start succeeds,
+// so the sequence has no gaps. The year's sequence row stays locked until
+// commit, which makes concurrent creations take consecutive numbers.
+//
+// With a request key, a repeated call by the same owner builds nothing and
+// returns the number the first call got, with reused=true.
+func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey string,
+	build func(number string) (Draft, error), start func(Draft) error) (number string, reused bool, err error) {
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if requestKey != "" {
+			err := tx.QueryRow(ctx, `SELECT number FROM contract_requests WHERE owner_id = $1 AND request_key = $2`,
+				ownerID, requestKey).Scan(&number)
+			if err == nil {
+				reused = true
+				return nil
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		// The next number is one past the sequence or past the highest
+		// number in use that year, whichever is higher. They differ only
+		// when a commit was lost after the workflow had started (PostgreSQL
+		// went away between start and commit): the workflow then records
+		// its draft itself, and without skipping its number every later
+		// creation would collide with it, for good. The fault suite's
+		// PostgreSQL restart found this.
+		first := domain.FormatContractNumber(year, 0)
+		prefix := first[:len(first)-6] // "HT-2026-"
+		var seq int
+		if err := tx.QueryRow(ctx, `
+			WITH used AS (
+				SELECT coalesce(max(substring(number FROM $3::int)::int), 0) AS n
+				FROM contracts WHERE number >= $2 AND number < $2 || '~')
+			INSERT INTO contract_sequences (year, last_value) SELECT $1, n + 1 FROM used
+			ON CONFLICT (year) DO UPDATE SET last_value = greatest(contract_sequences.last_value, (SELECT n FROM used)) + 1
+			RETURNING last_value`, year, prefix, len(prefix)+1).Scan(&seq); err != nil {
+			return err
+		}
+		number = domain.FormatContractNumber(year, seq)
+		d, err := build(number)
+		if err != nil {
+			return err
+		}
+		if err := insertDraft(ctx, tx, d); err != nil {
+			return err
+		}
+		if err := appendAudit(ctx, tx, "contract.drafted", "contract", number, nil, struct {
+			Contract       domain.Contract   `json:"contract"`
+			Lines          []domain.LineItem `json:"lines"`
+			DocumentSHA256 string            `json:"document_sha256"`
+		}{d.Contract, d.Lines, d.Document.SHA256}); err != nil {
+			return err
+		}
+		if requestKey != "" {
+			// A concurrent retry with the same key fails here on the primary
+			// key; it never gets a second number.
+			if _, err := tx.Exec(ctx, `INSERT INTO contract_requests (owner_id, request_key, number) VALUES ($1, $2, $3)`,
+				ownerID, requestKey, number); err != nil {
+				return err
+			}
+		}
+		return start(d)
+	})
+	if err != nil {
+		return "", false, wrap("create draft", err)
+	}
+	return number, reused, nil
+}
+
+func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {
+	c := d.Contract
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO contracts (number, title, customer_id, customer_name, owner_id, owner_name, amount, currency,
+			start_date, end_date, expires_at, status, version, event_seq, created_at, updated_at,
+			template_id, template_version, document_sha256, predecessor_number)
+		VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, $7, $8, $9::date, $10::date, $11, $12, 1, 0, $13, $13, $14, $15, $16, nullif($17, ''))`,
+		c.Number, c.Title, c.CustomerID, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
+		c.StartDate, c.EndDate, c.ExpiresAt, domain.StatusDraft, c.CreatedAt, c.TemplateID, c.TemplateVersion, c.DocumentSHA256,
+		c.PredecessorNumber); err != nil {
+		return wrap("insert contract", err)
+	}
+	if err := replaceLines(ctx, tx, c.Number, 1, d.Lines); err != nil {
+		return err
+	}
+	if d.Document.SHA256 != "" {
+		if _, err := tx.Exec(ctx, `INSERT INTO contract_documents (contract_number, version, sha256, content, text, html)
+			VALUES ($1, 1, $2, $3, $4, $5)`, c.Number, d.Document.SHA256, d.Document, d.Document.Text, d.Document.HTML); err != nil {
+			return wrap("insert document", err)
+		}
+	}
+	return nil
+}
+
+// replaceLines makes lines the line items of a contract version.
+func replaceLines(ctx context.Context, tx pgx.Tx, number string, version int, lines []domain.LineItem) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM contract_line_items WHERE contract_number = $1 AND version = $2`, number, version); err != nil {
+		return wrap("clear line items", err)
+	}
+	rows := make([][]any, len(lines))
+	for i, l := range lines {
+		rows[i] = []any{number, version, i + 1, l.ProductID, l.Description, l.Unit, l.QuantityMilli, l.UnitPrice,
+			l.DiscountBP, l.TaxRateBP, l.Gross, l.Discount, l.Net, l.Tax, l.Total}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"contract_line_items"}, []string{"contract_number", "version", "line_no",
+		"product_id", "description", "unit", "quantity_milli", "unit_price", "discount_bp", "tax_rate_bp",
+		"gross", "discount", "net", "tax", "total"}, pgx.CopyFromRows(rows)); err != nil {
+		return wrap("insert line items", err)
+	}
+	return nil
+}
+
+// LineItem is one stored line of a contract version.
+type LineItem struct {
+	LineNo int `json:"line_no"`
+	document.Line
+}
+
+// LineItems returns the line items of a contract's current version.
+func (s *Store) LineItems(ctx context.Context, number string) ([]LineItem, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT line_no, product_id::text, description, unit, quantity_milli, unit_price,
+		discount_bp, tax_rate_bp, gross, discount, net, tax, total
+		FROM contract_line_items li WHERE contract_number = $1
+		  AND version = (SELECT version FROM contracts WHERE number = $1) ORDER BY line_no`, number)
+	items, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (LineItem, error) {
+		var l LineItem
+		err := row.Scan(&l.LineNo, &l.ProductID, &l.Description, &l.Unit, &l.QuantityMilli, &l.UnitPrice,
+			&l.DiscountBP, &l.TaxRateBP, &l.Gross, &l.Discount, &l.Net, &l.Tax, &l.Total)
+		return l, err
+	})
+	if err != nil {
+		return nil, wrap(fmt.Sprintf("line items of %s", number), err)
+	}
+	return items, nil
+}
+
+// Contract returns one contract row, or domain.ErrNotFound.
+func (s *Store) Contract(ctx context.Context, number string) (ContractRow, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+contractColumns+` FROM contracts WHERE number = $1`, number)
+	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[ContractRow])
+	if err != nil {
+		return ContractRow{}, wrap(fmt.Sprintf("contract %s", number), err)
+	}
+	return c, nil
+}
+
+// ContractFilter narrows a contract list. Empty fields do not filter.
+type ContractFilter struct {
+	Status  domain.Status
+	OwnerID string
+	// Owners, when not nil, limits the list to what these users own.
+	Owners     []string
+	Customer   string // substring of the customer name, case-insensitive
+	CustomerID string
+	// After is the cursor: the last number of the previous page.
+	After string
+	Limit int
+}
+
+// ListContracts returns contracts newest number first, one page at a time.
+// Paging by number stays stable while new contracts are created.
+func (s *Store) ListContracts(ctx context.Context, f ContractFilter) ([]ContractRow, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+contractColumns+` FROM contracts
+		WHERE ($1 = '' OR status = $1)
+		  AND ($2 = '' OR owner_id = $2)
+		  AND ($3 = '' OR customer_name ILIKE '%' || $3 || '%')
+		  AND ($4 = '' OR number < $4)
+		  AND ($6 = '' OR customer_id::text = $6)
+		  AND ($7::text[] IS NULL OR owner_id = ANY($7))
+		ORDER BY number DESC
+		LIMIT $5`, string(f.Status), f.OwnerID, escapeLike(f.Customer), f.After, f.Limit, f.CustomerID, f.Owners)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[ContractRow])
+	if err != nil {
+		return nil, wrap("list contracts", err)
+	}
+	return list, nil
+}
+
+// escapeLike makes s match literally inside an ILIKE pattern.
+func escapeLike(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '%' || r == '_' || r == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// Events returns a contract's events in order.
+func (s *Store) Events(ctx context.Context, number string) ([]domain.Event, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, contract_number, seq, kind, from_status, to_status,
+		actor_id, actor_name, task_id, opinion, at
+		FROM contract_events WHERE contract_number = $1 ORDER BY seq`, number)
+	events, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Event])
+	if err != nil {
+		return nil, wrap(fmt.Sprintf("events of %s", number), err)
+	}
+	return events, nil
+}
+
+// Signatures returns a contract's recorded signatures in signing order.
+func (s *Store) Signatures(ctx context.Context, number string) ([]domain.Signature, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, contract_number, version, party, signing_order AS "order",
+		signer_name, signer_email, recorded_by_id, ip, user_agent, signed_at
+		FROM signatures WHERE contract_number = $1 ORDER BY version, signing_order`, number)
+	sigs, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Signature])
+	if err != nil {
+		return nil, wrap(fmt.Sprintf("signatures of %s", number), err)
+	}
+	return sigs, nil
+}
+
+// OpenContract is a contract whose workflow should still be running.
+type OpenContract struct {
+	Number string
+	Status domain.Status
+}
+
+// OpenContracts lists contracts whose workflow should still be running.
+func (s *Store) OpenContracts(ctx context.Context) ([]OpenContract, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT number, status FROM contracts WHERE status <> ALL($1) ORDER BY number`,
+		[]string{string(domain.StatusExpired), string(domain.StatusCancelled), string(domain.StatusArchived)})
+	open, err := pgx.CollectRows(rows, pgx.RowToStructByName[OpenContract])
+	if err != nil {
+		return nil, wrap("open contracts", err)
+	}
+	return open, nil
+}

@@ -1,0 +1,105 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-clm/signet/internal/notify"
+)
+
+// Preference is one place a user wants to hear about things.
+type Preference = notify.Preference
+
+// NotificationSettings returns userID's preferences; saved is false when
+// they never chose, and the default (email, when configured) applies.
+func (s *Store) NotificationSettings(ctx context.Context, userID string) (prefs []Preference, saved bool, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT targets FROM notification_settings WHERE user_id = $1`, userID).Scan(&prefs)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return []Preference{}, false, nil
+	}
+	if err != nil {
+		return nil, false, wrap(fmt.Sprintf("notification settings of %s", userID), err)
+	}
+	return prefs, true, nil
+}
+
+// SaveNotificationSettings replaces userID's preferences.
+func (s *Store) SaveNotificationSettings(ctx context.Context, userID string, prefs []Preference) error {
+	redacted := make([]Preference, len(prefs))
+	for i, p := range prefs {
+		p.Secret = ""
+		redacted[i] = p
+	}
+	return s.audited(ctx, "notification_settings.saved", "user", userID, func(tx pgx.Tx) (any, any, error) {
+		_, err := tx.Exec(ctx, `
+			INSERT INTO notification_settings (user_id, targets, updated_at) VALUES ($1, $2, now())
+			ON CONFLICT (user_id) DO UPDATE SET targets = EXCLUDED.targets, updated_at = now()`, userID, prefs)
+		// The audit trail records where notices go, never the secrets.
+		return nil, redacted, err
+	})
+}
+
+// enqueue writes notices to the outbox inside tx. It reads their
+// recipients and their preferences in the same transaction; notify.Route
+// decides the rows and their keys, so writing them again changes nothing.
+func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, notices []notify.Notice, at time.Time) error {
+	if len(notices) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(notices))
+	for _, n := range notices {
+		ids = append(ids, n.UserID)
+	}
+	rows, _ := tx.Query(ctx, `
+		SELECT u.id, u.email, u.active, coalesce(ns.targets, '[]'::jsonb) AS targets, ns.user_id IS NOT NULL AS saved
+		FROM users u LEFT JOIN notification_settings ns ON ns.user_id = u.id
+		WHERE u.id = ANY($1)`, ids)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[notify.Recipient])
+	if err != nil {
+		return wrap("notice recipients", err)
+	}
+	return writeOutbox(ctx, tx, notify.Route(notices, list, s.EmailByDefault, at))
+}
+
+// writeOutbox writes outbox rows inside tx, each once by its key.
+func writeOutbox(ctx context.Context, tx pgx.Tx, rows []notify.Outgoing) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	batch := &pgx.Batch{}
+	for _, o := range rows {
+		batch.Queue(`
+			INSERT INTO notification_outbox (key, user_id, kind, channel, address, secret, message, created_at, next_attempt_at)
+			VALUES ($1, nullif($2, ''), $3, $4, $5, $6, $7, now(), now())
+			ON CONFLICT (key) DO NOTHING`, o.Key, o.UserID, o.Message.Kind, o.Channel, o.Address, o.Secret, o.Message)
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return wrap("write outbox", err)
+	}
+	return nil
+}
+
+// EnqueueNotices writes notices on their own (the digest's).
+func (s *Store) EnqueueNotices(ctx context.Context, notices []notify.Notice, at time.Time) error {
+	return wrap("write notices", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.enqueue(ctx, tx, notices, at) }))
+}
+
+// ContractSummary reads what a notice says about contract number.
+func (s *Store) ContractSummary(ctx context.Context, number string) (notify.ContractSummary, error) {
+	var c notify.ContractSummary
+	err := s.pool.QueryRow(ctx, `SELECT number, title, customer_name, owner_id, amount, currency FROM contracts WHERE number = $1`, number).
+		Scan(&c.Number, &c.Title, &c.CustomerName, &c.OwnerID, &c.Amount, &c.Currency)
+	if err != nil {
+		return c, wrap(fmt.Sprintf("summary of %s", number), err)
+	}
+	return c, nil
+}
+
+// Notify writes notices to the outbox in a transaction of their own.
+func (s *Store) Notify(ctx context.Context, notices []notify.Notice, at time.Time) error {
+	return wrap("write notices", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.enqueue(ctx, tx, notices, at) }))
+}

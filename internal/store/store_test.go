@@ -1,0 +1,239 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/testenv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.StopPostgres()
+	os.Exit(code)
+}
+
+var owner = domain.User{ID: "u-zhang", Name: "张伟 Zhang Wei", Email: "zhang@example.cn", Roles: []domain.Role{domain.RoleSales}}
+
+func open(t *testing.T) *store.Store {
+	t.Helper()
+	testenv.RequireIntegration(t)
+	st, err := store.Open(context.Background(), testenv.NewDatabase(t))
+	require.NoError(t, err)
+	t.Cleanup(st.Close)
+	require.NoError(t, st.UpsertUser(context.Background(), owner))
+	return st
+}
+
+func contract(number, customer string) domain.Contract {
+	return domain.Contract{
+		Number: number, Title: "技术服务协议", CustomerName: customer, OwnerID: owner.ID, OwnerName: owner.Name,
+		Amount: 12_345_67, Currency: "CNY", StartDate: "2026-01-01", EndDate: "2026-12-31",
+		ExpiresAt: time.Date(2026, 12, 31, 16, 0, 0, 0, time.UTC), CreatedAt: time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC),
+	}
+}
+
+func transition(c domain.Contract, seq int, kind string, to domain.Status) domain.Transition {
+	at := c.CreatedAt.Add(time.Duration(seq) * time.Minute)
+	return domain.Transition{
+		Contract: c, Status: to, Version: 1,
+		Event: domain.Event{ID: fmt.Sprintf("%s/%d", c.Number, seq), ContractNumber: c.Number, Seq: seq, Kind: kind,
+			ToStatus: to, ActorID: owner.ID, ActorName: owner.Name, At: at},
+	}
+}
+
+func TestApplyTransitionIsIdempotentAndMovesForwardOnly(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	c := contract("HT-2026-000001", "深圳市前海微众科技有限公司")
+
+	created := transition(c, 1, domain.EventCreated, domain.StatusDraft)
+	applied, err := st.ApplyTransition(ctx, created)
+	require.NoError(t, err)
+	assert.True(t, applied)
+
+	opened := time.Date(2026, 1, 1, 2, 0, 0, 0, time.UTC)
+	submitted := transition(c, 2, domain.EventSubmitted, domain.StatusInReview)
+	submitted.Tasks = []domain.ApprovalTask{{ID: "HT-2026-000001-R1-S1", ContractNumber: c.Number, Round: 1, Stage: 1,
+		Role: domain.RoleSalesManager, Status: domain.TaskOpen, OpenedAt: &opened}}
+	for range 3 { // a retried activity
+		_, err := st.ApplyTransition(ctx, submitted)
+		require.NoError(t, err)
+	}
+	applied, err = st.ApplyTransition(ctx, submitted)
+	require.NoError(t, err)
+	assert.False(t, applied, "a repeated event is not applied again")
+
+	// A stale retry of an older event must not move the row backwards.
+	_, err = st.ApplyTransition(ctx, created)
+	require.NoError(t, err)
+
+	row, err := st.Contract(ctx, c.Number)
+	require.NoError(t, err)
+	assert.Equal(t, domain.StatusInReview, row.Status)
+	assert.Equal(t, "深圳市前海微众科技有限公司", row.CustomerName)
+	assert.Equal(t, "技术服务协议", row.Title)
+	assert.Equal(t, int64(12_345_67), row.Amount)
+	assert.Equal(t, "2026-12-31", row.EndDate)
+
+	events, err := st.Events(ctx, c.Number)
+	require.NoError(t, err)
+	require.Len(t, events, 2)
+	assert.Equal(t, domain.EventSubmitted, events[1].Kind)
+
+	inbox := func(role domain.Role) ([]store.InboxTask, error) {
+		return st.Inbox(ctx, store.InboxFilter{UserID: "u-mgr", Roles: []domain.Role{role}, Status: domain.TaskOpen, Now: time.Now(), Limit: 10})
+	}
+	tasks, err := inbox(domain.RoleSalesManager)
+	require.NoError(t, err)
+	require.Len(t, tasks, 1)
+	assert.Equal(t, "深圳市前海微众科技有限公司", tasks[0].CustomerName)
+	none, err := inbox(domain.RoleFinance)
+	require.NoError(t, err)
+	assert.Empty(t, none)
+
+	signedAt := opened.Add(time.Hour)
+	signed := transition(c, 3, domain.EventSigned, domain.StatusSigning)
+	signed.Signature = &domain.Signature{ID: "HT-2026-000001-V1-company", ContractNumber: c.Number, Version: 1,
+		Party: domain.PartyCompany, Order: 1, SignerName: "陈静", RecordedByID: "u-exec", SignedAt: &signedAt}
+	for range 2 {
+		_, err := st.ApplyTransition(ctx, signed)
+		require.NoError(t, err)
+	}
+	sigs, err := st.Signatures(ctx, c.Number)
+	require.NoError(t, err)
+	require.Len(t, sigs, 1)
+	assert.Equal(t, "陈静", sigs[0].SignerName)
+}
+
+// draft creates a draft for owner with the given key; start decides
+// whether the workflow start succeeds.
+func draft(t *testing.T, st *store.Store, year int, ownerID, key string, start error) (string, bool, error) {
+	t.Helper()
+	return st.CreateDraft(context.Background(), year, ownerID, key,
+		func(number string) (store.Draft, error) {
+			c := contract(number, "上海星辰科技有限公司")
+			c.OwnerID = ownerID
+			return store.Draft{Contract: c}, nil
+		},
+		func(store.Draft) error { return start })
+}
+
+func TestContractNumbersAreGapFreePerYearAndKeyed(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	other := domain.User{ID: "u-li", Name: "李娜", Email: "li@example.cn", Roles: []domain.Role{domain.RoleSales}}
+	require.NoError(t, st.UpsertUser(ctx, other))
+
+	n1, reused, err := draft(t, st, 2026, owner.ID, "", nil)
+	require.NoError(t, err)
+	assert.False(t, reused)
+	assert.Equal(t, "HT-2026-000001", n1)
+
+	_, _, err = draft(t, st, 2026, owner.ID, "key-0", errors.New("temporal is down"))
+	require.Error(t, err)
+	_, err = st.Contract(ctx, "HT-2026-000002")
+	assert.ErrorIs(t, err, domain.ErrNotFound, "a failed start leaves no draft behind")
+
+	n2, _, err := draft(t, st, 2026, owner.ID, "key-1", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "HT-2026-000002", n2, "the failed start used no number")
+	again, reused, err := draft(t, st, 2026, owner.ID, "key-1", nil)
+	require.NoError(t, err)
+	assert.True(t, reused)
+	assert.Equal(t, n2, again)
+	theirs, reused, err := draft(t, st, 2026, other.ID, "key-1", nil)
+	require.NoError(t, err)
+	assert.False(t, reused, "keys belong to their owner")
+	assert.Equal(t, "HT-2026-000003", theirs)
+	next, _, err := draft(t, st, 2027, owner.ID, "", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "HT-2027-000001", next)
+
+	row, err := st.Contract(ctx, n2)
+	require.NoError(t, err)
+	assert.Equal(t, domain.StatusDraft, row.Status)
+}
+
+func TestListContractsFiltersAndPages(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	customers := []string{"上海星辰科技有限公司", "北京天和有限公司", "上海浦江100%物流", "杭州西湖软件", "上海星辰科技有限公司"}
+	for i, cust := range customers {
+		c := contract(domain.FormatContractNumber(2026, i+1), cust)
+		status := domain.StatusDraft
+		if i%2 == 1 {
+			status = domain.StatusActive
+		}
+		_, err := st.ApplyTransition(ctx, transition(c, 1, domain.EventCreated, status))
+		require.NoError(t, err)
+	}
+
+	var seen []string
+	cursor := ""
+	for {
+		page, err := st.ListContracts(ctx, store.ContractFilter{Limit: 2, After: cursor})
+		require.NoError(t, err)
+		for _, r := range page {
+			seen = append(seen, r.Number)
+		}
+		if len(page) < 2 {
+			break
+		}
+		cursor = page[len(page)-1].Number
+		// A contract created between pages does not shift what follows.
+		if len(seen) == 2 {
+			_, err := st.ApplyTransition(ctx, transition(contract("HT-2026-000099", "新客户"), 1, domain.EventCreated, domain.StatusDraft))
+			require.NoError(t, err)
+		}
+	}
+	assert.Equal(t, []string{"HT-2026-000005", "HT-2026-000004", "HT-2026-000003", "HT-2026-000002", "HT-2026-000001"}, seen)
+
+	byCustomer, err := st.ListContracts(ctx, store.ContractFilter{Customer: "星辰", Limit: 50})
+	require.NoError(t, err)
+	assert.Len(t, byCustomer, 2)
+	literal, err := st.ListContracts(ctx, store.ContractFilter{Customer: "100%", Limit: 50})
+	require.NoError(t, err)
+	require.Len(t, literal, 1, "%% matches literally")
+	assert.Equal(t, "上海浦江100%物流", literal[0].CustomerName)
+	active, err := st.ListContracts(ctx, store.ContractFilter{Status: domain.StatusActive, Limit: 50})
+	require.NoError(t, err)
+	assert.Len(t, active, 2)
+	mine, err := st.ListContracts(ctx, store.ContractFilter{OwnerID: "nobody", Limit: 50})
+	require.NoError(t, err)
+	assert.Empty(t, mine)
+}
+
+func TestTokensResolveOnlyWhileLive(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	_, err := st.AddToken(ctx, owner.ID, "sgt_live", "test", time.Time{})
+	require.NoError(t, err)
+	_, err = st.AddToken(ctx, owner.ID, "sgt_expired", "test", time.Now().Add(-time.Minute))
+	require.NoError(t, err)
+	revoked, err := st.AddToken(ctx, owner.ID, "sgt_revoked", "test", time.Time{})
+	require.NoError(t, err)
+	require.NoError(t, st.RevokeToken(ctx, owner.ID, revoked))
+	require.NoError(t, st.RevokeToken(ctx, owner.ID, revoked), "revoking twice is a no-op")
+	assert.ErrorIs(t, st.RevokeToken(ctx, "someone-else", revoked), domain.ErrNotFound, "only the holder's own tokens")
+	tokens, err := st.Tokens(ctx, owner.ID)
+	require.NoError(t, err)
+	require.Len(t, tokens, 3)
+
+	u, err := st.UserByToken(ctx, "sgt_live")
+	require.NoError(t, err)
+	assert.Equal(t, owner, u)
+	for _, tok := range []string{"sgt_expired", "sgt_revoked", "sgt_unknown"} {
+		_, err := st.UserByToken(ctx, tok)
+		assert.True(t, errors.Is(err, domain.ErrNotFound), "%s: %v", tok, err)
+	}
+}

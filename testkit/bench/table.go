@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/signet-clm/signet/testkit/harness"
+)
+
+// Figures the issue asks to chase; the table marks each met or not.
+const (
+	targetRatioA     = 0.9
+	targetRatioB     = 0.6
+	targetStartP99   = 1.5
+	targetDecideP99  = 1.5
+	saturationBoundS = 1.0
+)
+
+func mark(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
+}
+
+func printTable(r Results) {
+	w := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "\nSignet benchmarks — commit %s, %d cores, %d MB, %s\n\n", r.Commit, r.Machine.Cores, r.Machine.MemoryMB, r.Date.Format("2006-01-02 15:04 UTC"))
+	l := r.Lifecycle
+	fmt.Fprintln(w, "1. lifecycle\tcontracts/s\ttransitions/s\terrors\tcpu api/worker/temporal/postgres/harness (cores)\tcalls p50/p99 ms")
+	for _, v := range []Variant{l.Signet, l.Direct, l.Minimal} {
+		fmt.Fprintf(w, "%s\t%.2f\t%.0f\t%d\t%s\t%s\n", v.Name, v.PerSecond, v.TransitionsPerSec, v.Errors, cpu(v.CPU), callList(v.Calls))
+	}
+	fmt.Fprintf(w, "ratio (a) Signet / direct client\t%.2f\t(target ≥ %.1f: %s)\n", l.RatioA, targetRatioA, mark(l.RatioA >= targetRatioA))
+	fmt.Fprintf(w, "ratio (b) Signet / minimal workflow\t%.2f\t(target ≥ %.1f: %s)\n\n", l.RatioB, targetRatioB, mark(l.RatioB >= targetRatioB))
+
+	fmt.Fprintln(w, "2-3. latency\tSignet p50/p99 ms\tbaseline p50/p99 ms\tratio p50\tratio p99")
+	fmt.Fprintf(w, "start: POST /v1/contracts vs ExecuteWorkflow(empty)\t%.1f / %.1f\t%.1f / %.1f\t%.2f\t%.2f (target ≤ %.1f: %s)\n",
+		r.Start.Signet.P50ms, r.Start.Signet.P99ms, r.Start.Baseline.P50ms, r.Start.Baseline.P99ms, r.Start.RatioP50, r.Start.RatioP99, targetStartP99, mark(r.Start.RatioP99 <= targetStartP99))
+	fmt.Fprintf(w, "decision: POST /v1/tasks/{id}/decision vs UpdateWorkflow(trivial)\t%.1f / %.1f\t%.1f / %.1f\t%.2f\t%.2f (target ≤ %.1f: %s)\n",
+		r.Decision.Signet.P50ms, r.Decision.Signet.P99ms, r.Decision.Baseline.P50ms, r.Decision.Baseline.P99ms, r.Decision.RatioP50, r.Decision.RatioP99, targetDecideP99, mark(r.Decision.RatioP99 <= targetDecideP99))
+	fmt.Fprintf(w, "signature: POST /sign/{token} vs UpdateWorkflow(trivial)\t%.1f / %.1f\t%.1f / %.1f\t%.2f\t%.2f (target ≤ %.1f: %s)\n\n",
+		r.Signature.Signet.P50ms, r.Signature.Signet.P99ms, r.Signature.Baseline.P50ms, r.Signature.Baseline.P99ms, r.Signature.RatioP50, r.Signature.RatioP99, targetDecideP99, mark(r.Signature.RatioP99 <= targetDecideP99))
+	fmt.Fprintf(w, "4. saturation (offered starts/s)\taccepted\tp50/p99 ms\tcpu api/worker/temporal/postgres/harness (cores)\n")
+	for _, s := range r.Saturation.Steps {
+		state := "ok"
+		if s.Saturated() {
+			state = fmt.Sprintf("SATURATED (%d not accepted, p99 bound %.0f s)", s.Errors, saturationBoundS)
+		}
+		fmt.Fprintf(w, "%.1f\t%d/%d\t%.0f / %.0f\t%s\t%s\n", s.Rate, s.Accepted, s.Offered, s.P50ms, s.P99ms, cpu(s.CPU), state)
+	}
+	fmt.Fprintf(w, "sustained start rate\t%.1f/s\n", r.Saturation.Sustained)
+	w.Flush()
+}
+
+func cpu(m map[string]float64) string {
+	parts := make([]string, len(harness.Components))
+	for i, c := range harness.Components {
+		parts[i] = fmt.Sprintf("%.2f", m[c])
+	}
+	return strings.Join(parts, "/")
+}
+
+func callList(calls map[string]Latency) string {
+	var ops []string
+	for op := range calls {
+		ops = append(ops, op)
+	}
+	slices.Sort(ops)
+	parts := make([]string, len(ops))
+	for i, op := range ops {
+		parts[i] = fmt.Sprintf("%s %.0f/%.0f", op, calls[op].P50ms, calls[op].P99ms)
+	}
+	return strings.Join(parts, ", ")
+}

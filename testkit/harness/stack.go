@@ -1,0 +1,353 @@
+// Package harness runs Signet the way production does, as separate
+// processes, so the benchmarks (bench/) and the fault suite (faults/) can
+// measure each one's CPU and kill or restart any of them: a throwaway
+// PostgreSQL cluster of its own (never a shared server), a Temporal dev
+// server keeping its state on disk, and `signet worker` and `signet api`
+// built from this checkout.
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+
+	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/migrations"
+	"github.com/signet-clm/signet/internal/store"
+)
+
+// Options shape a Stack.
+type Options struct {
+	// Dir holds the cluster, the dev server's database, the binary and the
+	// logs; reused between runs (the cluster is initialised once).
+	Dir string
+	// MaxInFlight is the API's SIGNET_MAX_INFLIGHT; 0 keeps its default.
+	MaxInFlight int
+	// RequestTimeout is the API's SIGNET_REQUEST_TIMEOUT; 0 keeps its default.
+	RequestTimeout time.Duration
+	Logger         *slog.Logger
+}
+
+// TaskQueue is the queue the harness's worker serves.
+const TaskQueue = "signet-harness"
+
+const databaseName = "signet_harness"
+
+// Stack is one running Signet and what it runs on.
+type Stack struct {
+	opts        Options
+	root        string
+	binary      string
+	pg          *devstack.Postgres
+	pgPort      int
+	temporal    *devstack.TemporalServer
+	tPort       int
+	tUIPort     int
+	cli         string
+	api, worker *exec.Cmd
+	apiAddr     string
+	sink        *httptest.Server
+
+	// DatabaseURL is Signet's database on the throwaway cluster.
+	DatabaseURL string
+	// APIURL is where `signet api` listens.
+	APIURL string
+	// Store reads what Signet wrote, for the suite's checks.
+	Store *store.Store
+	// Temporal is a client of the dev server, for baselines and checks.
+	Temporal client.Client
+	// Tokens maps each demo role to a bearer token.
+	Tokens map[string]string
+	// Webhooks counts the notifications the worker delivered.
+	Webhooks *Sink
+}
+
+// Start brings everything up: it builds bin/signet, starts (or reuses) the
+// cluster with a fresh database, starts a dev server on a fresh state
+// file, migrates, seeds the demo organisation and starts worker and API.
+func Start(ctx context.Context, o Options) (*Stack, error) {
+	root, err := devstack.RepoRoot()
+	if err != nil {
+		return nil, err
+	}
+	if o.Dir == "" {
+		o.Dir = filepath.Join(root, ".data", "harness")
+	}
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	s := &Stack{opts: o, root: root, binary: filepath.Join(o.Dir, "signet")}
+	ok := false
+	defer func() {
+		if !ok {
+			s.Close()
+		}
+	}()
+	build := exec.CommandContext(ctx, "go", "build", "-o", s.binary, "./cmd/signet")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("go build ./cmd/signet: %w: %s", err, out)
+	}
+	if s.cli, err = devstack.EnsureTemporalCLI(ctx, root, o.Logger); err != nil {
+		return nil, err
+	}
+
+	if s.pg, err = devstack.StartCluster(ctx, filepath.Join(o.Dir, "pg"), 0, o.Logger); err != nil {
+		return nil, err
+	}
+	if s.pgPort, err = portOf(s.pg.AdminURL); err != nil {
+		return nil, err
+	}
+	if err := devstack.DropDatabase(ctx, s.pg.AdminURL, databaseName); err != nil {
+		return nil, fmt.Errorf("drop the last run's database: %w", err)
+	}
+	if s.DatabaseURL, err = devstack.CreateDatabase(ctx, s.pg.AdminURL, databaseName); err != nil {
+		return nil, err
+	}
+	if err := migrations.Apply(ctx, s.DatabaseURL); err != nil {
+		return nil, err
+	}
+
+	// Each run starts Temporal on an empty state file: contract numbers
+	// restart at 1 in the fresh database, and so do workflow IDs.
+	for _, f := range []string{"temporal.db", "temporal.db-wal", "temporal.db-shm"} {
+		if err := os.Remove(filepath.Join(o.Dir, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	if s.tPort, err = devstack.FreePort(); err != nil {
+		return nil, err
+	}
+	if s.tUIPort, err = devstack.FreePort(); err != nil {
+		return nil, err
+	}
+	if s.temporal, err = devstack.StartTemporal(ctx, s.cli, o.Dir, s.tPort, s.tUIPort, o.Logger); err != nil {
+		return nil, err
+	}
+	if s.Temporal, err = client.Dial(client.Options{HostPort: s.temporal.Address, Logger: quiet()}); err != nil {
+		return nil, fmt.Errorf("connect to Temporal: %w", err)
+	}
+
+	if s.Store, err = store.Open(ctx, s.DatabaseURL); err != nil {
+		return nil, err
+	}
+	if s.Tokens, err = devstack.SeedDemo(ctx, s.Store); err != nil {
+		return nil, fmt.Errorf("seed demo organisation: %w", err)
+	}
+
+	port, err := devstack.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	s.apiAddr = "127.0.0.1:" + strconv.Itoa(port)
+	s.APIURL = "http://" + s.apiAddr
+	if err := s.StartWorker(); err != nil {
+		return nil, err
+	}
+	if err := s.startAPI(ctx); err != nil {
+		return nil, err
+	}
+	s.Webhooks = newSink()
+	s.sink = httptest.NewServer(s.Webhooks)
+	if err := s.subscribeEveryone(ctx); err != nil {
+		return nil, err
+	}
+	ok = true
+	return s, nil
+}
+
+// env is what worker and API run with.
+func (s *Stack) env() []string {
+	env := append(os.Environ(),
+		"DATABASE_URL="+s.DatabaseURL,
+		"TEMPORAL_ADDRESS="+s.temporal.Address,
+		"SIGNET_TASK_QUEUE="+TaskQueue,
+		"SIGNET_HTTP_ADDR="+s.apiAddr,
+		"SIGNET_PUBLIC_URL="+s.APIURL,
+	)
+	if s.opts.MaxInFlight > 0 {
+		env = append(env, "SIGNET_MAX_INFLIGHT="+strconv.Itoa(s.opts.MaxInFlight))
+	}
+	if s.opts.RequestTimeout > 0 {
+		env = append(env, "SIGNET_REQUEST_TIMEOUT="+s.opts.RequestTimeout.String())
+	}
+	return env
+}
+
+// spawn starts `signet <cmd>` with its output in Dir/<cmd>.log. The child
+// dies with this process, so an interrupted run leaves nothing behind.
+func (s *Stack) spawn(cmd string) (*exec.Cmd, error) {
+	log, err := os.OpenFile(filepath.Join(s.opts.Dir, cmd+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	c := exec.Command(s.binary, cmd)
+	c.Env = s.env()
+	c.Stdout, c.Stderr = log, log
+	c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := c.Start(); err != nil {
+		log.Close()
+		return nil, fmt.Errorf("start signet %s: %w", cmd, err)
+	}
+	go func() { _ = c.Wait(); log.Close() }()
+	return c, nil
+}
+
+// StartWorker runs `signet worker`; call it again after KillWorker.
+func (s *Stack) StartWorker() error {
+	w, err := s.spawn("worker")
+	if err != nil {
+		return err
+	}
+	s.worker = w
+	return nil
+}
+
+// KillWorker ends the worker with SIGKILL: no shutdown, in-flight
+// activities and workflow tasks simply stop.
+func (s *Stack) KillWorker() error {
+	if s.worker == nil {
+		return errors.New("no worker running")
+	}
+	err := s.worker.Process.Kill()
+	s.worker = nil
+	return err
+}
+
+func (s *Stack) startAPI(ctx context.Context) error {
+	a, err := s.spawn("api")
+	if err != nil {
+		return err
+	}
+	s.api = a
+	return waitUntil(ctx, 30*time.Second, func() error {
+		resp, err := http.Get(s.APIURL + "/readyz")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("readyz: %d", resp.StatusCode)
+		}
+		return nil
+	})
+}
+
+// RestartPostgres stops the cluster (fast shutdown: connections are cut),
+// leaves it down for down, and starts it again on the same port.
+func (s *Stack) RestartPostgres(ctx context.Context, down time.Duration) error {
+	s.pg.Stop()
+	time.Sleep(down)
+	pg, err := devstack.StartCluster(ctx, s.pg.Dir, s.pgPort, s.opts.Logger)
+	if err != nil {
+		return fmt.Errorf("restart PostgreSQL: %w", err)
+	}
+	s.pg = pg
+	return nil
+}
+
+// RestartTemporal stops the dev server, leaves it down for down, and starts
+// it again on the same ports and state file.
+func (s *Stack) RestartTemporal(ctx context.Context, down time.Duration) error {
+	s.temporal.Stop()
+	time.Sleep(down)
+	t, err := devstack.StartTemporal(ctx, s.cli, s.opts.Dir, s.tPort, s.tUIPort, s.opts.Logger)
+	if err != nil {
+		return fmt.Errorf("restart Temporal: %w", err)
+	}
+	s.temporal = t
+	return nil
+}
+
+// Close stops everything Start started.
+func (s *Stack) Close() {
+	if s.sink != nil {
+		s.sink.Close()
+	}
+	for _, c := range []*exec.Cmd{s.api, s.worker} {
+		if c != nil && c.Process != nil {
+			_ = c.Process.Signal(os.Interrupt)
+		}
+	}
+	for _, c := range []*exec.Cmd{s.api, s.worker} {
+		if c != nil && c.Process != nil {
+			waitExit(c.Process.Pid, 10*time.Second)
+			_ = c.Process.Kill()
+		}
+	}
+	if s.Temporal != nil {
+		s.Temporal.Close()
+	}
+	if s.Store != nil {
+		s.Store.Close()
+	}
+	if s.temporal != nil {
+		s.temporal.Stop()
+	}
+	if s.pg != nil {
+		s.pg.Stop()
+	}
+}
+
+// waitExit waits until pid is gone or the timeout passes.
+func waitExit(pid int, timeout time.Duration) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if syscall.Kill(pid, 0) != nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func waitUntil(ctx context.Context, timeout time.Duration, check func() error) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		err := check()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("not ready after %s: %w", timeout, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func quiet() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+}
+
+// subscribeEveryone points every demo user's notifications at the sink,
+// through the API as a user would.
+func (s *Stack) subscribeEveryone(ctx context.Context) error {
+	c := s.NewClient(30 * time.Second)
+	for role := range s.Tokens {
+		if _, err := c.Call(ctx, "settings", http.MethodPut, "/v1/me/notification-settings", role, map[string]any{
+			"targets": []map[string]any{{"channel": "webhook", "address": s.sink.URL + "/" + role, "secret": "harness"}},
+		}); err != nil {
+			return fmt.Errorf("notification settings of %s: %w", role, err)
+		}
+	}
+	return nil
+}
+
+// TemporalAddress is the dev server's frontend.
+func (s *Stack) TemporalAddress() string { return s.temporal.Address }
+
+// AdminURL connects to the cluster's maintenance database, for tools that
+// make databases of their own on it (the fuzz targets' test stacks).
+func (s *Stack) AdminURL() string { return s.pg.AdminURL }
