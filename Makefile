@@ -6,7 +6,7 @@ TEMPORAL_CLI := github.com/temporalio/cli/cmd/temporal@v1.5.1
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 BIN := $(CURDIR)/bin
 # Packages whose tests need PostgreSQL and Temporal (the rest run in seconds).
-INTEGRATION_PKGS := ./api/... ./reports/... ./store/... ./worker/... ./faults/...
+INTEGRATION_PKGS := ./api/... ./internal/reports/... ./internal/store/... ./worker/... ./testkit/faults/...
 # No tracked file may be larger than this (binaries are built, never committed).
 MAX_FILE_BYTES := 5242880
 
@@ -61,11 +61,11 @@ lint: bin/workflowcheck
 
 # Benchmarks measure; tests never time anything. bench/ runs Signet and its
 # Temporal baselines side by side on a stack of its own and writes
-# bench/results/*.json; the Go benchmarks after it report their own figures
+# testkit/bench/results/*.json; the Go benchmarks after it report their own figures
 # (ns/op, allocations, req/s) against the real stack.
 bench: bin/temporal
-	go run ./bench
-	go test -run '^$$' -bench . -benchmem -count=1 ./document/... ./signing/...
+	go run ./testkit/bench
+	go test -run '^$$' -bench . -benchmem -count=1 ./internal/document/... ./internal/eseal/...
 	go test -run '^$$' -bench 'Create' -benchtime 1000x -count=1 ./api/...
 	go test -run '^$$' -bench 'Lifecycle' -benchtime 50x -count=1 ./api/...
 	go test -run '^$$' -bench 'Inbox|SubmitToFirst' -benchtime 200x -count=1 ./api/...
@@ -74,16 +74,16 @@ bench: bin/temporal
 	# (SIGNET_BENCH_ACTIVE for fewer), and the receivables aging over
 	# about 100,000 milestones.
 	go test -run '^$$' -bench 'ActiveContractsInTheWorker' -benchtime 1x -count=1 -timeout 60m ./api/...
-	go test -run '^$$' -bench 'ReceivablesOver100k' -benchtime 50x -count=1 ./reports/...
+	go test -run '^$$' -bench 'ReceivablesOver100k' -benchtime 50x -count=1 ./internal/reports/...
 	# Seeds 1,000,000 contracts (SIGNET_BENCH_CONTRACTS for fewer), then the
 	# ledger, the summary and full CSV/XLSX exports; plans in $$TMPDIR/signet-bench.
-	go test -run '^$$' -bench 'Reports' -benchtime 1x -count=1 -timeout 60m ./reports/...
+	go test -run '^$$' -bench 'Reports' -benchtime 1x -count=1 -timeout 60m ./internal/reports/...
 
 # The fault suite: worker SIGKILLs, PostgreSQL and Temporal restarts,
 # overload, replay of every history, fuzzing of every request body. It
 # prints what was injected and what was lost, and fails if anything was.
 faults: bin/temporal
-	go run ./faults
+	go run ./testkit/faults
 
 migrate:
 	go run ./cmd/signet migrate

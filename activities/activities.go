@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
-	"github.com/signet-clm/signet/internal/signing"
 )
 
 // Projection is where contract transitions are recorded (PostgreSQL).
@@ -26,7 +26,7 @@ type Activities struct {
 	Approvals  ApprovalStore
 	Signing    SigningStore
 	// Sealer seals signature records with the server's Ed25519 key.
-	Sealer *signing.Sealer
+	Sealer *eseal.Sealer
 	// Notifier and Renewer serve signed contracts' reminders and renewals.
 	Notifier Notifier
 	Renewer  Renewer

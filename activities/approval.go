@@ -10,10 +10,10 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/signet-clm/signet/internal/approval"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/policy"
 	"github.com/signet-clm/signet/internal/store"
 )
 
@@ -21,8 +21,8 @@ import (
 type ApprovalStore interface {
 	Document(ctx context.Context, number string) (store.StoredDocument, error)
 	DocumentVersion(ctx context.Context, number string, version int) (store.StoredDocument, error)
-	Policy(ctx context.Context, id string, version int) (approval.Policy, error)
-	RiskRules(ctx context.Context) ([]approval.RiskRule, int, error)
+	Policy(ctx context.Context, id string, version int) (policy.Policy, error)
+	RiskRules(ctx context.Context) ([]policy.RiskRule, int, error)
 	ResolveApprovers(ctx context.Context, role domain.Role, users []string, day string) ([]domain.Approver, error)
 	Managers(ctx context.Context, userIDs []string) ([]domain.Approver, error)
 	Rounds(ctx context.Context, number string) ([]store.Round, error)
@@ -51,7 +51,7 @@ type PlanApprovalInput struct {
 
 // PlanApprovalResult is the chosen route, with the risk assessment in it.
 type PlanApprovalResult struct {
-	Route approval.Route
+	Route policy.Route
 }
 
 // PlanApproval runs the risk checks over the contract's document and picks
@@ -66,7 +66,7 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 	}
 	for _, r := range rounds {
 		if r.Round == in.Round {
-			var route approval.Route
+			var route policy.Route
 			if err := json.Unmarshal(r.Route, &route); err != nil {
 				return PlanApprovalResult{}, err
 			}
@@ -87,12 +87,12 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 		return PlanApprovalResult{}, temporal.NewNonRetryableApplicationError("undecodable document", "BadDocument", err)
 	}
 	facts := Facts(doc, stored.Text)
-	policy, err := a.Approvals.Policy(ctx, approval.DefaultPolicyID, 0)
+	pol, err := a.Approvals.Policy(ctx, policy.DefaultPolicyID, 0)
 	if errors.Is(err, domain.ErrNotFound) {
-		policy, err = approval.DefaultPolicy(), nil
+		pol, err = policy.DefaultPolicy(), nil
 	}
 	if in.Termination {
-		policy, err = approval.TerminationPolicy(), nil
+		pol, err = policy.TerminationPolicy(), nil
 	}
 	if err != nil {
 		return PlanApprovalResult{}, err
@@ -101,25 +101,25 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 	if err != nil {
 		return PlanApprovalResult{}, err
 	}
-	risk := approval.Assess(rules, facts)
+	risk := policy.Assess(rules, facts)
 	// A signed contract's risk findings inform its terminators; they do
 	// not stop it being ended.
 	if risk.Blocked && !in.Termination {
 		return PlanApprovalResult{}, temporal.NewNonRetryableApplicationError(blockedMessage(risk), ErrTypeBlocked, nil, risk)
 	}
-	route := approval.Plan(policy, facts, risk)
+	route := policy.Plan(pol, facts, risk)
 	raw, err := json.Marshal(route)
 	if err != nil {
 		return PlanApprovalResult{}, err
 	}
-	if err := a.Approvals.StartRound(ctx, store.Round{ContractNumber: in.ContractNumber, Round: in.Round, PolicyID: policy.ID,
-		PolicyVersion: policy.Version, Route: raw, DocumentSHA256: stored.SHA256, DocumentText: stored.Text, StartedAt: in.At}); err != nil {
+	if err := a.Approvals.StartRound(ctx, store.Round{ContractNumber: in.ContractNumber, Round: in.Round, PolicyID: pol.ID,
+		PolicyVersion: pol.Version, Route: raw, DocumentSHA256: stored.SHA256, DocumentText: stored.Text, StartedAt: in.At}); err != nil {
 		return PlanApprovalResult{}, err
 	}
 	return PlanApprovalResult{Route: route}, nil
 }
 
-func blockedMessage(a approval.Assessment) string {
+func blockedMessage(a policy.Assessment) string {
 	for _, f := range a.Findings {
 		if f.Blocking {
 			return "submission blocked: " + f.Message
@@ -129,8 +129,8 @@ func blockedMessage(a approval.Assessment) string {
 }
 
 // Facts are what the risk rules and the policy read from a rendered document.
-func Facts(doc document.Document, text string) approval.Facts {
-	f := approval.Facts{
+func Facts(doc document.Document, text string) policy.Facts {
+	f := policy.Facts{
 		Amount: doc.Input.Totals.Total, Currency: doc.Input.Currency, TemplateID: doc.TemplateID,
 		Text: text, Fields: doc.Input.Fields, Clauses: []string{},
 	}
@@ -149,7 +149,7 @@ func Facts(doc document.Document, text string) approval.Facts {
 
 // ResolveStageInput asks who decides a stage.
 type ResolveStageInput struct {
-	Stage approval.Stage
+	Stage policy.Stage
 	At    time.Time
 }
 
@@ -174,7 +174,7 @@ func (a *Activities) ResolveStage(ctx context.Context, in ResolveStageInput) (Re
 
 // ResolveEscalationInput asks who a stage escalates to.
 type ResolveEscalationInput struct {
-	Stage approval.Stage
+	Stage policy.Stage
 	// Approvers are the assignees of the stage's open tasks, for a
 	// manager escalation.
 	Approvers []string

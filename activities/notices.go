@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
-	"github.com/signet-clm/signet/internal/signing"
 )
 
 // saveTasks records tasks with the notices announcing those that need
@@ -31,7 +31,7 @@ func (a *Activities) saveTasks(ctx context.Context, tasks []domain.ApprovalTask)
 // makes other tokens, but the store keeps the first attempt's link and
 // mail: a link is written, and mailed, once.
 func invite(step *domain.SigningStep) (map[string]notify.Outgoing, error) {
-	tokens, err := signing.IssueTokens(step.Links)
+	tokens, err := eseal.IssueTokens(step.Links)
 	if err != nil {
 		return nil, fmt.Errorf("links of %s round %d: %w", step.Round.ContractNumber, step.Round.Round, err)
 	}

@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
-	"github.com/signet-clm/signet/internal/signing"
 )
 
 // SigningStore is where signing rounds are recorded (PostgreSQL).
@@ -17,7 +17,7 @@ type SigningStore interface {
 	// SaveSignature stores a sealed signature with its event, marks the
 	// signer signed and closes their links; it returns the signature as
 	// stored (the first attempt's, when retried).
-	SaveSignature(ctx context.Context, sig signing.SealedSignature, order int, eventID string) (signing.SealedSignature, error)
+	SaveSignature(ctx context.Context, sig eseal.SealedSignature, order int, eventID string) (eseal.SealedSignature, error)
 }
 
 // RecordSigningStep writes one step of a signing round. Keyed on the
@@ -36,14 +36,14 @@ func (a *Activities) RecordSigningStep(ctx context.Context, step domain.SigningS
 
 // RecordSignatureInput is a signature to seal and store.
 type RecordSignatureInput struct {
-	Record  signing.SignatureRecord `json:"record"`
-	Order   int                     `json:"order"`
-	EventID string                  `json:"event_id"`
+	Record  eseal.SignatureRecord `json:"record"`
+	Order   int                   `json:"order"`
+	EventID string                `json:"event_id"`
 }
 
 // RecordSignatureResult is the sealed signature as stored.
 type RecordSignatureResult struct {
-	Signature signing.SealedSignature `json:"signature"`
+	Signature eseal.SealedSignature `json:"signature"`
 }
 
 // RecordSignature seals a signature record with the server's key and
@@ -54,7 +54,7 @@ func (a *Activities) RecordSignature(ctx context.Context, in RecordSignatureInpu
 	if err != nil {
 		return RecordSignatureResult{}, fmt.Errorf("seal signature %s: %w", in.Record.SignerID, err)
 	}
-	stored, err := a.Signing.SaveSignature(ctx, signing.SealedSignature{SignatureRecord: in.Record, Seal: seal}, in.Order, in.EventID)
+	stored, err := a.Signing.SaveSignature(ctx, eseal.SealedSignature{SignatureRecord: in.Record, Seal: seal}, in.Order, in.EventID)
 	if err != nil {
 		return RecordSignatureResult{}, fmt.Errorf("store signature %s: %w", in.Record.SignerID, err)
 	}

@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/internal/approvals"
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/domain"
+	inbox1 "github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
@@ -112,7 +112,7 @@ func TestFourStageApprovalKeepsItsPolicyVersionAndExplainsItself(t *testing.T) {
 	assert.Empty(t, inbox(t, s, "executive", n), "the executive waits for both")
 	assert.Len(t, fin.DocumentSHA256, 64, "the inbox shows the document hash")
 
-	detail := expect[approvals.TaskDetail](t, call(t, s, http.MethodGet, "/v1/tasks/"+fin.ID, "finance", nil), http.StatusOK)
+	detail := expect[inbox1.TaskDetail](t, call(t, s, http.MethodGet, "/v1/tasks/"+fin.ID, "finance", nil), http.StatusOK)
 	assert.Equal(t, n, detail.Contract.Number)
 	assert.Len(t, detail.Stages, 4)
 	assert.Nil(t, detail.Changes, "first time finance sees it")
@@ -123,7 +123,7 @@ func TestFourStageApprovalKeepsItsPolicyVersionAndExplainsItself(t *testing.T) {
 	final := approveAs(t, s, "executive", n)
 	assert.Equal(t, domain.StatusApproved, final.Status)
 
-	why := expect[struct{ Items []approvals.RoundView }](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/approval", "sales", nil), http.StatusOK)
+	why := expect[struct{ Items []inbox1.RoundView }](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/approval", "sales", nil), http.StatusOK)
 	require.Len(t, why.Items, 1)
 	round := why.Items[0]
 	assert.Equal(t, 1, round.PolicyVersion, "the round kept the version it started with")
@@ -156,7 +156,7 @@ func TestRiskRulesFindingsBlockingAndChangesSinceLastSeen(t *testing.T) {
 	expect[errorBody](t, call(t, s, http.MethodPut, "/v1/risk-rules", "sales", rules), http.StatusForbidden)
 	assert.Equal(t, []string{"rules[0].max_days"}, fieldsOf(t, call(t, s, http.MethodPut, "/v1/risk-rules", "legal",
 		map[string]any{"rules": []map[string]any{{"id": "x", "kind": "payment_terms", "field": "f", "severity": "low"}}})))
-	saved := expect[approvals.RiskRules](t, call(t, s, http.MethodPut, "/v1/risk-rules", "legal", rules), http.StatusOK)
+	saved := expect[inbox1.RiskRules](t, call(t, s, http.MethodPut, "/v1/risk-rules", "legal", rules), http.StatusOK)
 	assert.Equal(t, 1, saved.Version)
 
 	// A blocking finding refuses the submission and changes nothing.
@@ -175,7 +175,7 @@ func TestRiskRulesFindingsBlockingAndChangesSinceLastSeen(t *testing.T) {
 	n := create(t, s, body).Contract.Number
 	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
 	task := waitTask(t, s, "sales_manager", n)
-	detail := expect[approvals.TaskDetail](t, call(t, s, http.MethodGet, "/v1/tasks/"+task.ID, "sales_manager", nil), http.StatusOK)
+	detail := expect[inbox1.TaskDetail](t, call(t, s, http.MethodGet, "/v1/tasks/"+task.ID, "sales_manager", nil), http.StatusOK)
 	assert.Equal(t, "medium", string(detail.Risk))
 	var ids []string
 	for _, f := range detail.Findings {
@@ -190,7 +190,7 @@ func TestRiskRulesFindingsBlockingAndChangesSinceLastSeen(t *testing.T) {
 	state := expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
 	assert.Equal(t, 2, state.Round)
 	second := waitTask(t, s, "sales_manager", n)
-	detail = expect[approvals.TaskDetail](t, call(t, s, http.MethodGet, "/v1/tasks/"+second.ID, "sales_manager", nil), http.StatusOK)
+	detail = expect[inbox1.TaskDetail](t, call(t, s, http.MethodGet, "/v1/tasks/"+second.ID, "sales_manager", nil), http.StatusOK)
 	require.NotNil(t, detail.Changes)
 	assert.Equal(t, 1, detail.Changes.SinceRound)
 	var removed, added []string
@@ -207,7 +207,7 @@ func TestRiskRulesFindingsBlockingAndChangesSinceLastSeen(t *testing.T) {
 	require.NotEmpty(t, detail.History, "earlier opinions are kept")
 	assert.Equal(t, "账期请缩短到30天", detail.History[0].Opinion)
 
-	counts := expect[approvals.Inbox](t, call(t, s, http.MethodGet, "/v1/tasks?status=changes_requested", "sales_manager", nil), http.StatusOK)
+	counts := expect[inbox1.Inbox](t, call(t, s, http.MethodGet, "/v1/tasks?status=changes_requested", "sales_manager", nil), http.StatusOK)
 	assert.Equal(t, 1, counts.Counts["changes_requested"])
 	assert.Equal(t, 1, counts.Counts["open"])
 	require.Len(t, counts.Items, 1)

@@ -6,13 +6,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/internal/approval"
-	"github.com/signet-clm/signet/internal/approvals"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/inbox"
+	"github.com/signet-clm/signet/internal/policy"
 )
 
 func (h *handlers) inbox(c *gin.Context) {
-	withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, q approvals.InboxQuery) (Inbox, error) {
+	withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, q inbox.InboxQuery) (Inbox, error) {
 		return as(toInbox)(h.d.Approvals.Inbox(ctx, u, q))
 	})(c)
 }
@@ -23,7 +23,7 @@ func (h *handlers) task(c *gin.Context) {
 }
 
 func (h *handlers) savePolicy(c *gin.Context) {
-	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, p approval.Policy) (Policy, error) {
+	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, p policy.Policy) (Policy, error) {
 		return as(toPolicy)(h.d.Approvals.SavePolicy(ctx, u, p))
 	})(c)
 }
@@ -44,13 +44,13 @@ func (h *handlers) riskRules(c *gin.Context) {
 }
 
 func (h *handlers) saveRiskRules(c *gin.Context) {
-	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, _ *gin.Context, in approvals.RiskRules) (RiskRules, error) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, _ *gin.Context, in inbox.RiskRules) (RiskRules, error) {
 		return as(toRiskRules)(h.d.Approvals.SaveRiskRules(ctx, u, in))
 	})(c)
 }
 
 func (h *handlers) delegate(c *gin.Context) {
-	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in approvals.DelegationInput) (Delegation, error) {
+	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in inbox.DelegationInput) (Delegation, error) {
 		return as(toDelegation)(h.d.Approvals.Delegate(ctx, u, in))
 	})(c)
 }

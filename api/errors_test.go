@@ -18,7 +18,7 @@ import (
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
@@ -252,7 +252,7 @@ func TestOutagesAnswer503(t *testing.T) {
 		tc, err := client.NewLazyClient(client.Options{HostPort: testenv.TemporalAddress(), Logger: testenv.Logger()})
 		require.NoError(t, err)
 		defer tc.Close()
-		sealer, err := signing.NewSealer(make([]byte, 32))
+		sealer, err := eseal.NewSealer(make([]byte, 32))
 		require.NoError(t, err)
 		srv := httptest.NewServer(api.NewStandardRouter(cfg, st, tc, sealer, testenv.Logger()))
 		defer srv.Close()

@@ -13,18 +13,18 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/signet-clm/signet/internal/approval"
-	"github.com/signet-clm/signet/internal/approvals"
 	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/customers"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/identity"
+	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/policy"
 	"github.com/signet-clm/signet/internal/reports"
-	"github.com/signet-clm/signet/internal/signing"
 	"github.com/signet-clm/signet/internal/store"
-	"github.com/signet-clm/signet/internal/users"
 	"github.com/signet-clm/signet/workflows"
 )
 
@@ -1387,7 +1387,7 @@ func toApprovalRound(v workflows.ApprovalState) ApprovalRound {
 	}
 }
 
-func toApprovalRoute(v approval.Route) ApprovalRoute {
+func toApprovalRoute(v policy.Route) ApprovalRoute {
 	return ApprovalRoute{
 		PolicyID:      v.PolicyID,
 		PolicyVersion: v.PolicyVersion,
@@ -1397,7 +1397,7 @@ func toApprovalRoute(v approval.Route) ApprovalRoute {
 	}
 }
 
-func toAssessment(v approval.Assessment) Assessment {
+func toAssessment(v policy.Assessment) Assessment {
 	return Assessment{
 		Findings: convList(v.Findings, toFinding),
 		Level:    string(v.Level),
@@ -1405,7 +1405,7 @@ func toAssessment(v approval.Assessment) Assessment {
 	}
 }
 
-func toFinding(v approval.Finding) Finding {
+func toFinding(v policy.Finding) Finding {
 	return Finding{
 		RuleID:   v.RuleID,
 		Kind:     string(v.Kind),
@@ -1415,7 +1415,7 @@ func toFinding(v approval.Finding) Finding {
 	}
 }
 
-func toFindingMatch(v approval.Match) FindingMatch {
+func toFindingMatch(v policy.Match) FindingMatch {
 	return FindingMatch{
 		Rule:    v.Rule,
 		Matched: v.Matched,
@@ -1424,7 +1424,7 @@ func toFindingMatch(v approval.Match) FindingMatch {
 	}
 }
 
-func toStage(v approval.Stage) Stage {
+func toStage(v policy.Stage) Stage {
 	return Stage{
 		Name:             v.Name,
 		Role:             v.Role,
@@ -1437,7 +1437,7 @@ func toStage(v approval.Stage) Stage {
 	}
 }
 
-func toEscalation(v approval.Escalation) Escalation {
+func toEscalation(v policy.Escalation) Escalation {
 	return Escalation{
 		Role:    v.Role,
 		Manager: v.Manager,
@@ -1478,7 +1478,7 @@ func toSignerState(v workflows.SignerState) SignerState {
 	}
 }
 
-func toSealedSignature(v signing.SealedSignature) SealedSignature {
+func toSealedSignature(v eseal.SealedSignature) SealedSignature {
 	return SealedSignature{
 		ContractNumber: v.ContractNumber,
 		Version:        v.Version,
@@ -1497,7 +1497,7 @@ func toSealedSignature(v signing.SealedSignature) SealedSignature {
 	}
 }
 
-func toSeal(v signing.Seal) Seal {
+func toSeal(v eseal.Seal) Seal {
 	return Seal{
 		Algorithm: v.Algorithm,
 		KeyID:     v.KeyID,
@@ -1669,7 +1669,7 @@ func toAttachment(v store.Attachment) Attachment {
 	}
 }
 
-func toInbox(v approvals.Inbox) Inbox {
+func toInbox(v inbox.Inbox) Inbox {
 	return Inbox{
 		Items:  convList(v.Items, toInboxTask),
 		Counts: v.Counts,
@@ -1707,7 +1707,7 @@ func toInboxTask(v store.InboxTask) InboxTask {
 	}
 }
 
-func toTaskDetail(v approvals.TaskDetail) TaskDetail {
+func toTaskDetail(v inbox.TaskDetail) TaskDetail {
 	return TaskDetail{
 		Task:     toInboxTask(v.Task),
 		Contract: toContractRow(v.Contract),
@@ -1719,7 +1719,7 @@ func toTaskDetail(v approvals.TaskDetail) TaskDetail {
 	}
 }
 
-func toTaskChanges(v approvals.Changes) TaskChanges {
+func toTaskChanges(v inbox.Changes) TaskChanges {
 	return TaskChanges{
 		SinceRound:  v.SinceRound,
 		SinceSHA256: v.SinceSHA256,
@@ -1729,14 +1729,14 @@ func toTaskChanges(v approvals.Changes) TaskChanges {
 	}
 }
 
-func toDiffLine(v approval.DiffLine) DiffLine {
+func toDiffLine(v policy.DiffLine) DiffLine {
 	return DiffLine{
 		Op:   v.Op,
 		Text: v.Text,
 	}
 }
 
-func toPolicy(v approval.Policy) Policy {
+func toPolicy(v policy.Policy) Policy {
 	return Policy{
 		ID:      v.ID,
 		Version: v.Version,
@@ -1745,7 +1745,7 @@ func toPolicy(v approval.Policy) Policy {
 	}
 }
 
-func toPolicyRule(v approval.Rule) PolicyRule {
+func toPolicyRule(v policy.Rule) PolicyRule {
 	return PolicyRule{
 		Name:   v.Name,
 		When:   toCondition(v.When),
@@ -1753,7 +1753,7 @@ func toPolicyRule(v approval.Rule) PolicyRule {
 	}
 }
 
-func toCondition(v approval.Condition) Condition {
+func toCondition(v policy.Condition) Condition {
 	return Condition{
 		AmountAtLeast:     v.AmountAtLeast,
 		Currency:          v.Currency,
@@ -1766,14 +1766,14 @@ func toCondition(v approval.Condition) Condition {
 	}
 }
 
-func toRiskRules(v approvals.RiskRules) RiskRules {
+func toRiskRules(v inbox.RiskRules) RiskRules {
 	return RiskRules{
 		Version: v.Version,
 		Rules:   convList(v.Rules, toRiskRule),
 	}
 }
 
-func toRiskRule(v approval.RiskRule) RiskRule {
+func toRiskRule(v policy.RiskRule) RiskRule {
 	return RiskRule{
 		ID:            v.ID,
 		Kind:          string(v.Kind),
@@ -1798,7 +1798,7 @@ func toDelegation(v store.Delegation) Delegation {
 	}
 }
 
-func toRoundView(v approvals.RoundView) RoundView {
+func toRoundView(v inbox.RoundView) RoundView {
 	return RoundView{
 		Round:          v.Round,
 		PolicyID:       v.PolicyID,
@@ -1957,7 +1957,7 @@ func toIssuedLink(v contracts.IssuedLink) IssuedLink {
 	}
 }
 
-func toCertificate(v signing.Certificate) Certificate {
+func toCertificate(v eseal.Certificate) Certificate {
 	return Certificate{
 		ContractNumber: v.ContractNumber,
 		Title:          v.Title,
@@ -1971,7 +1971,7 @@ func toCertificate(v signing.Certificate) Certificate {
 	}
 }
 
-func toSigningEvent(v signing.Event) SigningEvent {
+func toSigningEvent(v eseal.Event) SigningEvent {
 	return SigningEvent{
 		Kind:       v.Kind,
 		SignerID:   v.SignerID,
@@ -1983,7 +1983,7 @@ func toSigningEvent(v signing.Event) SigningEvent {
 	}
 }
 
-func toPublicKeyInfo(v signing.PublicKeyInfo) PublicKeyInfo {
+func toPublicKeyInfo(v eseal.PublicKeyInfo) PublicKeyInfo {
 	return PublicKeyInfo{
 		Algorithm: v.Algorithm,
 		KeyID:     v.KeyID,
@@ -2088,7 +2088,7 @@ func toAuditEntry(v audit.Entry) AuditEntry {
 	}
 }
 
-func toIssuedToken(v users.IssuedToken) IssuedToken {
+func toIssuedToken(v identity.IssuedToken) IssuedToken {
 	return IssuedToken{
 		ID:        v.ID,
 		UserID:    v.UserID,
@@ -2111,7 +2111,7 @@ func toTokenInfo(v store.TokenInfo) TokenInfo {
 	}
 }
 
-func toNotificationSettings(v users.Settings) NotificationSettings {
+func toNotificationSettings(v identity.Settings) NotificationSettings {
 	return NotificationSettings{
 		Default: v.Default,
 		Targets: convList(v.Targets, toPreference),

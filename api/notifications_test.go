@@ -16,11 +16,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/notify/notifytest"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/testkit/testenv"
-	"github.com/signet-clm/signet/internal/users"
 	"github.com/signet-clm/signet/worker"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -103,7 +103,7 @@ func dispatcher(s *testenv.Stack, smtp *notifytest.SMTPServer) *notify.Dispatche
 func taskForHook(t *testing.T, s *testenv.Stack, hook *receiver, kinds ...string) string {
 	t.Helper()
 	target := map[string]any{"channel": "webhook", "address": hook.server.URL, "secret": hookSecret, "kinds": kinds}
-	expect[users.Settings](t, call(t, s, http.MethodPut, "/v1/me/notification-settings", "sales_manager",
+	expect[identity.Settings](t, call(t, s, http.MethodPut, "/v1/me/notification-settings", "sales_manager",
 		map[string]any{"targets": []any{target}}), http.StatusOK)
 	n := create(t, s, newContract(8_000_00, "2026-01-01", "2026-12-31")).Contract.Number
 	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
@@ -130,17 +130,17 @@ func TestNotificationsReachPeopleOnce(t *testing.T) {
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 	hook := newReceiver(t)
 	smtp := notifytest.NewSMTPServer(t)
-	settings := expect[users.Settings](t, call(t, s, http.MethodPut, "/v1/me/notification-settings", "sales_manager", map[string]any{
+	settings := expect[identity.Settings](t, call(t, s, http.MethodPut, "/v1/me/notification-settings", "sales_manager", map[string]any{
 		"targets": []map[string]any{
 			{"channel": "webhook", "address": hook.server.URL, "secret": hookSecret},
 			{"channel": "email", "address": "li.na@demo.signet.local", "kinds": []string{"task.open"}},
 		},
 	}), http.StatusOK)
 	assert.Empty(t, settings.Targets[0].Secret, "secrets are never shown")
-	got := expect[users.Settings](t, call(t, s, http.MethodGet, "/v1/me/notification-settings", "sales_manager", nil), http.StatusOK)
+	got := expect[identity.Settings](t, call(t, s, http.MethodGet, "/v1/me/notification-settings", "sales_manager", nil), http.StatusOK)
 	assert.False(t, got.Default)
 	assert.Len(t, got.Targets, 2)
-	expect[users.Settings](t, call(t, s, http.MethodPut, "/v1/me/notification-settings", "sales", map[string]any{
+	expect[identity.Settings](t, call(t, s, http.MethodPut, "/v1/me/notification-settings", "sales", map[string]any{
 		"targets": []map[string]any{{"channel": "webhook", "address": hook.server.URL, "secret": hookSecret}},
 	}), http.StatusOK)
 
@@ -234,7 +234,7 @@ func TestDeadLettersAndBadSettings(t *testing.T) {
 		r := call(t, s, http.MethodPut, "/v1/me/notification-settings", "sales_manager", map[string]any{"targets": []any{tc.target}})
 		assert.Equal(t, []string{tc.field}, fieldsOf(t, r), "%v", tc.target)
 	}
-	assert.True(t, expect[users.Settings](t, call(t, s, http.MethodGet, "/v1/me/notification-settings", "sales_manager", nil), http.StatusOK).Default,
+	assert.True(t, expect[identity.Settings](t, call(t, s, http.MethodGet, "/v1/me/notification-settings", "sales_manager", nil), http.StatusOK).Default,
 		"nothing was saved")
 
 	taskForHook(t, s, hook)

@@ -12,13 +12,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/internal/approvals"
 	"github.com/signet-clm/signet/internal/catalog"
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/customers"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/identity"
+	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/reports"
-	"github.com/signet-clm/signet/internal/users"
 )
 
 //go:embed openapi.json
@@ -49,9 +49,9 @@ type Deps struct {
 	Contracts *contracts.Service
 	Customers *customers.Service
 	Catalog   *catalog.Service
-	Approvals *approvals.Service
+	Approvals *inbox.Service
 	Audit     AuditReader
-	Users     *users.Service
+	Users     *identity.Service
 	// Signing runs e-signing: links, certificates, verification, webhooks.
 	Signing *contracts.Signing
 	Reports *reports.Service

@@ -13,7 +13,7 @@ import (
 
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/eseal"
 )
 
 // maxVerifyBytes bounds a document posted to /v1/verify.
@@ -135,7 +135,7 @@ func (h *handlers) certificate(c *gin.Context) {
 		h.respond(c, http.StatusOK, toCertificate(cert), err)
 		return
 	}
-	page, err := signing.RenderCertificateHTML(cert, h.d.Location)
+	page, err := eseal.RenderCertificateHTML(cert, h.d.Location)
 	if err != nil {
 		writeError(c, h.d.Logger, err)
 		return

@@ -15,7 +15,7 @@ import (
 
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -118,7 +118,7 @@ func TestSigningFromApprovedToActive(t *testing.T) {
 	assert.Equal(t, "127.0.0.1", res.Signature.IP)
 	assert.Equal(t, "signet-integration-test/1.0", res.Signature.UserAgent)
 	assert.Equal(t, link.LinkID, res.Signature.LinkID)
-	assert.True(t, signing.Verify(s.Sealer.PublicKey(), res.Signature.SignatureRecord, res.Signature.Seal), "sealed with the server's key")
+	assert.True(t, eseal.Verify(s.Sealer.PublicKey(), res.Signature.SignatureRecord, res.Signature.Seal), "sealed with the server's key")
 
 	for name, path := range map[string]string{"used": link.Path, "a second signature": link.Path} {
 		t.Run(name, func(t *testing.T) {
@@ -141,8 +141,8 @@ func TestSigningFromApprovedToActive(t *testing.T) {
 	assert.Equal(t, "Mozilla/5.0 (Macintosh) 微信", got.Signatures[1].UserAgent)
 
 	// Certificate of completion: sealed, every event, readable.
-	cert := expect[signing.Certificate](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/certificate", "auditor", nil), http.StatusOK)
-	require.NoError(t, signing.VerifyCertificate(s.Sealer.PublicKey(), cert))
+	cert := expect[eseal.Certificate](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/certificate", "auditor", nil), http.StatusOK)
+	require.NoError(t, eseal.VerifyCertificate(s.Sealer.PublicKey(), cert))
 	assert.Equal(t, row.DocumentSHA256, cert.DocumentSHA256)
 	require.NotNil(t, cert.CompletedAt)
 	var kinds []string
@@ -162,7 +162,7 @@ func TestSigningFromApprovedToActive(t *testing.T) {
 	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/certificate", "sales2", nil), http.StatusNotFound)
 
 	// Anyone holding the document can verify it, without a token.
-	key := expect[signing.PublicKeyInfo](t, call(t, s, http.MethodGet, "/v1/signing-key", "", nil), http.StatusOK)
+	key := expect[eseal.PublicKeyInfo](t, call(t, s, http.MethodGet, "/v1/signing-key", "", nil), http.StatusOK)
 	assert.Equal(t, s.Sealer.KeyID(), key.KeyID)
 	doc := call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=text", "sales", nil).Body
 	verify := func(body []byte, ctype string) contracts.VerifyResult {
@@ -193,7 +193,7 @@ func TestSigningFromApprovedToActive(t *testing.T) {
 	assert.True(t, v.Matches)
 
 	tampered := cert
-	tampered.Events = append([]signing.Event{}, cert.Events...)
+	tampered.Events = append([]eseal.Event{}, cert.Events...)
 	tampered.Events[0].IP = "10.9.9.9"
 	raw, _ := json.Marshal(map[string]any{"certificate": tampered})
 	v = verify(raw, "application/json")
@@ -241,7 +241,7 @@ func TestSignerReplacementAndDecline(t *testing.T) {
 	assert.Equal(t, domain.EventSigningDeclined, last.Kind)
 	assert.Equal(t, "付款条款需要重新协商", last.Opinion)
 	assert.Equal(t, domain.StatusApproved, last.ToStatus)
-	cert := expect[signing.Certificate](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/certificate", "sales", nil), http.StatusOK)
+	cert := expect[eseal.Certificate](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/certificate", "sales", nil), http.StatusOK)
 	var kinds []string
 	for _, e := range cert.Events {
 		kinds = append(kinds, e.Kind)
@@ -272,14 +272,14 @@ func TestProviderWebhook(t *testing.T) {
 	}
 	now := time.Now()
 	secret := []byte(testenv.WebhookSecret)
-	good := signing.SignWebhook(secret, now, "dl-1", body)
+	good := eseal.SignWebhook(secret, now, "dl-1", body)
 	unix := strconv.FormatInt(now.Unix(), 10)
 	old := now.Add(-10 * time.Minute)
 	for name, r := range map[string]response{
-		"forged":              post(signing.SignWebhook([]byte("not-the-secret-not-the-secret-xx"), now, "dl-1", body), unix, "dl-1", body),
+		"forged":              post(eseal.SignWebhook([]byte("not-the-secret-not-the-secret-xx"), now, "dl-1", body), unix, "dl-1", body),
 		"a changed body":      post(good, unix, "dl-1", bytes.Replace(body, []byte("王建国"), []byte("李四"), 1)),
 		"another delivery":    post(good, unix, "dl-2", body),
-		"an old timestamp":    post(signing.SignWebhook(secret, old, "dl-1", body), strconv.FormatInt(old.Unix(), 10), "dl-1", body),
+		"an old timestamp":    post(eseal.SignWebhook(secret, old, "dl-1", body), strconv.FormatInt(old.Unix(), 10), "dl-1", body),
 		"no signature":        post("", unix, "dl-1", body),
 		"a garbage timestamp": post(good, "soon", "dl-1", body),
 	} {
@@ -302,7 +302,7 @@ func TestProviderWebhook(t *testing.T) {
 	assert.Equal(t, "esign-provider/2", sigs[0].UserAgent)
 
 	bad := []byte(`{"event":"maybe","signer_id":"x"}`)
-	assert.Equal(t, []string{"event"}, fieldsOf(t, post(signing.SignWebhook(secret, now, "dl-3", bad), unix, "dl-3", bad)))
+	assert.Equal(t, []string{"event"}, fieldsOf(t, post(eseal.SignWebhook(secret, now, "dl-3", bad), unix, "dl-3", bad)))
 }
 
 // TestSigningWithOneTimeCode: a request that asks for codes takes a

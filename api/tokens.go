@@ -7,13 +7,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/users"
+	"github.com/signet-clm/signet/internal/identity"
 )
 
 // Callers issue, list and revoke their own tokens; admins anyone's
 // (?user_id=).
 func (h *handlers) issueToken(c *gin.Context) {
-	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in users.TokenInput) (IssuedToken, error) {
+	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in identity.TokenInput) (IssuedToken, error) {
 		return as(toIssuedToken)(h.d.Users.Issue(ctx, u, in))
 	})(c)
 }
@@ -39,7 +39,7 @@ func (h *handlers) notificationSettings(c *gin.Context) {
 }
 
 func (h *handlers) saveNotificationSettings(c *gin.Context) {
-	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, _ *gin.Context, in users.SettingsInput) (NotificationSettings, error) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, _ *gin.Context, in identity.SettingsInput) (NotificationSettings, error) {
 		return as(toNotificationSettings)(h.d.Users.SaveNotificationSettings(ctx, u, in))
 	})(c)
 }
@@ -72,7 +72,7 @@ func (h *handlers) user(c *gin.Context) {
 }
 
 func (h *handlers) createUser(c *gin.Context) {
-	withJSON(h, http.StatusCreated, func(ctx context.Context, _ domain.User, c *gin.Context, in users.CreateUserInput) (Account, error) {
+	withJSON(h, http.StatusCreated, func(ctx context.Context, _ domain.User, c *gin.Context, in identity.CreateUserInput) (Account, error) {
 		a, err := as(toAccount)(h.d.Users.CreateUser(ctx, in))
 		if err == nil {
 			c.Header("Location", "/v1/users/"+a.ID)
@@ -82,7 +82,7 @@ func (h *handlers) createUser(c *gin.Context) {
 }
 
 func (h *handlers) updateUser(c *gin.Context) {
-	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in users.UpdateUserInput) (Account, error) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in identity.UpdateUserInput) (Account, error) {
 		return as(toAccount)(h.d.Users.UpdateUser(ctx, u, c.Param("id"), in))
 	})(c)
 }

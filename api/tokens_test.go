@@ -9,16 +9,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/testkit/testenv"
-	"github.com/signet-clm/signet/internal/users"
 )
 
 func TestTokensIssuedListedRevokedAndExpired(t *testing.T) {
 	testenv.RequireIntegration(t)
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 
-	issued := expect[users.IssuedToken](t, call(t, s, http.MethodPost, "/v1/tokens", "sales", map[string]any{"label": "笔记本电脑", "expires_in_days": 30}), http.StatusCreated)
+	issued := expect[identity.IssuedToken](t, call(t, s, http.MethodPost, "/v1/tokens", "sales", map[string]any{"label": "笔记本电脑", "expires_in_days": 30}), http.StatusCreated)
 	require.NotEmpty(t, issued.Token)
 	require.NotNil(t, issued.ExpiresAt)
 	s.Tokens["laptop"] = issued.Token
@@ -36,7 +36,7 @@ func TestTokensIssuedListedRevokedAndExpired(t *testing.T) {
 	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/me", "laptop", nil), http.StatusUnauthorized)
 
 	// Admins issue and revoke for others; an expired token is refused.
-	forSales := expect[users.IssuedToken](t, call(t, s, http.MethodPost, "/v1/tokens", "admin", map[string]any{"label": "集成", "user_id": "demo-sales"}), http.StatusCreated)
+	forSales := expect[identity.IssuedToken](t, call(t, s, http.MethodPost, "/v1/tokens", "admin", map[string]any{"label": "集成", "user_id": "demo-sales"}), http.StatusCreated)
 	assert.Equal(t, "demo-sales", forSales.UserID)
 	s.Tokens["integration"] = forSales.Token
 	expect[domain.User](t, call(t, s, http.MethodGet, "/v1/me", "integration", nil), http.StatusOK)

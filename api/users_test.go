@@ -9,9 +9,9 @@ import (
 
 	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/testkit/testenv"
-	"github.com/signet-clm/signet/internal/users"
 )
 
 // TestUserAdministration: an admin adds a sales person under the demo
@@ -47,7 +47,7 @@ func TestUserAdministration(t *testing.T) {
 	manager := expect[domain.User](t, call(t, s, http.MethodGet, "/v1/me", "sales_manager", nil), http.StatusOK)
 	assert.Contains(t, manager.Team, "zhou.min", "the new sales person is in their manager's team")
 
-	tok := expect[users.IssuedToken](t, call(t, s, http.MethodPost, "/v1/tokens", "admin", map[string]any{"user_id": "zhou.min", "label": "入职"}), http.StatusCreated)
+	tok := expect[identity.IssuedToken](t, call(t, s, http.MethodPost, "/v1/tokens", "admin", map[string]any{"user_id": "zhou.min", "label": "入职"}), http.StatusCreated)
 	asNew := func() response {
 		return call(t, s, http.MethodGet, "/v1/me", "", nil, "Authorization", "Bearer "+tok.Token)
 	}

@@ -7,37 +7,37 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
-	"github.com/signet-clm/signet/internal/approvals"
 	"github.com/signet-clm/signet/internal/catalog"
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/customers"
+	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/identity"
+	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/reports"
-	"github.com/signet-clm/signet/internal/signing"
 	"github.com/signet-clm/signet/internal/store"
-	"github.com/signet-clm/signet/internal/users"
 )
 
 // NewStandardRouter wires the API to PostgreSQL and Temporal the way
 // `signet api` runs it, with /readyz probing both.
-func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, sealer *signing.Sealer, logger *slog.Logger) *gin.Engine {
+func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, sealer *eseal.Sealer, logger *slog.Logger) *gin.Engine {
 	return NewRouter(StandardDeps(cfg, st, tc, sealer, logger))
 }
 
 // StandardDeps is what NewStandardRouter wires, for callers that add to it
 // (OIDC) before calling NewRouter.
-func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *signing.Sealer, logger *slog.Logger) Deps {
+func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *eseal.Sealer, logger *slog.Logger) Deps {
 	cs := contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName)
 	return Deps{
 		Contracts: cs,
 		Signing:   contracts.NewSigning(cs, st, sealer, cfg.ESignWebhookSecret, cfg.SMTPAddr != ""),
 		Customers: customers.New(st),
 		Catalog:   catalog.New(st),
-		Approvals: approvals.New(st),
+		Approvals: inbox.New(st),
 		Audit:     st,
 		Auth:      st,
 		Health:    st,
-		Users:     users.New(st),
+		Users:     identity.New(st),
 		Reports:   reports.New(st.Pool(), cfg.TimeZone),
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},

@@ -13,8 +13,8 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
-	"github.com/signet-clm/signet/internal/signing"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -30,7 +30,7 @@ type Options struct {
 	Location          *time.Location
 	Logger            *slog.Logger
 	// Sealer seals signature records.
-	Sealer *signing.Sealer
+	Sealer *eseal.Sealer
 	// Renewer drafts successors of auto-renewing contracts.
 	Renewer activities.Renewer
 	// Dispatcher delivers the notification outbox; nil delivers nothing.

@@ -8,8 +8,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/internal/approval"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/policy"
 )
 
 // ApprovalWorkflowID is the child workflow of one review round, e.g.
@@ -31,9 +31,9 @@ const (
 
 // ApprovalInput starts a review round with its planned route.
 type ApprovalInput struct {
-	ContractNumber string         `json:"contract_number"`
-	Round          int            `json:"round"`
-	Route          approval.Route `json:"route"`
+	ContractNumber string       `json:"contract_number"`
+	Round          int          `json:"round"`
+	Route          policy.Route `json:"route"`
 }
 
 // ApprovalState is a round's live state: its route, its tasks and, once
@@ -41,7 +41,7 @@ type ApprovalInput struct {
 type ApprovalState struct {
 	ContractNumber string                `json:"contract_number"`
 	Round          int                   `json:"round"`
-	Route          approval.Route        `json:"route"`
+	Route          policy.Route          `json:"route"`
 	Tasks          []domain.ApprovalTask `json:"tasks"`
 	// StagesDone marks each stage of the route closed on its quorum.
 	StagesDone []bool  `json:"stages_done"`
@@ -106,7 +106,7 @@ func (w *roundWorkflow) setup(ctx workflow.Context) error {
 }
 
 // groups splits the route into runs of stages that run at once.
-func groups(stages []approval.Stage) [][]int {
+func groups(stages []policy.Stage) [][]int {
 	var out [][]int
 	for i, s := range stages {
 		if i > 0 && s.Parallel {
@@ -470,7 +470,7 @@ func allTrue(bs []bool) bool {
 // stageApproved reports whether stage i's quorum is met after approval by
 // task t: any one approval, every approver's, or an escalation target's.
 func (w *roundWorkflow) stageApproved(i int, t domain.ApprovalTask) bool {
-	if t.Kind == domain.TaskKindEscalation || w.state.Route.Stages[i].Quorum != approval.QuorumAll {
+	if t.Kind == domain.TaskKindEscalation || w.state.Route.Stages[i].Quorum != policy.QuorumAll {
 		return true
 	}
 	for _, o := range w.state.Tasks {

@@ -11,8 +11,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/internal/approval"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/policy"
 	"github.com/signet-clm/signet/workflows"
 )
 
@@ -81,9 +81,9 @@ func (r *roundEnv) decideAt(t *testing.T, d time.Duration, by domain.Actor, stag
 	}, d)
 }
 
-func (r *roundEnv) run(stages ...approval.Stage) workflows.ApprovalState {
+func (r *roundEnv) run(stages ...policy.Stage) workflows.ApprovalState {
 	r.env.ExecuteWorkflow(workflows.ApprovalWorkflow, workflows.ApprovalInput{ContractNumber: number, Round: 1,
-		Route: approval.Route{PolicyID: "default", PolicyVersion: 1, Stages: stages}})
+		Route: policy.Route{PolicyID: "default", PolicyVersion: 1, Stages: stages}})
 	var st workflows.ApprovalState
 	if r.env.IsWorkflowCompleted() && r.env.GetWorkflowError() == nil {
 		_ = r.env.GetWorkflowResult(&st)
@@ -91,9 +91,9 @@ func (r *roundEnv) run(stages ...approval.Stage) workflows.ApprovalState {
 	return st
 }
 
-func stageOf(name string, role domain.Role, quorum approval.Quorum, parallel bool) approval.Stage {
-	return approval.Stage{Name: name, Role: role, Quorum: quorum, Parallel: parallel, SLAHours: 48, RemindAfterHours: 24,
-		EscalateTo: approval.Escalation{Role: domain.RoleExecutive}}
+func stageOf(name string, role domain.Role, quorum policy.Quorum, parallel bool) policy.Stage {
+	return policy.Stage{Name: name, Role: role, Quorum: quorum, Parallel: parallel, SLAHours: 48, RemindAfterHours: 24,
+		EscalateTo: policy.Escalation{Role: domain.RoleExecutive}}
 }
 
 func task(st workflows.ApprovalState, id string) domain.ApprovalTask {
@@ -114,9 +114,9 @@ func TestParallelStagesWithAllAndAnyQuorum(t *testing.T) {
 	r.decideAt(t, 4*time.Minute, legal, 3, "1", domain.DecisionApprove, domain.RefusedConflict) // legal's stage closed on legal2's approval
 	r.decideAt(t, 5*time.Minute, finance2, 2, "2", domain.DecisionApprove, "")
 	st := r.run(
-		stageOf("销售经理", domain.RoleSalesManager, approval.QuorumAny, false),
-		stageOf("财务会签", domain.RoleFinance, approval.QuorumAll, false),
-		stageOf("法务", domain.RoleLegal, approval.QuorumAny, true),
+		stageOf("销售经理", domain.RoleSalesManager, policy.QuorumAny, false),
+		stageOf("财务会签", domain.RoleFinance, policy.QuorumAll, false),
+		stageOf("法务", domain.RoleLegal, policy.QuorumAny, true),
 	)
 	require.NoError(t, r.env.GetWorkflowError())
 	assert.Equal(t, workflows.OutcomeApproved, st.Outcome)
@@ -135,7 +135,7 @@ func TestReminderThenEscalationThenTheTargetDecides(t *testing.T) {
 	// Nobody acts on finance's stage: reminded at 24h, escalated at 48h;
 	// the executive approves at 49h, closing the stage.
 	r.decideAt(t, 49*time.Hour, executive, 1, "E1", domain.DecisionApprove, "")
-	st := r.run(stageOf("财务", domain.RoleFinance, approval.QuorumAll, false))
+	st := r.run(stageOf("财务", domain.RoleFinance, policy.QuorumAll, false))
 	require.NoError(t, r.env.GetWorkflowError())
 	assert.Equal(t, workflows.OutcomeApproved, st.Outcome)
 	orig := task(st, workflows.StageTaskID(number, 1, 1, "1"))
@@ -159,7 +159,7 @@ func TestReminderThenEscalationThenTheTargetDecides(t *testing.T) {
 func TestOriginalApproverMayStillDecideAfterEscalation(t *testing.T) {
 	r := newRoundEnv(t)
 	r.decideAt(t, 50*time.Hour, manager, 1, "1", domain.DecisionApprove, "")
-	st := r.run(stageOf("销售经理", domain.RoleSalesManager, approval.QuorumAny, false))
+	st := r.run(stageOf("销售经理", domain.RoleSalesManager, policy.QuorumAny, false))
 	require.NoError(t, r.env.GetWorkflowError())
 	assert.Equal(t, workflows.OutcomeApproved, st.Outcome)
 	assert.Equal(t, domain.TaskCancelled, task(st, workflows.StageTaskID(number, 1, 1, "E1")).Status)
@@ -170,8 +170,8 @@ func TestFirstRejectionClosesTheRound(t *testing.T) {
 	r.decideAt(t, time.Minute, finance, 1, "1", domain.DecisionReject, "")
 	r.decideAt(t, 2*time.Minute, finance2, 1, "2", domain.DecisionApprove, domain.RefusedConflict)
 	st := r.run(
-		stageOf("财务会签", domain.RoleFinance, approval.QuorumAll, false),
-		stageOf("总经理", domain.RoleExecutive, approval.QuorumAny, false),
+		stageOf("财务会签", domain.RoleFinance, policy.QuorumAll, false),
+		stageOf("总经理", domain.RoleExecutive, policy.QuorumAny, false),
 	)
 	require.NoError(t, r.env.GetWorkflowError())
 	assert.Equal(t, workflows.OutcomeRejected, st.Outcome)
@@ -186,7 +186,7 @@ func TestDecisionsOnlyByTheAssignee(t *testing.T) {
 	r.decideAt(t, time.Minute, finance2, 1, "1", domain.DecisionApprove, domain.RefusedForbidden) // finance's task
 	r.decideAt(t, 2*time.Minute, finance, 1, "1", "maybe", domain.RefusedInvalid)
 	r.decideAt(t, 3*time.Minute, finance, 1, "1", domain.DecisionRequestChanges, "")
-	st := r.run(stageOf("财务", domain.RoleFinance, approval.QuorumAny, false))
+	st := r.run(stageOf("财务", domain.RoleFinance, policy.QuorumAny, false))
 	require.NoError(t, r.env.GetWorkflowError())
 	assert.Equal(t, workflows.OutcomeChangesRequested, st.Outcome)
 	assert.Equal(t, domain.TaskChangesRequested, st.Decisive.Status)

@@ -8,8 +8,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/internal/approval"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/policy"
 )
 
 // startRound plans a review round (risk checks and policy) and starts it
@@ -42,7 +42,7 @@ func (w *contractWorkflow) startRound(ctx workflow.Context, req SubmitRequest) e
 // amendment's) as a child workflow and, when it ends, applies its outcome
 // with apply, holding mu. A round cancelled with its contract has nothing
 // to apply. Callers hold mu.
-func (w *contractWorkflow) runRound(ctx workflow.Context, round int, route approval.Route, what string,
+func (w *contractWorkflow) runRound(ctx workflow.Context, round int, route policy.Route, what string,
 	apply func(workflow.Context, ApprovalState) error) error {
 	number := w.state.Contract.Number
 	w.state.RoundWorkflowID = ApprovalWorkflowID(number, round)

@@ -18,10 +18,10 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/internal/approval"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/policy"
 	"github.com/signet-clm/signet/workflows"
 )
 
@@ -66,11 +66,11 @@ func (s *lifeSuite) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment {
 	// Termination rounds: the real termination policy, one approver per role.
 	env.RegisterWorkflow(workflows.ApprovalWorkflow)
 	env.OnActivity(a.PlanApproval, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.PlanApprovalInput) (activities.PlanApprovalResult, error) {
-		policy := approval.TerminationPolicy()
+		pol := policy.TerminationPolicy()
 		if !in.Termination {
-			policy = approval.DefaultPolicy()
+			pol = policy.DefaultPolicy()
 		}
-		return activities.PlanApprovalResult{Route: approval.Plan(policy, approval.Facts{}, approval.Assessment{})}, nil
+		return activities.PlanApprovalResult{Route: policy.Plan(pol, policy.Facts{}, policy.Assessment{})}, nil
 	}).Maybe()
 	env.OnActivity(a.ResolveStage, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ResolveStageInput) (activities.ResolveResult, error) {
 		who := directory[in.Stage.Role]
@@ -82,7 +82,7 @@ func (s *lifeSuite) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment {
 	env.OnActivity(a.RecordSignature, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordSignatureInput) (activities.RecordSignatureResult, error) {
 			seal, err := testSealer.Seal(in.Record)
-			return activities.RecordSignatureResult{Signature: signing.SealedSignature{SignatureRecord: in.Record, Seal: seal}}, err
+			return activities.RecordSignatureResult{Signature: eseal.SealedSignature{SignatureRecord: in.Record, Seal: seal}}, err
 		}).Maybe()
 	env.OnActivity(a.CloseRound, mock.Anything, mock.Anything).Return(activities.CloseRoundResult{}, nil).Maybe()
 	env.OnActivity(a.Renew, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RenewInput) (activities.RenewResult, error) {

@@ -18,9 +18,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
-	"github.com/signet-clm/signet/internal/approval"
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/policy"
 	"github.com/signet-clm/signet/workflows"
 )
 
@@ -96,8 +96,8 @@ func (s *contractSuite) SetupTest() {
 				s.onPlan()
 			}
 			c := s.recorded[len(s.recorded)-1].Contract
-			facts := approval.Facts{Amount: c.Amount, Currency: c.Currency}
-			return activities.PlanApprovalResult{Route: approval.Plan(approval.DefaultPolicy(), facts, approval.Assess(nil, facts))}, nil
+			facts := policy.Facts{Amount: c.Amount, Currency: c.Currency}
+			return activities.PlanApprovalResult{Route: policy.Plan(policy.DefaultPolicy(), facts, policy.Assess(nil, facts))}, nil
 		}).Maybe()
 	resolve := func(role domain.Role) activities.ResolveResult {
 		a := directory[role]
@@ -121,7 +121,7 @@ func (s *contractSuite) SetupTest() {
 	s.env.OnActivity(a.RecordSignature, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordSignatureInput) (activities.RecordSignatureResult, error) {
 			seal, err := testSealer.Seal(in.Record)
-			return activities.RecordSignatureResult{Signature: signing.SealedSignature{SignatureRecord: in.Record, Seal: seal}}, err
+			return activities.RecordSignatureResult{Signature: eseal.SealedSignature{SignatureRecord: in.Record, Seal: seal}}, err
 		}).Maybe()
 }
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/eseal"
 )
 
 // SigningWorkflowID is the child workflow of one signing round, e.g.
@@ -91,10 +91,10 @@ type SigningInput struct {
 // while ValidFrom <= n < Links.
 type SignerState struct {
 	domain.Signer
-	Links     int                      `json:"links"`
-	ValidFrom int                      `json:"valid_from"`
-	Reminded  int                      `json:"reminded"`
-	Signature *signing.SealedSignature `json:"signature,omitempty"`
+	Links     int                    `json:"links"`
+	ValidFrom int                    `json:"valid_from"`
+	Reminded  int                    `json:"reminded"`
+	Signature *eseal.SealedSignature `json:"signature,omitempty"`
 }
 
 // SigningState is a round's live state.
@@ -496,7 +496,7 @@ func (w *signingWorkflow) sign(ctx workflow.Context, req SignerSignRequest) (Sig
 		now := workflow.Now(ctx).UTC()
 		w.state.EventSeq++
 		in := activities.RecordSignatureInput{
-			Record: signing.SignatureRecord{
+			Record: eseal.SignatureRecord{
 				ContractNumber: w.state.ContractNumber, Version: w.state.Version, Round: w.state.Round,
 				DocumentSHA256: w.state.DocumentSHA256, SignerID: s.ID, SignerName: strings.TrimSpace(req.SignerName),
 				SignerEmail: s.Email, Party: string(s.Party), Role: s.Role, IP: req.IP, UserAgent: req.UserAgent,

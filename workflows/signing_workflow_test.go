@@ -16,13 +16,13 @@ import (
 
 	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/workflows"
 )
 
 // testSealer seals signatures in the workflow tests as the worker would.
-var testSealer = func() *signing.Sealer {
-	s, err := signing.NewSealer(make([]byte, 32))
+var testSealer = func() *eseal.Sealer {
+	s, err := eseal.NewSealer(make([]byte, 32))
 	if err != nil {
 		panic(err)
 	}
@@ -57,7 +57,7 @@ func (s *signingSuite) SetupTest() {
 	s.env.OnActivity(a.RecordSignature, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordSignatureInput) (activities.RecordSignatureResult, error) {
 			seal, err := testSealer.Seal(in.Record)
-			return activities.RecordSignatureResult{Signature: signing.SealedSignature{SignatureRecord: in.Record, Seal: seal}}, err
+			return activities.RecordSignatureResult{Signature: eseal.SealedSignature{SignatureRecord: in.Record, Seal: seal}}, err
 		}).Maybe()
 }
 
@@ -163,7 +163,7 @@ func (s *signingSuite) TestSignersSignInGroupOrder() {
 	for _, sg := range st.Signers {
 		s.Equal(domain.SignerSigned, sg.Status)
 		s.Require().NotNil(sg.Signature)
-		s.True(signing.Verify(testSealer.PublicKey(), sg.Signature.SignatureRecord, sg.Signature.Seal), "%s's seal", sg.Name)
+		s.True(eseal.Verify(testSealer.PublicKey(), sg.Signature.SignatureRecord, sg.Signature.Seal), "%s's seal", sg.Name)
 		s.Equal(docHash, sg.Signature.DocumentSHA256, "signed on exactly the approved document")
 		s.Equal("203.0.113.7", sg.Signature.IP)
 	}
@@ -269,7 +269,7 @@ func (s *signingSuite) TestReplacingASignerVoidsTheirLinks() {
 
 func (s *signingSuite) TestALinkTheSenderHoldsSigns() {
 	customer := signer(1, 1, domain.PartyCustomer, "王建国", "wang@xingchen.example")
-	hash := signing.HashToken("token-kept-by-the-sender")
+	hash := eseal.HashToken("token-kept-by-the-sender")
 	st := s.run(s.input(14, customer),
 		act{after: time.Hour, name: workflows.UpdateIssueLink, arg: workflows.IssueLinkRequest{Actor: otherRep, SignerID: customer.ID, TokenHash: hash}}.refused(domain.RefusedForbidden),
 		act{after: 2 * time.Hour, name: workflows.UpdateIssueLink, arg: workflows.IssueLinkRequest{Actor: owner, SignerID: customer.ID, TokenHash: hash[:8]}}.refused(domain.RefusedInvalid),

@@ -15,8 +15,8 @@ import (
 
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/devstack"
-	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/migrations"
 )
 
 // Dev server ports; the Web UI is where the Temporal CLI puts it by default.

@@ -27,11 +27,11 @@ import (
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/contracts"
-	"github.com/signet-clm/signet/migrations"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/oidc"
-	"github.com/signet-clm/signet/internal/signing"
 	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/worker"
 )
 
@@ -146,12 +146,12 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 
 // openSealer loads the signing key (made on first start) from the file
 // SIGNET_SIGNING_KEY_FILE names, or else from PostgreSQL.
-func openSealer(ctx context.Context, cfg config.Config, st *store.Store) (*signing.Sealer, error) {
-	var ks signing.KeyStore = st
+func openSealer(ctx context.Context, cfg config.Config, st *store.Store) (*eseal.Sealer, error) {
+	var ks eseal.KeyStore = st
 	if cfg.SigningKeyFile != "" {
-		ks = signing.FileKeyStore{Path: cfg.SigningKeyFile}
+		ks = eseal.FileKeyStore{Path: cfg.SigningKeyFile}
 	}
-	sealer, err := signing.Open(ctx, ks)
+	sealer, err := eseal.Open(ctx, ks)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}

@@ -11,8 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
-	"github.com/signet-clm/signet/internal/signing"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -22,8 +22,8 @@ type SigningStore interface {
 	LinkByHash(ctx context.Context, hash []byte) (store.SigningLink, error)
 	LinkOpened(ctx context.Context, l store.SigningLink, signerName, ip, userAgent, requestID string, at time.Time) error
 	Signers(ctx context.Context, number string, round int) ([]store.SignerRow, error)
-	SealedSignatures(ctx context.Context, number string, version int) ([]signing.SealedSignature, error)
-	SigningEvents(ctx context.Context, number string, version int) ([]signing.Event, error)
+	SealedSignatures(ctx context.Context, number string, version int) ([]eseal.SealedSignature, error)
+	SigningEvents(ctx context.Context, number string, version int) ([]eseal.Event, error)
 	VersionsByDocument(ctx context.Context, sha256 string) ([]store.SignedVersion, error)
 	ClaimDelivery(ctx context.Context, id string) (bool, error)
 	SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, mail notify.Outgoing) error
@@ -39,7 +39,7 @@ type SigningStore interface {
 type Signing struct {
 	*Service
 	st     SigningStore
-	sealer *signing.Sealer
+	sealer *eseal.Sealer
 	// webhookSecret authenticates the external provider; empty: none.
 	webhookSecret []byte
 	// mails says whether email can be sent (SMTP is configured), which
@@ -48,7 +48,7 @@ type Signing struct {
 }
 
 // NewSigning returns the e-signing service.
-func NewSigning(s *Service, st SigningStore, sealer *signing.Sealer, webhookSecret string, mails bool) *Signing {
+func NewSigning(s *Service, st SigningStore, sealer *eseal.Sealer, webhookSecret string, mails bool) *Signing {
 	return &Signing{Service: s, st: st, sealer: sealer, webhookSecret: []byte(webhookSecret), mails: mails}
 }
 
@@ -180,7 +180,7 @@ func (s *Signing) IssueLink(ctx context.Context, u domain.User, number, signerID
 	if err != nil {
 		return IssuedLink{}, err
 	}
-	token, hash, err := signing.NewToken()
+	token, hash, err := eseal.NewToken()
 	if err != nil {
 		return IssuedLink{}, fmt.Errorf("make token: %w", err)
 	}
@@ -265,10 +265,10 @@ type SignView struct {
 // link resolves a token to its link: unknown → 404; used, voided or
 // expired → 410.
 func (s *Signing) link(ctx context.Context, token string) (store.SigningLink, error) {
-	if !signing.ValidTokenShape(token) {
+	if !eseal.ValidTokenShape(token) {
 		return store.SigningLink{}, domain.ErrNotFound
 	}
-	l, err := s.st.LinkByHash(ctx, signing.HashToken(token))
+	l, err := s.st.LinkByHash(ctx, eseal.HashToken(token))
 	if errors.Is(err, domain.ErrNotFound) {
 		return store.SigningLink{}, domain.ErrNotFound
 	} else if err != nil {
@@ -343,7 +343,7 @@ func (s *Signing) SendCode(ctx context.Context, token, requestID string) (CodeSe
 	if !st.RequireCode || !s.mails {
 		return CodeSent{}, &domain.Refusal{Kind: domain.RefusedConflict, Message: "this signing request does not use one-time codes"}
 	}
-	code, err := signing.NewCode()
+	code, err := eseal.NewCode()
 	if err != nil {
 		return CodeSent{}, fmt.Errorf("make code: %w", err)
 	}
@@ -378,9 +378,9 @@ func maskEmail(e string) string {
 // SignResult is a signer's sealed signature, how the round ended (once
 // it has) and the contract's status then.
 type SignResult struct {
-	Signature      *signing.SealedSignature `json:"signature,omitempty"`
-	Outcome        string                   `json:"outcome,omitempty"`
-	ContractStatus domain.Status            `json:"contract_status"`
+	Signature      *eseal.SealedSignature `json:"signature,omitempty"`
+	Outcome        string                 `json:"outcome,omitempty"`
+	ContractStatus domain.Status          `json:"contract_status"`
 }
 
 // SignLink signs through a link. The link is checked here (404/410) and
@@ -470,30 +470,30 @@ func (c Client) bounded() Client {
 }
 
 // SigningKey is the public half of the sealing key.
-func (s *Signing) SigningKey() signing.PublicKeyInfo { return s.sealer.Info() }
+func (s *Signing) SigningKey() eseal.PublicKeyInfo { return s.sealer.Info() }
 
 // Certificate returns the sealed certificate of completion of a contract
 // version (default: the current one).
-func (s *Signing) Certificate(ctx context.Context, u domain.User, number string, version int) (signing.Certificate, error) {
+func (s *Signing) Certificate(ctx context.Context, u domain.User, number string, version int) (eseal.Certificate, error) {
 	row, err := s.visible(ctx, u, number)
 	if err != nil {
-		return signing.Certificate{}, err
+		return eseal.Certificate{}, err
 	}
 	if version == 0 {
 		version = row.Version
 	}
 	sigs, err := s.st.SealedSignatures(ctx, number, version)
 	if err != nil {
-		return signing.Certificate{}, err
+		return eseal.Certificate{}, err
 	}
 	events, err := s.st.SigningEvents(ctx, number, version)
 	if err != nil {
-		return signing.Certificate{}, err
+		return eseal.Certificate{}, err
 	}
 	if len(events) == 0 {
-		return signing.Certificate{}, &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("version %d of %s has not been sent for signature", version, number)}
+		return eseal.Certificate{}, &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("version %d of %s has not been sent for signature", version, number)}
 	}
-	c := signing.Certificate{ContractNumber: number, Title: row.Title, Version: version, DocumentSHA256: row.DocumentSHA256,
+	c := eseal.Certificate{ContractNumber: number, Title: row.Title, Version: version, DocumentSHA256: row.DocumentSHA256,
 		Signatures: sigs, Events: events, IssuedAt: s.now().UTC().Truncate(time.Second)}
 	if len(sigs) > 0 {
 		c.DocumentSHA256 = sigs[0].DocumentSHA256
@@ -508,8 +508,8 @@ func (s *Signing) Certificate(ctx context.Context, u domain.User, number string,
 // VerifyInput asks whether a document (by its SHA-256) or a certificate
 // is genuine.
 type VerifyInput struct {
-	DocumentSHA256 string               `json:"document_sha256" validate:"omitempty,len=64,hexadecimal"`
-	Certificate    *signing.Certificate `json:"certificate"`
+	DocumentSHA256 string             `json:"document_sha256" validate:"omitempty,len=64,hexadecimal"`
+	Certificate    *eseal.Certificate `json:"certificate"`
 }
 
 // VerifiedVersion is a contract version whose document matched, with who
@@ -562,7 +562,7 @@ func (s *Signing) Verify(ctx context.Context, in VerifyInput) (VerifyResult, err
 	res := VerifyResult{DocumentSHA256: strings.ToLower(in.DocumentSHA256), KeyID: s.sealer.KeyID(), Versions: []VerifiedVersion{}}
 	if in.Certificate != nil {
 		v := CertificateVerdict{Valid: true}
-		if err := signing.VerifyCertificate(s.sealer.PublicKey(), *in.Certificate); err != nil {
+		if err := eseal.VerifyCertificate(s.sealer.PublicKey(), *in.Certificate); err != nil {
 			v = CertificateVerdict{Problem: err.Error()}
 		}
 		res.Certificate = &v
@@ -588,7 +588,7 @@ func (s *Signing) Verify(ctx context.Context, in VerifyInput) (VerifyResult, err
 		}
 		vv := VerifiedVersion{ContractNumber: ver.ContractNumber, Title: ver.Title, Version: ver.Version, FullySigned: ver.SignedAt != nil, SignedAt: ver.SignedAt}
 		for _, sig := range sigs {
-			ok := sig.DocumentSHA256 == res.DocumentSHA256 && signing.Verify(s.sealer.PublicKey(), sig.SignatureRecord, sig.Seal)
+			ok := sig.DocumentSHA256 == res.DocumentSHA256 && eseal.Verify(s.sealer.PublicKey(), sig.SignatureRecord, sig.Seal)
 			res.SealsValid = res.SealsValid && ok
 			vv.Signatures = append(vv.Signatures, VerifiedSigner{SignerName: sig.SignerName, Party: sig.Party, Role: sig.Role, SignedAt: sig.SignedAt, SealValid: ok})
 		}
@@ -634,9 +634,9 @@ func (s *Signing) VerifyCallback(auth WebhookAuth, body []byte) error {
 		return ErrNoProvider
 	}
 	if auth.DeliveryID == "" || len(auth.DeliveryID) > 128 {
-		return fmt.Errorf("%w: delivery ID", signing.ErrWebhookSignature)
+		return fmt.Errorf("%w: delivery ID", eseal.ErrWebhookSignature)
 	}
-	return signing.VerifyWebhook(s.webhookSecret, auth.Signature, auth.Timestamp, auth.DeliveryID, body, s.now(), WebhookMaxSkew)
+	return eseal.VerifyWebhook(s.webhookSecret, auth.Signature, auth.Timestamp, auth.DeliveryID, body, s.now(), WebhookMaxSkew)
 }
 
 // ApplyCallback turns a verified callback into a signal to its signing

@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/eseal"
 )
 
 // signingKeyID names the one sealing key replicas share.
@@ -17,7 +17,7 @@ func (s *Store) LoadKey(ctx context.Context) ([]byte, error) {
 	var seed []byte
 	err := s.pool.QueryRow(ctx, `SELECT seed FROM signing_keys WHERE id = $1`, signingKeyID).Scan(&seed)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, signing.ErrNoKey
+		return nil, eseal.ErrNoKey
 	}
 	if err != nil {
 		return nil, wrap("load signing key", err)

@@ -7,11 +7,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/signet-clm/signet/internal/approval"
+	"github.com/signet-clm/signet/internal/policy"
 )
 
 // SavePolicy stores p as the next version of its ID.
-func (s *Store) SavePolicy(ctx context.Context, p approval.Policy, createdBy string) (approval.Policy, error) {
+func (s *Store) SavePolicy(ctx context.Context, p policy.Policy, createdBy string) (policy.Policy, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// Serialise versions of one policy so two saves cannot take the same.
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('policy:' || $1))`, p.ID); err != nil {
@@ -26,20 +26,20 @@ func (s *Store) SavePolicy(ctx context.Context, p approval.Policy, createdBy str
 		return appendAudit(ctx, tx, "policy.saved", "policy", p.ID, nil, p)
 	})
 	if err != nil {
-		return approval.Policy{}, wrap(fmt.Sprintf("save policy %s", p.ID), err)
+		return policy.Policy{}, wrap(fmt.Sprintf("save policy %s", p.ID), err)
 	}
 	return p, nil
 }
 
 // Policy returns a policy version, the newest when version is 0.
-func (s *Store) Policy(ctx context.Context, id string, version int) (approval.Policy, error) {
-	p, v, err := versioned[approval.Policy](ctx, s, "approval_policies", id, version)
+func (s *Store) Policy(ctx context.Context, id string, version int) (policy.Policy, error) {
+	p, v, err := versioned[policy.Policy](ctx, s, "approval_policies", id, version)
 	p.Version = v
 	return p, err
 }
 
 // SaveRiskRules stores the rule set as its next version.
-func (s *Store) SaveRiskRules(ctx context.Context, rules []approval.RiskRule, createdBy string) (int, error) {
+func (s *Store) SaveRiskRules(ctx context.Context, rules []policy.RiskRule, createdBy string) (int, error) {
 	var version int
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE risk_rule_sets IN EXCLUSIVE MODE`); err != nil {
@@ -61,12 +61,12 @@ func (s *Store) SaveRiskRules(ctx context.Context, rules []approval.RiskRule, cr
 
 // RiskRules returns the newest rule set and its version (0 and none when
 // no rule set was ever saved).
-func (s *Store) RiskRules(ctx context.Context) ([]approval.RiskRule, int, error) {
-	var rules []approval.RiskRule
+func (s *Store) RiskRules(ctx context.Context) ([]policy.RiskRule, int, error) {
+	var rules []policy.RiskRule
 	var version int
 	err := s.pool.QueryRow(ctx, `SELECT rules, version FROM risk_rule_sets ORDER BY version DESC LIMIT 1`).Scan(&rules, &version)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return []approval.RiskRule{}, 0, nil
+		return []policy.RiskRule{}, 0, nil
 	}
 	if err != nil {
 		return nil, 0, wrap("risk rules", err)

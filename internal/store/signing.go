@@ -11,8 +11,8 @@ import (
 
 	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
-	"github.com/signet-clm/signet/internal/signing"
 )
 
 // ApplySigningStep writes one step of a signing round in a transaction.
@@ -99,9 +99,9 @@ func (s *Store) insertLink(ctx context.Context, tx pgx.Tx, r domain.SigningRound
 // SaveSignature stores a sealed signature, its event, the signer's new
 // status and the closing of their links in one transaction. A retry finds
 // the first attempt's row and returns it.
-func (s *Store) SaveSignature(ctx context.Context, sig signing.SealedSignature, order int, eventID string) (signing.SealedSignature, error) {
+func (s *Store) SaveSignature(ctx context.Context, sig eseal.SealedSignature, order int, eventID string) (eseal.SealedSignature, error) {
 	r := sig.SignatureRecord
-	var stored signing.SealedSignature
+	var stored eseal.SealedSignature
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO signatures (id, contract_number, version, party, signing_order, signer_name, signer_email, recorded_by_id,
@@ -132,7 +132,7 @@ func (s *Store) SaveSignature(ctx context.Context, sig signing.SealedSignature, 
 		return appendAudit(actx, tx, "signing.signed", "contract", r.ContractNumber, nil, sig)
 	})
 	if err != nil {
-		return signing.SealedSignature{}, wrap(fmt.Sprintf("save signature %s", r.SignerID), err)
+		return eseal.SealedSignature{}, wrap(fmt.Sprintf("save signature %s", r.SignerID), err)
 	}
 	return stored, nil
 }
@@ -205,11 +205,11 @@ func (s *Store) Signers(ctx context.Context, number string, round int) ([]Signer
 
 // SealedSignatures returns the sealed signatures of one contract version
 // in signing order.
-func (s *Store) SealedSignatures(ctx context.Context, number string, version int) ([]signing.SealedSignature, error) {
+func (s *Store) SealedSignatures(ctx context.Context, number string, version int) ([]eseal.SealedSignature, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT record, seal FROM signatures
 		WHERE contract_number = $1 AND version = $2 AND record IS NOT NULL ORDER BY signed_at, signing_order`, number, version)
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (signing.SealedSignature, error) {
-		var sig signing.SealedSignature
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (eseal.SealedSignature, error) {
+		var sig eseal.SealedSignature
 		err := row.Scan(&sig.SignatureRecord, &sig.Seal)
 		return sig, err
 	})
@@ -221,10 +221,10 @@ func (s *Store) SealedSignatures(ctx context.Context, number string, version int
 
 // SigningEvents returns every signing event of one contract version in
 // time order.
-func (s *Store) SigningEvents(ctx context.Context, number string, version int) ([]signing.Event, error) {
+func (s *Store) SigningEvents(ctx context.Context, number string, version int) ([]eseal.Event, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT kind, signer_id, signer_name, at, ip, user_agent, detail FROM signing_events
 		WHERE contract_number = $1 AND version = $2 ORDER BY at, id`, number, version)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[signing.Event])
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[eseal.Event])
 	if err != nil {
 		return nil, wrap(fmt.Sprintf("signing events of %s v%d", number, version), err)
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
-	"github.com/signet-clm/signet/internal/signing"
 	"github.com/signet-clm/signet/internal/store"
 )
 
@@ -32,7 +32,7 @@ func TestARetriedSigningStepMailsTheLinkOnce(t *testing.T) {
 			Signers: []domain.Signer{{ID: c.Number + "/SR1/S1", Seq: 1, Group: 1, Party: domain.PartyCustomer, Name: "王芳", Email: "wang@example.cn", Status: domain.SignerOpen}},
 			Links:   []domain.SigningLink{{ID: c.Number + "/SR1/S1/L1", SignerID: c.Number + "/SR1/S1", Name: "王芳", Email: "wang@example.cn", ExpiresAt: at.Add(72 * time.Hour)}},
 		}
-		tokens, err := signing.IssueTokens(s.Links)
+		tokens, err := eseal.IssueTokens(s.Links)
 		require.NoError(t, err)
 		token := tokens[s.Links[0].ID]
 		return s, map[string]notify.Outgoing{s.Links[0].ID: notify.SigningInvitation(s.Round, s.Links[0], token)}, token
@@ -43,10 +43,10 @@ func TestARetriedSigningStepMailsTheLinkOnce(t *testing.T) {
 	require.NotEqual(t, token, otherToken)
 	require.NoError(t, st.ApplySigningStep(ctx, retry, again))
 
-	l, err := st.LinkByHash(ctx, signing.HashToken(token))
+	l, err := st.LinkByHash(ctx, eseal.HashToken(token))
 	require.NoError(t, err, "the first attempt's token opens the link")
 	assert.Equal(t, first.Links[0].ID, l.ID)
-	_, err = st.LinkByHash(ctx, signing.HashToken(otherToken))
+	_, err = st.LinkByHash(ctx, eseal.HashToken(otherToken))
 	assert.ErrorIs(t, err, domain.ErrNotFound, "the retry's token was never stored")
 
 	mails, err := st.Outbox(ctx, store.OutboxFilter{Limit: 10})

@@ -2,7 +2,7 @@
 // on a stack of its own (harness), each scenario warms up, then runs
 // Signet and its baseline in alternation, run by run, so drift of the
 // machine hits both alike. It prints a table and writes the figures to
-// bench/results/<date>-<commit>.json with the machine they came from.
+// testkit/bench/results/<date>-<commit>.json with the machine they came from.
 package main
 
 import (
@@ -499,7 +499,7 @@ func write(r Results) error {
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(root, "bench", "results")
+	dir := filepath.Join(root, "testkit", "bench", "results")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}

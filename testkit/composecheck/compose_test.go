@@ -32,7 +32,7 @@ type service struct {
 
 func load(t *testing.T) map[string]service {
 	t.Helper()
-	raw, err := os.ReadFile("../docker-compose.yml")
+	raw, err := os.ReadFile("../../docker-compose.yml")
 	require.NoError(t, err)
 	var file struct {
 		Services map[string]service `yaml:"services"`
@@ -150,7 +150,7 @@ func TestSearchAttributesAreRegistered(t *testing.T) {
 }
 
 func TestDockerfileBuildsTheBinary(t *testing.T) {
-	raw, err := os.ReadFile("../Dockerfile")
+	raw, err := os.ReadFile("../../Dockerfile")
 	require.NoError(t, err)
 	df := string(raw)
 	assert.Regexp(t, `(?m)^RUN CGO_ENABLED=0 go build .*-o /signet \./cmd/signet\s*$`, df)
@@ -169,7 +169,7 @@ func TestTemporalRunsWithEagerActivities(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, mounted, "the dynamic config file is mounted where DYNAMIC_CONFIG_FILE_PATH points")
-	raw, err := os.ReadFile(filepath.Join("..", mounted))
+	raw, err := os.ReadFile(filepath.Join("..", "..", mounted))
 	require.NoError(t, err)
 	var cfg map[string][]struct {
 		Value any `yaml:"value"`

@@ -15,7 +15,7 @@ import (
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -136,7 +136,7 @@ func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 		if err != nil {
 			return n, err
 		}
-		_, hash, err := signing.NewToken()
+		_, hash, err := eseal.NewToken()
 		if err != nil {
 			return n, err
 		}

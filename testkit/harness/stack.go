@@ -23,8 +23,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/signet-clm/signet/internal/devstack"
-	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/migrations"
 )
 
 // Options shape a Stack.

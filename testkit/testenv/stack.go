@@ -17,7 +17,7 @@ import (
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/worker"
 )
@@ -34,7 +34,7 @@ type Stack struct {
 	Loc       *time.Location
 	TaskQueue string
 	// Sealer is the stack's signing key, to check seals with.
-	Sealer *signing.Sealer
+	Sealer *eseal.Sealer
 }
 
 // AttachmentLimit is the upload limit of a test stack: small, so a test
@@ -129,7 +129,7 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	}
 	t.Cleanup(tc.Close)
 	queue := fmt.Sprintf("signet-test-%d", rand.Uint64())
-	sealer, err := signing.Open(ctx, st)
+	sealer, err := eseal.Open(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package signing_test
+package eseal_test
 
 import (
 	"crypto/rand"
@@ -6,7 +6,7 @@ import (
 	"encoding/hex"
 	"testing"
 
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/eseal"
 )
 
 // BenchmarkVerifyDocument1MiB is what checking a signed 1 MiB document costs a
@@ -21,7 +21,7 @@ func BenchmarkVerifyDocument1MiB(b *testing.B) {
 	company.SignerID, company.Party = "u-1001", "company"
 	company.DocumentSHA256 = hex.EncodeToString(sum[:])
 	customer.DocumentSHA256 = company.DocumentSHA256
-	sigs := []signing.SealedSignature{sealed(b, s, company), sealed(b, s, customer)}
+	sigs := []eseal.SealedSignature{sealed(b, s, company), sealed(b, s, customer)}
 	pub := s.PublicKey()
 
 	b.SetBytes(1 << 20)
@@ -30,7 +30,7 @@ func BenchmarkVerifyDocument1MiB(b *testing.B) {
 		sum := sha256.Sum256(doc)
 		got := hex.EncodeToString(sum[:])
 		for _, sig := range sigs {
-			if sig.DocumentSHA256 != got || !signing.Verify(pub, sig.SignatureRecord, sig.Seal) {
+			if sig.DocumentSHA256 != got || !eseal.Verify(pub, sig.SignatureRecord, sig.Seal) {
 				b.Fatal("signature does not verify")
 			}
 		}

@@ -1,6 +1,6 @@
-// Package users manages who may call the API: bearer tokens that their
+// Package identity manages who may call the API: bearer tokens that their
 // holders (or admins) issue, list and revoke.
-package users
+package identity
 
 import (
 	"context"

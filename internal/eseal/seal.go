@@ -1,8 +1,8 @@
-// Package signing seals e-signature records and certificates of completion
+// Package eseal seals e-signature records and certificates of completion
 // with the server's Ed25519 key, so that anyone holding the public key
 // (GET /v1/signing-key) can check that nothing was changed. It also issues
 // one-time signing-link tokens and verifies e-signing provider webhooks.
-package signing
+package eseal
 
 import (
 	"crypto/ed25519"

@@ -1,4 +1,4 @@
-package signing_test
+package eseal_test
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/internal/signing"
+	"github.com/signet-clm/signet/internal/eseal"
 )
 
 const (
@@ -35,15 +35,15 @@ const (
 	docHash2 = "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"
 )
 
-func newSealer(t testing.TB, fill byte) *signing.Sealer {
+func newSealer(t testing.TB, fill byte) *eseal.Sealer {
 	t.Helper()
-	s, err := signing.NewSealer(bytes.Repeat([]byte{fill}, ed25519.SeedSize))
+	s, err := eseal.NewSealer(bytes.Repeat([]byte{fill}, ed25519.SeedSize))
 	require.NoError(t, err)
 	return s
 }
 
-func sampleRecord() signing.SignatureRecord {
-	return signing.SignatureRecord{
+func sampleRecord() eseal.SignatureRecord {
+	return eseal.SignatureRecord{
 		ContractNumber: "SC-2026-0042",
 		Version:        3,
 		Round:          1,
@@ -60,11 +60,11 @@ func sampleRecord() signing.SignatureRecord {
 	}
 }
 
-func sealed(t testing.TB, s *signing.Sealer, r signing.SignatureRecord) signing.SealedSignature {
+func sealed(t testing.TB, s *eseal.Sealer, r eseal.SignatureRecord) eseal.SealedSignature {
 	t.Helper()
 	seal, err := s.Seal(r)
 	require.NoError(t, err)
-	return signing.SealedSignature{SignatureRecord: r, Seal: seal}
+	return eseal.SealedSignature{SignatureRecord: r, Seal: seal}
 }
 
 // tamper changes one character of a base64 string, keeping it valid base64.
@@ -121,14 +121,14 @@ func mapKeys[V any](m map[string]V) []string {
 
 func TestNewSealerRejectsBadSeed(t *testing.T) {
 	for _, n := range []int{0, 16, 31, 33, 64} {
-		_, err := signing.NewSealer(make([]byte, n))
+		_, err := eseal.NewSealer(make([]byte, n))
 		assert.Error(t, err, "seed of %d bytes", n)
 	}
 }
 
 // The sealed bytes are a wire format: changing them breaks every stored seal.
 func TestCanonicalGolden(t *testing.T) {
-	got, err := signing.Canonical(sampleRecord())
+	got, err := eseal.Canonical(sampleRecord())
 	require.NoError(t, err)
 	want := `{"contract_number":"SC-2026-0042","version":3,"round":1,` +
 		`"document_sha256":"` + docHash + `","signer_id":"u-1002","signer_name":"王建国",` +
@@ -147,39 +147,39 @@ func TestSealVerifyRoundTrip(t *testing.T) {
 	raw, err := base64.StdEncoding.DecodeString(sig.Seal.Signature)
 	require.NoError(t, err)
 	assert.Len(t, raw, ed25519.SignatureSize)
-	assert.True(t, signing.Verify(s.PublicKey(), sig.SignatureRecord, sig.Seal))
+	assert.True(t, eseal.Verify(s.PublicKey(), sig.SignatureRecord, sig.Seal))
 
 	// A verifier receives JSON, not Go values.
 	js, err := json.Marshal(sig)
 	require.NoError(t, err)
-	var got signing.SealedSignature
+	var got eseal.SealedSignature
 	require.NoError(t, json.Unmarshal(js, &got))
-	assert.True(t, signing.Verify(s.PublicKey(), got.SignatureRecord, got.Seal))
+	assert.True(t, eseal.Verify(s.PublicKey(), got.SignatureRecord, got.Seal))
 }
 
 func TestVerifyDetectsEveryFieldChange(t *testing.T) {
-	edits := map[string]func(r *signing.SignatureRecord){
-		"ContractNumber": func(r *signing.SignatureRecord) { r.ContractNumber = "SC-2026-0043" },
-		"Version":        func(r *signing.SignatureRecord) { r.Version++ },
-		"Round":          func(r *signing.SignatureRecord) { r.Round++ },
-		"DocumentSHA256": func(r *signing.SignatureRecord) {
+	edits := map[string]func(r *eseal.SignatureRecord){
+		"ContractNumber": func(r *eseal.SignatureRecord) { r.ContractNumber = "SC-2026-0043" },
+		"Version":        func(r *eseal.SignatureRecord) { r.Version++ },
+		"Round":          func(r *eseal.SignatureRecord) { r.Round++ },
+		"DocumentSHA256": func(r *eseal.SignatureRecord) {
 			b := []byte(r.DocumentSHA256)
 			b[len(b)/2] ^= 1 // one changed byte
 			r.DocumentSHA256 = string(b)
 		},
-		"SignerID":    func(r *signing.SignatureRecord) { r.SignerID = "u-1003" },
-		"SignerName":  func(r *signing.SignatureRecord) { r.SignerName = "王建民" },
-		"SignerEmail": func(r *signing.SignatureRecord) { r.SignerEmail = "wang@evil.example" },
-		"Party":       func(r *signing.SignatureRecord) { r.Party = "company" },
-		"Role":        func(r *signing.SignatureRecord) { r.Role = "Director" },
-		"IP":          func(r *signing.SignatureRecord) { r.IP = "203.0.113.8" },
-		"UserAgent":   func(r *signing.SignatureRecord) { r.UserAgent += " " },
-		"SignedAt":    func(r *signing.SignatureRecord) { r.SignedAt = r.SignedAt.Add(time.Nanosecond) },
-		"LinkID":      func(r *signing.SignatureRecord) { r.LinkID = "lnk-7f3b" },
+		"SignerID":    func(r *eseal.SignatureRecord) { r.SignerID = "u-1003" },
+		"SignerName":  func(r *eseal.SignatureRecord) { r.SignerName = "王建民" },
+		"SignerEmail": func(r *eseal.SignatureRecord) { r.SignerEmail = "wang@evil.example" },
+		"Party":       func(r *eseal.SignatureRecord) { r.Party = "company" },
+		"Role":        func(r *eseal.SignatureRecord) { r.Role = "Director" },
+		"IP":          func(r *eseal.SignatureRecord) { r.IP = "203.0.113.8" },
+		"UserAgent":   func(r *eseal.SignatureRecord) { r.UserAgent += " " },
+		"SignedAt":    func(r *eseal.SignatureRecord) { r.SignedAt = r.SignedAt.Add(time.Nanosecond) },
+		"LinkID":      func(r *eseal.SignatureRecord) { r.LinkID = "lnk-7f3b" },
 	}
 
 	// A field added to SignatureRecord must get an edit here.
-	rt := reflect.TypeFor[signing.SignatureRecord]()
+	rt := reflect.TypeFor[eseal.SignatureRecord]()
 	var fields []string
 	for i := range rt.NumField() {
 		fields = append(fields, rt.Field(i).Name)
@@ -198,7 +198,7 @@ func TestVerifyDetectsEveryFieldChange(t *testing.T) {
 			r := sig.SignatureRecord
 			edit(&r)
 			require.NotEqual(t, sig.SignatureRecord, r)
-			assert.False(t, signing.Verify(s.PublicKey(), r, sig.Seal))
+			assert.False(t, eseal.Verify(s.PublicKey(), r, sig.Seal))
 		})
 	}
 }
@@ -218,35 +218,35 @@ func TestVerifyRejects(t *testing.T) {
 	cases := []struct {
 		name string
 		pub  ed25519.PublicKey
-		rec  signing.SignatureRecord
-		seal func(signing.Seal) signing.Seal
+		rec  eseal.SignatureRecord
+		seal func(eseal.Seal) eseal.Seal
 	}{
-		{"sealed by another key", s.PublicKey(), rec, func(signing.Seal) signing.Seal { return byOther }},
-		{"checked against another key", other.PublicKey(), rec, func(x signing.Seal) signing.Seal { return x }},
-		{"key id relabelled to another key", other.PublicKey(), rec, func(x signing.Seal) signing.Seal { x.KeyID = other.KeyID(); return x }},
-		{"key id tampered", s.PublicKey(), rec, func(x signing.Seal) signing.Seal { x.KeyID = "0000000000000000"; return x }},
-		{"signature tampered", s.PublicKey(), rec, func(x signing.Seal) signing.Seal { x.Signature = tamper(x.Signature); return x }},
-		{"signature not base64", s.PublicKey(), rec, func(x signing.Seal) signing.Seal { x.Signature = "!!" + x.Signature[2:]; return x }},
-		{"signature truncated", s.PublicKey(), rec, func(x signing.Seal) signing.Seal { x.Signature = x.Signature[:40]; return x }},
-		{"signature empty", s.PublicKey(), rec, func(x signing.Seal) signing.Seal { x.Signature = ""; return x }},
-		{"algorithm lower case", s.PublicKey(), rec, func(x signing.Seal) signing.Seal { x.Algorithm = "ed25519"; return x }},
-		{"algorithm other", s.PublicKey(), rec, func(x signing.Seal) signing.Seal { x.Algorithm = "RS256"; return x }},
-		{"algorithm missing", s.PublicKey(), rec, func(x signing.Seal) signing.Seal { x.Algorithm = ""; return x }},
-		{"zero seal", s.PublicKey(), rec, func(signing.Seal) signing.Seal { return signing.Seal{} }},
-		{"nil public key", nil, rec, func(x signing.Seal) signing.Seal { return x }},
-		{"short public key", s.PublicKey()[:16], rec, func(x signing.Seal) signing.Seal { return x }},
-		{"time not in UTC", s.PublicKey(), inShanghai, func(x signing.Seal) signing.Seal { return x }},
+		{"sealed by another key", s.PublicKey(), rec, func(eseal.Seal) eseal.Seal { return byOther }},
+		{"checked against another key", other.PublicKey(), rec, func(x eseal.Seal) eseal.Seal { return x }},
+		{"key id relabelled to another key", other.PublicKey(), rec, func(x eseal.Seal) eseal.Seal { x.KeyID = other.KeyID(); return x }},
+		{"key id tampered", s.PublicKey(), rec, func(x eseal.Seal) eseal.Seal { x.KeyID = "0000000000000000"; return x }},
+		{"signature tampered", s.PublicKey(), rec, func(x eseal.Seal) eseal.Seal { x.Signature = tamper(x.Signature); return x }},
+		{"signature not base64", s.PublicKey(), rec, func(x eseal.Seal) eseal.Seal { x.Signature = "!!" + x.Signature[2:]; return x }},
+		{"signature truncated", s.PublicKey(), rec, func(x eseal.Seal) eseal.Seal { x.Signature = x.Signature[:40]; return x }},
+		{"signature empty", s.PublicKey(), rec, func(x eseal.Seal) eseal.Seal { x.Signature = ""; return x }},
+		{"algorithm lower case", s.PublicKey(), rec, func(x eseal.Seal) eseal.Seal { x.Algorithm = "ed25519"; return x }},
+		{"algorithm other", s.PublicKey(), rec, func(x eseal.Seal) eseal.Seal { x.Algorithm = "RS256"; return x }},
+		{"algorithm missing", s.PublicKey(), rec, func(x eseal.Seal) eseal.Seal { x.Algorithm = ""; return x }},
+		{"zero seal", s.PublicKey(), rec, func(eseal.Seal) eseal.Seal { return eseal.Seal{} }},
+		{"nil public key", nil, rec, func(x eseal.Seal) eseal.Seal { return x }},
+		{"short public key", s.PublicKey()[:16], rec, func(x eseal.Seal) eseal.Seal { return x }},
+		{"time not in UTC", s.PublicKey(), inShanghai, func(x eseal.Seal) eseal.Seal { return x }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.False(t, signing.Verify(tc.pub, tc.rec, tc.seal(good)))
+			assert.False(t, eseal.Verify(tc.pub, tc.rec, tc.seal(good)))
 		})
 	}
 }
 
 // sampleCertificate returns a fresh certificate each call so cases cannot
 // share slices.
-func sampleCertificate(t testing.TB, s *signing.Sealer) signing.Certificate {
+func sampleCertificate(t testing.TB, s *eseal.Sealer) eseal.Certificate {
 	t.Helper()
 	company := sampleRecord()
 	company.SignerID, company.SignerName, company.SignerEmail = "u-1001", "李明", "li.ming@signet.example"
@@ -256,14 +256,14 @@ func sampleCertificate(t testing.TB, s *signing.Sealer) signing.Certificate {
 	customer := sampleRecord()
 
 	completed := customer.SignedAt
-	return signing.Certificate{
+	return eseal.Certificate{
 		ContractNumber: "SC-2026-0042",
 		Title:          "星辰数据平台采购合同",
 		Version:        3,
 		DocumentSHA256: docHash,
 		CompletedAt:    &completed,
-		Signatures:     []signing.SealedSignature{sealed(t, s, company), sealed(t, s, customer)},
-		Events: []signing.Event{
+		Signatures:     []eseal.SealedSignature{sealed(t, s, company), sealed(t, s, customer)},
+		Events: []eseal.Event{
 			{Kind: "sent", At: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)},
 			{Kind: "opened", SignerID: "u-1001", SignerName: "李明", At: time.Date(2026, 3, 1, 9, 10, 2, 0, time.UTC), IP: "198.51.100.20"},
 			{Kind: "signed", SignerID: "u-1001", SignerName: "李明", At: company.SignedAt, IP: company.IP, UserAgent: company.UserAgent},
@@ -274,7 +274,7 @@ func sampleCertificate(t testing.TB, s *signing.Sealer) signing.Certificate {
 	}
 }
 
-func certify(t testing.TB, s *signing.Sealer) signing.Certificate {
+func certify(t testing.TB, s *eseal.Sealer) eseal.Certificate {
 	t.Helper()
 	c, err := s.Certify(sampleCertificate(t, s))
 	require.NoError(t, err)
@@ -284,7 +284,7 @@ func certify(t testing.TB, s *signing.Sealer) signing.Certificate {
 
 // reseal seals c as Certify would but without its consistency checks, standing
 // in for a buggy or dishonest issuer holding the key.
-func reseal(t testing.TB, s *signing.Sealer, c signing.Certificate) signing.Certificate {
+func reseal(t testing.TB, s *eseal.Sealer, c eseal.Certificate) eseal.Certificate {
 	t.Helper()
 	c.Seal = nil
 	seal, err := s.Seal(c)
@@ -299,14 +299,14 @@ func TestVerifyCertificate(t *testing.T) {
 	t.Run("good", func(t *testing.T) {
 		c := certify(t, s)
 		assert.Equal(t, s.KeyID(), c.Seal.KeyID)
-		assert.NoError(t, signing.VerifyCertificate(s.PublicKey(), c))
+		assert.NoError(t, eseal.VerifyCertificate(s.PublicKey(), c))
 	})
 	t.Run("good after JSON round trip", func(t *testing.T) {
 		js, err := json.Marshal(certify(t, s))
 		require.NoError(t, err)
-		var c signing.Certificate
+		var c eseal.Certificate
 		require.NoError(t, json.Unmarshal(js, &c))
-		assert.NoError(t, signing.VerifyCertificate(s.PublicKey(), c))
+		assert.NoError(t, eseal.VerifyCertificate(s.PublicKey(), c))
 	})
 	t.Run("Certify ignores an existing seal", func(t *testing.T) {
 		c := certify(t, s)
@@ -318,31 +318,31 @@ func TestVerifyCertificate(t *testing.T) {
 	cases := []struct {
 		name    string
 		pub     ed25519.PublicKey
-		mutate  func(c *signing.Certificate)
+		mutate  func(c *eseal.Certificate)
 		wantErr string
 	}{
-		{"changed event", s.PublicKey(), func(c *signing.Certificate) { c.Events[1].IP = "192.0.2.1" }, "certificate: seal does not verify"},
-		{"added event", s.PublicKey(), func(c *signing.Certificate) {
-			c.Events = append(c.Events, signing.Event{Kind: "voided", At: c.IssuedAt})
+		{"changed event", s.PublicKey(), func(c *eseal.Certificate) { c.Events[1].IP = "192.0.2.1" }, "certificate: seal does not verify"},
+		{"added event", s.PublicKey(), func(c *eseal.Certificate) {
+			c.Events = append(c.Events, eseal.Event{Kind: "voided", At: c.IssuedAt})
 		}, "certificate: seal does not verify"},
-		{"removed event", s.PublicKey(), func(c *signing.Certificate) { c.Events = c.Events[1:] }, "certificate: seal does not verify"},
-		{"removed signature", s.PublicKey(), func(c *signing.Certificate) { c.Signatures = c.Signatures[:1] }, "certificate: seal does not verify"},
-		{"changed title", s.PublicKey(), func(c *signing.Certificate) { c.Title = "星辰数据平台服务合同" }, "certificate: seal does not verify"},
-		{"completion cleared", s.PublicKey(), func(c *signing.Certificate) { c.CompletedAt = nil }, "certificate: seal does not verify"},
-		{"tampered signature seal", s.PublicKey(), func(c *signing.Certificate) {
+		{"removed event", s.PublicKey(), func(c *eseal.Certificate) { c.Events = c.Events[1:] }, "certificate: seal does not verify"},
+		{"removed signature", s.PublicKey(), func(c *eseal.Certificate) { c.Signatures = c.Signatures[:1] }, "certificate: seal does not verify"},
+		{"changed title", s.PublicKey(), func(c *eseal.Certificate) { c.Title = "星辰数据平台服务合同" }, "certificate: seal does not verify"},
+		{"completion cleared", s.PublicKey(), func(c *eseal.Certificate) { c.CompletedAt = nil }, "certificate: seal does not verify"},
+		{"tampered signature seal", s.PublicKey(), func(c *eseal.Certificate) {
 			c.Signatures[1].Seal.Signature = tamper(c.Signatures[1].Seal.Signature)
 		}, "signature 2 (王建国): seal does not verify"},
-		{"tampered signature record", s.PublicKey(), func(c *signing.Certificate) { c.Signatures[0].IP = "192.0.2.1" }, "signature 1 (李明): seal does not verify"},
-		{"certificate seal tampered", s.PublicKey(), func(c *signing.Certificate) { c.Seal.Signature = tamper(c.Seal.Signature) }, "certificate: seal does not verify"},
-		{"not sealed", s.PublicKey(), func(c *signing.Certificate) { c.Seal = nil }, "certificate: not sealed"},
-		{"another key", newSealer(t, 2).PublicKey(), func(*signing.Certificate) {}, "certificate: seal does not verify"},
-		{"short public key", s.PublicKey()[:31], func(*signing.Certificate) {}, "public key is 31 bytes"},
+		{"tampered signature record", s.PublicKey(), func(c *eseal.Certificate) { c.Signatures[0].IP = "192.0.2.1" }, "signature 1 (李明): seal does not verify"},
+		{"certificate seal tampered", s.PublicKey(), func(c *eseal.Certificate) { c.Seal.Signature = tamper(c.Seal.Signature) }, "certificate: seal does not verify"},
+		{"not sealed", s.PublicKey(), func(c *eseal.Certificate) { c.Seal = nil }, "certificate: not sealed"},
+		{"another key", newSealer(t, 2).PublicKey(), func(*eseal.Certificate) {}, "certificate: seal does not verify"},
+		{"short public key", s.PublicKey()[:31], func(*eseal.Certificate) {}, "public key is 31 bytes"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := certify(t, s)
 			tc.mutate(&c)
-			assert.ErrorContains(t, signing.VerifyCertificate(tc.pub, c), tc.wantErr)
+			assert.ErrorContains(t, eseal.VerifyCertificate(tc.pub, c), tc.wantErr)
 		})
 	}
 }
@@ -351,14 +351,14 @@ func TestVerifyCertificateMismatchedSignature(t *testing.T) {
 	s := newSealer(t, 1)
 	cases := []struct {
 		name    string
-		edit    func(r *signing.SignatureRecord)
+		edit    func(r *eseal.SignatureRecord)
 		wantErr string
 	}{
-		{"document hash", func(r *signing.SignatureRecord) { r.DocumentSHA256 = docHash2 },
+		{"document hash", func(r *eseal.SignatureRecord) { r.DocumentSHA256 = docHash2 },
 			"signature 2 (王建国): document hash " + docHash2 + " does not match the certificate's " + docHash},
-		{"contract number", func(r *signing.SignatureRecord) { r.ContractNumber = "SC-2026-0099" },
+		{"contract number", func(r *eseal.SignatureRecord) { r.ContractNumber = "SC-2026-0099" },
 			"signature 2 (王建国): contract number SC-2026-0099 does not match the certificate's SC-2026-0042"},
-		{"version", func(r *signing.SignatureRecord) { r.Version = 2 },
+		{"version", func(r *eseal.SignatureRecord) { r.Version = 2 },
 			"signature 2 (王建国): version 2 does not match the certificate's 3"},
 	}
 	for _, tc := range cases {
@@ -371,7 +371,7 @@ func TestVerifyCertificateMismatchedSignature(t *testing.T) {
 			_, err := s.Certify(c)
 			assert.ErrorContains(t, err, tc.wantErr, "Certify must refuse it")
 
-			err = signing.VerifyCertificate(s.PublicKey(), reseal(t, s, c))
+			err = eseal.VerifyCertificate(s.PublicKey(), reseal(t, s, c))
 			assert.ErrorContains(t, err, tc.wantErr)
 			assert.NotContains(t, err.Error(), "seal does not verify", "every seal is genuine; only the mismatch is wrong")
 		})
@@ -381,12 +381,12 @@ func TestVerifyCertificateMismatchedSignature(t *testing.T) {
 func TestOpenFileKeyStore(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "keys")
-	ks := signing.FileKeyStore{Path: filepath.Join(dir, "signing.key")}
+	ks := eseal.FileKeyStore{Path: filepath.Join(dir, "eseal.key")}
 
 	_, err := ks.LoadKey(ctx)
-	require.ErrorIs(t, err, signing.ErrNoKey)
+	require.ErrorIs(t, err, eseal.ErrNoKey)
 
-	first, err := signing.Open(ctx, ks)
+	first, err := eseal.Open(ctx, ks)
 	require.NoError(t, err)
 
 	fi, err := os.Stat(ks.Path)
@@ -401,11 +401,11 @@ func TestOpenFileKeyStore(t *testing.T) {
 	require.True(t, strings.HasSuffix(string(data), "\n"))
 	seed, err := base64.StdEncoding.DecodeString(strings.TrimSuffix(string(data), "\n"))
 	require.NoError(t, err)
-	fromFile, err := signing.NewSealer(seed)
+	fromFile, err := eseal.NewSealer(seed)
 	require.NoError(t, err)
 	assert.Equal(t, first.PublicKey(), fromFile.PublicKey())
 
-	second, err := signing.Open(ctx, ks)
+	second, err := eseal.Open(ctx, ks)
 	require.NoError(t, err)
 	assert.Equal(t, first.PublicKey(), second.PublicKey())
 	assertOnlyKeyFile(t, dir)
@@ -419,12 +419,12 @@ func assertOnlyKeyFile(t *testing.T, dir string) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	assert.Equal(t, []string{"signing.key"}, names, "no temporary files left behind")
+	assert.Equal(t, []string{"eseal.key"}, names, "no temporary files left behind")
 }
 
 func TestOpenFileKeyStoreConcurrent(t *testing.T) {
 	dir := t.TempDir()
-	ks := signing.FileKeyStore{Path: filepath.Join(dir, "signing.key")}
+	ks := eseal.FileKeyStore{Path: filepath.Join(dir, "eseal.key")}
 
 	const replicas = 16
 	var (
@@ -438,7 +438,7 @@ func TestOpenFileKeyStoreConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			s, err := signing.Open(context.Background(), ks)
+			s, err := eseal.Open(context.Background(), ks)
 			errs[i] = err
 			if err == nil {
 				ids[i] = s.KeyID()
@@ -452,7 +452,7 @@ func TestOpenFileKeyStoreConcurrent(t *testing.T) {
 		require.NoError(t, errs[i])
 		assert.Equal(t, ids[0], ids[i], "replica %d", i)
 	}
-	stored, err := signing.Open(context.Background(), ks)
+	stored, err := eseal.Open(context.Background(), ks)
 	require.NoError(t, err)
 	assert.Equal(t, ids[0], stored.KeyID())
 	assertOnlyKeyFile(t, dir)
@@ -469,12 +469,12 @@ func TestOpenFileKeyStoreCorrupt(t *testing.T) {
 	}
 	for name, content := range cases {
 		t.Run(name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "signing.key")
+			path := filepath.Join(t.TempDir(), "eseal.key")
 			require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
 
-			_, err := signing.Open(context.Background(), signing.FileKeyStore{Path: path})
+			_, err := eseal.Open(context.Background(), eseal.FileKeyStore{Path: path})
 			assert.ErrorContains(t, err, "does not hold a base64 32-byte Ed25519 seed")
-			assert.NotErrorIs(t, err, signing.ErrNoKey)
+			assert.NotErrorIs(t, err, eseal.ErrNoKey)
 
 			after, err := os.ReadFile(path)
 			require.NoError(t, err)
@@ -485,10 +485,10 @@ func TestOpenFileKeyStoreCorrupt(t *testing.T) {
 
 func TestFileKeyStoreRejectsBadInput(t *testing.T) {
 	ctx := context.Background()
-	_, err := signing.Open(ctx, signing.FileKeyStore{})
+	_, err := eseal.Open(ctx, eseal.FileKeyStore{})
 	assert.ErrorContains(t, err, "Path is empty")
 
-	_, err = signing.FileKeyStore{Path: filepath.Join(t.TempDir(), "k")}.SaveKeyIfAbsent(ctx, make([]byte, 16))
+	_, err = eseal.FileKeyStore{Path: filepath.Join(t.TempDir(), "k")}.SaveKeyIfAbsent(ctx, make([]byte, 16))
 	assert.ErrorContains(t, err, "seed is 16 bytes")
 }
 
@@ -502,7 +502,7 @@ func (m *memStore) LoadKey(context.Context) ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.seed == nil {
-		return nil, signing.ErrNoKey
+		return nil, eseal.ErrNoKey
 	}
 	return bytes.Clone(m.seed), nil
 }
@@ -520,7 +520,7 @@ func (m *memStore) SaveKeyIfAbsent(_ context.Context, seed []byte) ([]byte, erro
 // between our load and our save.
 type lostRace struct{ winner []byte }
 
-func (l lostRace) LoadKey(context.Context) ([]byte, error) { return nil, signing.ErrNoKey }
+func (l lostRace) LoadKey(context.Context) ([]byte, error) { return nil, eseal.ErrNoKey }
 func (l lostRace) SaveKeyIfAbsent(context.Context, []byte) ([]byte, error) {
 	return l.winner, nil
 }
@@ -537,26 +537,26 @@ func TestOpenKeyStore(t *testing.T) {
 
 	t.Run("generates when none stored, then reuses", func(t *testing.T) {
 		ks := &memStore{}
-		first, err := signing.Open(ctx, ks)
+		first, err := eseal.Open(ctx, ks)
 		require.NoError(t, err)
 		require.Len(t, ks.seed, ed25519.SeedSize)
-		second, err := signing.Open(ctx, ks)
+		second, err := eseal.Open(ctx, ks)
 		require.NoError(t, err)
 		assert.Equal(t, first.PublicKey(), second.PublicKey())
 	})
 	t.Run("uses the stored key after losing the race", func(t *testing.T) {
 		winner := bytes.Repeat([]byte{9}, ed25519.SeedSize)
-		s, err := signing.Open(ctx, lostRace{winner: winner})
+		s, err := eseal.Open(ctx, lostRace{winner: winner})
 		require.NoError(t, err)
 		assert.Equal(t, newSealer(t, 9).KeyID(), s.KeyID())
 	})
 	t.Run("load error is returned, not papered over", func(t *testing.T) {
 		boom := errors.New("database unavailable")
-		_, err := signing.Open(ctx, failingStore{err: boom})
+		_, err := eseal.Open(ctx, failingStore{err: boom})
 		assert.ErrorIs(t, err, boom)
 	})
 	t.Run("stored seed of wrong length", func(t *testing.T) {
-		_, err := signing.Open(ctx, &memStore{seed: make([]byte, 20)})
+		_, err := eseal.Open(ctx, &memStore{seed: make([]byte, 20)})
 		assert.ErrorContains(t, err, "seed is 20 bytes")
 	})
 }
@@ -567,7 +567,7 @@ func TestRenderCertificateHTML(t *testing.T) {
 	shanghai, err := time.LoadLocation("Asia/Shanghai")
 	require.NoError(t, err)
 
-	out, err := signing.RenderCertificateHTML(c, shanghai)
+	out, err := eseal.RenderCertificateHTML(c, shanghai)
 	require.NoError(t, err)
 	page := string(out)
 	text := html.UnescapeString(page) // what the reader sees
@@ -606,11 +606,11 @@ func TestRenderCertificateHTML(t *testing.T) {
 
 	t.Run("escapes hostile text", func(t *testing.T) {
 		hostile := c
-		hostile.Signatures = append([]signing.SealedSignature(nil), c.Signatures...)
+		hostile.Signatures = append([]eseal.SealedSignature(nil), c.Signatures...)
 		hostile.Signatures[1].SignerName = `<script>alert("x")</script>`
-		hostile.Events = append([]signing.Event(nil), c.Events...)
+		hostile.Events = append([]eseal.Event(nil), c.Events...)
 		hostile.Events[0].Detail = `<img src=x onerror=alert(1)>`
-		out, err := signing.RenderCertificateHTML(hostile, shanghai)
+		out, err := eseal.RenderCertificateHTML(hostile, shanghai)
 		require.NoError(t, err)
 		page := string(out)
 		assert.NotContains(t, page, "<script")
@@ -619,14 +619,14 @@ func TestRenderCertificateHTML(t *testing.T) {
 		assert.Contains(t, html.UnescapeString(page), `<script>alert("x")</script>`, "shown as text")
 	})
 	t.Run("nil location is UTC", func(t *testing.T) {
-		out, err := signing.RenderCertificateHTML(c, nil)
+		out, err := eseal.RenderCertificateHTML(c, nil)
 		require.NoError(t, err)
 		assert.Contains(t, html.UnescapeString(string(out)), "2026-03-01 10:30:05 UTC (UTC+00:00)")
 	})
 	t.Run("incomplete and unsealed", func(t *testing.T) {
 		draft := c
 		draft.CompletedAt, draft.Seal = nil, nil
-		out, err := signing.RenderCertificateHTML(draft, shanghai)
+		out, err := eseal.RenderCertificateHTML(draft, shanghai)
 		require.NoError(t, err)
 		assert.Contains(t, string(out), "未完成")
 		assert.Contains(t, string(out), "本证书尚未签章")
@@ -636,22 +636,22 @@ func TestRenderCertificateHTML(t *testing.T) {
 func TestNewToken(t *testing.T) {
 	seen := map[string]bool{}
 	for range 200 {
-		token, hash, err := signing.NewToken()
+		token, hash, err := eseal.NewToken()
 		require.NoError(t, err)
 		assert.Len(t, token, 43)
-		assert.True(t, signing.ValidTokenShape(token), token)
+		assert.True(t, eseal.ValidTokenShape(token), token)
 		assert.Len(t, hash, sha256.Size)
-		assert.Equal(t, hash, signing.HashToken(token))
+		assert.Equal(t, hash, eseal.HashToken(token))
 		assert.False(t, seen[token], "duplicate token")
 		seen[token] = true
 	}
-	a, _, _ := signing.NewToken()
-	b, _, _ := signing.NewToken()
-	assert.NotEqual(t, signing.HashToken(a), signing.HashToken(b))
+	a, _, _ := eseal.NewToken()
+	b, _, _ := eseal.NewToken()
+	assert.NotEqual(t, eseal.HashToken(a), eseal.HashToken(b))
 }
 
 func TestValidTokenShape(t *testing.T) {
-	token, _, err := signing.NewToken()
+	token, _, err := eseal.NewToken()
 	require.NoError(t, err)
 
 	// The last character holds two unused bits; setting one gives a string
@@ -681,7 +681,7 @@ func TestValidTokenShape(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, signing.ValidTokenShape(tc.s))
+			assert.Equal(t, tc.want, eseal.ValidTokenShape(tc.s))
 		})
 	}
 }
@@ -693,7 +693,7 @@ func TestSignWebhookMessageFormat(t *testing.T) {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte(`1772361005.dlv-01HQ.{"event":"envelope.completed"}`))
 	want := "sha256=" + hex.EncodeToString(m.Sum(nil))
-	assert.Equal(t, want, signing.SignWebhook(secret, time.Unix(1772361005, 0), "dlv-01HQ", body))
+	assert.Equal(t, want, eseal.SignWebhook(secret, time.Unix(1772361005, 0), "dlv-01HQ", body))
 }
 
 func TestVerifyWebhook(t *testing.T) {
@@ -703,12 +703,12 @@ func TestVerifyWebhook(t *testing.T) {
 	ts := strconv.FormatInt(sent.Unix(), 10)
 	const id = "dlv-01HQ"
 	body := []byte(`{"event":"envelope.completed","envelope_id":"env-9"}`)
-	good := signing.SignWebhook(secret, sent, id, body)
+	good := eseal.SignWebhook(secret, sent, id, body)
 	goodHex := strings.TrimPrefix(good, "sha256=")
 
 	// signedAt returns a header pair with a valid signature for time at.
 	signedAt := func(at time.Time) (sig, ts string) {
-		return signing.SignWebhook(secret, at, id, body), strconv.FormatInt(at.Unix(), 10)
+		return eseal.SignWebhook(secret, at, id, body), strconv.FormatInt(at.Unix(), 10)
 	}
 	staleSig, staleTS := signedAt(now.Add(-10 * time.Minute))
 	futureSig, futureTS := signedAt(now.Add(10 * time.Minute))
@@ -730,50 +730,50 @@ func TestVerifyWebhook(t *testing.T) {
 		{"upper-case hex", secret, "sha256=" + strings.ToUpper(goodHex), ts, id, body, nil},
 		{"slightly in the future", secret, soonSig, soonTS, id, body, nil},
 		{"exactly at the skew limit", secret, edgeSig, edgeTS, id, body, nil},
-		{"changed body", secret, good, ts, id, append(bytes.Clone(body), ' '), signing.ErrWebhookSignature},
-		{"empty body", secret, good, ts, id, nil, signing.ErrWebhookSignature},
-		{"changed id", secret, good, ts, "dlv-01HR", body, signing.ErrWebhookSignature},
-		{"changed timestamp", secret, good, strconv.FormatInt(sent.Unix()+1, 10), id, body, signing.ErrWebhookSignature},
-		{"timestamp with leading zero", secret, good, "0" + ts, id, body, signing.ErrWebhookSignature},
-		{"wrong secret", []byte("whsec_other"), good, ts, id, body, signing.ErrWebhookSignature},
-		{"no secret", nil, good, ts, id, body, signing.ErrWebhookSignature},
+		{"changed body", secret, good, ts, id, append(bytes.Clone(body), ' '), eseal.ErrWebhookSignature},
+		{"empty body", secret, good, ts, id, nil, eseal.ErrWebhookSignature},
+		{"changed id", secret, good, ts, "dlv-01HR", body, eseal.ErrWebhookSignature},
+		{"changed timestamp", secret, good, strconv.FormatInt(sent.Unix()+1, 10), id, body, eseal.ErrWebhookSignature},
+		{"timestamp with leading zero", secret, good, "0" + ts, id, body, eseal.ErrWebhookSignature},
+		{"wrong secret", []byte("whsec_other"), good, ts, id, body, eseal.ErrWebhookSignature},
+		{"no secret", nil, good, ts, id, body, eseal.ErrWebhookSignature},
 		{"id with dot shifts bytes from body", secret,
-			signing.SignWebhook(secret, sent, "dlv", []byte("01HQ."+string(body))), ts, "dlv.01HQ", body, signing.ErrWebhookSignature},
-		{"empty id", secret, good, ts, "", body, signing.ErrWebhookSignature},
-		{"10 minutes old", secret, staleSig, staleTS, id, body, signing.ErrWebhookStale},
-		{"10 minutes ahead", secret, futureSig, futureTS, id, body, signing.ErrWebhookStale},
-		{"year 9999", secret, farSig, farTS, id, body, signing.ErrWebhookStale},
-		{"unix epoch", secret, ancientSig, ancientTS, id, body, signing.ErrWebhookStale},
-		{"stale timestamp, bad signature", secret, good, staleTS, id, body, signing.ErrWebhookSignature},
-		{"empty signature", secret, "", ts, id, body, signing.ErrWebhookSignature},
-		{"prefix only", secret, "sha256=", ts, id, body, signing.ErrWebhookSignature},
-		{"no prefix", secret, goodHex, ts, id, body, signing.ErrWebhookSignature},
-		{"other scheme", secret, "sha1=" + goodHex, ts, id, body, signing.ErrWebhookSignature},
-		{"upper-case prefix", secret, "SHA256=" + goodHex, ts, id, body, signing.ErrWebhookSignature},
-		{"not hex", secret, "sha256=" + strings.Repeat("zz", 32), ts, id, body, signing.ErrWebhookSignature},
-		{"odd-length hex", secret, good[:len(good)-1], ts, id, body, signing.ErrWebhookSignature},
-		{"truncated", secret, good[:len(good)-2], ts, id, body, signing.ErrWebhookSignature},
-		{"extended", secret, good + "00", ts, id, body, signing.ErrWebhookSignature},
-		{"two signatures", secret, good + "," + good, ts, id, body, signing.ErrWebhookSignature},
-		{"empty timestamp", secret, good, "", id, body, signing.ErrWebhookStale},
-		{"timestamp not a number", secret, good, "yesterday", id, body, signing.ErrWebhookStale},
-		{"negative timestamp", secret, good, "-" + ts, id, body, signing.ErrWebhookStale},
-		{"plus-signed timestamp", secret, good, "+" + ts, id, body, signing.ErrWebhookStale},
-		{"timestamp with space", secret, good, ts + " ", id, body, signing.ErrWebhookStale},
-		{"fractional timestamp", secret, good, ts + ".5", id, body, signing.ErrWebhookStale},
-		{"timestamp overflows int64", secret, good, strings.Repeat("9", 25), id, body, signing.ErrWebhookStale},
+			eseal.SignWebhook(secret, sent, "dlv", []byte("01HQ."+string(body))), ts, "dlv.01HQ", body, eseal.ErrWebhookSignature},
+		{"empty id", secret, good, ts, "", body, eseal.ErrWebhookSignature},
+		{"10 minutes old", secret, staleSig, staleTS, id, body, eseal.ErrWebhookStale},
+		{"10 minutes ahead", secret, futureSig, futureTS, id, body, eseal.ErrWebhookStale},
+		{"year 9999", secret, farSig, farTS, id, body, eseal.ErrWebhookStale},
+		{"unix epoch", secret, ancientSig, ancientTS, id, body, eseal.ErrWebhookStale},
+		{"stale timestamp, bad signature", secret, good, staleTS, id, body, eseal.ErrWebhookSignature},
+		{"empty signature", secret, "", ts, id, body, eseal.ErrWebhookSignature},
+		{"prefix only", secret, "sha256=", ts, id, body, eseal.ErrWebhookSignature},
+		{"no prefix", secret, goodHex, ts, id, body, eseal.ErrWebhookSignature},
+		{"other scheme", secret, "sha1=" + goodHex, ts, id, body, eseal.ErrWebhookSignature},
+		{"upper-case prefix", secret, "SHA256=" + goodHex, ts, id, body, eseal.ErrWebhookSignature},
+		{"not hex", secret, "sha256=" + strings.Repeat("zz", 32), ts, id, body, eseal.ErrWebhookSignature},
+		{"odd-length hex", secret, good[:len(good)-1], ts, id, body, eseal.ErrWebhookSignature},
+		{"truncated", secret, good[:len(good)-2], ts, id, body, eseal.ErrWebhookSignature},
+		{"extended", secret, good + "00", ts, id, body, eseal.ErrWebhookSignature},
+		{"two signatures", secret, good + "," + good, ts, id, body, eseal.ErrWebhookSignature},
+		{"empty timestamp", secret, good, "", id, body, eseal.ErrWebhookStale},
+		{"timestamp not a number", secret, good, "yesterday", id, body, eseal.ErrWebhookStale},
+		{"negative timestamp", secret, good, "-" + ts, id, body, eseal.ErrWebhookStale},
+		{"plus-signed timestamp", secret, good, "+" + ts, id, body, eseal.ErrWebhookStale},
+		{"timestamp with space", secret, good, ts + " ", id, body, eseal.ErrWebhookStale},
+		{"fractional timestamp", secret, good, ts + ".5", id, body, eseal.ErrWebhookStale},
+		{"timestamp overflows int64", secret, good, strings.Repeat("9", 25), id, body, eseal.ErrWebhookStale},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := signing.VerifyWebhook(tc.secret, tc.sig, tc.ts, tc.id, tc.body, now, 5*time.Minute)
+			err := eseal.VerifyWebhook(tc.secret, tc.sig, tc.ts, tc.id, tc.body, now, 5*time.Minute)
 			if tc.want == nil {
 				assert.NoError(t, err)
 				return
 			}
 			assert.ErrorIs(t, err, tc.want)
-			other := signing.ErrWebhookStale
-			if tc.want == signing.ErrWebhookStale {
-				other = signing.ErrWebhookSignature
+			other := eseal.ErrWebhookStale
+			if tc.want == eseal.ErrWebhookStale {
+				other = eseal.ErrWebhookSignature
 			}
 			assert.NotErrorIs(t, err, other)
 		})

@@ -1,8 +1,8 @@
-// Package approval holds the pure rules that route a contract for approval:
+// Package policy holds the pure rules that route a contract for approval:
 // risk and compliance checks over its document and terms, and versioned
 // approval policies whose rules pick the stages. Both are data an admin
 // edits; evaluating them is deterministic, so workflows may call it.
-package approval
+package policy
 
 import (
 	"encoding/json"

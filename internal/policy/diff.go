@@ -1,4 +1,4 @@
-package approval
+package policy
 
 // DiffLine is one line of a line-by-line comparison: "=" kept, "-" only in
 // the old text, "+" only in the new.

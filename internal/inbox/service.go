@@ -1,8 +1,8 @@
-// Package approvals is the application service of the approval engine:
+// Package inbox is the application service of the approval engine:
 // policies and risk rules as admins keep them, delegations, the approver's
 // inbox with what changed since they last looked, and why a contract took
 // the route it did.
-package approvals
+package inbox
 
 import (
 	"context"
@@ -14,18 +14,18 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/signet-clm/signet/internal/approval"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/policy"
 	"github.com/signet-clm/signet/internal/store"
 )
 
 // Store is what the approval service reads and writes.
 type Store interface {
-	SavePolicy(ctx context.Context, p approval.Policy, createdBy string) (approval.Policy, error)
-	Policy(ctx context.Context, id string, version int) (approval.Policy, error)
-	SaveRiskRules(ctx context.Context, rules []approval.RiskRule, createdBy string) (int, error)
-	RiskRules(ctx context.Context) ([]approval.RiskRule, int, error)
+	SavePolicy(ctx context.Context, p policy.Policy, createdBy string) (policy.Policy, error)
+	Policy(ctx context.Context, id string, version int) (policy.Policy, error)
+	SaveRiskRules(ctx context.Context, rules []policy.RiskRule, createdBy string) (int, error)
+	RiskRules(ctx context.Context) ([]policy.RiskRule, int, error)
 	AddDelegation(ctx context.Context, d store.Delegation) error
 	Delegations(ctx context.Context, userID string) ([]store.Delegation, error)
 	UserActive(ctx context.Context, id string) (bool, error)
@@ -59,40 +59,40 @@ func problems(lines []string) error {
 
 // SavePolicy stores a new version of a policy (admins only). Contracts in
 // review keep the version their round started with.
-func (s *Service) SavePolicy(ctx context.Context, u domain.User, p approval.Policy) (approval.Policy, error) {
+func (s *Service) SavePolicy(ctx context.Context, u domain.User, p policy.Policy) (policy.Policy, error) {
 	if err := problems(p.Check()); err != nil {
-		return approval.Policy{}, err
+		return policy.Policy{}, err
 	}
 	saved, err := s.store.SavePolicy(ctx, p, u.ID)
 	if err != nil {
-		return approval.Policy{}, err
+		return policy.Policy{}, err
 	}
 	return saved, nil
 }
 
 // Policy returns a policy version (the newest for version 0); the default
 // policy is the built-in one until an admin saves a version.
-func (s *Service) Policy(ctx context.Context, id string, version int) (approval.Policy, error) {
+func (s *Service) Policy(ctx context.Context, id string, version int) (policy.Policy, error) {
 	p, err := s.store.Policy(ctx, id, version)
-	if errors.Is(err, domain.ErrNotFound) && id == approval.DefaultPolicyID && version == 0 {
-		return approval.DefaultPolicy(), nil
+	if errors.Is(err, domain.ErrNotFound) && id == policy.DefaultPolicyID && version == 0 {
+		return policy.DefaultPolicy(), nil
 	}
 	if err != nil {
-		return approval.Policy{}, err
+		return policy.Policy{}, err
 	}
 	return p, nil
 }
 
 // RiskRules is the rule set as clients see and send it.
 type RiskRules struct {
-	Version int                 `json:"version"`
-	Rules   []approval.RiskRule `json:"rules" validate:"max=200,dive"`
+	Version int               `json:"version"`
+	Rules   []policy.RiskRule `json:"rules" validate:"max=200,dive"`
 }
 
 // SaveRiskRules replaces the rule set with a new version (admin, legal).
 func (s *Service) SaveRiskRules(ctx context.Context, u domain.User, in RiskRules) (RiskRules, error) {
 	if in.Rules == nil {
-		in.Rules = []approval.RiskRule{} // an empty set clears every rule
+		in.Rules = []policy.RiskRule{} // an empty set clears every rule
 	}
 	var lines []string
 	ids := map[string]bool{}
@@ -216,9 +216,9 @@ func (s *Service) Inbox(ctx context.Context, u domain.User, q InboxQuery) (Inbox
 type TaskDetail struct {
 	Task     store.InboxTask       `json:"task"`
 	Contract store.ContractRow     `json:"contract"`
-	Findings []approval.Finding    `json:"findings"`
-	Risk     approval.Severity     `json:"risk"`
-	Stages   []approval.Stage      `json:"stages"`
+	Findings []policy.Finding      `json:"findings"`
+	Risk     policy.Severity       `json:"risk"`
+	Stages   []policy.Stage        `json:"stages"`
 	Changes  *Changes              `json:"changes"`
 	History  []domain.ApprovalTask `json:"opinions"`
 }
@@ -226,9 +226,9 @@ type TaskDetail struct {
 // Changes compares the document under review with the one the approver
 // last saw, in an earlier round.
 type Changes struct {
-	SinceRound  int                 `json:"since_round"`
-	SinceSHA256 string              `json:"since_sha256"`
-	Lines       []approval.DiffLine `json:"lines"`
+	SinceRound  int               `json:"since_round"`
+	SinceSHA256 string            `json:"since_sha256"`
+	Lines       []policy.DiffLine `json:"lines"`
 	// Fields and Clauses, for an amendment, compare it with the version
 	// in force term by term.
 	Fields  []document.FieldChange  `json:"fields,omitempty"`
@@ -250,7 +250,7 @@ func (s *Service) Task(ctx context.Context, u domain.User, id string) (TaskDetai
 	if !mayRead(u, t.ApprovalTask) {
 		return TaskDetail{}, domain.ErrNotFound
 	}
-	d := TaskDetail{Task: t, Findings: []approval.Finding{}, Stages: []approval.Stage{}}
+	d := TaskDetail{Task: t, Findings: []policy.Finding{}, Stages: []policy.Stage{}}
 	if d.Contract, err = s.store.Contract(ctx, t.ContractNumber); err != nil {
 		return TaskDetail{}, err
 	}
@@ -281,13 +281,13 @@ func (s *Service) Task(ctx context.Context, u domain.User, id string) (TaskDetai
 		}
 	}
 	if current != nil {
-		var route approval.Route
+		var route policy.Route
 		if err := json.Unmarshal(current.Route, &route); err == nil {
 			d.Findings, d.Risk, d.Stages = route.Risk.Findings, route.Risk.Level, route.Stages
 		}
 		if last != nil {
 			d.Changes = &Changes{SinceRound: last.Round, SinceSHA256: last.DocumentSHA256,
-				Lines: approval.Diff(strings.Split(last.DocumentText, "\n"), strings.Split(current.DocumentText, "\n"))}
+				Lines: policy.Diff(strings.Split(last.DocumentText, "\n"), strings.Split(current.DocumentText, "\n"))}
 		}
 		if current.DocumentSHA256 != d.Contract.DocumentSHA256 && d.Contract.Status == domain.StatusActive {
 			if err := s.amendmentChanges(ctx, &d, current); err != nil {
@@ -320,7 +320,7 @@ func (s *Service) amendmentChanges(ctx context.Context, d *TaskDetail, round *st
 	cmp := document.Compare(cur, next)
 	if d.Changes == nil {
 		d.Changes = &Changes{SinceSHA256: curStored.SHA256,
-			Lines: approval.Diff(strings.Split(curStored.Text, "\n"), strings.Split(round.DocumentText, "\n"))}
+			Lines: policy.Diff(strings.Split(curStored.Text, "\n"), strings.Split(round.DocumentText, "\n"))}
 	}
 	d.Changes.Fields, d.Changes.Clauses = cmp.Fields, cmp.Clauses
 	return nil
@@ -332,7 +332,7 @@ type RoundView struct {
 	PolicyID       string                `json:"policy_id"`
 	PolicyVersion  int                   `json:"policy_version"`
 	DocumentSHA256 string                `json:"document_sha256"`
-	Route          approval.Route        `json:"route"`
+	Route          policy.Route          `json:"route"`
 	Outcome        string                `json:"outcome"`
 	StartedAt      time.Time             `json:"started_at"`
 	ClosedAt       *time.Time            `json:"closed_at"`
