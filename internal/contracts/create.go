@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/client"
-
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/store"
@@ -200,30 +198,17 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 		return s.draft(u, number, 1, in, p, in.NonStandardClauses, now)
 	}
 	start := func(d store.Draft) error {
-		_, err := s.temporal.ExecuteWorkflow(ctx, workflows.StartOptions(d.Contract, s.taskQueue), workflows.ContractWorkflow, workflows.ContractInput{Contract: d.Contract})
-		return err
+		return s.wf.StartContract(ctx, d.Contract, s.taskQueue, workflows.ContractInput{Contract: d.Contract})
 	}
 	number, _, err := s.store.CreateDraft(ctx, now.In(s.loc).Year(), u.ID, requestKey, build, start)
 	if err != nil {
-		return workflows.ContractState{}, temporalError(err)
+		return workflows.ContractState{}, workflows.Error(err)
 	}
 	// The workflow answers once the draft's creation is recorded; a retry
 	// with the same key joins here and gets the same answer.
-	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.ContractWorkflowID(number),
-		UpdateID:     "create/" + number,
-		UpdateName:   workflows.UpdateCreate,
-		Args:         []any{workflows.CreateRequest{Actor: u.Actor()}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err != nil {
-		return workflows.ContractState{}, temporalError(err)
-	}
 	var state workflows.ContractState
-	if err := handle.Get(ctx, &state); err != nil {
-		return workflows.ContractState{}, temporalError(err)
-	}
-	return state, nil
+	err = s.wf.Update(ctx, workflows.ContractWorkflowID(number), "create/"+number, workflows.UpdateCreate, workflows.CreateRequest{Actor: u.Actor()}, &state)
+	return state, err
 }
 
 // draft renders the contract numbered number from a checked request: its

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
@@ -75,20 +74,19 @@ func (s *Service) Renew(ctx context.Context, pred domain.Contract, at time.Time)
 		return store.Draft{Contract: c, Lines: in.Lines, Document: doc}, nil
 	}
 	startFn := func(d store.Draft) error {
-		_, err := s.temporal.ExecuteWorkflow(ctx, workflows.StartOptions(d.Contract, s.taskQueue), workflows.ContractWorkflow, workflows.ContractInput{
+		err := s.wf.StartContract(ctx, d.Contract, s.taskQueue, workflows.ContractInput{
 			Contract: d.Contract, RenewalOf: &workflows.RenewalStart{Predecessor: pred.Number, ThroughApproval: pred.Renewal.ThroughApproval},
 		})
 		// An attempt whose commit was lost after the start left this
 		// number's workflow running: it is the same successor.
-		var started *serviceerror.WorkflowExecutionAlreadyStarted
-		if errors.As(err, &started) {
+		if errors.Is(err, domain.ErrAlreadyExists) {
 			return nil
 		}
 		return err
 	}
 	number, _, err := s.store.CreateDraft(ctx, at.In(s.loc).Year(), pred.OwnerID, "renewal/"+pred.Number, build, startFn)
 	if err != nil {
-		return "", temporalError(err)
+		return "", workflows.Error(err)
 	}
 	return number, nil
 }

@@ -11,9 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
@@ -46,10 +44,12 @@ type Service struct {
 	versions    VersionsStore
 	asOf        AsOfStore
 	temporal    client.Client
-	taskQueue   string
-	loc         *time.Location
-	company     string
-	now         func() time.Time
+	// wf is the typed client every start, Update and query goes through.
+	wf        workflows.Client
+	taskQueue string
+	loc       *time.Location
+	company   string
+	now       func() time.Time
 }
 
 // New returns a service that starts workflows on taskQueue, ends contract
@@ -60,7 +60,7 @@ func New(st interface {
 	VersionsStore
 	AsOfStore
 }, tc client.Client, taskQueue string, loc *time.Location, company string) *Service {
-	return &Service{store: st, attachments: st, versions: st, asOf: st, temporal: tc, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
+	return &Service{store: st, attachments: st, versions: st, asOf: st, temporal: tc, wf: workflows.Client{Temporal: tc}, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
 }
 
 // View is one contract as its readers see it: the recorded row, every
@@ -123,19 +123,15 @@ func (s *Service) Get(ctx context.Context, u domain.User, number string) (View, 
 	}
 	v.Live = &state
 	if state.RoundWorkflowID != "" {
-		if resp, err := s.temporal.QueryWorkflow(ctx, state.RoundWorkflowID, "", workflows.QueryApprovalState); err == nil {
-			var round workflows.ApprovalState
-			if resp.Get(&round) == nil {
-				v.Round = &round
-			}
+		var round workflows.ApprovalState
+		if s.wf.Query(ctx, state.RoundWorkflowID, workflows.QueryApprovalState, &round) == nil {
+			v.Round = &round
 		}
 	}
 	if state.SigningWorkflowID != "" {
-		if resp, err := s.temporal.QueryWorkflow(ctx, state.SigningWorkflowID, "", workflows.QuerySigningState); err == nil {
-			var round workflows.SigningState
-			if resp.Get(&round) == nil {
-				v.Signing = &round
-			}
+		var round workflows.SigningState
+		if s.wf.Query(ctx, state.SigningWorkflowID, workflows.QuerySigningState, &round) == nil {
+			v.Signing = &round
 		}
 	}
 	return v, nil
@@ -143,15 +139,9 @@ func (s *Service) Get(ctx context.Context, u domain.User, number string) (View, 
 
 // LiveState queries the contract workflow for its state.
 func (s *Service) LiveState(ctx context.Context, number string) (workflows.ContractState, error) {
-	resp, err := s.temporal.QueryWorkflow(ctx, workflows.ContractWorkflowID(number), "", workflows.QueryState)
-	if err != nil {
-		return workflows.ContractState{}, temporalError(err)
-	}
 	var state workflows.ContractState
-	if err := resp.Get(&state); err != nil {
-		return workflows.ContractState{}, fmt.Errorf("decode state of %s: %w", number, err)
-	}
-	return state, nil
+	err := s.wf.Query(ctx, workflows.ContractWorkflowID(number), workflows.QueryState, &state)
+	return state, err
 }
 
 // Events returns a contract's recorded transitions.
@@ -295,45 +285,9 @@ func (s *Service) updateRound(ctx context.Context, u domain.User, number string,
 	return err
 }
 
-// updateWorkflow sends an Update and reads its verdict into result: the
-// validator's refusal only shows in the handle's Get.
+// updateWorkflow sends an Update and reads its verdict into result.
 func (s *Service) updateWorkflow(ctx context.Context, workflowID, requestID, name string, arg, result any) error {
-	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflowID,
-		UpdateID:     requestID,
-		UpdateName:   name,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = handle.Get(ctx, result)
-	}
-	if err != nil {
-		return temporalError(err)
-	}
-	return nil
-}
-
-// temporalError turns a Temporal client error into a domain error the API
-// maps to a status. Refusals keep their reason; the rest keep their cause
-// for the log only.
-func temporalError(err error) error {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		switch kind := domain.RefusalKind(appErr.Type()); kind {
-		case domain.RefusedForbidden, domain.RefusedConflict, domain.RefusedNotFound, domain.RefusedInvalid:
-			return &domain.Refusal{Kind: kind, Message: appErr.Message()}
-		}
-	}
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		return domain.ErrNotFound
-	}
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return fmt.Errorf("%w: %w", domain.ErrAlreadyExists, err)
-	}
-	return unavailable(err)
+	return s.wf.Update(ctx, workflowID, requestID, name, arg, result)
 }
 
 // unavailable marks an infrastructure failure: the API answers 503.

@@ -152,15 +152,9 @@ func (s *Signing) SigningState(ctx context.Context, u domain.User, number string
 }
 
 func (s *Signing) querySigning(ctx context.Context, number string, round int) (workflows.SigningState, error) {
-	resp, err := s.temporal.QueryWorkflow(ctx, workflows.SigningWorkflowID(number, round), "", workflows.QuerySigningState)
-	if err != nil {
-		return workflows.SigningState{}, temporalError(err)
-	}
 	var st workflows.SigningState
-	if err := resp.Get(&st); err != nil {
-		return workflows.SigningState{}, fmt.Errorf("decode signing state of %s: %w", number, err)
-	}
-	return st, nil
+	err := s.wf.Query(ctx, workflows.SigningWorkflowID(number, round), workflows.QuerySigningState, &st)
+	return st, err
 }
 
 // IssuedLink is a signing link made for its sender: the only time the
@@ -660,7 +654,7 @@ func (s *Signing) ApplyCallback(ctx context.Context, deliveryID string, cb Provi
 	if !fresh {
 		return true, nil
 	}
-	err = s.temporal.SignalWorkflow(ctx, workflows.SigningWorkflowID(number, round), "", workflows.SignalProviderEvent, workflows.ProviderEvent{
+	err = s.wf.Signal(ctx, workflows.SigningWorkflowID(number, round), workflows.SignalProviderEvent, workflows.ProviderEvent{
 		DeliveryID: deliveryID, Kind: cb.Event, SignerID: cb.SignerID, SignerName: cb.SignerName, Reason: cb.Reason, IP: cb.IP, UserAgent: cb.UserAgent,
 	})
 	if err != nil {
@@ -668,7 +662,7 @@ func (s *Signing) ApplyCallback(ctx context.Context, deliveryID string, cb Provi
 		if rerr := s.st.ReleaseDelivery(context.WithoutCancel(ctx), deliveryID); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
-		return false, temporalError(err)
+		return false, workflows.Error(err)
 	}
 	return false, nil
 }

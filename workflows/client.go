@@ -1,0 +1,90 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/signet-clm/signet/internal/domain"
+)
+
+// Client is the one typed way in to Signet's workflows for the services:
+// starts, Updates and queries, with Temporal's errors turned into domain
+// errors in one place (Error). It is not used by workflow code.
+type Client struct {
+	Temporal client.Client
+}
+
+// StartContract starts a contract's workflow under its readable ID.
+func (c Client) StartContract(ctx context.Context, contract domain.Contract, taskQueue string, in ContractInput) error {
+	_, err := c.Temporal.ExecuteWorkflow(ctx, StartOptions(contract, taskQueue), ContractWorkflow, in)
+	return Error(err)
+}
+
+// Update sends an Update and reads its answer into result once the
+// workflow has completed it. updateID is the client's request ID, so a
+// retry is answered with the first result; the validator's refusal only
+// shows in the handle's Get.
+func (c Client) Update(ctx context.Context, workflowID, updateID, name string, arg, result any) error {
+	handle, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflowID,
+		UpdateID:     updateID,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = handle.Get(ctx, result)
+	}
+	return Error(err)
+}
+
+// Query reads a workflow's query into result.
+func (c Client) Query(ctx context.Context, workflowID, name string, result any) error {
+	resp, err := c.Temporal.QueryWorkflow(ctx, workflowID, "", name)
+	if err != nil {
+		return Error(err)
+	}
+	if err := resp.Get(result); err != nil {
+		return fmt.Errorf("decode query %s of %s: %w", name, workflowID, err)
+	}
+	return nil
+}
+
+// Signal delivers a signal to a running workflow.
+func (c Client) Signal(ctx context.Context, workflowID, name string, arg any) error {
+	return Error(c.Temporal.SignalWorkflow(ctx, workflowID, "", name, arg))
+}
+
+// Error turns a Temporal client error into a domain error the API maps to
+// a status: a workflow's refusal keeps its kind and reason, a missing
+// workflow is domain.ErrNotFound, a taken ID domain.ErrAlreadyExists, and
+// anything else domain.ErrUnavailable, keeping its cause for the log.
+func Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		switch kind := domain.RefusalKind(appErr.Type()); kind {
+		case domain.RefusedForbidden, domain.RefusedConflict, domain.RefusedNotFound, domain.RefusedInvalid:
+			return &domain.Refusal{Kind: kind, Message: appErr.Message()}
+		}
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return domain.ErrNotFound
+	}
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return fmt.Errorf("%w: %w", domain.ErrAlreadyExists, err)
+	}
+	if errors.Is(err, domain.ErrUnavailable) || errors.Is(err, domain.ErrAlreadyExists) || errors.Is(err, domain.ErrNotFound) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
+}
