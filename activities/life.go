@@ -21,17 +21,29 @@ type Renewer interface {
 	Renew(ctx context.Context, predecessor domain.Contract, at time.Time) (string, error)
 }
 
-// NotifyInput is the notices a contract's dates call for.
+// NotifyInput is what a contract's dates call for: which reminders and
+// alerts are due, not their words (notify words them here).
 type NotifyInput struct {
-	Notices []notify.Notice `json:"notices"`
-	At      time.Time       `json:"at"`
+	Contract notify.ContractSummary `json:"contract"`
+	Due      []notify.Due           `json:"due"`
+	At       time.Time              `json:"at"`
+}
+
+// Notices words the input's due notices.
+func (in NotifyInput) Notices() []notify.Notice {
+	var out []notify.Notice
+	for _, d := range in.Due {
+		out = append(out, d.Notices(in.Contract)...)
+	}
+	return out
 }
 
 // Notify sends a signed contract's reminders and alerts through the
 // outbox.
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) error {
-	if err := a.Notifier.Notify(ctx, in.Notices, in.At); err != nil {
-		return fmt.Errorf("notify %d notices: %w", len(in.Notices), err)
+	notices := in.Notices()
+	if err := a.Notifier.Notify(ctx, notices, in.At); err != nil {
+		return fmt.Errorf("notify %d notices: %w", len(notices), err)
 	}
 	return nil
 }

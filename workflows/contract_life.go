@@ -192,7 +192,7 @@ func (w *contractWorkflow) actOnDue(ctx workflow.Context) error {
 	now := workflow.Now(ctx).UTC()
 	c := &w.state.Contract
 	sum := w.summary()
-	var notices []notify.Notice
+	var due []notify.Due
 	overdueCount := func(dueAt time.Time) int { return int(now.Sub(overdueAt(dueAt, 0))/OverdueEvery) + 1 }
 	if w.state.Status.Signed() {
 		for i := range c.Plan {
@@ -201,10 +201,10 @@ func (w *contractWorkflow) actOnDue(ctx workflow.Context) error {
 			case m.Paid():
 			case !now.Before(overdueAt(m.DueAt, m.OverdueAlerts)):
 				m.Reminded, m.OverdueAlerts = true, overdueCount(m.DueAt)
-				notices = append(notices, notify.ForMilestone(sum, *m, m.OverdueAlerts))
+				due = append(due, notify.Due{Milestone: new(*m), Overdue: m.OverdueAlerts})
 			case !m.Reminded && !now.Before(remindAt(m.DueAt)) && now.Before(m.DueAt):
 				m.Reminded = true
-				notices = append(notices, notify.ForMilestone(sum, *m, 0))
+				due = append(due, notify.Due{Milestone: new(*m)})
 			}
 		}
 		for i := range c.Obligations {
@@ -213,10 +213,10 @@ func (w *contractWorkflow) actOnDue(ctx workflow.Context) error {
 			case o.Done():
 			case !now.Before(overdueAt(o.DueAt, o.OverdueAlerts)):
 				o.Reminded, o.OverdueAlerts = true, overdueCount(o.DueAt)
-				notices = append(notices, notify.ForObligation(sum, *o, o.OverdueAlerts)...)
+				due = append(due, notify.Due{Obligation: new(*o), Overdue: o.OverdueAlerts})
 			case !o.Reminded && !now.Before(remindAt(o.DueAt)) && now.Before(o.DueAt):
 				o.Reminded = true
-				notices = append(notices, notify.ForObligation(sum, *o, 0)...)
+				due = append(due, notify.Due{Obligation: new(*o)})
 			}
 		}
 	}
@@ -234,12 +234,12 @@ func (w *contractWorkflow) actOnDue(ctx workflow.Context) error {
 		}
 		if nearest > 0 {
 			days := int(c.ExpiresAt.Sub(now).Hours()/24 + 0.5)
-			notices = append(notices, notify.ForRenewal(sum, w.state.Version, days, c.EndDate, c.Renewal.AutoRenew))
+			due = append(due, notify.Due{Renewal: &notify.RenewalDue{Version: w.state.Version, DaysLeft: days, EndDate: c.EndDate, AutoRenew: c.Renewal.AutoRenew}})
 		}
 	}
-	if len(notices) > 0 {
+	if len(due) > 0 {
 		var a *activities.Activities
-		if err := workflow.ExecuteActivity(recordOptions(ctx), a.Notify, activities.NotifyInput{Notices: notices, At: now}).Get(ctx, nil); err != nil {
+		if err := workflow.ExecuteActivity(recordOptions(ctx), a.Notify, activities.NotifyInput{Contract: sum, Due: due, At: now}).Get(ctx, nil); err != nil {
 			return err
 		}
 	}

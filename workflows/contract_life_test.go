@@ -60,7 +60,7 @@ func (s *lifeSuite) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment {
 			return activities.RecordTransitionResult{Applied: true}, nil
 		})
 	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NotifyInput) error {
-		s.notices = append(s.notices, in.Notices...)
+		s.notices = append(s.notices, in.Notices()...)
 		return nil
 	}).Maybe()
 	// Termination rounds: the real termination policy, one approver per role.

@@ -69,3 +69,36 @@ func ForRenewal(c ContractSummary, version, days int, endDate string, auto bool)
 		Data:    map[string]any{"contract_number": c.Number, "days_left": days, "auto_renew": auto},
 	}
 }
+
+// Due is one dated notice a signed contract's life calls for. The
+// workflow says what is due; the words are chosen here, by the activity,
+// so no message text passes through workflow histories.
+type Due struct {
+	Milestone  *domain.Milestone  `json:"milestone,omitempty"`
+	Obligation *domain.Obligation `json:"obligation,omitempty"`
+	// Overdue counts the overdue alerts so far; 0 is the reminder before.
+	Overdue int         `json:"overdue,omitempty"`
+	Renewal *RenewalDue `json:"renewal,omitempty"`
+}
+
+// RenewalDue is a renewal notice: the term ends in DaysLeft days.
+type RenewalDue struct {
+	Version   int    `json:"version"`
+	DaysLeft  int    `json:"days_left"`
+	EndDate   string `json:"end_date"`
+	AutoRenew bool   `json:"auto_renew"`
+}
+
+// Notices words what d says is due for contract c.
+func (d Due) Notices(c ContractSummary) []Notice {
+	switch {
+	case d.Milestone != nil:
+		return []Notice{ForMilestone(c, *d.Milestone, d.Overdue)}
+	case d.Obligation != nil:
+		return ForObligation(c, *d.Obligation, d.Overdue)
+	case d.Renewal != nil:
+		r := d.Renewal
+		return []Notice{ForRenewal(c, r.Version, r.DaysLeft, r.EndDate, r.AutoRenew)}
+	}
+	return nil
+}
