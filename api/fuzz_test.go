@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -78,7 +78,7 @@ func onFirstSigner(link bool, suffix string) func(testing.TB, *testenv.Stack) st
 		if !link {
 			return signer + suffix
 		}
-		return expect[contracts.IssuedLink](t, call(t, s, http.MethodPost, signer+"/link", "sales", nil), http.StatusCreated).Path + suffix
+		return expect[esign.IssuedLink](t, call(t, s, http.MethodPost, signer+"/link", "sales", nil), http.StatusCreated).Path + suffix
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -419,7 +420,7 @@ func TestAmendmentChangesAmountAndPlan(t *testing.T) {
 	assert.Contains(t, changed, "line_items[0]")
 	expect[errorBody](t, call(t, s, http.MethodGet, path+"/versions/9", "sales", nil), http.StatusNotFound)
 	assert.Equal(t, []string{"to"}, fieldsOf(t, call(t, s, http.MethodGet, path+"/diff?from=1", "sales", nil)))
-	v := expect[contracts.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", map[string]any{"document_sha256": now.Contract.DocumentSHA256}), http.StatusOK)
+	v := expect[esign.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", map[string]any{"document_sha256": now.Contract.DocumentSHA256}), http.StatusOK)
 	assert.True(t, v.Matches && v.SealsValid, "the amendment's signatures verify")
 
 	// As of a day: what was in force then.

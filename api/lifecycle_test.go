@@ -15,6 +15,7 @@ import (
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
@@ -131,10 +132,10 @@ func signAll(t testing.TB, s *testenv.Stack, n string) workflows.ContractState {
 }
 
 // signAs signs through a fresh link for one signer.
-func signAs(t testing.TB, s *testenv.Stack, n, signerID, name string) contracts.SignResult {
+func signAs(t testing.TB, s *testenv.Stack, n, signerID, name string) esign.SignResult {
 	t.Helper()
-	link := expect[contracts.IssuedLink](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/signers/"+signerID+"/link", "sales", nil), http.StatusCreated)
-	return expect[contracts.SignResult](t, call(t, s, http.MethodPost, link.Path, "", map[string]any{"signer_name": name, "consent": true}), http.StatusOK)
+	link := expect[esign.IssuedLink](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/signers/"+signerID+"/link", "sales", nil), http.StatusCreated)
+	return expect[esign.SignResult](t, call(t, s, http.MethodPost, link.Path, "", map[string]any{"signer_name": name, "consent": true}), http.StatusOK)
 }
 
 // listByQuery returns the workflow IDs a visibility query finds, waiting

@@ -19,6 +19,7 @@ import (
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/notify"
@@ -778,7 +779,7 @@ type LibraryClause struct {
 	Language string `json:"language"`
 }
 
-// IssuedLink is the API's contracts.IssuedLink.
+// IssuedLink is the API's esign.IssuedLink.
 type IssuedLink struct {
 	LinkID    string    `json:"link_id"`
 	SignerID  string    `json:"signer_id"`
@@ -819,7 +820,7 @@ type PublicKeyInfo struct {
 	PEM       string `json:"pem"`
 }
 
-// SignView is the API's contracts.SignView.
+// SignView is the API's esign.SignView.
 type SignView struct {
 	ContractNumber string      `json:"contract_number"`
 	Title          string      `json:"title"`
@@ -845,20 +846,20 @@ type SignerRow struct {
 	Status domain.SignerStatus `json:"status"`
 }
 
-// SignResult is the API's contracts.SignResult.
+// SignResult is the API's esign.SignResult.
 type SignResult struct {
 	Signature      *SealedSignature `json:"signature,omitempty"`
 	Outcome        string           `json:"outcome,omitempty"`
 	ContractStatus domain.Status    `json:"contract_status"`
 }
 
-// CodeSent is the API's contracts.CodeSent.
+// CodeSent is the API's esign.CodeSent.
 type CodeSent struct {
 	SentTo    string    `json:"sent_to"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// VerifyResult is the API's contracts.VerifyResult.
+// VerifyResult is the API's esign.VerifyResult.
 type VerifyResult struct {
 	DocumentSHA256 string              `json:"document_sha256"`
 	Matches        bool                `json:"matches"`
@@ -868,7 +869,7 @@ type VerifyResult struct {
 	KeyID          string              `json:"key_id"`
 }
 
-// VerifiedVersion is the API's contracts.VerifiedVersion.
+// VerifiedVersion is the API's esign.VerifiedVersion.
 type VerifiedVersion struct {
 	ContractNumber string           `json:"contract_number"`
 	Title          string           `json:"title"`
@@ -878,7 +879,7 @@ type VerifiedVersion struct {
 	Signatures     []VerifiedSigner `json:"signatures"`
 }
 
-// VerifiedSigner is the API's contracts.VerifiedSigner.
+// VerifiedSigner is the API's esign.VerifiedSigner.
 type VerifiedSigner struct {
 	SignerName string    `json:"signer_name"`
 	Party      string    `json:"party"`
@@ -887,7 +888,7 @@ type VerifiedSigner struct {
 	SealValid  bool      `json:"seal_valid"`
 }
 
-// CertificateVerdict is the API's contracts.CertificateVerdict.
+// CertificateVerdict is the API's esign.CertificateVerdict.
 type CertificateVerdict struct {
 	Valid   bool   `json:"valid"`
 	Problem string `json:"problem,omitempty"`
@@ -1947,7 +1948,7 @@ func toLibraryClause(v document.LibraryClause) LibraryClause {
 	}
 }
 
-func toIssuedLink(v contracts.IssuedLink) IssuedLink {
+func toIssuedLink(v esign.IssuedLink) IssuedLink {
 	return IssuedLink{
 		LinkID:    v.LinkID,
 		SignerID:  v.SignerID,
@@ -1992,7 +1993,7 @@ func toPublicKeyInfo(v eseal.PublicKeyInfo) PublicKeyInfo {
 	}
 }
 
-func toSignView(v contracts.SignView) SignView {
+func toSignView(v esign.SignView) SignView {
 	return SignView{
 		ContractNumber: v.ContractNumber,
 		Title:          v.Title,
@@ -2020,7 +2021,7 @@ func toSignerRow(v store.SignerRow) SignerRow {
 	}
 }
 
-func toSignResult(v contracts.SignResult) SignResult {
+func toSignResult(v esign.SignResult) SignResult {
 	return SignResult{
 		Signature:      convPtr(v.Signature, toSealedSignature),
 		Outcome:        v.Outcome,
@@ -2028,14 +2029,14 @@ func toSignResult(v contracts.SignResult) SignResult {
 	}
 }
 
-func toCodeSent(v contracts.CodeSent) CodeSent {
+func toCodeSent(v esign.CodeSent) CodeSent {
 	return CodeSent{
 		SentTo:    v.SentTo,
 		ExpiresAt: v.ExpiresAt,
 	}
 }
 
-func toVerifyResult(v contracts.VerifyResult) VerifyResult {
+func toVerifyResult(v esign.VerifyResult) VerifyResult {
 	return VerifyResult{
 		DocumentSHA256: v.DocumentSHA256,
 		Matches:        v.Matches,
@@ -2046,7 +2047,7 @@ func toVerifyResult(v contracts.VerifyResult) VerifyResult {
 	}
 }
 
-func toVerifiedVersion(v contracts.VerifiedVersion) VerifiedVersion {
+func toVerifiedVersion(v esign.VerifiedVersion) VerifiedVersion {
 	return VerifiedVersion{
 		ContractNumber: v.ContractNumber,
 		Title:          v.Title,
@@ -2057,7 +2058,7 @@ func toVerifiedVersion(v contracts.VerifiedVersion) VerifiedVersion {
 	}
 }
 
-func toVerifiedSigner(v contracts.VerifiedSigner) VerifiedSigner {
+func toVerifiedSigner(v esign.VerifiedSigner) VerifiedSigner {
 	return VerifiedSigner{
 		SignerName: v.SignerName,
 		Party:      v.Party,
@@ -2067,7 +2068,7 @@ func toVerifiedSigner(v contracts.VerifiedSigner) VerifiedSigner {
 	}
 }
 
-func toCertificateVerdict(v contracts.CertificateVerdict) CertificateVerdict {
+func toCertificateVerdict(v esign.CertificateVerdict) CertificateVerdict {
 	return CertificateVerdict{
 		Valid:   v.Valid,
 		Problem: v.Problem,

@@ -16,6 +16,7 @@ import (
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/customers"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/reports"
@@ -53,7 +54,7 @@ type Deps struct {
 	Audit     AuditReader
 	Users     *identity.Service
 	// Signing runs e-signing: links, certificates, verification, webhooks.
-	Signing *contracts.Signing
+	Signing *esign.Service
 	Reports *reports.Service
 	// Auth resolves bearer tokens.
 	Auth Users

@@ -11,16 +11,16 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/esign"
 )
 
 // maxVerifyBytes bounds a document posted to /v1/verify.
 const maxVerifyBytes = 32 << 20
 
 func (h *handlers) send(c *gin.Context) {
-	var in contracts.SendInput
+	var in esign.SendInput
 	if err := h.bindOptionalJSON(c, &in); err != nil {
 		writeError(c, h.d.Logger, err)
 		return
@@ -40,7 +40,7 @@ func (h *handlers) issueLink(c *gin.Context) {
 }
 
 func (h *handlers) replaceSigner(c *gin.Context) {
-	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.ReplaceSignerInput) (SigningState, error) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in esign.ReplaceSignerInput) (SigningState, error) {
 		return as(toSigningState)(h.d.Signing.ReplaceSigner(ctx, u, c.Param("number"), c.Param("id"), c.GetString(requestIDKey), in))
 	})(c)
 }
@@ -56,7 +56,7 @@ func (h *handlers) openLink(c *gin.Context) {
 }
 
 func (h *handlers) signLink(c *gin.Context) {
-	var in contracts.SignLinkInput
+	var in esign.SignLinkInput
 	if err := h.bindJSON(c, &in); err != nil {
 		writeError(c, h.d.Logger, err)
 		return
@@ -67,7 +67,7 @@ func (h *handlers) signLink(c *gin.Context) {
 }
 
 func (h *handlers) declineLink(c *gin.Context) {
-	var in contracts.DeclineInput
+	var in esign.DeclineInput
 	if err := h.bindJSON(c, &in); err != nil {
 		writeError(c, h.d.Logger, err)
 		return
@@ -83,8 +83,8 @@ func (h *handlers) sendCode(c *gin.Context) {
 	h.respond(c, http.StatusAccepted, sent, err)
 }
 
-func clientOf(c *gin.Context) contracts.Client {
-	return contracts.Client{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()}
+func clientOf(c *gin.Context) esign.Client {
+	return esign.Client{IP: c.ClientIP(), UserAgent: c.Request.UserAgent()}
 }
 
 // noStore keeps a signing page (and its token-bearing URL) out of caches.
@@ -146,7 +146,7 @@ func (h *handlers) certificate(c *gin.Context) {
 // verify takes a JSON body (a hash or a certificate) or the document
 // itself as any other content type, hashed as it streams in.
 func (h *handlers) verify(c *gin.Context) {
-	var in contracts.VerifyInput
+	var in esign.VerifyInput
 	if strings.HasPrefix(c.ContentType(), "application/json") {
 		if err := h.bindJSON(c, &in); err != nil {
 			writeError(c, h.d.Logger, err)
@@ -166,7 +166,7 @@ func (h *handlers) verify(c *gin.Context) {
 			writeError(c, h.d.Logger, fieldError("body", "send a document, its SHA-256 or a certificate"))
 			return
 		}
-		in.DocumentSHA256 = contracts.DocumentHash(raw)
+		in.DocumentSHA256 = esign.DocumentHash(raw)
 	}
 	res, err := as(toVerifyResult)(h.d.Signing.Verify(c.Request.Context(), in))
 	h.respond(c, http.StatusOK, res, err)
@@ -180,13 +180,13 @@ func (h *handlers) providerWebhook(c *gin.Context) {
 		writeError(c, h.d.Logger, decodeError(err))
 		return
 	}
-	auth := contracts.WebhookAuth{
-		Signature:  c.GetHeader(contracts.WebhookSignatureHeader),
-		Timestamp:  c.GetHeader(contracts.WebhookTimestampHeader),
-		DeliveryID: c.GetHeader(contracts.WebhookDeliveryHeader),
+	auth := esign.WebhookAuth{
+		Signature:  c.GetHeader(esign.WebhookSignatureHeader),
+		Timestamp:  c.GetHeader(esign.WebhookTimestampHeader),
+		DeliveryID: c.GetHeader(esign.WebhookDeliveryHeader),
 	}
 	switch err := h.d.Signing.VerifyCallback(auth, body); {
-	case errors.Is(err, contracts.ErrNoProvider):
+	case errors.Is(err, esign.ErrNoProvider):
 		writeError(c, h.d.Logger, errNoRoute)
 		return
 	case err != nil:
@@ -195,7 +195,7 @@ func (h *handlers) providerWebhook(c *gin.Context) {
 		return
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
-	var cb contracts.ProviderCallback
+	var cb esign.ProviderCallback
 	if err := h.bindJSON(c, &cb); err != nil {
 		writeError(c, h.d.Logger, err)
 		return

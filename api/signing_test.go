@@ -16,6 +16,7 @@ import (
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -35,9 +36,9 @@ func signingOf(t testing.TB, s *testenv.Stack, n string) workflows.SigningState 
 	return expect[workflows.SigningState](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/signing", "sales", nil), http.StatusOK)
 }
 
-func issueLink(t testing.TB, s *testenv.Stack, n, signerID string) contracts.IssuedLink {
+func issueLink(t testing.TB, s *testenv.Stack, n, signerID string) esign.IssuedLink {
 	t.Helper()
-	return expect[contracts.IssuedLink](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/signers/"+signerID+"/link", "sales", nil), http.StatusCreated)
+	return expect[esign.IssuedLink](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/signers/"+signerID+"/link", "sales", nil), http.StatusCreated)
 }
 
 func signBody(name string) map[string]any {
@@ -89,7 +90,7 @@ func TestSigningFromApprovedToActive(t *testing.T) {
 
 	link := issueLink(t, s, n, company.ID)
 	r := call(t, s, http.MethodGet, link.Path, "", nil)
-	view := expect[contracts.SignView](t, r, http.StatusOK)
+	view := expect[esign.SignView](t, r, http.StatusOK)
 	assert.Equal(t, "no-store", r.Header.Get("Cache-Control"))
 	assert.Equal(t, n, view.ContractNumber)
 	assert.Equal(t, row.DocumentSHA256, view.DocumentSHA256)
@@ -111,7 +112,7 @@ func TestSigningFromApprovedToActive(t *testing.T) {
 			assert.Equal(t, []string{tc.field}, fieldsOf(t, call(t, s, http.MethodPost, link.Path, "", tc.body)))
 		})
 	}
-	res := expect[contracts.SignResult](t, call(t, s, http.MethodPost, link.Path, "", signBody("陈静")), http.StatusOK)
+	res := expect[esign.SignResult](t, call(t, s, http.MethodPost, link.Path, "", signBody("陈静")), http.StatusOK)
 	require.NotNil(t, res.Signature)
 	assert.Equal(t, domain.StatusSigning, res.ContractStatus)
 	assert.Equal(t, "陈静", res.Signature.SignerName)
@@ -132,7 +133,7 @@ func TestSigningFromApprovedToActive(t *testing.T) {
 	}
 
 	// The customer's early link now works; signing makes the contract active.
-	res = expect[contracts.SignResult](t, call(t, s, http.MethodPost, early.Path, "", signBody("王建国"), "User-Agent", "Mozilla/5.0 (Macintosh) 微信"), http.StatusOK)
+	res = expect[esign.SignResult](t, call(t, s, http.MethodPost, early.Path, "", signBody("王建国"), "User-Agent", "Mozilla/5.0 (Macintosh) 微信"), http.StatusOK)
 	assert.Equal(t, string(workflows.SigningOutcomeSigned), res.Outcome)
 	assert.Equal(t, domain.StatusActive, res.ContractStatus)
 	got := expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
@@ -165,7 +166,7 @@ func TestSigningFromApprovedToActive(t *testing.T) {
 	key := expect[eseal.PublicKeyInfo](t, call(t, s, http.MethodGet, "/v1/signing-key", "", nil), http.StatusOK)
 	assert.Equal(t, s.Sealer.KeyID(), key.KeyID)
 	doc := call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=text", "sales", nil).Body
-	verify := func(body []byte, ctype string) contracts.VerifyResult {
+	verify := func(body []byte, ctype string) esign.VerifyResult {
 		req, err := http.NewRequest(http.MethodPost, s.URL+"/v1/verify", bytes.NewReader(body))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", ctype)
@@ -173,7 +174,7 @@ func TestSigningFromApprovedToActive(t *testing.T) {
 		require.NoError(t, err)
 		defer resp.Body.Close()
 		require.Equal(t, http.StatusOK, resp.StatusCode)
-		var v contracts.VerifyResult
+		var v esign.VerifyResult
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&v))
 		return v
 	}
@@ -231,7 +232,7 @@ func TestSignerReplacementAndDecline(t *testing.T) {
 
 	link := issueLink(t, s, n, signer.ID)
 	assert.Equal(t, []string{"reason"}, fieldsOf(t, call(t, s, http.MethodPost, link.Path+"/decline", "", map[string]any{"reason": ""})))
-	res := expect[contracts.SignResult](t, call(t, s, http.MethodPost, link.Path+"/decline", "", map[string]any{"reason": "付款条款需要重新协商"}), http.StatusOK)
+	res := expect[esign.SignResult](t, call(t, s, http.MethodPost, link.Path+"/decline", "", map[string]any{"reason": "付款条款需要重新协商"}), http.StatusOK)
 	assert.Equal(t, string(workflows.SigningOutcomeDeclined), res.Outcome)
 	assert.Equal(t, domain.StatusApproved, res.ContractStatus)
 	expect[errorBody](t, call(t, s, http.MethodPost, link.Path, "", signBody("王建国")), http.StatusGone)
@@ -323,7 +324,7 @@ func TestSigningWithOneTimeCode(t *testing.T) {
 	link := issueLink(t, s, n, signingOf(t, s, n).Signers[0].ID)
 	expect[errorBody](t, call(t, s, http.MethodPost, link.Path, "", signBody("王建国")), http.StatusUnprocessableEntity)
 
-	sent := expect[contracts.CodeSent](t, call(t, s, http.MethodPost, link.Path+"/code", "", nil), http.StatusAccepted)
+	sent := expect[esign.CodeSent](t, call(t, s, http.MethodPost, link.Path+"/code", "", nil), http.StatusAccepted)
 	assert.Equal(t, "w***@xingchen.example", sent.SentTo)
 	var subject string
 	require.NoError(t, s.Store.Pool().QueryRow(t.Context(), `SELECT message->>'subject' FROM notification_outbox
@@ -339,6 +340,6 @@ func TestSigningWithOneTimeCode(t *testing.T) {
 	}
 	assert.Equal(t, []string{"code"}, fieldsOf(t, call(t, s, http.MethodPost, link.Path, "", withCode(wrong))))
 	assert.Equal(t, []string{"code"}, fieldsOf(t, call(t, s, http.MethodPost, link.Path, "", withCode("12ab"))))
-	res := expect[contracts.SignResult](t, call(t, s, http.MethodPost, link.Path, "", withCode(code)), http.StatusOK)
+	res := expect[esign.SignResult](t, call(t, s, http.MethodPost, link.Path, "", withCode(code)), http.StatusOK)
 	assert.Equal(t, domain.StatusActive, res.ContractStatus)
 }

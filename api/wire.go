@@ -12,6 +12,7 @@ import (
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/customers"
 	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/reports"
@@ -30,7 +31,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 	cs := contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName)
 	return Deps{
 		Contracts: cs,
-		Signing:   contracts.NewSigning(cs, st, sealer, cfg.ESignWebhookSecret, cfg.SMTPAddr != ""),
+		Signing:   esign.New(cs, tc, st, sealer, cfg.ESignWebhookSecret, cfg.SMTPAddr != ""),
 		Customers: customers.New(st),
 		Catalog:   catalog.New(st),
 		Approvals: inbox.New(st),

@@ -164,7 +164,7 @@ func (s *Service) ContractAsOf(ctx context.Context, u domain.User, number, date 
 	}
 	until, err := domain.ExpiryInstant(date, s.loc)
 	if err != nil {
-		return AsOf{}, fieldErr("as_of", "must be a date YYYY-MM-DD")
+		return AsOf{}, domain.InvalidField("as_of", "must be a date YYYY-MM-DD")
 	}
 	status, version, existed, err := s.asOf.StateAsOf(ctx, number, until)
 	if err != nil {

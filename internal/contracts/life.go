@@ -80,10 +80,10 @@ type TerminateInput struct {
 func (s *Service) Terminate(ctx context.Context, u domain.User, number, requestID string, in TerminateInput) (workflows.ContractState, error) {
 	day, err := domain.ParseDate(in.EffectiveDate)
 	if err != nil {
-		return workflows.ContractState{}, fieldErr("effective_date", "must be a date YYYY-MM-DD")
+		return workflows.ContractState{}, domain.InvalidField("effective_date", "must be a date YYYY-MM-DD")
 	}
 	if in.EffectiveDate < s.now().In(s.loc).Format(domain.DateLayout) {
-		return workflows.ContractState{}, fieldErr("effective_date", "must not be before today")
+		return workflows.ContractState{}, domain.InvalidField("effective_date", "must not be before today")
 	}
 	at := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.loc).UTC()
 	return s.update(ctx, u, number, requestID, workflows.UpdateTerminate, workflows.TerminateRequest{

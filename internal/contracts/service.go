@@ -251,11 +251,20 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 	return s.LiveState(ctx, number)
 }
 
-// Client is where a request came from, kept on signature records.
-type Client struct {
-	IP        string
-	UserAgent string
+// VisibleRow returns the contract's recorded row if u may see it, else
+// domain.ErrNotFound (its existence stays private).
+func (s *Service) VisibleRow(ctx context.Context, u domain.User, number string) (store.ContractRow, error) {
+	return s.visible(ctx, u, number)
 }
+
+// UpdateContract delivers an Update to the contract's workflow after the
+// same visibility check every other call makes.
+func (s *Service) UpdateContract(ctx context.Context, u domain.User, number, requestID, name string, arg any) (workflows.ContractState, error) {
+	return s.update(ctx, u, number, requestID, name, arg)
+}
+
+// Company is our party's name as documents show it.
+func (s *Service) Company() string { return s.company }
 
 // update delivers one decision to a contract workflow and waits for its
 // verdict. requestID is the UpdateID, so a retried request is applied once.

@@ -69,3 +69,9 @@ type Refusal struct {
 }
 
 func (r *Refusal) Error() string { return string(r.Kind) + ": " + r.Message }
+
+// InvalidField is a ValidationError naming one field and what is wrong
+// with it.
+func InvalidField(field, msg string) error {
+	return &ValidationError{Fields: []FieldError{{Field: field, Message: msg}}}
+}

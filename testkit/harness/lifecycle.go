@@ -11,6 +11,7 @@ import (
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -113,7 +114,7 @@ func (c *Client) SignAll(ctx context.Context, n string) (domain.Status, error) {
 		if err != nil {
 			return "", err
 		}
-		var link contracts.IssuedLink
+		var link esign.IssuedLink
 		if err := json.Unmarshal(raw, &link); err != nil {
 			return "", fmt.Errorf("decode link: %w", err)
 		}
@@ -132,7 +133,7 @@ func (c *Client) SignAll(ctx context.Context, n string) (domain.Status, error) {
 		if err != nil {
 			return "", err
 		}
-		var res contracts.SignResult
+		var res esign.SignResult
 		if err := json.Unmarshal(raw, &res); err != nil {
 			return "", fmt.Errorf("decode signature: %w", err)
 		}

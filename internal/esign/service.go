@@ -1,4 +1,7 @@
-package contracts
+// Package esign is the e-signing application service: signing rounds sent
+// for signature, the public one-time links, codes, certificates, verification
+// and provider callbacks.
+package esign
 
 import (
 	"context"
@@ -6,10 +9,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"go.temporal.io/sdk/client"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
@@ -17,8 +22,8 @@ import (
 	"github.com/signet-clm/signet/workflows"
 )
 
-// SigningStore is what e-signing reads from PostgreSQL.
-type SigningStore interface {
+// Store is what e-signing reads from PostgreSQL.
+type Store interface {
 	LinkByHash(ctx context.Context, hash []byte) (store.SigningLink, error)
 	LinkOpened(ctx context.Context, l store.SigningLink, signerName, ip, userAgent, requestID string, at time.Time) error
 	Signers(ctx context.Context, number string, round int) ([]store.SignerRow, error)
@@ -30,15 +35,20 @@ type SigningStore interface {
 	CheckLinkCode(ctx context.Context, linkID string, codeHash []byte, now time.Time) (bool, error)
 	ReleaseDelivery(ctx context.Context, id string) error
 	CompanySignatory(ctx context.Context) (domain.User, error)
+	Contacts(ctx context.Context, customerID string) ([]store.Contact, error)
+	Contract(ctx context.Context, number string) (store.ContractRow, error)
+	Document(ctx context.Context, number string) (store.StoredDocument, error)
 	SignerRound(ctx context.Context, id string) (string, int, error)
 }
 
-// Signing is the e-signing side of the service: sending for signature,
-// the public link endpoints, certificates, verification and provider
-// callbacks. It shares the contract service's store and Temporal client.
-type Signing struct {
-	*Service
-	st     SigningStore
+// Service is e-signing: sending for signature, the public link endpoints,
+// certificates, verification and provider callbacks. It builds on the
+// contract service's visibility checks and Updates.
+type Service struct {
+	*contracts.Service
+	st     Store
+	wf     workflows.Client
+	now    func() time.Time
 	sealer *eseal.Sealer
 	// webhookSecret authenticates the external provider; empty: none.
 	webhookSecret []byte
@@ -47,9 +57,9 @@ type Signing struct {
 	mails bool
 }
 
-// NewSigning returns the e-signing service.
-func NewSigning(s *Service, st SigningStore, sealer *eseal.Sealer, webhookSecret string, mails bool) *Signing {
-	return &Signing{Service: s, st: st, sealer: sealer, webhookSecret: []byte(webhookSecret), mails: mails}
+// New returns the e-signing service over the contract service cs.
+func New(cs *contracts.Service, tc client.Client, st Store, sealer *eseal.Sealer, webhookSecret string, mails bool) *Service {
+	return &Service{Service: cs, st: st, wf: workflows.Client{Temporal: tc}, now: time.Now, sealer: sealer, webhookSecret: []byte(webhookSecret), mails: mails}
 }
 
 // SignerInput names one signer. Signers of one group sign in any order;
@@ -74,25 +84,25 @@ type SendInput struct {
 }
 
 // Send sends an approved contract for signature.
-func (s *Signing) Send(ctx context.Context, u domain.User, number, requestID string, in SendInput) (workflows.ContractState, error) {
-	row, err := s.visible(ctx, u, number)
+func (s *Service) Send(ctx context.Context, u domain.User, number, requestID string, in SendInput) (workflows.ContractState, error) {
+	row, err := s.VisibleRow(ctx, u, number)
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
 	if in.RequireCode && !s.mails {
-		return workflows.ContractState{}, fieldErr("require_code", "needs email to send codes (SIGNET_SMTP_ADDR is not set)")
+		return workflows.ContractState{}, domain.InvalidField("require_code", "needs email to send codes (SIGNET_SMTP_ADDR is not set)")
 	}
 	signers, err := s.signers(ctx, row, in.Signers)
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
-	state, err := s.update(ctx, u, number, requestID, workflows.UpdateSend, workflows.SendRequest{Actor: u.Actor(), Signers: signers, DeadlineDays: in.DeadlineDays, RequireCode: in.RequireCode})
+	state, err := s.UpdateContract(ctx, u, number, requestID, workflows.UpdateSend, workflows.SendRequest{Actor: u.Actor(), Signers: signers, DeadlineDays: in.DeadlineDays, RequireCode: in.RequireCode})
 	// The contract answers once the round's first links are out.
 	return state, err
 }
 
 // signers resolves the request's signers or the defaults.
-func (s *Signing) signers(ctx context.Context, row store.ContractRow, in []SignerInput) ([]domain.Signer, error) {
+func (s *Service) signers(ctx context.Context, row store.ContractRow, in []SignerInput) ([]domain.Signer, error) {
 	if len(in) > 0 {
 		out := make([]domain.Signer, len(in))
 		for i, si := range in {
@@ -106,11 +116,11 @@ func (s *Signing) signers(ctx context.Context, row store.ContractRow, in []Signe
 	}
 	exec, err := s.st.CompanySignatory(ctx)
 	if errors.Is(err, domain.ErrNotFound) {
-		return nil, fieldErr("signers", "no executive can sign for the company; name the signers")
+		return nil, domain.InvalidField("signers", "no executive can sign for the company; name the signers")
 	} else if err != nil {
 		return nil, err
 	}
-	contacts, err := s.store.Contacts(ctx, row.CustomerID)
+	contacts, err := s.st.Contacts(ctx, row.CustomerID)
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return nil, err
 	}
@@ -122,7 +132,7 @@ func (s *Signing) signers(ctx context.Context, row store.ContractRow, in []Signe
 			}, nil
 		}
 	}
-	return nil, fieldErr("signers", "the customer has no contact who may sign and has an email; name the signers")
+	return nil, domain.InvalidField("signers", "the customer has no contact who may sign and has an email; name the signers")
 }
 
 func defaultGroup(p domain.Party) int {
@@ -132,13 +142,9 @@ func defaultGroup(p domain.Party) int {
 	return 2
 }
 
-func fieldErr(field, msg string) error {
-	return &domain.ValidationError{Fields: []domain.FieldError{{Field: field, Message: msg}}}
-}
-
 // SigningState returns the contract's current signing round, live.
-func (s *Signing) SigningState(ctx context.Context, u domain.User, number string) (workflows.SigningState, error) {
-	if _, err := s.visible(ctx, u, number); err != nil {
+func (s *Service) SigningState(ctx context.Context, u domain.User, number string) (workflows.SigningState, error) {
+	if _, err := s.VisibleRow(ctx, u, number); err != nil {
 		return workflows.SigningState{}, err
 	}
 	live, err := s.LiveState(ctx, number)
@@ -151,7 +157,7 @@ func (s *Signing) SigningState(ctx context.Context, u domain.User, number string
 	return s.querySigning(ctx, number, live.SigningRound)
 }
 
-func (s *Signing) querySigning(ctx context.Context, number string, round int) (workflows.SigningState, error) {
+func (s *Service) querySigning(ctx context.Context, number string, round int) (workflows.SigningState, error) {
 	var st workflows.SigningState
 	err := s.wf.Query(ctx, workflows.SigningWorkflowID(number, round), workflows.QuerySigningState, &st)
 	return st, err
@@ -169,7 +175,7 @@ type IssuedLink struct {
 
 // IssueLink makes a new link for a signer (to hand over in person, or when
 // mail is not configured); earlier links stay valid.
-func (s *Signing) IssueLink(ctx context.Context, u domain.User, number, signerID, requestID string) (IssuedLink, error) {
+func (s *Service) IssueLink(ctx context.Context, u domain.User, number, signerID, requestID string) (IssuedLink, error) {
 	round, err := s.roundOf(ctx, u, number, signerID)
 	if err != nil {
 		return IssuedLink{}, err
@@ -200,7 +206,7 @@ type ReplaceSignerInput struct {
 }
 
 // ReplaceSigner corrects a signer: their old links are voided at once.
-func (s *Signing) ReplaceSigner(ctx context.Context, u domain.User, number, signerID, requestID string, in ReplaceSignerInput) (workflows.SigningState, error) {
+func (s *Service) ReplaceSigner(ctx context.Context, u domain.User, number, signerID, requestID string, in ReplaceSignerInput) (workflows.SigningState, error) {
 	round, err := s.roundOf(ctx, u, number, signerID)
 	if err != nil {
 		return workflows.SigningState{}, err
@@ -212,8 +218,8 @@ func (s *Signing) ReplaceSigner(ctx context.Context, u domain.User, number, sign
 	return st, err
 }
 
-func (s *Signing) roundOf(ctx context.Context, u domain.User, number, signerID string) (int, error) {
-	if _, err := s.visible(ctx, u, number); err != nil {
+func (s *Service) roundOf(ctx context.Context, u domain.User, number, signerID string) (int, error) {
+	if _, err := s.VisibleRow(ctx, u, number); err != nil {
 		return 0, err
 	}
 	// The round is addressed by what was recorded with the signer.
@@ -232,8 +238,8 @@ func (s *Signing) roundOf(ctx context.Context, u domain.User, number, signerID s
 
 // updateSigning delivers an update to a signing round; a finished round
 // is closed (409).
-func (s *Signing) updateSigning(ctx context.Context, number string, round int, requestID, name string, arg, result any) error {
-	err := s.updateWorkflow(ctx, workflows.SigningWorkflowID(number, round), requestID, name, arg, result)
+func (s *Service) updateSigning(ctx context.Context, number string, round int, requestID, name string, arg, result any) error {
+	err := s.wf.Update(ctx, workflows.SigningWorkflowID(number, round), requestID, name, arg, result)
 	if errors.Is(err, domain.ErrNotFound) {
 		return &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("signing round %d of %s is closed", round, number)}
 	}
@@ -258,7 +264,7 @@ type SignView struct {
 
 // link resolves a token to its link: unknown → 404; used, voided or
 // expired → 410.
-func (s *Signing) link(ctx context.Context, token string) (store.SigningLink, error) {
+func (s *Service) link(ctx context.Context, token string) (store.SigningLink, error) {
 	if !eseal.ValidTokenShape(token) {
 		return store.SigningLink{}, domain.ErrNotFound
 	}
@@ -276,16 +282,16 @@ func (s *Signing) link(ctx context.Context, token string) (store.SigningLink, er
 
 // OpenLink shows a link's holder the document and progress, and records
 // that it was opened, from where.
-func (s *Signing) OpenLink(ctx context.Context, token, requestID string, from Client) (SignView, error) {
+func (s *Service) OpenLink(ctx context.Context, token, requestID string, from Client) (SignView, error) {
 	l, err := s.link(ctx, token)
 	if err != nil {
 		return SignView{}, err
 	}
-	row, err := s.store.Contract(ctx, l.ContractNumber)
+	row, err := s.st.Contract(ctx, l.ContractNumber)
 	if err != nil {
 		return SignView{}, err
 	}
-	doc, err := s.store.Document(ctx, l.ContractNumber)
+	doc, err := s.st.Document(ctx, l.ContractNumber)
 	if err != nil {
 		return SignView{}, err
 	}
@@ -293,7 +299,7 @@ func (s *Signing) OpenLink(ctx context.Context, token, requestID string, from Cl
 	if err != nil {
 		return SignView{}, err
 	}
-	v := SignView{ContractNumber: row.Number, Title: row.Title, Version: row.Version, CompanyName: s.company, CustomerName: row.CustomerName,
+	v := SignView{ContractNumber: row.Number, Title: row.Title, Version: row.Version, CompanyName: s.Company(), CustomerName: row.CustomerName,
 		DocumentSHA256: doc.SHA256, DocumentText: doc.Text, DocumentHTML: doc.HTML, Signers: signers, ExpiresAt: l.ExpiresAt}
 	for _, sg := range signers {
 		if sg.ID == l.SignerID {
@@ -325,7 +331,7 @@ type CodeSent struct {
 }
 
 // SendCode mails the link's signer a fresh one-time code.
-func (s *Signing) SendCode(ctx context.Context, token, requestID string) (CodeSent, error) {
+func (s *Service) SendCode(ctx context.Context, token, requestID string) (CodeSent, error) {
 	l, err := s.link(ctx, token)
 	if err != nil {
 		return CodeSent{}, err
@@ -379,9 +385,9 @@ type SignResult struct {
 
 // SignLink signs through a link. The link is checked here (404/410) and
 // again by the round, which refuses a signer out of turn (409).
-func (s *Signing) SignLink(ctx context.Context, token, requestID string, in SignLinkInput, from Client) (SignResult, error) {
+func (s *Service) SignLink(ctx context.Context, token, requestID string, in SignLinkInput, from Client) (SignResult, error) {
 	if strings.TrimSpace(in.SignerName) == "" {
-		return SignResult{}, fieldErr("signer_name", "is required")
+		return SignResult{}, domain.InvalidField("signer_name", "is required")
 	}
 	l, err := s.link(ctx, token)
 	if err != nil {
@@ -396,7 +402,7 @@ func (s *Signing) SignLink(ctx context.Context, token, requestID string, in Sign
 		case err != nil:
 			return SignResult{}, err
 		case !ok:
-			return SignResult{}, fieldErr("code", "is wrong or has expired")
+			return SignResult{}, domain.InvalidField("code", "is wrong or has expired")
 		}
 		checked = true
 	}
@@ -421,7 +427,7 @@ func (s *Signing) SignLink(ctx context.Context, token, requestID string, in Sign
 // settledSigning returns the contract's status after a signature or a
 // decline. One that ended the round was answered only once the contract
 // had recorded the outcome, so one read suffices.
-func (s *Signing) settledSigning(ctx context.Context, number string, _ workflows.SigningState) (domain.Status, error) {
+func (s *Service) settledSigning(ctx context.Context, number string, _ workflows.SigningState) (domain.Status, error) {
 	state, err := s.LiveState(ctx, number)
 	return state.Status, err
 }
@@ -433,9 +439,9 @@ type DeclineInput struct {
 
 // DeclineLink declines through a link; the round closes and the contract
 // returns to approved with the reason.
-func (s *Signing) DeclineLink(ctx context.Context, token, requestID string, in DeclineInput, from Client) (SignResult, error) {
+func (s *Service) DeclineLink(ctx context.Context, token, requestID string, in DeclineInput, from Client) (SignResult, error) {
 	if strings.TrimSpace(in.Reason) == "" {
-		return SignResult{}, fieldErr("reason", "is required")
+		return SignResult{}, domain.InvalidField("reason", "is required")
 	}
 	l, err := s.link(ctx, token)
 	if err != nil {
@@ -464,12 +470,12 @@ func (c Client) bounded() Client {
 }
 
 // SigningKey is the public half of the sealing key.
-func (s *Signing) SigningKey() eseal.PublicKeyInfo { return s.sealer.Info() }
+func (s *Service) SigningKey() eseal.PublicKeyInfo { return s.sealer.Info() }
 
 // Certificate returns the sealed certificate of completion of a contract
 // version (default: the current one).
-func (s *Signing) Certificate(ctx context.Context, u domain.User, number string, version int) (eseal.Certificate, error) {
-	row, err := s.visible(ctx, u, number)
+func (s *Service) Certificate(ctx context.Context, u domain.User, number string, version int) (eseal.Certificate, error) {
+	row, err := s.VisibleRow(ctx, u, number)
 	if err != nil {
 		return eseal.Certificate{}, err
 	}
@@ -552,7 +558,7 @@ func DocumentHash(b []byte) string {
 // Verify says whether a document hash belongs to a signed contract
 // version, who signed it when, and whether every seal checks; or whether a
 // posted certificate's seals check.
-func (s *Signing) Verify(ctx context.Context, in VerifyInput) (VerifyResult, error) {
+func (s *Service) Verify(ctx context.Context, in VerifyInput) (VerifyResult, error) {
 	res := VerifyResult{DocumentSHA256: strings.ToLower(in.DocumentSHA256), KeyID: s.sealer.KeyID(), Versions: []VerifiedVersion{}}
 	if in.Certificate != nil {
 		v := CertificateVerdict{Valid: true}
@@ -565,7 +571,7 @@ func (s *Signing) Verify(ctx context.Context, in VerifyInput) (VerifyResult, err
 		}
 	}
 	if res.DocumentSHA256 == "" {
-		return VerifyResult{}, fieldErr("document_sha256", "send a document, its SHA-256 or a certificate")
+		return VerifyResult{}, domain.InvalidField("document_sha256", "send a document, its SHA-256 or a certificate")
 	}
 	versions, err := s.st.VersionsByDocument(ctx, res.DocumentSHA256)
 	if err != nil {
@@ -616,6 +622,12 @@ const (
 	WebhookMaxSkew = 5 * time.Minute
 )
 
+// Client is where a request came from, kept on signature records.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
 // WebhookAuth is a callback's authentication headers.
 type WebhookAuth struct {
 	Signature, Timestamp, DeliveryID string
@@ -623,7 +635,7 @@ type WebhookAuth struct {
 
 // VerifyCallback checks a provider callback's signature and age before
 // its body is even parsed.
-func (s *Signing) VerifyCallback(auth WebhookAuth, body []byte) error {
+func (s *Service) VerifyCallback(auth WebhookAuth, body []byte) error {
 	if len(s.webhookSecret) == 0 {
 		return ErrNoProvider
 	}
@@ -636,13 +648,13 @@ func (s *Signing) VerifyCallback(auth WebhookAuth, body []byte) error {
 // ApplyCallback turns a verified callback into a signal to its signing
 // round, once per delivery ID: a repeat is acknowledged and ignored
 // (duplicate=true).
-func (s *Signing) ApplyCallback(ctx context.Context, deliveryID string, cb ProviderCallback) (duplicate bool, err error) {
+func (s *Service) ApplyCallback(ctx context.Context, deliveryID string, cb ProviderCallback) (duplicate bool, err error) {
 	if len(cb.SignerID) > 200 || !utf8.ValidString(cb.SignerID) || strings.ContainsRune(cb.SignerID, 0) {
-		return false, fieldErr("signer_id", "is not a signer of any signing round")
+		return false, domain.InvalidField("signer_id", "is not a signer of any signing round")
 	}
 	number, round, err := s.st.SignerRound(ctx, cb.SignerID)
 	if errors.Is(err, domain.ErrNotFound) {
-		return false, fieldErr("signer_id", "is not a signer of any signing round")
+		return false, domain.InvalidField("signer_id", "is not a signer of any signing round")
 	}
 	if err != nil {
 		return false, err
