@@ -199,32 +199,14 @@ type ContractPage struct {
 	NextCursor string        `json:"next_cursor,omitempty"`
 }
 
-// ContractRow is the API's store.ContractRow.
+// ContractRow is the API's store.ContractRow: the contract's terms and
+// where it stands.
 type ContractRow struct {
-	Number            string        `json:"number"`
-	Title             string        `json:"title"`
-	CustomerID        string        `json:"customer_id"`
-	CustomerName      string        `json:"customer_name"`
-	OwnerID           string        `json:"owner_id"`
-	OwnerName         string        `json:"owner_name"`
-	Amount            int64         `json:"amount"`
-	Currency          string        `json:"currency"`
-	StartDate         string        `json:"start_date"`
-	EndDate           string        `json:"end_date"`
-	ExpiresAt         time.Time     `json:"expires_at"`
-	CreatedAt         time.Time     `json:"created_at"`
-	TemplateID        string        `json:"template_id"`
-	TemplateVersion   int           `json:"template_version"`
-	DocumentSHA256    string        `json:"document_sha256"`
-	Plan              []Milestone   `json:"payment_plan,omitempty"`
-	Obligations       []Obligation  `json:"obligations,omitempty"`
-	Renewal           Renewal       `json:"renewal"`
-	PredecessorNumber string        `json:"predecessor_number,omitempty"`
-	SuccessorNumber   string        `json:"successor_number,omitempty"`
-	Status            domain.Status `json:"status"`
-	Version           int           `json:"version"`
-	SignedAt          *time.Time    `json:"signed_at"`
-	UpdatedAt         time.Time     `json:"updated_at"`
+	Contract
+	Status    domain.Status `json:"status"`
+	Version   int           `json:"version"`
+	SignedAt  *time.Time    `json:"signed_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 // ContractView is the API's contracts.View: the recorded contract, its
@@ -533,32 +515,14 @@ type Inbox struct {
 
 // InboxTask is the API's store.InboxTask.
 type InboxTask struct {
-	ID             string            `json:"id"`
-	ContractNumber string            `json:"contract_number"`
-	Round          int               `json:"round"`
-	Stage          int               `json:"stage"`
-	Role           domain.Role       `json:"role"`
-	Status         domain.TaskStatus `json:"status"`
-	DecidedByID    string            `json:"decided_by_id,omitempty"`
-	DecidedByName  string            `json:"decided_by_name,omitempty"`
-	Opinion        string            `json:"opinion,omitempty"`
-	OpenedAt       *time.Time        `json:"opened_at,omitempty"`
-	DecidedAt      *time.Time        `json:"decided_at,omitempty"`
-	Kind           string            `json:"kind,omitempty"`
-	StageName      string            `json:"stage_name,omitempty"`
-	AssigneeID     string            `json:"assignee_id,omitempty"`
-	AssigneeName   string            `json:"assignee_name,omitempty"`
-	DelegatedFrom  string            `json:"delegated_from,omitempty"`
-	DueAt          *time.Time        `json:"due_at,omitempty"`
-	RemindedAt     *time.Time        `json:"reminded_at,omitempty"`
-	EscalatedAt    *time.Time        `json:"escalated_at,omitempty"`
-	Title          string            `json:"title"`
-	CustomerName   string            `json:"customer_name"`
-	OwnerName      string            `json:"owner_name"`
-	Amount         int64             `json:"amount"`
-	Currency       string            `json:"currency"`
-	DocumentSHA256 string            `json:"document_sha256"`
-	Overdue        bool              `json:"overdue"`
+	ApprovalTask
+	Title          string `json:"title"`
+	CustomerName   string `json:"customer_name"`
+	OwnerName      string `json:"owner_name"`
+	Amount         int64  `json:"amount"`
+	Currency       string `json:"currency"`
+	DocumentSHA256 string `json:"document_sha256"`
+	Overdue        bool   `json:"overdue"`
 }
 
 // TaskDetail is the API's approvals.TaskDetail.
@@ -658,18 +622,10 @@ type RoundView struct {
 
 // CustomerDetail is the API's customers.Detail.
 type CustomerDetail struct {
-	ID         string          `json:"id"`
-	Name       string          `json:"name"`
-	CreditCode *string         `json:"credit_code"`
-	Industry   string          `json:"industry"`
-	Region     string          `json:"region"`
-	Tier       string          `json:"tier"`
-	OwnerID    string          `json:"owner_id"`
-	CreatedAt  time.Time       `json:"created_at"`
-	UpdatedAt  time.Time       `json:"updated_at"`
-	Contacts   []Contact       `json:"contacts"`
-	Totals     []CustomerTotal `json:"totals"`
-	Contracts  []ContractRow   `json:"contracts"`
+	Customer
+	Contacts  []Contact       `json:"contacts"`
+	Totals    []CustomerTotal `json:"totals"`
+	Contracts []ContractRow   `json:"contracts"`
 }
 
 // Contact is the API's store.Contact.
@@ -1319,30 +1275,11 @@ func toContractPage(v contracts.Page[store.ContractRow]) ContractPage {
 
 func toContractRow(v store.ContractRow) ContractRow {
 	return ContractRow{
-		Number:            v.Number,
-		Title:             v.Title,
-		CustomerID:        v.CustomerID,
-		CustomerName:      v.CustomerName,
-		OwnerID:           v.OwnerID,
-		OwnerName:         v.OwnerName,
-		Amount:            v.Amount,
-		Currency:          v.Currency,
-		StartDate:         v.StartDate,
-		EndDate:           v.EndDate,
-		ExpiresAt:         v.ExpiresAt,
-		CreatedAt:         v.CreatedAt,
-		TemplateID:        v.TemplateID,
-		TemplateVersion:   v.TemplateVersion,
-		DocumentSHA256:    v.DocumentSHA256,
-		Plan:              convList(v.Plan, toMilestone),
-		Obligations:       convList(v.Obligations, toObligation),
-		Renewal:           toRenewal(v.Renewal),
-		PredecessorNumber: v.PredecessorNumber,
-		SuccessorNumber:   v.SuccessorNumber,
-		Status:            v.Status,
-		Version:           v.Version,
-		SignedAt:          v.SignedAt,
-		UpdatedAt:         v.UpdatedAt,
+		Contract:  toContract(v.Contract),
+		Status:    v.Status,
+		Version:   v.Version,
+		SignedAt:  v.SignedAt,
+		UpdatedAt: v.UpdatedAt,
 	}
 }
 
@@ -1679,25 +1616,7 @@ func toInbox(v inbox.Inbox) Inbox {
 
 func toInboxTask(v store.InboxTask) InboxTask {
 	return InboxTask{
-		ID:             v.ID,
-		ContractNumber: v.ContractNumber,
-		Round:          v.Round,
-		Stage:          v.Stage,
-		Role:           v.Role,
-		Status:         v.Status,
-		DecidedByID:    v.DecidedByID,
-		DecidedByName:  v.DecidedByName,
-		Opinion:        v.Opinion,
-		OpenedAt:       v.OpenedAt,
-		DecidedAt:      v.DecidedAt,
-		Kind:           v.Kind,
-		StageName:      v.StageName,
-		AssigneeID:     v.AssigneeID,
-		AssigneeName:   v.AssigneeName,
-		DelegatedFrom:  v.DelegatedFrom,
-		DueAt:          v.DueAt,
-		RemindedAt:     v.RemindedAt,
-		EscalatedAt:    v.EscalatedAt,
+		ApprovalTask:   toApprovalTask(v.ApprovalTask),
 		Title:          v.Title,
 		CustomerName:   v.CustomerName,
 		OwnerName:      v.OwnerName,
@@ -1815,18 +1734,10 @@ func toRoundView(v inbox.RoundView) RoundView {
 
 func toCustomerDetail(v customers.Detail) CustomerDetail {
 	return CustomerDetail{
-		ID:         v.ID,
-		Name:       v.Name,
-		CreditCode: v.CreditCode,
-		Industry:   v.Industry,
-		Region:     v.Region,
-		Tier:       v.Tier,
-		OwnerID:    v.OwnerID,
-		CreatedAt:  v.CreatedAt,
-		UpdatedAt:  v.UpdatedAt,
-		Contacts:   convList(v.Contacts, toContact),
-		Totals:     convList(v.Totals, toCustomerTotal),
-		Contracts:  convList(v.Contracts, toContractRow),
+		Customer:  toCustomer(v.Customer),
+		Contacts:  convList(v.Contacts, toContact),
+		Totals:    convList(v.Totals, toCustomerTotal),
+		Contracts: convList(v.Contracts, toContractRow),
 	}
 }
 

@@ -418,13 +418,11 @@ func (g *schemaGen) ref(t reflect.Type) (jsonObj, error) {
 		}
 		props := jsonObj{}
 		var required []any
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() {
+		// An embedded struct's fields are the outer object's, as
+		// encoding/json writes them.
+		for _, f := range reflect.VisibleFields(t) {
+			if !f.IsExported() || f.Anonymous {
 				continue
-			}
-			if f.Anonymous {
-				return nil, fmt.Errorf("%s: embedded %s; list the fields", t, f.Name)
 			}
 			jname, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
 			if jname == "-" {
