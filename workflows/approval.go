@@ -61,21 +61,9 @@ type roundWorkflow struct {
 	state ApprovalState
 	mu    workflow.Mutex
 	// recorded is the contract's state once it has recorded this round's
-	// outcome (SignalRoundRecorded); the decision that closed the round
-	// answers with it.
+	// outcome (see rounds.go); the decision that closed the round answers
+	// with it.
 	recorded *ContractState
-}
-
-// RoundClosed is what a round tells its contract when it ends, before it
-// completes: the contract records the outcome and answers RoundRecorded.
-type RoundClosed struct {
-	State ApprovalState `json:"state"`
-}
-
-// RoundRecorded is the contract's answer to RoundClosed: its state with
-// the round's outcome recorded in PostgreSQL.
-type RoundRecorded struct {
-	Contract ContractState `json:"contract"`
 }
 
 // DecideResult answers a decision: the round after it and, when the
@@ -177,21 +165,14 @@ func (w *roundWorkflow) review(ctx workflow.Context) error {
 	return w.report(ctx)
 }
 
-// report tells the contract that started the round its outcome and waits
-// until the contract has recorded it, so the decision that closed the
-// round answers with the contract's new state instead of the caller
-// polling for it. A round run on its own (tests) has no one to tell.
+// report tells the contract the round's outcome and waits until it is
+// recorded (rounds.go), then lets the closing decision answer.
 func (w *roundWorkflow) report(ctx workflow.Context) error {
-	parent := workflow.GetInfo(ctx).ParentWorkflowExecution
-	if parent == nil {
-		return nil
-	}
-	if err := workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalRoundClosed, RoundClosed{State: w.state}).Get(ctx, nil); err != nil {
+	st, err := reportToContract(ctx, SignalRoundClosed, SignalRoundRecorded, w.state)
+	if err != nil || st == nil {
 		return err
 	}
-	var ack RoundRecorded
-	workflow.GetSignalChannel(ctx, SignalRoundRecorded).Receive(ctx, &ack)
-	w.recorded = &ack.Contract
+	w.recorded = st
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 

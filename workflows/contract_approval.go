@@ -55,44 +55,7 @@ func (w *contractWorkflow) runRound(ctx workflow.Context, round int, route polic
 	})
 	child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: number, Round: round, Route: route})
 	w.cancelRound = cancel
-	roundID := w.state.RoundWorkflowID
-	w.children++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { w.children-- }()
-		// The round reports its outcome by signal before it completes and
-		// waits for this answer, so its closing decision returns the
-		// contract's recorded state. A round that ends without reporting
-		// was cancelled with the contract, or failed.
-		var closed RoundClosed
-		reported := false
-		sel := workflow.NewSelector(ctx)
-		sel.AddReceive(workflow.GetSignalChannel(ctx, SignalRoundClosed), func(c workflow.ReceiveChannel, _ bool) {
-			c.Receive(ctx, &closed)
-			reported = true
-		})
-		sel.AddFuture(child, func(workflow.Future) {})
-		sel.Select(ctx)
-		if !reported {
-			if err := child.Get(ctx, nil); err != nil && !temporal.IsCanceledError(err) {
-				workflow.GetLogger(ctx).Error(what+" round failed", "err", err)
-			}
-			return
-		}
-		if err := w.locked(ctx, func() error {
-			err := apply(ctx, closed.State)
-			if err != nil {
-				workflow.GetLogger(ctx).Error("apply "+what+" round", "round", closed.State.Round, "err", err)
-			}
-			// Answer under the lock, so no continue-as-new comes between
-			// the recorded outcome and the round hearing of it.
-			return workflow.SignalExternalWorkflow(ctx, roundID, "", SignalRoundRecorded, RoundRecorded{Contract: w.state}).Get(ctx, nil)
-		}); err != nil {
-			workflow.GetLogger(ctx).Error("answer "+what+" round", "round", closed.State.Round, "err", err)
-		}
-		if err := child.Get(ctx, nil); err != nil && !temporal.IsCanceledError(err) {
-			workflow.GetLogger(ctx).Error(what+" round failed", "err", err)
-		}
-	})
+	followRound(ctx, w, child, w.state.RoundWorkflowID, SignalRoundClosed, SignalRoundRecorded, what, apply)
 	return child.GetChildWorkflowExecution().Get(ctx, nil)
 }
 

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/internal/domain"
@@ -53,11 +52,7 @@ func (w *contractWorkflow) startSigning(ctx workflow.Context, req SendRequest) e
 		Signers: signers, Deadline: workflow.Now(ctx).UTC().Add(time.Duration(days) * 24 * time.Hour),
 		Reminders: DefaultReminders, RequireCode: req.RequireCode,
 	})
-	w.children++
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer func() { w.children-- }()
-		w.awaitSigning(ctx, child, w.state.SigningWorkflowID)
-	})
+	followRound(ctx, w, child, w.state.SigningWorkflowID, SignalSigningClosed, SignalSigningRecorded, "signing", w.closeSigning)
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		return err
 	}
@@ -68,35 +63,6 @@ func (w *contractWorkflow) startSigning(ctx workflow.Context, req SendRequest) e
 	sel.AddFuture(child, func(workflow.Future) {})
 	sel.Select(ctx)
 	return nil
-}
-
-// awaitSigning applies a signing round's outcome when the round reports
-// it, and answers the round once it is recorded (under the lock, so no
-// continue-as-new comes between). A round that ends without reporting was
-// cancelled with the contract, or failed.
-func (w *contractWorkflow) awaitSigning(ctx workflow.Context, child workflow.ChildWorkflowFuture, roundID string) {
-	var closed SigningClosed
-	reported := false
-	sel := workflow.NewSelector(ctx)
-	sel.AddReceive(workflow.GetSignalChannel(ctx, SignalSigningClosed), func(c workflow.ReceiveChannel, _ bool) {
-		c.Receive(ctx, &closed)
-		reported = true
-	})
-	sel.AddFuture(child, func(workflow.Future) {})
-	sel.Select(ctx)
-	if reported {
-		if err := w.locked(ctx, func() error {
-			if err := w.closeSigning(ctx, closed.State); err != nil {
-				workflow.GetLogger(ctx).Error("apply signing round", "round", closed.State.Round, "err", err)
-			}
-			return workflow.SignalExternalWorkflow(ctx, roundID, "", SignalSigningRecorded, nil).Get(ctx, nil)
-		}); err != nil {
-			workflow.GetLogger(ctx).Error("answer signing round", "round", closed.State.Round, "err", err)
-		}
-	}
-	if err := child.Get(ctx, nil); err != nil && !temporal.IsCanceledError(err) {
-		workflow.GetLogger(ctx).Error("signing round failed", "err", err)
-	}
 }
 
 // closeSigning makes the contract active once everyone signed, or returns

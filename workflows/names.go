@@ -40,8 +40,9 @@ const (
 )
 
 // Signals between a contract and its review rounds: a round reports its
-// outcome before it completes (RoundClosed) and waits for the contract to
-// answer once it has recorded it (RoundRecorded).
+// outcome (its ApprovalState) before it completes and waits for the
+// contract to answer with its ContractState once it has recorded it
+// (rounds.go).
 const (
 	SignalRoundClosed   = "round_closed"
 	SignalRoundRecorded = "round_recorded"

@@ -180,13 +180,6 @@ type signingWorkflow struct {
 	recorded bool
 }
 
-// SigningClosed is what a signing round tells its contract when it ends,
-// before it completes; the contract records the outcome and answers with
-// SignalSigningRecorded.
-type SigningClosed struct {
-	State SigningState `json:"state"`
-}
-
 // SigningWorkflow runs one signing round: groups of signers in order, each
 // signer with one-time links, reminders, a deadline; a decline closes it.
 func SigningWorkflow(ctx workflow.Context, in SigningInput) (SigningState, error) {
@@ -290,19 +283,14 @@ func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
 	return w.state, w.report(ctx)
 }
 
-// report tells the contract the round's outcome and waits until it has
-// recorded it, so the signature that ended the round answers with the
-// contract already active (or back to approved). A round run on its own
-// (tests) has no one to tell.
+// report tells the contract the round's outcome and waits until it is
+// recorded (rounds.go), then lets the signature or decline that ended the
+// round answer.
 func (w *signingWorkflow) report(ctx workflow.Context) error {
-	parent := workflow.GetInfo(ctx).ParentWorkflowExecution
-	if parent == nil {
-		return nil
-	}
-	if err := workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalSigningClosed, SigningClosed{State: w.state}).Get(ctx, nil); err != nil {
+	st, err := reportToContract(ctx, SignalSigningClosed, SignalSigningRecorded, w.state)
+	if err != nil || st == nil {
 		return err
 	}
-	workflow.GetSignalChannel(ctx, SignalSigningRecorded).Receive(ctx, nil)
 	w.recorded = true
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
