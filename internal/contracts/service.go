@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.temporal.io/sdk/client"
 
@@ -227,7 +226,7 @@ type DecideInput struct {
 
 // Decide delivers an approval decision to the contract the task belongs to.
 func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID string, in DecideInput) (workflows.ContractState, error) {
-	if len(taskID) > 200 || !utf8.ValidString(taskID) || strings.ContainsRune(taskID, 0) {
+	if !domain.PlausibleKey(taskID) {
 		return workflows.ContractState{}, domain.ErrNotFound
 	}
 	// The round is addressed by what was recorded with the task.

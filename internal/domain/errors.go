@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"strings"
+	"unicode/utf8"
 )
 
 // Errors the application services return; the API maps each to one status.
@@ -74,4 +75,11 @@ func (r *Refusal) Error() string { return string(r.Kind) + ": " + r.Message }
 // with it.
 func InvalidField(field, msg string) error {
 	return &ValidationError{Fields: []FieldError{{Field: field, Message: msg}}}
+}
+
+// PlausibleKey reports whether s can name a stored object at all: at most
+// 200 bytes of valid UTF-8 without NUL, which PostgreSQL can compare. A
+// key that cannot is simply not found, rather than a database error.
+func PlausibleKey(s string) bool {
+	return len(s) <= 200 && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }

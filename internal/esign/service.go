@@ -12,7 +12,6 @@ import (
 	"go.temporal.io/sdk/client"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/domain"
@@ -223,7 +222,7 @@ func (s *Service) roundOf(ctx context.Context, u domain.User, number, signerID s
 		return 0, err
 	}
 	// The round is addressed by what was recorded with the signer.
-	if len(signerID) > 200 || !utf8.ValidString(signerID) || strings.ContainsRune(signerID, 0) {
+	if !domain.PlausibleKey(signerID) {
 		return 0, domain.ErrNotFound
 	}
 	owner, round, err := s.st.SignerRound(ctx, signerID)
@@ -420,14 +419,14 @@ func (s *Service) SignLink(ctx context.Context, token, requestID string, in Sign
 			res.Signature = sg.Signature
 		}
 	}
-	res.ContractStatus, err = s.settledSigning(ctx, l.ContractNumber, st)
+	res.ContractStatus, err = s.contractStatus(ctx, l.ContractNumber)
 	return res, err
 }
 
-// settledSigning returns the contract's status after a signature or a
+// contractStatus returns the contract's status after a signature or a
 // decline. One that ended the round was answered only once the contract
 // had recorded the outcome, so one read suffices.
-func (s *Service) settledSigning(ctx context.Context, number string, _ workflows.SigningState) (domain.Status, error) {
+func (s *Service) contractStatus(ctx context.Context, number string) (domain.Status, error) {
 	state, err := s.LiveState(ctx, number)
 	return state.Status, err
 }
@@ -456,7 +455,7 @@ func (s *Service) DeclineLink(ctx context.Context, token, requestID string, in D
 		return SignResult{}, err
 	}
 	res := SignResult{Outcome: string(st.Outcome)}
-	res.ContractStatus, err = s.settledSigning(ctx, l.ContractNumber, st)
+	res.ContractStatus, err = s.contractStatus(ctx, l.ContractNumber)
 	return res, err
 }
 
@@ -649,7 +648,7 @@ func (s *Service) VerifyCallback(auth WebhookAuth, body []byte) error {
 // round, once per delivery ID: a repeat is acknowledged and ignored
 // (duplicate=true).
 func (s *Service) ApplyCallback(ctx context.Context, deliveryID string, cb ProviderCallback) (duplicate bool, err error) {
-	if len(cb.SignerID) > 200 || !utf8.ValidString(cb.SignerID) || strings.ContainsRune(cb.SignerID, 0) {
+	if !domain.PlausibleKey(cb.SignerID) {
 		return false, domain.InvalidField("signer_id", "is not a signer of any signing round")
 	}
 	number, round, err := s.st.SignerRound(ctx, cb.SignerID)
