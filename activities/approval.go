@@ -142,7 +142,7 @@ func Facts(doc document.Document, text string) policy.Facts {
 		}
 	}
 	for _, l := range doc.Input.Lines {
-		f.MaxDiscountBP = max(f.MaxDiscountBP, l.DiscountBP)
+		f.MaxDiscountBP = max(f.MaxDiscountBP, l.EffectiveDiscountBP())
 	}
 	return f
 }

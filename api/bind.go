@@ -38,6 +38,12 @@ func newValidator() *validator.Validate {
 	must(v.RegisterValidation("contract_number", func(fl validator.FieldLevel) bool { return domain.ValidContractNumber(fl.Field().String()) }))
 	must(v.RegisterValidation("role", func(fl validator.FieldLevel) bool { return domain.Role(fl.Field().String()).Valid() }))
 	must(v.RegisterValidation("user_id", func(fl validator.FieldLevel) bool { return userIDPattern.MatchString(fl.Field().String()) }))
+	must(v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool { return domain.SingleLine(fl.Field().String()) }))
+	must(v.RegisterValidation("clause_text", func(fl validator.FieldLevel) bool {
+		s := fl.Field().String()
+		_, ok := domain.Paragraph(s)
+		return ok && !domain.LooksLikeHeading(s)
+	}))
 	return v
 }
 
@@ -180,6 +186,10 @@ func message(fe validator.FieldError) string {
 		return "must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
 	case "unique":
 		return "must not repeat a value"
+	case "singleline":
+		return "must be one line without line breaks or control characters"
+	case "clause_text":
+		return "must not contain control characters or a line that starts like a clause heading or the contract number"
 	default:
 		return "is invalid (" + fe.Tag() + ")"
 	}

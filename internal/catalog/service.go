@@ -42,7 +42,7 @@ func New(st Store) *Service { return &Service{store: st, now: time.Now} }
 
 // LineInput is a new product line.
 type LineInput struct {
-	Name string `json:"name" validate:"required,max=200"`
+	Name string `json:"name" validate:"required,max=200,singleline"`
 }
 
 // CreateLine adds a product line.
@@ -67,8 +67,8 @@ func (s *Service) Lines(ctx context.Context) ([]store.ProductLine, error) {
 // tax; TaxRateBP is in basis points (1300 = 13%).
 type ProductInput struct {
 	LineID    string `json:"line_id" validate:"required,uuid"`
-	Name      string `json:"name" validate:"required,max=200"`
-	Unit      string `json:"unit" validate:"required,max=20"`
+	Name      string `json:"name" validate:"required,max=200,singleline"`
+	Unit      string `json:"unit" validate:"required,max=20,singleline"`
 	ListPrice *int64 `json:"list_price" validate:"required,gte=0,lte=1000000000000000"`
 	Currency  string `json:"currency" validate:"omitempty,currency"`
 	TaxRateBP *int   `json:"tax_rate_bp" validate:"required,gte=0,lte=10000"`
@@ -77,8 +77,8 @@ type ProductInput struct {
 
 // ProductUpdate changes the fields it carries.
 type ProductUpdate struct {
-	Name      *string `json:"name" validate:"omitempty,min=1,max=200"`
-	Unit      *string `json:"unit" validate:"omitempty,min=1,max=20"`
+	Name      *string `json:"name" validate:"omitempty,min=1,max=200,singleline"`
+	Unit      *string `json:"unit" validate:"omitempty,min=1,max=20,singleline"`
 	ListPrice *int64  `json:"list_price" validate:"omitempty,gte=0,lte=1000000000000000"`
 	TaxRateBP *int    `json:"tax_rate_bp" validate:"omitempty,gte=0,lte=10000"`
 	Active    *bool   `json:"active"`

@@ -33,7 +33,7 @@ type ClauseEdit struct {
 // CreateInput is what a drafter sends to create a contract. The amount is
 // not among it: the server computes it from the line items.
 type CreateInput struct {
-	Title              string                     `json:"title" validate:"required,max=200"`
+	Title              string                     `json:"title" validate:"required,max=200,singleline"`
 	CustomerID         string                     `json:"customer_id" validate:"required,uuid"`
 	ContactID          string                     `json:"contact_id" validate:"omitempty,uuid"`
 	TemplateID         string                     `json:"template_id" validate:"required,max=64"`
@@ -147,7 +147,7 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (dra
 		}
 		amounts = append(amounts, a)
 		p.lines = append(p.lines, document.Line{ProductID: product.ID, Description: product.Name, Unit: product.Unit,
-			QuantityMilli: qty, UnitPrice: price, DiscountBP: li.DiscountBP, TaxRateBP: product.TaxRateBP, LineAmounts: a})
+			QuantityMilli: qty, ListPrice: product.ListPrice, UnitPrice: price, DiscountBP: li.DiscountBP, TaxRateBP: product.TaxRateBP, LineAmounts: a})
 	}
 	if p.totals, err = domain.SumTotals(amounts); err != nil {
 		verr.Add("line_items", "the contract total is too large")
@@ -218,26 +218,46 @@ func (s *Service) draft(u domain.User, number string, version int, in CreateInpu
 	if err != nil {
 		return store.Draft{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "end_date", Message: "must be a date YYYY-MM-DD"}}}
 	}
-	doc, err := document.Render(p.template, document.Input{
+	c := domain.Contract{
+		Number: number, Title: in.Title, CustomerID: p.customer.ID, CustomerName: p.customer.Name,
+		OwnerID: u.ID, OwnerName: u.Name, Amount: p.totals.Total, Currency: in.Currency,
+		StartDate: in.StartDate, EndDate: in.EndDate, ExpiresAt: expires, CreatedAt: now.UTC().Truncate(time.Microsecond),
+		TemplateID: p.template.ID, TemplateVersion: p.template.Version,
+	}
+	if err := applyTerms(&c, version, p.terms, s.loc); err != nil {
+		return store.Draft{}, err
+	}
+	di := document.Input{
 		Number: number, Title: in.Title, Currency: in.Currency, StartDate: in.StartDate, EndDate: in.EndDate,
 		Company:  document.Party{Name: s.company},
 		Customer: document.Party{Name: p.customer.Name, CreditCode: deref(p.customer.CreditCode), Contact: p.contact},
 		Owner:    u.Name, Values: p.values, Fields: in.Fields, Optional: in.OptionalClauses, Extra: extra,
 		Lines: p.lines, Totals: p.totals,
-	})
+	}
+	withSchedules(&di, c)
+	doc, err := document.Render(p.template, di)
 	if err != nil {
 		return store.Draft{}, err
 	}
-	c := domain.Contract{
-		Number: number, Title: in.Title, CustomerID: p.customer.ID, CustomerName: p.customer.Name,
-		OwnerID: u.ID, OwnerName: u.Name, Amount: p.totals.Total, Currency: in.Currency,
-		StartDate: in.StartDate, EndDate: in.EndDate, ExpiresAt: expires, CreatedAt: now.UTC().Truncate(time.Microsecond),
-		TemplateID: p.template.ID, TemplateVersion: p.template.Version, DocumentSHA256: doc.SHA256,
-	}
-	if err := applyTerms(&c, version, p.terms, s.loc); err != nil {
-		return store.Draft{}, err
-	}
+	c.DocumentSHA256 = doc.SHA256
 	return store.Draft{Contract: c, Lines: p.lines, Document: doc}, nil
+}
+
+// withSchedules puts a contract version's payment plan, obligations and
+// renewal terms into the document input, so the signed text states them.
+func withSchedules(in *document.Input, c domain.Contract) {
+	in.PaymentPlan = make([]document.Payment, len(c.Plan))
+	for i, m := range c.Plan {
+		in.PaymentPlan[i] = document.Payment{Title: m.Title, Amount: m.Amount, DueDate: m.DueDate}
+	}
+	in.Obligations = make([]document.Deliverable, len(c.Obligations))
+	for i, o := range c.Obligations {
+		in.Obligations[i] = document.Deliverable{Title: o.Title, DueDate: o.DueDate}
+	}
+	r := c.Renewal
+	r.NoticeDays = append([]int{}, c.Renewal.NoticeDays...)
+	r.ThroughApproval = r.AutoRenew && r.ThroughApproval
+	in.Renewal = &r
 }
 
 // rendered is a document as the workflow carries it to the projection.

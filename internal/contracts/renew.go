@@ -45,17 +45,13 @@ func (s *Service) Renew(ctx context.Context, pred domain.Contract, at time.Time)
 	build := func(number string) (store.Draft, error) {
 		in := prev.Input
 		in.Number, in.StartDate, in.EndDate = number, start.Format(domain.DateLayout), end.Format(domain.DateLayout)
-		doc, err := document.Render(tpl, in)
-		if err != nil {
-			return store.Draft{}, err
-		}
 		expires, err := domain.ExpiryInstant(in.EndDate, s.loc)
 		if err != nil {
 			return store.Draft{}, err
 		}
 		c := pred
 		c.Number, c.StartDate, c.EndDate, c.ExpiresAt = number, in.StartDate, in.EndDate, expires
-		c.CreatedAt, c.DocumentSHA256 = at.UTC().Truncate(time.Microsecond), doc.SHA256
+		c.CreatedAt = at.UTC().Truncate(time.Microsecond)
 		c.PredecessorNumber, c.SuccessorNumber = pred.Number, ""
 		c.Plan = make([]domain.Milestone, len(pred.Plan))
 		for i, m := range pred.Plan {
@@ -71,6 +67,12 @@ func (s *Service) Renew(ctx context.Context, pred domain.Contract, at time.Time)
 			c.Obligations[i] = domain.Obligation{ID: fmt.Sprintf("%s-V1-O%d", number, o.Seq), Seq: o.Seq, Title: o.Title,
 				OwnerID: o.OwnerID, OwnerName: o.OwnerName, DueDate: due, DueAt: dueAt}
 		}
+		withSchedules(&in, c)
+		doc, err := document.Render(tpl, in)
+		if err != nil {
+			return store.Draft{}, err
+		}
+		c.DocumentSHA256 = doc.SHA256
 		return store.Draft{Contract: c, Lines: in.Lines, Document: doc}, nil
 	}
 	startFn := func(d store.Draft) error {

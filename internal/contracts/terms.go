@@ -14,14 +14,14 @@ import (
 
 // MilestoneInput is one payment milestone of the plan a drafter defines.
 type MilestoneInput struct {
-	Title   string `json:"title" validate:"required,max=200"`
+	Title   string `json:"title" validate:"required,max=200,singleline"`
 	Amount  int64  `json:"amount" validate:"gt=0"`
 	DueDate string `json:"due_date" validate:"required,datetime=2006-01-02"`
 }
 
 // ObligationInput is one deliverable; its owner defaults to the drafter.
 type ObligationInput struct {
-	Title   string `json:"title" validate:"required,max=200"`
+	Title   string `json:"title" validate:"required,max=200,singleline"`
 	OwnerID string `json:"owner_id" validate:"max=64"`
 	DueDate string `json:"due_date" validate:"required,datetime=2006-01-02"`
 }

@@ -36,8 +36,8 @@ func New(st Store) *Service { return &Service{store: st, now: time.Now} }
 
 // ContactInput is one contact of a customer.
 type ContactInput struct {
-	Name    string `json:"name" validate:"required,max=100"`
-	Title   string `json:"title" validate:"max=100"`
+	Name    string `json:"name" validate:"required,max=100,singleline"`
+	Title   string `json:"title" validate:"max=100,singleline"`
 	Phone   string `json:"phone" validate:"max=40"`
 	Email   string `json:"email" validate:"omitempty,email,max=320"`
 	MaySign bool   `json:"may_sign"`
@@ -46,7 +46,7 @@ type ContactInput struct {
 // CreateInput is a new customer. CreditCode is the unified social credit
 // code (统一社会信用代码), checked with its check character when given.
 type CreateInput struct {
-	Name       string         `json:"name" validate:"required,max=200"`
+	Name       string         `json:"name" validate:"required,max=200,singleline"`
 	CreditCode string         `json:"credit_code" validate:"omitempty,len=18"`
 	Industry   string         `json:"industry" validate:"max=100"`
 	Region     string         `json:"region" validate:"max=100"`
@@ -56,7 +56,7 @@ type CreateInput struct {
 
 // UpdateInput changes the fields it carries; absent fields stay as they are.
 type UpdateInput struct {
-	Name       *string `json:"name" validate:"omitempty,min=1,max=200"`
+	Name       *string `json:"name" validate:"omitempty,min=1,max=200,singleline"`
 	CreditCode *string `json:"credit_code" validate:"omitempty,len=18"`
 	Industry   *string `json:"industry" validate:"omitempty,max=100"`
 	Region     *string `json:"region" validate:"omitempty,max=100"`

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/signet-clm/signet/internal/domain"
 )
@@ -68,6 +69,27 @@ func Compare(a, b Document) Comparison {
 	for i := range max(len(a.Input.Lines), len(b.Input.Lines)) {
 		field(fmt.Sprintf("line_items[%d]", i), line(a, i), line(b, i))
 	}
+	payment := func(d Document, i int) string {
+		if i >= len(d.Input.PaymentPlan) {
+			return ""
+		}
+		p := d.Input.PaymentPlan[i]
+		return fmt.Sprintf("%s: %s due %s", p.Title, money(d, p.Amount), p.DueDate)
+	}
+	for i := range max(len(a.Input.PaymentPlan), len(b.Input.PaymentPlan)) {
+		field(fmt.Sprintf("payment_plan[%d]", i), payment(a, i), payment(b, i))
+	}
+	duty := func(d Document, i int) string {
+		if i >= len(d.Input.Obligations) {
+			return ""
+		}
+		o := d.Input.Obligations[i]
+		return fmt.Sprintf("%s by %s", o.Title, o.DueDate)
+	}
+	for i := range max(len(a.Input.Obligations), len(b.Input.Obligations)) {
+		field(fmt.Sprintf("obligations[%d]", i), duty(a, i), duty(b, i))
+	}
+	field("renewal", renewalTerms(a.Input.Renewal), renewalTerms(b.Input.Renewal))
 
 	key := func(c RenderedClause) string {
 		if c.ID != "" {
@@ -97,4 +119,16 @@ func Compare(a, b Document) Comparison {
 		}
 	}
 	return out
+}
+
+// renewalTerms is renewal terms as one comparable line.
+func renewalTerms(r *domain.Renewal) string {
+	if r == nil {
+		return ""
+	}
+	days := make([]string, len(r.NoticeDays))
+	for i, d := range r.NoticeDays {
+		days[i] = strconv.Itoa(d)
+	}
+	return fmt.Sprintf("auto_renew=%t through_approval=%t notice_days=%s", r.AutoRenew, r.AutoRenew && r.ThroughApproval, strings.Join(days, ","))
 }

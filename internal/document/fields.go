@@ -13,9 +13,10 @@ import (
 type FieldError = domain.FieldError
 
 // ResolveFields checks the drafter's values against the template's fields
-// and returns each field's display text. A field the drafter leaves out is
-// filled from its auto-fill source when it has one; a required field still
-// empty is an error. Values for names the template lacks are refused.
+// and returns each field's display text. A field with an auto-fill source
+// takes its value from there and refuses one from the drafter; a required
+// field still empty is an error. Values for names the template lacks are
+// refused.
 func ResolveFields(t Template, given map[string]json.RawMessage, auto map[string]string, currency string) (map[string]string, []FieldError) {
 	out := map[string]string{}
 	var errs []FieldError
@@ -24,11 +25,18 @@ func ResolveFields(t Template, given map[string]json.RawMessage, auto map[string
 		known[f.Name] = true
 		path := "fields." + f.Name
 		raw, ok := given[f.Name]
-		if !ok || string(raw) == "null" {
-			if v := auto[f.Source]; f.Source != "" && v != "" {
+		if f.Source != "" {
+			switch v := auto[f.Source]; {
+			case ok && string(raw) != "null":
+				errs = append(errs, FieldError{Field: path, Message: fmt.Sprintf("is filled in from %s and cannot be set", f.Source)})
+			case v != "":
 				out[f.Name] = v
-				continue
+			case f.Required:
+				errs = append(errs, FieldError{Field: path, Message: fmt.Sprintf("is required and filled in from %s, which is empty", f.Source)})
 			}
+			continue
+		}
+		if !ok || string(raw) == "null" {
 			if f.Required {
 				errs = append(errs, FieldError{Field: path, Message: "is required"})
 			}
@@ -75,6 +83,17 @@ func resolve(f Field, raw json.RawMessage, lang, currency string) (string, strin
 		return "", "must be a string"
 	}
 	s = strings.TrimSpace(s)
+	if f.Multiline && f.Type == FieldText {
+		var ok bool
+		if s, ok = domain.Paragraph(s); !ok {
+			return "", "must not contain control characters"
+		}
+	} else if !domain.SingleLine(s) {
+		return "", "must be one line without line breaks or control characters"
+	}
+	if domain.LooksLikeHeading(s) {
+		return "", "must not start like a clause heading or the contract number"
+	}
 	switch f.Type {
 	case FieldDate:
 		if _, err := domain.ParseDate(s); err != nil {

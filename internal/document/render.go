@@ -24,8 +24,8 @@ type Line = domain.LineItem
 
 // ExtraClause is a non-standard clause added outside the template.
 type ExtraClause struct {
-	Title string `json:"title" validate:"required,max=200"`
-	Body  string `json:"body" validate:"required,max=20000"`
+	Title string `json:"title" validate:"required,max=200,singleline"`
+	Body  string `json:"body" validate:"required,max=20000,clause_text"`
 }
 
 // Input is everything a document is rendered from.
@@ -45,6 +45,26 @@ type Input struct {
 	Extra    []ExtraClause              `json:"non_standard_clauses"`
 	Lines    []Line                     `json:"lines"`
 	Totals   domain.LineAmounts         `json:"totals"`
+	// The payment plan, obligations and renewal terms are part of the
+	// deal, so they are rendered into the text whose hash is approved and
+	// signed. Documents rendered before they were carried lack them.
+	PaymentPlan []Payment       `json:"payment_plan,omitempty"`
+	Obligations []Deliverable   `json:"obligations,omitempty"`
+	Renewal     *domain.Renewal `json:"renewal,omitempty"`
+}
+
+// Payment is one milestone of the payment plan as the document states it.
+type Payment struct {
+	Title   string `json:"title"`
+	Amount  int64  `json:"amount"`
+	DueDate string `json:"due_date"`
+}
+
+// Deliverable is one obligation as the document states it: what is owed
+// by when. Who tracks it inside the company is not part of the deal.
+type Deliverable struct {
+	Title   string `json:"title"`
+	DueDate string `json:"due_date"`
 }
 
 // RenderedClause is one numbered clause with its placeholders filled.
@@ -71,6 +91,9 @@ type Document struct {
 type labels struct {
 	number, company, customer, creditCode, contact, term, to, items, total, net, tax, clause, nonStandard, sep string
 	columns                                                                                                    []string
+	plan, obligations, renewal                                                                                 string
+	planColumns, obligationColumns                                                                             []string
+	autoRenew, noAutoRenew, throughApproval, notices, noNotices, daysJoin                                      string
 }
 
 var languages = map[string]labels{
@@ -79,12 +102,20 @@ var languages = map[string]labels{
 		term: "合同期限", to: "至", items: "产品清单", total: "合同总金额", net: "不含税金额", tax: "税额",
 		clause: "第%d条", nonStandard: "（非标准条款）", sep: "：",
 		columns: []string{"序号", "产品", "单位", "数量", "单价", "折扣", "税率", "金额（含税）"},
+		plan:    "回款计划", obligations: "履约事项", renewal: "续期条款",
+		planColumns: []string{"序号", "款项", "金额", "到期日"}, obligationColumns: []string{"序号", "事项", "完成期限"},
+		autoRenew: "本合同期满自动续期一期，续期期限与本期相同", noAutoRenew: "本合同期满不自动续期",
+		throughApproval: "续期须经甲方审批", notices: "到期前%s日提示续期", noNotices: "到期前不作续期提示", daysJoin: "、",
 	},
 	"en": {
 		number: "Contract No.", company: "Party A", customer: "Party B", creditCode: "Unified Social Credit Code", contact: "Contact",
 		term: "Term", to: "to", items: "Line items", total: "Contract total", net: "Net of tax", tax: "Tax",
 		clause: "Clause %d", nonStandard: " (non-standard)", sep: ": ",
 		columns: []string{"No.", "Product", "Unit", "Quantity", "Unit price", "Discount", "Tax rate", "Amount (incl. tax)"},
+		plan:    "Payment plan", obligations: "Obligations", renewal: "Renewal",
+		planColumns: []string{"No.", "Instalment", "Amount", "Due date"}, obligationColumns: []string{"No.", "Deliverable", "Due by"},
+		autoRenew: "This contract renews automatically at the end of its term for a further term of the same length", noAutoRenew: "This contract does not renew automatically",
+		throughApproval: "renewal is subject to Party A's approval", notices: "renewal notice %s days before the end date", noNotices: "no renewal notice before the end date", daysJoin: ", ",
 	},
 }
 
@@ -143,6 +174,69 @@ func lineCells(i int, ln Line, currency, lang string) []string {
 	}
 }
 
+// planCells are a milestone's table cells in column order.
+func planCells(i int, p Payment, currency, lang string) []string {
+	return []string{fmt.Sprint(i + 1), p.Title, FormatMoney(domain.Money{Amount: p.Amount, Currency: currency}, "en"), FormatDate(p.DueDate, lang)}
+}
+
+func obligationCells(i int, o Deliverable, lang string) []string {
+	return []string{fmt.Sprint(i + 1), o.Title, FormatDate(o.DueDate, lang)}
+}
+
+// renewalText states the renewal terms as one sentence.
+func renewalText(r domain.Renewal, l labels, lang string) string {
+	parts := []string{l.noAutoRenew}
+	if r.AutoRenew {
+		parts = []string{l.autoRenew}
+		if r.ThroughApproval {
+			parts = append(parts, l.throughApproval)
+		}
+	}
+	days := make([]string, len(r.NoticeDays))
+	for i, d := range r.NoticeDays {
+		days[i] = fmt.Sprint(d)
+	}
+	notice := l.noNotices
+	if len(days) > 0 {
+		notice = fmt.Sprintf(l.notices, strings.Join(days, l.daysJoin))
+	}
+	if lang == "zh" {
+		return strings.Join(parts, "，") + "；" + notice + "。"
+	}
+	return strings.Join(parts, ", ") + "; " + notice + "."
+}
+
+// schedules are the plan, obligations and renewal as titled tables, in
+// the order both renderings show them.
+type schedule struct {
+	title   string
+	columns []string
+	rows    [][]string
+	text    string
+}
+
+func schedules(in Input, l labels, lang string) []schedule {
+	var out []schedule
+	if len(in.PaymentPlan) > 0 {
+		s := schedule{title: l.plan, columns: l.planColumns}
+		for i, p := range in.PaymentPlan {
+			s.rows = append(s.rows, planCells(i, p, in.Currency, lang))
+		}
+		out = append(out, s)
+	}
+	if len(in.Obligations) > 0 {
+		s := schedule{title: l.obligations, columns: l.obligationColumns}
+		for i, o := range in.Obligations {
+			s.rows = append(s.rows, obligationCells(i, o, lang))
+		}
+		out = append(out, s)
+	}
+	if in.Renewal != nil {
+		out = append(out, schedule{title: l.renewal, text: renewalText(*in.Renewal, l, lang)})
+	}
+	return out
+}
+
 func partyLines(label string, p Party, l labels) []string {
 	lines := []string{label + l.sep + p.Name}
 	if p.CreditCode != "" {
@@ -179,6 +273,18 @@ func renderText(d Document, l labels, lang string) string {
 		line(l.tax + l.sep + FormatMoney(domain.Money{Amount: in.Totals.Tax, Currency: in.Currency}, "en"))
 	}
 	line(l.total + l.sep + FormatMoney(domain.Money{Amount: in.Totals.Total, Currency: in.Currency}, lang))
+	for _, s := range schedules(in, l, lang) {
+		line("")
+		if s.text != "" {
+			line(s.title + l.sep + s.text)
+			continue
+		}
+		line(s.title)
+		line(strings.Join(s.columns, " | "))
+		for _, r := range s.rows {
+			line(strings.Join(r, " | "))
+		}
+	}
 	for _, c := range d.Clauses {
 		line("")
 		title := fmt.Sprintf(l.clause, c.No) + " " + c.Title
@@ -232,6 +338,25 @@ func renderHTML(d Document, l labels, lang string) string {
 			esc(l.tax), l.sep, esc(FormatMoney(domain.Money{Amount: in.Totals.Tax, Currency: in.Currency}, "en")))
 	}
 	fmt.Fprintf(&b, "<p class=\"total\">%s%s%s</p>\n", esc(l.total), l.sep, esc(FormatMoney(domain.Money{Amount: in.Totals.Total, Currency: in.Currency}, lang)))
+	for _, s := range schedules(in, l, lang) {
+		if s.text != "" {
+			fmt.Fprintf(&b, "<p class=\"renewal\">%s%s%s</p>\n", esc(s.title), l.sep, esc(s.text))
+			continue
+		}
+		fmt.Fprintf(&b, "<h2>%s</h2>\n<table class=\"schedule\">\n<tr>", esc(s.title))
+		for _, c := range s.columns {
+			fmt.Fprintf(&b, "<th>%s</th>", esc(c))
+		}
+		b.WriteString("</tr>\n")
+		for _, r := range s.rows {
+			b.WriteString("<tr>")
+			for _, c := range r {
+				fmt.Fprintf(&b, "<td>%s</td>", esc(c))
+			}
+			b.WriteString("</tr>\n")
+		}
+		b.WriteString("</table>\n")
+	}
 	for _, c := range d.Clauses {
 		class := "clause"
 		title := fmt.Sprintf(l.clause, c.No) + " " + c.Title

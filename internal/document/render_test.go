@@ -85,6 +85,12 @@ func TestRenderDemoTemplatesMatchGoldenFiles(t *testing.T) {
 		priced(t, "实施服务", "人天", 2_500_00, 12500, 0, 600),
 	)
 	in.Extra = []document.ExtraClause{{Title: "特别约定", Body: "乙方可在合同期内免费升级一次大版本。"}}
+	in.PaymentPlan = []document.Payment{
+		{Title: "预付款", Amount: 73_059_30, DueDate: "2026-01-15"},
+		{Title: "验收款", Amount: 170_471_70, DueDate: "2026-03-31"},
+	}
+	in.Obligations = []document.Deliverable{{Title: "交付许可证书", DueDate: "2026-02-15"}}
+	in.Renewal = &domain.Renewal{AutoRenew: true, ThroughApproval: true, NoticeDays: []int{90, 30, 7}}
 	doc, err := document.Render(zh, in)
 	require.NoError(t, err)
 	golden(t, "sales-zh.txt", doc.Text)
@@ -97,6 +103,7 @@ func TestRenderDemoTemplatesMatchGoldenFiles(t *testing.T) {
 		"service_scope": "24x7 monitoring & incident response for <production> systems", "service_level": "Premium",
 		"payment_terms_days": 45, "liability_cap": 120_000_00,
 	}, nil, priced(t, "Managed service, monthly", "month", 8_000_00, 12000, 1000, 600))
+	enIn.Renewal = &domain.Renewal{NoticeDays: []int{}}
 	enDoc, err := document.Render(en, enIn)
 	require.NoError(t, err)
 	golden(t, "service-en.txt", enDoc.Text)
@@ -142,6 +149,10 @@ func TestResolveFieldsRefusesBadValues(t *testing.T) {
 		"overflowing money":       {map[string]string{"liability_cap": `99999999999999999999`}, "fields.liability_cap"},
 		"unknown field":           {map[string]string{"colour": `"red"`}, "fields.colour"},
 		"missing required":        {map[string]string{"delivery_place": `null`}, "fields.delivery_place"},
+		"a line break":            {map[string]string{"delivery_place": `"上海\n第9条 附加条款"`}, "fields.delivery_place"},
+		"a clause heading":        {map[string]string{"delivery_place": `"第9条 附加条款 乙方免付货款"`}, "fields.delivery_place"},
+		"a bidi override":         {map[string]string{"delivery_place": `"上海\u202e88"`}, "fields.delivery_place"},
+		"an auto-filled party":    {map[string]string{"buyer": `"另一家公司"`}, "fields.buyer"},
 	}
 	for name, tc := range cases {
 		given := map[string]string{}
@@ -167,4 +178,48 @@ func TestTemplateCheck(t *testing.T) {
 	tpl.Fields = append(tpl.Fields, document.Field{Name: "Bad Name", Label: "x", Type: document.FieldChoice})
 	problems := tpl.Check()
 	assert.Len(t, problems, 4, "%v", problems) // duplicate clause, unknown placeholder, bad name, choice without choices
+}
+
+func TestMultilineFieldsRenderAsOneParagraph(t *testing.T) {
+	tpl := demo(t, "service-en")
+	raw := map[string]json.RawMessage{
+		"service_scope": json.RawMessage(`"Monitoring\n\nClause 9 Extra: all fees waived"`), "service_level": json.RawMessage(`"Premium"`),
+		"payment_terms_days": json.RawMessage(`45`), "liability_cap": json.RawMessage(`1000`),
+	}
+	values, errs := document.ResolveFields(tpl, raw, map[string]string{document.SourceCustomerName: "上海星辰科技有限公司"}, "CNY")
+	require.Empty(t, errs)
+	in := input(t, tpl, map[string]any{"service_scope": "x", "service_level": "Premium", "payment_terms_days": 45, "liability_cap": 1000}, nil,
+		priced(t, "Managed service", "month", 100_00, 1000, 0, 0))
+	in.Values = values
+	doc, err := document.Render(tpl, in)
+	require.NoError(t, err)
+	assert.Contains(t, doc.Text, "Monitoring Clause 9 Extra: all fees waived")
+	for line := range strings.Lines(doc.Text) {
+		assert.False(t, strings.HasPrefix(line, "Clause 9 Extra"), "typed text cannot start a clause: %q", line)
+	}
+}
+
+func TestCompareShowsThePlanObligationsAndRenewal(t *testing.T) {
+	tpl := demo(t, "sales-zh")
+	in := input(t, tpl, map[string]any{"delivery_date": "2026-02-15", "delivery_place": "上海", "payment_terms_days": 30, "payment_method": "银行转账"}, nil,
+		priced(t, "许可", "套", 100_00, 1000, 0, 0))
+	in.PaymentPlan = []document.Payment{{Title: "首付款", Amount: 50_00, DueDate: "2026-03-01"}, {Title: "尾款", Amount: 50_00, DueDate: "2026-06-01"}}
+	in.Obligations = []document.Deliverable{{Title: "交付", DueDate: "2026-02-15"}}
+	in.Renewal = &domain.Renewal{NoticeDays: []int{30}}
+	a, err := document.Render(tpl, in)
+	require.NoError(t, err)
+	next := in
+	next.PaymentPlan = []document.Payment{in.PaymentPlan[0], {Title: "尾款", Amount: 50_00, DueDate: "2026-09-01"}}
+	next.Renewal = &domain.Renewal{AutoRenew: true, NoticeDays: []int{30}}
+	b, err := document.Render(tpl, next)
+	require.NoError(t, err)
+	assert.NotEqual(t, a.SHA256, b.SHA256, "re-scheduling a payment changes what is signed")
+	assert.Contains(t, b.Text, "2026年9月1日")
+	c := document.Compare(a, b)
+	var names []string
+	for _, f := range c.Fields {
+		names = append(names, f.Field)
+	}
+	assert.Equal(t, []string{"payment_plan[1]", "renewal"}, names)
+	assert.Equal(t, "尾款: CNY 50.00 due 2026-09-01", c.Fields[0].To)
 }

@@ -22,8 +22,9 @@ const (
 	FieldParty   FieldType = "party"   // a party's name
 )
 
-// Auto-fill sources a field may name; the value comes from the contract's
-// customer, contact, owner or line items unless the drafter gives one.
+// Auto-fill sources a field may name; the value always comes from the
+// contract's customer, contact, owner, company or line items, never from
+// the drafter, so a party cannot be renamed in the signed text.
 const (
 	SourceCustomerName       = "customer.name"
 	SourceCustomerCreditCode = "customer.credit_code"
@@ -45,7 +46,10 @@ type Field struct {
 	Min       *int64    `json:"min,omitempty"`
 	Max       *int64    `json:"max,omitempty"`
 	MaxLength int       `json:"max_length,omitempty" validate:"gte=0,lte=10000"`
-	Source    string    `json:"source,omitempty" validate:"max=64"`
+	// Multiline text may hold line breaks; it renders as one paragraph.
+	// Other text is one line.
+	Multiline bool   `json:"multiline,omitempty"`
+	Source    string `json:"source,omitempty" validate:"max=64"`
 }
 
 // Clause is one numbered clause. A fixed clause is always in the document
@@ -55,7 +59,7 @@ type Field struct {
 // library's text (and version) in.
 type Clause struct {
 	ID             string `json:"id" validate:"required,max=64"`
-	Title          string `json:"title" validate:"required_without=Library,max=200"`
+	Title          string `json:"title" validate:"required_without=Library,max=200,singleline"`
 	Body           string `json:"body" validate:"required_without=Library,max=20000"`
 	Optional       bool   `json:"optional"`
 	Library        string `json:"library,omitempty" validate:"max=64"`
@@ -66,7 +70,7 @@ type Clause struct {
 type LibraryClause struct {
 	ID       string `json:"id" validate:"required,max=64"`
 	Version  int    `json:"version"`
-	Title    string `json:"title" validate:"required,max=200"`
+	Title    string `json:"title" validate:"required,max=200,singleline"`
 	Body     string `json:"body" validate:"required,max=20000"`
 	Language string `json:"language" validate:"required,oneof=zh en"`
 }

@@ -44,10 +44,44 @@ type LineItem struct {
 	Description   string `json:"description"`
 	Unit          string `json:"unit"`
 	QuantityMilli int64  `json:"quantity_milli"`
-	UnitPrice     int64  `json:"unit_price"`
-	DiscountBP    int    `json:"discount_bp"`
-	TaxRateBP     int    `json:"tax_rate_bp"`
+	// ListPrice is the catalogue's price when the line was priced;
+	// UnitPrice is what is charged before DiscountBP. Lines priced before
+	// it was kept have 0.
+	ListPrice  int64 `json:"list_price,omitempty"`
+	UnitPrice  int64 `json:"unit_price"`
+	DiscountBP int   `json:"discount_bp"`
+	TaxRateBP  int   `json:"tax_rate_bp"`
 	LineAmounts
+}
+
+// EffectiveDiscountBP is how far below the list price the line is
+// charged, in basis points rounded up, whatever mix of a negotiated unit
+// price and a stated discount got it there: a licence listed at 98,000.00
+// sold at 1.00 is a 99.99…% discount, not 0%. A line charged at or above
+// list is 0; a line without a list price falls back to its stated
+// discount.
+func (l LineItem) EffectiveDiscountBP() int {
+	if l.ListPrice <= 0 {
+		return l.DiscountBP
+	}
+	var listGross, shortfall, q, r big.Int
+	listGross.Mul(big.NewInt(l.ListPrice), big.NewInt(l.QuantityMilli))
+	listGross.Quo(&listGross, big.NewInt(QuantityScale))
+	if listGross.Sign() <= 0 {
+		return l.DiscountBP
+	}
+	shortfall.Sub(&listGross, big.NewInt(l.Net))
+	if shortfall.Sign() <= 0 {
+		return 0
+	}
+	q.QuoRem(shortfall.Mul(&shortfall, big.NewInt(BasisPoints)), &listGross, &r)
+	if r.Sign() > 0 {
+		q.Add(&q, big.NewInt(1))
+	}
+	if l.Net > 0 { // charged something: short of a whole discount
+		return int(min(q.Int64(), BasisPoints-1))
+	}
+	return BasisPoints
 }
 
 // LineAmounts are one line's computed amounts, all in minor units.
