@@ -598,13 +598,15 @@ type RiskRule struct {
 	Phrase        string `json:"phrase,omitempty"`
 }
 
-// Delegation is the API's store.Delegation.
+// Delegation is the API's store.Delegation. A revoked one (revoked_at
+// set) redirects no new task.
 type Delegation struct {
-	ID         string `json:"id"`
-	UserID     string `json:"user_id"`
-	DelegateID string `json:"delegate_id"`
-	StartsOn   string `json:"starts_on"`
-	EndsOn     string `json:"ends_on"`
+	ID         string     `json:"id"`
+	UserID     string     `json:"user_id"`
+	DelegateID string     `json:"delegate_id"`
+	StartsOn   string     `json:"starts_on"`
+	EndsOn     string     `json:"ends_on"`
+	RevokedAt  *time.Time `json:"revoked_at"`
 }
 
 // RoundView is the API's approvals.RoundView.
@@ -1715,6 +1717,7 @@ func toDelegation(v store.Delegation) Delegation {
 		DelegateID: v.DelegateID,
 		StartsOn:   v.StartsOn,
 		EndsOn:     v.EndsOn,
+		RevokedAt:  v.RevokedAt,
 	}
 }
 
