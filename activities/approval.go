@@ -23,8 +23,14 @@ type ApprovalStore interface {
 	DocumentVersion(ctx context.Context, number string, version int) (store.StoredDocument, error)
 	Policy(ctx context.Context, id string, version int) (policy.Policy, error)
 	RiskRules(ctx context.Context) ([]policy.RiskRule, int, error)
-	ResolveApprovers(ctx context.Context, role domain.Role, users []string, day string) ([]domain.Approver, error)
-	Managers(ctx context.Context, userIDs []string) ([]domain.Approver, error)
+	// Candidates are the active holders of a role or the named users;
+	// ManagerChain a user's active managers, nearest first; each with the
+	// delegate a delegation names for the day.
+	Candidates(ctx context.Context, role domain.Role, users []string, day string) ([]policy.Candidate, error)
+	ManagerChain(ctx context.Context, userID, day string) ([]policy.Candidate, error)
+	// ContractParties are the contract's owner and drafter, who never
+	// approve it.
+	ContractParties(ctx context.Context, number string) (policy.Parties, error)
 	Rounds(ctx context.Context, number string) ([]store.Round, error)
 	StartRound(ctx context.Context, r store.Round) error
 	CloseRound(ctx context.Context, number string, round int, outcome string, at time.Time) error
@@ -34,7 +40,9 @@ type ApprovalStore interface {
 	ContractSummary(ctx context.Context, number string) (notify.ContractSummary, error)
 }
 
-// ErrTypeBlocked is the failure type of a submission a risk rule blocks.
+// ErrTypeBlocked is the failure type of a submission a risk rule blocks,
+// or one with a stage nobody but the contract's owner or drafter could
+// decide.
 const ErrTypeBlocked = "SubmissionBlocked"
 
 // PlanApprovalInput asks for the route of a new review round.
@@ -108,6 +116,24 @@ func (a *Activities) PlanApproval(ctx context.Context, in PlanApprovalInput) (Pl
 		return PlanApprovalResult{}, temporal.NewNonRetryableApplicationError(blockedMessage(risk), ErrTypeBlocked, nil, risk)
 	}
 	route := policy.Plan(pol, facts, risk)
+	// Every stage must have someone other than the owner and the drafter
+	// to decide it, or the submission is refused now, before anything is
+	// recorded; the stage resolves again when it opens.
+	parties, err := a.Approvals.ContractParties(ctx, in.ContractNumber)
+	if err != nil {
+		return PlanApprovalResult{}, err
+	}
+	for _, st := range route.Stages {
+		approvers, err := a.stageApprovers(ctx, st, parties, in.At)
+		if err != nil {
+			return PlanApprovalResult{}, err
+		}
+		if len(approvers) == 0 {
+			msg := fmt.Sprintf("submission refused: nobody may approve stage %q: nobody approves their own contract, "+
+				"and no one but its owner or drafter could decide this stage (a manager up the owner's chain, a holder of its role or its escalation target)", st.Name)
+			return PlanApprovalResult{}, temporal.NewNonRetryableApplicationError(msg, ErrTypeBlocked, nil, st.Name)
+		}
+	}
 	raw, err := json.Marshal(route)
 	if err != nil {
 		return PlanApprovalResult{}, err
@@ -149,32 +175,108 @@ func Facts(doc document.Document, text string) policy.Facts {
 
 // ResolveStageInput asks who decides a stage.
 type ResolveStageInput struct {
-	Stage policy.Stage
-	At    time.Time
+	// ContractNumber names the contract whose owner and drafter never
+	// decide it and whose owner's managers a sales-manager stage goes to.
+	ContractNumber string `json:",omitempty"`
+	Stage          policy.Stage
+	At             time.Time
 }
 
-// ResolveResult are the people who get a task, sorted by ID.
+// ResolveResult are the people who get a task: nearest first up a manager
+// chain, otherwise by ID.
 type ResolveResult struct {
 	Approvers []domain.Approver
 }
 
-// ResolveStage returns a stage's approvers: the active holders of its role
-// or its named users, each replaced by a delegate who covers the day.
+// ResolveStage returns a stage's approvers (policy.StageApprovers): up the
+// owner's manager chain for a sales-manager stage, else the active holders
+// of its role or its named users, each replaced by a delegate who covers
+// the day and holds the stage's role; never the contract's owner or
+// drafter. Nobody left (people left since the submission) means one task
+// any holder of the role who may see the contract may decide.
 func (a *Activities) ResolveStage(ctx context.Context, in ResolveStageInput) (ResolveResult, error) {
-	day := in.At.In(a.location()).Format(time.DateOnly)
-	approvers, err := a.Approvals.ResolveApprovers(ctx, in.Stage.Role, in.Stage.Users, day)
+	parties, err := a.parties(ctx, in.ContractNumber)
+	if err != nil {
+		return ResolveResult{}, err
+	}
+	approvers, err := a.stageApprovers(ctx, in.Stage, parties, in.At)
 	if err != nil {
 		return ResolveResult{}, err
 	}
 	if len(approvers) == 0 {
-		activity.GetLogger(ctx).Warn("stage has no approver; any holder of its role may decide", "stage", in.Stage.Name)
+		activity.GetLogger(ctx).Warn("stage has no approver; any holder of its role who may see the contract may decide", "stage", in.Stage.Name)
 	}
 	return ResolveResult{Approvers: approvers}, nil
 }
 
+// parties reads the contract's owner and drafter; a contract number is
+// always passed since the workflows pass it, but an input without one
+// (none is recorded today) excludes nobody rather than failing the round.
+func (a *Activities) parties(ctx context.Context, number string) (policy.Parties, error) {
+	if number == "" {
+		return policy.Parties{}, nil
+	}
+	return a.Approvals.ContractParties(ctx, number)
+}
+
+// stageApprovers reads the stage's pool from the directory and applies
+// the policy's rule to it.
+func (a *Activities) stageApprovers(ctx context.Context, st policy.Stage, parties policy.Parties, at time.Time) ([]domain.Approver, error) {
+	day := at.In(a.location()).Format(time.DateOnly)
+	var pool policy.Pool
+	var err error
+	if policy.ChainRole(st.Role) && len(st.Users) == 0 {
+		if parties.Owner == "" {
+			// No contract to walk up from: every holder of the role.
+			pool.Holders, err = a.Approvals.Candidates(ctx, st.Role, nil, day)
+			if err != nil {
+				return nil, err
+			}
+			return policy.Assign(st.Role, pool.Holders, parties), nil
+		}
+		if pool.Chain, err = a.Approvals.ManagerChain(ctx, parties.Owner, day); err != nil {
+			return nil, err
+		}
+		return policy.StageApprovers(st, parties, pool), nil
+	}
+	if pool.Holders, err = a.Approvals.Candidates(ctx, st.Role, st.Users, day); err != nil {
+		return nil, err
+	}
+	if len(policy.Assign(st.Role, pool.Holders, parties)) == 0 {
+		if pool.Escalation, err = a.escalationPool(ctx, st, pool.Holders, day); err != nil {
+			return nil, err
+		}
+	}
+	return policy.StageApprovers(st, parties, pool), nil
+}
+
+// escalationPool is who a stage escalates to: the holders of its
+// escalation role, or the managers of the given people (nearest first,
+// each chain in turn).
+func (a *Activities) escalationPool(ctx context.Context, st policy.Stage, of []policy.Candidate, day string) ([]policy.Candidate, error) {
+	switch {
+	case st.EscalateTo.Role != "":
+		return a.Approvals.Candidates(ctx, st.EscalateTo.Role, nil, day)
+	case st.EscalateTo.Manager:
+		var pool []policy.Candidate
+		for _, c := range of {
+			chain, err := a.Approvals.ManagerChain(ctx, c.ID, day)
+			if err != nil {
+				return nil, err
+			}
+			pool = append(pool, chain...)
+		}
+		return pool, nil
+	}
+	return nil, nil
+}
+
 // ResolveEscalationInput asks who a stage escalates to.
 type ResolveEscalationInput struct {
-	Stage policy.Stage
+	// ContractNumber names the contract whose owner and drafter are never
+	// escalation targets.
+	ContractNumber string `json:",omitempty"`
+	Stage          policy.Stage
 	// Approvers are the assignees of the stage's open tasks, for a
 	// manager escalation.
 	Approvers []string
@@ -182,18 +284,36 @@ type ResolveEscalationInput struct {
 }
 
 // ResolveEscalation returns the escalation target: holders of a role, or
-// the managers of the open tasks' assignees.
+// for each open task's assignee the nearest manager up their chain; never
+// the contract's owner or drafter, a delegate only within the role.
 func (a *Activities) ResolveEscalation(ctx context.Context, in ResolveEscalationInput) (ResolveResult, error) {
-	var targets []domain.Approver
-	var err error
-	switch {
-	case in.Stage.EscalateTo.Manager:
-		targets, err = a.Approvals.Managers(ctx, in.Approvers)
-	case in.Stage.EscalateTo.Role != "":
-		targets, err = a.Approvals.ResolveApprovers(ctx, in.Stage.EscalateTo.Role, nil, in.At.In(a.location()).Format(time.DateOnly))
-	}
+	parties, err := a.parties(ctx, in.ContractNumber)
 	if err != nil {
 		return ResolveResult{}, err
+	}
+	day := in.At.In(a.location()).Format(time.DateOnly)
+	targets := []domain.Approver{}
+	switch {
+	case in.Stage.EscalateTo.Manager:
+		seen := map[string]bool{}
+		for _, id := range in.Approvers {
+			chain, err := a.Approvals.ManagerChain(ctx, id, day)
+			if err != nil {
+				return ResolveResult{}, err
+			}
+			for _, m := range policy.NearestManager(chain, parties) {
+				if !seen[m.ID] {
+					seen[m.ID] = true
+					targets = append(targets, m)
+				}
+			}
+		}
+	case in.Stage.EscalateTo.Role != "":
+		holders, err := a.Approvals.Candidates(ctx, in.Stage.EscalateTo.Role, nil, day)
+		if err != nil {
+			return ResolveResult{}, err
+		}
+		targets = policy.Assign(in.Stage.EscalateTo.Role, holders, parties)
 	}
 	return ResolveResult{Approvers: targets}, nil
 }

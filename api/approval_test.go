@@ -70,15 +70,17 @@ func TestFourStageApprovalKeepsItsPolicyVersionAndExplainsItself(t *testing.T) {
 	v1 := expect[map[string]any](t, call(t, s, http.MethodPost, "/v1/approval-policies", "admin", fourStages()), http.StatusCreated)
 	assert.EqualValues(t, 1, v1["version"])
 
-	// Legal is away: their tasks go to the admin, marked delegated.
+	// Legal is away: their tasks go to a second lawyer, marked delegated
+	// (a delegate holds the delegator's role; the admin does not).
 	assert.Equal(t, []string{"delegate_id"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/delegations", "legal",
 		map[string]any{"delegate_id": "demo-legal", "starts_on": today, "ends_on": today})))
 	_, err := s.Store.Pool().Exec(context.Background(), `UPDATE users SET active = false WHERE id = 'demo-auditor'`)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"delegate_id"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/delegations", "legal",
 		map[string]any{"delegate_id": "demo-auditor", "starts_on": today, "ends_on": today})))
+	addUser(t, s, "legal.two", "吴律师 Wu", []string{"legal"}, "")
 	expect[store.Delegation](t, call(t, s, http.MethodPost, "/v1/delegations", "legal",
-		map[string]any{"delegate_id": "demo-admin", "starts_on": today, "ends_on": today}), http.StatusCreated)
+		map[string]any{"delegate_id": "legal.two", "starts_on": today, "ends_on": today}), http.StatusCreated)
 
 	state := create(t, s, newContract(1_200_000_00, "2026-01-01", "2026-12-31"))
 	n := state.Contract.Number
@@ -96,7 +98,7 @@ func TestFourStageApprovalKeepsItsPolicyVersionAndExplainsItself(t *testing.T) {
 
 	// Finance and legal run at once; legal's task went to the delegate.
 	fin := waitTask(t, s, "finance", n)
-	leg := waitTask(t, s, "admin", n)
+	leg := waitTask(t, s, "legal.two", n)
 	waiting := expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
 	require.NotNil(t, waiting.Round, "the owner sees where the contract waits")
 	var open []string
@@ -105,7 +107,7 @@ func TestFourStageApprovalKeepsItsPolicyVersionAndExplainsItself(t *testing.T) {
 			open = append(open, t.AssigneeName)
 		}
 	}
-	assert.ElementsMatch(t, []string{"刘洋 Liu Yang", "赵磊 Zhao Lei"}, open)
+	assert.ElementsMatch(t, []string{"刘洋 Liu Yang", "吴律师 Wu"}, open)
 	assert.Equal(t, "demo-legal", leg.DelegatedFrom)
 	assert.Equal(t, fin.OpenedAt, leg.OpenedAt, "parallel stages open together")
 	assert.Empty(t, inbox(t, s, "legal", n), "the delegator's inbox stays empty")
@@ -119,7 +121,7 @@ func TestFourStageApprovalKeepsItsPolicyVersionAndExplainsItself(t *testing.T) {
 	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/tasks/"+fin.ID, "sales2", nil), http.StatusNotFound)
 
 	approveAs(t, s, "finance", n)
-	approveAs(t, s, "admin", n)
+	approveAs(t, s, "legal.two", n)
 	final := approveAs(t, s, "executive", n)
 	assert.Equal(t, domain.StatusApproved, final.Status)
 

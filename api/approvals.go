@@ -60,6 +60,16 @@ func (h *handlers) delegations(c *gin.Context) {
 	h.respond(c, http.StatusOK, list, err)
 }
 
+// revokeDelegation revokes one of the caller's delegations (any, for an
+// admin); it redirects no new task.
+func (h *handlers) revokeDelegation(c *gin.Context) {
+	if err := h.d.Approvals.RevokeDelegation(c.Request.Context(), currentUser(c), c.Param("id")); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
 // contractApproval explains a contract's review rounds: why each stage.
 func (h *handlers) contractApproval(c *gin.Context) {
 	ctx, n := c.Request.Context(), c.Param("number")

@@ -121,25 +121,26 @@ type Renewal struct {
 
 // ApprovalTask is the API's domain.ApprovalTask.
 type ApprovalTask struct {
-	ID             string            `json:"id"`
-	ContractNumber string            `json:"contract_number"`
-	Round          int               `json:"round"`
-	Stage          int               `json:"stage"`
-	Role           domain.Role       `json:"role"`
-	Status         domain.TaskStatus `json:"status"`
-	DecidedByID    string            `json:"decided_by_id,omitempty"`
-	DecidedByName  string            `json:"decided_by_name,omitempty"`
-	Opinion        string            `json:"opinion,omitempty"`
-	OpenedAt       *time.Time        `json:"opened_at,omitempty"`
-	DecidedAt      *time.Time        `json:"decided_at,omitempty"`
-	Kind           string            `json:"kind,omitempty"`
-	StageName      string            `json:"stage_name,omitempty"`
-	AssigneeID     string            `json:"assignee_id,omitempty"`
-	AssigneeName   string            `json:"assignee_name,omitempty"`
-	DelegatedFrom  string            `json:"delegated_from,omitempty"`
-	DueAt          *time.Time        `json:"due_at,omitempty"`
-	RemindedAt     *time.Time        `json:"reminded_at,omitempty"`
-	EscalatedAt    *time.Time        `json:"escalated_at,omitempty"`
+	ID             string `json:"id"`
+	ContractNumber string `json:"contract_number"`
+	Round          int    `json:"round"`
+	Stage          int    `json:"stage"`
+	// Role is the role the stage asks for; a stage of named users has none.
+	Role          domain.Role       `json:"role,omitempty"`
+	Status        domain.TaskStatus `json:"status"`
+	DecidedByID   string            `json:"decided_by_id,omitempty"`
+	DecidedByName string            `json:"decided_by_name,omitempty"`
+	Opinion       string            `json:"opinion,omitempty"`
+	OpenedAt      *time.Time        `json:"opened_at,omitempty"`
+	DecidedAt     *time.Time        `json:"decided_at,omitempty"`
+	Kind          string            `json:"kind,omitempty"`
+	StageName     string            `json:"stage_name,omitempty"`
+	AssigneeID    string            `json:"assignee_id,omitempty"`
+	AssigneeName  string            `json:"assignee_name,omitempty"`
+	DelegatedFrom string            `json:"delegated_from,omitempty"`
+	DueAt         *time.Time        `json:"due_at,omitempty"`
+	RemindedAt    *time.Time        `json:"reminded_at,omitempty"`
+	EscalatedAt   *time.Time        `json:"escalated_at,omitempty"`
 }
 
 // Signature is the API's domain.Signature.
@@ -598,13 +599,15 @@ type RiskRule struct {
 	Phrase        string `json:"phrase,omitempty"`
 }
 
-// Delegation is the API's store.Delegation.
+// Delegation is the API's store.Delegation. A revoked one (revoked_at
+// set) redirects no new task.
 type Delegation struct {
-	ID         string `json:"id"`
-	UserID     string `json:"user_id"`
-	DelegateID string `json:"delegate_id"`
-	StartsOn   string `json:"starts_on"`
-	EndsOn     string `json:"ends_on"`
+	ID         string     `json:"id"`
+	UserID     string     `json:"user_id"`
+	DelegateID string     `json:"delegate_id"`
+	StartsOn   string     `json:"starts_on"`
+	EndsOn     string     `json:"ends_on"`
+	RevokedAt  *time.Time `json:"revoked_at"`
 }
 
 // RoundView is the API's approvals.RoundView.
@@ -1715,6 +1718,7 @@ func toDelegation(v store.Delegation) Delegation {
 		DelegateID: v.DelegateID,
 		StartsOn:   v.StartsOn,
 		EndsOn:     v.EndsOn,
+		RevokedAt:  v.RevokedAt,
 	}
 }
 

@@ -112,8 +112,9 @@ func (h *handlers) routes() []Route {
 		{Method: get, Path: "/v1/contracts/:number/attachments", Handler: h.listAttachments, Status: ok, Body: body(items[Attachment]{})},
 		{Method: get, Path: "/v1/contracts/:number/attachments/:id", Handler: h.downloadAttachment, Status: ok},
 
-		// Approvals. A delegation may hand a task to anyone: the round
-		// checks the assignee.
+		// Approvals. A delegation hands tasks only to an active holder of
+		// the delegator's roles; the round checks the assignee, and an open
+		// task lets its holder read the contract (the services check).
 		{Method: post, Path: "/v1/tasks/:id/decision", Handler: h.decide, Status: ok, Body: body(ContractState{})},
 		{Method: get, Path: "/v1/tasks", Handler: h.inbox, Status: ok, Body: body(Inbox{})},
 		{Method: get, Path: "/v1/tasks/:id", Handler: h.task, Status: ok, Body: body(TaskDetail{})},
@@ -123,6 +124,7 @@ func (h *handlers) routes() []Route {
 		{Method: put, Path: "/v1/risk-rules", Roles: roles(admin, legal), Handler: h.saveRiskRules, Status: ok, Body: body(RiskRules{})},
 		{Method: post, Path: "/v1/delegations", Handler: h.delegate, Status: created, Body: body(Delegation{})},
 		{Method: get, Path: "/v1/delegations", Handler: h.delegations, Status: ok, Body: body(items[Delegation]{})},
+		{Method: del, Path: "/v1/delegations/:id", Handler: h.revokeDelegation, Status: http.StatusNoContent},
 
 		// Customers, catalogue, templates and clauses.
 		{Method: post, Path: "/v1/customers", Roles: roles(sales, salesManager, admin), Handler: h.createCustomer, Status: created, Body: body(CustomerDetail{})},

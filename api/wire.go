@@ -34,7 +34,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		Signing:   esign.New(cs, tc, st, sealer, cfg.ESignWebhookSecret, cfg.SMTPAddr != ""),
 		Customers: customers.New(st),
 		Catalog:   catalog.New(st),
-		Approvals: inbox.New(st),
+		Approvals: inbox.New(st, cs),
 		Audit:     st,
 		Auth:      st,
 		Health:    st,

@@ -185,7 +185,8 @@ func (w *roundWorkflow) openGroup(ctx workflow.Context, group []int) error {
 	now := workflow.Now(ctx).UTC()
 	futures := make([]workflow.Future, len(group))
 	for k, i := range group {
-		futures[k] = workflow.ExecuteActivity(actx, a.ResolveStage, activities.ResolveStageInput{Stage: w.state.Route.Stages[i], At: now})
+		futures[k] = workflow.ExecuteActivity(actx, a.ResolveStage, activities.ResolveStageInput{
+			ContractNumber: w.state.ContractNumber, Stage: w.state.Route.Stages[i], At: now})
 	}
 	opened := []domain.ApprovalTask{}
 	for k, i := range group {
@@ -285,7 +286,7 @@ func (w *roundWorkflow) escalate(ctx workflow.Context, i int) error {
 	}
 	var res activities.ResolveResult
 	if err := workflow.ExecuteActivity(actx, a.ResolveEscalation, activities.ResolveEscalationInput{
-		Stage: stage, Approvers: assignees, At: now,
+		ContractNumber: w.state.ContractNumber, Stage: stage, Approvers: assignees, At: now,
 	}).Get(ctx, &res); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/internal/domain"
 )
 
@@ -73,6 +74,12 @@ func Error(err error) error {
 		switch kind := domain.RefusalKind(appErr.Type()); kind {
 		case domain.RefusedForbidden, domain.RefusedConflict, domain.RefusedNotFound, domain.RefusedInvalid:
 			return &domain.Refusal{Kind: kind, Message: appErr.Message()}
+		}
+		// A round the planner refused (a blocking risk finding, a stage
+		// nobody but the owner or drafter could decide) where the workflow
+		// passes the activity's failure on as is (a termination request).
+		if appErr.Type() == activities.ErrTypeBlocked {
+			return &domain.Refusal{Kind: domain.RefusedInvalid, Message: appErr.Message()}
 		}
 	}
 	var notFound *serviceerror.NotFound

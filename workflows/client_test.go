@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -26,6 +27,14 @@ func TestErrorMapsTemporalFailuresToDomainErrors(t *testing.T) {
 
 	assert.ErrorIs(t, workflows.Error(serviceerror.NewNotFound("workflow not found")), domain.ErrNotFound)
 	assert.ErrorIs(t, workflows.Error(serviceerror.NewWorkflowExecutionAlreadyStarted("started", "", "")), domain.ErrAlreadyExists)
+
+	// The planner's refusal (a blocking finding, a stage nobody but the
+	// owner or drafter could decide) passed on as is, by a termination
+	// request: 422, not an outage.
+	blocked := workflows.Error(temporal.NewNonRetryableApplicationError(`nobody may approve stage "销售经理审批"`, activities.ErrTypeBlocked, nil))
+	require.True(t, errors.As(blocked, &r))
+	assert.Equal(t, domain.RefusedInvalid, r.Kind)
+	assert.Contains(t, r.Message, "销售经理审批")
 
 	// An activity's own failure type is not a refusal: an outage to the caller.
 	other := workflows.Error(temporal.NewApplicationError("boom", "SomethingElse"))

@@ -26,7 +26,7 @@ type AmendInput struct {
 // signature like a new contract and replaces the current version when
 // signed.
 func (s *Service) Amend(ctx context.Context, u domain.User, number, requestID string, in AmendInput) (workflows.ContractState, error) {
-	row, err := s.visible(ctx, u, number)
+	row, err := s.managed(ctx, u, number)
 	if err != nil {
 		return workflows.ContractState{}, err
 	}

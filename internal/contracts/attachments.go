@@ -23,7 +23,7 @@ type AttachmentStore interface {
 // Attach stores a file on a contract the caller may see. The content type
 // is sniffed from the bytes, never taken from the client.
 func (s *Service) Attach(ctx context.Context, u domain.User, number, filename string, data []byte) (store.Attachment, error) {
-	if _, err := s.visible(ctx, u, number); err != nil {
+	if _, err := s.managed(ctx, u, number); err != nil {
 		return store.Attachment{}, err
 	}
 	sum := sha256.Sum256(data)

@@ -195,7 +195,9 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 	}
 	now := s.now()
 	build := func(number string) (store.Draft, error) {
-		return s.draft(u, number, 1, in, p, in.NonStandardClauses, now)
+		d, err := s.draft(u, number, 1, in, p, in.NonStandardClauses, now)
+		d.CreatedBy = u.ID // the drafter, who never approves it
+		return d, err
 	}
 	start := func(d store.Draft) error {
 		return s.wf.StartContract(ctx, d.Contract, s.taskQueue, workflows.ContractInput{Contract: d.Contract})
@@ -288,7 +290,7 @@ func (s *Service) previousDocument(ctx context.Context, number string) (document
 // non-standard clauses legal added stay. The workflow refuses it unless the
 // contract is still a draft and the caller its owner or a sales manager.
 func (s *Service) ReviseDraft(ctx context.Context, u domain.User, number, requestID string, in CreateInput) (workflows.ContractState, error) {
-	row, err := s.visible(ctx, u, number)
+	row, err := s.managed(ctx, u, number)
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
@@ -346,7 +348,7 @@ type NonStandardInput struct {
 // workflow, which refuses it unless the caller is legal and the contract
 // is still a draft. The new hash is what approvers will see.
 func (s *Service) AddNonStandardClauses(ctx context.Context, u domain.User, number, requestID string, in NonStandardInput) (workflows.ContractState, error) {
-	if _, err := s.visible(ctx, u, number); err != nil {
+	if _, err := s.managed(ctx, u, number); err != nil {
 		return workflows.ContractState{}, err
 	}
 	prev, err := s.previousDocument(ctx, number)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/policy"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -32,6 +33,7 @@ type Store interface {
 	Events(ctx context.Context, number string) ([]domain.Event, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
 	TaskRound(ctx context.Context, id string) (string, int, error)
+	HoldsOpenTask(ctx context.Context, number, userID string) (bool, error)
 	Signatures(ctx context.Context, number string) ([]domain.Signature, error)
 	User(ctx context.Context, id string) (domain.User, error)
 }
@@ -80,9 +82,41 @@ type View struct {
 	LiveError string `json:"live_error,omitempty"`
 }
 
-// visible returns the contract row if u may see it. A contract u may not see
-// is reported as not found, so its existence stays private.
+// visible returns the contract row if u may read it: their own, their
+// team's, every contract for a role that reads them all, or one on which
+// they hold an open approval task (a task is a grant: whoever must decide
+// it may read the contract while it is open, whatever their role). This is
+// the one place that grant is made. A contract u may not see is reported
+// as not found, so its existence stays private.
 func (s *Service) visible(ctx context.Context, u domain.User, number string) (store.ContractRow, error) {
+	row, err := s.row(ctx, number)
+	if err != nil || u.Sees(row.OwnerID) {
+		return row, err
+	}
+	held, err := s.store.HoldsOpenTask(ctx, number, u.ID)
+	if err != nil {
+		return store.ContractRow{}, err
+	}
+	if !held {
+		return store.ContractRow{}, domain.ErrNotFound
+	}
+	return row, nil
+}
+
+// managed returns the contract row if u may act on it: their own, their
+// team's, or any for a role that reads every contract. An open task grants
+// reading the contract and deciding that task, never changing the
+// contract, so every other write goes through this check, not visible.
+func (s *Service) managed(ctx context.Context, u domain.User, number string) (store.ContractRow, error) {
+	row, err := s.row(ctx, number)
+	if err == nil && !u.Sees(row.OwnerID) {
+		return store.ContractRow{}, domain.ErrNotFound
+	}
+	return row, err
+}
+
+// row reads the contract's recorded row; a malformed number is not found.
+func (s *Service) row(ctx context.Context, number string) (store.ContractRow, error) {
 	if !domain.ValidContractNumber(number) {
 		return store.ContractRow{}, domain.ErrNotFound
 	}
@@ -92,9 +126,6 @@ func (s *Service) visible(ctx context.Context, u domain.User, number string) (st
 			return store.ContractRow{}, domain.ErrNotFound
 		}
 		return store.ContractRow{}, err
-	}
-	if !u.Sees(row.OwnerID) {
-		return store.ContractRow{}, domain.ErrNotFound
 	}
 	return row, nil
 }
@@ -250,10 +281,17 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 	return s.LiveState(ctx, number)
 }
 
-// VisibleRow returns the contract's recorded row if u may see it, else
-// domain.ErrNotFound (its existence stays private).
+// VisibleRow returns the contract's recorded row if u may read it (an
+// open task on it included), else domain.ErrNotFound (its existence stays
+// private).
 func (s *Service) VisibleRow(ctx context.Context, u domain.User, number string) (store.ContractRow, error) {
 	return s.visible(ctx, u, number)
+}
+
+// ManagedRow returns the contract's recorded row if u may act on it (an
+// open task alone does not let them), else domain.ErrNotFound.
+func (s *Service) ManagedRow(ctx context.Context, u domain.User, number string) (store.ContractRow, error) {
+	return s.managed(ctx, u, number)
 }
 
 // UpdateContract delivers an Update to the contract's workflow after the
@@ -268,7 +306,7 @@ func (s *Service) Company() string { return s.company }
 // update delivers one decision to a contract workflow and waits for its
 // verdict. requestID is the UpdateID, so a retried request is applied once.
 func (s *Service) update(ctx context.Context, u domain.User, number, requestID, name string, arg any) (workflows.ContractState, error) {
-	row, err := s.visible(ctx, u, number)
+	row, err := s.managed(ctx, u, number)
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
@@ -281,12 +319,19 @@ func (s *Service) update(ctx context.Context, u domain.User, number, requestID, 
 	return state, err
 }
 
-// updateRound delivers a decision to a review round's workflow.
+// updateRound delivers a decision to a review round's workflow: from
+// someone who may read the contract (its task's holder may), and never
+// from its owner or drafter, who approve nothing of their own even when a
+// task is open to every holder of a role they have.
 func (s *Service) updateRound(ctx context.Context, u domain.User, number string, round int, requestID string, req workflows.DecideRequest, res *workflows.DecideResult) error {
-	if _, err := s.visible(ctx, u, number); err != nil {
+	row, err := s.visible(ctx, u, number)
+	if err != nil {
 		return err
 	}
-	err := s.updateWorkflow(ctx, workflows.ApprovalWorkflowID(number, round), requestID, workflows.UpdateDecide, req, res)
+	if (policy.Parties{Owner: row.OwnerID, Drafter: row.CreatedBy}).Include(u.ID) {
+		return &domain.Refusal{Kind: domain.RefusedForbidden, Message: fmt.Sprintf("nobody approves their own contract: you are the owner or drafter of %s", number)}
+	}
+	err = s.updateWorkflow(ctx, workflows.ApprovalWorkflowID(number, round), requestID, workflows.UpdateDecide, req, res)
 	if errors.Is(err, domain.ErrNotFound) {
 		return &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("review round %d of %s is closed", round, number)}
 	}

@@ -84,7 +84,7 @@ type SendInput struct {
 
 // Send sends an approved contract for signature.
 func (s *Service) Send(ctx context.Context, u domain.User, number, requestID string, in SendInput) (workflows.ContractState, error) {
-	row, err := s.VisibleRow(ctx, u, number)
+	row, err := s.ManagedRow(ctx, u, number)
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
@@ -218,7 +218,9 @@ func (s *Service) ReplaceSigner(ctx context.Context, u domain.User, number, sign
 }
 
 func (s *Service) roundOf(ctx context.Context, u domain.User, number, signerID string) (int, error) {
-	if _, err := s.VisibleRow(ctx, u, number); err != nil {
+	// Links and signers are the contract's managers' to handle; an open
+	// approval task grants reading only.
+	if _, err := s.ManagedRow(ctx, u, number); err != nil {
 		return 0, err
 	}
 	// The round is addressed by what was recorded with the signer.

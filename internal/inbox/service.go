@@ -28,24 +28,33 @@ type Store interface {
 	RiskRules(ctx context.Context) ([]policy.RiskRule, int, error)
 	AddDelegation(ctx context.Context, d store.Delegation) error
 	Delegations(ctx context.Context, userID string) ([]store.Delegation, error)
-	UserActive(ctx context.Context, id string) (bool, error)
+	Delegation(ctx context.Context, id string) (store.Delegation, error)
+	RevokeDelegation(ctx context.Context, id string) (store.Delegation, error)
+	Account(ctx context.Context, id string) (store.Account, error)
 	Inbox(ctx context.Context, f store.InboxFilter) ([]store.InboxTask, error)
-	InboxCounts(ctx context.Context, userID string, roles []domain.Role, now time.Time) (map[string]int, error)
+	InboxCounts(ctx context.Context, userID string, roles []domain.Role, owners []string, now time.Time) (map[string]int, error)
 	InboxTask(ctx context.Context, id string, now time.Time) (store.InboxTask, error)
 	Rounds(ctx context.Context, number string) ([]store.Round, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
-	Contract(ctx context.Context, number string) (store.ContractRow, error)
 	DocumentVersion(ctx context.Context, number string, version int) (store.StoredDocument, error)
+}
+
+// Contracts decides who may read a contract (the contracts service): a
+// task's reader must be able to read its contract, which holding the task
+// open allows.
+type Contracts interface {
+	VisibleRow(ctx context.Context, u domain.User, number string) (store.ContractRow, error)
 }
 
 // Service runs the approval engine's use cases.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store     Store
+	contracts Contracts
+	now       func() time.Time
 }
 
-// New returns the service over st.
-func New(st Store) *Service { return &Service{store: st, now: time.Now} }
+// New returns the service over st, reading contracts through cs.
+func New(st Store, cs Contracts) *Service { return &Service{store: st, contracts: cs, now: time.Now} }
 
 // problems turns "field: message" lines into a validation error.
 func problems(lines []string) error {
@@ -134,7 +143,10 @@ type DelegationInput struct {
 }
 
 // Delegate records a delegation: tasks created in the range go to the
-// delegate, marked as delegated.
+// delegate, marked as delegated. The delegate must be active and hold
+// every role the delegator holds, so a delegation lends a role's decisions
+// only to someone who could take them anyway; assignment checks again
+// against the stage's role (policy.DelegateQualifies).
 func (s *Service) Delegate(ctx context.Context, u domain.User, in DelegationInput) (store.Delegation, error) {
 	if in.UserID == "" {
 		in.UserID = u.ID
@@ -146,12 +158,24 @@ func (s *Service) Delegate(ctx context.Context, u domain.User, in DelegationInpu
 	if in.EndsOn < in.StartsOn {
 		verr.Add("ends_on", "must not be before starts_on")
 	}
-	if in.DelegateID == in.UserID {
-		verr.Add("delegate_id", "must be someone other than the delegator")
-	} else if active, err := s.store.UserActive(ctx, in.DelegateID); err != nil {
+	delegator, err := s.account(ctx, in.UserID)
+	if err != nil {
 		return store.Delegation{}, err
-	} else if !active {
+	}
+	if delegator == nil {
+		verr.Add("user_id", "no such user")
+	}
+	switch delegate, err := s.account(ctx, in.DelegateID); {
+	case err != nil:
+		return store.Delegation{}, err
+	case in.DelegateID == in.UserID:
+		verr.Add("delegate_id", "must be someone other than the delegator")
+	case delegate == nil || !delegate.Active:
 		verr.Add("delegate_id", "is not an active user")
+	case delegator != nil:
+		if missing := missingRoles(delegator.Roles, delegate.Roles); len(missing) > 0 {
+			verr.Add("delegate_id", fmt.Sprintf("must hold the delegator's roles; lacks %s", strings.Join(missing, ", ")))
+		}
 	}
 	if err := verr.OrNil(); err != nil {
 		return store.Delegation{}, err
@@ -163,13 +187,55 @@ func (s *Service) Delegate(ctx context.Context, u domain.User, in DelegationInpu
 	return d, nil
 }
 
-// Delegations lists the caller's delegations.
+// account returns the user with id, or nil when there is none.
+func (s *Service) account(ctx context.Context, id string) (*store.Account, error) {
+	a, err := s.store.Account(ctx, id)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// missingRoles lists the roles of delegator the delegate lacks.
+func missingRoles(delegator, delegate []domain.Role) []string {
+	var missing []string
+	for _, r := range delegator {
+		if !policy.DelegateQualifies(r, nil, delegate) {
+			missing = append(missing, string(r))
+		}
+	}
+	return missing
+}
+
+// Delegations lists the caller's delegations, revoked ones included.
 func (s *Service) Delegations(ctx context.Context, u domain.User) ([]store.Delegation, error) {
 	ds, err := s.store.Delegations(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
 	return ds, nil
+}
+
+// RevokeDelegation revokes a delegation of the caller's (any, for an
+// admin): it redirects no task created from now on; tasks it already
+// redirected stay with the delegate. Someone else's delegation is not
+// found; revoking twice changes nothing.
+func (s *Service) RevokeDelegation(ctx context.Context, u domain.User, id string) error {
+	if uuid.Validate(id) != nil {
+		return domain.ErrNotFound
+	}
+	d, err := s.store.Delegation(ctx, id)
+	if err != nil {
+		return err
+	}
+	if d.UserID != u.ID && !u.Actor().Has(domain.RoleAdmin) {
+		return domain.ErrNotFound
+	}
+	_, err = s.store.RevokeDelegation(ctx, id)
+	return err
 }
 
 // InboxQuery filters the caller's tasks.
@@ -195,12 +261,14 @@ func (s *Service) Inbox(ctx context.Context, u domain.User, q InboxQuery) (Inbox
 		q.Limit = 100
 	}
 	now := s.now()
-	items, err := s.store.Inbox(ctx, store.InboxFilter{UserID: u.ID, Roles: u.Roles, Status: domain.TaskStatus(q.Status),
+	// A task assigned to nobody waits for the holders of its role who may
+	// see the contract; one assigned to the caller is theirs to read.
+	items, err := s.store.Inbox(ctx, store.InboxFilter{UserID: u.ID, Roles: u.Roles, Owners: u.Owners(), Status: domain.TaskStatus(q.Status),
 		Contract: q.Contract, Overdue: q.Overdue, Now: now, Limit: q.Limit})
 	if err != nil {
 		return Inbox{}, err
 	}
-	counts, err := s.store.InboxCounts(ctx, u.ID, u.Roles, now)
+	counts, err := s.store.InboxCounts(ctx, u.ID, u.Roles, u.Owners(), now)
 	if err != nil {
 		return Inbox{}, err
 	}
@@ -236,7 +304,10 @@ type Changes struct {
 }
 
 // mayRead: the task's approver, a holder of the role of a task assigned to
-// nobody, or anyone who may read every contract.
+// nobody, or anyone who may read every contract; and in each case only
+// while they may read the contract itself (Task asks the contracts
+// service), so a closed task leaves its holder nothing a sales role would
+// not see.
 func mayRead(u domain.User, t domain.ApprovalTask) bool {
 	return t.AssigneeID == u.ID || (t.AssigneeID == "" && u.Actor().Has(t.Role)) || u.SeesAllContracts()
 }
@@ -251,7 +322,7 @@ func (s *Service) Task(ctx context.Context, u domain.User, id string) (TaskDetai
 		return TaskDetail{}, domain.ErrNotFound
 	}
 	d := TaskDetail{Task: t, Findings: []policy.Finding{}, Stages: []policy.Stage{}}
-	if d.Contract, err = s.store.Contract(ctx, t.ContractNumber); err != nil {
+	if d.Contract, err = s.contracts.VisibleRow(ctx, u, t.ContractNumber); err != nil {
 		return TaskDetail{}, err
 	}
 	rounds, err := s.store.Rounds(ctx, t.ContractNumber)

@@ -10,16 +10,21 @@ import (
 
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/policy"
 )
 
-// Delegation hands a user's new tasks to a delegate for a date range.
+// Delegation hands a user's new tasks to a delegate for a date range,
+// until it is revoked.
 type Delegation struct {
-	ID         string `json:"id"`
-	UserID     string `json:"user_id"`
-	DelegateID string `json:"delegate_id"`
-	StartsOn   string `json:"starts_on"`
-	EndsOn     string `json:"ends_on"`
+	ID         string     `json:"id"`
+	UserID     string     `json:"user_id"`
+	DelegateID string     `json:"delegate_id"`
+	StartsOn   string     `json:"starts_on"`
+	EndsOn     string     `json:"ends_on"`
+	RevokedAt  *time.Time `json:"revoked_at"`
 }
+
+const delegationColumns = `id::text AS id, user_id, delegate_id, starts_on::text AS starts_on, ends_on::text AS ends_on, revoked_at`
 
 // AddDelegation stores a delegation.
 func (s *Store) AddDelegation(ctx context.Context, d Delegation) error {
@@ -34,10 +39,9 @@ func (s *Store) AddDelegation(ctx context.Context, d Delegation) error {
 	return nil
 }
 
-// Delegations lists a user's delegations.
+// Delegations lists a user's delegations, revoked ones included.
 func (s *Store) Delegations(ctx context.Context, userID string) ([]Delegation, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id::text AS id, user_id, delegate_id, starts_on::text AS starts_on, ends_on::text AS ends_on
-		FROM delegations WHERE user_id = $1 ORDER BY starts_on, id`, userID)
+	rows, _ := s.pool.Query(ctx, `SELECT `+delegationColumns+` FROM delegations WHERE user_id = $1 ORDER BY starts_on, id`, userID)
 	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[Delegation])
 	if err != nil {
 		return nil, wrap(fmt.Sprintf("delegations of %s", userID), err)
@@ -45,39 +49,130 @@ func (s *Store) Delegations(ctx context.Context, userID string) ([]Delegation, e
 	return ds, nil
 }
 
-// Approver is someone a task can be assigned to.
-type Approver = domain.Approver
-
-// ResolveApprovers returns the active holders of role, or the named users,
-// sorted by ID, each replaced by their delegate when a delegation covers
-// day (a date in the organisation's time zone).
-func (s *Store) ResolveApprovers(ctx context.Context, role domain.Role, users []string, day string) ([]Approver, error) {
-	rows, _ := s.pool.Query(ctx, `
-		SELECT coalesce(d.id, u.id) AS id, coalesce(d.name, u.name) AS name,
-		       CASE WHEN d.id IS NULL THEN '' ELSE u.id END AS delegated_from
-		FROM users u
-		LEFT JOIN LATERAL (
-			SELECT du.id, du.name FROM delegations dl JOIN users du ON du.id = dl.delegate_id AND du.active
-			WHERE dl.user_id = u.id AND $3::date BETWEEN dl.starts_on AND dl.ends_on
-			ORDER BY dl.created_at DESC LIMIT 1) d ON true
-		WHERE u.active AND (($1 <> '' AND $1 = ANY(u.roles)) OR u.id = ANY($2))
-		ORDER BY u.id`, string(role), users, day)
-	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Approver])
+// Delegation returns one delegation, or domain.ErrNotFound.
+func (s *Store) Delegation(ctx context.Context, id string) (Delegation, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+delegationColumns+` FROM delegations WHERE id::text = $1`, id)
+	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Delegation])
 	if err != nil {
-		return nil, wrap("resolve approvers", err)
+		return Delegation{}, wrap(fmt.Sprintf("delegation %s", id), err)
 	}
-	return as, nil
+	return d, nil
 }
 
-// Managers returns the managers of the given users, sorted by ID.
-func (s *Store) Managers(ctx context.Context, userIDs []string) ([]Approver, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT m.id, m.name, '' AS delegated_from FROM users u JOIN users m ON m.id = u.manager_id
-		WHERE u.id = ANY($1) AND m.active ORDER BY m.id`, userIDs)
-	as, err := pgx.CollectRows(rows, pgx.RowToStructByName[Approver])
+// RevokeDelegation marks a delegation revoked and returns it; revoking it
+// again keeps the first time and writes nothing. domain.ErrNotFound when
+// there is no such delegation.
+func (s *Store) RevokeDelegation(ctx context.Context, id string) (Delegation, error) {
+	var d Delegation
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+delegationColumns+` FROM delegations WHERE id::text = $1 FOR UPDATE`, id)
+		var err error
+		if d, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Delegation]); err != nil {
+			return err
+		}
+		if d.RevokedAt != nil {
+			return nil
+		}
+		before := d
+		if err := tx.QueryRow(ctx, `UPDATE delegations SET revoked_at = greatest(now(), created_at) WHERE id::text = $1 RETURNING revoked_at`, id).
+			Scan(&d.RevokedAt); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, "delegation.revoked", "delegation", d.ID, before, d)
+	})
 	if err != nil {
-		return nil, wrap("managers", err)
+		return Delegation{}, wrap(fmt.Sprintf("revoke delegation %s", id), err)
 	}
-	return as, nil
+	return d, nil
+}
+
+// Candidate is someone a stage could go to (policy.Candidate).
+type Candidate = policy.Candidate
+
+// delegateOf selects, beside users u, the active delegate of the newest
+// delegation of u that covers $day and is not revoked.
+func delegateOf(day string) string {
+	return `LEFT JOIN LATERAL (
+			SELECT du.id, du.name, du.roles FROM delegations dl JOIN users du ON du.id = dl.delegate_id AND du.active
+			WHERE dl.user_id = u.id AND dl.revoked_at IS NULL AND ` + day + `::date BETWEEN dl.starts_on AND dl.ends_on
+			ORDER BY dl.created_at DESC LIMIT 1) d ON true`
+}
+
+func scanCandidates(rows pgx.Rows) ([]Candidate, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Candidate, error) {
+		var c Candidate
+		var dID, dName *string
+		var dRoles []domain.Role
+		if err := row.Scan(&c.ID, &c.Name, &c.Roles, &dID, &dName, &dRoles); err != nil {
+			return c, err
+		}
+		if dID != nil {
+			c.Delegate = &policy.Person{ID: *dID, Name: *dName, Roles: dRoles}
+		}
+		return c, nil
+	})
+}
+
+// Candidates returns the active holders of role, or the named users who
+// are active, sorted by ID, each with the delegate a delegation names for
+// day (a date in the organisation's time zone).
+func (s *Store) Candidates(ctx context.Context, role domain.Role, users []string, day string) ([]Candidate, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT u.id, u.name, u.roles, d.id, d.name, d.roles
+		FROM users u `+delegateOf("$3")+`
+		WHERE u.active AND (($1 <> '' AND $1 = ANY(u.roles)) OR u.id = ANY($2))
+		ORDER BY u.id`, string(role), users, day)
+	cs, err := scanCandidates(rows)
+	if err != nil {
+		return nil, wrap("approval candidates", err)
+	}
+	return cs, nil
+}
+
+// ManagerChain returns the active managers above userID, nearest first,
+// each with the delegate a delegation names for day. The walk goes on
+// through inactive managers and stops at a cycle.
+func (s *Store) ManagerChain(ctx context.Context, userID, day string) ([]Candidate, error) {
+	rows, _ := s.pool.Query(ctx, `
+		WITH RECURSIVE up AS (
+			SELECT m.id, m.manager_id, 1 AS depth, ARRAY[$1::text, m.id] AS path
+			FROM users b JOIN users m ON m.id = b.manager_id WHERE b.id = $1
+			UNION ALL
+			SELECT m.id, m.manager_id, up.depth + 1, up.path || m.id
+			FROM up JOIN users m ON m.id = up.manager_id WHERE NOT m.id = ANY(up.path)
+		)
+		SELECT u.id, u.name, u.roles, d.id, d.name, d.roles
+		FROM up JOIN users u ON u.id = up.id `+delegateOf("$2")+`
+		WHERE u.active
+		ORDER BY up.depth`, userID, day)
+	cs, err := scanCandidates(rows)
+	if err != nil {
+		return nil, wrap(fmt.Sprintf("managers of %s", userID), err)
+	}
+	return cs, nil
+}
+
+// ContractParties returns who owns and who drafted a contract.
+func (s *Store) ContractParties(ctx context.Context, number string) (policy.Parties, error) {
+	var p policy.Parties
+	err := s.pool.QueryRow(ctx, `SELECT owner_id, coalesce(created_by, owner_id) FROM contracts WHERE number = $1`, number).
+		Scan(&p.Owner, &p.Drafter)
+	if err != nil {
+		return p, wrap(fmt.Sprintf("parties of %s", number), err)
+	}
+	return p, nil
+}
+
+// HoldsOpenTask reports whether userID is the assignee of an open approval
+// task of the contract.
+func (s *Store) HoldsOpenTask(ctx context.Context, number, userID string) (bool, error) {
+	var held bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM approval_tasks
+		WHERE contract_number = $1 AND assignee_id = $2 AND assignee_id <> '' AND status = 'open')`, number, userID).Scan(&held)
+	if err != nil {
+		return false, wrap(fmt.Sprintf("open tasks of %s on %s", userID, number), err)
+	}
+	return held, nil
 }
 
 // Round is one review round as recorded.

@@ -20,18 +20,24 @@ type ContractRow struct {
 	Version   int           `json:"version"`
 	SignedAt  *time.Time    `json:"signed_at"`
 	UpdatedAt time.Time     `json:"updated_at"`
+	// CreatedBy is who drafted the contract (its owner when not recorded).
+	CreatedBy string `json:"created_by"`
 }
 
 const contractColumns = `number, title, coalesce(customer_id::text, '') AS customer_id, customer_name, owner_id, owner_name,
 	amount, currency, start_date::text AS start_date, end_date::text AS end_date, expires_at, status, version,
 	signed_at, created_at, updated_at, template_id, template_version, document_sha256,
-	coalesce(predecessor_number, '') AS predecessor_number, coalesce(successor_number, '') AS successor_number`
+	coalesce(predecessor_number, '') AS predecessor_number, coalesce(successor_number, '') AS successor_number,
+	coalesce(created_by, owner_id) AS created_by`
 
 // Draft is a new contract's content, built once its number is known.
 type Draft struct {
 	Contract domain.Contract
-	Lines    []document.Line
-	Document document.Document
+	// CreatedBy is who drafts it; empty for one the system drafts (a
+	// renewal), whose drafter is then its owner.
+	CreatedBy string
+	Lines     []document.Line
+	Document  document.Document
 }
 
 // CreateDraft allocates the year's next contract number, stores the draft
@@ -111,11 +117,12 @@ func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO contracts (number, title, customer_id, customer_name, owner_id, owner_name, amount, currency,
 			start_date, end_date, expires_at, status, version, event_seq, created_at, updated_at,
-			template_id, template_version, document_sha256, predecessor_number)
-		VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, $7, $8, $9::date, $10::date, $11, $12, 1, 0, $13, $13, $14, $15, $16, nullif($17, ''))`,
+			template_id, template_version, document_sha256, predecessor_number, created_by)
+		VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, $7, $8, $9::date, $10::date, $11, $12, 1, 0, $13, $13, $14, $15, $16, nullif($17, ''),
+			coalesce(nullif($18, ''), $5))`,
 		c.Number, c.Title, c.CustomerID, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
 		c.StartDate, c.EndDate, c.ExpiresAt, domain.StatusDraft, c.CreatedAt, c.TemplateID, c.TemplateVersion, c.DocumentSHA256,
-		c.PredecessorNumber); err != nil {
+		c.PredecessorNumber, d.CreatedBy); err != nil {
 		return wrap("insert contract", err)
 	}
 	if err := replaceLines(ctx, tx, c.Number, 1, d.Lines); err != nil {

@@ -32,13 +32,20 @@ func inboxColumns(now string) string {
 }
 
 // mine is the inbox condition: tasks assigned to the user ($1), or to
-// nobody in particular but a role the user holds ($2).
-const mine = `((t.assignee_id <> '' AND t.assignee_id = $1) OR (t.assignee_id = '' AND t.role = ANY($2)))`
+// nobody in particular but a role the user holds ($2) on a contract whose
+// owner is among owners (a parameter; NULL for every contract).
+func mine(owners string) string {
+	return `((t.assignee_id <> '' AND t.assignee_id = $1) OR (t.assignee_id = '' AND t.role = ANY($2) AND (` + owners + `::text[] IS NULL
+		OR EXISTS (SELECT 1 FROM contracts o WHERE o.number = t.contract_number AND o.owner_id = ANY(` + owners + `)))))`
+}
 
 // InboxFilter narrows an approver's inbox. Empty fields do not filter.
 type InboxFilter struct {
-	UserID   string
-	Roles    []domain.Role
+	UserID string
+	Roles  []domain.Role
+	// Owners, when not nil, limits the tasks assigned to nobody to
+	// contracts these users own: whose contracts the user may see.
+	Owners   []string
 	Status   domain.TaskStatus
 	Contract string
 	Overdue  bool
@@ -57,10 +64,10 @@ func roleNames(roles []domain.Role) []string {
 // Inbox returns an approver's tasks, oldest first.
 func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxTask, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+inboxColumns("$3")+` FROM approval_tasks t JOIN contracts c ON c.number = t.contract_number
-		WHERE `+mine+` AND ($4 = '' OR t.status = $4) AND ($5 = '' OR t.contract_number = $5)
+		WHERE `+mine("$8")+` AND ($4 = '' OR t.status = $4) AND ($5 = '' OR t.contract_number = $5)
 		  AND (NOT $6 OR (t.status = 'open' AND t.due_at < $3))
 		ORDER BY t.opened_at, t.id LIMIT $7`,
-		f.UserID, roleNames(f.Roles), f.Now, string(f.Status), f.Contract, f.Overdue, f.Limit)
+		f.UserID, roleNames(f.Roles), f.Now, string(f.Status), f.Contract, f.Overdue, f.Limit, f.Owners)
 	tasks, err := pgx.CollectRows(rows, pgx.RowToStructByName[InboxTask])
 	if err != nil {
 		return nil, wrap(fmt.Sprintf("inbox of %s", f.UserID), err)
@@ -68,11 +75,12 @@ func (s *Store) Inbox(ctx context.Context, f InboxFilter) ([]InboxTask, error) {
 	return tasks, nil
 }
 
-// InboxCounts counts an approver's tasks per status, and open ones overdue.
-func (s *Store) InboxCounts(ctx context.Context, userID string, roles []domain.Role, now time.Time) (map[string]int, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT t.status, count(*)::int FROM approval_tasks t WHERE `+mine+` GROUP BY t.status
-		UNION ALL SELECT 'overdue', count(*)::int FROM approval_tasks t WHERE `+mine+` AND t.status = 'open' AND t.due_at < $3`,
-		userID, roleNames(roles), now)
+// InboxCounts counts an approver's tasks per status, and open ones overdue;
+// owners limits the tasks assigned to nobody as InboxFilter.Owners does.
+func (s *Store) InboxCounts(ctx context.Context, userID string, roles []domain.Role, owners []string, now time.Time) (map[string]int, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT t.status, count(*)::int FROM approval_tasks t WHERE `+mine("$4")+` GROUP BY t.status
+		UNION ALL SELECT 'overdue', count(*)::int FROM approval_tasks t WHERE `+mine("$4")+` AND t.status = 'open' AND t.due_at < $3`,
+		userID, roleNames(roles), now, owners)
 	counts := map[string]int{}
 	var status string
 	var n int
