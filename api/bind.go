@@ -37,6 +37,8 @@ func newValidator() *validator.Validate {
 	must(v.RegisterValidation("contract_status", func(fl validator.FieldLevel) bool { return domain.Status(fl.Field().String()).Valid() }))
 	must(v.RegisterValidation("contract_number", func(fl validator.FieldLevel) bool { return domain.ValidContractNumber(fl.Field().String()) }))
 	must(v.RegisterValidation("role", func(fl validator.FieldLevel) bool { return domain.Role(fl.Field().String()).Valid() }))
+	// amount: a sum of money in minor units Signet accepts, 0 to domain.MaxAmount.
+	must(v.RegisterValidation("amount", func(fl validator.FieldLevel) bool { return domain.ValidAmount(fl.Field().Int()) }))
 	must(v.RegisterValidation("user_id", func(fl validator.FieldLevel) bool { return userIDPattern.MatchString(fl.Field().String()) }))
 	return v
 }
@@ -180,6 +182,10 @@ func message(fe validator.FieldError) string {
 		return "must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
 	case "unique":
 		return "must not repeat a value"
+	case "gt":
+		return "must be greater than " + fe.Param()
+	case "amount":
+		return fmt.Sprintf("must be an amount in minor units from 0 to %d (domain.MaxAmount)", domain.MaxAmount)
 	default:
 		return "is invalid (" + fe.Tag() + ")"
 	}

@@ -18,7 +18,7 @@ import (
 type LineInput struct {
 	ProductID  string      `json:"product_id" validate:"required,uuid"`
 	Quantity   json.Number `json:"quantity" validate:"required"`
-	UnitPrice  *int64      `json:"unit_price" validate:"omitempty,gte=0"`
+	UnitPrice  *int64      `json:"unit_price" validate:"omitempty,gte=0,amount"`
 	DiscountBP int         `json:"discount_bp" validate:"gte=0,lte=10000"`
 }
 

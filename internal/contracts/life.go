@@ -13,7 +13,7 @@ import (
 type InvoiceInput struct {
 	MilestoneID   string `json:"milestone_id" validate:"required,uuid"`
 	InvoiceNumber string `json:"invoice_number" validate:"required,max=64"`
-	Amount        int64  `json:"amount" validate:"gt=0"`
+	Amount        int64  `json:"amount" validate:"gt=0,amount"`
 	IssuedOn      string `json:"issued_on" validate:"required,datetime=2006-01-02"`
 }
 
@@ -27,7 +27,7 @@ func (s *Service) RecordInvoice(ctx context.Context, u domain.User, number, requ
 // PaymentInput is money finance received against a milestone.
 type PaymentInput struct {
 	MilestoneID string `json:"milestone_id" validate:"required,uuid"`
-	Amount      int64  `json:"amount" validate:"gt=0"`
+	Amount      int64  `json:"amount" validate:"gt=0,amount"`
 	ReceivedOn  string `json:"received_on" validate:"required,datetime=2006-01-02"`
 	Method      string `json:"method" validate:"max=64"`
 	Reference   string `json:"reference" validate:"max=128"`
