@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/notify"
@@ -198,9 +199,11 @@ func (a *Activities) ResolveEscalation(ctx context.Context, in ResolveEscalation
 	return ResolveResult{Approvers: targets}, nil
 }
 
-// SaveTasksInput are tasks whose new state must be recorded.
+// SaveTasksInput are tasks whose new state must be recorded; By is who
+// changed them (a decision's approver and request), for the audit trail.
 type SaveTasksInput struct {
 	Tasks []domain.ApprovalTask
+	By    audit.Actor `json:",omitzero"`
 }
 
 // SaveTasksResult is empty: the tasks are recorded.
@@ -208,7 +211,7 @@ type SaveTasksResult struct{}
 
 // SaveTasks records tasks (decisions, reminders, cancellations).
 func (a *Activities) SaveTasks(ctx context.Context, in SaveTasksInput) (SaveTasksResult, error) {
-	return SaveTasksResult{}, a.saveTasks(ctx, in.Tasks)
+	return SaveTasksResult{}, a.saveTasks(acting(ctx, in.By), in.Tasks)
 }
 
 // CloseRoundInput records a round's end.
@@ -218,6 +221,8 @@ type CloseRoundInput struct {
 	Outcome        string
 	Tasks          []domain.ApprovalTask
 	At             time.Time
+	// By is whose decision closed the round, for the audit trail.
+	By audit.Actor `json:",omitzero"`
 }
 
 // CloseRoundResult is empty: the round is recorded closed.
@@ -225,6 +230,7 @@ type CloseRoundResult struct{}
 
 // CloseRound records the round's outcome and its tasks' final state.
 func (a *Activities) CloseRound(ctx context.Context, in CloseRoundInput) (CloseRoundResult, error) {
+	ctx = acting(ctx, in.By)
 	if err := a.saveTasks(ctx, in.Tasks); err != nil {
 		return CloseRoundResult{}, err
 	}

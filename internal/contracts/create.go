@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/store"
@@ -197,8 +198,11 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 	build := func(number string) (store.Draft, error) {
 		return s.draft(u, number, 1, in, p, in.NonStandardClauses, now)
 	}
+	// The drafter's request is named in the audit entry of the workflow's
+	// own record of the creation.
+	by, _ := audit.Named(ctx)
 	start := func(d store.Draft) error {
-		return s.wf.StartContract(ctx, d.Contract, s.taskQueue, workflows.ContractInput{Contract: d.Contract})
+		return s.wf.StartContract(ctx, d.Contract, s.taskQueue, workflows.ContractInput{Contract: d.Contract, CreatedBy: by})
 	}
 	number, _, err := s.store.CreateDraft(ctx, now.In(s.loc).Year(), u.ID, requestKey, build, start)
 	if err != nil {
