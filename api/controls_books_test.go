@@ -103,6 +103,23 @@ func TestCustomerPageAndReceivablesCountWhatIsSignedAndSeen(t *testing.T) {
 	overdue := expect[struct{ Items []ledgerRow }](t, call(t, s, http.MethodGet, "/v1/reports/ledger?overdue=true", "sales", nil), http.StatusOK)
 	require.Len(t, overdue.Items, 1)
 	assert.Equal(t, n, overdue.Items[0].Number)
+
+	// An amendment in review to 120,000.00 owes nothing more until it is
+	// signed and becomes the current version.
+	content := withPlan(d(-60), d(300), d(-10), d(200), d(30))
+	content["line_items"] = []map[string]any{{"product_id": devstack.DemoConsultingProduct, "quantity": "1", "unit_price": 120_000_00}}
+	content["payment_plan"] = []map[string]any{
+		{"title": "首付款", "amount": 50_000_00, "due_date": d(-10)},
+		{"title": "扩容尾款", "amount": 70_000_00, "due_date": d(200)},
+	}
+	st := expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/amendments", "sales",
+		map[string]any{"reason": "客户扩容", "content": content}), http.StatusOK)
+	require.NotNil(t, st.Amendment)
+	page = expect[customerTotals](t, call(t, s, http.MethodGet, "/v1/customers/"+devstack.DemoCustomerID, "sales", nil), http.StatusOK)
+	assert.Equal(t, int64(80_000_00), page.Totals[0].Outstanding, "the amendment is not signed")
+	ledger = expect[struct{ Items []ledgerRow }](t, call(t, s, http.MethodGet, "/v1/reports/ledger?owner=demo-sales&sort=number", "finance", nil), http.StatusOK)
+	require.NotEmpty(t, ledger.Items)
+	assert.Equal(t, ledgerRow{n, 80_000_00, true}, ledger.Items[0])
 }
 
 // TestMoneyThatWouldWrapIsRefusedAndTheReportsStillAnswer: two MaxInt64
