@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
@@ -34,9 +35,22 @@ type Activities struct {
 	Location *time.Location
 }
 
-// RecordTransitionInput is one workflow step to record.
+// RecordTransitionInput is one workflow step to record. By, when it
+// names someone, is who caused it and through which request, for the
+// audit trail; otherwise the trail names the event's actor.
 type RecordTransitionInput struct {
 	Transition domain.Transition
+	By         audit.Actor `json:",omitzero"`
+}
+
+// acting is ctx carrying by as the audit trail's actor, when by names
+// someone: activities run outside any request, so without it every entry
+// they write would say "system". Timers and system jobs name nobody.
+func acting(ctx context.Context, by audit.Actor) context.Context {
+	if by.UserID == "" {
+		return ctx
+	}
+	return audit.WithActor(ctx, by)
 }
 
 // RecordTransitionResult tells whether this call wrote the transition or
@@ -49,7 +63,7 @@ type RecordTransitionResult struct {
 // tasks and any signature to PostgreSQL. Keyed on the event ID, so a retried
 // attempt is a no-op.
 func (a *Activities) RecordTransition(ctx context.Context, in RecordTransitionInput) (RecordTransitionResult, error) {
-	applied, err := a.Projection.ApplyTransition(ctx, in.Transition, notify.ForRecorded(in.Transition)...)
+	applied, err := a.Projection.ApplyTransition(acting(ctx, in.By), in.Transition, notify.ForRecorded(in.Transition)...)
 	if err != nil {
 		return RecordTransitionResult{}, fmt.Errorf("record %s of %s: %w", in.Transition.Event.Kind, in.Transition.Contract.Number, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/notify"
@@ -318,9 +319,11 @@ func (a *Activities) ResolveEscalation(ctx context.Context, in ResolveEscalation
 	return ResolveResult{Approvers: targets}, nil
 }
 
-// SaveTasksInput are tasks whose new state must be recorded.
+// SaveTasksInput are tasks whose new state must be recorded; By is who
+// changed them (a decision's approver and request), for the audit trail.
 type SaveTasksInput struct {
 	Tasks []domain.ApprovalTask
+	By    audit.Actor `json:",omitzero"`
 }
 
 // SaveTasksResult is empty: the tasks are recorded.
@@ -328,7 +331,7 @@ type SaveTasksResult struct{}
 
 // SaveTasks records tasks (decisions, reminders, cancellations).
 func (a *Activities) SaveTasks(ctx context.Context, in SaveTasksInput) (SaveTasksResult, error) {
-	return SaveTasksResult{}, a.saveTasks(ctx, in.Tasks)
+	return SaveTasksResult{}, a.saveTasks(acting(ctx, in.By), in.Tasks)
 }
 
 // CloseRoundInput records a round's end.
@@ -338,6 +341,8 @@ type CloseRoundInput struct {
 	Outcome        string
 	Tasks          []domain.ApprovalTask
 	At             time.Time
+	// By is whose decision closed the round, for the audit trail.
+	By audit.Actor `json:",omitzero"`
 }
 
 // CloseRoundResult is empty: the round is recorded closed.
@@ -345,6 +350,7 @@ type CloseRoundResult struct{}
 
 // CloseRound records the round's outcome and its tasks' final state.
 func (a *Activities) CloseRound(ctx context.Context, in CloseRoundInput) (CloseRoundResult, error) {
+	ctx = acting(ctx, in.By)
 	if err := a.saveTasks(ctx, in.Tasks); err != nil {
 		return CloseRoundResult{}, err
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,9 +11,10 @@ import (
 	"github.com/signet-clm/signet/internal/store"
 )
 
-// AuditReader reads the audit trail.
+// AuditReader reads the audit trail and checks its chain.
 type AuditReader interface {
 	Audit(ctx context.Context, f store.AuditFilter) ([]audit.Entry, error)
+	VerifyAudit(ctx context.Context) (int64, *store.AuditBreak, error)
 }
 
 // AuditQuery filters the audit trail.
@@ -48,4 +50,37 @@ func (h *handlers) audit(c *gin.Context) {
 		}
 		return page, nil
 	})(c)
+}
+
+// AuditVerification is what GET /v1/audit/verify found walking the chain,
+// as `signet audit verify` reports it: how many entries were checked and
+// the first that does not hold, if any.
+type AuditVerification struct {
+	OK      bool        `json:"ok"`
+	Checked int64       `json:"checked"`
+	Broken  *AuditBreak `json:"broken,omitempty"`
+}
+
+// AuditBreak is the API's store.AuditBreak.
+type AuditBreak struct {
+	Seq    int64  `json:"seq"`
+	Reason string `json:"reason"`
+}
+
+func (h *handlers) verifyAudit(c *gin.Context) {
+	// It takes no parameters; one given is refused by name.
+	if err := h.bindQuery(c, &struct{}{}); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	checked, broken, err := h.d.Audit.VerifyAudit(c.Request.Context())
+	if err != nil {
+		writeError(c, h.d.Logger, store.Classify(err))
+		return
+	}
+	v := AuditVerification{OK: broken == nil, Checked: checked}
+	if broken != nil {
+		v.Broken = &AuditBreak{Seq: broken.Seq, Reason: broken.Reason}
+	}
+	c.JSON(http.StatusOK, v)
 }

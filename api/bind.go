@@ -37,6 +37,8 @@ func newValidator() *validator.Validate {
 	must(v.RegisterValidation("contract_status", func(fl validator.FieldLevel) bool { return domain.Status(fl.Field().String()).Valid() }))
 	must(v.RegisterValidation("contract_number", func(fl validator.FieldLevel) bool { return domain.ValidContractNumber(fl.Field().String()) }))
 	must(v.RegisterValidation("role", func(fl validator.FieldLevel) bool { return domain.Role(fl.Field().String()).Valid() }))
+	// amount: a sum of money in minor units Signet accepts, 0 to domain.MaxAmount.
+	must(v.RegisterValidation("amount", func(fl validator.FieldLevel) bool { return domain.ValidAmount(fl.Field().Int()) }))
 	must(v.RegisterValidation("user_id", func(fl validator.FieldLevel) bool { return userIDPattern.MatchString(fl.Field().String()) }))
 	must(v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool { return domain.SingleLine(fl.Field().String()) }))
 	must(v.RegisterValidation("clause_text", func(fl validator.FieldLevel) bool {
@@ -190,6 +192,10 @@ func message(fe validator.FieldError) string {
 		return "must be one line without line breaks or control characters"
 	case "clause_text":
 		return "must not contain control characters or a line that starts like a clause heading or the contract number"
+	case "gt":
+		return "must be greater than " + fe.Param()
+	case "amount":
+		return fmt.Sprintf("must be an amount in minor units from 0 to %d (domain.MaxAmount)", domain.MaxAmount)
 	default:
 		return "is invalid (" + fe.Tag() + ")"
 	}

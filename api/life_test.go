@@ -90,7 +90,7 @@ func TestRecordingPaymentsAndObligations(t *testing.T) {
 	st := expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/invoices", "finance", invoice), http.StatusOK)
 	assert.Equal(t, int64(50_000_00), st.Contract.Plan[0].Invoiced)
 	payment := func(id string, amount int64) map[string]any {
-		return map[string]any{"milestone_id": id, "amount": amount, "received_on": d(2), "method": "银行转账", "reference": "招商银行 20260102-01"}
+		return map[string]any{"milestone_id": id, "amount": amount, "received_on": d(0), "method": "银行转账", "reference": "招商银行 20260102-01"}
 	}
 	st = expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/payments", "finance", payment(first.ID, 20_000_00), "X-Request-ID", "pay-1"), http.StatusOK)
 	assert.Equal(t, int64(20_000_00), st.Contract.Plan[0].Received)

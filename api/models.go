@@ -644,9 +644,12 @@ type Contact struct {
 
 // CustomerTotal is the API's store.CustomerTotal.
 type CustomerTotal struct {
-	Currency  string `json:"currency"`
-	Contracts int    `json:"contracts"`
-	Amount    int64  `json:"amount"`
+	Currency    string `json:"currency"`
+	Contracts   int    `json:"contracts"`
+	Amount      int64  `json:"amount"`
+	Invoiced    int64  `json:"invoiced"`
+	Received    int64  `json:"received"`
+	Outstanding int64  `json:"outstanding"`
 }
 
 // CustomerPage is the API's customers.Page.
@@ -1759,9 +1762,12 @@ func toContact(v store.Contact) Contact {
 
 func toCustomerTotal(v store.CustomerTotal) CustomerTotal {
 	return CustomerTotal{
-		Currency:  v.Currency,
-		Contracts: v.Contracts,
-		Amount:    v.Amount,
+		Currency:    v.Currency,
+		Contracts:   v.Contracts,
+		Amount:      v.Amount,
+		Invoiced:    v.Invoiced,
+		Received:    v.Received,
+		Outstanding: v.Outstanding,
 	}
 }
 

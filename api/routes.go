@@ -98,6 +98,11 @@ func (h *handlers) routes() []Route {
 		{Method: get, Path: "/v1/contracts/:number/certificate", Handler: h.certificate, Status: ok, Body: body(Certificate{})},
 		{Method: post, Path: "/v1/contracts/:number/invoices", Roles: roles(finance), Handler: h.recordInvoice, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/payments", Roles: roles(finance), Handler: h.recordPayment, Status: ok, Body: body(ContractState{})},
+		// Corrections by reversal (红冲), never by edit; the books list both.
+		{Method: post, Path: "/v1/contracts/:number/invoices/:id/reversal", Roles: roles(finance), Handler: h.reverseInvoice, Status: ok, Body: body(ContractState{})},
+		{Method: post, Path: "/v1/contracts/:number/payments/:id/reversal", Roles: roles(finance), Handler: h.reversePayment, Status: ok, Body: body(ContractState{})},
+		{Method: get, Path: "/v1/contracts/:number/invoices", Roles: receivables, Handler: h.invoices, Status: ok, Body: body(items[Invoice]{})},
+		{Method: get, Path: "/v1/contracts/:number/payments", Roles: receivables, Handler: h.payments, Status: ok, Body: body(items[Payment]{})},
 		// An obligation's owner may hold any role: the workflow checks who.
 		{Method: patch, Path: "/v1/contracts/:number/obligations/:id", Handler: h.updateObligation, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/archive", Roles: roles(sales, salesManager, admin), Handler: h.archive, Status: ok, Body: body(ContractState{})},
@@ -145,6 +150,7 @@ func (h *handlers) routes() []Route {
 
 		// Audit, tokens, users and notifications.
 		{Method: get, Path: "/v1/audit", Roles: roles(auditor, admin), Handler: h.audit, Status: ok, Body: body(AuditPage{})},
+		{Method: get, Path: "/v1/audit/verify", Roles: roles(auditor, admin), Handler: h.verifyAudit, Status: ok, Body: body(AuditVerification{})},
 		{Method: post, Path: "/v1/tokens", Handler: h.issueToken, Status: created, Body: body(IssuedToken{})},
 		{Method: get, Path: "/v1/tokens", Handler: h.tokens, Status: ok, Body: body(items[TokenInfo]{})},
 		{Method: del, Path: "/v1/tokens/:id", Handler: h.revokeToken, Status: http.StatusNoContent},

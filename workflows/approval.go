@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/policy"
 )
@@ -49,6 +50,9 @@ type ApprovalState struct {
 	// Decisive is the task whose rejection or request for changes closed
 	// the round.
 	Decisive *domain.ApprovalTask `json:"decisive,omitempty"`
+	// ClosedBy is whose decision closed the round and through which
+	// request: the audit trail names them for what the close writes.
+	ClosedBy audit.Actor `json:"closed_by,omitzero"`
 }
 
 // QueryApprovalState returns a round's ApprovalState.
@@ -90,7 +94,7 @@ func (w *roundWorkflow) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryApprovalState, func() (ApprovalState, error) { return w.state, nil }); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, w.decide, workflow.UpdateHandlerOptions{Validator: w.validateDecide})
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, inUpdate(w.decide), workflow.UpdateHandlerOptions{Validator: w.validateDecide})
 }
 
 // groups splits the route into runs of stages that run at once.
@@ -157,7 +161,7 @@ func (w *roundWorkflow) review(ctx workflow.Context) error {
 		w.closeOpen(domain.TaskCancelled)
 		return workflow.ExecuteActivity(actx, a.CloseRound, activities.CloseRoundInput{
 			ContractNumber: w.state.ContractNumber, Round: w.state.Round, Outcome: string(w.state.Outcome),
-			Tasks: w.state.Tasks, At: workflow.Now(ctx).UTC(),
+			Tasks: w.state.Tasks, At: workflow.Now(ctx).UTC(), By: w.state.ClosedBy,
 		}).Get(ctx, nil)
 	}); err != nil {
 		return err
@@ -424,8 +428,12 @@ func (w *roundWorkflow) decide(ctx workflow.Context, req DecideRequest) (DecideR
 			}
 		}
 		closes = w.state.Outcome != "" || allTrue(w.state.StagesDone)
+		by := acting(ctx, req.Actor)
+		if closes {
+			w.state.ClosedBy = by
+		}
 		var a *activities.Activities
-		return workflow.ExecuteActivity(recordOptions(ctx), a.SaveTasks, activities.SaveTasksInput{Tasks: changed}).Get(ctx, nil)
+		return workflow.ExecuteActivity(recordOptions(ctx), a.SaveTasks, activities.SaveTasksInput{Tasks: changed, By: by}).Get(ctx, nil)
 	})
 	if err != nil {
 		return DecideResult{Round: w.state}, err

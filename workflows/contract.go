@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/domain"
 )
 
@@ -20,6 +21,9 @@ type ContractInput struct {
 	// RenewalOf, on a successor an auto-renewing contract drafted, says
 	// how it starts.
 	RenewalOf *RenewalStart `json:"renewal_of,omitempty"`
+	// CreatedBy is the drafter and the request that created the contract,
+	// for the audit entry of its creation.
+	CreatedBy audit.Actor `json:"created_by,omitzero"`
 }
 
 // RenewalStart is how a successor contract starts: active at once, by the
@@ -53,6 +57,10 @@ type ContractState struct {
 	Life bool `json:"life,omitempty"`
 	// RenewalNotices are the offsets (days before the end) already told.
 	RenewalNotices []int `json:"renewal_notices,omitempty"`
+	// Invoices and Payments are what finance recorded, reversals included,
+	// in order (see Entry).
+	Invoices []Entry `json:"invoices,omitempty"`
+	Payments []Entry `json:"payments,omitempty"`
 	// Termination is the latest request to terminate; Settlement what a
 	// terminated contract left owing.
 	Termination *Termination `json:"termination,omitempty"`
@@ -213,17 +221,19 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 		handler   any
 		validator any
 	}{
-		{UpdateCreate, w.create, w.validateCreate},
-		{UpdateSubmit, w.submit, w.validateSubmit},
-		{UpdateSend, w.send, w.validateSend},
-		{UpdateCancel, w.cancel, w.validateCancel},
-		{UpdateRevise, w.revise, w.validateRevise},
-		{UpdateRecordInvoice, w.recordInvoice, w.validateInvoice},
-		{UpdateRecordPayment, w.recordPayment, w.validatePayment},
-		{UpdateObligation, w.updateObligation, w.validateObligation},
-		{UpdateArchive, w.archive, w.validateArchive},
-		{UpdateTerminate, w.terminate, w.validateTerminate},
-		{UpdateAmend, w.amend, w.validateAmend},
+		{UpdateCreate, inUpdate(w.create), w.validateCreate},
+		{UpdateSubmit, inUpdate(w.submit), w.validateSubmit},
+		{UpdateSend, inUpdate(w.send), w.validateSend},
+		{UpdateCancel, inUpdate(w.cancel), w.validateCancel},
+		{UpdateRevise, inUpdate(w.revise), w.validateRevise},
+		{UpdateRecordInvoice, inUpdate(w.recordInvoice), w.validateInvoice},
+		{UpdateRecordPayment, inUpdate(w.recordPayment), w.validatePayment},
+		{UpdateObligation, inUpdate(w.updateObligation), w.validateObligation},
+		{UpdateArchive, inUpdate(w.archive), w.validateArchive},
+		{UpdateReverseInvoice, inUpdate(w.reverseInvoice), w.validateReverseInvoice},
+		{UpdateReversePayment, inUpdate(w.reversePayment), w.validateReversePayment},
+		{UpdateTerminate, inUpdate(w.terminate), w.validateTerminate},
+		{UpdateAmend, inUpdate(w.amend), w.validateAmend},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
@@ -236,7 +246,7 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 func (w *contractWorkflow) run(ctx workflow.Context, in ContractInput) (ContractResult, error) {
 	if !w.recorded {
 		if err := w.locked(ctx, func() error {
-			return w.transition(ctx, domain.EventCreated, w.creator(), domain.StatusDraft, transitionDetails{})
+			return w.transition(ctx, domain.EventCreated, w.creator(), domain.StatusDraft, transitionDetails{by: in.CreatedBy})
 		}); err != nil {
 			return ContractResult{}, err
 		}
@@ -332,6 +342,10 @@ type transitionDetails struct {
 	payment     *domain.Payment
 	obligations []domain.Obligation
 	amendment   *domain.AmendmentDraft
+	// by, when it names someone, is who caused a transition made outside
+	// their Update (a round's outcome: the approver who closed it), for
+	// the audit trail; otherwise acting() says.
+	by audit.Actor
 }
 
 // transition moves the contract to status `to`, records it in PostgreSQL
@@ -377,10 +391,14 @@ func (w *contractWorkflow) transition(ctx workflow.Context, kind string, actor d
 		Obligations: d.obligations,
 		Amendment:   d.amendment,
 	}
+	by := d.by
+	if by.UserID == "" {
+		by = acting(ctx, actor)
+	}
 	actx := recordOptions(ctx)
 	var a *activities.Activities
 	var res activities.RecordTransitionResult
-	if err := workflow.ExecuteActivity(actx, a.RecordTransition, activities.RecordTransitionInput{Transition: t}).Get(ctx, &res); err != nil {
+	if err := workflow.ExecuteActivity(actx, a.RecordTransition, activities.RecordTransitionInput{Transition: t, By: by}).Get(ctx, &res); err != nil {
 		return err
 	}
 	if from != to || kind == domain.EventCreated {

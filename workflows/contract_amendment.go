@@ -149,10 +149,10 @@ func (w *contractWorkflow) closeAmendment(ctx workflow.Context, st ApprovalState
 	if st.Outcome != OutcomeApproved && st.Decisive != nil {
 		w.state.Amendment = nil
 		actor := domain.Actor{UserID: st.Decisive.DecidedByID, Name: st.Decisive.DecidedByName}
-		return w.transition(ctx, domain.EventAmendmentRejected, actor, w.state.Status, transitionDetails{taskID: st.Decisive.ID, opinion: st.Decisive.Opinion})
+		return w.transition(ctx, domain.EventAmendmentRejected, actor, w.state.Status, transitionDetails{taskID: st.Decisive.ID, opinion: st.Decisive.Opinion, by: st.ClosedBy})
 	}
 	a.Status = AmendmentApproved
-	return w.transition(ctx, domain.EventAmendmentApproved, domain.SystemActor, w.state.Status, transitionDetails{opinion: fmt.Sprintf("v%d", a.Version)})
+	return w.transition(ctx, domain.EventAmendmentApproved, domain.SystemActor, w.state.Status, transitionDetails{opinion: fmt.Sprintf("v%d", a.Version), by: st.ClosedBy})
 }
 
 // applyAmendment makes the signed amendment the contract's current

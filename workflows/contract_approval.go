@@ -69,7 +69,7 @@ func (w *contractWorkflow) closeRound(ctx workflow.Context, st ApprovalState) er
 	w.state.RoundWorkflowID = ""
 	w.cancelRound = nil
 	if st.Outcome == OutcomeApproved || st.Decisive == nil {
-		return w.transition(ctx, domain.EventApproved, domain.SystemActor, domain.StatusApproved, transitionDetails{})
+		return w.transition(ctx, domain.EventApproved, domain.SystemActor, domain.StatusApproved, transitionDetails{by: st.ClosedBy})
 	}
 	decided := *st.Decisive
 	w.state.LastDecision = &decided
@@ -78,5 +78,5 @@ func (w *contractWorkflow) closeRound(ctx workflow.Context, st ApprovalState) er
 		kind = domain.EventChangesRequested
 	}
 	actor := domain.Actor{UserID: decided.DecidedByID, Name: decided.DecidedByName}
-	return w.transition(ctx, kind, actor, domain.StatusDraft, transitionDetails{taskID: decided.ID, opinion: decided.Opinion})
+	return w.transition(ctx, kind, actor, domain.StatusDraft, transitionDetails{taskID: decided.ID, opinion: decided.Opinion, by: st.ClosedBy})
 }

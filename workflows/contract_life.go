@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/notify"
 )
@@ -27,6 +28,11 @@ const (
 	UpdateObligation = "update_obligation"
 	// UpdateArchive freezes a completed or terminated contract.
 	UpdateArchive = "archive"
+	// UpdateReverseInvoice and UpdateReversePayment correct an invoice or
+	// a payment by a reversing entry (红冲, finance): the original stays,
+	// marked reversed, and the milestone's totals drop by its amount.
+	UpdateReverseInvoice = "reverse_invoice"
+	UpdateReversePayment = "reverse_payment"
 )
 
 // Timing of a signed contract's notices.
@@ -71,6 +77,37 @@ type ObligationRequest struct {
 	Note         string       `json:"note"`
 	EvidenceID   string       `json:"evidence_id"`
 	Complete     bool         `json:"complete"`
+}
+
+// ReversalRequest reverses one invoice or payment (EntryID) for Reason,
+// dated On (today, in the configured time zone).
+type ReversalRequest struct {
+	Actor   domain.Actor `json:"actor"`
+	EntryID string       `json:"entry_id"`
+	Reason  string       `json:"reason"`
+	On      string       `json:"on"`
+}
+
+// Entry is an invoice or a payment as the contract keeps it: enough to
+// refuse an invoice number issued twice and to reverse an entry once.
+type Entry struct {
+	ID string `json:"id"`
+	// Seq is the milestone's place in the plan, which survives amendments
+	// (a new version's milestones have new IDs).
+	Seq    int    `json:"seq"`
+	Number string `json:"number,omitempty"`
+	Amount int64  `json:"amount"`
+	// Reverses is the entry this one reverses; ReversedBy the reversal
+	// of this one.
+	Reverses   string `json:"reverses,omitempty"`
+	ReversedBy string `json:"reversed_by,omitempty"`
+}
+
+// entryID names the invoice or payment the contract's next event records:
+// the contract number and the event's sequence, like a task's ID readable
+// and safe in a URL, and the same on every retry.
+func (w *contractWorkflow) entryID() string {
+	return fmt.Sprintf("%s-E%d", w.state.Contract.Number, w.state.EventSeq+1)
 }
 
 // ArchiveRequest archives a contract.
@@ -244,7 +281,7 @@ func (w *contractWorkflow) actOnDue(ctx workflow.Context) error {
 		}
 	}
 	if t := w.state.Termination; w.state.Status == domain.StatusActive && t != nil && t.Status == TerminationApproved && !now.Before(t.EffectiveAt) {
-		return w.terminateNow(ctx)
+		return w.terminateNow(ctx, audit.Actor{})
 	}
 	if w.state.Status == domain.StatusActive && !now.Before(c.ExpiresAt) {
 		if err := w.endTerm(ctx); err != nil {
@@ -330,8 +367,11 @@ func (w *contractWorkflow) validateInvoice(req InvoiceRequest) error {
 	if err != nil {
 		return err
 	}
+	if slices.ContainsFunc(w.state.Invoices, func(e Entry) bool { return e.Reverses == "" && e.Number == req.Invoice.Number }) {
+		return refuse(domain.RefusedConflict, "invoice number %s is already recorded on this contract; a wrong invoice is reversed, and its number is not issued again", req.Invoice.Number)
+	}
 	m := w.state.Contract.Plan[i]
-	if req.Invoice.Amount <= 0 || m.Invoiced+req.Invoice.Amount > m.Amount {
+	if req.Invoice.Amount <= 0 || req.Invoice.Amount > m.Amount-m.Invoiced {
 		return refuse(domain.RefusedConflict, "invoices would exceed milestone %d: %s invoiced of %s, %s left to invoice",
 			m.Seq, w.money(m.Invoiced), w.money(m.Amount), w.money(m.Amount-m.Invoiced))
 	}
@@ -345,7 +385,9 @@ func (w *contractWorkflow) recordInvoice(ctx workflow.Context, req InvoiceReques
 		}
 		i, _ := w.milestone(req.Invoice.MilestoneID)
 		inv := req.Invoice
+		inv.ID, inv.Reverses, inv.Reason = w.entryID(), "", ""
 		w.state.Contract.Plan[i].Invoiced += inv.Amount
+		w.state.Invoices = append(w.state.Invoices, Entry{ID: inv.ID, Seq: w.state.Contract.Plan[i].Seq, Number: inv.Number, Amount: inv.Amount})
 		return w.transition(ctx, domain.EventInvoiceRecorded, req.Actor, w.state.Status, transitionDetails{invoice: &inv, opinion: inv.Number})
 	})
 	return w.state, err
@@ -374,8 +416,10 @@ func (w *contractWorkflow) recordPayment(ctx workflow.Context, req PaymentReques
 		}
 		i, _ := w.milestone(req.Payment.MilestoneID)
 		p := req.Payment
+		p.ID, p.Reverses, p.Reason = w.entryID(), "", ""
 		m := &w.state.Contract.Plan[i]
 		m.Received += p.Amount
+		w.state.Payments = append(w.state.Payments, Entry{ID: p.ID, Seq: m.Seq, Amount: p.Amount})
 		if m.Paid() {
 			now := workflow.Now(ctx).UTC()
 			m.PaidAt = &now
@@ -383,6 +427,98 @@ func (w *contractWorkflow) recordPayment(ctx workflow.Context, req PaymentReques
 		w.wake = true
 		return w.transition(ctx, domain.EventPaymentRecorded, req.Actor, w.state.Status, transitionDetails{payment: &p,
 			opinion: fmt.Sprintf("%s → 第%d期", w.money(p.Amount), m.Seq)})
+	})
+	return w.state, err
+}
+
+// reversal finds what req reverses among entries and the current plan's
+// milestone it was recorded against, or refuses.
+func (w *contractWorkflow) reversal(req ReversalRequest, entries []Entry, what string) (int, int, error) {
+	if err := w.mayRecord(req.Actor); err != nil {
+		return 0, 0, err
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		return 0, 0, refuse(domain.RefusedInvalid, "a reversal needs its reason")
+	}
+	k := slices.IndexFunc(entries, func(e Entry) bool { return e.ID == req.EntryID })
+	if k < 0 {
+		return 0, 0, refuse(domain.RefusedNotFound, "%s %s is not recorded on this contract", what, req.EntryID)
+	}
+	e := entries[k]
+	switch {
+	case e.Reverses != "":
+		return 0, 0, refuse(domain.RefusedConflict, "%s %s is itself a reversal; a reversal is not reversed", what, e.ID)
+	case e.ReversedBy != "":
+		return 0, 0, refuse(domain.RefusedConflict, "%s %s is already reversed by %s", what, e.ID, e.ReversedBy)
+	}
+	i := slices.IndexFunc(w.state.Contract.Plan, func(m domain.Milestone) bool { return m.Seq == e.Seq })
+	if i < 0 {
+		return 0, 0, refuse(domain.RefusedConflict, "milestone %d of %s %s is no longer in the payment plan", e.Seq, what, e.ID)
+	}
+	return k, i, nil
+}
+
+func (w *contractWorkflow) validateReverseInvoice(req ReversalRequest) error {
+	_, i, err := w.reversal(req, w.state.Invoices, "invoice")
+	if err != nil {
+		return err
+	}
+	k := slices.IndexFunc(w.state.Invoices, func(e Entry) bool { return e.ID == req.EntryID })
+	if m := w.state.Contract.Plan[i]; m.Invoiced < w.state.Invoices[k].Amount {
+		return refuse(domain.RefusedConflict, "milestone %d has only %s invoiced", m.Seq, w.money(m.Invoiced))
+	}
+	return nil
+}
+
+func (w *contractWorkflow) reverseInvoice(ctx workflow.Context, req ReversalRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validateReverseInvoice(req); err != nil {
+			return err
+		}
+		k, i, _ := w.reversal(req, w.state.Invoices, "invoice")
+		orig, m := &w.state.Invoices[k], &w.state.Contract.Plan[i]
+		inv := domain.Invoice{ID: w.entryID(), MilestoneID: m.ID, Number: orig.Number, Amount: -orig.Amount, IssuedOn: req.On,
+			Reverses: orig.ID, Reason: strings.TrimSpace(req.Reason)}
+		m.Invoiced -= orig.Amount
+		orig.ReversedBy = inv.ID
+		w.state.Invoices = append(w.state.Invoices, Entry{ID: inv.ID, Seq: m.Seq, Number: inv.Number, Amount: inv.Amount, Reverses: inv.Reverses})
+		return w.transition(ctx, domain.EventInvoiceReversed, req.Actor, w.state.Status, transitionDetails{invoice: &inv,
+			opinion: fmt.Sprintf("%s 红冲 %s：%s", inv.Number, w.money(-inv.Amount), inv.Reason)})
+	})
+	return w.state, err
+}
+
+func (w *contractWorkflow) validateReversePayment(req ReversalRequest) error {
+	_, i, err := w.reversal(req, w.state.Payments, "payment")
+	if err != nil {
+		return err
+	}
+	k := slices.IndexFunc(w.state.Payments, func(e Entry) bool { return e.ID == req.EntryID })
+	if m := w.state.Contract.Plan[i]; m.Received < w.state.Payments[k].Amount {
+		return refuse(domain.RefusedConflict, "milestone %d has only %s received", m.Seq, w.money(m.Received))
+	}
+	return nil
+}
+
+func (w *contractWorkflow) reversePayment(ctx workflow.Context, req ReversalRequest) (ContractState, error) {
+	err := w.locked(ctx, func() error {
+		if err := w.validateReversePayment(req); err != nil {
+			return err
+		}
+		k, i, _ := w.reversal(req, w.state.Payments, "payment")
+		orig, m := &w.state.Payments[k], &w.state.Contract.Plan[i]
+		p := domain.Payment{ID: w.entryID(), MilestoneID: m.ID, Amount: -orig.Amount, ReceivedOn: req.On,
+			Reverses: orig.ID, Reason: strings.TrimSpace(req.Reason)}
+		m.Received -= orig.Amount
+		if !m.Paid() {
+			m.PaidAt = nil
+		}
+		orig.ReversedBy = p.ID
+		w.state.Payments = append(w.state.Payments, Entry{ID: p.ID, Seq: m.Seq, Amount: p.Amount, Reverses: p.Reverses})
+		// The milestone may be owed again: its reminders and alerts resume.
+		w.wake = true
+		return w.transition(ctx, domain.EventPaymentReversed, req.Actor, w.state.Status, transitionDetails{payment: &p,
+			opinion: fmt.Sprintf("冲销 %s → 第%d期：%s", w.money(-p.Amount), m.Seq, p.Reason)})
 	})
 	return w.state, err
 }

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/domain"
 )
 
@@ -113,18 +114,20 @@ func (w *contractWorkflow) closeTermination(ctx workflow.Context, st ApprovalSta
 	if st.Outcome != OutcomeApproved && st.Decisive != nil {
 		t.Status, t.Opinion = TerminationRejected, st.Decisive.Opinion
 		actor := domain.Actor{UserID: st.Decisive.DecidedByID, Name: st.Decisive.DecidedByName}
-		return w.transition(ctx, domain.EventTerminationRejected, actor, w.state.Status, transitionDetails{taskID: st.Decisive.ID, opinion: t.Opinion})
+		return w.transition(ctx, domain.EventTerminationRejected, actor, w.state.Status, transitionDetails{taskID: st.Decisive.ID, opinion: t.Opinion, by: st.ClosedBy})
 	}
 	t.Status = TerminationApproved
 	if workflow.Now(ctx).Before(t.EffectiveAt) {
 		return nil
 	}
-	return w.terminateNow(ctx)
+	return w.terminateNow(ctx, st.ClosedBy)
 }
 
 // terminateNow ends the contract under its approved termination: its
-// timers stop and what is still owed is listed. Callers hold mu.
-func (w *contractWorkflow) terminateNow(ctx workflow.Context) error {
+// timers stop and what is still owed is listed. by is the approver whose
+// decision ended it, or nobody when its effective date did. Callers hold
+// mu.
+func (w *contractWorkflow) terminateNow(ctx workflow.Context, by audit.Actor) error {
 	c := w.state.Contract
 	s := &Settlement{Currency: c.Currency, Milestones: []domain.Milestone{}, OpenObligations: []domain.Obligation{}}
 	for _, m := range c.Plan {
@@ -142,5 +145,5 @@ func (w *contractWorkflow) terminateNow(ctx workflow.Context) error {
 	w.state.NextTimers = []Timer{}
 	summary := fmt.Sprintf("%s；待结清 %s（%d 个回款节点），未完成履约事项 %d 项", w.state.Termination.Reason,
 		w.money(s.Outstanding), len(s.Milestones), len(s.OpenObligations))
-	return w.transition(ctx, domain.EventTerminated, domain.SystemActor, domain.StatusTerminated, transitionDetails{opinion: summary})
+	return w.transition(ctx, domain.EventTerminated, domain.SystemActor, domain.StatusTerminated, transitionDetails{opinion: summary, by: by})
 }

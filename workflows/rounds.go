@@ -37,7 +37,7 @@ func reportToContract(ctx workflow.Context, closed, recorded string, outcome any
 func followRound[T any](ctx workflow.Context, w *contractWorkflow, child workflow.ChildWorkflowFuture, roundID, closed, recorded, what string,
 	apply func(workflow.Context, T) error) {
 	w.children++
-	workflow.Go(ctx, func(ctx workflow.Context) {
+	workflow.Go(outsideUpdate(ctx), func(ctx workflow.Context) {
 		defer func() { w.children-- }()
 		var outcome T
 		reported := false

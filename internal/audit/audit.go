@@ -11,10 +11,12 @@ import (
 	"time"
 )
 
-// Actor is who a change is attributed to and the request that made it.
+// Actor is who a change is attributed to and the request that made it:
+// the client's X-Request-ID, which is also the Workflow Update ID of a
+// decision, so an activity writing what a decision caused carries it too.
 type Actor struct {
-	UserID    string
-	RequestID string
+	UserID    string `json:"user_id,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
 }
 
 type actorKey struct{}
@@ -22,6 +24,12 @@ type actorKey struct{}
 // WithActor returns ctx carrying the acting user and request.
 func WithActor(ctx context.Context, a Actor) context.Context {
 	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// Named returns the actor ctx carries, if it names a user.
+func Named(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(actorKey{}).(Actor)
+	return a, ok && a.UserID != ""
 }
 
 // ActorFrom returns the acting user, or "system" when nobody is named.

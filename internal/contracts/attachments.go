@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -15,15 +16,22 @@ import (
 
 // AttachmentStore keeps attachment files.
 type AttachmentStore interface {
-	AddAttachment(ctx context.Context, a store.Attachment) error
+	// AddAttachment stores a unless accept refuses the contract's status.
+	AddAttachment(ctx context.Context, a store.Attachment, accept func(domain.Status) error) error
 	Attachments(ctx context.Context, number string) ([]store.Attachment, error)
 	Attachment(ctx context.Context, number, id string) (store.Attachment, error)
 }
 
 // Attach stores a file on a contract the caller may see. The content type
-// is sniffed from the bytes, never taken from the client.
+// is sniffed from the bytes, never taken from the client. An archived
+// contract is frozen: it takes no attachment (409), checked against its
+// status as the write sees it.
 func (s *Service) Attach(ctx context.Context, u domain.User, number, filename string, data []byte) (store.Attachment, error) {
-	if _, err := s.managed(ctx, u, number); err != nil {
+	row, err := s.managed(ctx, u, number)
+	if err != nil {
+		return store.Attachment{}, err
+	}
+	if err := unfrozen(row.Status); err != nil {
 		return store.Attachment{}, err
 	}
 	sum := sha256.Sum256(data)
@@ -32,7 +40,7 @@ func (s *Service) Attach(ctx context.Context, u domain.User, number, filename st
 		ContentType: http.DetectContentType(data), Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
 		UploadedBy: u.ID, CreatedAt: s.now().UTC().Truncate(time.Microsecond), Data: data,
 	}
-	if err := s.attachments.AddAttachment(ctx, a); err != nil {
+	if err := s.attachments.AddAttachment(ctx, a, unfrozen); err != nil {
 		return store.Attachment{}, err
 	}
 	a.Data = nil
@@ -65,4 +73,12 @@ func (s *Service) Attachment(ctx context.Context, u domain.User, number, id stri
 		return store.Attachment{}, err
 	}
 	return a, nil
+}
+
+// unfrozen refuses a change to an archived contract.
+func unfrozen(status domain.Status) error {
+	if status.Frozen() {
+		return &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("contract is %s; nothing more can change, attachments included", status)}
+	}
+	return nil
 }

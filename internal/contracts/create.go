@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/store"
@@ -18,7 +19,7 @@ import (
 type LineInput struct {
 	ProductID  string      `json:"product_id" validate:"required,uuid"`
 	Quantity   json.Number `json:"quantity" validate:"required"`
-	UnitPrice  *int64      `json:"unit_price" validate:"omitempty,gte=0"`
+	UnitPrice  *int64      `json:"unit_price" validate:"omitempty,gte=0,amount"`
 	DiscountBP int         `json:"discount_bp" validate:"gte=0,lte=10000"`
 }
 
@@ -199,8 +200,11 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 		d.CreatedBy = u.ID // the drafter, who never approves it
 		return d, err
 	}
+	// The drafter's request is named in the audit entry of the workflow's
+	// own record of the creation.
+	by, _ := audit.Named(ctx)
 	start := func(d store.Draft) error {
-		return s.wf.StartContract(ctx, d.Contract, s.taskQueue, workflows.ContractInput{Contract: d.Contract})
+		return s.wf.StartContract(ctx, d.Contract, s.taskQueue, workflows.ContractInput{Contract: d.Contract, CreatedBy: by})
 	}
 	number, _, err := s.store.CreateDraft(ctx, now.In(s.loc).Year(), u.ID, requestKey, build, start)
 	if err != nil {

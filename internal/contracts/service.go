@@ -44,6 +44,7 @@ type Service struct {
 	attachments AttachmentStore
 	versions    VersionsStore
 	asOf        AsOfStore
+	books       BooksStore
 	temporal    client.Client
 	// wf is the typed client every start, Update and query goes through.
 	wf        workflows.Client
@@ -60,8 +61,9 @@ func New(st interface {
 	AttachmentStore
 	VersionsStore
 	AsOfStore
+	BooksStore
 }, tc client.Client, taskQueue string, loc *time.Location, company string) *Service {
-	return &Service{store: st, attachments: st, versions: st, asOf: st, temporal: tc, wf: workflows.Client{Temporal: tc}, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
+	return &Service{store: st, attachments: st, versions: st, asOf: st, books: st, temporal: tc, wf: workflows.Client{Temporal: tc}, taskQueue: taskQueue, loc: loc, company: company, now: time.Now}
 }
 
 // View is one contract as its readers see it: the recorded row, every

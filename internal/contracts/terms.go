@@ -15,7 +15,7 @@ import (
 // MilestoneInput is one payment milestone of the plan a drafter defines.
 type MilestoneInput struct {
 	Title   string `json:"title" validate:"required,max=200,singleline"`
-	Amount  int64  `json:"amount" validate:"gt=0"`
+	Amount  int64  `json:"amount" validate:"gt=0,amount"`
 	DueDate string `json:"due_date" validate:"required,datetime=2006-01-02"`
 }
 
@@ -62,12 +62,25 @@ func (s *Service) checkTerms(ctx context.Context, u domain.User, in *CreateInput
 	if len(in.PaymentPlan) > maxPlan {
 		verr.Add("payment_plan", fmt.Sprintf("must have at most %d milestones", maxPlan))
 	}
-	var sum int64
+	amounts := make([]int64, len(in.PaymentPlan))
+	bounded := true
 	for i, m := range in.PaymentPlan {
 		inTerm(fmt.Sprintf("payment_plan[%d].due_date", i), m.DueDate)
-		sum += m.Amount
+		if m.Amount <= 0 || !domain.ValidAmount(m.Amount) {
+			verr.Add(fmt.Sprintf("payment_plan[%d].amount", i), fmt.Sprintf("must be from 1 to %d minor units", domain.MaxAmount))
+			bounded = false
+		}
+		amounts[i] = m.Amount
 	}
-	if len(in.PaymentPlan) > 0 && sum != total {
+	// A checked sum: milestones that wrap int64 round to the total never
+	// pass as adding up.
+	sum, err := domain.SumAmounts(amounts...)
+	switch {
+	case len(in.PaymentPlan) == 0 || !bounded:
+	case err != nil:
+		verr.Add("payment_plan", fmt.Sprintf("adds up to more than the contract total %s",
+			domain.Money{Amount: total, Currency: in.Currency}))
+	case sum != total:
 		verr.Add("payment_plan", fmt.Sprintf("adds up to %s; the contract total is %s",
 			domain.Money{Amount: sum, Currency: in.Currency}, domain.Money{Amount: total, Currency: in.Currency}))
 	}

@@ -21,7 +21,7 @@ type Store interface {
 	Customer(ctx context.Context, id string) (store.Customer, error)
 	Contacts(ctx context.Context, customerID string) ([]store.Contact, error)
 	ListCustomers(ctx context.Context, f store.CustomerFilter) ([]store.Customer, error)
-	CustomerTotals(ctx context.Context, customerID string) ([]store.CustomerTotal, error)
+	CustomerTotals(ctx context.Context, customerID string, owners []string) ([]store.CustomerTotal, error)
 	ListContracts(ctx context.Context, f store.ContractFilter) ([]store.ContractRow, error)
 }
 
@@ -64,7 +64,8 @@ type UpdateInput struct {
 }
 
 // Detail is a customer's page: the customer, its contacts, its recent
-// contracts and what they add up to per currency.
+// contracts and what they add up to per currency, both only as far as the
+// caller may see its contracts.
 type Detail struct {
 	store.Customer
 	Contacts  []store.Contact       `json:"contacts"`
@@ -132,7 +133,8 @@ func (s *Service) Get(ctx context.Context, u domain.User, id string) (Detail, er
 	if d.Contacts, err = s.store.Contacts(ctx, id); err != nil {
 		return Detail{}, err
 	}
-	if d.Totals, err = s.store.CustomerTotals(ctx, id); err != nil {
+	// The totals count what the contract list shows this caller, no more.
+	if d.Totals, err = s.store.CustomerTotals(ctx, id, u.Owners()); err != nil {
 		return Detail{}, err
 	}
 	f := store.ContractFilter{CustomerID: id, Limit: 50, Owners: u.Owners()}

@@ -158,8 +158,11 @@ const (
 	EventSigningDeclined = "signing_declined"
 	EventSigningExpired  = "signing_expired"
 	// A signed contract's life.
-	EventInvoiceRecorded   = "invoice_recorded"
-	EventPaymentRecorded   = "payment_recorded"
+	EventInvoiceRecorded = "invoice_recorded"
+	EventPaymentRecorded = "payment_recorded"
+	// An invoice or payment corrected by a reversing entry (红冲).
+	EventInvoiceReversed   = "invoice_reversed"
+	EventPaymentReversed   = "payment_reversed"
 	EventObligationUpdated = "obligation_updated"
 	EventRenewed           = "renewed"
 	// A successor became active under its predecessor's renewal clause.

@@ -1,13 +1,62 @@
 package domain
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // DefaultCurrency is used when a request names none.
 const DefaultCurrency = "CNY"
 
-// MaxAmount bounds a contract amount in minor units (10^15, i.e. ten trillion
-// yuan) so sums over many contracts stay far from int64 overflow.
+// MaxAmount bounds every amount Signet takes or stores, in minor units:
+// 10^15, ten trillion yuan. A unit price, a line, a contract total, a
+// milestone, an invoice and a payment are each at most this (PostgreSQL's
+// CHECK constraints hold the same bound), so a payment plan of at most a
+// few hundred of them sums far below int64's 9.2×10^18, and a sum over
+// contracts (reports) is taken in numeric, not bigint.
 const MaxAmount int64 = 1_000_000_000_000_000
+
+// ErrAmountOverflow refuses a sum whose exact value does not fit in int64.
+var ErrAmountOverflow = errors.New("sum of amounts overflows")
+
+// ValidAmount reports whether a is an amount Signet takes: 0 to MaxAmount
+// minor units.
+func ValidAmount(a int64) bool { return a >= 0 && a <= MaxAmount }
+
+// AddAmounts returns a + b exactly, or ErrAmountOverflow when the sum
+// does not fit in int64 (it would wrap). It is the one way Signet adds
+// amounts whose origin a client controls.
+func AddAmounts(a, b int64) (int64, error) {
+	if (b > 0 && a > maxInt64-b) || (b < 0 && a < minInt64-b) {
+		return 0, ErrAmountOverflow
+	}
+	return a + b, nil
+}
+
+const (
+	maxInt64 = int64(^uint64(0) >> 1)
+	minInt64 = -maxInt64 - 1
+)
+
+// SumAmounts adds amounts, each of which must be a valid amount, and
+// refuses a total above MaxAmount (ErrAmountTooLarge) as well as any
+// amount outside 0..MaxAmount. No input makes it wrap.
+func SumAmounts(amounts ...int64) (int64, error) {
+	var sum int64
+	for _, a := range amounts {
+		if !ValidAmount(a) {
+			return 0, ErrAmountTooLarge
+		}
+		var err error
+		if sum, err = AddAmounts(sum, a); err != nil {
+			return 0, err
+		}
+		if sum > MaxAmount {
+			return 0, ErrAmountTooLarge
+		}
+	}
+	return sum, nil
+}
 
 // currencyExponents maps every active ISO 4217 currency code to the number of
 // digits after its decimal point. Codes missing here are refused.

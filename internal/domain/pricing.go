@@ -135,17 +135,22 @@ func mulDivRound(a, b, d int64) (int64, error) {
 	return q.Int64(), nil
 }
 
-// SumTotals adds line totals, refusing a sum above MaxAmount.
+// SumTotals adds line totals, refusing a line or a sum above MaxAmount
+// (or below zero); every addition is checked, so no input wraps.
 func SumTotals(lines []LineAmounts) (LineAmounts, error) {
 	var sum LineAmounts
 	for _, l := range lines {
-		sum.Gross += l.Gross
-		sum.Discount += l.Discount
-		sum.Net += l.Net
-		sum.Tax += l.Tax
-		sum.Total += l.Total
-		if sum.Gross > MaxAmount || sum.Total > MaxAmount {
-			return LineAmounts{}, ErrAmountTooLarge
+		for _, f := range []struct {
+			dst *int64
+			v   int64
+		}{
+			{&sum.Gross, l.Gross}, {&sum.Discount, l.Discount}, {&sum.Net, l.Net}, {&sum.Tax, l.Tax}, {&sum.Total, l.Total},
+		} {
+			v, err := SumAmounts(*f.dst, f.v)
+			if err != nil {
+				return LineAmounts{}, ErrAmountTooLarge
+			}
+			*f.dst = v
 		}
 	}
 	return sum, nil

@@ -46,6 +46,10 @@ func (s Status) Signed() bool {
 	return s == StatusActive || s == StatusExpired || s == StatusRenewed
 }
 
+// Frozen reports whether a contract in status s takes no change at all,
+// attachments included: once archived.
+func (s Status) Frozen() bool { return s == StatusArchived }
+
 // Cancellable reports whether a contract in status s may still be cancelled:
 // only before anyone has signed it.
 func (s Status) Cancellable() bool {

@@ -62,16 +62,21 @@ type Renewal struct {
 // names its own.
 var DefaultNoticeDays = []int{90, 30, 7}
 
-// Invoice is an invoice finance issued against a milestone.
+// Invoice is an invoice finance issued against a milestone. A reversal
+// (红字发票) is an invoice of its own that Reverses another, for the
+// negative of its whole amount and with a Reason; the original is kept.
 type Invoice struct {
 	ID          string `json:"id"`
 	MilestoneID string `json:"milestone_id"`
 	Number      string `json:"invoice_number"`
 	Amount      int64  `json:"amount"`
 	IssuedOn    string `json:"issued_on"`
+	Reverses    string `json:"reverses,omitempty"`
+	Reason      string `json:"reason,omitempty"`
 }
 
-// Payment is money received against a milestone.
+// Payment is money received against a milestone; a reversal Reverses
+// another for the negative of its amount, with a Reason.
 type Payment struct {
 	ID          string `json:"id"`
 	MilestoneID string `json:"milestone_id"`
@@ -79,4 +84,6 @@ type Payment struct {
 	ReceivedOn  string `json:"received_on"`
 	Method      string `json:"method"`
 	Reference   string `json:"reference"`
+	Reverses    string `json:"reverses,omitempty"`
+	Reason      string `json:"reason,omitempty"`
 }

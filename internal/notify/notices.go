@@ -98,6 +98,7 @@ var contractNews = map[string]string{
 	domain.EventSigningDeclined:  "签署被拒绝",
 	domain.EventSigningExpired:   "签署已过期",
 	domain.EventPaymentRecorded:  "已登记回款",
+	domain.EventPaymentReversed:  "回款已冲销",
 	domain.EventRenewed:          "已自动续约",
 	domain.EventCompleted:        "已履约完成",
 	domain.EventTerminated:       "已终止",

@@ -47,8 +47,8 @@ type Aging struct {
 	Totals []Buckets  `json:"totals"`
 }
 
-// Aging ages what the milestones of the current versions of the contracts
-// u may see still have outstanding (amount − received).
+// Aging ages what the milestones of the current versions of the signed
+// contracts u may see still have outstanding (amount − received).
 func (s *Service) Aging(ctx context.Context, u domain.User, in AgingQuery) (Aging, error) {
 	v := &invalid{}
 	q := &query{}
@@ -67,31 +67,31 @@ func (s *Service) Aging(ctx context.Context, u domain.User, in AgingQuery) (Agin
 	if !visible {
 		return out, nil
 	}
-	q.where("pm.received < pm.amount")
+	q.where("pm.received < pm.amount AND " + owes)
 	owed := "(pm.amount - pm.received)"
 	age := "(" + day + "::date - pm.due_date)"
 	bucket := func(cond string) string {
-		return "coalesce(sum(" + owed + ") FILTER (WHERE " + cond + "), 0)::bigint"
+		return "coalesce(sum(" + owed + ") FILTER (WHERE " + cond + "), 0)"
 	}
-	sums := bucket(age+" <= 0") + ", " + bucket(age+" BETWEEN 1 AND 30") + ", " + bucket(age+" BETWEEN 31 AND 60") + ", " +
-		bucket(age+" BETWEEN 61 AND 90") + ", " + bucket(age+" > 90") + ", " + bucket(age+" > 0") + ", sum(" + owed + ")::bigint"
+	cols := bucket(age+" <= 0") + ", " + bucket(age+" BETWEEN 1 AND 30") + ", " + bucket(age+" BETWEEN 31 AND 60") + ", " +
+		bucket(age+" BETWEEN 61 AND 90") + ", " + bucket(age+" > 90") + ", " + bucket(age+" > 0") + ", sum(" + owed + ")"
 	from := ` FROM payment_milestones pm JOIN contracts c ON c.number = pm.contract_number AND c.version = pm.version` + q.clause()
 	err := s.heavyRead(ctx, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT coalesce(c.customer_id::text, ''), c.customer_name, c.currency::text, `+sums+from+`
+		rows, _ := tx.Query(ctx, `SELECT coalesce(c.customer_id::text, ''), c.customer_name, c.currency::text, `+cols+from+`
 			GROUP BY c.customer_id, c.customer_name, c.currency ORDER BY c.customer_name, c.customer_id, c.currency`, q.args...)
 		list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AgingRow, error) {
 			var r AgingRow
-			return r, row.Scan(&r.CustomerID, &r.CustomerName, &r.Currency, &r.NotDue, &r.Days0To30, &r.Days31To60,
-				&r.Days61To90, &r.DaysOver90, &r.Overdue, &r.Outstanding)
+			return r, row.Scan(append([]any{&r.CustomerID, &r.CustomerName, &r.Currency}, sums(&r.NotDue, &r.Days0To30, &r.Days31To60,
+				&r.Days61To90, &r.DaysOver90, &r.Overdue, &r.Outstanding)...)...)
 		})
 		if err != nil {
 			return err
 		}
 		out.Rows = append(out.Rows, list...)
-		rows, _ = tx.Query(ctx, `SELECT c.currency::text, `+sums+from+` GROUP BY c.currency ORDER BY c.currency`, q.args...)
+		rows, _ = tx.Query(ctx, `SELECT c.currency::text, `+cols+from+` GROUP BY c.currency ORDER BY c.currency`, q.args...)
 		totals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Buckets, error) {
 			var b Buckets
-			return b, row.Scan(&b.Currency, &b.NotDue, &b.Days0To30, &b.Days31To60, &b.Days61To90, &b.DaysOver90, &b.Overdue, &b.Outstanding)
+			return b, row.Scan(append([]any{&b.Currency}, sums(&b.NotDue, &b.Days0To30, &b.Days31To60, &b.Days61To90, &b.DaysOver90, &b.Overdue, &b.Outstanding)...)...)
 		})
 		out.Totals = append(out.Totals, totals...)
 		return err

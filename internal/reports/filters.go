@@ -29,8 +29,8 @@ type Filters struct {
 	EndTo      string `form:"end_to"`
 	AmountMin  string `form:"amount_min"`
 	AmountMax  string `form:"amount_max"`
-	// Overdue "true" keeps contracts with a milestone past due and not
-	// fully received; "false" keeps the others.
+	// Overdue "true" keeps signed contracts with a milestone past due and
+	// not fully received; "false" keeps the others.
 	Overdue string `form:"overdue"`
 }
 
@@ -113,8 +113,8 @@ func (f Filters) apply(v *invalid, q *query, u domain.User, today time.Time, loc
 			if !overdue {
 				not = "NOT "
 			}
-			q.where(not+`EXISTS (SELECT 1 FROM payment_milestones od WHERE od.contract_number = c.number
-				AND od.version = c.version AND od.received < od.amount AND od.due_date < %s)`, today)
+			q.where(not+`(`+owes+` AND EXISTS (SELECT 1 FROM payment_milestones od WHERE od.contract_number = c.number
+				AND od.version = c.version AND od.received < od.amount AND od.due_date < %s))`, today)
 		}
 	}
 	return visible

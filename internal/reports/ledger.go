@@ -20,7 +20,8 @@ import (
 // LedgerRow is one contract in the ledger: its terms and where its money
 // stands. Invoiced, received and outstanding add up the milestones of the
 // contract's current version (outstanding = amount − received per
-// milestone); a contract without a payment plan shows zeros.
+// milestone) once it is signed; an unsigned contract, or one without a
+// payment plan, shows zeros.
 type LedgerRow struct {
 	Number       string        `json:"number"`
 	Title        string        `json:"title"`
@@ -130,23 +131,30 @@ FROM contracts c %s
 LEFT JOIN templates t ON t.id = c.template_id AND t.version = c.template_version`
 
 // milestoneTotals are the per-contract sums over the current version's
-// milestones, as m. A page sums each of its few contracts' milestones
-// (LATERAL, by index); an export of every row joins the milestones summed
-// once per contract instead of a lookup per row.
+// milestones, as m, once it is signed (owes); sums are numeric (sums.go).
+// A page sums each of its few contracts' milestones (LATERAL, by index);
+// an export of every row joins the milestones summed once per contract
+// instead of a lookup per row.
 const (
 	pageTotals = `LEFT JOIN LATERAL (
-	SELECT sum(pm.invoiced)::bigint AS invoiced, sum(pm.received)::bigint AS received,
-		sum(pm.amount - pm.received)::bigint AS outstanding,
+	SELECT sum(pm.invoiced) AS invoiced, sum(pm.received) AS received,
+		sum(pm.amount - pm.received) AS outstanding,
 		bool_or(pm.received < pm.amount AND pm.due_date < %[1]s) AS overdue
-	FROM payment_milestones pm WHERE pm.contract_number = c.number AND pm.version = c.version
+	FROM payment_milestones pm WHERE pm.contract_number = c.number AND pm.version = c.version AND ` + owes + `
 ) m ON true`
 	exportTotals = `LEFT JOIN (
-	SELECT pm.contract_number, pm.version, sum(pm.invoiced)::bigint AS invoiced, sum(pm.received)::bigint AS received,
-		sum(pm.amount - pm.received)::bigint AS outstanding,
+	SELECT pm.contract_number, pm.version, sum(pm.invoiced) AS invoiced, sum(pm.received) AS received,
+		sum(pm.amount - pm.received) AS outstanding,
 		bool_or(pm.received < pm.amount AND pm.due_date < %[1]s) AS overdue
 	FROM payment_milestones pm GROUP BY pm.contract_number, pm.version
-) m ON m.contract_number = c.number AND m.version = c.version`
+) m ON m.contract_number = c.number AND m.version = c.version AND ` + owes
 )
+
+// owes is the condition on a contract (alias c) under which its
+// milestones are owed: once it is signed. A draft, a contract in review
+// or cancelled owes nothing, and an amendment's plan counts only once it
+// is signed and so the current version (c.version).
+const owes = "c.signed_at IS NOT NULL"
 
 // ledgerPlan is a checked ledger request turned into SQL.
 type ledgerPlan struct {
@@ -269,8 +277,8 @@ type ledgerRecord struct {
 func (s *Service) scanLedger(row pgx.CollectableRow) (ledgerRecord, error) {
 	var r ledgerRecord
 	err := row.Scan(&r.Number, &r.Title, &r.CustomerID, &r.CustomerName, &r.OwnerID, &r.OwnerName, &r.Type, &r.TypeName,
-		&r.Amount, &r.Currency, &r.SignedAt, &r.StartDate, &r.EndDate, &r.Status, &r.Invoiced, &r.Received,
-		&r.Outstanding, &r.Overdue, &r.SortKey)
+		&r.Amount, &r.Currency, &r.SignedAt, &r.StartDate, &r.EndDate, &r.Status, sum{Dst: &r.Invoiced}, sum{Dst: &r.Received},
+		sum{Dst: &r.Outstanding}, &r.Overdue, &r.SortKey)
 	if r.SignedAt != nil {
 		r.SignedOn = r.SignedAt.In(s.loc).Format(time.DateOnly)
 	}

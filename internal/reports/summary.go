@@ -105,7 +105,7 @@ func parseGroupBy(v *invalid, s string) []string {
 //
 // Counting rules: count and amount are the contracts' (amount is the
 // contract amount). Invoiced, received and outstanding add up the
-// milestones of each contract's current version. Grouped by product line,
+// milestones of each signed contract's current version (owes). Grouped by product line,
 // amount is the sum of the contract's line totals in that line, so a
 // contract with lines in two product lines counts its line amounts in
 // each (together they are its amount), while count, invoiced, received and
@@ -142,7 +142,8 @@ func (s *Service) Summary(ctx context.Context, u domain.User, in SummaryQuery) (
 				r.Groups[i].Dimension = d
 				dest = append(dest, &r.Groups[i].Key, &r.Groups[i].Label)
 			}
-			dest = append(dest, &r.Currency, &r.Count, &r.Amount, &r.Invoiced, &r.Received, &r.Outstanding)
+			dest = append(dest, &r.Currency, &r.Count)
+			dest = append(dest, sums(&r.Amount, &r.Invoiced, &r.Received, &r.Outstanding)...)
 			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
@@ -153,15 +154,16 @@ func (s *Service) Summary(ctx context.Context, u domain.User, in SummaryQuery) (
 		}
 		if !byLine {
 			// Each contract is in exactly one row: the totals add them up.
-			out.Totals = addUp(out.Rows)
-			return nil
+			var err error
+			out.Totals, err = addUp(out.Rows)
+			return err
 		}
 		// By product line a contract is a row in each of its lines, so the
 		// totals, per currency over contracts, take a pass of their own.
 		rows, _ = tx.Query(ctx, figuresSQL(nil, false, q.clause()), q.args...)
 		totals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Figures, error) {
 			var f Figures
-			return f, row.Scan(&f.Currency, &f.Count, &f.Amount, &f.Invoiced, &f.Received, &f.Outstanding)
+			return f, row.Scan(append([]any{&f.Currency, &f.Count}, sums(&f.Amount, &f.Invoiced, &f.Received, &f.Outstanding)...)...)
 		})
 		out.Totals = append(out.Totals, totals...)
 		return err
@@ -199,7 +201,7 @@ func figuresSQL(groups []dimension, byLine bool, where string) string {
 	if byLine {
 		amount = "coalesce(pl.amount, c.amount)"
 		lines = ` LEFT JOIN (
-			SELECT li.contract_number, li.version, p.line_id, sum(li.total)::bigint AS amount
+			SELECT li.contract_number, li.version, p.line_id, sum(li.total) AS amount
 			FROM contract_line_items li JOIN products p ON p.id = li.product_id
 			GROUP BY li.contract_number, li.version, p.line_id
 		) pl ON pl.contract_number = c.number AND pl.version = c.version
@@ -207,12 +209,12 @@ func figuresSQL(groups []dimension, byLine bool, where string) string {
 	}
 	group := strings.Join(keys, ", ")
 	return `WITH cs AS (
-			SELECT ` + strings.Join(cols, ", ") + `, ` + labels + `count(*) AS n, sum(` + amount + `)::bigint AS amount
+			SELECT ` + strings.Join(cols, ", ") + `, ` + labels + `count(*) AS n, sum(` + amount + `) AS amount
 			FROM contracts c` + lines + where + ` GROUP BY ` + group + `
 		), ms AS (
-			SELECT ` + strings.Join(cols, ", ") + `, sum(pm.invoiced)::bigint AS invoiced, sum(pm.received)::bigint AS received,
-				sum(pm.amount - pm.received)::bigint AS outstanding
-			FROM payment_milestones pm JOIN contracts c ON c.number = pm.contract_number AND c.version = pm.version` + lines + where + `
+			SELECT ` + strings.Join(cols, ", ") + `, sum(pm.invoiced) AS invoiced, sum(pm.received) AS received,
+				sum(pm.amount - pm.received) AS outstanding
+			FROM payment_milestones pm JOIN contracts c ON c.number = pm.contract_number AND c.version = pm.version AND ` + owes + lines + where + `
 			GROUP BY ` + group + `
 		)
 		SELECT ` + strings.Join(append(outer, "cs.cur"), ", ") + `, cs.n, cs.amount, coalesce(ms.invoiced, 0),
@@ -229,8 +231,8 @@ func outerKeys(n int) []string {
 	return keys
 }
 
-// addUp totals rows per currency, in currency order.
-func addUp(rows []SummaryRow) []Figures {
+// addUp totals rows per currency, in currency order, each sum checked.
+func addUp(rows []SummaryRow) ([]Figures, error) {
 	by := map[string]*Figures{}
 	var order []string
 	for _, r := range rows {
@@ -241,15 +243,21 @@ func addUp(rows []SummaryRow) []Figures {
 			order = append(order, r.Currency)
 		}
 		f.Count += r.Count
-		f.Amount += r.Amount
-		f.Invoiced += r.Invoiced
-		f.Received += r.Received
-		f.Outstanding += r.Outstanding
+		for _, p := range []struct {
+			dst *int64
+			v   int64
+		}{
+			{&f.Amount, r.Amount}, {&f.Invoiced, r.Invoiced}, {&f.Received, r.Received}, {&f.Outstanding, r.Outstanding},
+		} {
+			if err := add(p.dst, p.v); err != nil {
+				return nil, err
+			}
+		}
 	}
 	slices.Sort(order)
 	totals := []Figures{}
 	for _, c := range order {
 		totals = append(totals, *by[c])
 	}
-	return totals
+	return totals, nil
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-clm/signet/internal/domain"
 )
 
 // Attachment is a file attached to a contract. Data is empty in listings.
@@ -23,9 +25,18 @@ type Attachment struct {
 
 const attachmentColumns = `id::text AS id, contract_number, filename, content_type, size, sha256, uploaded_by, created_at`
 
-// AddAttachment stores a file with its hash and size.
-func (s *Store) AddAttachment(ctx context.Context, a Attachment) error {
+// AddAttachment stores a file with its hash and size. accept sees the
+// contract's status as the row lock holds it (no transition can land
+// between) and may refuse; then nothing is written.
+func (s *Store) AddAttachment(ctx context.Context, a Attachment, accept func(domain.Status) error) error {
 	err := s.audited(ctx, "attachment.added", "contract", a.ContractNumber, func(tx pgx.Tx) (any, any, error) {
+		var status domain.Status
+		if err := tx.QueryRow(ctx, `SELECT status FROM contracts WHERE number = $1 FOR SHARE`, a.ContractNumber).Scan(&status); err != nil {
+			return nil, nil, err
+		}
+		if err := accept(status); err != nil {
+			return nil, nil, err
+		}
 		_, err := tx.Exec(ctx, `INSERT INTO attachments (id, contract_number, filename, content_type, size, sha256, data, uploaded_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			a.ID, a.ContractNumber, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, a.UploadedBy, a.CreatedAt)

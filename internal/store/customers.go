@@ -145,18 +145,37 @@ func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer
 	return list, nil
 }
 
-// CustomerTotal is what a customer's contracts add up to in one currency.
+// CustomerTotal is what a customer's contracts add up to in one currency:
+// how many and their amount (every contract but the cancelled), and what
+// was invoiced and received against them and is still outstanding, which
+// only signed contracts owe (their current version's milestones).
 type CustomerTotal struct {
-	Currency  string `json:"currency"`
-	Contracts int    `json:"contracts"`
-	Amount    int64  `json:"amount"`
+	Currency    string `json:"currency"`
+	Contracts   int    `json:"contracts"`
+	Amount      int64  `json:"amount"`
+	Invoiced    int64  `json:"invoiced"`
+	Received    int64  `json:"received"`
+	Outstanding int64  `json:"outstanding"`
 }
 
 // CustomerTotals sums a customer's contracts per currency, never across.
-func (s *Store) CustomerTotals(ctx context.Context, customerID string) ([]CustomerTotal, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT currency, count(*)::int AS contracts, sum(amount)::bigint AS amount
-		FROM contracts WHERE customer_id::text = $1 AND status <> 'cancelled' GROUP BY currency ORDER BY currency`, customerID)
-	totals, err := pgx.CollectRows(rows, pgx.RowToStructByName[CustomerTotal])
+// owners, when not nil, limits them to the contracts these users own (as
+// ContractFilter.Owners does). Sums are numeric (Sum).
+func (s *Store) CustomerTotals(ctx context.Context, customerID string, owners []string) ([]CustomerTotal, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT c.currency::text, count(*)::int, sum(c.amount),
+			sum(m.invoiced), sum(m.received), sum(m.outstanding)
+		FROM contracts c
+		LEFT JOIN LATERAL (
+			SELECT sum(pm.invoiced) AS invoiced, sum(pm.received) AS received, sum(pm.amount - pm.received) AS outstanding
+			FROM payment_milestones pm
+			WHERE pm.contract_number = c.number AND pm.version = c.version AND c.signed_at IS NOT NULL
+		) m ON true
+		WHERE c.customer_id::text = $1 AND c.status <> 'cancelled' AND ($2::text[] IS NULL OR c.owner_id = ANY($2))
+		GROUP BY c.currency ORDER BY c.currency`, customerID, owners)
+	totals, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (CustomerTotal, error) {
+		var t CustomerTotal
+		return t, row.Scan(append([]any{&t.Currency, &t.Contracts}, Sums(&t.Amount, &t.Invoiced, &t.Received, &t.Outstanding)...)...)
+	})
 	if err != nil {
 		return nil, wrap(fmt.Sprintf("totals of %s", customerID), err)
 	}

@@ -51,8 +51,15 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notice
 			return wrap("insert event", err)
 		}
 		applied = tag.RowsAffected() == 1
+		// Who caused it, as the activity says (the approver whose decision
+		// closed a round, with their request), else the event's actor under
+		// the event's ID (timers, system jobs); every entry it writes says so.
+		who, named := audit.Named(ctx)
+		if !named {
+			who = audit.Actor{UserID: e.ActorID, RequestID: e.ID}
+		}
+		actx := audit.WithActor(ctx, who)
 		if applied {
-			actx := audit.WithActor(ctx, audit.Actor{UserID: e.ActorID, RequestID: e.ID})
 			after := struct {
 				Status   domain.Status   `json:"status"`
 				Version  int             `json:"version"`
@@ -78,7 +85,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notice
 			}
 		}
 		if applied {
-			if err := applyTerms(ctx, tx, t); err != nil {
+			if err := applyTerms(actx, tx, t); err != nil {
 				return err
 			}
 		}
@@ -170,15 +177,25 @@ func applyTerms(ctx context.Context, tx pgx.Tx, t domain.Transition) error {
 			return err
 		}
 	}
+	// An entry is keyed by the ID the workflow gave it, or by its event's
+	// ID when it names none (recorded before entries had IDs).
+	entryID := func(id string) string {
+		if id == "" {
+			return t.Event.ID
+		}
+		return id
+	}
 	if inv := t.Invoice; inv != nil {
-		if _, err := recordInvoice(ctx, tx, Invoice{ID: t.Event.ID, ContractNumber: c.Number, MilestoneID: inv.MilestoneID,
-			InvoiceNumber: inv.Number, Amount: inv.Amount, IssuedOn: inv.IssuedOn, RecordedAt: t.Event.At}); err != nil {
+		if _, err := recordInvoice(ctx, tx, Invoice{ID: entryID(inv.ID), ContractNumber: c.Number, MilestoneID: inv.MilestoneID,
+			InvoiceNumber: inv.Number, Amount: inv.Amount, IssuedOn: inv.IssuedOn, RecordedAt: t.Event.At,
+			Reverses: inv.Reverses, Reason: inv.Reason}); err != nil {
 			return err
 		}
 	}
 	if p := t.Payment; p != nil {
-		if _, err := recordPayment(ctx, tx, Payment{ID: t.Event.ID, ContractNumber: c.Number, MilestoneID: p.MilestoneID,
-			Amount: p.Amount, ReceivedOn: p.ReceivedOn, Method: p.Method, Reference: p.Reference, RecordedAt: t.Event.At}); err != nil {
+		if _, err := recordPayment(ctx, tx, Payment{ID: entryID(p.ID), ContractNumber: c.Number, MilestoneID: p.MilestoneID,
+			Amount: p.Amount, ReceivedOn: p.ReceivedOn, Method: p.Method, Reference: p.Reference, RecordedAt: t.Event.At,
+			Reverses: p.Reverses, Reason: p.Reason}); err != nil {
 			return err
 		}
 	}

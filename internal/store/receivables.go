@@ -30,7 +30,9 @@ type Milestone struct {
 }
 
 // Invoice is an invoice issued against a milestone. ID is the caller's
-// idempotency key, such as the workflow event ID.
+// idempotency key (the workflow's entry ID). A reversal Reverses another
+// invoice for the negative of its amount, with a Reason; ReversedBy, as
+// read, is the reversal of this one.
 type Invoice struct {
 	ID             string    `json:"id"`
 	ContractNumber string    `json:"contract_number"`
@@ -39,10 +41,13 @@ type Invoice struct {
 	Amount         int64     `json:"amount"`
 	IssuedOn       string    `json:"issued_on"`
 	RecordedAt     time.Time `json:"recorded_at"`
+	Reverses       string    `json:"reverses"`
+	Reason         string    `json:"reason"`
+	ReversedBy     string    `json:"reversed_by"`
 }
 
 // Payment is money received against a milestone. ID is the caller's
-// idempotency key.
+// idempotency key; Reverses, Reason and ReversedBy as for an Invoice.
 type Payment struct {
 	ID             string    `json:"id"`
 	ContractNumber string    `json:"contract_number"`
@@ -52,6 +57,9 @@ type Payment struct {
 	Method         string    `json:"method"`
 	Reference      string    `json:"reference"`
 	RecordedAt     time.Time `json:"recorded_at"`
+	Reverses       string    `json:"reverses"`
+	Reason         string    `json:"reason"`
+	ReversedBy     string    `json:"reversed_by"`
 }
 
 var (
@@ -208,9 +216,9 @@ func (s *Store) RecordInvoice(ctx context.Context, inv Invoice) (recorded bool, 
 // recordInvoice is RecordInvoice inside tx.
 func recordInvoice(ctx context.Context, tx pgx.Tx, inv Invoice) (recorded bool, err error) {
 	err = func() error {
-		tag, err := tx.Exec(ctx, `INSERT INTO invoices (id, contract_number, milestone_id, invoice_number, amount, issued_on, recorded_at)
-			VALUES ($1, $2, $3, $4, $5, $6::date, $7) ON CONFLICT (id) DO NOTHING`,
-			inv.ID, inv.ContractNumber, inv.MilestoneID, inv.InvoiceNumber, inv.Amount, inv.IssuedOn, inv.RecordedAt)
+		tag, err := tx.Exec(ctx, `INSERT INTO invoices (id, contract_number, milestone_id, invoice_number, amount, issued_on, recorded_at, reverses, reason)
+			VALUES ($1, $2, $3, $4, $5, $6::date, $7, nullif($8, ''), $9) ON CONFLICT (id) DO NOTHING`,
+			inv.ID, inv.ContractNumber, inv.MilestoneID, inv.InvoiceNumber, inv.Amount, inv.IssuedOn, inv.RecordedAt, inv.Reverses, inv.Reason)
 		if err != nil {
 			return err
 		}
@@ -224,7 +232,11 @@ func recordInvoice(ctx context.Context, tx pgx.Tx, inv Invoice) (recorded bool, 
 			return wrap("", err)
 		}
 		recorded = true
-		return appendAudit(ctx, tx, "invoice.recorded", "contract", inv.ContractNumber, nil, struct {
+		action := "invoice.recorded"
+		if inv.Reverses != "" {
+			action = "invoice.reversed"
+		}
+		return appendAudit(ctx, tx, action, "contract", inv.ContractNumber, nil, struct {
 			Invoice   Invoice   `json:"invoice"`
 			Milestone Milestone `json:"milestone"`
 		}{inv, m})
@@ -251,9 +263,9 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (recorded bool, er
 // recordPayment is RecordPayment inside tx.
 func recordPayment(ctx context.Context, tx pgx.Tx, p Payment) (recorded bool, err error) {
 	err = func() error {
-		tag, err := tx.Exec(ctx, `INSERT INTO payments (id, contract_number, milestone_id, amount, received_on, method, reference, recorded_at)
-			VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-			p.ID, p.ContractNumber, p.MilestoneID, p.Amount, p.ReceivedOn, p.Method, p.Reference, p.RecordedAt)
+		tag, err := tx.Exec(ctx, `INSERT INTO payments (id, contract_number, milestone_id, amount, received_on, method, reference, recorded_at, reverses, reason)
+			VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, nullif($9, ''), $10) ON CONFLICT (id) DO NOTHING`,
+			p.ID, p.ContractNumber, p.MilestoneID, p.Amount, p.ReceivedOn, p.Method, p.Reference, p.RecordedAt, p.Reverses, p.Reason)
 		if err != nil {
 			return err
 		}
@@ -269,20 +281,53 @@ func recordPayment(ctx context.Context, tx pgx.Tx, p Payment) (recorded bool, er
 		if received+p.Amount > amount {
 			return &OverpaymentError{MilestoneID: p.MilestoneID, Outstanding: amount - received, Currency: currency}
 		}
+		// A reversal (negative amount) leaves the milestone unpaid again.
 		rows, _ := tx.Query(ctx, `UPDATE payment_milestones SET received = received + $2,
-				paid_at = CASE WHEN received + $2 = amount THEN $3 ELSE paid_at END
+				paid_at = CASE WHEN received + $2 = amount THEN coalesce(paid_at, $3) END
 			WHERE id = $1 RETURNING `+milestoneColumns, p.MilestoneID, p.Amount, p.RecordedAt)
 		m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Milestone])
 		if err != nil {
 			return err
 		}
 		recorded = true
-		return appendAudit(ctx, tx, "payment.recorded", "contract", p.ContractNumber, nil, struct {
+		action := "payment.recorded"
+		if p.Reverses != "" {
+			action = "payment.reversed"
+		}
+		return appendAudit(ctx, tx, action, "contract", p.ContractNumber, nil, struct {
 			Payment   Payment   `json:"payment"`
 			Milestone Milestone `json:"milestone"`
 		}{p, m})
 	}()
 	return recorded, err
+}
+
+// Invoices lists a contract's invoices, reversals included, in the order
+// they were recorded, each original with the reversal that reversed it.
+func (s *Store) Invoices(ctx context.Context, number string) ([]Invoice, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT i.id, i.contract_number, i.milestone_id::text AS milestone_id, i.invoice_number, i.amount,
+			i.issued_on::text AS issued_on, i.recorded_at, coalesce(i.reverses, '') AS reverses, i.reason, coalesce(r.id, '') AS reversed_by
+		FROM invoices i LEFT JOIN invoices r ON r.reverses = i.id
+		WHERE i.contract_number = $1 ORDER BY i.recorded_at, i.id`, number)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Invoice])
+	if err != nil {
+		return nil, wrap(fmt.Sprintf("invoices of %s", number), err)
+	}
+	return list, nil
+}
+
+// Payments lists a contract's payments as Invoices lists its invoices.
+func (s *Store) Payments(ctx context.Context, number string) ([]Payment, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT p.id, p.contract_number, p.milestone_id::text AS milestone_id, p.amount,
+			p.received_on::text AS received_on, p.method, p.reference, p.recorded_at, coalesce(p.reverses, '') AS reverses, p.reason,
+			coalesce(r.id, '') AS reversed_by
+		FROM payments p LEFT JOIN payments r ON r.reverses = p.id
+		WHERE p.contract_number = $1 ORDER BY p.recorded_at, p.id`, number)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Payment])
+	if err != nil {
+		return nil, wrap(fmt.Sprintf("payments of %s", number), err)
+	}
+	return list, nil
 }
 
 // StateAsOf is a contract's status and version in force at until (the end
