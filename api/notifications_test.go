@@ -19,6 +19,7 @@ import (
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/notify/notifytest"
+	"github.com/signet-clm/signet/internal/outbound"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/worker"
@@ -86,7 +87,9 @@ func (r *receiver) messages() []notify.Message {
 }
 
 func dispatcher(s *testenv.Stack, smtp *notifytest.SMTPServer) *notify.Dispatcher {
-	senders := map[string]notify.Sender{notify.ChannelWebhook: notify.NewWebhook(http.DefaultClient)}
+	// The guarded client the worker uses, under the development setting
+	// that lets it reach these tests' loopback receivers.
+	senders := map[string]notify.Sender{notify.ChannelWebhook: notify.NewWebhook(outbound.Guard{AllowLoopback: true}.Client(5 * time.Second))}
 	if smtp != nil {
 		senders[notify.ChannelEmail] = notify.NewEmail(notify.SMTPConfig{Addr: smtp.Addr(), From: "signet@test.local"})
 	}

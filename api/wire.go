@@ -38,7 +38,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		Audit:     st,
 		Auth:      st,
 		Health:    st,
-		Users:     identity.New(st),
+		Users:     identity.New(st, cfg.Outbound),
 		Reports:   reports.New(st.Pool(), cfg.TimeZone),
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},

@@ -33,6 +33,10 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// A developer's webhook receivers listen on their own machine.
+	if os.Getenv("SIGNET_OUTBOUND_ALLOW_LOOPBACK") == "" {
+		cfg.Outbound.AllowLoopback = true
+	}
 	root, err := devstack.RepoRoot()
 	if err != nil {
 		return err

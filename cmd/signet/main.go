@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -134,7 +133,7 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 	if cfg.OIDCIssuer != "" {
 		// Key fetches happen inside requests, so they share their bound.
 		v, err := oidc.NewVerifier(ctx, oidc.Config{Issuer: cfg.OIDCIssuer, Audience: cfg.OIDCAudience, JWKSURL: cfg.OIDCJWKSURL},
-			&http.Client{Timeout: cfg.RequestTimeout})
+			cfg.Outbound.Client(cfg.RequestTimeout))
 		if err != nil {
 			return fmt.Errorf("SIGNET_OIDC_ISSUER %s: %w", cfg.OIDCIssuer, err)
 		}
@@ -163,7 +162,8 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc clien
 	if err != nil {
 		return err
 	}
-	httpClient := &http.Client{Timeout: 30 * time.Second}
+	// User-chosen addresses: the guarded client refuses internal ones.
+	httpClient := cfg.Outbound.Client(30 * time.Second)
 	senders := map[string]notify.Sender{
 		notify.ChannelWebhook:  notify.NewWebhook(httpClient),
 		notify.ChannelWeCom:    notify.NewWeCom(httpClient),

@@ -4,12 +4,16 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/signet-clm/signet/internal/outbound"
 )
 
 // Config is every setting the API and worker read.
@@ -72,6 +76,10 @@ type Config struct {
 	// requests one API process works on at once; past it the API answers
 	// 429 with Retry-After instead of queueing without bound.
 	MaxInFlight int
+	// Outbound is what webhooks, robots and the OIDC issuer may reach
+	// (SIGNET_OUTBOUND_ALLOW_LOOPBACK, SIGNET_OUTBOUND_ALLOW; see
+	// outboundGuard).
+	Outbound outbound.Guard
 	// ExportTimeout (SIGNET_EXPORT_TIMEOUT, default 30m) bounds one report
 	// export, which streams for longer than RequestTimeout allows.
 	ExportTimeout time.Duration
@@ -99,6 +107,34 @@ const (
 	DefaultMaxInFlight   = 64
 	DefaultExportTimeout = 30 * time.Minute
 )
+
+// outboundGuard reads what outbound calls may reach:
+// SIGNET_OUTBOUND_ALLOW_LOOPBACK (true or false, default false; `signet
+// dev` sets it) lets webhooks and robots reach loopback, over plain http
+// too; SIGNET_OUTBOUND_ALLOW (comma-separated CIDRs, default none) names
+// private networks an operator wants reachable, such as an on-premises
+// identity provider.
+func outboundGuard() (outbound.Guard, error) {
+	var g outbound.Guard
+	if v := os.Getenv("SIGNET_OUTBOUND_ALLOW_LOOPBACK"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return g, fmt.Errorf("SIGNET_OUTBOUND_ALLOW_LOOPBACK %q: want true or false", v)
+		}
+		g.AllowLoopback = b
+	}
+	for _, part := range strings.Split(os.Getenv("SIGNET_OUTBOUND_ALLOW"), ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return g, fmt.Errorf("SIGNET_OUTBOUND_ALLOW %q: want CIDRs such as 10.1.0.0/16: %w", part, err)
+		}
+		g.Allow = append(g.Allow, p.Masked())
+	}
+	return g, nil
+}
 
 // FromEnv reads the configuration from the environment.
 func FromEnv() (Config, error) {
@@ -174,6 +210,9 @@ func FromEnv() (Config, error) {
 		}
 		c.AttachmentMaxBytes = n
 	}
+	if c.Outbound, err = outboundGuard(); err != nil {
+		return Config{}, err
+	}
 	c.MaxInFlight = DefaultMaxInFlight
 	if v := os.Getenv("SIGNET_MAX_INFLIGHT"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -194,6 +233,7 @@ var Variables = []string{
 	"SIGNET_SMTP_ADDR", "SIGNET_SMTP_FROM", "SIGNET_SMTP_USERNAME", "SIGNET_SMTP_PASSWORD",
 	"SIGNET_OIDC_ISSUER", "SIGNET_OIDC_AUDIENCE", "SIGNET_OIDC_JWKS_URL", "SIGNET_EXPORT_TIMEOUT",
 	"SIGNET_SIGNING_KEY_FILE", "SIGNET_ESIGN_WEBHOOK_SECRET", "SIGNET_MAX_INFLIGHT",
+	"SIGNET_OUTBOUND_ALLOW_LOOPBACK", "SIGNET_OUTBOUND_ALLOW",
 }
 
 func env(name, def string) string {

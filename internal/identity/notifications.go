@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"net/url"
 
 	"github.com/google/uuid"
 
@@ -60,7 +59,7 @@ func (s *Service) SaveNotificationSettings(ctx context.Context, u domain.User, i
 	bad := &domain.ValidationError{}
 	prefs := make([]store.Preference, len(in.Targets))
 	for i, t := range in.Targets {
-		if err := checkAddress(t.Channel, t.Address); err != nil {
+		if err := s.checkAddress(t.Channel, t.Address); err != nil {
 			bad.Add(fmt.Sprintf("targets[%d].address", i), err.Error())
 		}
 		if t.Channel == notify.ChannelWebhook && t.Secret == "" {
@@ -81,7 +80,7 @@ func (s *Service) SaveNotificationSettings(ctx context.Context, u domain.User, i
 	return Settings{Targets: redact(prefs)}, nil
 }
 
-func checkAddress(channel, address string) error {
+func (s *Service) checkAddress(channel, address string) error {
 	if channel == notify.ChannelEmail {
 		a, err := mail.ParseAddress(address)
 		if err != nil || a.Name != "" || a.Address != address {
@@ -89,11 +88,7 @@ func checkAddress(channel, address string) error {
 		}
 		return nil
 	}
-	u, err := url.Parse(address)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Errorf("must be an http or https URL")
-	}
-	return nil
+	return s.guard.CheckURL(address)
 }
 
 func redact(prefs []store.Preference) []store.Preference {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/outbound"
 	"github.com/signet-clm/signet/internal/store"
 )
 
@@ -25,10 +26,15 @@ type Store interface {
 type Service struct {
 	store Store
 	now   func() time.Time
+	// guard checks the webhook and robot addresses users save.
+	guard outbound.Guard
 }
 
-// New returns the service over st.
-func New(st Store) *Service { return &Service{store: st, now: time.Now} }
+// New returns the service over st; guard says which notification
+// addresses may be saved.
+func New(st Store, guard outbound.Guard) *Service {
+	return &Service{store: st, now: time.Now, guard: guard}
+}
 
 // DefaultTokenDays is how long a token lives unless asked otherwise.
 const DefaultTokenDays = 90

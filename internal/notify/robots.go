@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,15 +34,15 @@ func sendRobot(ctx context.Context, client *http.Client, address string, payload
 	}
 	var a robotAnswer
 	if err := json.Unmarshal(raw, &a); err != nil {
-		return fmt.Errorf("robot answer %q: %w", truncate(string(raw), 200), err)
+		return errors.New("robot answer is not JSON")
 	}
 	switch a.ErrCode {
 	case 0:
 		return nil
 	case retryable:
-		return fmt.Errorf("robot rate limit %d: %s", a.ErrCode, a.ErrMsg)
+		return fmt.Errorf("robot rate limit (errcode %d)", a.ErrCode)
 	default:
-		return fmt.Errorf("%w: robot refused %d: %s", ErrPermanent, a.ErrCode, a.ErrMsg)
+		return fmt.Errorf("%w: robot refused the message (errcode %d)", ErrPermanent, a.ErrCode)
 	}
 }
 

@@ -7,11 +7,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/signet-clm/signet/internal/outbound"
 )
 
 // SignWebhook is the X-Signet-Signature of body sent at timestamp (Unix
@@ -44,11 +47,14 @@ func (w webhook) Send(ctx context.Context, t Target, m Message) error {
 }
 
 // post sends a JSON body and reads the answer; statuses retrying cannot
-// mend (4xx but 408 and 429) wrap ErrPermanent.
+// mend (4xx but 408 and 429), refused addresses and redirects wrap
+// ErrPermanent. Errors say a status or a category, never what the
+// receiver sent back nor where a refused address pointed: they are shown
+// to the user who chose the address.
 func post(ctx context.Context, client *http.Client, url string, body []byte, headers map[string]string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrPermanent, err)
+		return nil, fmt.Errorf("%w: not a valid URL", ErrPermanent)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Signet-Notifications/1")
@@ -57,16 +63,21 @@ func post(ctx context.Context, client *http.Client, url string, body []byte, hea
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("post: %w", err)
+		if errors.Is(err, outbound.ErrBlocked) || errors.Is(err, outbound.ErrRedirect) {
+			return nil, fmt.Errorf("%w: %s", ErrPermanent, outbound.Describe(err))
+		}
+		return nil, errors.New(outbound.Describe(err))
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	switch {
 	case resp.StatusCode >= 200 && resp.StatusCode < 300:
 		return answer, nil
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return nil, fmt.Errorf("%w: receiver answered %d; redirects are not followed", ErrPermanent, resp.StatusCode)
 	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-		return nil, fmt.Errorf("receiver answered %d: %s", resp.StatusCode, truncate(string(answer), 200))
+		return nil, fmt.Errorf("receiver answered %d", resp.StatusCode)
 	default:
-		return nil, fmt.Errorf("%w: receiver answered %d: %s", ErrPermanent, resp.StatusCode, truncate(string(answer), 200))
+		return nil, fmt.Errorf("%w: receiver answered %d", ErrPermanent, resp.StatusCode)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/outbound"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/worker"
 )
@@ -141,7 +142,9 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	t.Cleanup(w.Stop)
 
 	cfg := config.Config{TaskQueue: queue, TimeZone: loc, RequestTimeout: 20 * time.Second,
-		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit, ESignWebhookSecret: WebhookSecret}
+		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit, ESignWebhookSecret: WebhookSecret,
+		// Receivers in tests listen on loopback: the development setting.
+		Outbound: outbound.Guard{AllowLoopback: true}}
 	if o.mail {
 		cfg.SMTPAddr = "mail.invalid:25"
 	}
