@@ -97,6 +97,8 @@ func classify(err error) (int, ErrorBody) {
 		return http.StatusGone, ErrorBody{Error: "gone", Message: "this signing link was used, voided or has expired; ask the sender for a new one"}
 	case errors.Is(err, domain.ErrAlreadyExists):
 		return http.StatusConflict, ErrorBody{Error: "conflict", Message: "it already exists"}
+	case errors.Is(err, errSlowBody):
+		return http.StatusRequestTimeout, ErrorBody{Error: "request_timeout", Message: "the request body did not arrive in time; nothing was applied"}
 	case errors.Is(err, errOverloaded):
 		return http.StatusTooManyRequests, ErrorBody{Error: "overloaded", Message: "the API is at its limit of requests in flight; retry after the Retry-After delay"}
 	case errors.Is(err, domain.ErrUnavailable), postgresAway(err):

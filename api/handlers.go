@@ -23,6 +23,8 @@ type handlers struct {
 	// inflight holds one token per /v1 request being served; nil when
 	// MaxInFlight is zero.
 	inflight chan struct{}
+	// uploads are the slots of streamed uploads, apart from inflight.
+	uploads chan struct{}
 }
 
 // respond writes v with status, or the error in its place.

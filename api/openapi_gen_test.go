@@ -65,6 +65,7 @@ var errorResponses = []struct {
 	{401, "Unauthorized", "No bearer token, or an unknown, expired or revoked one (WWW-Authenticate: Bearer).", 0},
 	{403, "Forbidden", "The caller's role may not do this.", 0},
 	{404, "NotFound", "No such resource, or one the caller may not see.", 0},
+	{408, "RequestTimeout", "The request body did not arrive within its bound (SIGNET_BODY_TIMEOUT); nothing was applied.", 0},
 	{409, "Conflict", "The resource is not in a state that allows this.", 0},
 	{410, "Gone", "The signing link was used, voided or has expired.", 0},
 	{413, "TooLarge", "The body is larger than the limit; nothing was stored.", 0},
@@ -249,6 +250,11 @@ func generateOperation(r api.Route, op jsonObj) error {
 	// Any bounded route refuses a query value that is not plain text (400);
 	// a bearer route answers 401 without a token, 403 to a role it leaves
 	// out; any bounded route 429 past the in-flight limit, 503 on an outage.
+	// A body that does not arrive in time is 408, one over the limit 413.
+	if _, hasBody := op["requestBody"]; hasBody && r.Access != api.Probe {
+		ensure(408)
+		ensure(413)
+	}
 	switch r.Access {
 	case api.Bearer:
 		ensure(400)

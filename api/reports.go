@@ -46,6 +46,7 @@ func (h *handlers) exportContext(c *gin.Context) (context.Context, context.Cance
 	if limit <= 0 {
 		limit = 30 * time.Minute
 	}
+	extendWrite(c, limit+30*time.Second)
 	return context.WithTimeout(ctx, limit)
 }
 

@@ -42,6 +42,9 @@ type Route struct {
 	// answer is not JSON or empty.
 	Status int
 	Body   []any
+	// Upload routes stream their body (a file) instead of reading it
+	// before admission, in their own small pool of slots.
+	Upload bool
 }
 
 const (
@@ -113,7 +116,7 @@ func (h *handlers) routes() []Route {
 		{Method: post, Path: "/v1/contracts/:number/terminate", Roles: writers, Handler: h.terminate, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/cancel", Roles: writers, Handler: h.cancel, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/non-standard-clauses", Roles: roles(legal), Handler: h.addNonStandardClauses, Status: ok, Body: body(ContractState{})},
-		{Method: post, Path: "/v1/contracts/:number/attachments", Roles: roles(sales, salesManager, legal, finance, executive, admin), Handler: h.uploadAttachment, Status: created, Body: body(Attachment{})},
+		{Method: post, Path: "/v1/contracts/:number/attachments", Roles: roles(sales, salesManager, legal, finance, executive, admin), Handler: h.uploadAttachment, Status: created, Body: body(Attachment{}), Upload: true},
 		{Method: get, Path: "/v1/contracts/:number/attachments", Handler: h.listAttachments, Status: ok, Body: body(items[Attachment]{})},
 		{Method: get, Path: "/v1/contracts/:number/attachments/:id", Handler: h.downloadAttachment, Status: ok},
 
@@ -187,15 +190,20 @@ func (h *handlers) routes() []Route {
 // register adds the table to r: Probe routes bare, Public ones bounded,
 // Bearer ones authenticated and authorized against their roles.
 func (h *handlers) register(r *gin.Engine) {
-	public := r.Group("", h.admit, h.timeout, h.plainQuery)
+	// A body arrives before the request is admitted (readBody), so slow
+	// senders hold no slot; uploads stream in their own pool.
 	for _, rt := range h.routes() {
+		admit := []gin.HandlerFunc{h.readBody, h.admit}
+		if rt.Upload {
+			admit = []gin.HandlerFunc{h.admitUpload}
+		}
 		switch rt.Access {
 		case Probe:
 			r.Handle(rt.Method, rt.Path, rt.Handler)
 		case Public:
-			public.Handle(rt.Method, rt.Path, rt.Handler)
+			r.Handle(rt.Method, rt.Path, append(admit, h.timeout, h.plainQuery, rt.Handler)...)
 		default:
-			r.Handle(rt.Method, rt.Path, h.admit, h.timeout, h.authenticate, h.authorize(rt.Roles), h.plainQuery, rt.Handler)
+			r.Handle(rt.Method, rt.Path, append(admit, h.timeout, h.authenticate, h.authorize(rt.Roles), h.plainQuery, rt.Handler)...)
 		}
 	}
 }

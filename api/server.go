@@ -73,8 +73,11 @@ type Deps struct {
 	// ExportTimeout bounds a report export instead (default 30 minutes).
 	ExportTimeout time.Duration
 	// MaxInFlight bounds the /v1 requests served at once (429 past it);
-	// zero means no bound.
+	// zero means no bound. Uploads have their own pool, an eighth of it.
 	MaxInFlight int
+	// BodyTimeout bounds how long a client may take to send a JSON body
+	// (DefaultBodyTimeout when zero); past it, 408.
+	BodyTimeout time.Duration
 	Logger      *slog.Logger
 }
 
@@ -89,6 +92,7 @@ func NewRouter(d Deps) *gin.Engine {
 	h := &handlers{d: d, validate: newValidator()}
 	if d.MaxInFlight > 0 {
 		h.inflight = make(chan struct{}, d.MaxInFlight)
+		h.uploads = make(chan struct{}, max(2, d.MaxInFlight/8))
 	}
 	h.metricsHandler = newMetricsHandler(d)
 	r.Use(h.requestID, h.recover, h.logRequests)
@@ -99,9 +103,10 @@ func NewRouter(d Deps) *gin.Engine {
 	return r
 }
 
-// Server runs the API until its context ends, then drains in-flight requests.
-func Serve(ctx context.Context, addr string, handler http.Handler, logger *slog.Logger) error {
-	srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+// Serve runs the API until its context ends, then drains in-flight
+// requests. requestTimeout is the configured bound on one request.
+func Serve(ctx context.Context, addr string, handler http.Handler, requestTimeout, bodyTimeout time.Duration, logger *slog.Logger) error {
+	srv := newServer(addr, handler, requestTimeout, bodyTimeout)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	logger.Info("api listening", "addr", addr)

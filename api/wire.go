@@ -52,6 +52,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		ExportTimeout:      cfg.ExportTimeout,
 		AttachmentMaxBytes: cfg.AttachmentMaxBytes,
 		MaxInFlight:        cfg.MaxInFlight,
+		BodyTimeout:        cfg.BodyTimeout,
 		Logger:             logger,
 	}
 }

@@ -140,7 +140,7 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 		d.OIDC = v
 		logger.Info("accepting JWTs", "issuer", cfg.OIDCIssuer, "audience", cfg.OIDCAudience)
 	}
-	return api.Serve(ctx, cfg.HTTPAddr, api.NewRouter(d), logger)
+	return api.Serve(ctx, cfg.HTTPAddr, api.NewRouter(d), cfg.RequestTimeout, cfg.BodyTimeout, logger)
 }
 
 // openSealer loads the signing key (made on first start) from the file

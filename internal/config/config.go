@@ -76,6 +76,9 @@ type Config struct {
 	// requests one API process works on at once; past it the API answers
 	// 429 with Retry-After instead of queueing without bound.
 	MaxInFlight int
+	// BodyTimeout (SIGNET_BODY_TIMEOUT, default 10s) bounds how long a
+	// client may take to send a request body; past it, 408.
+	BodyTimeout time.Duration
 	// Outbound is what webhooks, robots and the OIDC issuer may reach
 	// (SIGNET_OUTBOUND_ALLOW_LOOPBACK, SIGNET_OUTBOUND_ALLOW; see
 	// outboundGuard).
@@ -106,6 +109,7 @@ const (
 	// SIGNET_REQUEST_TIMEOUT (503); lower it where starts dominate.
 	DefaultMaxInFlight   = 64
 	DefaultExportTimeout = 30 * time.Minute
+	DefaultBodyTimeout   = 10 * time.Second
 )
 
 // outboundGuard reads what outbound calls may reach:
@@ -173,6 +177,14 @@ func FromEnv() (Config, error) {
 		}
 		c.RequestTimeout = d
 	}
+	c.BodyTimeout = DefaultBodyTimeout
+	if v := os.Getenv("SIGNET_BODY_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return Config{}, fmt.Errorf("SIGNET_BODY_TIMEOUT %q: want a positive duration such as 10s", v)
+		}
+		c.BodyTimeout = d
+	}
 	c.ExportTimeout = DefaultExportTimeout
 	if v := os.Getenv("SIGNET_EXPORT_TIMEOUT"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -233,7 +245,7 @@ var Variables = []string{
 	"SIGNET_SMTP_ADDR", "SIGNET_SMTP_FROM", "SIGNET_SMTP_USERNAME", "SIGNET_SMTP_PASSWORD",
 	"SIGNET_OIDC_ISSUER", "SIGNET_OIDC_AUDIENCE", "SIGNET_OIDC_JWKS_URL", "SIGNET_EXPORT_TIMEOUT",
 	"SIGNET_SIGNING_KEY_FILE", "SIGNET_ESIGN_WEBHOOK_SECRET", "SIGNET_MAX_INFLIGHT",
-	"SIGNET_OUTBOUND_ALLOW_LOOPBACK", "SIGNET_OUTBOUND_ALLOW",
+	"SIGNET_OUTBOUND_ALLOW_LOOPBACK", "SIGNET_OUTBOUND_ALLOW", "SIGNET_BODY_TIMEOUT",
 }
 
 func env(name, def string) string {
