@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -40,6 +41,11 @@ func newValidator() *validator.Validate {
 	// amount: a sum of money in minor units Signet accepts, 0 to domain.MaxAmount.
 	must(v.RegisterValidation("amount", func(fl validator.FieldLevel) bool { return domain.ValidAmount(fl.Field().Int()) }))
 	must(v.RegisterValidation("user_id", func(fl validator.FieldLevel) bool { return userIDPattern.MatchString(fl.Field().String()) }))
+	// A date is YYYY-MM-DD in years MinYear to 9999.
+	must(v.RegisterValidation("date", func(fl validator.FieldLevel) bool {
+		_, err := domain.ParseDate(fl.Field().String())
+		return err == nil
+	}))
 	must(v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool { return domain.SingleLine(fl.Field().String()) }))
 	must(v.RegisterValidation("clause_text", func(fl validator.FieldLevel) bool {
 		s := fl.Field().String()
@@ -170,8 +176,8 @@ func message(fe validator.FieldError) string {
 		return "must be at least " + fe.Param()
 	case "gte":
 		return "must be at least " + fe.Param()
-	case "datetime":
-		return "must be a date YYYY-MM-DD"
+	case "datetime", "date":
+		return fmt.Sprintf("must be a date YYYY-MM-DD from year %d", domain.MinYear)
 	case "currency":
 		return "must be an ISO 4217 currency code such as CNY"
 	case "oneof":
@@ -206,6 +212,14 @@ func message(fe validator.FieldError) string {
 // a plain value or a 400.
 func (h *handlers) plainQuery(c *gin.Context) {
 	bad := &domain.ValidationError{}
+	// Path parameters too: an ID is plain text, and bytes that are not
+	// are the client's fault, never the database's. (A long one names
+	// nothing: 404 from the lookup.)
+	for _, p := range c.Params {
+		if !utf8.ValidString(p.Value) || strings.IndexFunc(p.Value, unicode.IsControl) >= 0 {
+			bad.Add(p.Key, "must be UTF-8 text without control characters")
+		}
+	}
 	for name, values := range c.Request.URL.Query() {
 		for _, v := range values {
 			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) || !utf8.ValidString(name) || strings.ContainsRune(name, 0) {

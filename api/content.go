@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -133,8 +134,8 @@ func queryVersion(c *gin.Context) (int, error) {
 		return 0, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, fieldError("version", "must be a positive whole number")
+	if err != nil || n < 1 || n > domain.MaxVersion {
+		return 0, fieldError("version", fmt.Sprintf("must be a whole number from 1 to %d", domain.MaxVersion))
 	}
 	return n, nil
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"strconv"
@@ -227,8 +228,8 @@ func (h *handlers) versions(c *gin.Context) {
 
 func (h *handlers) version(c *gin.Context) {
 	v, err := strconv.Atoi(c.Param("version"))
-	if err != nil || v < 1 {
-		writeError(c, h.d.Logger, domain.ErrNotFound)
+	if err != nil || v < 1 || v > domain.MaxVersion {
+		writeError(c, h.d.Logger, fieldError("version", fmt.Sprintf("must be a whole number from 1 to %d", domain.MaxVersion)))
 		return
 	}
 	view, err := as(toVersionView)(h.d.Contracts.Version(c.Request.Context(), currentUser(c), c.Param("number"), v))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"reflect"
 	"slices"
@@ -88,7 +89,7 @@ var pathParameters = map[string]jsonObj{
 	"number": {"name": "number", "in": "path", "required": true, "description": "Contract number.",
 		"schema": jsonObj{"type": "string", "pattern": `^HT-\d{4}-\d{6}$`}, "example": "HT-2026-000123"},
 	"id":      {"name": "id", "in": "path", "required": true, "description": "The resource's ID.", "schema": jsonObj{"type": "string", "maxLength": 200}},
-	"version": {"name": "version", "in": "path", "required": true, "description": "Version number, from 1.", "schema": jsonObj{"type": "integer", "minimum": 1}},
+	"version": {"name": "version", "in": "path", "required": true, "description": "Version number, from 1.", "schema": jsonObj{"type": "integer", "minimum": 1, "maximum": 2147483647}},
 	"token":   {"name": "token", "in": "path", "required": true, "description": "The signing link's token: the credential.", "schema": jsonObj{"type": "string", "maxLength": 200}},
 }
 
@@ -250,6 +251,10 @@ func generateOperation(r api.Route, op jsonObj) error {
 	// Any bounded route refuses a query value that is not plain text (400);
 	// a bearer route answers 401 without a token, 403 to a role it leaves
 	// out; any bounded route 429 past the in-flight limit, 503 on an outage.
+	// An X-Request-ID reused for another request is a conflict.
+	if r.Access != api.Probe && r.Method != http.MethodGet {
+		ensure(409)
+	}
 	// A body that does not arrive in time is 408, one over the limit 413.
 	if _, hasBody := op["requestBody"]; hasBody && r.Access != api.Probe {
 		ensure(408)

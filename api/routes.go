@@ -201,9 +201,9 @@ func (h *handlers) register(r *gin.Engine) {
 		case Probe:
 			r.Handle(rt.Method, rt.Path, rt.Handler)
 		case Public:
-			r.Handle(rt.Method, rt.Path, append(admit, h.timeout, h.plainQuery, rt.Handler)...)
+			r.Handle(rt.Method, rt.Path, append(admit, h.timeout, h.plainQuery, h.onceRequestID, rt.Handler)...)
 		default:
-			r.Handle(rt.Method, rt.Path, append(admit, h.timeout, h.authenticate, h.authorize(rt.Roles), h.plainQuery, rt.Handler)...)
+			r.Handle(rt.Method, rt.Path, append(admit, h.timeout, h.authenticate, h.authorize(rt.Roles), h.plainQuery, h.onceRequestID, rt.Handler)...)
 		}
 	}
 }

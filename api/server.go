@@ -58,6 +58,9 @@ type Deps struct {
 	Reports *reports.Service
 	// Auth resolves bearer tokens.
 	Auth Users
+	// RequestIDs holds each client request ID to its first use; nil
+	// skips the check.
+	RequestIDs RequestIDs
 	// OIDC, when set, verifies bearer values shaped like a JWT; nil means
 	// only Signet's own tokens are accepted.
 	OIDC   OIDC

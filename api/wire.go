@@ -30,16 +30,17 @@ func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, sea
 func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *eseal.Sealer, logger *slog.Logger) Deps {
 	cs := contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName)
 	return Deps{
-		Contracts: cs,
-		Signing:   esign.New(cs, tc, st, sealer, cfg.ESignWebhookSecret, cfg.SMTPAddr != ""),
-		Customers: customers.New(st),
-		Catalog:   catalog.New(st),
-		Approvals: inbox.New(st, cs),
-		Audit:     st,
-		Auth:      st,
-		Health:    st,
-		Users:     identity.New(st, cfg.Outbound),
-		Reports:   reports.New(st.Pool(), cfg.TimeZone),
+		Contracts:  cs,
+		Signing:    esign.New(cs, tc, st, sealer, cfg.ESignWebhookSecret, cfg.SMTPAddr != ""),
+		Customers:  customers.New(st),
+		Catalog:    catalog.New(st),
+		Approvals:  inbox.New(st, cs),
+		Audit:      st,
+		Auth:       st,
+		RequestIDs: st,
+		Health:     st,
+		Users:      identity.New(st, cfg.Outbound),
+		Reports:    reports.New(st.Pool(), cfg.TimeZone),
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {

@@ -37,6 +37,11 @@ type Options struct {
 	Dispatcher *notify.Dispatcher
 }
 
+// RequestIDRetention is how long a client request ID stays held to its
+// first use (409 on reuse for anything else). Retries come within
+// minutes; Temporal itself remembers Update IDs for less.
+const RequestIDRetention = 7 * 24 * time.Hour
+
 // New returns a Temporal worker with Signet's workflows and activities
 // registered, not yet started.
 func New(o Options) sdkworker.Worker {
@@ -64,6 +69,11 @@ func Run(ctx context.Context, o Options) error {
 	}{
 		{"reconciliation", o.ReconcileSchedule, func() error { _, err := rec.Run(ctx); return err }},
 		{"daily digest", o.DigestSchedule, func() error { _, err := dig.Run(ctx, time.Now()); return err }},
+		// Any replica may run it: the delete is the same whoever runs it.
+		{"request ID retention", o.ReconcileSchedule, func() error {
+			_, err := o.Store.ForgetRequestIDs(ctx, time.Now().Add(-RequestIDRetention))
+			return err
+		}},
 	}
 	for _, j := range jobs {
 		if _, err := sched.AddFunc(j.spec, func() {

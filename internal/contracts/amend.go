@@ -119,8 +119,8 @@ func (s *Service) Version(ctx context.Context, u domain.User, number string, v i
 
 // DiffInput names the two versions to compare.
 type DiffInput struct {
-	From int `form:"from" validate:"required,min=1"`
-	To   int `form:"to" validate:"required,min=1"`
+	From int `form:"from" validate:"required,min=1,max=2147483647"`
+	To   int `form:"to" validate:"required,min=1,max=2147483647"`
 }
 
 // Diff compares two versions field by field and clause by clause.
@@ -189,5 +189,5 @@ func (s *Service) ContractAsOf(ctx context.Context, u domain.User, number, date 
 
 // GetInput reads one contract, now or as of a past (or future) day.
 type GetInput struct {
-	AsOf string `form:"as_of" validate:"omitempty,datetime=2006-01-02"`
+	AsOf string `form:"as_of" validate:"omitempty,date"`
 }

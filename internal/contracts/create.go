@@ -38,10 +38,10 @@ type CreateInput struct {
 	CustomerID         string                     `json:"customer_id" validate:"required,uuid"`
 	ContactID          string                     `json:"contact_id" validate:"omitempty,uuid"`
 	TemplateID         string                     `json:"template_id" validate:"required,max=64"`
-	TemplateVersion    int                        `json:"template_version" validate:"gte=0"`
+	TemplateVersion    int                        `json:"template_version" validate:"gte=0,max=2147483647"`
 	Currency           string                     `json:"currency" validate:"omitempty,currency"`
-	StartDate          string                     `json:"start_date" validate:"required,datetime=2006-01-02"`
-	EndDate            string                     `json:"end_date" validate:"required,datetime=2006-01-02"`
+	StartDate          string                     `json:"start_date" validate:"required,date"`
+	EndDate            string                     `json:"end_date" validate:"required,date"`
 	Fields             map[string]json.RawMessage `json:"fields"`
 	OptionalClauses    []string                   `json:"optional_clauses" validate:"max=100,dive,max=64"`
 	Clauses            []ClauseEdit               `json:"clauses"`

@@ -17,7 +17,7 @@ type InvoiceInput struct {
 	MilestoneID   string `json:"milestone_id" validate:"required,uuid"`
 	InvoiceNumber string `json:"invoice_number" validate:"required,max=64"`
 	Amount        int64  `json:"amount" validate:"gt=0,amount"`
-	IssuedOn      string `json:"issued_on" validate:"required,datetime=2006-01-02"`
+	IssuedOn      string `json:"issued_on" validate:"required,date"`
 }
 
 // RecordInvoice records an invoice; the request ID keys it, so a retry
@@ -31,7 +31,7 @@ func (s *Service) RecordInvoice(ctx context.Context, u domain.User, number, requ
 type PaymentInput struct {
 	MilestoneID string `json:"milestone_id" validate:"required,uuid"`
 	Amount      int64  `json:"amount" validate:"gt=0,amount"`
-	ReceivedOn  string `json:"received_on" validate:"required,datetime=2006-01-02"`
+	ReceivedOn  string `json:"received_on" validate:"required,date"`
 	Method      string `json:"method" validate:"max=64"`
 	Reference   string `json:"reference" validate:"max=128"`
 }
@@ -135,7 +135,7 @@ func (s *Service) Archive(ctx context.Context, u domain.User, number, requestID 
 // not yet past.
 type TerminateInput struct {
 	Reason        string `json:"reason" validate:"required,max=2000"`
-	EffectiveDate string `json:"effective_date" validate:"required,datetime=2006-01-02"`
+	EffectiveDate string `json:"effective_date" validate:"required,date"`
 }
 
 // Terminate asks to terminate a contract; a review round under the

@@ -16,14 +16,14 @@ import (
 type MilestoneInput struct {
 	Title   string `json:"title" validate:"required,max=200,singleline"`
 	Amount  int64  `json:"amount" validate:"gt=0,amount"`
-	DueDate string `json:"due_date" validate:"required,datetime=2006-01-02"`
+	DueDate string `json:"due_date" validate:"required,date"`
 }
 
 // ObligationInput is one deliverable; its owner defaults to the drafter.
 type ObligationInput struct {
 	Title   string `json:"title" validate:"required,max=200,singleline"`
 	OwnerID string `json:"owner_id" validate:"max=64"`
-	DueDate string `json:"due_date" validate:"required,datetime=2006-01-02"`
+	DueDate string `json:"due_date" validate:"required,date"`
 }
 
 // RenewalInput says what happens at the end of the term. Without notice

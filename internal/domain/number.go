@@ -24,8 +24,20 @@ const DateLayout = time.DateOnly
 
 // ParseDate parses a calendar date (YYYY-MM-DD).
 func ParseDate(s string) (time.Time, error) {
-	return time.Parse(DateLayout, s)
+	d, err := time.Parse(DateLayout, s)
+	if err == nil && d.Year() < MinYear {
+		return time.Time{}, fmt.Errorf("date %q: year before %d", s, MinYear)
+	}
+	return d, err
 }
+
+// MinYear is the earliest year a contract date may name: year 0 and
+// the like are typing errors, and PostgreSQL and Go disagree about them.
+const MinYear = 1000
+
+// MaxVersion is the largest version number (of a contract, template or
+// policy) a client may name: PostgreSQL stores them as integer.
+const MaxVersion = 1<<31 - 1
 
 // ExpiryInstant is the moment a contract whose last day is endDate expires:
 // the midnight that ends endDate in loc.

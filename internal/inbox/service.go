@@ -138,8 +138,8 @@ func (s *Service) CurrentRiskRules(ctx context.Context) (RiskRules, error) {
 type DelegationInput struct {
 	UserID     string `json:"user_id" validate:"max=100"`
 	DelegateID string `json:"delegate_id" validate:"required,max=100"`
-	StartsOn   string `json:"starts_on" validate:"required,datetime=2006-01-02"`
-	EndsOn     string `json:"ends_on" validate:"required,datetime=2006-01-02"`
+	StartsOn   string `json:"starts_on" validate:"required,date"`
+	EndsOn     string `json:"ends_on" validate:"required,date"`
 }
 
 // Delegate records a delegation: tasks created in the range go to the

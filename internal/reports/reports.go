@@ -109,9 +109,9 @@ func (v *invalid) date(param, s string) *time.Time {
 	if s == "" {
 		return nil
 	}
-	t, err := time.Parse(time.DateOnly, s)
+	t, err := domain.ParseDate(s)
 	if err != nil {
-		v.add(param, "must be a date YYYY-MM-DD")
+		v.add(param, fmt.Sprintf("must be a date YYYY-MM-DD from year %d", domain.MinYear))
 		return nil
 	}
 	return &t
