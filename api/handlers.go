@@ -109,6 +109,8 @@ func (h *handlers) openapi(c *gin.Context) {
 		writeError(c, h.d.Logger, err)
 		return
 	}
+	// The same bytes for everyone until the server is upgraded.
+	c.Header("Cache-Control", "public, max-age=300")
 	c.Data(http.StatusOK, "application/json", doc)
 }
 

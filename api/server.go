@@ -98,7 +98,7 @@ func NewRouter(d Deps) *gin.Engine {
 		h.uploads = make(chan struct{}, max(2, d.MaxInFlight/8))
 	}
 	h.metricsHandler = newMetricsHandler(d)
-	r.Use(h.requestID, h.recover, h.logRequests)
+	r.Use(h.requestID, h.secureHeaders, h.recover, h.logRequests)
 	r.NoRoute(func(c *gin.Context) { writeError(c, d.Logger, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { writeError(c, d.Logger, errNoMethod) })
 

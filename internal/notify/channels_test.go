@@ -123,3 +123,22 @@ func TestDingTalkRobotSignsItsURL(t *testing.T) {
 	badSign, _, _ := robot(t, http.StatusOK, `{"errcode":310000,"errmsg":"sign not match"}`)
 	assert.ErrorIs(t, send.Send(context.Background(), notify.Target{Address: badSign.URL}, msg), notify.ErrPermanent)
 }
+
+// Robot messages are markdown; what users typed in them is text, so it
+// cannot make links, emphasis, mentions or HTML in a group chat.
+func TestRobotMarkdownEscapesWhatUsersTyped(t *testing.T) {
+	srv, _, bodies := robot(t, http.StatusOK, `{"errcode":0,"errmsg":"ok"}`)
+	typed := notify.Message{ID: "x", Kind: notify.KindTaskOpen, Subject: "待审批：[点我](http://evil.example) **急** @all",
+		Text: "客户 <font color=\"red\">星辰</font> `code` #1 | _x_", Link: "https://signet.example/v1/tasks/T1"}
+	require.NoError(t, notify.NewWeCom(http.DefaultClient).Send(context.Background(), notify.Target{Address: srv.URL}, typed))
+	var body struct{ Markdown struct{ Content string } }
+	require.NoError(t, json.Unmarshal((*bodies)[0], &body))
+	content := body.Markdown.Content
+	assert.Contains(t, content, `\[点我\]\(http://evil.example\)`)
+	assert.NotContains(t, content, "](http://evil.example)")
+	assert.Contains(t, content, `\*\*急\*\*`)
+	assert.Contains(t, content, "＠all")
+	assert.Contains(t, content, "&lt;font color=\"red\"&gt;")
+	assert.Contains(t, content, "\\`code\\`")
+	assert.Contains(t, content, "[https://signet.example/v1/tasks/T1](https://signet.example/v1/tasks/T1)", "our own link stays a link")
+}

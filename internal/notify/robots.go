@@ -46,13 +46,28 @@ func sendRobot(ctx context.Context, client *http.Client, address string, payload
 	}
 }
 
+// markdown is a message's text for a robot's markdown body. The text is
+// plain and carries what users typed (titles, customer names), so every
+// character markdown gives a meaning to is escaped: a title cannot turn
+// into a link, a mention or a heading in a group chat.
 func markdown(m Message) string {
-	text := m.Text
+	text := escapeMarkdown(m.Text)
 	if m.Link != "" {
-		text += "\n[" + m.Link + "](" + m.Link + ")"
+		text += "\n[" + escapeMarkdown(m.Link) + "](" + m.Link + ")"
 	}
 	return text
 }
+
+// markdownSpecial are the characters that make links, emphasis, code,
+// headings, quotes, tables, HTML (WeCom's <font>) and mentions. Titles and
+// names are one line (domain.SingleLine), so line-start lists cannot come
+// from them; dates and numbers keep their hyphens and dots.
+var markdownSpecial = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "(", `\(`, ")", `\)`,
+	"#", `\#`, "|", `\|`, ">", "&gt;", "<", "&lt;", "~", `\~`, "@", "＠", "\r", "",
+)
+
+func escapeMarkdown(s string) string { return markdownSpecial.Replace(s) }
 
 type weCom struct{ client *http.Client }
 
@@ -63,7 +78,7 @@ func NewWeCom(client *http.Client) Sender { return weCom{client: client} }
 const weComRateLimited = 45009
 
 func (w weCom) Send(ctx context.Context, t Target, m Message) error {
-	payload := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"content": "**" + m.Subject + "**\n" + markdown(m)}}
+	payload := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"content": "**" + escapeMarkdown(m.Subject) + "**\n" + markdown(m)}}
 	return sendRobot(ctx, w.client, t.Address, payload, weComRateLimited)
 }
 
@@ -99,6 +114,6 @@ func (d dingTalk) Send(ctx context.Context, t Target, m Message) error {
 		}
 		address += sep + "timestamp=" + strconv.FormatInt(ts, 10) + "&sign=" + url.QueryEscape(SignDingTalk(t.Secret, ts))
 	}
-	payload := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": m.Subject, "text": "### " + m.Subject + "\n" + markdown(m)}}
+	payload := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": m.Subject, "text": "### " + escapeMarkdown(m.Subject) + "\n" + markdown(m)}}
 	return sendRobot(ctx, d.client, address, payload, dingTalkRateLimited)
 }

@@ -148,8 +148,18 @@ var palette = []string{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#
 // SVG is opened (mail clients, browsers on any system).
 const fontFamily = `'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Hiragino Sans GB','Microsoft YaHei','WenQuanYi Micro Hei',sans-serif`
 
-// esc escapes text for SVG (XML) content and attributes.
-func esc(s string) string { return html.EscapeString(s) }
+// esc escapes text for SVG (XML) content and attributes. Characters XML
+// cannot hold at all (C0 controls but tab and line breaks, U+FFFE/U+FFFF,
+// bytes that are not UTF-8) become U+FFFD: a customer named with one
+// must not turn the chart into a document no viewer opens.
+func esc(s string) string {
+	return html.EscapeString(strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || r >= 0x10000 {
+			return r
+		}
+		return '\uFFFD'
+	}, s))
+}
 
 // niceStep is a round tick step giving about n ticks up to max.
 func niceStep(max float64, n int) float64 {
