@@ -169,29 +169,18 @@ func FromEnv() (Config, error) {
 		return Config{}, fmt.Errorf("SIGNET_TIMEZONE %q: %w", tz, err)
 	}
 	c.TimeZone = loc
-	c.RequestTimeout = DefaultRequestTimeout
-	if v := os.Getenv("SIGNET_REQUEST_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return Config{}, fmt.Errorf("SIGNET_REQUEST_TIMEOUT %q: want a positive duration such as 10s", v)
+	for _, d := range []struct {
+		name string
+		into *time.Duration
+		def  time.Duration
+	}{
+		{"SIGNET_REQUEST_TIMEOUT", &c.RequestTimeout, DefaultRequestTimeout},
+		{"SIGNET_BODY_TIMEOUT", &c.BodyTimeout, DefaultBodyTimeout},
+		{"SIGNET_EXPORT_TIMEOUT", &c.ExportTimeout, DefaultExportTimeout},
+	} {
+		if *d.into, err = positiveDuration(d.name, d.def); err != nil {
+			return Config{}, err
 		}
-		c.RequestTimeout = d
-	}
-	c.BodyTimeout = DefaultBodyTimeout
-	if v := os.Getenv("SIGNET_BODY_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return Config{}, fmt.Errorf("SIGNET_BODY_TIMEOUT %q: want a positive duration such as 10s", v)
-		}
-		c.BodyTimeout = d
-	}
-	c.ExportTimeout = DefaultExportTimeout
-	if v := os.Getenv("SIGNET_EXPORT_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return Config{}, fmt.Errorf("SIGNET_EXPORT_TIMEOUT %q: want a positive duration such as 30m", v)
-		}
-		c.ExportTimeout = d
 	}
 	// A bad schedule stops the process at start, not silently at 2 a.m.
 	for name, spec := range map[string]string{"SIGNET_RECONCILE_SCHEDULE": c.ReconcileSchedule, "SIGNET_DIGEST_SCHEDULE": c.DigestSchedule} {
@@ -246,6 +235,19 @@ var Variables = []string{
 	"SIGNET_OIDC_ISSUER", "SIGNET_OIDC_AUDIENCE", "SIGNET_OIDC_JWKS_URL", "SIGNET_EXPORT_TIMEOUT",
 	"SIGNET_SIGNING_KEY_FILE", "SIGNET_ESIGN_WEBHOOK_SECRET", "SIGNET_MAX_INFLIGHT",
 	"SIGNET_OUTBOUND_ALLOW_LOOPBACK", "SIGNET_OUTBOUND_ALLOW", "SIGNET_BODY_TIMEOUT",
+}
+
+// positiveDuration reads a duration such as 10s from name, def when unset.
+func positiveDuration(name string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s %q: want a positive duration such as %s", name, v, def)
+	}
+	return d, nil
 }
 
 func env(name, def string) string {

@@ -237,6 +237,46 @@ func schedules(in Input, l labels, lang string) []schedule {
 	return out
 }
 
+// itemsTable is the line items as a titled table.
+func itemsTable(in Input, l labels, lang string) schedule {
+	t := schedule{title: l.items, columns: l.columns}
+	for i, ln := range in.Lines {
+		t.rows = append(t.rows, lineCells(i, ln, in.Currency, lang))
+	}
+	return t
+}
+
+// textTable writes a titled table as the canonical text has it: the
+// title, then the header and each row as cells joined by " | ".
+func textTable(line func(string), t schedule) {
+	line(t.title)
+	line(strings.Join(t.columns, " | "))
+	for _, r := range t.rows {
+		line(strings.Join(r, " | "))
+	}
+}
+
+// htmlTable writes a titled table as the HTML rendering has it.
+func htmlTable(b *strings.Builder, t schedule, class string) {
+	attr := ""
+	if class != "" {
+		attr = fmt.Sprintf(" class=%q", class)
+	}
+	fmt.Fprintf(b, "<h2>%s</h2>\n<table%s>\n<tr>", html.EscapeString(t.title), attr)
+	for _, c := range t.columns {
+		fmt.Fprintf(b, "<th>%s</th>", html.EscapeString(c))
+	}
+	b.WriteString("</tr>\n")
+	for _, r := range t.rows {
+		b.WriteString("<tr>")
+		for _, c := range r {
+			fmt.Fprintf(b, "<td>%s</td>", html.EscapeString(c))
+		}
+		b.WriteString("</tr>\n")
+	}
+	b.WriteString("</table>\n")
+}
+
 func partyLines(label string, p Party, l labels) []string {
 	lines := []string{label + l.sep + p.Name}
 	if p.CreditCode != "" {
@@ -264,11 +304,8 @@ func renderText(d Document, l labels, lang string) string {
 	line(l.term + l.sep + FormatDate(in.StartDate, lang) + " " + l.to + " " + FormatDate(in.EndDate, lang))
 	if len(in.Lines) > 0 {
 		line("")
-		line(l.items)
-		line(strings.Join(l.columns, " | "))
-		for i, ln := range in.Lines {
-			line(strings.Join(lineCells(i, ln, in.Currency, lang), " | "))
-		}
+		items := itemsTable(in, l, lang)
+		textTable(line, items)
 		line(l.net + l.sep + FormatMoney(domain.Money{Amount: in.Totals.Net, Currency: in.Currency}, "en"))
 		line(l.tax + l.sep + FormatMoney(domain.Money{Amount: in.Totals.Tax, Currency: in.Currency}, "en"))
 	}
@@ -279,11 +316,7 @@ func renderText(d Document, l labels, lang string) string {
 			line(s.title + l.sep + s.text)
 			continue
 		}
-		line(s.title)
-		line(strings.Join(s.columns, " | "))
-		for _, r := range s.rows {
-			line(strings.Join(r, " | "))
-		}
+		textTable(line, s)
 	}
 	for _, c := range d.Clauses {
 		line("")
@@ -320,19 +353,7 @@ func renderHTML(d Document, l labels, lang string) string {
 	}
 	fmt.Fprintf(&b, "</dl>\n<p class=\"term\">%s%s%s %s %s</p>\n", esc(l.term), l.sep, esc(FormatDate(in.StartDate, lang)), esc(l.to), esc(FormatDate(in.EndDate, lang)))
 	if len(in.Lines) > 0 {
-		fmt.Fprintf(&b, "<h2>%s</h2>\n<table>\n<tr>", esc(l.items))
-		for _, c := range l.columns {
-			fmt.Fprintf(&b, "<th>%s</th>", esc(c))
-		}
-		b.WriteString("</tr>\n")
-		for i, ln := range in.Lines {
-			b.WriteString("<tr>")
-			for _, c := range lineCells(i, ln, in.Currency, lang) {
-				fmt.Fprintf(&b, "<td>%s</td>", esc(c))
-			}
-			b.WriteString("</tr>\n")
-		}
-		b.WriteString("</table>\n")
+		htmlTable(&b, itemsTable(in, l, lang), "")
 		fmt.Fprintf(&b, "<p class=\"net\">%s%s%s</p>\n<p class=\"tax\">%s%s%s</p>\n",
 			esc(l.net), l.sep, esc(FormatMoney(domain.Money{Amount: in.Totals.Net, Currency: in.Currency}, "en")),
 			esc(l.tax), l.sep, esc(FormatMoney(domain.Money{Amount: in.Totals.Tax, Currency: in.Currency}, "en")))
@@ -343,19 +364,7 @@ func renderHTML(d Document, l labels, lang string) string {
 			fmt.Fprintf(&b, "<p class=\"renewal\">%s%s%s</p>\n", esc(s.title), l.sep, esc(s.text))
 			continue
 		}
-		fmt.Fprintf(&b, "<h2>%s</h2>\n<table class=\"schedule\">\n<tr>", esc(s.title))
-		for _, c := range s.columns {
-			fmt.Fprintf(&b, "<th>%s</th>", esc(c))
-		}
-		b.WriteString("</tr>\n")
-		for _, r := range s.rows {
-			b.WriteString("<tr>")
-			for _, c := range r {
-				fmt.Fprintf(&b, "<td>%s</td>", esc(c))
-			}
-			b.WriteString("</tr>\n")
-		}
-		b.WriteString("</table>\n")
+		htmlTable(&b, s, "schedule")
 	}
 	for _, c := range d.Clauses {
 		class := "clause"
