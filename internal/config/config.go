@@ -75,6 +75,14 @@ type Config struct {
 	// ExportTimeout (SIGNET_EXPORT_TIMEOUT, default 30m) bounds one report
 	// export, which streams for longer than RequestTimeout allows.
 	ExportTimeout time.Duration
+	// SigningCodeMax (SIGNET_SIGNING_CODE_MAX, default 5) is how many
+	// one-time codes one signing link may have mailed; past it the signer
+	// needs a new link (the sender resends it).
+	SigningCodeMax int
+	// SigningCodeCooldown (SIGNET_SIGNING_CODE_COOLDOWN, default 60s) is
+	// how long after one code the next may be sent (429 with Retry-After
+	// before then).
+	SigningCodeCooldown time.Duration
 }
 
 // Defaults.
@@ -98,6 +106,10 @@ const (
 	// SIGNET_REQUEST_TIMEOUT (503); lower it where starts dominate.
 	DefaultMaxInFlight   = 64
 	DefaultExportTimeout = 30 * time.Minute
+	// A code takes a person a minute to read and type, and five are
+	// plenty for one link; both bound what a link's holder can mail.
+	DefaultSigningCodeMax      = 5
+	DefaultSigningCodeCooldown = 60 * time.Second
 )
 
 // FromEnv reads the configuration from the environment.
@@ -174,6 +186,22 @@ func FromEnv() (Config, error) {
 		}
 		c.AttachmentMaxBytes = n
 	}
+	c.SigningCodeMax = DefaultSigningCodeMax
+	if v := os.Getenv("SIGNET_SIGNING_CODE_MAX"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 || n > 100 {
+			return Config{}, fmt.Errorf("SIGNET_SIGNING_CODE_MAX %q: want a number of codes from 1 to 100", v)
+		}
+		c.SigningCodeMax = n
+	}
+	c.SigningCodeCooldown = DefaultSigningCodeCooldown
+	if v := os.Getenv("SIGNET_SIGNING_CODE_COOLDOWN"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return Config{}, fmt.Errorf("SIGNET_SIGNING_CODE_COOLDOWN %q: want a duration such as 60s (0 for none)", v)
+		}
+		c.SigningCodeCooldown = d
+	}
 	c.MaxInFlight = DefaultMaxInFlight
 	if v := os.Getenv("SIGNET_MAX_INFLIGHT"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -194,6 +222,7 @@ var Variables = []string{
 	"SIGNET_SMTP_ADDR", "SIGNET_SMTP_FROM", "SIGNET_SMTP_USERNAME", "SIGNET_SMTP_PASSWORD",
 	"SIGNET_OIDC_ISSUER", "SIGNET_OIDC_AUDIENCE", "SIGNET_OIDC_JWKS_URL", "SIGNET_EXPORT_TIMEOUT",
 	"SIGNET_SIGNING_KEY_FILE", "SIGNET_ESIGN_WEBHOOK_SECRET", "SIGNET_MAX_INFLIGHT",
+	"SIGNET_SIGNING_CODE_MAX", "SIGNET_SIGNING_CODE_COOLDOWN",
 }
 
 func env(name, def string) string {
