@@ -508,6 +508,9 @@ func (w *signingWorkflow) validateSign(req SignerSignRequest) error {
 	if err != nil {
 		return err
 	}
+	if s := w.state.Signers[i]; s.UserID != "" {
+		return refuse(domain.RefusedForbidden, "%s signs for the company signed in, not through a link", s.Name)
+	}
 	if strings.TrimSpace(req.SignerName) == "" || !req.Consent {
 		return refuse(domain.RefusedInvalid, "a signature needs the signer's typed name and their consent")
 	}
@@ -622,6 +625,9 @@ func (w *signingWorkflow) validateDecline(req DeclineRequest) error {
 	i, err := w.signerOfLink(req.LinkID)
 	if err != nil {
 		return err
+	}
+	if s := w.state.Signers[i]; s.UserID != "" {
+		return refuse(domain.RefusedForbidden, "%s declines signed in, not through a link", s.Name)
 	}
 	if strings.TrimSpace(req.Reason) == "" {
 		return refuse(domain.RefusedInvalid, "a decline needs a reason")
