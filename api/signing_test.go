@@ -63,12 +63,14 @@ func mailAbout(t testing.TB, s *testenv.Stack, address, n string) []devstack.Mai
 }
 
 // linksMailed returns the one-time links mailed to a signer of contract
-// n, oldest first, read from their mail as they would.
+// n, oldest first, read from their mail as they would. A link's mail has
+// the link's ID in its Message-ID, which tells one round's signer from
+// another's at the same address.
 func linksMailed(t testing.TB, s *testenv.Stack, n, signerID string) []string {
 	t.Helper()
 	var links []string
 	for _, m := range mailAbout(t, s, signerEmail(t, s, signerID), n) {
-		if l := linkPattern.FindString(m.Text); l != "" {
+		if l := linkPattern.FindString(m.Text); l != "" && strings.Contains(m.MessageID, "signing-link/"+signerID+"/") {
 			links = append(links, l)
 		}
 	}

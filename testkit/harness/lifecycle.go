@@ -116,7 +116,7 @@ func (c *Client) SignAll(ctx context.Context, n string) (domain.Status, error) {
 		if sg.Party == domain.PartyCompany {
 			raw, err = c.Call(ctx, "sign_in", http.MethodPost, "/v1/contracts/"+n+"/signers/"+sg.ID+"/sign", "executive", map[string]any{"consent": true})
 		} else {
-			link, lerr := c.mailedLink(ctx, n, sg.Email)
+			link, lerr := c.mailedLink(ctx, n, sg.ID, sg.Email)
 			if lerr != nil {
 				return "", lerr
 			}
@@ -161,13 +161,14 @@ func (c *Client) SignAll(ctx context.Context, n string) (domain.Status, error) {
 // linkPattern finds a one-time link in a mail's text.
 var linkPattern = regexp.MustCompile(`/sign/[A-Za-z0-9_-]{43}`)
 
-// mailedLink waits for the newest signing link mailed to address about
-// contract n (the worker's dispatcher sends it) and returns its path.
-func (c *Client) mailedLink(ctx context.Context, n, address string) (string, error) {
+// mailedLink waits for the newest signing link mailed to signer (at
+// address) of contract n, which the worker's dispatcher sends, and returns
+// its path. The mail's Message-ID carries the link's ID.
+func (c *Client) mailedLink(ctx context.Context, n, signer, address string) (string, error) {
 	for deadline := time.Now().Add(c.Patience); time.Now().Before(deadline); {
 		link := ""
 		for _, m := range c.mail.Messages() {
-			if m.Recipient == address && strings.Contains(m.Subject, n) {
+			if m.Recipient == address && strings.Contains(m.MessageID, "signing-link/"+signer+"/") {
 				if l := linkPattern.FindString(m.Text); l != "" {
 					link = l
 				}
