@@ -152,7 +152,18 @@ func TestCompanySignerIsAnAuthorisedSignatory(t *testing.T) {
 	assert.True(t, restored.Authorised)
 	assert.Equal(t, identity.AuthorityByRole, restored.Source)
 	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+other+"/send", "sales", nil), http.StatusOK)
-	assert.Equal(t, "demo-executive", signingOf(t, s, other).Signers[0].UserID)
+	signer := signingOf(t, s, other).Signers[0]
+	assert.Equal(t, "demo-executive", signer.UserID)
+
+	// A company signer is replaced only by another authorised signatory.
+	replace := "/v1/contracts/" + other + "/signers/" + signer.ID
+	assert.Equal(t, []string{"user_id"}, fieldsOf(t, call(t, s, http.MethodPut, replace, "sales", map[string]any{"user_id": "demo-sales"})))
+	assert.Equal(t, []string{"user_id"}, fieldsOf(t, call(t, s, http.MethodPut, replace, "sales", map[string]any{"name": "张伟", "email": "zhang.wei@demo.signet.local"})))
+	replaced := expect[workflows.SigningState](t, call(t, s, http.MethodPut, replace, "sales", map[string]any{"user_id": "demo-finance"}), http.StatusOK)
+	assert.Equal(t, "demo-finance", replaced.Signers[0].UserID)
+	assert.Equal(t, "刘洋 Liu Yang", replaced.Signers[0].Name)
+	expect[errorBody](t, signIn(t, s, other, signer.ID, "executive"), http.StatusForbidden)
+	assert.Equal(t, "demo-finance", expect[esign.SignResult](t, signIn(t, s, other, signer.ID, "finance"), http.StatusOK).Signature.UserID)
 
 	assert.Equal(t, []string{"user.signing_authority_set", "user.signing_authority_set"}, auditActions(t, s, "user", "demo-finance", "user.signing_authority"))
 	assert.Equal(t, []string{"user.signing_authority_set", "user.signing_authority_cleared"}, auditActions(t, s, "user", "demo-executive", "user.signing_authority"))

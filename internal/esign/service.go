@@ -150,7 +150,8 @@ func (s *Service) Send(ctx context.Context, u domain.User, number, requestID str
 // amountToSign is what the company signer commits the company to: the
 // contract's amount, or its approved amendment's.
 func (s *Service) amountToSign(ctx context.Context, row store.ContractRow) (domain.Money, error) {
-	if row.Status == domain.StatusApproved {
+	if row.Status != domain.StatusActive {
+		// Only an active contract has an amendment to sign.
 		return row.Money(), nil
 	}
 	live, err := s.LiveState(ctx, row.Number)
