@@ -29,11 +29,24 @@ func (a *Activities) saveTasks(ctx context.Context, tasks []domain.ApprovalTask)
 // invite makes the tokens of a step's new links (setting their hashes)
 // and the mails that bring each link to its signer. A retried attempt
 // makes other tokens, but the store keeps the first attempt's link and
-// mail: a link is written, and mailed, once.
-func invite(step *domain.SigningStep) (map[string]notify.Outgoing, error) {
+// mail: a link is written, and mailed, once. A signer with an account
+// (a company signer) gets no link, which would let whoever holds the mail
+// sign for the company: the step drops theirs, and they are told instead
+// to sign in (notices).
+func invite(step *domain.SigningStep) (map[string]notify.Outgoing, []notify.Outgoing, error) {
+	var notices []notify.Outgoing
+	links := step.Links[:0:0]
+	for _, l := range step.Links {
+		if l.UserID != "" {
+			notices = append(notices, notify.SigningTurn(step.Round, l))
+			continue
+		}
+		links = append(links, l)
+	}
+	step.Links = links
 	tokens, err := eseal.IssueTokens(step.Links)
 	if err != nil {
-		return nil, fmt.Errorf("links of %s round %d: %w", step.Round.ContractNumber, step.Round.Round, err)
+		return nil, nil, fmt.Errorf("links of %s round %d: %w", step.Round.ContractNumber, step.Round.Round, err)
 	}
 	invitations := make(map[string]notify.Outgoing, len(tokens))
 	for _, l := range step.Links {
@@ -41,5 +54,5 @@ func invite(step *domain.SigningStep) (map[string]notify.Outgoing, error) {
 			invitations[l.ID] = notify.SigningInvitation(step.Round, l, token)
 		}
 	}
-	return invitations, nil
+	return invitations, notices, nil
 }

@@ -12,8 +12,9 @@ import (
 // SigningStore is where signing rounds are recorded (PostgreSQL).
 type SigningStore interface {
 	// ApplySigningStep writes a step atomically, with the invitations of
-	// its new links (by link ID); a repeated step changes nothing.
-	ApplySigningStep(ctx context.Context, step domain.SigningStep, invitations map[string]notify.Outgoing) error
+	// its new links (by link ID) and the notices that go with it; a
+	// repeated step changes nothing.
+	ApplySigningStep(ctx context.Context, step domain.SigningStep, invitations map[string]notify.Outgoing, notices []notify.Outgoing) error
 	// SaveSignature stores a sealed signature with its event, marks the
 	// signer signed and closes their links; it returns the signature as
 	// stored (the first attempt's, when retried).
@@ -24,11 +25,11 @@ type SigningStore interface {
 // round, signer, link and event IDs, so a retried attempt writes nothing
 // twice (and emails no second link).
 func (a *Activities) RecordSigningStep(ctx context.Context, step domain.SigningStep) error {
-	invitations, err := invite(&step)
+	invitations, notices, err := invite(&step)
 	if err != nil {
 		return err
 	}
-	if err := a.Signing.ApplySigningStep(ctx, step, invitations); err != nil {
+	if err := a.Signing.ApplySigningStep(ctx, step, invitations, notices); err != nil {
 		return fmt.Errorf("record signing step of %s round %d: %w", step.Round.ContractNumber, step.Round.Round, err)
 	}
 	return nil

@@ -3,7 +3,9 @@ package api
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -46,10 +48,14 @@ var (
 func writeError(c *gin.Context, logger *slog.Logger, err error) {
 	status, body := classify(err)
 	body.RequestID = c.GetString(requestIDKey)
-	switch status {
-	case http.StatusServiceUnavailable:
+	var later *domain.RetryLater
+	switch {
+	case errors.As(err, &later):
+		// Whole seconds, rounded up: asking sooner is refused again.
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(later.After.Seconds()))))
+	case status == http.StatusServiceUnavailable:
 		c.Header("Retry-After", "5")
-	case http.StatusTooManyRequests:
+	case status == http.StatusTooManyRequests:
 		// Requests last tens of milliseconds; a slot frees up quickly.
 		c.Header("Retry-After", "1")
 	}
@@ -63,7 +69,10 @@ func writeError(c *gin.Context, logger *slog.Logger, err error) {
 func classify(err error) (int, ErrorBody) {
 	var verr *domain.ValidationError
 	var refusal *domain.Refusal
+	var later *domain.RetryLater
 	switch {
+	case errors.As(err, &later):
+		return http.StatusTooManyRequests, ErrorBody{Error: "too_soon", Message: later.Message}
 	case errors.As(err, &verr) && verr.NotFound:
 		return http.StatusNotFound, ErrorBody{Error: "not_found", Message: "the request names something that does not exist", Fields: fieldErrors(verr.Fields)}
 	case errors.As(err, &verr):

@@ -7,7 +7,6 @@ import (
 
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -69,16 +68,24 @@ func onApproved(suffix string) func(testing.TB, *testenv.Stack) string {
 }
 
 // onFirstSigner is a route under the first signer of a contract out for
-// signature: its signer resource, or (link) a fresh one-time link.
-func onFirstSigner(link bool, suffix string) func(testing.TB, *testenv.Stack) string {
+// signature (the company's): its signer resource.
+func onFirstSigner(suffix string) func(testing.TB, *testenv.Stack) string {
 	return func(t testing.TB, s *testenv.Stack) string {
 		contract := onSigning("")(t, s)
 		round := expect[workflows.SigningState](t, call(t, s, http.MethodGet, contract+"/signing", "sales", nil), http.StatusOK)
-		signer := contract + "/signers/" + round.Signers[0].ID
-		if !link {
-			return signer + suffix
-		}
-		return expect[esign.IssuedLink](t, call(t, s, http.MethodPost, signer+"/link", "sales", nil), http.StatusCreated).Path + suffix
+		return contract + "/signers/" + round.Signers[0].ID + suffix
+	}
+}
+
+// onCustomerLink is the one-time link mailed to a customer signer whose
+// turn it is.
+func onCustomerLink(suffix string) func(testing.TB, *testenv.Stack) string {
+	return func(t testing.TB, s *testenv.Stack) string {
+		n := approved(t, s)
+		expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", map[string]any{
+			"signers": []map[string]any{{"party": "customer", "name": "王建国", "email": "wang@xingchen.example", "group": 1}, {"party": "company", "user_id": "demo-executive", "group": 2}},
+		}), http.StatusOK)
+		return mailedLink(t, s, n, signingOf(t, s, n).Signers[0].ID) + suffix
 	}
 }
 
@@ -108,11 +115,17 @@ func FuzzNonStandardClauses(f *testing.F) {
 func FuzzCancel(f *testing.F) { fuzzBody(f, http.MethodPost, "sales", onDraft("/cancel")) }
 func FuzzSend(f *testing.F)   { fuzzBody(f, http.MethodPost, "sales", onApproved("/send")) }
 func FuzzReplaceSigner(f *testing.F) {
-	fuzzBody(f, http.MethodPut, "sales", onFirstSigner(false, ""))
+	fuzzBody(f, http.MethodPut, "sales", onFirstSigner(""))
 }
-func FuzzSignLink(f *testing.F) { fuzzBody(f, http.MethodPost, "", onFirstSigner(true, "")) }
+func FuzzSignLink(f *testing.F) { fuzzBody(f, http.MethodPost, "", onCustomerLink("")) }
 func FuzzDeclineLink(f *testing.F) {
-	fuzzBody(f, http.MethodPost, "", onFirstSigner(true, "/decline"))
+	fuzzBody(f, http.MethodPost, "", onCustomerLink("/decline"))
+}
+func FuzzSignSignedIn(f *testing.F) {
+	fuzzBody(f, http.MethodPost, "executive", onFirstSigner("/sign"))
+}
+func FuzzSigningAuthority(f *testing.F) {
+	fuzzBody(f, http.MethodPut, "admin", fixed("/v1/users/demo-finance/signing-authority"))
 }
 func FuzzCreateUser(f *testing.F) { fuzzBody(f, http.MethodPost, "admin", fixed("/v1/users")) }
 func FuzzUpdateUser(f *testing.F) {

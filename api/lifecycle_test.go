@@ -117,8 +117,9 @@ func driveToActive(t testing.TB, s *testenv.Stack, body map[string]any) workflow
 	return signAll(t, s, n)
 }
 
-// signAll signs an out-for-signature contract as each signer in turn,
-// through links its owner issues, and returns the contract's state after.
+// signAll signs an out-for-signature contract as each signer in turn (the
+// company's signed in, each customer's through the link mailed to them)
+// and returns the contract's state after.
 func signAll(t testing.TB, s *testenv.Stack, n string) workflows.ContractState {
 	t.Helper()
 	round := expect[workflows.SigningState](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/signing", "sales", nil), http.StatusOK)
@@ -131,11 +132,16 @@ func signAll(t testing.TB, s *testenv.Stack, n string) workflows.ContractState {
 	return *state.Live
 }
 
-// signAs signs through a fresh link for one signer.
+// signAs signs as one signer: a company signer signed in as their
+// account, a customer signer through the newest link mailed to them.
 func signAs(t testing.TB, s *testenv.Stack, n, signerID, name string) esign.SignResult {
 	t.Helper()
-	link := expect[esign.IssuedLink](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/signers/"+signerID+"/link", "sales", nil), http.StatusCreated)
-	return expect[esign.SignResult](t, call(t, s, http.MethodPost, link.Path, "", map[string]any{"signer_name": name, "consent": true}), http.StatusOK)
+	ref, err := s.Store.SignerOf(t.Context(), signerID)
+	require.NoError(t, err)
+	if ref.Party == domain.PartyCompany {
+		return expect[esign.SignResult](t, signIn(t, s, n, signerID, roleOf(ref.UserID)), http.StatusOK)
+	}
+	return expect[esign.SignResult](t, call(t, s, http.MethodPost, mailedLink(t, s, n, signerID), "", map[string]any{"signer_name": name, "consent": true}), http.StatusOK)
 }
 
 // listByQuery returns the workflow IDs a visibility query finds, waiting

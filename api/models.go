@@ -328,6 +328,7 @@ type SignerState struct {
 	Name      string              `json:"name"`
 	Email     string              `json:"email"`
 	Status    domain.SignerStatus `json:"status"`
+	UserID    string              `json:"user_id,omitempty"`
 	Links     int                 `json:"links"`
 	ValidFrom int                 `json:"valid_from"`
 	Reminded  int                 `json:"reminded"`
@@ -349,7 +350,9 @@ type SealedSignature struct {
 	UserAgent      string    `json:"user_agent"`
 	SignedAt       time.Time `json:"signed_at"`
 	LinkID         string    `json:"link_id"`
-	Seal           Seal      `json:"seal"`
+	// UserID is the account a company signer signed in as.
+	UserID string `json:"user_id,omitempty"`
+	Seal   Seal   `json:"seal"`
 }
 
 // Seal is the API's signing.Seal.
@@ -741,13 +744,32 @@ type LibraryClause struct {
 	Language string `json:"language"`
 }
 
-// IssuedLink is the API's esign.IssuedLink.
-type IssuedLink struct {
-	LinkID    string    `json:"link_id"`
+// LinkResent is the API's esign.LinkResent: a fresh link went to the
+// signer by mail, which alone carries it.
+type LinkResent struct {
 	SignerID  string    `json:"signer_id"`
-	Token     string    `json:"token"`
-	Path      string    `json:"path"`
+	LinkID    string    `json:"link_id"`
 	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// SigningAuthority is the API's identity.SigningAuthority: whether a user
+// may sign for the company, up to what amount (null: any), and why
+// (role, granted, withdrawn, none).
+type SigningAuthority struct {
+	UserID     string        `json:"user_id"`
+	Name       string        `json:"name"`
+	Authorised bool          `json:"authorised"`
+	Limit      *SigningLimit `json:"limit"`
+	Source     string        `json:"source"`
+	UpdatedBy  string        `json:"updated_by,omitempty"`
+	UpdatedAt  *time.Time    `json:"updated_at,omitempty"`
+}
+
+// SigningLimit is the most a signatory may sign for: minor units of one
+// currency.
+type SigningLimit struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
 }
 
 // Certificate is the API's signing.Certificate.
@@ -1415,6 +1437,7 @@ func toSignerState(v workflows.SignerState) SignerState {
 		Name:      v.Name,
 		Email:     v.Email,
 		Status:    v.Status,
+		UserID:    v.UserID,
 		Links:     v.Links,
 		ValidFrom: v.ValidFrom,
 		Reminded:  v.Reminded,
@@ -1437,6 +1460,7 @@ func toSealedSignature(v eseal.SealedSignature) SealedSignature {
 		UserAgent:      v.UserAgent,
 		SignedAt:       v.SignedAt,
 		LinkID:         v.LinkID,
+		UserID:         v.UserID,
 		Seal:           toSeal(v.Seal),
 	}
 }
@@ -1869,13 +1893,23 @@ func toLibraryClause(v document.LibraryClause) LibraryClause {
 	}
 }
 
-func toIssuedLink(v esign.IssuedLink) IssuedLink {
-	return IssuedLink{
-		LinkID:    v.LinkID,
+func toLinkResent(v esign.LinkResent) LinkResent {
+	return LinkResent{
 		SignerID:  v.SignerID,
-		Token:     v.Token,
-		Path:      v.Path,
+		LinkID:    v.LinkID,
 		ExpiresAt: v.ExpiresAt,
+	}
+}
+
+func toSigningAuthority(v identity.SigningAuthority) SigningAuthority {
+	return SigningAuthority{
+		UserID:     v.UserID,
+		Name:       v.Name,
+		Authorised: v.Authorised,
+		Limit:      convPtr(v.Limit, func(m domain.Money) SigningLimit { return SigningLimit{Amount: m.Amount, Currency: m.Currency} }),
+		Source:     v.Source,
+		UpdatedBy:  v.UpdatedBy,
+		UpdatedAt:  v.UpdatedAt,
 	}
 }
 
@@ -2057,7 +2091,7 @@ func toOutboxEntry(v store.OutboxEntry) OutboxEntry {
 		Kind:      v.Kind,
 		Channel:   v.Channel,
 		Address:   v.Address,
-		Message:   toMessage(v.Message),
+		Message:   toMessage(v.Message.Redacted()),
 		Status:    v.Status,
 		Attempts:  v.Attempts,
 		LastError: v.LastError,

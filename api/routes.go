@@ -96,7 +96,13 @@ func (h *handlers) routes() []Route {
 		{Method: post, Path: "/v1/contracts/:number/submit", Roles: writers, Handler: h.submit, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/send", Roles: writers, Handler: h.send, Status: ok, Body: body(ContractState{})},
 		{Method: get, Path: "/v1/contracts/:number/signing", Handler: h.signingState, Status: ok, Body: body(SigningState{})},
-		{Method: post, Path: "/v1/contracts/:number/signers/:id/link", Roles: writers, Handler: h.issueLink, Status: created, Body: body(IssuedLink{})},
+		// A link goes only to its signer, by mail: the sender may have a
+		// fresh one mailed, never read it. The company signer signs signed
+		// in as the account they are, whatever its role (the service
+		// checks who).
+		{Method: post, Path: "/v1/contracts/:number/signers/:id/resend", Roles: writers, Handler: h.resendLink, Status: accepted, Body: body(LinkResent{})},
+		{Method: post, Path: "/v1/contracts/:number/signers/:id/sign", Handler: h.signAsUser, Status: ok, Body: body(SignResult{})},
+		{Method: post, Path: "/v1/contracts/:number/signers/:id/decline", Handler: h.declineAsUser, Status: ok, Body: body(SignResult{})},
 		{Method: put, Path: "/v1/contracts/:number/signers/:id", Roles: writers, Handler: h.replaceSigner, Status: ok, Body: body(SigningState{})},
 		{Method: get, Path: "/v1/contracts/:number/certificate", Handler: h.certificate, Status: ok, Body: body(Certificate{})},
 		{Method: post, Path: "/v1/contracts/:number/invoices", Roles: roles(finance), Handler: h.recordInvoice, Status: ok, Body: body(ContractState{})},
@@ -161,6 +167,13 @@ func (h *handlers) routes() []Route {
 		{Method: get, Path: "/v1/users/:id", Roles: roles(admin, auditor), Handler: h.user, Status: ok, Body: body(Account{})},
 		{Method: post, Path: "/v1/users", Roles: roles(admin), Handler: h.createUser, Status: created, Body: body(Account{})},
 		{Method: patch, Path: "/v1/users/:id", Roles: roles(admin), Handler: h.updateUser, Status: ok, Body: body(Account{})},
+		// Signing authority (授权签字人): executives by default; admins
+		// name others, with a limit, or withdraw it. Senders pick the
+		// company signer from the signatories.
+		{Method: get, Path: "/v1/users/:id/signing-authority", Roles: roles(admin, auditor), Handler: h.signingAuthority, Status: ok, Body: body(SigningAuthority{})},
+		{Method: put, Path: "/v1/users/:id/signing-authority", Roles: roles(admin), Handler: h.setSigningAuthority, Status: ok, Body: body(SigningAuthority{})},
+		{Method: del, Path: "/v1/users/:id/signing-authority", Roles: roles(admin), Handler: h.clearSigningAuthority, Status: ok, Body: body(SigningAuthority{})},
+		{Method: get, Path: "/v1/signatories", Handler: h.signatories, Status: ok, Body: body(items[SigningAuthority]{})},
 		{Method: get, Path: "/v1/me/notification-settings", Handler: h.notificationSettings, Status: ok, Body: body(NotificationSettings{})},
 		{Method: put, Path: "/v1/me/notification-settings", Handler: h.saveNotificationSettings, Status: ok, Body: body(NotificationSettings{})},
 		{Method: get, Path: "/v1/notifications", Handler: h.notifications, Status: ok, Body: body(items[OutboxEntry]{})},

@@ -34,9 +34,22 @@ func (h *handlers) signingState(c *gin.Context) {
 	h.respond(c, http.StatusOK, st, err)
 }
 
-func (h *handlers) issueLink(c *gin.Context) {
-	l, err := as(toIssuedLink)(h.d.Signing.IssueLink(c.Request.Context(), currentUser(c), c.Param("number"), c.Param("id"), c.GetString(requestIDKey)))
-	h.respond(c, http.StatusCreated, l, err)
+func (h *handlers) resendLink(c *gin.Context) {
+	l, err := as(toLinkResent)(h.d.Signing.ResendLink(c.Request.Context(), currentUser(c), c.Param("number"), c.Param("id"), c.GetString(requestIDKey)))
+	h.respond(c, http.StatusAccepted, l, err)
+}
+
+// signAsUser is a company signer's signature, made signed in.
+func (h *handlers) signAsUser(c *gin.Context) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in esign.SignInInput) (SignResult, error) {
+		return as(toSignResult)(h.d.Signing.SignAsUser(ctx, u, c.Param("number"), c.Param("id"), c.GetString(requestIDKey), in, clientOf(c)))
+	})(c)
+}
+
+func (h *handlers) declineAsUser(c *gin.Context) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in esign.DeclineInput) (SignResult, error) {
+		return as(toSignResult)(h.d.Signing.DeclineAsUser(ctx, u, c.Param("number"), c.Param("id"), c.GetString(requestIDKey), in, clientOf(c)))
+	})(c)
 }
 
 func (h *handlers) replaceSigner(c *gin.Context) {

@@ -81,6 +81,27 @@ func (h *handlers) createUser(c *gin.Context) {
 	})(c)
 }
 
+func (h *handlers) signingAuthority(c *gin.Context) {
+	a, err := as(toSigningAuthority)(h.d.Users.SigningAuthority(c.Request.Context(), c.Param("id")))
+	h.respond(c, http.StatusOK, a, err)
+}
+
+func (h *handlers) setSigningAuthority(c *gin.Context) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in identity.SigningAuthorityInput) (SigningAuthority, error) {
+		return as(toSigningAuthority)(h.d.Users.SetSigningAuthority(ctx, u, c.Param("id"), in))
+	})(c)
+}
+
+func (h *handlers) clearSigningAuthority(c *gin.Context) {
+	a, err := as(toSigningAuthority)(h.d.Users.ClearSigningAuthority(c.Request.Context(), c.Param("id")))
+	h.respond(c, http.StatusOK, a, err)
+}
+
+func (h *handlers) signatories(c *gin.Context) {
+	list, err := listAs(toSigningAuthority)(h.d.Users.AuthorisedSignatories(c.Request.Context()))
+	h.respond(c, http.StatusOK, list, err)
+}
+
 func (h *handlers) updateUser(c *gin.Context) {
 	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in identity.UpdateUserInput) (Account, error) {
 		return as(toAccount)(h.d.Users.UpdateUser(ctx, u, c.Param("id"), in))

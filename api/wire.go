@@ -25,13 +25,19 @@ func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, sea
 	return NewRouter(StandardDeps(cfg, st, tc, sealer, logger))
 }
 
+// SigningOptions configures e-signing from cfg (tests add a clock).
+func SigningOptions(cfg config.Config) esign.Options {
+	return esign.Options{WebhookSecret: cfg.ESignWebhookSecret, Mails: cfg.SMTPAddr != "",
+		Codes: esign.CodePolicy{Max: cfg.SigningCodeMax, Cooldown: cfg.SigningCodeCooldown}}
+}
+
 // StandardDeps is what NewStandardRouter wires, for callers that add to it
 // (OIDC) before calling NewRouter.
 func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *eseal.Sealer, logger *slog.Logger) Deps {
 	cs := contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName)
 	return Deps{
 		Contracts:  cs,
-		Signing:    esign.New(cs, tc, st, sealer, cfg.ESignWebhookSecret, cfg.SMTPAddr != ""),
+		Signing:    esign.New(cs, tc, st, sealer, SigningOptions(cfg)),
 		Customers:  customers.New(st),
 		Catalog:    catalog.New(st),
 		Approvals:  inbox.New(st, cs),

@@ -44,6 +44,15 @@ func (c Client) Update(ctx context.Context, workflowID, updateID, name string, a
 	return Error(err)
 }
 
+// UpdateResult reads into result the outcome of an Update already sent
+// with updateID (a retried request's first answer), waiting for it to
+// complete, even once the workflow has; an Update never sent, or refused
+// by its validator, is domain.ErrNotFound. It never sends one.
+func (c Client) UpdateResult(ctx context.Context, workflowID, updateID string, result any) error {
+	handle := c.Temporal.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{WorkflowID: workflowID, UpdateID: updateID})
+	return Error(handle.Get(ctx, result))
+}
+
 // Query reads a workflow's query into result.
 func (c Client) Query(ctx context.Context, workflowID, name string, result any) error {
 	resp, err := c.Temporal.QueryWorkflow(ctx, workflowID, "", name)

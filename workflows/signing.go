@@ -40,8 +40,17 @@ const (
 	// email, say); their links are voided and a new one goes out.
 	UpdateReplaceSigner = "replace_signer"
 	// UpdateIssueLink adds a link for a signer whose token the caller made
-	// and keeps (only its hash reaches the workflow).
+	// and keeps (only its hash reaches the workflow). The API no longer
+	// sends it (a link goes only to its signer); it stays for histories
+	// and the Temporal-only baseline.
 	UpdateIssueLink = "issue_link"
+	// UpdateResendLink mails a signer a fresh link, which the sender never
+	// sees.
+	UpdateResendLink = "resend_link"
+	// UpdateSignAsUser records a company signer's signature, made signed
+	// in as the account the signer is; UpdateDeclineAsUser declines so.
+	UpdateSignAsUser    = "sign_as_user"
+	UpdateDeclineAsUser = "decline_as_user"
 	// SignalProviderEvent carries an external provider's verified callback.
 	SignalProviderEvent = "provider_event"
 	// QuerySigningState returns the round's SigningState.
@@ -114,6 +123,9 @@ type SigningState struct {
 	DeclinedBy string `json:"declined_by,omitempty"`
 	// EventSeq numbers the round's recorded events; it keys their writes.
 	EventSeq int `json:"event_seq"`
+	// ContractStatus is the contract's status once it has recorded how the
+	// round ended, so the step that ended it answers with it.
+	ContractStatus domain.Status `json:"contract_status,omitempty"`
 }
 
 // SignerSignRequest is a signature through a link (or a provider).
@@ -135,13 +147,40 @@ type DeclineRequest struct {
 	UserAgent string `json:"user_agent"`
 }
 
-// ReplaceSignerRequest corrects a signer who has not signed yet.
+// ReplaceSignerRequest corrects a signer who has not signed yet. UserID
+// is the account a company signer becomes.
 type ReplaceSignerRequest struct {
 	Actor    domain.Actor `json:"actor"`
 	SignerID string       `json:"signer_id"`
 	Name     string       `json:"name"`
 	Email    string       `json:"email"`
 	Role     string       `json:"role"`
+	UserID   string       `json:"user_id,omitempty"`
+}
+
+// UserSignRequest is a company signer's signature, made signed in as the
+// account the signer is (Actor); their typed name is that account's.
+type UserSignRequest struct {
+	Actor     domain.Actor `json:"actor"`
+	SignerID  string       `json:"signer_id"`
+	Consent   bool         `json:"consent"`
+	IP        string       `json:"ip"`
+	UserAgent string       `json:"user_agent"`
+}
+
+// UserDeclineRequest declines as a company signer, signed in.
+type UserDeclineRequest struct {
+	Actor     domain.Actor `json:"actor"`
+	SignerID  string       `json:"signer_id"`
+	Reason    string       `json:"reason"`
+	IP        string       `json:"ip"`
+	UserAgent string       `json:"user_agent"`
+}
+
+// ResendLinkRequest asks for a fresh link to be mailed to a signer.
+type ResendLinkRequest struct {
+	Actor    domain.Actor `json:"actor"`
+	SignerID string       `json:"signer_id"`
 }
 
 // IssueLinkRequest registers a link whose token the caller keeps.
@@ -209,6 +248,9 @@ func (w *signingWorkflow) setup(ctx workflow.Context) error {
 		{UpdateDecline, w.decline, w.validateDecline},
 		{UpdateReplaceSigner, w.replaceSigner, w.validateReplace},
 		{UpdateIssueLink, w.issueLink, w.validateIssueLink},
+		{UpdateResendLink, w.resendLink, w.validateResend},
+		{UpdateSignAsUser, w.signAsUser, w.validateUserSign},
+		{UpdateDeclineAsUser, w.declineAsUser, w.validateUserDecline},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
@@ -292,6 +334,7 @@ func (w *signingWorkflow) report(ctx workflow.Context) error {
 		return err
 	}
 	w.recorded = true
+	w.state.ContractStatus = st.Status
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
@@ -347,7 +390,7 @@ func (w *signingWorkflow) openGroup(ctx workflow.Context, g int) error {
 // newLink numbers the signer's next link; a nil hash asks the activity to
 // make the token and email it.
 func (w *signingWorkflow) newLink(s *SignerState, hash []byte) domain.SigningLink {
-	l := domain.SigningLink{ID: LinkID(s.ID, s.Links), SignerID: s.ID, Name: s.Name, Email: s.Email, TokenHash: hash, ExpiresAt: w.state.DeadlineAt}
+	l := domain.SigningLink{ID: LinkID(s.ID, s.Links), SignerID: s.ID, Name: s.Name, Email: s.Email, TokenHash: hash, ExpiresAt: w.state.DeadlineAt, UserID: s.UserID}
 	s.Links++
 	return l
 }
@@ -465,6 +508,9 @@ func (w *signingWorkflow) validateSign(req SignerSignRequest) error {
 	if err != nil {
 		return err
 	}
+	if s := w.state.Signers[i]; s.UserID != "" {
+		return refuse(domain.RefusedForbidden, "%s signs for the company signed in, not through a link", s.Name)
+	}
 	if strings.TrimSpace(req.SignerName) == "" || !req.Consent {
 		return refuse(domain.RefusedInvalid, "a signature needs the signer's typed name and their consent")
 	}
@@ -480,30 +526,97 @@ func (w *signingWorkflow) sign(ctx workflow.Context, req SignerSignRequest) (Sig
 			return err
 		}
 		i, _ := w.signerOfLink(req.LinkID)
-		s := &w.state.Signers[i]
-		now := workflow.Now(ctx).UTC()
-		w.state.EventSeq++
-		in := activities.RecordSignatureInput{
-			Record: eseal.SignatureRecord{
-				ContractNumber: w.state.ContractNumber, Version: w.state.Version, Round: w.state.Round,
-				DocumentSHA256: w.state.DocumentSHA256, SignerID: s.ID, SignerName: strings.TrimSpace(req.SignerName),
-				SignerEmail: s.Email, Party: string(s.Party), Role: s.Role, IP: req.IP, UserAgent: req.UserAgent,
-				SignedAt: now, LinkID: req.LinkID,
-			},
-			Order:   s.Seq,
-			EventID: w.eventID(),
-		}
-		var res activities.RecordSignatureResult
-		if err := workflow.ExecuteActivity(recordOptions(ctx), (*activities.Activities).RecordSignature, in).Get(ctx, &res); err != nil {
+		return w.recordSignature(ctx, i, strings.TrimSpace(req.SignerName), "", req.LinkID, req.IP, req.UserAgent)
+	})
+	return w.answer(ctx, err)
+}
+
+// recordSignature seals and stores signer i's signature, made through
+// linkID or signed in as userID, and ends the round with the last one.
+// Callers hold mu and have checked the signer may sign.
+func (w *signingWorkflow) recordSignature(ctx workflow.Context, i int, name, userID, linkID, ip, userAgent string) error {
+	s := &w.state.Signers[i]
+	now := workflow.Now(ctx).UTC()
+	w.state.EventSeq++
+	in := activities.RecordSignatureInput{
+		Record: eseal.SignatureRecord{
+			ContractNumber: w.state.ContractNumber, Version: w.state.Version, Round: w.state.Round,
+			DocumentSHA256: w.state.DocumentSHA256, SignerID: s.ID, SignerName: name,
+			SignerEmail: s.Email, Party: string(s.Party), Role: s.Role, IP: ip, UserAgent: userAgent,
+			SignedAt: now, LinkID: linkID, UserID: userID,
+		},
+		Order:   s.Seq,
+		EventID: w.eventID(),
+	}
+	var res activities.RecordSignatureResult
+	if err := workflow.ExecuteActivity(recordOptions(ctx), (*activities.Activities).RecordSignature, in).Get(ctx, &res); err != nil {
+		return err
+	}
+	s.Status = domain.SignerSigned
+	s.Signature = &res.Signature
+	// The last signature ends the round, so its answer says so.
+	if !slices.ContainsFunc(w.state.Signers, func(o SignerState) bool { return o.Status != domain.SignerSigned }) {
+		w.state.Outcome = SigningOutcomeSigned
+	}
+	return nil
+}
+
+// signerOfUser finds the signer a signed-in user acts as: only the
+// account a company signer is may act for them.
+func (w *signingWorkflow) signerOfUser(a domain.Actor, signerID string) (int, error) {
+	i, ok := w.findSigner(signerID)
+	if !ok {
+		return 0, refuse(domain.RefusedNotFound, "no signer %s in this signing request", signerID)
+	}
+	switch s := w.state.Signers[i]; {
+	case s.UserID == "":
+		return 0, refuse(domain.RefusedForbidden, "%s signs through the link mailed to them, not signed in", s.Name)
+	case s.UserID != a.UserID:
+		return 0, refuse(domain.RefusedForbidden, "only %s, signed in, may act as this signer", s.Name)
+	}
+	return i, nil
+}
+
+func (w *signingWorkflow) validateUserSign(req UserSignRequest) error {
+	i, err := w.signerOfUser(req.Actor, req.SignerID)
+	if err != nil {
+		return err
+	}
+	if !req.Consent || strings.TrimSpace(req.Actor.Name) == "" {
+		return refuse(domain.RefusedInvalid, "a signature needs the signer's consent")
+	}
+	return w.mayAct(i)
+}
+
+func (w *signingWorkflow) signAsUser(ctx workflow.Context, req UserSignRequest) (SigningState, error) {
+	err := w.withLock(ctx, func() error {
+		if err := w.validateUserSign(req); err != nil {
 			return err
 		}
-		s.Status = domain.SignerSigned
-		s.Signature = &res.Signature
-		// The last signature ends the round, so its answer says so.
-		if !slices.ContainsFunc(w.state.Signers, func(o SignerState) bool { return o.Status != domain.SignerSigned }) {
-			w.state.Outcome = SigningOutcomeSigned
+		i, _ := w.signerOfUser(req.Actor, req.SignerID)
+		return w.recordSignature(ctx, i, strings.TrimSpace(req.Actor.Name), req.Actor.UserID, "", req.IP, req.UserAgent)
+	})
+	return w.answer(ctx, err)
+}
+
+func (w *signingWorkflow) validateUserDecline(req UserDeclineRequest) error {
+	i, err := w.signerOfUser(req.Actor, req.SignerID)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		return refuse(domain.RefusedInvalid, "a decline needs a reason")
+	}
+	return w.mayAct(i)
+}
+
+func (w *signingWorkflow) declineAsUser(ctx workflow.Context, req UserDeclineRequest) (SigningState, error) {
+	err := w.withLock(ctx, func() error {
+		if err := w.validateUserDecline(req); err != nil {
+			return err
 		}
-		return nil
+		i, _ := w.signerOfUser(req.Actor, req.SignerID)
+		return w.recordDecline(ctx, i, req.Reason, req.IP, req.UserAgent)
 	})
 	return w.answer(ctx, err)
 }
@@ -512,6 +625,9 @@ func (w *signingWorkflow) validateDecline(req DeclineRequest) error {
 	i, err := w.signerOfLink(req.LinkID)
 	if err != nil {
 		return err
+	}
+	if s := w.state.Signers[i]; s.UserID != "" {
+		return refuse(domain.RefusedForbidden, "%s declines signed in, not through a link", s.Name)
 	}
 	if strings.TrimSpace(req.Reason) == "" {
 		return refuse(domain.RefusedInvalid, "a decline needs a reason")
@@ -525,18 +641,24 @@ func (w *signingWorkflow) decline(ctx workflow.Context, req DeclineRequest) (Sig
 			return err
 		}
 		i, _ := w.signerOfLink(req.LinkID)
-		s := &w.state.Signers[i]
-		now := workflow.Now(ctx).UTC()
-		s.Status = domain.SignerDeclined
-		e := w.event(domain.SigningDeclined, s.ID, s.Name, now)
-		e.IP, e.UserAgent, e.Detail = req.IP, req.UserAgent, strings.TrimSpace(req.Reason)
-		if err := w.record(ctx, domain.SigningStep{Round: w.roundRecord(now), Signers: w.signers(), Events: []domain.SigningEvent{e}}); err != nil {
-			return err
-		}
-		w.state.Outcome, w.state.Reason, w.state.DeclinedBy = SigningOutcomeDeclined, e.Detail, s.Name
-		return nil
+		return w.recordDecline(ctx, i, req.Reason, req.IP, req.UserAgent)
 	})
 	return w.answer(ctx, err)
+}
+
+// recordDecline records signer i's decline, which closes the round.
+// Callers hold mu and have checked the signer may act.
+func (w *signingWorkflow) recordDecline(ctx workflow.Context, i int, reason, ip, userAgent string) error {
+	s := &w.state.Signers[i]
+	now := workflow.Now(ctx).UTC()
+	s.Status = domain.SignerDeclined
+	e := w.event(domain.SigningDeclined, s.ID, s.Name, now)
+	e.IP, e.UserAgent, e.Detail = ip, userAgent, strings.TrimSpace(reason)
+	if err := w.record(ctx, domain.SigningStep{Round: w.roundRecord(now), Signers: w.signers(), Events: []domain.SigningEvent{e}}); err != nil {
+		return err
+	}
+	w.state.Outcome, w.state.Reason, w.state.DeclinedBy = SigningOutcomeDeclined, e.Detail, s.Name
+	return nil
 }
 
 // mayManage: the contract's owner or a sales manager.
@@ -574,6 +696,9 @@ func (w *signingWorkflow) replaceSigner(ctx workflow.Context, req ReplaceSignerR
 		s.Name, s.Email = strings.TrimSpace(req.Name), strings.TrimSpace(req.Email)
 		if req.Role != "" {
 			s.Role = req.Role
+		}
+		if req.UserID != "" {
+			s.UserID = req.UserID
 		}
 		s.ValidFrom = s.Links
 		step := domain.SigningStep{Round: w.roundRecord(now), VoidSigners: []string{s.ID}, Events: []domain.SigningEvent{voided}}
@@ -616,6 +741,46 @@ func (w *signingWorkflow) issueLink(ctx workflow.Context, req IssueLinkRequest) 
 		link := w.newLink(&w.state.Signers[i], req.TokenHash)
 		out = IssuedLink{LinkID: link.ID, ExpiresAt: link.ExpiresAt}
 		return w.record(ctx, domain.SigningStep{Round: w.roundRecord(workflow.Now(ctx).UTC()), Links: []domain.SigningLink{link}})
+	})
+	return out, err
+}
+
+func (w *signingWorkflow) validateResend(req ResendLinkRequest) error {
+	if !w.mayManage(req.Actor) {
+		return refuse(domain.RefusedForbidden, "only the contract's owner or a sales manager may resend a signing link")
+	}
+	i, ok := w.findSigner(req.SignerID)
+	if !ok {
+		return refuse(domain.RefusedNotFound, "no signer %s in this signing request", req.SignerID)
+	}
+	switch s := w.state.Signers[i]; {
+	case s.UserID != "":
+		return refuse(domain.RefusedConflict, "%s signs signed in; there is no link to resend", s.Name)
+	case w.state.Outcome != "":
+		return refuse(domain.RefusedConflict, "the signing request is closed (%s)", w.state.Outcome)
+	case s.Status == domain.SignerWaiting:
+		return refuse(domain.RefusedConflict, "it is not %s's turn yet: their link goes out when it is", s.Name)
+	case s.Status != domain.SignerOpen:
+		return refuse(domain.RefusedConflict, "%s can no longer sign", s.Name)
+	}
+	return nil
+}
+
+// resendLink mails the signer a fresh link; earlier links stay valid.
+func (w *signingWorkflow) resendLink(ctx workflow.Context, req ResendLinkRequest) (IssuedLink, error) {
+	var out IssuedLink
+	err := w.withLock(ctx, func() error {
+		if err := w.validateResend(req); err != nil {
+			return err
+		}
+		i, _ := w.findSigner(req.SignerID)
+		s := &w.state.Signers[i]
+		now := workflow.Now(ctx).UTC()
+		link := w.newLink(s, nil)
+		e := w.event(domain.SigningResent, s.ID, s.Name, now)
+		e.Detail = s.Email
+		out = IssuedLink{LinkID: link.ID, ExpiresAt: link.ExpiresAt}
+		return w.record(ctx, domain.SigningStep{Round: w.roundRecord(now), Links: []domain.SigningLink{link}, Events: []domain.SigningEvent{e}})
 	})
 	return out, err
 }

@@ -298,6 +298,79 @@ func (s *signingSuite) TestAProviderCallbackSigns() {
 	s.Equal("esign-provider", st.Signers[0].Signature.UserAgent)
 }
 
+func signsAs(after time.Duration, a domain.Actor, seq int) act {
+	return act{after: after, name: workflows.UpdateSignAsUser, arg: workflows.UserSignRequest{
+		Actor: a, SignerID: workflows.SignerID(number, 1, seq), Consent: true, IP: "198.51.100.9", UserAgent: "Signet console"}}
+}
+
+func resends(after time.Duration, a domain.Actor, seq int) act {
+	return act{after: after, name: workflows.UpdateResendLink, arg: workflows.ResendLinkRequest{Actor: a, SignerID: workflows.SignerID(number, 1, seq)}}
+}
+
+// A company signer with an account signs only signed in as that account,
+// under its name; their link (which the activity never makes) cannot sign.
+func (s *signingSuite) TestACompanySignerSignsSignedIn() {
+	company := signer(1, 1, domain.PartyCompany, "陈静 Chen Jing", "chen@signet.example")
+	company.UserID = executive.UserID
+	customer := signer(2, 2, domain.PartyCustomer, "王建国", "wang@xingchen.example")
+	noConsent := signsAs(4*time.Hour, executive, 1)
+	noConsent.arg = workflows.UserSignRequest{Actor: executive, SignerID: company.ID}
+	st := s.run(s.input(14, company, customer),
+		signsAs(time.Hour, owner, 1).refused(domain.RefusedForbidden),
+		signs(2*time.Hour, 1, 0, "陈静").refused(domain.RefusedForbidden),
+		signsAs(3*time.Hour, executive, 2).refused(domain.RefusedForbidden),
+		noConsent.refused(domain.RefusedInvalid),
+		then2(signsAs(5*time.Hour, executive, 1), func(t *testing.T, st workflows.SigningState) {
+			sig := st.Signers[0].Signature
+			require.NotNil(t, sig)
+			assert.Equal(t, executive.Name, sig.SignerName, "the account's name")
+			assert.Equal(t, executive.UserID, sig.UserID)
+			assert.Empty(t, sig.LinkID)
+		}),
+		signsAs(6*time.Hour, executive, 1).refused(domain.RefusedConflict),
+		signs(7*time.Hour, 2, 0, "王建国"),
+	)
+	s.Equal(workflows.SigningOutcomeSigned, st.Outcome)
+	s.True(eseal.Verify(testSealer.PublicKey(), st.Signers[0].Signature.SignatureRecord, st.Signers[0].Signature.Seal))
+	s.Equal(executive.UserID, s.steps[1].Links[0].UserID, "the company signer's link is marked as theirs, for the activity to drop")
+}
+
+// The sender has a fresh link mailed to a customer signer whose turn it
+// is; the company signer has none to resend.
+func (s *signingSuite) TestTheSenderResendsALink() {
+	company := signer(1, 1, domain.PartyCompany, "陈静 Chen Jing", "chen@signet.example")
+	company.UserID = executive.UserID
+	customer := signer(2, 2, domain.PartyCustomer, "王建国", "wang@xingchen.example")
+	st := s.run(s.input(14, company, customer),
+		resends(time.Hour, owner, 2).refused(domain.RefusedConflict),
+		resends(2*time.Hour, owner, 1).refused(domain.RefusedConflict),
+		signsAs(3*time.Hour, executive, 1),
+		resends(4*time.Hour, otherRep, 2).refused(domain.RefusedForbidden),
+		resends(5*time.Hour, manager, 2),
+		signs(6*time.Hour, 2, 1, "王建国"),
+	)
+	s.Equal(workflows.SigningOutcomeSigned, st.Outcome)
+	s.Equal([]string{workflows.LinkID(company.ID, 0), workflows.LinkID(customer.ID, 0), workflows.LinkID(customer.ID, 1)}, s.links())
+	s.Contains(s.events(), domain.SigningResent+":王建国")
+}
+
+// A company signer declines signed in; the round closes.
+func (s *signingSuite) TestACompanySignerDeclinesSignedIn() {
+	company := signer(1, 1, domain.PartyCompany, "陈静 Chen Jing", "chen@signet.example")
+	company.UserID = executive.UserID
+	decline := func(after time.Duration, a domain.Actor, reason string) act {
+		return act{after: after, name: workflows.UpdateDeclineAsUser, arg: workflows.UserDeclineRequest{Actor: a, SignerID: company.ID, Reason: reason}}
+	}
+	st := s.run(s.input(14, company),
+		decline(time.Hour, owner, "不签").refused(domain.RefusedForbidden),
+		act{after: 2 * time.Hour, name: workflows.UpdateDecline, arg: workflows.DeclineRequest{LinkID: workflows.LinkID(company.ID, 0), Reason: "不签"}}.refused(domain.RefusedForbidden),
+		decline(3*time.Hour, executive, " ").refused(domain.RefusedInvalid),
+		decline(4*time.Hour, executive, "金额超出授权"),
+	)
+	s.Equal(workflows.SigningOutcomeDeclined, st.Outcome)
+	s.Equal("金额超出授权", st.Reason)
+}
+
 // The contract side of signing rounds: sending starts a round on the
 // approved document; its outcome moves the contract on.
 

@@ -93,10 +93,27 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 	}
 	defer tc.Close()
 
+	// Signing links travel only by email, so development has a mailbox:
+	// unless SIGNET_SMTP_ADDR names a server, mail goes to one in this
+	// process, read at /dev/mail.
+	var mailbox *devstack.MailCatcher
+	if cfg.SMTPAddr == "" {
+		if mailbox, err = devstack.StartMailCatcher("127.0.0.1:0"); err != nil {
+			return err
+		}
+		defer mailbox.Close()
+		cfg.SMTPAddr = mailbox.Addr()
+	}
+
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runWorker(gctx, cfg, st, tc, logger) })
-	g.Go(func() error { return serveAPI(gctx, cfg, st, tc, logger) })
-	printBanner(cfg, uiURL, tokenFile, tokens)
+	g.Go(func() error {
+		if mailbox == nil {
+			return serveAPI(gctx, cfg, st, tc, logger, nil)
+		}
+		return serveAPI(gctx, cfg, st, tc, logger, mailbox)
+	})
+	printBanner(cfg, uiURL, tokenFile, tokens, mailbox != nil)
 	return g.Wait()
 }
 
@@ -108,7 +125,7 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, append(b, '\n'), 0o600)
 }
 
-func printBanner(cfg config.Config, uiURL, tokenFile string, tokens map[string]string) {
+func printBanner(cfg config.Config, uiURL, tokenFile string, tokens map[string]string, mailbox bool) {
 	roles := make([]string, 0, len(tokens))
 	for r := range tokens {
 		roles = append(roles, r)
@@ -117,6 +134,11 @@ func printBanner(cfg config.Config, uiURL, tokenFile string, tokens map[string]s
 	fmt.Printf("\nSignet is running. Press Ctrl-C to stop everything.\n\n")
 	fmt.Printf("  API          http://%s   (OpenAPI: http://%s/v1/openapi.json)\n", cfg.HTTPAddr, cfg.HTTPAddr)
 	fmt.Printf("  Temporal UI  %s\n", uiURL)
+	if mailbox {
+		fmt.Printf("  Mail         http://%s/dev/mail   (?format=json; SMTP %s)\n", cfg.HTTPAddr, cfg.SMTPAddr)
+	} else {
+		fmt.Printf("  Mail         through %s\n", cfg.SMTPAddr)
+	}
 	fmt.Printf("  Temporal     %s (namespace %s, task queue %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TaskQueue)
 	fmt.Printf("  PostgreSQL   %s\n\n", redactPassword(cfg.DatabaseURL))
 	fmt.Printf("Demo tokens (also in %s):\n", tokenFile)

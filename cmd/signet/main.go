@@ -1,7 +1,8 @@
 // Command signet is Signet's one binary:
 //
 //	signet dev       run everything for a developer: Temporal dev server,
-//	                 PostgreSQL, migrations, demo data, worker and API
+//	                 PostgreSQL, migrations, demo data, a mail catcher,
+//	                 worker and API
 //	signet api       run the HTTP API
 //	signet worker    run the Temporal worker and scheduled jobs
 //	signet migrate   apply database migrations (idempotent)
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -107,7 +109,7 @@ func runService(ctx context.Context, cmd string, logger *slog.Logger) error {
 			return fmt.Errorf("temporal client: %w", err)
 		}
 		defer tc.Close()
-		return serveAPI(ctx, cfg, st, tc, logger)
+		return serveAPI(ctx, cfg, st, tc, logger, nil)
 	}
 	tc, err := client.DialContext(ctx, temporalOptions(cfg, logger))
 	if err != nil {
@@ -121,8 +123,9 @@ func temporalOptions(cfg config.Config, logger *slog.Logger) client.Options {
 	return client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger.With("component", "temporal")}
 }
 
-// serveAPI runs the HTTP API until ctx ends.
-func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
+// serveAPI runs the HTTP API until ctx ends. devMail, when set (only by
+// `signet dev`), serves the development mailbox at /dev/mail beside it.
+func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger, devMail http.Handler) error {
 	sealer, err := openSealer(ctx, cfg, st)
 	if err != nil {
 		return err
@@ -140,7 +143,14 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 		d.OIDC = v
 		logger.Info("accepting JWTs", "issuer", cfg.OIDCIssuer, "audience", cfg.OIDCAudience)
 	}
-	return api.Serve(ctx, cfg.HTTPAddr, api.NewRouter(d), cfg.RequestTimeout, cfg.BodyTimeout, logger)
+	var handler http.Handler = api.NewRouter(d)
+	if devMail != nil {
+		mux := http.NewServeMux()
+		mux.Handle("/dev/mail", devMail)
+		mux.Handle("/", handler)
+		handler = mux
+	}
+	return api.Serve(ctx, cfg.HTTPAddr, handler, cfg.RequestTimeout, cfg.BodyTimeout, logger)
 }
 
 // openSealer loads the signing key (made on first start) from the file

@@ -86,6 +86,14 @@ type Config struct {
 	// ExportTimeout (SIGNET_EXPORT_TIMEOUT, default 30m) bounds one report
 	// export, which streams for longer than RequestTimeout allows.
 	ExportTimeout time.Duration
+	// SigningCodeMax (SIGNET_SIGNING_CODE_MAX, default 5) is how many
+	// one-time codes one signing link may have mailed; past it the signer
+	// needs a new link (the sender resends it).
+	SigningCodeMax int
+	// SigningCodeCooldown (SIGNET_SIGNING_CODE_COOLDOWN, default 60s) is
+	// how long after one code the next may be sent (429 with Retry-After
+	// before then).
+	SigningCodeCooldown time.Duration
 }
 
 // Defaults.
@@ -110,6 +118,10 @@ const (
 	DefaultMaxInFlight   = 64
 	DefaultExportTimeout = 30 * time.Minute
 	DefaultBodyTimeout   = 10 * time.Second
+	// A code takes a person a minute to read and type, and five are
+	// plenty for one link; both bound what a link's holder can mail.
+	DefaultSigningCodeMax      = 5
+	DefaultSigningCodeCooldown = 60 * time.Second
 )
 
 // outboundGuard reads what outbound calls may reach:
@@ -214,6 +226,22 @@ func FromEnv() (Config, error) {
 	if c.Outbound, err = outboundGuard(); err != nil {
 		return Config{}, err
 	}
+	c.SigningCodeMax = DefaultSigningCodeMax
+	if v := os.Getenv("SIGNET_SIGNING_CODE_MAX"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 || n > 100 {
+			return Config{}, fmt.Errorf("SIGNET_SIGNING_CODE_MAX %q: want a number of codes from 1 to 100", v)
+		}
+		c.SigningCodeMax = n
+	}
+	c.SigningCodeCooldown = DefaultSigningCodeCooldown
+	if v := os.Getenv("SIGNET_SIGNING_CODE_COOLDOWN"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return Config{}, fmt.Errorf("SIGNET_SIGNING_CODE_COOLDOWN %q: want a duration such as 60s (0 for none)", v)
+		}
+		c.SigningCodeCooldown = d
+	}
 	c.MaxInFlight = DefaultMaxInFlight
 	if v := os.Getenv("SIGNET_MAX_INFLIGHT"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -235,6 +263,7 @@ var Variables = []string{
 	"SIGNET_OIDC_ISSUER", "SIGNET_OIDC_AUDIENCE", "SIGNET_OIDC_JWKS_URL", "SIGNET_EXPORT_TIMEOUT",
 	"SIGNET_SIGNING_KEY_FILE", "SIGNET_ESIGN_WEBHOOK_SECRET", "SIGNET_MAX_INFLIGHT",
 	"SIGNET_OUTBOUND_ALLOW_LOOPBACK", "SIGNET_OUTBOUND_ALLOW", "SIGNET_BODY_TIMEOUT",
+	"SIGNET_SIGNING_CODE_MAX", "SIGNET_SIGNING_CODE_COOLDOWN",
 }
 
 // positiveDuration reads a duration such as 10s from name, def when unset.

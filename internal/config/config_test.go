@@ -21,17 +21,21 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 10*time.Second, c.RequestTimeout)
 	assert.EqualValues(t, 20<<20, c.AttachmentMaxBytes)
 	assert.Equal(t, 64, c.MaxInFlight)
+	assert.Equal(t, 5, c.SigningCodeMax)
+	assert.Equal(t, time.Minute, c.SigningCodeCooldown)
 }
 
 func TestBadSettingsStopTheStart(t *testing.T) {
 	for name, value := range map[string]string{
-		"SIGNET_RECONCILE_SCHEDULE":   "every night",
-		"SIGNET_TIMEZONE":             "Mars/Olympus",
-		"SIGNET_REQUEST_TIMEOUT":      "-1s",
-		"SIGNET_ATTACHMENT_MAX_BYTES": "lots",
-		"SIGNET_DIGEST_SCHEDULE":      "0 25 * * *",
-		"SIGNET_PUBLIC_URL":           "ftp://signet.example",
-		"SIGNET_MAX_INFLIGHT":         "0",
+		"SIGNET_RECONCILE_SCHEDULE":    "every night",
+		"SIGNET_TIMEZONE":              "Mars/Olympus",
+		"SIGNET_REQUEST_TIMEOUT":       "-1s",
+		"SIGNET_ATTACHMENT_MAX_BYTES":  "lots",
+		"SIGNET_DIGEST_SCHEDULE":       "0 25 * * *",
+		"SIGNET_PUBLIC_URL":            "ftp://signet.example",
+		"SIGNET_MAX_INFLIGHT":          "0",
+		"SIGNET_SIGNING_CODE_MAX":      "0",
+		"SIGNET_SIGNING_CODE_COOLDOWN": "a minute",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, value)

@@ -270,6 +270,14 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 	if in.Decision != domain.DecisionApprove && strings.TrimSpace(in.Opinion) == "" {
 		return workflows.ContractState{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "opinion", Message: "is required to reject or request changes"}}}
 	}
+	// A decision that leaves its round open does not move the contract, so
+	// its answer is the contract as it stands, read before deciding: a read
+	// that fails then fails before anything was decided, never after the
+	// decision landed (which would answer 503 for a decision taken).
+	before, err := s.LiveState(ctx, number)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
 	req := workflows.DecideRequest{Actor: u.Actor(), TaskID: taskID, Decision: in.Decision, Opinion: in.Opinion}
 	var res workflows.DecideResult
 	if err := s.updateRound(ctx, u, number, round, requestID, req, &res); err != nil {
@@ -280,7 +288,7 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 		// contract had recorded the outcome.
 		return *res.Contract, nil
 	}
-	return s.LiveState(ctx, number)
+	return before, nil
 }
 
 // VisibleRow returns the contract's recorded row if u may read it (an

@@ -241,8 +241,12 @@ type RenderedDocument struct {
 
 // Signing events: a signing round's steps, listed on the certificate.
 const (
-	SigningSent     = "sent"
-	SigningOpened   = "opened"
+	SigningSent = "sent"
+	// SigningResent: the sender had a fresh link mailed to the signer.
+	SigningResent = "resent"
+	SigningOpened = "opened"
+	// SigningCodeSent: a one-time code was mailed to the link's signer.
+	SigningCodeSent = "code_sent"
 	SigningSigned   = "signed"
 	SigningDeclined = "declined"
 	SigningReminded = "reminded"
@@ -273,4 +277,7 @@ type Signer struct {
 	Name   string       `json:"name"`
 	Email  string       `json:"email"`
 	Status SignerStatus `json:"status"`
+	// UserID is the account a company signer is: they sign signed in as
+	// that user, never through a link. Customer signers have none.
+	UserID string `json:"user_id,omitempty"`
 }

@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -70,6 +71,15 @@ type Refusal struct {
 }
 
 func (r *Refusal) Error() string { return string(r.Kind) + ": " + r.Message }
+
+// RetryLater refuses a request that may be made again after a while (a
+// one-time code asked for inside its cooldown): 429 with Retry-After.
+type RetryLater struct {
+	Message string
+	After   time.Duration
+}
+
+func (e *RetryLater) Error() string { return e.Message }
 
 // InvalidField is a ValidationError naming one field and what is wrong
 // with it.

@@ -20,6 +20,8 @@ type SigningRound struct {
 // SigningLink is a one-time link to issue. Without a TokenHash the
 // activity recording it makes the token (signing.IssueTokens) and mails
 // the link to the signer; with one, the caller already holds the token.
+// A link for a signer with an account (UserID) is never made: that signer
+// signs signed in, and is only told by mail that it is their turn.
 type SigningLink struct {
 	ID        string    `json:"id"`
 	SignerID  string    `json:"signer_id"`
@@ -27,6 +29,7 @@ type SigningLink struct {
 	Email     string    `json:"email"`
 	TokenHash []byte    `json:"token_hash,omitempty"`
 	ExpiresAt time.Time `json:"expires_at"`
+	UserID    string    `json:"user_id,omitempty"`
 }
 
 // SigningEvent is one step of a round as the certificate lists it.

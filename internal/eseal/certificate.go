@@ -9,7 +9,7 @@ import (
 
 // Event is one step of a signing round, as the certificate lists it.
 type Event struct {
-	Kind       string    `json:"kind"` // sent, opened, signed, declined, reminded, expired, voided
+	Kind       string    `json:"kind"` // sent, resent, opened, code_sent, signed, declined, reminded, expired, voided
 	SignerID   string    `json:"signer_id,omitempty"`
 	SignerName string    `json:"signer_name,omitempty"`
 	At         time.Time `json:"at"`

@@ -17,13 +17,15 @@ var partyLabels = map[string]string{
 }
 
 var eventLabels = map[string]string{
-	"sent":     "发送 Sent",
-	"opened":   "查看 Opened",
-	"signed":   "签署 Signed",
-	"declined": "拒签 Declined",
-	"reminded": "提醒 Reminded",
-	"expired":  "过期 Expired",
-	"voided":   "作废 Voided",
+	"sent":      "发送 Sent",
+	"resent":    "重发链接 Link resent",
+	"opened":    "查看 Opened",
+	"code_sent": "发送验证码 Code sent",
+	"signed":    "签署 Signed",
+	"declined":  "拒签 Declined",
+	"reminded":  "提醒 Reminded",
+	"expired":   "过期 Expired",
+	"voided":    "作废 Voided",
 }
 
 // label shows unknown values as they are rather than hiding them.

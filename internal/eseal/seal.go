@@ -88,6 +88,10 @@ type SignatureRecord struct {
 	UserAgent      string    `json:"user_agent"`
 	SignedAt       time.Time `json:"signed_at"` // UTC, see Canonical
 	LinkID         string    `json:"link_id"`
+	// UserID is the account a company signer was signed in as when they
+	// signed (then there is no link). Empty is left out, so records sealed
+	// before it existed keep their bytes.
+	UserID string `json:"user_id,omitempty"`
 }
 
 // SealedSignature is a record with its seal.

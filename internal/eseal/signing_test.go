@@ -176,6 +176,7 @@ func TestVerifyDetectsEveryFieldChange(t *testing.T) {
 		"UserAgent":   func(r *eseal.SignatureRecord) { r.UserAgent += " " },
 		"SignedAt":    func(r *eseal.SignatureRecord) { r.SignedAt = r.SignedAt.Add(time.Nanosecond) },
 		"LinkID":      func(r *eseal.SignatureRecord) { r.LinkID = "lnk-7f3b" },
+		"UserID":      func(r *eseal.SignatureRecord) { r.UserID = "demo-executive" },
 	}
 
 	// A field added to SignatureRecord must get an edit here.

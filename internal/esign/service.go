@@ -1,6 +1,6 @@
 // Package esign is the e-signing application service: signing rounds sent
-// for signature, the public one-time links, codes, certificates, verification
-// and provider callbacks.
+// for signature, who may sign for the company, the public one-time links,
+// codes, certificates, verification and provider callbacks.
 package esign
 
 import (
@@ -9,13 +9,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"go.temporal.io/sdk/client"
+	"slices"
 	"strings"
 	"time"
+
+	"go.temporal.io/sdk/client"
 
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
@@ -30,19 +33,21 @@ type Store interface {
 	SigningEvents(ctx context.Context, number string, version int) ([]eseal.Event, error)
 	VersionsByDocument(ctx context.Context, sha256 string) ([]store.SignedVersion, error)
 	ClaimDelivery(ctx context.Context, id string) (bool, error)
-	SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, mail notify.Outgoing) error
+	SaveLinkCode(ctx context.Context, l store.SigningLink, c store.LinkCode, allow func(store.CodeSends) error) (time.Time, error)
 	CheckLinkCode(ctx context.Context, linkID string, codeHash []byte, now time.Time) (bool, error)
 	ReleaseDelivery(ctx context.Context, id string) error
-	CompanySignatory(ctx context.Context) (domain.User, error)
+	Signatory(ctx context.Context, id string) (store.Signatory, error)
+	Signatories(ctx context.Context, roles []domain.Role) ([]store.Signatory, error)
 	Contacts(ctx context.Context, customerID string) ([]store.Contact, error)
 	Contract(ctx context.Context, number string) (store.ContractRow, error)
 	Document(ctx context.Context, number string) (store.StoredDocument, error)
-	SignerRound(ctx context.Context, id string) (string, int, error)
+	SignerOf(ctx context.Context, id string) (store.SignerRef, error)
 }
 
-// Service is e-signing: sending for signature, the public link endpoints,
-// certificates, verification and provider callbacks. It builds on the
-// contract service's visibility checks and Updates.
+// Service is e-signing: sending for signature, the company signer's
+// signature made signed in, the public link endpoints, certificates,
+// verification and provider callbacks. It builds on the contract
+// service's visibility checks and Updates.
 type Service struct {
 	*contracts.Service
 	st     Store
@@ -51,38 +56,70 @@ type Service struct {
 	sealer *eseal.Sealer
 	// webhookSecret authenticates the external provider; empty: none.
 	webhookSecret []byte
-	// mails says whether email can be sent (SMTP is configured), which
-	// one-time codes need.
+	// mails says whether email can be sent (SMTP is configured): links
+	// travel only by mail, and so do one-time codes.
 	mails bool
+	codes CodePolicy
+}
+
+// CodePolicy bounds the one-time codes of a link: at most Max, at least
+// Cooldown apart (config.SigningCodeMax and SigningCodeCooldown).
+type CodePolicy struct {
+	Max      int
+	Cooldown time.Duration
+}
+
+// Options configure the service. Now is its clock (nil: time.Now), which
+// every expiry, cooldown and skew check reads.
+type Options struct {
+	WebhookSecret string
+	Mails         bool
+	Codes         CodePolicy
+	Now           func() time.Time
 }
 
 // New returns the e-signing service over the contract service cs.
-func New(cs *contracts.Service, tc client.Client, st Store, sealer *eseal.Sealer, webhookSecret string, mails bool) *Service {
-	return &Service{Service: cs, st: st, wf: workflows.Client{Temporal: tc}, now: time.Now, sealer: sealer, webhookSecret: []byte(webhookSecret), mails: mails}
+func New(cs *contracts.Service, tc client.Client, st Store, sealer *eseal.Sealer, o Options) *Service {
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{Service: cs, st: st, wf: workflows.Client{Temporal: tc}, now: now, sealer: sealer,
+		webhookSecret: []byte(o.WebhookSecret), mails: o.Mails, codes: o.Codes}
 }
 
 // SignerInput names one signer. Signers of one group sign in any order;
-// groups sign in ascending order (default: company 1, customer 2).
+// groups sign in ascending order (default: company 1, customer 2). A
+// company signer is an authorised signatory's account (user_id), whose
+// name and email are the account's; a customer signer is a name and an
+// email, reached by a one-time link.
 type SignerInput struct {
-	Party domain.Party `json:"party" validate:"required,oneof=company customer"`
-	Name  string       `json:"name" validate:"required,max=200"`
-	Email string       `json:"email" validate:"required,email,max=254"`
-	Role  string       `json:"role" validate:"max=100"`
-	Group int          `json:"group" validate:"omitempty,min=1,max=20"`
+	Party  domain.Party `json:"party" validate:"required,oneof=company customer"`
+	UserID string       `json:"user_id" validate:"max=64"`
+	Name   string       `json:"name" validate:"max=200"`
+	Email  string       `json:"email" validate:"omitempty,email,max=254"`
+	Role   string       `json:"role" validate:"max=100"`
+	Group  int          `json:"group" validate:"omitempty,min=1,max=20"`
 }
 
 // SendInput sends an approved contract for signature. Without signers,
-// our first executive signs, then the customer's first contact who may
-// sign and has an email.
+// the company signer (company_signer_id, or else the first executive
+// whose authority covers the amount) signs, then the customer's first
+// contact who may sign and has an email.
 type SendInput struct {
-	Signers      []SignerInput `json:"signers" validate:"omitempty,max=20,dive"`
-	DeadlineDays int           `json:"deadline_days" validate:"omitempty,min=1,max=90"`
-	// RequireCode asks each signer for a one-time code mailed to them
-	// before they may sign.
+	Signers         []SignerInput `json:"signers" validate:"omitempty,max=20,dive"`
+	CompanySignerID string        `json:"company_signer_id" validate:"max=64"`
+	DeadlineDays    int           `json:"deadline_days" validate:"omitempty,min=1,max=90"`
+	// RequireCode asks each customer signer for a one-time code mailed to
+	// them before they may sign.
 	RequireCode bool `json:"require_code"`
 }
 
-// Send sends an approved contract for signature.
+// companyRole is a company signer's role unless the sender names one.
+const companyRole = "授权代表 / Authorised signatory"
+
+// Send sends an approved contract (or an approved amendment) for
+// signature.
 func (s *Service) Send(ctx context.Context, u domain.User, number, requestID string, in SendInput) (workflows.ContractState, error) {
 	row, err := s.ManagedRow(ctx, u, number)
 	if err != nil {
@@ -91,32 +128,52 @@ func (s *Service) Send(ctx context.Context, u domain.User, number, requestID str
 	if in.RequireCode && !s.mails {
 		return workflows.ContractState{}, domain.InvalidField("require_code", "needs email to send codes (SIGNET_SMTP_ADDR is not set)")
 	}
-	signers, err := s.signers(ctx, row, in.Signers)
+	amount, err := s.amountToSign(ctx, row)
 	if err != nil {
 		return workflows.ContractState{}, err
+	}
+	signers, err := s.signers(ctx, row, amount, in)
+	if err != nil {
+		return workflows.ContractState{}, err
+	}
+	for _, sg := range signers {
+		if sg.Party == domain.PartyCustomer && !s.mails {
+			return workflows.ContractState{}, &domain.Refusal{Kind: domain.RefusedInvalid,
+				Message: "a customer signer's link travels only by email, and no mail is configured (SIGNET_SMTP_ADDR)"}
+		}
 	}
 	state, err := s.UpdateContract(ctx, u, number, requestID, workflows.UpdateSend, workflows.SendRequest{Actor: u.Actor(), Signers: signers, DeadlineDays: in.DeadlineDays, RequireCode: in.RequireCode})
 	// The contract answers once the round's first links are out.
 	return state, err
 }
 
-// signers resolves the request's signers or the defaults.
-func (s *Service) signers(ctx context.Context, row store.ContractRow, in []SignerInput) ([]domain.Signer, error) {
-	if len(in) > 0 {
-		out := make([]domain.Signer, len(in))
-		for i, si := range in {
-			g := si.Group
-			if g == 0 {
-				g = defaultGroup(si.Party)
-			}
-			out[i] = domain.Signer{Party: si.Party, Name: strings.TrimSpace(si.Name), Email: strings.ToLower(si.Email), Role: si.Role, Group: g}
-		}
-		return out, nil
+// amountToSign is what the company signer commits the company to: the
+// contract's amount, or its approved amendment's.
+func (s *Service) amountToSign(ctx context.Context, row store.ContractRow) (domain.Money, error) {
+	if row.Status != domain.StatusActive {
+		// Only an active contract has an amendment to sign.
+		return row.Money(), nil
 	}
-	exec, err := s.st.CompanySignatory(ctx)
-	if errors.Is(err, domain.ErrNotFound) {
-		return nil, domain.InvalidField("signers", "no executive can sign for the company; name the signers")
-	} else if err != nil {
+	live, err := s.LiveState(ctx, row.Number)
+	if err != nil {
+		return domain.Money{}, err
+	}
+	if live.Amendment != nil {
+		return live.Amendment.Contract.Money(), nil
+	}
+	return row.Money(), nil
+}
+
+// signers resolves the request's signers or the defaults.
+func (s *Service) signers(ctx context.Context, row store.ContractRow, amount domain.Money, in SendInput) ([]domain.Signer, error) {
+	if len(in.Signers) > 0 {
+		if in.CompanySignerID != "" {
+			return nil, domain.InvalidField("company_signer_id", "name the company signer in signers[].user_id when listing the signers")
+		}
+		return s.listedSigners(ctx, amount, in.Signers)
+	}
+	company, err := s.defaultCompanySigner(ctx, amount, in.CompanySignerID)
+	if err != nil {
 		return nil, err
 	}
 	contacts, err := s.st.Contacts(ctx, row.CustomerID)
@@ -126,12 +183,117 @@ func (s *Service) signers(ctx context.Context, row store.ContractRow, in []Signe
 	for _, c := range contacts {
 		if c.MaySign && c.Email != "" {
 			return []domain.Signer{
-				{Party: domain.PartyCompany, Name: exec.Name, Email: exec.Email, Role: "授权代表 / Authorised signatory", Group: 1},
+				company,
 				{Party: domain.PartyCustomer, Name: c.Name, Email: strings.ToLower(c.Email), Role: c.Title, Group: 2},
 			}, nil
 		}
 	}
 	return nil, domain.InvalidField("signers", "the customer has no contact who may sign and has an email; name the signers")
+}
+
+// listedSigners checks the sender's list: company signers are authorised
+// signatories' accounts whose limit covers the amount; customer signers a
+// name and an email; at least one signs for the company.
+func (s *Service) listedSigners(ctx context.Context, amount domain.Money, in []SignerInput) ([]domain.Signer, error) {
+	bad := &domain.ValidationError{}
+	out := make([]domain.Signer, 0, len(in))
+	company := false
+	for i, si := range in {
+		at := func(f string) string { return fmt.Sprintf("signers[%d].%s", i, f) }
+		g := si.Group
+		if g == 0 {
+			g = defaultGroup(si.Party)
+		}
+		if si.Party == domain.PartyCustomer {
+			if si.UserID != "" {
+				bad.Add(at("user_id"), "a customer signer has no account; give their name and email")
+			}
+			if strings.TrimSpace(si.Name) == "" {
+				bad.Add(at("name"), "is required")
+			}
+			if si.Email == "" {
+				bad.Add(at("email"), "is required")
+			}
+			out = append(out, domain.Signer{Party: si.Party, Name: strings.TrimSpace(si.Name), Email: strings.ToLower(si.Email), Role: si.Role, Group: g})
+			continue
+		}
+		company = true
+		if si.Name != "" || si.Email != "" {
+			field := "name"
+			if si.Name == "" {
+				field = "email"
+			}
+			bad.Add(at(field), "is the signatory's account's; name the account in user_id")
+			continue
+		}
+		sg, err := s.authorisedSigner(ctx, si.UserID, amount, at("user_id"))
+		if err != nil {
+			var verr *domain.ValidationError
+			if !errors.As(err, &verr) {
+				return nil, err
+			}
+			bad.Fields = append(bad.Fields, verr.Fields...)
+			continue
+		}
+		if si.Role != "" {
+			sg.Role = si.Role
+		}
+		sg.Group = g
+		out = append(out, sg)
+	}
+	if !company && len(bad.Fields) == 0 {
+		bad.Add("signers", "must include a company signer: an authorised signatory's account (party company, user_id)")
+	}
+	if err := bad.OrNil(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// defaultCompanySigner is the named signatory, or else the first
+// executive (by ID) whose authority covers the amount.
+func (s *Service) defaultCompanySigner(ctx context.Context, amount domain.Money, userID string) (domain.Signer, error) {
+	if userID != "" {
+		return s.authorisedSigner(ctx, userID, amount, "company_signer_id")
+	}
+	list, err := s.st.Signatories(ctx, []domain.Role{domain.RoleExecutive})
+	if err != nil {
+		return domain.Signer{}, err
+	}
+	for _, sg := range list {
+		if !slices.Contains(sg.Roles, domain.RoleExecutive) {
+			continue
+		}
+		if ok, _ := identity.AuthorityOf(sg).Covers(amount); ok {
+			return companySigner(sg), nil
+		}
+	}
+	return domain.Signer{}, domain.InvalidField("company_signer_id", fmt.Sprintf("no executive may sign a contract of %s; name an authorised signatory", amount))
+}
+
+// authorisedSigner is the company signer userID, if they may sign a
+// contract of amount; else a field error on field saying why.
+func (s *Service) authorisedSigner(ctx context.Context, userID string, amount domain.Money, field string) (domain.Signer, error) {
+	if userID == "" {
+		return domain.Signer{}, domain.InvalidField(field, "is required: the company signs as an authorised signatory's account")
+	}
+	if !domain.PlausibleKey(userID) {
+		return domain.Signer{}, domain.InvalidField(field, "no such user")
+	}
+	sg, err := s.st.Signatory(ctx, userID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.Signer{}, domain.InvalidField(field, "no such user")
+	} else if err != nil {
+		return domain.Signer{}, err
+	}
+	if ok, why := identity.AuthorityOf(sg).Covers(amount); !ok {
+		return domain.Signer{}, domain.InvalidField(field, why)
+	}
+	return companySigner(sg), nil
+}
+
+func companySigner(sg store.Signatory) domain.Signer {
+	return domain.Signer{Party: domain.PartyCompany, UserID: sg.ID, Name: sg.Name, Email: strings.ToLower(sg.Email), Role: companyRole, Group: 1}
 }
 
 func defaultGroup(p domain.Party) int {
@@ -162,89 +324,196 @@ func (s *Service) querySigning(ctx context.Context, number string, round int) (w
 	return st, err
 }
 
-// IssuedLink is a signing link made for its sender: the only time the
-// token is shown.
-type IssuedLink struct {
-	LinkID    string    `json:"link_id"`
+// LinkResent says a fresh link went to the signer by mail; the link itself
+// is only in that mail.
+type LinkResent struct {
 	SignerID  string    `json:"signer_id"`
-	Token     string    `json:"token"`
-	Path      string    `json:"path"`
+	LinkID    string    `json:"link_id"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// IssueLink makes a new link for a signer (to hand over in person, or when
-// mail is not configured); earlier links stay valid.
-func (s *Service) IssueLink(ctx context.Context, u domain.User, number, signerID, requestID string) (IssuedLink, error) {
-	round, err := s.roundOf(ctx, u, number, signerID)
+// ResendLink mails a customer signer a fresh one-time link (earlier ones
+// stay valid). The sender never sees it: a link goes only to its signer.
+func (s *Service) ResendLink(ctx context.Context, u domain.User, number, signerID, requestID string) (LinkResent, error) {
+	ref, err := s.roundOf(ctx, u, number, signerID)
 	if err != nil {
-		return IssuedLink{}, err
+		return LinkResent{}, err
 	}
-	token, hash, err := eseal.NewToken()
-	if err != nil {
-		return IssuedLink{}, fmt.Errorf("make token: %w", err)
+	if !s.mails {
+		return LinkResent{}, &domain.Refusal{Kind: domain.RefusedInvalid, Message: "a link travels only by email, and no mail is configured (SIGNET_SMTP_ADDR)"}
 	}
-	// The Update ID carries the token's hash as well as the request's ID:
-	// a retried request makes a new token, and deduplicating it against the
-	// first try would register the first token while answering with the
-	// new one, a link that never works. A retry issues a second link
-	// instead; earlier links stay valid anyway.
 	var out workflows.IssuedLink
-	updateID := requestID + "/" + hex.EncodeToString(hash[:8])
-	err = s.updateSigning(ctx, number, round, updateID, workflows.UpdateIssueLink, workflows.IssueLinkRequest{Actor: u.Actor(), SignerID: signerID, TokenHash: hash}, &out)
+	err = s.updateSigning(ctx, number, ref.Round, requestID, workflows.UpdateResendLink, workflows.ResendLinkRequest{Actor: u.Actor(), SignerID: signerID}, &out)
 	if err != nil {
-		return IssuedLink{}, err
+		return LinkResent{}, err
 	}
-	return IssuedLink{LinkID: out.LinkID, SignerID: signerID, Token: token, Path: "/sign/" + token, ExpiresAt: out.ExpiresAt}, nil
+	return LinkResent{SignerID: signerID, LinkID: out.LinkID, ExpiresAt: out.ExpiresAt}, nil
 }
 
-// ReplaceSignerInput corrects a signer who has not signed.
+// ReplaceSignerInput corrects a signer who has not signed: a customer
+// signer's name and email, or the account a company signer is.
 type ReplaceSignerInput struct {
-	Name  string `json:"name" validate:"required,max=200"`
-	Email string `json:"email" validate:"required,email,max=254"`
-	Role  string `json:"role" validate:"max=100"`
+	UserID string `json:"user_id" validate:"max=64"`
+	Name   string `json:"name" validate:"max=200"`
+	Email  string `json:"email" validate:"omitempty,email,max=254"`
+	Role   string `json:"role" validate:"max=100"`
 }
 
-// ReplaceSigner corrects a signer: their old links are voided at once.
+// ReplaceSigner corrects a signer: their old links are voided at once. A
+// company signer is replaced by another authorised signatory.
 func (s *Service) ReplaceSigner(ctx context.Context, u domain.User, number, signerID, requestID string, in ReplaceSignerInput) (workflows.SigningState, error) {
-	round, err := s.roundOf(ctx, u, number, signerID)
+	ref, err := s.roundOf(ctx, u, number, signerID)
 	if err != nil {
 		return workflows.SigningState{}, err
 	}
+	req := workflows.ReplaceSignerRequest{Actor: u.Actor(), SignerID: signerID, Name: strings.TrimSpace(in.Name), Email: strings.ToLower(in.Email), Role: in.Role}
+	if ref.Party == domain.PartyCompany {
+		if in.Name != "" || in.Email != "" {
+			return workflows.SigningState{}, domain.InvalidField("user_id", "a company signer is an authorised signatory's account; name it here, without name or email")
+		}
+		row, err := s.VisibleRow(ctx, u, number)
+		if err != nil {
+			return workflows.SigningState{}, err
+		}
+		amount, err := s.amountToSign(ctx, row)
+		if err != nil {
+			return workflows.SigningState{}, err
+		}
+		sg, err := s.authorisedSigner(ctx, in.UserID, amount, "user_id")
+		if err != nil {
+			return workflows.SigningState{}, err
+		}
+		req.UserID, req.Name, req.Email = sg.UserID, sg.Name, sg.Email
+	} else {
+		bad := &domain.ValidationError{}
+		if in.UserID != "" {
+			bad.Add("user_id", "a customer signer has no account; give their name and email")
+		}
+		if req.Name == "" {
+			bad.Add("name", "is required")
+		}
+		if req.Email == "" {
+			bad.Add("email", "is required")
+		}
+		if err := bad.OrNil(); err != nil {
+			return workflows.SigningState{}, err
+		}
+	}
 	var st workflows.SigningState
-	err = s.updateSigning(ctx, number, round, requestID, workflows.UpdateReplaceSigner, workflows.ReplaceSignerRequest{
-		Actor: u.Actor(), SignerID: signerID, Name: strings.TrimSpace(in.Name), Email: strings.ToLower(in.Email), Role: in.Role,
-	}, &st)
+	err = s.updateSigning(ctx, number, ref.Round, requestID, workflows.UpdateReplaceSigner, req, &st)
 	return st, err
 }
 
-func (s *Service) roundOf(ctx context.Context, u domain.User, number, signerID string) (int, error) {
-	// Links and signers are the contract's managers' to handle; an open
-	// approval task grants reading only.
+// roundOf checks u may manage the contract's signers (an open approval
+// task grants reading only) and returns what was recorded with its
+// signer signerID.
+func (s *Service) roundOf(ctx context.Context, u domain.User, number, signerID string) (store.SignerRef, error) {
 	if _, err := s.ManagedRow(ctx, u, number); err != nil {
-		return 0, err
+		return store.SignerRef{}, err
 	}
-	// The round is addressed by what was recorded with the signer.
+	return s.signerOf(ctx, number, signerID)
+}
+
+// signerOf returns what was recorded with signer signerID of contract
+// number: the round is addressed by it, never parsed from the ID.
+func (s *Service) signerOf(ctx context.Context, number, signerID string) (store.SignerRef, error) {
 	if !domain.PlausibleKey(signerID) {
-		return 0, domain.ErrNotFound
+		return store.SignerRef{}, domain.ErrNotFound
 	}
-	owner, round, err := s.st.SignerRound(ctx, signerID)
+	ref, err := s.st.SignerOf(ctx, signerID)
 	if err != nil {
-		return 0, err
+		return store.SignerRef{}, err
 	}
-	if owner != number {
-		return 0, domain.ErrNotFound
+	if ref.ContractNumber != number {
+		return store.SignerRef{}, domain.ErrNotFound
 	}
-	return round, nil
+	return ref, nil
 }
 
 // updateSigning delivers an update to a signing round; a finished round
-// is closed (409).
+// is closed (409). requestID is the Update ID, so a retried request gets
+// the first answer.
 func (s *Service) updateSigning(ctx context.Context, number string, round int, requestID, name string, arg, result any) error {
 	err := s.wf.Update(ctx, workflows.SigningWorkflowID(number, round), requestID, name, arg, result)
 	if errors.Is(err, domain.ErrNotFound) {
 		return &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("signing round %d of %s is closed", round, number)}
 	}
 	return err
+}
+
+// SignInInput is a company signer's signature, signed in: their consent.
+// The name on it is their account's.
+type SignInInput struct {
+	Consent bool `json:"consent" validate:"required"`
+}
+
+// SignAsUser signs as company signer signerID of contract number, signed
+// in as u, who must be the account that signer is (else 403, or 404 to
+// whoever may not see the contract). The signature carries u's account
+// name and ID.
+func (s *Service) SignAsUser(ctx context.Context, u domain.User, number, signerID, requestID string, in SignInInput, from Client) (SignResult, error) {
+	ref, before, err := s.boundSigner(ctx, u, number, signerID)
+	if err != nil {
+		return SignResult{}, err
+	}
+	from = from.bounded()
+	var st workflows.SigningState
+	err = s.updateSigning(ctx, number, ref.Round, requestID, workflows.UpdateSignAsUser, workflows.UserSignRequest{
+		Actor: u.Actor(), SignerID: signerID, Consent: in.Consent, IP: from.IP, UserAgent: from.UserAgent,
+	}, &st)
+	if err != nil {
+		return SignResult{}, err
+	}
+	return signResult(st, signerID, before), nil
+}
+
+// DeclineAsUser declines as company signer signerID, signed in as u.
+func (s *Service) DeclineAsUser(ctx context.Context, u domain.User, number, signerID, requestID string, in DeclineInput, from Client) (SignResult, error) {
+	if strings.TrimSpace(in.Reason) == "" {
+		return SignResult{}, domain.InvalidField("reason", "is required")
+	}
+	ref, before, err := s.boundSigner(ctx, u, number, signerID)
+	if err != nil {
+		return SignResult{}, err
+	}
+	from = from.bounded()
+	var st workflows.SigningState
+	err = s.updateSigning(ctx, number, ref.Round, requestID, workflows.UpdateDeclineAsUser, workflows.UserDeclineRequest{
+		Actor: u.Actor(), SignerID: signerID, Reason: in.Reason, IP: from.IP, UserAgent: from.UserAgent,
+	}, &st)
+	if err != nil {
+		return SignResult{}, err
+	}
+	return signResult(st, signerID, before), nil
+}
+
+// boundSigner checks u is the account signer signerID of contract number
+// is, and returns the signer and the contract's status before they act.
+// Being that signer is what lets u act, whatever u may otherwise see;
+// anyone else who may see the contract is refused (403), the rest find
+// nothing (404).
+func (s *Service) boundSigner(ctx context.Context, u domain.User, number, signerID string) (store.SignerRef, domain.Status, error) {
+	if !domain.ValidContractNumber(number) {
+		return store.SignerRef{}, "", domain.ErrNotFound
+	}
+	ref, err := s.signerOf(ctx, number, signerID)
+	if err != nil {
+		return store.SignerRef{}, "", err
+	}
+	if ref.UserID == "" || ref.UserID != u.ID {
+		if err := s.Visible(ctx, u, number); err != nil {
+			return store.SignerRef{}, "", err
+		}
+		if ref.UserID == "" {
+			return store.SignerRef{}, "", &domain.Refusal{Kind: domain.RefusedForbidden, Message: "this signer signs through the link mailed to them, not signed in"}
+		}
+		return store.SignerRef{}, "", &domain.Refusal{Kind: domain.RefusedForbidden, Message: "only the authorised signatory named for this signer may sign, signed in as themselves"}
+	}
+	row, err := s.st.Contract(ctx, number)
+	if err != nil {
+		return store.SignerRef{}, "", err
+	}
+	return ref, row.Status, nil
 }
 
 // SignView is what a link's holder sees: the document to sign, the
@@ -263,8 +532,13 @@ type SignView struct {
 	ExpiresAt      time.Time         `json:"expires_at"`
 }
 
+// errSignedIn refuses a link of a company signer, who signs signed in.
+// No such link is made any more; one from before is refused all the same.
+var errSignedIn = &domain.Refusal{Kind: domain.RefusedForbidden, Message: "the company's signer signs signed in, not through a link"}
+
 // link resolves a token to its link: unknown → 404; used, voided or
-// expired → 410.
+// expired → 410, with the link itself, so a retried request can still be
+// answered.
 func (s *Service) link(ctx context.Context, token string) (store.SigningLink, error) {
 	if !eseal.ValidTokenShape(token) {
 		return store.SigningLink{}, domain.ErrNotFound
@@ -275,8 +549,11 @@ func (s *Service) link(ctx context.Context, token string) (store.SigningLink, er
 	} else if err != nil {
 		return store.SigningLink{}, err
 	}
+	if l.Party == domain.PartyCompany {
+		return store.SigningLink{}, errSignedIn
+	}
 	if l.Status != "active" || !s.now().Before(l.ExpiresAt) {
-		return store.SigningLink{}, domain.ErrGone
+		return l, domain.ErrGone
 	}
 	return l, nil
 }
@@ -331,7 +608,9 @@ type CodeSent struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
-// SendCode mails the link's signer a fresh one-time code.
+// SendCode mails the link's signer a fresh one-time code: at most
+// codes.Max per link (409 past it: the sender can resend the link, which
+// starts afresh) and codes.Cooldown apart (429 with when to ask again).
 func (s *Service) SendCode(ctx context.Context, token, requestID string) (CodeSent, error) {
 	l, err := s.link(ctx, token)
 	if err != nil {
@@ -348,9 +627,10 @@ func (s *Service) SendCode(ctx context.Context, token, requestID string) (CodeSe
 	if err != nil {
 		return CodeSent{}, fmt.Errorf("make code: %w", err)
 	}
-	expires := s.now().UTC().Add(CodeTTL)
-	mail := notify.SigningCode(l.ID, requestID, l.ContractNumber, code, CodeTTL, s.now().UTC())
-	if err := s.st.SaveLinkCode(ctx, l.ID, codeHash(l.ID, code), expires, mail); err != nil {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	mail := notify.SigningCode(l.ID, requestID, l.ContractNumber, code, CodeTTL, now)
+	expires, err := s.st.SaveLinkCode(ctx, l, store.LinkCode{Hash: codeHash(l.ID, code), ExpiresAt: now.Add(CodeTTL), SentAt: now, RequestID: requestID, Mail: mail}, s.allowCode(now))
+	if err != nil {
 		return CodeSent{}, err
 	}
 	email := ""
@@ -360,6 +640,25 @@ func (s *Service) SendCode(ctx context.Context, token, requestID string) (CodeSe
 		}
 	}
 	return CodeSent{SentTo: maskEmail(email), ExpiresAt: expires}, nil
+}
+
+// allowCode is the rule SaveLinkCode asks under the link's lock: another
+// code only within the bound and past the cooldown, by the service's clock.
+func (s *Service) allowCode(now time.Time) func(store.CodeSends) error {
+	return func(c store.CodeSends) error {
+		if s.codes.Max > 0 && c.Count >= s.codes.Max {
+			return &domain.Refusal{Kind: domain.RefusedConflict,
+				Message: fmt.Sprintf("this link has had its %d one-time codes; ask the sender to resend the link", s.codes.Max)}
+		}
+		if c.LastAt != nil {
+			if next := c.LastAt.Add(s.codes.Cooldown); now.Before(next) {
+				wait := next.Sub(now)
+				return &domain.RetryLater{After: wait,
+					Message: fmt.Sprintf("a code was sent %s ago; ask for another in %s", now.Sub(*c.LastAt).Round(time.Second), wait.Round(time.Second))}
+			}
+		}
+		return nil
+	}
 }
 
 func codeHash(linkID, code string) []byte {
@@ -384,13 +683,39 @@ type SignResult struct {
 	ContractStatus domain.Status          `json:"contract_status"`
 }
 
+// signResult answers a signature or decline from the round's own answer:
+// the round that ended reports the status the contract recorded; one
+// still open left the contract where it was (before). Nothing is read
+// back after the Update, so an Update that landed is never answered 503.
+func signResult(st workflows.SigningState, signerID string, before domain.Status) SignResult {
+	res := SignResult{Outcome: string(st.Outcome), ContractStatus: before}
+	if st.Outcome != "" && st.ContractStatus != "" {
+		res.ContractStatus = st.ContractStatus
+	}
+	for _, sg := range st.Signers {
+		if sg.ID == signerID {
+			res.Signature = sg.Signature
+		}
+	}
+	return res
+}
+
 // SignLink signs through a link. The link is checked here (404/410) and
-// again by the round, which refuses a signer out of turn (409).
+// again by the round, which refuses a signer out of turn (409). A request
+// retried with the same request ID gets the first answer, even once the
+// link is used.
 func (s *Service) SignLink(ctx context.Context, token, requestID string, in SignLinkInput, from Client) (SignResult, error) {
 	if strings.TrimSpace(in.SignerName) == "" {
 		return SignResult{}, domain.InvalidField("signer_name", "is required")
 	}
 	l, err := s.link(ctx, token)
+	if errors.Is(err, domain.ErrGone) {
+		return s.firstAnswer(ctx, l, requestID)
+	}
+	if err != nil {
+		return SignResult{}, err
+	}
+	row, err := s.st.Contract(ctx, l.ContractNumber)
 	if err != nil {
 		return SignResult{}, err
 	}
@@ -415,22 +740,26 @@ func (s *Service) SignLink(ctx context.Context, token, requestID string, in Sign
 	if err != nil {
 		return SignResult{}, err
 	}
-	res := SignResult{Outcome: string(st.Outcome)}
-	for _, sg := range st.Signers {
-		if sg.ID == l.SignerID {
-			res.Signature = sg.Signature
-		}
-	}
-	res.ContractStatus, err = s.contractStatus(ctx, l.ContractNumber)
-	return res, err
+	return signResult(st, l.SignerID, row.Status), nil
 }
 
-// contractStatus returns the contract's status after a signature or a
-// decline. One that ended the round was answered only once the contract
-// had recorded the outcome, so one read suffices.
-func (s *Service) contractStatus(ctx context.Context, number string) (domain.Status, error) {
-	state, err := s.LiveState(ctx, number)
-	return state.Status, err
+// firstAnswer answers a request on a link that is no longer active with
+// the outcome of the Update the same request ID sent before (a retry whose
+// first try landed); without one, the link is gone (410).
+func (s *Service) firstAnswer(ctx context.Context, l store.SigningLink, requestID string) (SignResult, error) {
+	var st workflows.SigningState
+	err := s.wf.UpdateResult(ctx, workflows.SigningWorkflowID(l.ContractNumber, l.Round), requestID, &st)
+	if errors.Is(err, domain.ErrNotFound) {
+		return SignResult{}, domain.ErrGone
+	}
+	if err != nil {
+		return SignResult{}, err
+	}
+	row, err := s.st.Contract(ctx, l.ContractNumber)
+	if err != nil {
+		return SignResult{}, err
+	}
+	return signResult(st, l.SignerID, row.Status), nil
 }
 
 // DeclineInput declines with a reason.
@@ -445,6 +774,13 @@ func (s *Service) DeclineLink(ctx context.Context, token, requestID string, in D
 		return SignResult{}, domain.InvalidField("reason", "is required")
 	}
 	l, err := s.link(ctx, token)
+	if errors.Is(err, domain.ErrGone) {
+		return s.firstAnswer(ctx, l, requestID)
+	}
+	if err != nil {
+		return SignResult{}, err
+	}
+	row, err := s.st.Contract(ctx, l.ContractNumber)
 	if err != nil {
 		return SignResult{}, err
 	}
@@ -456,9 +792,7 @@ func (s *Service) DeclineLink(ctx context.Context, token, requestID string, in D
 	if err != nil {
 		return SignResult{}, err
 	}
-	res := SignResult{Outcome: string(st.Outcome)}
-	res.ContractStatus, err = s.contractStatus(ctx, l.ContractNumber)
-	return res, err
+	return signResult(st, l.SignerID, row.Status), nil
 }
 
 // bounded keeps a client's user agent to what a record should hold.
@@ -653,13 +987,17 @@ func (s *Service) ApplyCallback(ctx context.Context, deliveryID string, cb Provi
 	if !domain.PlausibleKey(cb.SignerID) {
 		return false, domain.InvalidField("signer_id", "is not a signer of any signing round")
 	}
-	number, round, err := s.st.SignerRound(ctx, cb.SignerID)
+	ref, err := s.st.SignerOf(ctx, cb.SignerID)
 	if errors.Is(err, domain.ErrNotFound) {
 		return false, domain.InvalidField("signer_id", "is not a signer of any signing round")
 	}
 	if err != nil {
 		return false, err
 	}
+	if ref.Party == domain.PartyCompany {
+		return false, domain.InvalidField("signer_id", "signs for the company, signed in; a provider cannot sign for them")
+	}
+	number, round := ref.ContractNumber, ref.Round
 	fresh, err := s.st.ClaimDelivery(ctx, deliveryID)
 	if err != nil {
 		return false, err

@@ -20,6 +20,7 @@ type Store interface {
 	RevokeToken(ctx context.Context, userID, id string) error
 	Outbox
 	Accounts
+	Signatories
 }
 
 // Service runs token use cases.

@@ -11,6 +11,9 @@ import (
 const (
 	KindSigningLink = "signing.link"
 	KindSigningCode = "signing.code"
+	// KindSigningTurn tells a company signer it is their turn to sign,
+	// signed in; it carries no link that could sign.
+	KindSigningTurn = "signing.turn"
 )
 
 // SigningInvitation is the mail that brings a signer their one-time link:
@@ -31,6 +34,38 @@ func SigningInvitation(r domain.SigningRound, l domain.SigningLink, token string
 			Data: map[string]any{"contract_number": r.ContractNumber, "round": r.Round, "signer_id": l.SignerID},
 		},
 	}
+}
+
+// SigningTurn tells a company signer (l is the link the round would have
+// issued them, which is never made) to sign in and sign. Keyed by that
+// link, so a retried step mails it once and each reminder once more.
+func SigningTurn(r domain.SigningRound, l domain.SigningLink) Outgoing {
+	return Outgoing{
+		Key:     "signing-turn/" + l.ID,
+		Channel: ChannelEmail,
+		Address: l.Email,
+		Message: Message{
+			Kind:    KindSigningTurn,
+			Subject: "请登录签署合同 / Sign in to sign: " + r.ContractNumber + " " + r.Title,
+			Text: fmt.Sprintf("%s，您好：\n\n请以您本人的账号登录 Signet，代表公司签署合同 %s《%s》（%s 前）。签署只能在登录后进行，不接受链接代签。\n\nPlease sign in to Signet as yourself to sign %s for the company before %s. Company signatures are made signed in only, never through a link.",
+				l.Name, r.ContractNumber, r.Title, l.ExpiresAt.Format(time.DateOnly), r.ContractNumber, l.ExpiresAt.Format(time.RFC3339)),
+			Link: "/v1/contracts/" + r.ContractNumber + "/signing",
+			At:   r.At,
+			Data: map[string]any{"contract_number": r.ContractNumber, "round": r.Round, "signer_id": l.SignerID},
+		},
+	}
+}
+
+// Redacted is m as anyone but its recipient may read it (an admin's dead
+// letters): a signing link's token and a one-time code are taken out.
+func (m Message) Redacted() Message {
+	switch m.Kind {
+	case KindSigningLink:
+		m.Link = "/sign/…"
+	case KindSigningCode:
+		m.Subject, m.Text = "签署验证码 / Your signing code: ••••••", "（验证码已隐藏 / the code is hidden）"
+	}
+	return m
 }
 
 // SigningCode is the mail with a signer's one-time code for contract

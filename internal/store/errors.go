@@ -131,7 +131,8 @@ func classified(err error) bool {
 	var se *Error
 	var verr *domain.ValidationError
 	var refusal *domain.Refusal
-	if errors.As(err, &se) || errors.As(err, &verr) || errors.As(err, &refusal) {
+	var later *domain.RetryLater
+	if errors.As(err, &se) || errors.As(err, &verr) || errors.As(err, &refusal) || errors.As(err, &later) {
 		return true
 	}
 	for _, s := range sentinels {

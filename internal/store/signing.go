@@ -20,9 +20,10 @@ import (
 // once. Every link comes with its token's hash; invitations holds, by link
 // ID, the mail that brings a link to its signer (notify.SigningInvitation),
 // written in the same transaction as the link and only when the link is
-// new and mail is configured, so a retried step neither loses nor repeats
-// it.
-func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep, invitations map[string]notify.Outgoing) error {
+// new, so a retried step neither loses nor repeats it. notices are mails
+// that go with the step without a link (a company signer told to sign in),
+// keyed, so a retried step writes each once.
+func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep, invitations map[string]notify.Outgoing, notices []notify.Outgoing) error {
 	r := st.Round
 	return wrap("", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
@@ -36,11 +37,12 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep, inv
 		batch := &pgx.Batch{}
 		for _, sg := range st.Signers {
 			batch.Queue(`
-				INSERT INTO signing_signers (id, contract_number, round, seq, signing_group, party, role, name, email, status)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+				INSERT INTO signing_signers (id, contract_number, round, seq, signing_group, party, role, name, email, status, user_id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, nullif($11, ''))
 				ON CONFLICT (id) DO UPDATE SET role = EXCLUDED.role, name = EXCLUDED.name, email = EXCLUDED.email,
+					user_id = EXCLUDED.user_id,
 					status = CASE WHEN signing_signers.status = 'signed' THEN 'signed' ELSE EXCLUDED.status END`,
-				sg.ID, r.ContractNumber, r.Round, sg.Seq, sg.Group, sg.Party, sg.Role, sg.Name, sg.Email, sg.Status)
+				sg.ID, r.ContractNumber, r.Round, sg.Seq, sg.Group, sg.Party, sg.Role, sg.Name, sg.Email, sg.Status, sg.UserID)
 		}
 		for _, id := range st.VoidSigners {
 			batch.Queue(`UPDATE signing_links SET status = 'voided', closed_at = $2 WHERE signer_id = $1 AND status = 'active'`, id, r.At)
@@ -64,6 +66,9 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep, inv
 				return err
 			}
 		}
+		if err := writeOutbox(ctx, tx, notices); err != nil {
+			return wrap("write signing notices", err)
+		}
 		actx := audit.WithActor(ctx, audit.Actor{UserID: domain.SystemActor.UserID, RequestID: fmt.Sprintf("%s/SR%d", r.ContractNumber, r.Round)})
 		if len(st.Events) == 0 {
 			return nil
@@ -74,8 +79,10 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep, inv
 }
 
 // insertLink stores a link once, by the hash of its token (never the
-// token), and when it is new writes its invitation, if it has one and mail
-// is configured.
+// token), and when it is new writes its invitation, if it has one. The
+// invitation is the only way a link reaches anyone, so it is written even
+// where mail is not configured (it is dead-lettered there; the e-signing
+// service sends nobody a link without mail).
 func (s *Store) insertLink(ctx context.Context, tx pgx.Tx, r domain.SigningRound, l domain.SigningLink, invitation notify.Outgoing, invite bool) error {
 	if l.TokenHash == nil {
 		return fmt.Errorf("link %s has no token hash", l.ID)
@@ -87,7 +94,7 @@ func (s *Store) insertLink(ctx context.Context, tx pgx.Tx, r domain.SigningRound
 	if err != nil {
 		return wrap(fmt.Sprintf("insert link %s", l.ID), err)
 	}
-	if tag.RowsAffected() == 0 || !invite || !s.EmailByDefault {
+	if tag.RowsAffected() == 0 || !invite {
 		return nil
 	}
 	if err := writeOutbox(ctx, tx, []notify.Outgoing{invitation}); err != nil {
@@ -106,10 +113,10 @@ func (s *Store) SaveSignature(ctx context.Context, sig eseal.SealedSignature, or
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO signatures (id, contract_number, version, party, signing_order, signer_name, signer_email, recorded_by_id,
 				ip, user_agent, signed_at, round, signer_id, role, document_sha256, link_id, record, seal)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $10, $11, $1, $12, $13, $14, $15, $16)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $17, $8, $9, $10, $11, $1, $12, $13, $14, $15, $16)
 			ON CONFLICT (id) DO NOTHING`,
 			r.SignerID, r.ContractNumber, r.Version, r.Party, order, r.SignerName, r.SignerEmail,
-			r.IP, r.UserAgent, r.SignedAt, r.Round, r.Role, r.DocumentSHA256, r.LinkID, r, sig.Seal)
+			r.IP, r.UserAgent, r.SignedAt, r.Round, r.Role, r.DocumentSHA256, r.LinkID, r, sig.Seal, r.UserID)
 		if err != nil {
 			return wrap("insert signature", err)
 		}
@@ -128,7 +135,13 @@ func (s *Store) SaveSignature(ctx context.Context, sig eseal.SealedSignature, or
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return wrap(fmt.Sprintf("close signer %s", r.SignerID), err)
 		}
-		actx := audit.WithActor(ctx, audit.Actor{UserID: "signer:" + r.SignerID, RequestID: eventID})
+		// A company signer signed in as their user; a link's holder is
+		// known only as the signer.
+		who := "signer:" + r.SignerID
+		if r.UserID != "" {
+			who = r.UserID
+		}
+		actx := audit.WithActor(ctx, audit.Actor{UserID: who, RequestID: eventID})
 		return appendAudit(actx, tx, "signing.signed", "contract", r.ContractNumber, nil, sig)
 	})
 	if err != nil {
@@ -146,13 +159,15 @@ type SigningLink struct {
 	Status         string     `json:"status"`
 	ExpiresAt      time.Time  `json:"expires_at" db:"expires_at"`
 	OpenedAt       *time.Time `json:"opened_at" db:"opened_at"`
+	// Party is the link's signer's.
+	Party domain.Party `json:"party"`
 }
 
 // LinkByHash returns the link whose token has this SHA-256, or
 // domain.ErrNotFound.
 func (s *Store) LinkByHash(ctx context.Context, hash []byte) (SigningLink, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, signer_id, contract_number, round, status, expires_at, opened_at
-		FROM signing_links WHERE token_hash = $1`, hash)
+	rows, _ := s.pool.Query(ctx, `SELECT l.id, l.signer_id, l.contract_number, l.round, l.status, l.expires_at, l.opened_at, sg.party
+		FROM signing_links l JOIN signing_signers sg ON sg.id = l.signer_id WHERE l.token_hash = $1`, hash)
 	l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[SigningLink])
 	if err != nil {
 		return SigningLink{}, wrap("link", err)
@@ -161,23 +176,35 @@ func (s *Store) LinkByHash(ctx context.Context, hash []byte) (SigningLink, error
 }
 
 // LinkOpened records that a link was opened (the first time, and each
-// time, as an event): where from, and when.
+// time, as an event and in the audit trail): where from, and when. A
+// retried request (the same request ID) records nothing twice.
 func (s *Store) LinkOpened(ctx context.Context, l SigningLink, signerName, ip, userAgent, requestID string, at time.Time) error {
 	return wrap("link "+l.ID+" opened", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE signing_links SET opened_at = coalesce(opened_at, $2) WHERE id = $1`, l.ID, at); err != nil {
 			return wrap("mark link opened", err)
 		}
-		_, err := tx.Exec(ctx, `
-			INSERT INTO signing_events (id, contract_number, version, round, kind, signer_id, signer_name, ip, user_agent, at)
-			SELECT $1, $2, r.version, r.round, 'opened', $3, $4, $5, $6, $7 FROM signing_rounds r
-			WHERE r.contract_number = $2 AND r.round = $8
-			ON CONFLICT (id) DO NOTHING`,
-			l.ID+"/opened/"+requestID, l.ContractNumber, l.SignerID, signerName, ip, userAgent, at, l.Round)
-		if err != nil {
-			return wrap("record link opened", err)
-		}
-		return nil
+		e := eseal.Event{Kind: domain.SigningOpened, SignerID: l.SignerID, SignerName: signerName, At: at, IP: ip, UserAgent: userAgent}
+		return s.linkEvent(ctx, tx, l, l.ID+"/opened/"+requestID, requestID, "signing.opened", e)
 	}))
+}
+
+// linkEvent writes an event a link's holder caused, keyed by id, with its
+// audit entry (attributed to the signer) when it is new.
+func (s *Store) linkEvent(ctx context.Context, tx pgx.Tx, l SigningLink, id, requestID, action string, e eseal.Event) error {
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO signing_events (id, contract_number, version, round, kind, signer_id, signer_name, ip, user_agent, detail, at)
+		SELECT $1, $2, r.version, r.round, $3, $4, $5, $6, $7, $8, $9 FROM signing_rounds r
+		WHERE r.contract_number = $2 AND r.round = $10
+		ON CONFLICT (id) DO NOTHING`,
+		id, l.ContractNumber, e.Kind, e.SignerID, e.SignerName, e.IP, e.UserAgent, e.Detail, e.At, l.Round)
+	if err != nil {
+		return wrap("record "+e.Kind, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil
+	}
+	actx := audit.WithActor(ctx, audit.Actor{UserID: "signer:" + l.SignerID, RequestID: requestID})
+	return appendAudit(actx, tx, action, "contract", l.ContractNumber, nil, map[string]any{"round": l.Round, "link_id": l.ID, "event": e})
 }
 
 // SignerRow is a signer as the projection holds it.
@@ -241,18 +268,6 @@ func (s *Store) ClaimDelivery(ctx context.Context, id string) (bool, error) {
 	return tag.RowsAffected() == 1, nil
 }
 
-// CompanySignatory is who signs for our side unless the sender names
-// someone: the first active executive, by ID.
-func (s *Store) CompanySignatory(ctx context.Context) (domain.User, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, name, email, roles FROM users
-		WHERE active AND 'executive' = ANY(roles) ORDER BY id LIMIT 1`)
-	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
-	if err != nil {
-		return domain.User{}, wrap("company signatory", err)
-	}
-	return u, nil
-}
-
 // ReleaseDelivery forgets a delivery ID whose callback could not be
 // applied, so the provider's retry is.
 func (s *Store) ReleaseDelivery(ctx context.Context, id string) error {
@@ -266,25 +281,72 @@ func (s *Store) ReleaseDelivery(ctx context.Context, id string) error {
 // needs a new code.
 const CodeAttempts = 5
 
-// SaveLinkCode gives a link a new one-time code (replacing any earlier
-// one) and, in the same transaction, writes mail (notify.SigningCode) to
-// the link's signer at the address the store holds.
-func (s *Store) SaveLinkCode(ctx context.Context, linkID string, codeHash []byte, expiresAt time.Time, mail notify.Outgoing) error {
-	return wrap("", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var email string
-		err := tx.QueryRow(ctx, `
-			UPDATE signing_links l SET code_hash = $2, code_expires_at = $3, code_attempts = 0
-			FROM signing_signers sg WHERE l.id = $1 AND sg.id = l.signer_id
-			RETURNING sg.email`, linkID, codeHash, expiresAt).Scan(&email)
-		if err != nil {
-			return wrap(fmt.Sprintf("save code of %s", linkID), err)
+// CodeSends is how many one-time codes a link has had and when the last
+// one went out.
+type CodeSends struct {
+	Count  int
+	LastAt *time.Time
+}
+
+// LinkCode is a new one-time code for a link: its hash, until when it
+// works, when it is sent, the request asking for it and the mail carrying
+// it (notify.SigningCode; the store fills in the signer's address).
+type LinkCode struct {
+	Hash      []byte
+	ExpiresAt time.Time
+	SentAt    time.Time
+	RequestID string
+	Mail      notify.Outgoing
+}
+
+// SaveLinkCode gives link l a new one-time code, replacing any earlier
+// one, if allow (the caller's rule, asked under the link's row lock with
+// what the link has had so far) lets it. In the same transaction it mails
+// the code to the signer at the address the store holds and records the
+// code_sent event with its audit entry. A retried request (the same
+// request ID) changes nothing and returns the first code's expiry.
+func (s *Store) SaveLinkCode(ctx context.Context, l SigningLink, c LinkCode, allow func(CodeSends) error) (time.Time, error) {
+	expires := c.ExpiresAt
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var sent CodeSends
+		var email, name string
+		var storedExpiry *time.Time
+		if err := tx.QueryRow(ctx, `
+			SELECT l.codes_sent, l.code_sent_at, l.code_expires_at, sg.email, sg.name
+			FROM signing_links l JOIN signing_signers sg ON sg.id = l.signer_id WHERE l.id = $1 FOR UPDATE OF l`, l.ID).
+			Scan(&sent.Count, &sent.LastAt, &storedExpiry, &email, &name); err != nil {
+			return wrap("", err)
 		}
-		mail.Address = email
-		if err := writeOutbox(ctx, tx, []notify.Outgoing{mail}); err != nil {
-			return wrap(fmt.Sprintf("email code of %s", linkID), err)
+		eventID := l.ID + "/code/" + c.RequestID
+		var repeated bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM signing_events WHERE id = $1)`, eventID).Scan(&repeated); err != nil {
+			return wrap("", err)
 		}
-		return nil
-	}))
+		if repeated {
+			if storedExpiry != nil {
+				expires = *storedExpiry
+			}
+			return nil
+		}
+		if err := allow(sent); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE signing_links SET code_hash = $2, code_expires_at = $3, code_attempts = 0, codes_sent = codes_sent + 1, code_sent_at = $4
+			WHERE id = $1`, l.ID, c.Hash, c.ExpiresAt, c.SentAt); err != nil {
+			return wrap("", err)
+		}
+		c.Mail.Address = email
+		if err := writeOutbox(ctx, tx, []notify.Outgoing{c.Mail}); err != nil {
+			return wrap("email code", err)
+		}
+		e := eseal.Event{Kind: domain.SigningCodeSent, SignerID: l.SignerID, SignerName: name, At: c.SentAt, Detail: email}
+		return s.linkEvent(ctx, tx, l, eventID, c.RequestID, "signing.code_sent", e)
+	})
+	if err != nil {
+		return time.Time{}, wrap(fmt.Sprintf("save code of %s", l.ID), err)
+	}
+	return expires, nil
 }
 
 // ErrCodeLocked: too many wrong codes; the signer asks for a new one.
@@ -321,14 +383,22 @@ func (s *Store) CheckLinkCode(ctx context.Context, linkID string, codeHash []byt
 
 func hmacEqual(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
 
-// SignerRound names the contract and signing round a signer belongs to,
-// as recorded with the signer.
-func (s *Store) SignerRound(ctx context.Context, id string) (string, int, error) {
-	var number string
-	var round int
-	err := s.pool.QueryRow(ctx, `SELECT contract_number, round FROM signing_signers WHERE id = $1`, id).Scan(&number, &round)
+// SignerRef is what was recorded with a signer: the contract and round
+// they belong to, their party and, for a company signer, their account.
+type SignerRef struct {
+	ContractNumber string
+	Round          int
+	Party          domain.Party
+	UserID         string
+}
+
+// SignerOf returns what was recorded with a signer, or domain.ErrNotFound.
+func (s *Store) SignerOf(ctx context.Context, id string) (SignerRef, error) {
+	var ref SignerRef
+	err := s.pool.QueryRow(ctx, `SELECT contract_number, round, party, coalesce(user_id, '') FROM signing_signers WHERE id = $1`, id).
+		Scan(&ref.ContractNumber, &ref.Round, &ref.Party, &ref.UserID)
 	if err != nil {
-		return "", 0, wrap(fmt.Sprintf("signer %s", id), err)
+		return SignerRef{}, wrap(fmt.Sprintf("signer %s", id), err)
 	}
-	return number, round, nil
+	return ref, nil
 }

@@ -38,10 +38,10 @@ func TestARetriedSigningStepMailsTheLinkOnce(t *testing.T) {
 		return s, map[string]notify.Outgoing{s.Links[0].ID: notify.SigningInvitation(s.Round, s.Links[0], token)}, token
 	}
 	first, invitations, token := step()
-	require.NoError(t, st.ApplySigningStep(ctx, first, invitations))
+	require.NoError(t, st.ApplySigningStep(ctx, first, invitations, nil))
 	retry, again, otherToken := step()
 	require.NotEqual(t, token, otherToken)
-	require.NoError(t, st.ApplySigningStep(ctx, retry, again))
+	require.NoError(t, st.ApplySigningStep(ctx, retry, again, nil))
 
 	l, err := st.LinkByHash(ctx, eseal.HashToken(token))
 	require.NoError(t, err, "the first attempt's token opens the link")
@@ -58,5 +58,5 @@ func TestARetriedSigningStepMailsTheLinkOnce(t *testing.T) {
 
 	noHash := first
 	noHash.Links = []domain.SigningLink{{ID: c.Number + "/SR1/S1/L2", SignerID: c.Number + "/SR1/S1", ExpiresAt: at.Add(time.Hour)}}
-	assert.Error(t, st.ApplySigningStep(ctx, noHash, nil), "the store makes no tokens")
+	assert.Error(t, st.ApplySigningStep(ctx, noHash, nil, nil), "the store makes no tokens")
 }

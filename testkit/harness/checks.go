@@ -137,7 +137,10 @@ func (s *Stack) duplicates(ctx context.Context, numbers []string, seqs map[strin
 			}
 		}
 	}
-	rows, err := db.Query(ctx, `SELECT user_id || ' ' || kind || ' ' || channel || ' ' || coalesce(message->>'link', ''), count(*)::int
+	// A signer's mail (a link, a code, their turn) names no user; it is
+	// keyed by its link and request, which the outbox's unique key holds
+	// once.
+	rows, err := db.Query(ctx, `SELECT coalesce(user_id, key) || ' ' || kind || ' ' || channel || ' ' || coalesce(message->>'link', ''), count(*)::int
 		FROM notification_outbox GROUP BY 1 HAVING count(*) > 1`)
 	if err != nil {
 		return fmt.Errorf("count notifications: %w", err)

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/signet-clm/signet/internal/devstack"
 )
 
 // Recorder keeps every API answer: latency per operation and a tally of
@@ -95,11 +97,13 @@ func Quantile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[int(q*float64(len(sorted)-1))]
 }
 
-// Client calls the API as the demo users, recording every answer.
+// Client calls the API as the demo users, recording every answer, and
+// reads signers' mail.
 type Client struct {
 	base   string
 	tokens map[string]string
 	http   *http.Client
+	mail   *devstack.MailCatcher
 	Rec    *Recorder
 	// Patience bounds how long one call keeps retrying 503s and 429s.
 	Patience time.Duration
@@ -112,6 +116,7 @@ func (s *Stack) NewClient(timeout time.Duration) *Client {
 		base:     s.APIURL,
 		tokens:   s.Tokens,
 		http:     &http.Client{Timeout: timeout, Transport: &http.Transport{MaxIdleConnsPerHost: 256}},
+		mail:     s.Mail,
 		Rec:      NewRecorder(),
 		Patience: 5 * time.Minute,
 	}

@@ -131,10 +131,21 @@ func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 	}); err != nil {
 		return n, err
 	}
-	for i := range demoSigners {
+	for i, sg := range demoSigners {
 		signer, err := d.signer(ctx, st.SigningWorkflowID, i)
 		if err != nil {
 			return n, err
+		}
+		if sg.UserID != "" {
+			// The company signer signs signed in, as the API has them.
+			if err := d.timed("sign", func() error {
+				return d.update(ctx, st.SigningWorkflowID, "", workflows.UpdateSignAsUser, workflows.UserSignRequest{
+					Actor: domain.Actor{UserID: sg.UserID, Name: sg.Name, Roles: []domain.Role{domain.RoleExecutive}}, SignerID: signer.ID,
+					Consent: true, IP: "127.0.0.1", UserAgent: "signet-harness"}, nil)
+			}); err != nil {
+				return n, err
+			}
+			continue
 		}
 		_, hash, err := eseal.NewToken()
 		if err != nil {
@@ -157,9 +168,10 @@ func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 }
 
 // demoSigners are who the API picks for a demo contract: our first
-// executive, then the customer's contact who may sign.
+// executive (an account, signing signed in), then the customer's contact
+// who may sign (through a link; here one the baseline holds).
 var demoSigners = []domain.Signer{
-	{Party: domain.PartyCompany, Name: "陈静 Chen Jing", Email: "chen.jing@demo.signet.local", Role: "授权代表 / Authorised signatory", Group: 1},
+	{Party: domain.PartyCompany, UserID: "demo-executive", Name: "陈静 Chen Jing", Email: "chen.jing@demo.signet.local", Role: "授权代表 / Authorised signatory", Group: 1},
 	{Party: domain.PartyCustomer, Name: "王建国", Email: "wang.jianguo@xingchen.example", Role: "采购总监", Group: 2},
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/signet-clm/signet/internal/contracts"
@@ -97,8 +99,9 @@ func (c *Client) DriveToSigning(ctx context.Context) (string, error) {
 	return n, nil
 }
 
-// SignAll signs as each signer of n's signing round in turn, through a
-// fresh link each, and returns the contract's status after the last.
+// SignAll signs as each signer of n's signing round in turn, the
+// company's signed in as the executive and each customer's through the
+// link mailed to them, and returns the contract's status after the last.
 func (c *Client) SignAll(ctx context.Context, n string) (domain.Status, error) {
 	raw, err := c.Call(ctx, "signing", http.MethodGet, "/v1/contracts/"+n+"/signing", "sales", nil)
 	if err != nil {
@@ -110,20 +113,20 @@ func (c *Client) SignAll(ctx context.Context, n string) (domain.Status, error) {
 	}
 	var status domain.Status
 	for _, sg := range round.Signers {
-		raw, err := c.Call(ctx, "link", http.MethodPost, "/v1/contracts/"+n+"/signers/"+sg.ID+"/link", "sales", nil)
-		if err != nil {
-			return "", err
+		if sg.Party == domain.PartyCompany {
+			raw, err = c.Call(ctx, "sign_in", http.MethodPost, "/v1/contracts/"+n+"/signers/"+sg.ID+"/sign", "executive", map[string]any{"consent": true})
+		} else {
+			link, lerr := c.mailedLink(ctx, n, sg.ID, sg.Email)
+			if lerr != nil {
+				return "", lerr
+			}
+			raw, err = c.Call(ctx, "sign", http.MethodPost, link, "", map[string]any{"signer_name": sg.Name, "consent": true})
 		}
-		var link esign.IssuedLink
-		if err := json.Unmarshal(raw, &link); err != nil {
-			return "", fmt.Errorf("decode link: %w", err)
-		}
-		raw, err = c.Call(ctx, "sign", http.MethodPost, link.Path, "", map[string]any{"signer_name": sg.Name, "consent": true})
 		if errors.Is(err, ErrRefused) {
-			// A retried signature whose first try landed finds its link
-			// used (410) as soon as PostgreSQL holds the signature; the
-			// round shows it once that first Update completes, which after
-			// a Temporal restart can be a while later.
+			// A retry carries the first try's request ID and gets its
+			// answer; a 4xx here means the first try's Update is still
+			// unknown to Temporal (a restart), so wait for the round to
+			// show the signature.
 			if rerr := c.awaitSigned(ctx, n, sg.ID); rerr != nil {
 				return "", fmt.Errorf("%w; and the round never showed the signature: %w", err, rerr)
 			}
@@ -153,6 +156,34 @@ func (c *Client) SignAll(ctx context.Context, n string) (domain.Status, error) {
 		}
 	}
 	return domain.StatusSigning, nil
+}
+
+// linkPattern finds a one-time link in a mail's text.
+var linkPattern = regexp.MustCompile(`/sign/[A-Za-z0-9_-]{43}`)
+
+// mailedLink waits for the newest signing link mailed to signer (at
+// address) of contract n, which the worker's dispatcher sends, and returns
+// its path. The mail's Message-ID carries the link's ID.
+func (c *Client) mailedLink(ctx context.Context, n, signer, address string) (string, error) {
+	for deadline := time.Now().Add(c.Patience); time.Now().Before(deadline); {
+		link := ""
+		for _, m := range c.mail.Messages() {
+			if m.Recipient == address && strings.Contains(m.MessageID, "signing-link/"+signer+"/") {
+				if l := linkPattern.FindString(m.Text); l != "" {
+					link = l
+				}
+			}
+		}
+		if link != "" {
+			return link, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return "", fmt.Errorf("no signing link for %s reached %s after %s", n, address, c.Patience)
 }
 
 // awaitSigned waits until signer has signed in n's current round.

@@ -71,6 +71,9 @@ type Stack struct {
 	Tokens map[string]string
 	// Webhooks counts the notifications the worker delivered.
 	Webhooks *Sink
+	// Mail is the mail server worker and API send through: signing links
+	// reach their signers only by mail, so the clients read them here.
+	Mail *devstack.MailCatcher
 }
 
 // Start brings everything up: it builds bin/signet, starts (or reuses) the
@@ -146,6 +149,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 		return nil, fmt.Errorf("seed demo organisation: %w", err)
 	}
 
+	if s.Mail, err = devstack.StartMailCatcher("127.0.0.1:0"); err != nil {
+		return nil, err
+	}
 	port, err := devstack.FreePort()
 	if err != nil {
 		return nil, err
@@ -175,6 +181,7 @@ func (s *Stack) env() []string {
 		"SIGNET_TASK_QUEUE="+TaskQueue,
 		"SIGNET_HTTP_ADDR="+s.apiAddr,
 		"SIGNET_PUBLIC_URL="+s.APIURL,
+		"SIGNET_SMTP_ADDR="+s.Mail.Addr(),
 	)
 	if s.opts.MaxInFlight > 0 {
 		env = append(env, "SIGNET_MAX_INFLIGHT="+strconv.Itoa(s.opts.MaxInFlight))
@@ -274,6 +281,9 @@ func (s *Stack) RestartTemporal(ctx context.Context, down time.Duration) error {
 func (s *Stack) Close() {
 	if s.sink != nil {
 		s.sink.Close()
+	}
+	if s.Mail != nil {
+		defer s.Mail.Close()
 	}
 	for _, c := range []*exec.Cmd{s.api, s.worker} {
 		if c != nil && c.Process != nil {

@@ -18,6 +18,8 @@ import (
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/esign"
+	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/outbound"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/worker"
@@ -36,6 +38,52 @@ type Stack struct {
 	TaskQueue string
 	// Sealer is the stack's signing key, to check seals with.
 	Sealer *eseal.Sealer
+	// Mail is the stack's mail server; Mailbox delivers the outbox to it.
+	// Nil for a stack WithoutMail.
+	Mail *devstack.MailCatcher
+	// Clock is e-signing's clock, when the stack was made WithClock.
+	Clock  *Clock
+	mailer *notify.Dispatcher
+}
+
+// Mailbox delivers every email the outbox holds to the stack's mail
+// server, as the worker's dispatcher would, and returns all the mail it
+// has received: what the recipients would have read.
+func (s *Stack) Mailbox(t testing.TB) []devstack.Mail {
+	t.Helper()
+	if s.Mail == nil {
+		t.Fatal("this stack has no mail server")
+	}
+	for {
+		n, err := s.mailer.Drain(context.Background())
+		if err != nil {
+			t.Fatalf("deliver mail: %v", err)
+		}
+		if n == 0 {
+			return s.Mail.Messages()
+		}
+	}
+}
+
+// Clock is a settable clock for e-signing: it reads the real time plus
+// what the test has advanced it by, so cooldowns pass without sleeping.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
 }
 
 // AttachmentLimit is the upload limit of a test stack: small, so a test
@@ -75,8 +123,10 @@ var WrapHandler func(t testing.TB, h http.Handler) http.Handler
 type Option func(*options)
 
 type options struct {
-	oidc api.OIDC
-	mail bool
+	oidc   api.OIDC
+	mail   bool
+	nomail bool
+	clock  *Clock
 }
 
 // WithOIDC makes the API accept JWTs that v verifies.
@@ -84,10 +134,22 @@ func WithOIDC(v api.OIDC) Option {
 	return func(o *options) { o.oidc = v }
 }
 
-// WithMail makes Signet mail as if SMTP were configured: email notices go
-// to the outbox (the test reads them there or runs a dispatcher).
+// WithMail mails users who never chose where to hear by email, as Signet
+// does once SMTP is configured. Every stack has a mail server for the
+// mail that goes to an address anyway (signing links and codes);
+// Stack.Mailbox delivers it.
 func WithMail() Option {
 	return func(o *options) { o.mail = true }
+}
+
+// WithoutMail runs Signet with no SMTP configured at all.
+func WithoutMail() Option {
+	return func(o *options) { o.nomail = true }
+}
+
+// WithClock gives e-signing the clock c (see Stack.Clock).
+func WithClock(c *Clock) Option {
+	return func(o *options) { o.clock = c }
 }
 
 // NewStack starts Signet against temporalAddress for t.
@@ -143,18 +205,39 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 
 	cfg := config.Config{TaskQueue: queue, TimeZone: loc, RequestTimeout: 20 * time.Second,
 		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit, ESignWebhookSecret: WebhookSecret,
+		SigningCodeMax: config.DefaultSigningCodeMax, SigningCodeCooldown: config.DefaultSigningCodeCooldown,
 		// Receivers in tests listen on loopback: the development setting.
 		Outbound: outbound.Guard{AllowLoopback: true}}
-	if o.mail {
-		cfg.SMTPAddr = "mail.invalid:25"
+	var mail *devstack.MailCatcher
+	if !o.nomail {
+		if mail, err = devstack.StartMailCatcher("127.0.0.1:0"); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = mail.Close() })
+		cfg.SMTPAddr = mail.Addr()
 	}
 	deps := api.StandardDeps(cfg, st, tc, sealer, Logger())
 	deps.OIDC = o.oidc
+	if o.clock != nil {
+		opts := api.SigningOptions(cfg)
+		opts.Now = o.clock.Now
+		deps.Signing = esign.New(deps.Contracts, tc, st, sealer, opts)
+	}
 	var handler http.Handler = api.NewRouter(deps)
 	if WrapHandler != nil {
 		handler = WrapHandler(t, handler)
 	}
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer}
+	stack := &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer, Mail: mail, Clock: o.clock}
+	if mail != nil {
+		// Links in mail stay relative to the API (no SIGNET_PUBLIC_URL).
+		senders := map[string]notify.Sender{
+			notify.ChannelEmail:   notify.NewEmail(notify.SMTPConfig{Addr: mail.Addr(), From: "signet@test.local"}),
+			notify.ChannelWebhook: notify.NewWebhook(http.DefaultClient),
+		}
+		stack.mailer = notify.NewDispatcher(st, senders, "", Logger())
+		stack.mailer.Backoff = []time.Duration{0, 0}
+	}
+	return stack
 }
