@@ -182,6 +182,8 @@ func (s *Stack) env() []string {
 		"SIGNET_HTTP_ADDR="+s.apiAddr,
 		"SIGNET_PUBLIC_URL="+s.APIURL,
 		"SIGNET_SMTP_ADDR="+s.Mail.Addr(),
+		// The harness's webhook receivers listen on loopback.
+		"SIGNET_OUTBOUND_ALLOW_LOOPBACK=true",
 	)
 	if s.opts.MaxInFlight > 0 {
 		env = append(env, "SIGNET_MAX_INFLIGHT="+strconv.Itoa(s.opts.MaxInFlight))
