@@ -352,3 +352,27 @@ func TestRetriedSignatureGetsTheFirstAnswer(t *testing.T) {
 	require.Equal(t, http.StatusOK, d2.Status, "%s", d2.Body)
 	assert.JSONEq(t, string(d1.Body), string(d2.Body))
 }
+
+// A signatory the sender chooses reads what they are to sign, whatever
+// their role, while their signature is still to give; the grant ends
+// once they have signed.
+func TestSignatoryReadsWhatTheySign(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	n := approved(t, s)
+	path := "/v1/contracts/" + n
+	expect[errorBody](t, call(t, s, http.MethodGet, path, "sales2", nil), http.StatusNotFound)
+	expect[identity.SigningAuthority](t, call(t, s, http.MethodPut, "/v1/users/"+testenv.SecondSales.ID+"/signing-authority", "admin", authority(true, 0)), http.StatusOK)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, path+"/send", "sales", map[string]any{"company_signer_id": testenv.SecondSales.ID}), http.StatusOK)
+
+	view := expect[struct{ Contract struct{ Number string } }](t, call(t, s, http.MethodGet, path, "sales2", nil), http.StatusOK)
+	assert.Equal(t, n, view.Contract.Number)
+	doc := call(t, s, http.MethodGet, path+"/document?format=text", "sales2", nil)
+	assert.Equal(t, http.StatusOK, doc.Status)
+	expect[errorBody](t, call(t, s, http.MethodPost, path+"/cancel", "sales2", map[string]any{"reason": "x"}), http.StatusNotFound)
+
+	company := signingOf(t, s, n).Signers[0]
+	require.Equal(t, testenv.SecondSales.ID, company.UserID)
+	expect[esign.SignResult](t, signIn(t, s, n, company.ID, "sales2"), http.StatusOK)
+	expect[errorBody](t, call(t, s, http.MethodGet, path, "sales2", nil), http.StatusNotFound)
+}

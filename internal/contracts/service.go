@@ -33,7 +33,7 @@ type Store interface {
 	Events(ctx context.Context, number string) ([]domain.Event, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
 	TaskRound(ctx context.Context, id string) (string, int, error)
-	HoldsOpenTask(ctx context.Context, number, userID string) (bool, error)
+	HoldsOpenStep(ctx context.Context, number, userID string) (bool, error)
 	Signatures(ctx context.Context, number string) ([]domain.Signature, error)
 	User(ctx context.Context, id string) (domain.User, error)
 }
@@ -86,16 +86,17 @@ type View struct {
 
 // visible returns the contract row if u may read it: their own, their
 // team's, every contract for a role that reads them all, or one on which
-// they hold an open approval task (a task is a grant: whoever must decide
-// it may read the contract while it is open, whatever their role). This is
-// the one place that grant is made. A contract u may not see is reported
+// they hold an open step: an approval task, or the company's signature as
+// the signatory the sender chose (a step is a grant: whoever must decide
+// or sign may read what they commit to while the step is open, whatever
+// their role). This is the one place that grant is made. A contract u may not see is reported
 // as not found, so its existence stays private.
 func (s *Service) visible(ctx context.Context, u domain.User, number string) (store.ContractRow, error) {
 	row, err := s.row(ctx, number)
 	if err != nil || u.Sees(row.OwnerID) {
 		return row, err
 	}
-	held, err := s.store.HoldsOpenTask(ctx, number, u.ID)
+	held, err := s.store.HoldsOpenStep(ctx, number, u.ID)
 	if err != nil {
 		return store.ContractRow{}, err
 	}

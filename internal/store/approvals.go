@@ -163,12 +163,15 @@ func (s *Store) ContractParties(ctx context.Context, number string) (policy.Part
 	return p, nil
 }
 
-// HoldsOpenTask reports whether userID is the assignee of an open approval
-// task of the contract.
-func (s *Store) HoldsOpenTask(ctx context.Context, number, userID string) (bool, error) {
+// HoldsOpenStep reports whether userID has a step of the contract still to
+// take: an open approval task assigned to them, or a company signature of
+// an open signing round that is theirs and not yet given.
+func (s *Store) HoldsOpenStep(ctx context.Context, number, userID string) (bool, error) {
 	var held bool
 	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM approval_tasks
-		WHERE contract_number = $1 AND assignee_id = $2 AND assignee_id <> '' AND status = 'open')`, number, userID).Scan(&held)
+			WHERE contract_number = $1 AND assignee_id = $2 AND assignee_id <> '' AND status = 'open')
+		OR EXISTS (SELECT 1 FROM signing_signers
+			WHERE contract_number = $1 AND user_id = $2 AND status IN ('waiting', 'open'))`, number, userID).Scan(&held)
 	if err != nil {
 		return false, wrap(fmt.Sprintf("open tasks of %s on %s", userID, number), err)
 	}
