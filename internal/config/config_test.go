@@ -21,6 +21,8 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 10*time.Second, c.RequestTimeout)
 	assert.EqualValues(t, 20<<20, c.AttachmentMaxBytes)
 	assert.Equal(t, 64, c.MaxInFlight)
+	assert.Empty(t, c.MetricsAddr, "/metrics stays on the API's listener unless bound apart")
+	assert.Equal(t, []string{"http://127.0.0.1:8233"}, c.CodecUIOrigins)
 }
 
 func TestBadSettingsStopTheStart(t *testing.T) {
@@ -32,6 +34,10 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		"SIGNET_DIGEST_SCHEDULE":      "0 25 * * *",
 		"SIGNET_PUBLIC_URL":           "ftp://signet.example",
 		"SIGNET_MAX_INFLIGHT":         "0",
+		"SIGNET_METRICS_ADDR":         "9090",
+		"SIGNET_WORKER_METRICS_ADDR":  "metrics.internal",
+		"SIGNET_CODEC_ADDR":           "localhost",
+		"SIGNET_CODEC_UI_ORIGIN":      "http://127.0.0.1:8233/namespaces",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, value)

@@ -18,7 +18,9 @@ import (
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/opsmetrics"
 	"github.com/signet-clm/signet/internal/outbound"
+	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/worker"
 )
@@ -36,6 +38,12 @@ type Stack struct {
 	TaskQueue string
 	// Sealer is the stack's signing key, to check seals with.
 	Sealer *eseal.Sealer
+	// Codec encrypts every payload the stack's client and worker hand
+	// Temporal, under a key ring of its own (or WithCodecKeys').
+	Codec *payloadcodec.Codec
+	// Metrics is the API's /metrics, which the router also serves unless
+	// WithMetricsElsewhere moved it.
+	Metrics http.Handler
 }
 
 // AttachmentLimit is the upload limit of a test stack: small, so a test
@@ -75,8 +83,22 @@ var WrapHandler func(t testing.TB, h http.Handler) http.Handler
 type Option func(*options)
 
 type options struct {
-	oidc api.OIDC
-	mail bool
+	oidc             api.OIDC
+	mail             bool
+	codecKeys        *payloadcodec.KeyRing
+	metricsElsewhere bool
+}
+
+// WithCodecKeys encrypts the stack's payloads under ring rather than a
+// fresh one (recorded histories that must replay later).
+func WithCodecKeys(ring *payloadcodec.KeyRing) Option {
+	return func(o *options) { o.codecKeys = ring }
+}
+
+// WithMetricsElsewhere runs the API as with SIGNET_METRICS_ADDR set: the
+// router answers 404 for /metrics, which only Stack.Metrics serves.
+func WithMetricsElsewhere() Option {
+	return func(o *options) { o.metricsElsewhere = true }
 }
 
 // WithOIDC makes the API accept JWTs that v verifies.
@@ -124,7 +146,15 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 		t.Fatal(err)
 	}
 
-	tc, err := client.Dial(client.Options{HostPort: temporalAddress, Logger: Logger()})
+	ring := o.codecKeys
+	if ring == nil {
+		if ring, err = payloadcodec.NewKeyRing(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	codec := payloadcodec.New(ring)
+	sdkMetrics := opsmetrics.NewTemporal()
+	tc, err := client.Dial(codec.ClientOptions(client.Options{HostPort: temporalAddress, Logger: Logger(), MetricsHandler: sdkMetrics}))
 	if err != nil {
 		t.Fatalf("connect to Temporal: %v", err)
 	}
@@ -150,11 +180,15 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	}
 	deps := api.StandardDeps(cfg, st, tc, sealer, Logger())
 	deps.OIDC = o.oidc
+	deps.Collectors = append(deps.Collectors, sdkMetrics)
+	deps.MetricsElsewhere = o.metricsElsewhere
+	deps.Metrics = api.NewMetrics(deps)
 	var handler http.Handler = api.NewRouter(deps)
 	if WrapHandler != nil {
 		handler = WrapHandler(t, handler)
 	}
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer}
+	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer,
+		Codec: codec, Metrics: deps.Metrics}
 }
