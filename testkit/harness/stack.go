@@ -188,6 +188,8 @@ func (s *Stack) env() []string {
 		"SIGNET_HTTP_ADDR="+s.apiAddr,
 		"SIGNET_PUBLIC_URL="+s.APIURL,
 		"SIGNET_CODEC_KEY_FILE="+s.keyFile,
+		// The notification sink listens on loopback over plain http.
+		"SIGNET_OUTBOUND_ALLOW_LOOPBACK=true",
 	)
 	if s.opts.MaxInFlight > 0 {
 		env = append(env, "SIGNET_MAX_INFLIGHT="+strconv.Itoa(s.opts.MaxInFlight))
