@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -163,6 +164,9 @@ func openCodec(cfg config.Config) (*payloadcodec.Codec, error) {
 		return nil, errors.New("SIGNET_CODEC_KEY_FILE is required: the file of the keys that encrypt Temporal payloads (create it once with `SIGNET_CODEC_KEY_FILE=/path signet codec-key new` and give every api, worker and codec-server the same file)")
 	}
 	codec, err := payloadcodec.Open(cfg.CodecKeyFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("SIGNET_CODEC_KEY_FILE: %w (create it once with `signet codec-key new`)", err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("SIGNET_CODEC_KEY_FILE: %w", err)
 	}

@@ -1,7 +1,11 @@
 package opsmetrics_test
 
 import (
+	"context"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -59,4 +63,35 @@ func TestTemporalMetricsAsPrometheus(t *testing.T) {
 	assert.NotContains(t, text, "not a metric")
 	assert.NotContains(t, text, "} 9")
 	assert.Equal(t, 1, strings.Count(text, "# TYPE temporal_request "), text)
+}
+
+func TestServeAnswersOnlyMetrics(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	h := opsmetrics.NewTemporal()
+	h.Counter("temporal_request").Inc(1)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(h)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- opsmetrics.Serve(ctx, addr, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), slog.New(slog.DiscardHandler))
+	}()
+	var resp *http.Response
+	require.Eventually(t, func() bool {
+		resp, err = http.Get("http://" + addr + "/metrics")
+		return err == nil
+	}, 5*time.Second, 10*time.Millisecond)
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(raw), "temporal_request 1")
+	resp, err = http.Get("http://" + addr + "/v1/contracts")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	cancel()
+	require.NoError(t, <-done)
 }
