@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -26,10 +27,13 @@ import (
 // against the current
 // workflow code. With SIGNET_RECORD_HISTORY=1 it also writes them to
 // workflows/testdata, where the replay test keeps them for every later
-// version of the workflows to pass.
+// version of the workflows to pass. Its payloads are encrypted under the
+// test key ring the replay test decrypts with.
 func TestRecordedHistoryReplays(t *testing.T) {
 	testenv.RequireIntegration(t)
-	s := testenv.NewStack(t, testenv.TemporalAddress())
+	ring, err := payloadcodec.ReadKeyFile(filepath.Join("..", "workflows", "testdata", "codec", "keys.json"))
+	require.NoError(t, err)
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithCodecKeys(ring))
 	state := create(t, s, newContract(15_000_000, "2025-01-01", "2025-12-31"))
 	n := state.Contract.Number
 	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
@@ -74,7 +78,8 @@ func TestRecordedHistoryReplays(t *testing.T) {
 		dir = filepath.Join("..", "workflows", "testdata")
 		require.NoError(t, os.MkdirAll(dir, 0o755))
 	}
-	replayer := worker.NewWorkflowReplayer()
+	replayer, err := worker.NewWorkflowReplayerWithOptions(s.Codec.ReplayerOptions(worker.WorkflowReplayerOptions{}))
+	require.NoError(t, err)
 	workflows.RegisterWorkflows(replayer)
 	histories := []struct {
 		name string

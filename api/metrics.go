@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -70,18 +71,78 @@ func (c healthCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(scrapeDesc, prometheus.GaugeValue, ok)
 }
 
-// newMetricsHandler serves Prometheus metrics: the health figures read at
-// scrape time (when Health is set) and the Go runtime's.
-func newMetricsHandler(d Deps) http.Handler {
+// Metrics is what /metrics serves: every request the router answered, by
+// method, route template and status, with its latency; the health
+// figures read at scrape time (when Health is set); Deps.Collectors (the
+// Temporal SDK's metrics); and the Go runtime's.
+type Metrics struct {
+	handler  http.Handler
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// NewMetrics builds the /metrics of the API d describes. Serve it on a
+// listener of its own (SIGNET_METRICS_ADDR) by setting Deps.Metrics to it
+// and Deps.MetricsElsewhere.
+func NewMetrics(d Deps) *Metrics {
 	reg := prometheus.NewRegistry()
 	if d.Health != nil {
 		reg.MustRegister(healthCollector{health: d.Health, timeout: d.RequestTimeout})
 	}
 	reg.MustRegister(collectors.NewGoCollector())
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	for _, c := range d.Collectors {
+		reg.MustRegister(c)
+	}
+	// Labels are bounded: the route is the table's template (never the
+	// raw path, which carries numbers and tokens), the method one of a
+	// fixed few.
+	labels := []string{"method", "route", "status"}
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "signet_http_requests_total",
+			Help: "HTTP requests answered, by method, route template and status."}, labels),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "signet_http_request_duration_seconds",
+			Help:    "Time to answer an HTTP request, by method, route template and status.",
+			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}}, labels),
+	}
+	reg.MustRegister(m.requests, m.latency)
+	m.handler = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return m
 }
 
-func (h *handlers) metrics(c *gin.Context) { h.metricsHandler.ServeHTTP(c.Writer, c.Request) }
+// ServeHTTP serves the metrics in Prometheus's text format.
+func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.handler.ServeHTTP(w, r) }
+
+// unmatchedRoute labels requests no route matched (404, 405).
+const unmatchedRoute = "unmatched"
+
+// observe records each request once it is answered.
+func (m *Metrics) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = unmatchedRoute
+	}
+	method := c.Request.Method
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+	default:
+		method = "other"
+	}
+	status := strconv.Itoa(c.Writer.Status())
+	m.requests.WithLabelValues(method, route, status).Inc()
+	m.latency.WithLabelValues(method, route, status).Observe(time.Since(start).Seconds())
+}
+
+// metrics serves /metrics, unless it is bound to its own listener: then
+// the public router answers as it does for any unknown path.
+func (h *handlers) metrics(c *gin.Context) {
+	if h.d.MetricsElsewhere {
+		writeError(c, h.d.Logger, errNoRoute)
+		return
+	}
+	h.metricsHandler.ServeHTTP(c.Writer, c.Request)
+}
 
 // reconciliation answers the latest nightly report; 404 before the first.
 func (h *handlers) reconciliation(c *gin.Context) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/signet-clm/signet/internal/catalog"
 	"github.com/signet-clm/signet/internal/contracts"
@@ -67,6 +68,15 @@ type Deps struct {
 	Checks []Check
 	// Health feeds /metrics and the reconciliation report; nil serves neither.
 	Health Health
+	// Collectors are served on /metrics beside the API's own figures: the
+	// Temporal SDK's metrics (opsmetrics.Temporal).
+	Collectors []prometheus.Collector
+	// Metrics is the /metrics the router records requests into and
+	// serves; nil makes one from these Deps (NewMetrics).
+	Metrics *Metrics
+	// MetricsElsewhere means /metrics has a listener of its own
+	// (SIGNET_METRICS_ADDR), so the public router answers 404 for it.
+	MetricsElsewhere bool
 	// Location is where certificates show times.
 	Location *time.Location
 	// AttachmentMaxBytes bounds one uploaded file.
@@ -97,8 +107,12 @@ func NewRouter(d Deps) *gin.Engine {
 		h.inflight = make(chan struct{}, d.MaxInFlight)
 		h.uploads = make(chan struct{}, max(2, d.MaxInFlight/8))
 	}
-	h.metricsHandler = newMetricsHandler(d)
-	r.Use(h.requestID, h.secureHeaders, h.recover, h.logRequests)
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(d)
+		h.d.Metrics = d.Metrics
+	}
+	h.metricsHandler = d.Metrics
+	r.Use(d.Metrics.observe, h.requestID, h.secureHeaders, h.recover, h.logRequests)
 	r.NoRoute(func(c *gin.Context) { writeError(c, d.Logger, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { writeError(c, d.Logger, errNoMethod) })
 

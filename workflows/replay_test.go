@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
 
+	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/workflows"
 )
 
@@ -15,15 +16,21 @@ import (
 // version of the workflow (testdata/*.json) against today's code: a change
 // that would break running contracts fails here. Files named broken_* are
 // deliberately altered and must be refused, proving the replayer checks.
+// They replay as the worker runs them, through the payload codec (with the
+// test key ring in testdata/codec): histories recorded before the codec
+// hold plain payloads, which it passes through.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	require.NoError(t, err)
+	codec, err := payloadcodec.Open(filepath.Join("testdata", "codec", "keys.json"))
 	require.NoError(t, err)
 	var good, broken int
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			r := worker.NewWorkflowReplayer()
+			r, err := worker.NewWorkflowReplayerWithOptions(codec.ReplayerOptions(worker.WorkflowReplayerOptions{}))
+			require.NoError(t, err)
 			workflows.RegisterWorkflows(r)
-			err := r.ReplayWorkflowHistoryFromJSONFile(nil, f)
+			err = r.ReplayWorkflowHistoryFromJSONFile(nil, f)
 			if strings.HasPrefix(filepath.Base(f), "broken_") {
 				broken++
 				require.Error(t, err, "the replayer accepted a history that does not match the code")

@@ -15,6 +15,8 @@ import (
 
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/internal/opsmetrics"
+	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/migrations"
 )
@@ -24,6 +26,7 @@ const (
 	devTemporalPort = 7233
 	devUIPort       = 8233
 	devDatabase     = "signet"
+	devCodecKeys    = "codec-keys.json"
 )
 
 // runDev brings up the whole stack for a developer and blocks until Ctrl-C,
@@ -46,13 +49,31 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 		return err
 	}
 
+	// The payload keys live beside the dev server's state, never in
+	// PostgreSQL: made on first start (mode 0600), kept after.
+	if cfg.CodecKeyFile == "" {
+		cfg.CodecKeyFile = filepath.Join(dataDir, devCodecKeys)
+	}
+	if _, created, err := payloadcodec.CreateKeyFile(cfg.CodecKeyFile); err != nil {
+		return err
+	} else if created {
+		logger.Info("created the payload key file", "path", cfg.CodecKeyFile)
+	}
+	codec, err := openCodec(cfg)
+	if err != nil {
+		return err
+	}
+	codecURL := "http://" + cfg.CodecAddr
+
 	uiURL := "(the UI of the server at " + cfg.TemporalAddress + ")"
 	if os.Getenv("TEMPORAL_ADDRESS") == "" {
 		cli, err := devstack.EnsureTemporalCLI(ctx, root, logger)
 		if err != nil {
 			return err
 		}
-		srv, err := devstack.StartTemporal(ctx, cli, dataDir, devTemporalPort, devUIPort, logger)
+		// The UI asks the codec server to decrypt what it shows; without a
+		// signed-in admin or auditor it shows ciphertext.
+		srv, err := devstack.StartTemporal(ctx, cli, dataDir, devTemporalPort, devUIPort, logger, "--ui-codec-endpoint", codecURL)
 		if err != nil {
 			return err
 		}
@@ -87,7 +108,10 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 		return err
 	}
 
-	tc, err := client.DialContext(ctx, temporalOptions(cfg, logger))
+	// One client for worker and API: the API's /metrics shows the SDK's
+	// metrics of both.
+	sdkMetrics := opsmetrics.NewTemporal()
+	tc, err := client.DialContext(ctx, temporalOptions(cfg, codec, sdkMetrics, logger))
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}
@@ -109,11 +133,12 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 	g.Go(func() error { return runWorker(gctx, cfg, st, tc, logger) })
 	g.Go(func() error {
 		if mailbox == nil {
-			return serveAPI(gctx, cfg, st, tc, logger, nil)
+			return serveAPI(gctx, cfg, st, tc, sdkMetrics, logger, nil)
 		}
-		return serveAPI(gctx, cfg, st, tc, logger, mailbox)
+		return serveAPI(gctx, cfg, st, tc, sdkMetrics, logger, mailbox)
 	})
-	printBanner(cfg, uiURL, tokenFile, tokens, mailbox != nil)
+	g.Go(func() error { return serveCodec(gctx, cfg, codec, st, logger) })
+	printBanner(cfg, uiURL, codecURL, tokenFile, tokens, mailbox != nil)
 	return g.Wait()
 }
 
@@ -125,7 +150,7 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, append(b, '\n'), 0o600)
 }
 
-func printBanner(cfg config.Config, uiURL, tokenFile string, tokens map[string]string, mailbox bool) {
+func printBanner(cfg config.Config, uiURL, codecURL, tokenFile string, tokens map[string]string, mailbox bool) {
 	roles := make([]string, 0, len(tokens))
 	for r := range tokens {
 		roles = append(roles, r)
@@ -139,6 +164,7 @@ func printBanner(cfg config.Config, uiURL, tokenFile string, tokens map[string]s
 	} else {
 		fmt.Printf("  Mail         through %s\n", cfg.SMTPAddr)
 	}
+	fmt.Printf("  Codec server %s   (payloads are encrypted; sign in there as admin or auditor to read them in the UI)\n", codecURL)
 	fmt.Printf("  Temporal     %s (namespace %s, task queue %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TaskQueue)
 	fmt.Printf("  PostgreSQL   %s\n\n", redactPassword(cfg.DatabaseURL))
 	fmt.Printf("Demo tokens (also in %s):\n", tokenFile)

@@ -7,6 +7,8 @@
 //	signet worker    run the Temporal worker and scheduled jobs
 //	signet migrate   apply database migrations (idempotent)
 //	signet audit verify  walk the audit trail's hash chain
+//	signet codec-server  decrypt Temporal payloads for the Web UI and CLI (admins, auditors)
+//	signet codec-key new|rotate  create the payload key file, or add a new current key
 //
 // Configuration comes from environment variables; see package config.
 package main
@@ -15,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -22,7 +25,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
 	_ "time/tzdata" // reminders and term ends use IANA zones even where the OS has none
 
 	"github.com/signet-clm/signet/api"
@@ -31,6 +38,8 @@ import (
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/oidc"
+	"github.com/signet-clm/signet/internal/opsmetrics"
+	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/worker"
@@ -44,6 +53,9 @@ commands:
   worker    run the Temporal worker and scheduled jobs
   migrate   apply database migrations
   audit verify   check the audit trail's hash chain; exit 1 naming the first broken row
+  codec-server   serve the Temporal Web UI's codec endpoint: decrypted payloads for admins and auditors
+  codec-key new     create the payload key file SIGNET_CODEC_KEY_FILE names (keeps an existing one)
+  codec-key rotate  add a fresh current key to it; older keys stay to decrypt older payloads
 `
 
 func main() {
@@ -67,6 +79,14 @@ func main() {
 			os.Exit(2)
 		}
 		err = verifyAudit(ctx)
+	case "codec-server":
+		err = runCodecServer(ctx, logger)
+	case "codec-key":
+		if len(os.Args) < 3 || (os.Args[2] != "new" && os.Args[2] != "rotate") {
+			fmt.Fprint(os.Stderr, usage)
+			os.Exit(2)
+		}
+		err = codecKey(os.Args[2])
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
@@ -96,36 +116,75 @@ func runService(ctx context.Context, cmd string, logger *slog.Logger) error {
 		logger.Info("migrations applied")
 		return nil
 	}
+	codec, err := openCodec(cfg)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	sdkMetrics := opsmetrics.NewTemporal()
 	if cmd == "api" {
 		// Connect lazily, so the API starts (and answers 503) while
 		// Temporal is down.
-		tc, err := client.NewLazyClient(temporalOptions(cfg, logger))
+		tc, err := client.NewLazyClient(temporalOptions(cfg, codec, sdkMetrics, logger))
 		if err != nil {
 			return fmt.Errorf("temporal client: %w", err)
 		}
 		defer tc.Close()
-		return serveAPI(ctx, cfg, st, tc, logger, nil)
+		return serveAPI(ctx, cfg, st, tc, sdkMetrics, logger, nil)
 	}
-	tc, err := client.DialContext(ctx, temporalOptions(cfg, logger))
+	tc, err := client.DialContext(ctx, temporalOptions(cfg, codec, sdkMetrics, logger))
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}
 	defer tc.Close()
-	return runWorker(ctx, cfg, st, tc, logger)
+	if cfg.WorkerMetricsAddr == "" {
+		return runWorker(ctx, cfg, st, tc, logger)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return runWorker(gctx, cfg, st, tc, logger) })
+	g.Go(func() error { return opsmetrics.Serve(gctx, cfg.WorkerMetricsAddr, workerMetrics(sdkMetrics), logger) })
+	return g.Wait()
 }
 
-func temporalOptions(cfg config.Config, logger *slog.Logger) client.Options {
-	return client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: logger.With("component", "temporal")}
+// temporalOptions are every Temporal client's: payloads encrypted by the
+// codec, the SDK's metrics into sdkMetrics.
+func temporalOptions(cfg config.Config, codec *payloadcodec.Codec, sdkMetrics *opsmetrics.Temporal, logger *slog.Logger) client.Options {
+	return codec.ClientOptions(client.Options{HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
+		Logger: logger.With("component", "temporal"), MetricsHandler: sdkMetrics})
 }
 
-// serveAPI runs the HTTP API until ctx ends. devMail, when set (only by
+// openCodec loads the payload keys SIGNET_CODEC_KEY_FILE names. Nothing
+// makes them silently: a process that made its own would encrypt what the
+// others cannot read.
+func openCodec(cfg config.Config) (*payloadcodec.Codec, error) {
+	if cfg.CodecKeyFile == "" {
+		return nil, errors.New("SIGNET_CODEC_KEY_FILE is required: the file of the keys that encrypt Temporal payloads (create it once with `SIGNET_CODEC_KEY_FILE=/path signet codec-key new` and give every api, worker and codec-server the same file)")
+	}
+	codec, err := payloadcodec.Open(cfg.CodecKeyFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("SIGNET_CODEC_KEY_FILE: %w (create it once with `signet codec-key new`)", err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("SIGNET_CODEC_KEY_FILE: %w", err)
+	}
+	return codec, nil
+}
+
+// workerMetrics is the worker's /metrics: the SDK's and the Go runtime's.
+func workerMetrics(sdkMetrics *opsmetrics.Temporal) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(sdkMetrics, collectors.NewGoCollector())
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+}
+
+// serveAPI runs the HTTP API until ctx ends, and /metrics on its own
+// listener when SIGNET_METRICS_ADDR says so. devMail, when set (only by
 // `signet dev`), serves the development mailbox at /dev/mail beside it.
-func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger, devMail http.Handler) error {
+func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, sdkMetrics *opsmetrics.Temporal, logger *slog.Logger, devMail http.Handler) error {
 	sealer, err := openSealer(ctx, cfg, st)
 	if err != nil {
 		return err
@@ -133,6 +192,9 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 	// The API mails too (one-time signing codes) when SMTP is set.
 	st.EmailByDefault = cfg.SMTPAddr != ""
 	d := api.StandardDeps(cfg, st, tc, sealer, logger)
+	d.Collectors = append(d.Collectors, sdkMetrics)
+	d.MetricsElsewhere = cfg.MetricsAddr != ""
+	d.Metrics = api.NewMetrics(d)
 	if cfg.OIDCIssuer != "" {
 		// Key fetches happen inside requests, so they share their bound.
 		v, err := oidc.NewVerifier(ctx, oidc.Config{Issuer: cfg.OIDCIssuer, Audience: cfg.OIDCAudience, JWKSURL: cfg.OIDCJWKSURL},
@@ -150,7 +212,15 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 		mux.Handle("/", handler)
 		handler = mux
 	}
-	return api.Serve(ctx, cfg.HTTPAddr, handler, cfg.RequestTimeout, cfg.BodyTimeout, logger)
+	if cfg.MetricsAddr == "" {
+		return api.Serve(ctx, cfg.HTTPAddr, handler, cfg.RequestTimeout, cfg.BodyTimeout, logger)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return api.Serve(gctx, cfg.HTTPAddr, handler, cfg.RequestTimeout, cfg.BodyTimeout, logger)
+	})
+	g.Go(func() error { return opsmetrics.Serve(gctx, cfg.MetricsAddr, d.Metrics, logger) })
+	return g.Wait()
 }
 
 // openSealer loads the signing key (made on first start) from the file

@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -94,6 +95,24 @@ type Config struct {
 	// how long after one code the next may be sent (429 with Retry-After
 	// before then).
 	SigningCodeCooldown time.Duration
+	// CodecKeyFile (SIGNET_CODEC_KEY_FILE; required by api, worker and
+	// codec-server, `signet dev` makes .data/codec-keys.json) holds the
+	// AES-256 keys that encrypt every payload Signet hands Temporal.
+	CodecKeyFile string
+	// CodecAddr (SIGNET_CODEC_ADDR, default 127.0.0.1:8234) is where
+	// `signet codec-server` listens.
+	CodecAddr string
+	// CodecUIOrigins (SIGNET_CODEC_UI_ORIGIN, comma-separated, default
+	// http://127.0.0.1:8233) are the Temporal Web UI origins the codec
+	// server answers from a browser (CORS).
+	CodecUIOrigins []string
+	// MetricsAddr (SIGNET_METRICS_ADDR, default empty: on the API's own
+	// listener) binds the API's /metrics to a listener of its own; the
+	// public address then answers 404 for it.
+	MetricsAddr string
+	// WorkerMetricsAddr (SIGNET_WORKER_METRICS_ADDR, default empty: none)
+	// is where `signet worker` serves /metrics (the Temporal SDK's).
+	WorkerMetricsAddr string
 }
 
 // Defaults.
@@ -122,6 +141,8 @@ const (
 	// plenty for one link; both bound what a link's holder can mail.
 	DefaultSigningCodeMax      = 5
 	DefaultSigningCodeCooldown = 60 * time.Second
+	DefaultCodecAddr           = "127.0.0.1:8234"
+	DefaultCodecUIOrigin       = "http://127.0.0.1:8233"
 )
 
 // outboundGuard reads what outbound calls may reach:
@@ -242,6 +263,18 @@ func FromEnv() (Config, error) {
 		}
 		c.SigningCodeCooldown = d
 	}
+	c.CodecKeyFile = os.Getenv("SIGNET_CODEC_KEY_FILE")
+	c.CodecAddr = env("SIGNET_CODEC_ADDR", DefaultCodecAddr)
+	c.MetricsAddr = os.Getenv("SIGNET_METRICS_ADDR")
+	c.WorkerMetricsAddr = os.Getenv("SIGNET_WORKER_METRICS_ADDR")
+	for name, v := range map[string]string{"SIGNET_CODEC_ADDR": c.CodecAddr, "SIGNET_METRICS_ADDR": c.MetricsAddr, "SIGNET_WORKER_METRICS_ADDR": c.WorkerMetricsAddr} {
+		if _, _, err := net.SplitHostPort(v); v != "" && err != nil {
+			return Config{}, fmt.Errorf("%s %q: want host:port such as 127.0.0.1:9090", name, v)
+		}
+	}
+	if c.CodecUIOrigins, err = origins(env("SIGNET_CODEC_UI_ORIGIN", DefaultCodecUIOrigin)); err != nil {
+		return Config{}, err
+	}
 	c.MaxInFlight = DefaultMaxInFlight
 	if v := os.Getenv("SIGNET_MAX_INFLIGHT"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -251,6 +284,23 @@ func FromEnv() (Config, error) {
 		c.MaxInFlight = n
 	}
 	return c, nil
+}
+
+// origins reads SIGNET_CODEC_UI_ORIGIN: comma-separated browser origins
+// (scheme, host and port, no path), as a browser sends them in Origin.
+func origins(v string) ([]string, error) {
+	var out []string
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		u, err := url.Parse(part)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			return nil, fmt.Errorf("SIGNET_CODEC_UI_ORIGIN %q: want origins such as http://127.0.0.1:8233 (scheme, host, port; no path)", part)
+		}
+		out = append(out, u.Scheme+"://"+u.Host)
+	}
+	return out, nil
 }
 
 // Variables lists every environment variable FromEnv reads; the compose file
@@ -264,6 +314,8 @@ var Variables = []string{
 	"SIGNET_SIGNING_KEY_FILE", "SIGNET_ESIGN_WEBHOOK_SECRET", "SIGNET_MAX_INFLIGHT",
 	"SIGNET_OUTBOUND_ALLOW_LOOPBACK", "SIGNET_OUTBOUND_ALLOW", "SIGNET_BODY_TIMEOUT",
 	"SIGNET_SIGNING_CODE_MAX", "SIGNET_SIGNING_CODE_COOLDOWN",
+	"SIGNET_CODEC_KEY_FILE", "SIGNET_CODEC_ADDR", "SIGNET_CODEC_UI_ORIGIN", "SIGNET_METRICS_ADDR",
+	"SIGNET_WORKER_METRICS_ADDR",
 }
 
 // positiveDuration reads a duration such as 10s from name, def when unset.
@@ -277,6 +329,7 @@ func positiveDuration(name string, def time.Duration) (time.Duration, error) {
 		return 0, fmt.Errorf("%s %q: want a positive duration such as %s", name, v, def)
 	}
 	return d, nil
+
 }
 
 func env(name, def string) string {

@@ -23,6 +23,8 @@ func TestDefaults(t *testing.T) {
 	assert.Equal(t, 64, c.MaxInFlight)
 	assert.Equal(t, 5, c.SigningCodeMax)
 	assert.Equal(t, time.Minute, c.SigningCodeCooldown)
+	assert.Empty(t, c.MetricsAddr, "/metrics stays on the API's listener unless bound apart")
+	assert.Equal(t, []string{"http://127.0.0.1:8233"}, c.CodecUIOrigins)
 }
 
 func TestBadSettingsStopTheStart(t *testing.T) {
@@ -36,6 +38,10 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		"SIGNET_MAX_INFLIGHT":          "0",
 		"SIGNET_SIGNING_CODE_MAX":      "0",
 		"SIGNET_SIGNING_CODE_COOLDOWN": "a minute",
+		"SIGNET_METRICS_ADDR":          "9090",
+		"SIGNET_WORKER_METRICS_ADDR":   "metrics.internal",
+		"SIGNET_CODEC_ADDR":            "localhost",
+		"SIGNET_CODEC_UI_ORIGIN":       "http://127.0.0.1:8233/namespaces",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, value)

@@ -37,8 +37,9 @@ func DevServerArgs() []string {
 }
 
 // StartTemporal runs the dev server from cli with the Web UI, keeping its
-// state in dataDir/temporal.db, and waits until it answers.
-func StartTemporal(ctx context.Context, cli, dataDir string, port, uiPort int, logger *slog.Logger) (*TemporalServer, error) {
+// state in dataDir/temporal.db, and waits until it answers. extraArgs are
+// added to its flags (`signet dev`: the UI's codec endpoint).
+func StartTemporal(ctx context.Context, cli, dataDir string, port, uiPort int, logger *slog.Logger, extraArgs ...string) (*TemporalServer, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -49,6 +50,7 @@ func StartTemporal(ctx context.Context, cli, dataDir string, port, uiPort int, l
 		"--db-filename", filepath.Join(dataDir, "temporal.db"),
 		"--log-level", "warn",
 	}, DevServerArgs()...)
+	args = append(args, extraArgs...)
 	logFile, err := os.OpenFile(filepath.Join(dataDir, "temporal.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err

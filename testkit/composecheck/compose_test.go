@@ -178,3 +178,25 @@ func TestTemporalRunsWithEagerActivities(t *testing.T) {
 	require.Len(t, cfg["system.enableActivityEagerExecution"], 1)
 	assert.Equal(t, true, cfg["system.enableActivityEagerExecution"][0].Value)
 }
+
+// TestPayloadKeysLiveInAVolume: worker, API and codec server read one key
+// file from a volume that a one-shot service fills before they start, and
+// the UI asks the codec server to decrypt.
+func TestPayloadKeysLiveInAVolume(t *testing.T) {
+	services := load(t)
+	keyFile := "/keys/codec-keys.json"
+	init := services["signet-codec-key"]
+	assert.Equal(t, []string{"codec-key", "new"}, init.Command)
+	assert.Equal(t, keyFile, init.Environment["SIGNET_CODEC_KEY_FILE"])
+	assert.Contains(t, init.Volumes, "signet-keys:/keys")
+	for _, name := range []string{"signet-worker", "signet-api", "signet-codec-server"} {
+		s := services[name]
+		assert.Equal(t, keyFile, s.Environment["SIGNET_CODEC_KEY_FILE"], name)
+		assert.Contains(t, s.Volumes, "signet-keys:/keys:ro", name)
+		assert.Equal(t, "service_completed_successfully", s.DependsOn["signet-codec-key"].Condition, "%s waits for the key file", name)
+	}
+	assert.Equal(t, []string{"codec-server"}, services["signet-codec-server"].Command)
+	assert.True(t, publishes(services["signet-codec-server"], "8234"))
+	assert.Equal(t, "http://localhost:8234", services["temporal-ui"].Environment["TEMPORAL_CODEC_ENDPOINT"])
+	assert.NotContains(t, services["postgresql"].Volumes, "signet-keys:/keys", "the keys stay away from the database")
+}

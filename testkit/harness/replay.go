@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/workflows"
 )
 
@@ -24,6 +25,8 @@ import (
 type History struct {
 	WorkflowID, RunID, Type string
 	Events                  *historypb.History
+	// Codec decrypts its payloads, as the worker that wrote them did.
+	Codec *payloadcodec.Codec
 }
 
 // productTypes are the workflow types Signet's worker runs; the harness's
@@ -44,7 +47,8 @@ func (s *Stack) Histories(ctx context.Context) ([]History, error) {
 			if !productTypes[e.GetType().GetName()] {
 				continue
 			}
-			h := History{WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId(), Type: e.GetType().GetName(), Events: &historypb.History{}}
+			h := History{WorkflowID: e.GetExecution().GetWorkflowId(), RunID: e.GetExecution().GetRunId(), Type: e.GetType().GetName(),
+				Events: &historypb.History{}, Codec: s.codec}
 			it := s.Temporal.GetWorkflowHistory(ctx, h.WorkflowID, h.RunID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 			for it.HasNext() {
 				ev, err := it.Next()
@@ -88,6 +92,9 @@ func Replay(h History, v *Variant) error {
 		if !v.Mutate(events) {
 			return errVariantNotApplicable
 		}
+	}
+	if h.Codec != nil {
+		opts = h.Codec.ReplayerOptions(opts)
 	}
 	r, err := worker.NewWorkflowReplayerWithOptions(opts)
 	if err != nil {

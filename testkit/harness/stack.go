@@ -23,6 +23,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/migrations"
 )
@@ -58,6 +59,8 @@ type Stack struct {
 	api, worker *exec.Cmd
 	apiAddr     string
 	sink        *httptest.Server
+	keyFile     string
+	codec       *payloadcodec.Codec
 
 	// DatabaseURL is Signet's database on the throwaway cluster.
 	DatabaseURL string
@@ -138,7 +141,16 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if s.temporal, err = devstack.StartTemporal(ctx, s.cli, o.Dir, s.tPort, s.tUIPort, o.Logger); err != nil {
 		return nil, err
 	}
-	if s.Temporal, err = client.Dial(client.Options{HostPort: s.temporal.Address, Logger: quiet()}); err != nil {
+	// Worker and API read the payload keys from this file; the harness's
+	// own client (baselines, direct driving, history checks) uses them too.
+	s.keyFile = filepath.Join(o.Dir, "codec-keys.json")
+	if _, _, err := payloadcodec.CreateKeyFile(s.keyFile); err != nil {
+		return nil, err
+	}
+	if s.codec, err = payloadcodec.Open(s.keyFile); err != nil {
+		return nil, err
+	}
+	if s.Temporal, err = client.Dial(s.codec.ClientOptions(client.Options{HostPort: s.temporal.Address, Logger: quiet()})); err != nil {
 		return nil, fmt.Errorf("connect to Temporal: %w", err)
 	}
 
@@ -182,6 +194,7 @@ func (s *Stack) env() []string {
 		"SIGNET_HTTP_ADDR="+s.apiAddr,
 		"SIGNET_PUBLIC_URL="+s.APIURL,
 		"SIGNET_SMTP_ADDR="+s.Mail.Addr(),
+		"SIGNET_CODEC_KEY_FILE="+s.keyFile,
 		// The harness's webhook receivers listen on loopback.
 		"SIGNET_OUTBOUND_ALLOW_LOOPBACK=true",
 	)

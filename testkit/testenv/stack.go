@@ -20,7 +20,9 @@ import (
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/opsmetrics"
 	"github.com/signet-clm/signet/internal/outbound"
+	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/worker"
 )
@@ -44,6 +46,12 @@ type Stack struct {
 	// Clock is e-signing's clock, when the stack was made WithClock.
 	Clock  *Clock
 	mailer *notify.Dispatcher
+	// Codec encrypts every payload the stack's client and worker hand
+	// Temporal, under a key ring of its own (or WithCodecKeys').
+	Codec *payloadcodec.Codec
+	// Metrics is the API's /metrics, which the router also serves unless
+	// WithMetricsElsewhere moved it.
+	Metrics http.Handler
 }
 
 // Mailbox delivers every email the outbox holds to the stack's mail
@@ -123,10 +131,24 @@ var WrapHandler func(t testing.TB, h http.Handler) http.Handler
 type Option func(*options)
 
 type options struct {
-	oidc   api.OIDC
-	mail   bool
-	nomail bool
-	clock  *Clock
+	oidc             api.OIDC
+	mail             bool
+	nomail           bool
+	clock            *Clock
+	codecKeys        *payloadcodec.KeyRing
+	metricsElsewhere bool
+}
+
+// WithCodecKeys encrypts the stack's payloads under ring rather than a
+// fresh one (recorded histories that must replay later).
+func WithCodecKeys(ring *payloadcodec.KeyRing) Option {
+	return func(o *options) { o.codecKeys = ring }
+}
+
+// WithMetricsElsewhere runs the API as with SIGNET_METRICS_ADDR set: the
+// router answers 404 for /metrics, which only Stack.Metrics serves.
+func WithMetricsElsewhere() Option {
+	return func(o *options) { o.metricsElsewhere = true }
 }
 
 // WithOIDC makes the API accept JWTs that v verifies.
@@ -186,7 +208,15 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 		t.Fatal(err)
 	}
 
-	tc, err := client.Dial(client.Options{HostPort: temporalAddress, Logger: Logger()})
+	ring := o.codecKeys
+	if ring == nil {
+		if ring, err = payloadcodec.NewKeyRing(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	codec := payloadcodec.New(ring)
+	sdkMetrics := opsmetrics.NewTemporal()
+	tc, err := client.Dial(codec.ClientOptions(client.Options{HostPort: temporalAddress, Logger: Logger(), MetricsHandler: sdkMetrics}))
 	if err != nil {
 		t.Fatalf("connect to Temporal: %v", err)
 	}
@@ -223,13 +253,17 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 		opts.Now = o.clock.Now
 		deps.Signing = esign.New(deps.Contracts, tc, st, sealer, opts)
 	}
+	deps.Collectors = append(deps.Collectors, sdkMetrics)
+	deps.MetricsElsewhere = o.metricsElsewhere
+	deps.Metrics = api.NewMetrics(deps)
 	var handler http.Handler = api.NewRouter(deps)
 	if WrapHandler != nil {
 		handler = WrapHandler(t, handler)
 	}
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	stack := &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer, Mail: mail, Clock: o.clock}
+	stack := &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer, Mail: mail, Clock: o.clock,
+		Codec: codec, Metrics: deps.Metrics}
 	if mail != nil {
 		// Links in mail stay relative to the API (no SIGNET_PUBLIC_URL).
 		senders := map[string]notify.Sender{
