@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/catalog"
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/contracts"
@@ -30,16 +31,17 @@ func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, sea
 func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *eseal.Sealer, logger *slog.Logger) Deps {
 	cs := contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName)
 	return Deps{
-		Contracts: cs,
-		Signing:   esign.New(cs, tc, st, sealer, cfg.ESignWebhookSecret, cfg.SMTPAddr != ""),
-		Customers: customers.New(st),
-		Catalog:   catalog.New(st),
-		Approvals: inbox.New(st, cs),
-		Audit:     st,
-		Auth:      st,
-		Health:    st,
-		Users:     identity.New(st, cfg.Outbound),
-		Reports:   reports.New(st.Pool(), cfg.TimeZone),
+		Contracts:  cs,
+		Signing:    esign.New(cs, tc, st, sealer, cfg.ESignWebhookSecret, cfg.SMTPAddr != ""),
+		Customers:  customers.New(st),
+		Catalog:    catalog.New(st),
+		Approvals:  inbox.New(st, cs),
+		Audit:      st,
+		AuditChain: &audit.Trail{Rows: st, Keys: st.AuditKeys, Checkpoints: audit.CheckpointDir(cfg.AuditCheckpointDir), Sealer: sealer},
+		Auth:       st,
+		Health:     st,
+		Users:      identity.New(st, cfg.Outbound),
+		Reports:    reports.New(st.Pool(), cfg.TimeZone),
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},
 			{Name: "temporal", Check: func(ctx context.Context) error {

@@ -9,13 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/devstack"
-	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/migrations"
 )
 
@@ -60,20 +60,46 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 		cfg.TemporalAddress, uiURL = srv.Address, srv.UIURL
 	}
 
+	// The keys live outside PostgreSQL, under .data/ unless set; made on
+	// the first start, kept after.
+	files := devstack.DevKeyFiles(dataDir)
+	if cfg.SigningKeyFile != "" {
+		files.Keyring = cfg.SigningKeyFile
+	}
+	if cfg.AuditKeyFile != "" {
+		files.AuditKey = cfg.AuditKeyFile
+	}
+	if cfg.AuditCheckpointDir != "" {
+		files.Checkpoints = cfg.AuditCheckpointDir
+	}
+	cfg.SigningKeyFile, cfg.AuditKeyFile, cfg.AuditCheckpointDir = files.Keyring, files.AuditKey, files.Checkpoints
+	if err := files.Ensure(time.Now()); err != nil {
+		return err
+	}
+	keys, err := openKeys(cfg)
+	if err != nil {
+		return err
+	}
+
 	if cfg.DatabaseURL == "" {
 		pg, err := devstack.FindPostgres(ctx, dataDir, logger)
 		if err != nil {
 			return err
 		}
 		defer pg.Stop()
-		if cfg.DatabaseURL, err = devstack.CreateDatabase(ctx, pg.AdminURL, devDatabase); err != nil {
+		// Migrations run as the server's superuser, which owns the tables;
+		// the API and worker connect as signet_app, as in production.
+		if cfg.MigrateDatabaseURL, err = devstack.CreateDatabase(ctx, pg.AdminURL, devDatabase); err != nil {
+			return err
+		}
+		if cfg.DatabaseURL, err = migrations.AppURL(cfg.MigrateDatabaseURL); err != nil {
 			return err
 		}
 	}
-	if err := migrations.Apply(ctx, cfg.DatabaseURL); err != nil {
+	if err := migrate(ctx, cfg, logger); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openStore(ctx, cfg, keys, logger)
 	if err != nil {
 		return err
 	}
@@ -94,8 +120,8 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 	defer tc.Close()
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return runWorker(gctx, cfg, st, tc, logger) })
-	g.Go(func() error { return serveAPI(gctx, cfg, st, tc, logger) })
+	g.Go(func() error { return runWorker(gctx, cfg, st, keys, tc, logger) })
+	g.Go(func() error { return serveAPI(gctx, cfg, st, keys, tc, logger) })
 	printBanner(cfg, uiURL, tokenFile, tokens)
 	return g.Wait()
 }

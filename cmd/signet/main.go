@@ -4,8 +4,9 @@
 //	                 PostgreSQL, migrations, demo data, worker and API
 //	signet api       run the HTTP API
 //	signet worker    run the Temporal worker and scheduled jobs
-//	signet migrate   apply database migrations (idempotent)
-//	signet audit verify  walk the audit trail's hash chain
+//	signet migrate   apply database migrations (idempotent), as the owner role
+//	signet keys init|rotate|rotate-audit  make or rotate the keys kept outside PostgreSQL
+//	signet audit verify|checkpoint  check the audit chain; seal its head now
 //
 // Configuration comes from environment variables; see package config.
 package main
@@ -40,8 +41,12 @@ commands:
   dev       run Temporal, PostgreSQL, worker and API with demo data (for developers)
   api       run the HTTP API
   worker    run the Temporal worker and scheduled jobs
-  migrate   apply database migrations
-  audit verify   check the audit trail's hash chain; exit 1 naming the first broken row
+  migrate   apply database migrations (SIGNET_MIGRATE_DATABASE_URL, the owner role)
+  keys init         make the sealing keyring and the audit key, unless they exist
+  keys rotate       new sealing key; the old one is retired and still verifies
+  keys rotate-audit new audit chain key; older entries keep verifying with theirs
+  audit verify      check the audit chain against its key and checkpoints; exit 1 naming the first broken row
+  audit checkpoint  seal the audit chain's head into SIGNET_AUDIT_CHECKPOINT_DIR now
 `
 
 func main() {
@@ -59,12 +64,17 @@ func main() {
 		err = runDev(ctx, logger)
 	case "api", "worker", "migrate":
 		err = runService(ctx, os.Args[1], logger)
-	case "audit":
-		if len(os.Args) < 3 || os.Args[2] != "verify" {
+	case "audit", "keys":
+		sub := ""
+		if len(os.Args) >= 3 {
+			sub = os.Args[2]
+		}
+		run, ok := subcommands[os.Args[1]+" "+sub]
+		if !ok {
 			fmt.Fprint(os.Stderr, usage)
 			os.Exit(2)
 		}
-		err = verifyAudit(ctx)
+		err = run(ctx, logger)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return
@@ -78,23 +88,35 @@ func main() {
 	}
 }
 
+// subcommands are the two-word commands.
+var subcommands = map[string]func(context.Context, *slog.Logger) error{
+	"audit verify":      verifyAudit,
+	"audit checkpoint":  checkpointAudit,
+	"keys init":         initKeys,
+	"keys rotate":       rotateSigningKey,
+	"keys rotate-audit": rotateAuditKey,
+}
+
 // runService runs one production command against configured services.
 func runService(ctx context.Context, cmd string, logger *slog.Logger) error {
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
 	}
-	if cfg.DatabaseURL == "" {
-		return errors.New("DATABASE_URL is required (for example postgres://signet:signet@127.0.0.1:5432/signet)")
-	}
 	if cmd == "migrate" {
-		if err := migrations.Apply(ctx, cfg.DatabaseURL); err != nil {
-			return err
-		}
-		logger.Info("migrations applied")
-		return nil
+		return migrate(ctx, cfg, logger)
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is required (for example postgres://signet_app:…@127.0.0.1:5432/signet)")
+	}
+	keys, err := openKeys(cfg)
+	if err != nil {
+		return err
+	}
+	if cmd == "worker" && cfg.AuditCheckpointDir == "" {
+		return errors.New("SIGNET_AUDIT_CHECKPOINT_DIR is required by the worker: it seals the audit chain's head there on SIGNET_AUDIT_CHECKPOINT_SCHEDULE (a directory every worker reaches, ideally append-only storage)")
+	}
+	st, err := openStore(ctx, cfg, keys, logger)
 	if err != nil {
 		return err
 	}
@@ -107,14 +129,45 @@ func runService(ctx context.Context, cmd string, logger *slog.Logger) error {
 			return fmt.Errorf("temporal client: %w", err)
 		}
 		defer tc.Close()
-		return serveAPI(ctx, cfg, st, tc, logger)
+		return serveAPI(ctx, cfg, st, keys, tc, logger)
 	}
 	tc, err := client.DialContext(ctx, temporalOptions(cfg, logger))
 	if err != nil {
 		return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
 	}
 	defer tc.Close()
-	return runWorker(ctx, cfg, st, tc, logger)
+	return runWorker(ctx, cfg, st, keys, tc, logger)
+}
+
+// migrate applies the migrations as the owner role: first retiring a
+// sealing key the database still keeps into the keyring, then giving the
+// role DATABASE_URL names the application's rights.
+func migrate(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	if cfg.MigrateDatabaseURL == "" {
+		return errors.New("SIGNET_MIGRATE_DATABASE_URL (or DATABASE_URL) is required: the role that owns Signet's tables, for example postgres://signet:…@127.0.0.1:5432/signet")
+	}
+	retire := func(seeds [][]byte) error {
+		if cfg.SigningKeyFile == "" {
+			return migrations.ErrLegacySigningKey
+		}
+		ids, err := eseal.ImportRetiredSeeds(cfg.SigningKeyFile, seeds, eseal.OriginPostgreSQL, time.Now())
+		if err != nil {
+			return err
+		}
+		logger.Warn("the sealing key kept in PostgreSQL was retired into the keyring: it still verifies what it sealed, but anyone who read the database could seal with it too",
+			"keyring", cfg.SigningKeyFile, "key_ids", ids)
+		return nil
+	}
+	if err := migrations.ApplyRetiring(ctx, cfg.MigrateDatabaseURL, retire); err != nil {
+		return err
+	}
+	if cfg.DatabaseURL != "" && cfg.DatabaseURL != cfg.MigrateDatabaseURL {
+		if err := migrations.EnsureAppLogin(ctx, cfg.MigrateDatabaseURL, cfg.DatabaseURL); err != nil {
+			return err
+		}
+	}
+	logger.Info("migrations applied")
+	return nil
 }
 
 func temporalOptions(cfg config.Config, logger *slog.Logger) client.Options {
@@ -122,11 +175,8 @@ func temporalOptions(cfg config.Config, logger *slog.Logger) client.Options {
 }
 
 // serveAPI runs the HTTP API until ctx ends.
-func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
-	sealer, err := openSealer(ctx, cfg, st)
-	if err != nil {
-		return err
-	}
+func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, keys keySet, tc client.Client, logger *slog.Logger) error {
+	sealer := keys.sealer
 	// The API mails too (one-time signing codes) when SMTP is set.
 	st.EmailByDefault = cfg.SMTPAddr != ""
 	d := api.StandardDeps(cfg, st, tc, sealer, logger)
@@ -143,25 +193,8 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 	return api.Serve(ctx, cfg.HTTPAddr, api.NewRouter(d), cfg.RequestTimeout, cfg.BodyTimeout, logger)
 }
 
-// openSealer loads the signing key (made on first start) from the file
-// SIGNET_SIGNING_KEY_FILE names, or else from PostgreSQL.
-func openSealer(ctx context.Context, cfg config.Config, st *store.Store) (*eseal.Sealer, error) {
-	var ks eseal.KeyStore = st
-	if cfg.SigningKeyFile != "" {
-		ks = eseal.FileKeyStore{Path: cfg.SigningKeyFile}
-	}
-	sealer, err := eseal.Open(ctx, ks)
-	if err != nil {
-		return nil, fmt.Errorf("signing key: %w", err)
-	}
-	return sealer, nil
-}
-
-func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
-	sealer, err := openSealer(ctx, cfg, st)
-	if err != nil {
-		return err
-	}
+func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys keySet, tc client.Client, logger *slog.Logger) error {
+	sealer := keys.sealer
 	// User-chosen addresses: the guarded client refuses internal ones.
 	httpClient := cfg.Outbound.Client(30 * time.Second)
 	senders := map[string]notify.Sender{
@@ -175,40 +208,17 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc clien
 		st.EmailByDefault = true
 	}
 	return worker.Run(ctx, worker.Options{
-		Client:            tc,
-		Store:             st,
-		TaskQueue:         cfg.TaskQueue,
-		ReconcileSchedule: cfg.ReconcileSchedule,
-		DigestSchedule:    cfg.DigestSchedule,
-		Location:          cfg.TimeZone,
-		Logger:            logger,
-		Sealer:            sealer,
-		Renewer:           contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName),
-		Dispatcher:        notify.NewDispatcher(st, senders, cfg.PublicURL, logger.With("component", "notify")),
+		Client:             tc,
+		Store:              st,
+		TaskQueue:          cfg.TaskQueue,
+		ReconcileSchedule:  cfg.ReconcileSchedule,
+		DigestSchedule:     cfg.DigestSchedule,
+		Location:           cfg.TimeZone,
+		Logger:             logger,
+		Sealer:             sealer,
+		Renewer:            contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName),
+		Dispatcher:         notify.NewDispatcher(st, senders, cfg.PublicURL, logger.With("component", "notify")),
+		Trail:              trail(cfg, st, keys),
+		CheckpointSchedule: cfg.AuditCheckpointSchedule,
 	})
-}
-
-// verifyAudit walks the audit chain and reports the first broken row.
-func verifyAudit(ctx context.Context) error {
-	cfg, err := config.FromEnv()
-	if err != nil {
-		return err
-	}
-	if cfg.DatabaseURL == "" {
-		return errors.New("DATABASE_URL is required")
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	checked, broken, err := st.VerifyAudit(ctx)
-	if err != nil {
-		return err
-	}
-	if broken != nil {
-		return fmt.Errorf("audit trail broken at row %d: %s (%d rows checked)", broken.Seq, broken.Reason, checked)
-	}
-	fmt.Printf("audit trail intact: %d rows\n", checked)
-	return nil
 }

@@ -69,7 +69,7 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep, inv
 			return nil
 		}
 		// Only steps with events are worth the trail (links are in the events).
-		return appendAudit(actx, tx, "signing.step", "contract", r.ContractNumber, nil, map[string]any{"round": r.Round, "status": r.Status, "events": st.Events})
+		return s.appendAudit(actx, tx, "signing.step", "contract", r.ContractNumber, nil, map[string]any{"round": r.Round, "status": r.Status, "events": st.Events})
 	}))
 }
 
@@ -129,7 +129,7 @@ func (s *Store) SaveSignature(ctx context.Context, sig eseal.SealedSignature, or
 			return wrap(fmt.Sprintf("close signer %s", r.SignerID), err)
 		}
 		actx := audit.WithActor(ctx, audit.Actor{UserID: "signer:" + r.SignerID, RequestID: eventID})
-		return appendAudit(actx, tx, "signing.signed", "contract", r.ContractNumber, nil, sig)
+		return s.appendAudit(actx, tx, "signing.signed", "contract", r.ContractNumber, nil, sig)
 	})
 	if err != nil {
 		return eseal.SealedSignature{}, wrap(fmt.Sprintf("save signature %s", r.SignerID), err)

@@ -6,13 +6,16 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
 	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/devstack"
@@ -20,6 +23,7 @@ import (
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/outbound"
 	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/worker"
 )
 
@@ -36,6 +40,16 @@ type Stack struct {
 	TaskQueue string
 	// Sealer is the stack's signing key, to check seals with.
 	Sealer *eseal.Sealer
+	// Owner connects as the role that owns the tables and runs the
+	// migrations, for tests that play a database administrator; Store
+	// connects as signet_app, as the API and worker do in production.
+	Owner *pgxpool.Pool
+	// Keys are where the stack's keys outside PostgreSQL live (a
+	// directory of the test's own).
+	Keys devstack.KeyFiles
+	// Trail verifies the stack's audit chain and seals its head into
+	// Keys.Checkpoints.
+	Trail *audit.Trail
 }
 
 // AttachmentLimit is the upload limit of a test stack: small, so a test
@@ -94,12 +108,38 @@ func WithMail() Option {
 func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	t.Helper()
 	ctx := context.Background()
-	dbURL := NewDatabase(t)
-	st, err := store.Open(ctx, dbURL)
+	ownerURL := NewDatabase(t)
+	owner, err := pgxpool.New(ctx, ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Close)
+	keys := devstack.KeyFiles{Keyring: filepath.Join(t.TempDir(), "keys", "signing-keyring.json")}
+	keys.AuditKey = filepath.Join(filepath.Dir(keys.Keyring), "audit-key.json")
+	keys.Checkpoints = filepath.Join(filepath.Dir(keys.Keyring), "checkpoints")
+	if err := keys.Ensure(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ring, err := eseal.OpenFileKeyring(keys.Keyring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer := eseal.NewKeyringSealer(ring)
+	auditKeys, err := audit.OpenKeyFile(keys.AuditKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The application connects as its least-privilege role.
+	appURL, err := migrations.AppURL(ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, appURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
+	st.AuditKeys = auditKeys
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -130,10 +170,6 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	}
 	t.Cleanup(tc.Close)
 	queue := fmt.Sprintf("signet-test-%d", rand.Uint64())
-	sealer, err := eseal.Open(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
 	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger(), Sealer: sealer,
 		Renewer: contracts.New(st, tc, queue, loc, config.DefaultCompanyName)})
 	if err := w.Start(); err != nil {
@@ -144,7 +180,7 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	cfg := config.Config{TaskQueue: queue, TimeZone: loc, RequestTimeout: 20 * time.Second,
 		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit, ESignWebhookSecret: WebhookSecret,
 		// Receivers in tests listen on loopback: the development setting.
-		Outbound: outbound.Guard{AllowLoopback: true}}
+		Outbound: outbound.Guard{AllowLoopback: true}, AuditCheckpointDir: keys.Checkpoints}
 	if o.mail {
 		cfg.SMTPAddr = "mail.invalid:25"
 	}
@@ -156,5 +192,6 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	}
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer}
+	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer,
+		Owner: owner, Keys: keys, Trail: &audit.Trail{Rows: st, Keys: auditKeys, Checkpoints: audit.CheckpointDir(keys.Checkpoints), Sealer: sealer}}
 }
