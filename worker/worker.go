@@ -101,7 +101,8 @@ func Run(ctx context.Context, o Options) error {
 	} else {
 		close(done)
 	}
-	o.Logger.Info("worker running", "task_queue", o.TaskQueue, "reconcile", o.ReconcileSchedule, "digest", o.DigestSchedule)
+	o.Logger.Info("worker running", "task_queue", o.TaskQueue, "reconcile", o.ReconcileSchedule, "digest", o.DigestSchedule,
+		"audit_checkpoint", o.CheckpointSchedule)
 	<-ctx.Done()
 	<-done
 	return nil

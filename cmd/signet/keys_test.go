@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,4 +168,50 @@ func TestUpgradeMovesTheKeysOut(t *testing.T) {
 		return nil
 	}))
 	assert.ErrorContains(t, verifyAudit(ctx, quiet), "audit trail broken at row 4: recorded without the audit key after rows chained with it")
+}
+
+// TestMigrateGivesTheAppsLoginItsRights: DATABASE_URL may name a login role
+// of the operator's choosing; `signet migrate`, as an owner that may manage
+// roles, creates it as a member of signet_app, which can write what the
+// application writes and cannot alter the audit trail.
+func TestMigrateGivesTheAppsLoginItsRights(t *testing.T) {
+	testenv.RequireIntegration(t)
+	ctx := context.Background()
+	owner := testenv.NewEmptyDatabase(t)
+	login := "signet_test_login_" + strings.ToLower(strings.ReplaceAll(t.Name(), "Test", ""))[:12]
+	u, err := url.Parse(owner)
+	require.NoError(t, err)
+	u.User = url.UserPassword(login, "s3cret'; DROP TABLE audit_events; --")
+	dir := t.TempDir()
+	t.Setenv("SIGNET_MIGRATE_DATABASE_URL", owner)
+	t.Setenv("DATABASE_URL", u.String())
+	t.Setenv("SIGNET_SIGNING_KEY_FILE", filepath.Join(dir, "keyring.json"))
+	require.NoError(t, runService(ctx, "migrate", quiet))
+	admin, err := pgx.Connect(ctx, owner)
+	require.NoError(t, err)
+	defer admin.Close(ctx)
+	// Roles outlive databases: drop it before admin closes.
+	defer func() {
+		_, err := admin.Exec(context.Background(), "DROP ROLE IF EXISTS "+pgx.Identifier{login}.Sanitize())
+		assert.NoError(t, err)
+	}()
+
+	var canLogin, member bool
+	require.NoError(t, admin.QueryRow(ctx, `SELECT rolcanlogin, pg_has_role(oid, 'signet_app', 'MEMBER') FROM pg_roles WHERE rolname = $1`, login).
+		Scan(&canLogin, &member))
+	assert.True(t, canLogin)
+	assert.True(t, member)
+	require.NoError(t, runService(ctx, "migrate", quiet), "a second run finds the role made")
+
+	app, err := pgx.Connect(ctx, u.String())
+	require.NoError(t, err)
+	defer app.Close(ctx)
+	var insert, update bool
+	require.NoError(t, app.QueryRow(ctx, `SELECT has_table_privilege('audit_events', 'INSERT'), has_table_privilege('audit_events', 'UPDATE')`).Scan(&insert, &update))
+	assert.True(t, insert)
+	assert.False(t, update)
+	_, err = app.Exec(ctx, `ALTER TABLE audit_events DISABLE TRIGGER ALL`)
+	assert.ErrorContains(t, err, "must be owner of table audit_events")
+	_, err = app.Exec(ctx, `INSERT INTO contract_sequences (year, last_value) VALUES (2099, 0)`)
+	assert.NoError(t, err, "it writes what the application writes")
 }

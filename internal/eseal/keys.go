@@ -10,7 +10,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -37,9 +36,6 @@ type Keyring interface {
 	// most recently retired first.
 	Retired() []PublicKeyInfo
 }
-
-// ErrUnknownKey: a seal names a key the keyring does not hold.
-var ErrUnknownKey = errors.New("signing: unknown key")
 
 // memKeyring is a keyring held in memory: one current key and retired
 // public keys.

@@ -8,6 +8,7 @@ package eseal
 import (
 	"crypto"
 	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -53,7 +54,7 @@ func (s *Sealer) Seal(v any) (Seal, error) {
 		return Seal{}, fmt.Errorf("signing: current key: %w", err)
 	}
 	// Ed25519 signs the message itself: no pre-hash (crypto.Hash(0)).
-	sig, err := k.Signer.Sign(nil, msg, crypto.Hash(0))
+	sig, err := k.Signer.Sign(rand.Reader, msg, crypto.Hash(0))
 	if err != nil {
 		return Seal{}, fmt.Errorf("signing: sign with key %s: %w", k.ID, err)
 	}
