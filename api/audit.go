@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -11,10 +12,15 @@ import (
 	"github.com/signet-clm/signet/internal/store"
 )
 
-// AuditReader reads the audit trail and checks its chain.
+// AuditReader reads the audit trail.
 type AuditReader interface {
 	Audit(ctx context.Context, f store.AuditFilter) ([]audit.Entry, error)
-	VerifyAudit(ctx context.Context) (int64, *store.AuditBreak, error)
+}
+
+// AuditVerifier checks the audit trail's chain against the audit keys and
+// the sealed checkpoints (audit.Trail).
+type AuditVerifier interface {
+	Verify(ctx context.Context) (audit.Report, error)
 }
 
 // AuditQuery filters the audit trail.
@@ -53,18 +59,31 @@ func (h *handlers) audit(c *gin.Context) {
 }
 
 // AuditVerification is what GET /v1/audit/verify found walking the chain,
-// as `signet audit verify` reports it: how many entries were checked and
-// the first that does not hold, if any.
+// as `signet audit verify` reports it: how many entries were checked, the
+// first that does not hold, if any, and the sealed checkpoints the chain
+// was held against.
 type AuditVerification struct {
 	OK      bool        `json:"ok"`
 	Checked int64       `json:"checked"`
 	Broken  *AuditBreak `json:"broken,omitempty"`
+	// Checkpoints is how many sealed checkpoints (kept outside the
+	// database) the chain was checked against; LatestCheckpoint the newest.
+	Checkpoints      int              `json:"checkpoints"`
+	LatestCheckpoint *AuditCheckpoint `json:"latest_checkpoint,omitempty"`
 }
 
-// AuditBreak is the API's store.AuditBreak.
+// AuditBreak is the API's audit.Break.
 type AuditBreak struct {
 	Seq    int64  `json:"seq"`
 	Reason string `json:"reason"`
+}
+
+// AuditCheckpoint is the API's audit.Checkpoint: the chain's head as
+// sealed at one moment.
+type AuditCheckpoint struct {
+	Seq  int64     `json:"seq"`
+	Hash string    `json:"hash"`
+	At   time.Time `json:"at"`
 }
 
 func (h *handlers) verifyAudit(c *gin.Context) {
@@ -73,14 +92,17 @@ func (h *handlers) verifyAudit(c *gin.Context) {
 		writeError(c, h.d.Logger, err)
 		return
 	}
-	checked, broken, err := h.d.Audit.VerifyAudit(c.Request.Context())
+	rep, err := h.d.AuditChain.Verify(c.Request.Context())
 	if err != nil {
 		writeError(c, h.d.Logger, store.Classify(err))
 		return
 	}
-	v := AuditVerification{OK: broken == nil, Checked: checked}
-	if broken != nil {
-		v.Broken = &AuditBreak{Seq: broken.Seq, Reason: broken.Reason}
+	v := AuditVerification{OK: rep.Broken == nil, Checked: rep.Checked, Checkpoints: rep.Checkpoints}
+	if b := rep.Broken; b != nil {
+		v.Broken = &AuditBreak{Seq: b.Seq, Reason: b.Reason}
+	}
+	if cp := rep.Latest; cp != nil {
+		v.LatestCheckpoint = &AuditCheckpoint{Seq: cp.Seq, Hash: cp.Hash, At: cp.At}
 	}
 	c.JSON(http.StatusOK, v)
 }

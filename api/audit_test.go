@@ -32,7 +32,7 @@ func TestAuditorsReadWhoChangedWhat(t *testing.T) {
 	assert.Contains(t, string(updated.After), `"tier":"A"`)
 	assert.Equal(t, []string{"limit"}, fieldsOf(t, call(t, s, http.MethodGet, "/v1/audit?limit=5000", "auditor", nil)))
 
-	_, broken, err := s.Store.VerifyAudit(t.Context())
+	rep, err := s.Trail.Verify(t.Context())
 	require.NoError(t, err)
-	assert.Nil(t, broken, "everything the stack wrote chains")
+	assert.Nil(t, rep.Broken, "everything the stack wrote chains")
 }

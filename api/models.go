@@ -796,12 +796,27 @@ type SigningEvent struct {
 	Detail     string    `json:"detail,omitempty"`
 }
 
-// PublicKeyInfo is the API's signing.PublicKeyInfo.
+// PublicKeyInfo is the API's eseal.KeySet: the current sealing key, and
+// the retired keys that no longer seal but still verify what they sealed.
 type PublicKeyInfo struct {
 	Algorithm string `json:"algorithm"`
 	KeyID     string `json:"key_id"`
 	PublicKey string `json:"public_key"`
 	PEM       string `json:"pem"`
+	// Retired keys, the most recently retired first.
+	Retired []RetiredKey `json:"retired"`
+}
+
+// RetiredKey is a sealing key that no longer seals but still verifies.
+type RetiredKey struct {
+	Algorithm string    `json:"algorithm"`
+	KeyID     string    `json:"key_id"`
+	PublicKey string    `json:"public_key"`
+	PEM       string    `json:"pem"`
+	RetiredAt time.Time `json:"retired_at"`
+	// Origin is "postgresql" for a key that was kept in the database
+	// before keys moved out of it; "" otherwise.
+	Origin string `json:"origin,omitempty"`
 }
 
 // SignView is the API's esign.SignView.
@@ -1939,12 +1954,32 @@ func toSigningEvent(v eseal.Event) SigningEvent {
 	}
 }
 
-func toPublicKeyInfo(v eseal.PublicKeyInfo) PublicKeyInfo {
+func toSigningKeys(v eseal.KeySet) PublicKeyInfo {
+	retired := convList(v.Retired, toRetiredKey)
+	if retired == nil {
+		retired = []RetiredKey{}
+	}
 	return PublicKeyInfo{
+		Algorithm: v.Current.Algorithm,
+		KeyID:     v.Current.KeyID,
+		PublicKey: v.Current.PublicKey,
+		PEM:       v.Current.PEM,
+		Retired:   retired,
+	}
+}
+
+func toRetiredKey(v eseal.PublicKeyInfo) RetiredKey {
+	var retiredAt time.Time
+	if v.RetiredAt != nil {
+		retiredAt = *v.RetiredAt
+	}
+	return RetiredKey{
 		Algorithm: v.Algorithm,
 		KeyID:     v.KeyID,
 		PublicKey: v.PublicKey,
 		PEM:       v.PEM,
+		RetiredAt: retiredAt,
+		Origin:    v.Origin,
 	}
 }
 

@@ -53,7 +53,9 @@ type Deps struct {
 	Catalog   *catalog.Service
 	Approvals *inbox.Service
 	Audit     AuditReader
-	Users     *identity.Service
+	// AuditChain verifies the audit chain (GET /v1/audit/verify).
+	AuditChain AuditVerifier
+	Users      *identity.Service
 	// Signing runs e-signing: links, certificates, verification, webhooks.
 	Signing *esign.Service
 	Reports *reports.Service

@@ -59,7 +59,8 @@ func (h *handlers) replaceSigner(c *gin.Context) {
 }
 
 func (h *handlers) signingKey(c *gin.Context) {
-	c.JSON(http.StatusOK, toPublicKeyInfo(h.d.Signing.SigningKey()))
+	keys, err := h.d.Signing.SigningKeys()
+	h.respond(c, http.StatusOK, toSigningKeys(keys), err)
 }
 
 func (h *handlers) openLink(c *gin.Context) {

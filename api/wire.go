@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/catalog"
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/contracts"
@@ -42,6 +43,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		Catalog:    catalog.New(st),
 		Approvals:  inbox.New(st, cs),
 		Audit:      st,
+		AuditChain: &audit.Trail{Rows: st, Keys: st.AuditKeys, Checkpoints: audit.CheckpointDir(cfg.AuditCheckpointDir), Sealer: sealer},
 		Auth:       st,
 		RequestIDs: st,
 		Health:     st,

@@ -13,6 +13,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/signet-clm/signet/activities"
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/store"
@@ -35,6 +36,10 @@ type Options struct {
 	Renewer activities.Renewer
 	// Dispatcher delivers the notification outbox; nil delivers nothing.
 	Dispatcher *notify.Dispatcher
+	// Trail seals the audit chain's head on CheckpointSchedule into its
+	// checkpoint directory; nil (or no directory) seals nothing.
+	Trail              *audit.Trail
+	CheckpointSchedule string
 }
 
 // RequestIDRetention is how long a client request ID stays held to its
@@ -75,6 +80,19 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}},
 	}
+	if o.Trail != nil && o.Trail.Checkpoints != "" {
+		cp := &Checkpointer{Store: o.Store, Trail: o.Trail, Logger: o.Logger}
+		checkpoint := func() error { _, _, err := cp.Run(ctx, time.Now()); return err }
+		jobs = append(jobs, struct {
+			name, spec string
+			run        func() error
+		}{"audit checkpoint", o.CheckpointSchedule, checkpoint})
+		// At start too: after an upgrade this is what vouches for the rows
+		// chained before the audit key.
+		if err := checkpoint(); err != nil {
+			o.Logger.Error("audit checkpoint failed", "err", err)
+		}
+	}
 	for _, j := range jobs {
 		if _, err := sched.AddFunc(j.spec, func() {
 			if err := j.run(); err != nil {
@@ -93,7 +111,8 @@ func Run(ctx context.Context, o Options) error {
 	} else {
 		close(done)
 	}
-	o.Logger.Info("worker running", "task_queue", o.TaskQueue, "reconcile", o.ReconcileSchedule, "digest", o.DigestSchedule)
+	o.Logger.Info("worker running", "task_queue", o.TaskQueue, "reconcile", o.ReconcileSchedule, "digest", o.DigestSchedule,
+		"audit_checkpoint", o.CheckpointSchedule)
 	<-ctx.Done()
 	<-done
 	return nil

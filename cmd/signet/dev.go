@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
@@ -17,7 +18,6 @@ import (
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/opsmetrics"
 	"github.com/signet-clm/signet/internal/payloadcodec"
-	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/migrations"
 )
 
@@ -81,20 +81,46 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 		cfg.TemporalAddress, uiURL = srv.Address, srv.UIURL
 	}
 
+	// The keys live outside PostgreSQL, under .data/ unless set; made on
+	// the first start, kept after.
+	files := devstack.DevKeyFiles(dataDir)
+	if cfg.SigningKeyFile != "" {
+		files.Keyring = cfg.SigningKeyFile
+	}
+	if cfg.AuditKeyFile != "" {
+		files.AuditKey = cfg.AuditKeyFile
+	}
+	if cfg.AuditCheckpointDir != "" {
+		files.Checkpoints = cfg.AuditCheckpointDir
+	}
+	cfg.SigningKeyFile, cfg.AuditKeyFile, cfg.AuditCheckpointDir = files.Keyring, files.AuditKey, files.Checkpoints
+	if err := files.Ensure(time.Now()); err != nil {
+		return err
+	}
+	keys, err := openKeys(cfg)
+	if err != nil {
+		return err
+	}
+
 	if cfg.DatabaseURL == "" {
 		pg, err := devstack.FindPostgres(ctx, dataDir, logger)
 		if err != nil {
 			return err
 		}
 		defer pg.Stop()
-		if cfg.DatabaseURL, err = devstack.CreateDatabase(ctx, pg.AdminURL, devDatabase); err != nil {
+		// Migrations run as the server's superuser, which owns the tables;
+		// the API and worker connect as signet_app, as in production.
+		if cfg.MigrateDatabaseURL, err = devstack.CreateDatabase(ctx, pg.AdminURL, devDatabase); err != nil {
+			return err
+		}
+		if cfg.DatabaseURL, err = migrations.AppURL(cfg.MigrateDatabaseURL); err != nil {
 			return err
 		}
 	}
-	if err := migrations.Apply(ctx, cfg.DatabaseURL); err != nil {
+	if err := migrate(ctx, cfg, logger); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openStore(ctx, cfg, keys, logger)
 	if err != nil {
 		return err
 	}
@@ -130,12 +156,12 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return runWorker(gctx, cfg, st, tc, logger) })
+	g.Go(func() error { return runWorker(gctx, cfg, st, keys, tc, logger) })
 	g.Go(func() error {
 		if mailbox == nil {
-			return serveAPI(gctx, cfg, st, tc, sdkMetrics, logger, nil)
+			return serveAPI(gctx, cfg, st, keys, tc, sdkMetrics, logger, nil)
 		}
-		return serveAPI(gctx, cfg, st, tc, sdkMetrics, logger, mailbox)
+		return serveAPI(gctx, cfg, st, keys, tc, sdkMetrics, logger, mailbox)
 	})
 	g.Go(func() error { return serveCodec(gctx, cfg, codec, st, logger) })
 	printBanner(cfg, uiURL, codecURL, tokenFile, tokens, mailbox != nil)

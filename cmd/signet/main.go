@@ -5,8 +5,9 @@
 //	                 worker and API
 //	signet api       run the HTTP API
 //	signet worker    run the Temporal worker and scheduled jobs
-//	signet migrate   apply database migrations (idempotent)
-//	signet audit verify  walk the audit trail's hash chain
+//	signet migrate   apply database migrations (idempotent), as the owner role
+//	signet keys init|rotate|rotate-audit  make or rotate the keys kept outside PostgreSQL
+//	signet audit verify|checkpoint  check the audit chain; seal its head now
 //	signet codec-server  decrypt Temporal payloads for the Web UI and CLI (admins, auditors)
 //	signet codec-key new|rotate  create the payload key file, or add a new current key
 //
@@ -51,9 +52,13 @@ commands:
   dev       run Temporal, PostgreSQL, worker and API with demo data (for developers)
   api       run the HTTP API
   worker    run the Temporal worker and scheduled jobs
-  migrate   apply database migrations
-  audit verify   check the audit trail's hash chain; exit 1 naming the first broken row
-  codec-server   serve the Temporal Web UI's codec endpoint: decrypted payloads for admins and auditors
+  migrate   apply database migrations (SIGNET_MIGRATE_DATABASE_URL, the owner role)
+  keys init         make the sealing keyring and the audit key, unless they exist
+  keys rotate       new sealing key; the old one is retired and still verifies
+  keys rotate-audit new audit chain key; older entries keep verifying with theirs
+  audit verify      check the audit chain against its key and checkpoints; exit 1 naming the first broken row
+  audit checkpoint  seal the audit chain's head into SIGNET_AUDIT_CHECKPOINT_DIR now
+  codec-server      serve the Temporal Web UI's codec endpoint: decrypted payloads for admins and auditors
   codec-key new     create the payload key file SIGNET_CODEC_KEY_FILE names (keeps an existing one)
   codec-key rotate  add a fresh current key to it; older keys stay to decrypt older payloads
 `
@@ -73,12 +78,17 @@ func main() {
 		err = runDev(ctx, logger)
 	case "api", "worker", "migrate":
 		err = runService(ctx, os.Args[1], logger)
-	case "audit":
-		if len(os.Args) < 3 || os.Args[2] != "verify" {
+	case "audit", "keys":
+		sub := ""
+		if len(os.Args) >= 3 {
+			sub = os.Args[2]
+		}
+		run, ok := subcommands[os.Args[1]+" "+sub]
+		if !ok {
 			fmt.Fprint(os.Stderr, usage)
 			os.Exit(2)
 		}
-		err = verifyAudit(ctx)
+		err = run(ctx, logger)
 	case "codec-server":
 		err = runCodecServer(ctx, logger)
 	case "codec-key":
@@ -100,27 +110,39 @@ func main() {
 	}
 }
 
+// subcommands are the two-word commands.
+var subcommands = map[string]func(context.Context, *slog.Logger) error{
+	"audit verify":      verifyAudit,
+	"audit checkpoint":  checkpointAudit,
+	"keys init":         initKeys,
+	"keys rotate":       rotateSigningKey,
+	"keys rotate-audit": rotateAuditKey,
+}
+
 // runService runs one production command against configured services.
 func runService(ctx context.Context, cmd string, logger *slog.Logger) error {
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
 	}
-	if cfg.DatabaseURL == "" {
-		return errors.New("DATABASE_URL is required (for example postgres://signet:signet@127.0.0.1:5432/signet)")
-	}
 	if cmd == "migrate" {
-		if err := migrations.Apply(ctx, cfg.DatabaseURL); err != nil {
-			return err
-		}
-		logger.Info("migrations applied")
-		return nil
+		return migrate(ctx, cfg, logger)
+	}
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is required (for example postgres://signet_app:…@127.0.0.1:5432/signet)")
+	}
+	keys, err := openKeys(cfg)
+	if err != nil {
+		return err
 	}
 	codec, err := openCodec(cfg)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if cmd == "worker" && cfg.AuditCheckpointDir == "" {
+		return errors.New("SIGNET_AUDIT_CHECKPOINT_DIR is required by the worker: it seals the audit chain's head there on SIGNET_AUDIT_CHECKPOINT_SCHEDULE (a directory every worker reaches, ideally append-only storage)")
+	}
+	st, err := openStore(ctx, cfg, keys, logger)
 	if err != nil {
 		return err
 	}
@@ -134,7 +156,7 @@ func runService(ctx context.Context, cmd string, logger *slog.Logger) error {
 			return fmt.Errorf("temporal client: %w", err)
 		}
 		defer tc.Close()
-		return serveAPI(ctx, cfg, st, tc, sdkMetrics, logger, nil)
+		return serveAPI(ctx, cfg, st, keys, tc, sdkMetrics, logger, nil)
 	}
 	tc, err := client.DialContext(ctx, temporalOptions(cfg, codec, sdkMetrics, logger))
 	if err != nil {
@@ -142,12 +164,43 @@ func runService(ctx context.Context, cmd string, logger *slog.Logger) error {
 	}
 	defer tc.Close()
 	if cfg.WorkerMetricsAddr == "" {
-		return runWorker(ctx, cfg, st, tc, logger)
+		return runWorker(ctx, cfg, st, keys, tc, logger)
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return runWorker(gctx, cfg, st, tc, logger) })
+	g.Go(func() error { return runWorker(gctx, cfg, st, keys, tc, logger) })
 	g.Go(func() error { return opsmetrics.Serve(gctx, cfg.WorkerMetricsAddr, workerMetrics(sdkMetrics), logger) })
 	return g.Wait()
+}
+
+// migrate applies the migrations as the owner role: first retiring a
+// sealing key the database still keeps into the keyring, then giving the
+// role DATABASE_URL names the application's rights.
+func migrate(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	if cfg.MigrateDatabaseURL == "" {
+		return errors.New("SIGNET_MIGRATE_DATABASE_URL (or DATABASE_URL) is required: the role that owns Signet's tables, for example postgres://signet:…@127.0.0.1:5432/signet")
+	}
+	retire := func(seeds [][]byte) error {
+		if cfg.SigningKeyFile == "" {
+			return migrations.ErrLegacySigningKey
+		}
+		ids, err := eseal.ImportRetiredSeeds(cfg.SigningKeyFile, seeds, eseal.OriginPostgreSQL, time.Now())
+		if err != nil {
+			return err
+		}
+		logger.Warn("the sealing key kept in PostgreSQL was retired into the keyring: it still verifies what it sealed, but anyone who read the database could seal with it too",
+			"keyring", cfg.SigningKeyFile, "key_ids", ids)
+		return nil
+	}
+	if err := migrations.ApplyRetiring(ctx, cfg.MigrateDatabaseURL, retire); err != nil {
+		return err
+	}
+	if cfg.DatabaseURL != "" && cfg.DatabaseURL != cfg.MigrateDatabaseURL {
+		if err := migrations.EnsureAppLogin(ctx, cfg.MigrateDatabaseURL, cfg.DatabaseURL); err != nil {
+			return err
+		}
+	}
+	logger.Info("migrations applied")
+	return nil
 }
 
 // temporalOptions are every Temporal client's: payloads encrypted by the
@@ -184,11 +237,8 @@ func workerMetrics(sdkMetrics *opsmetrics.Temporal) http.Handler {
 // serveAPI runs the HTTP API until ctx ends, and /metrics on its own
 // listener when SIGNET_METRICS_ADDR says so. devMail, when set (only by
 // `signet dev`), serves the development mailbox at /dev/mail beside it.
-func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, sdkMetrics *opsmetrics.Temporal, logger *slog.Logger, devMail http.Handler) error {
-	sealer, err := openSealer(ctx, cfg, st)
-	if err != nil {
-		return err
-	}
+func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, keys keySet, tc client.Client, sdkMetrics *opsmetrics.Temporal, logger *slog.Logger, devMail http.Handler) error {
+	sealer := keys.sealer
 	// The API mails too (one-time signing codes) when SMTP is set.
 	st.EmailByDefault = cfg.SMTPAddr != ""
 	d := api.StandardDeps(cfg, st, tc, sealer, logger)
@@ -223,25 +273,8 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 	return g.Wait()
 }
 
-// openSealer loads the signing key (made on first start) from the file
-// SIGNET_SIGNING_KEY_FILE names, or else from PostgreSQL.
-func openSealer(ctx context.Context, cfg config.Config, st *store.Store) (*eseal.Sealer, error) {
-	var ks eseal.KeyStore = st
-	if cfg.SigningKeyFile != "" {
-		ks = eseal.FileKeyStore{Path: cfg.SigningKeyFile}
-	}
-	sealer, err := eseal.Open(ctx, ks)
-	if err != nil {
-		return nil, fmt.Errorf("signing key: %w", err)
-	}
-	return sealer, nil
-}
-
-func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) error {
-	sealer, err := openSealer(ctx, cfg, st)
-	if err != nil {
-		return err
-	}
+func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys keySet, tc client.Client, logger *slog.Logger) error {
+	sealer := keys.sealer
 	// User-chosen addresses: the guarded client refuses internal ones.
 	httpClient := cfg.Outbound.Client(30 * time.Second)
 	senders := map[string]notify.Sender{
@@ -255,40 +288,17 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, tc clien
 		st.EmailByDefault = true
 	}
 	return worker.Run(ctx, worker.Options{
-		Client:            tc,
-		Store:             st,
-		TaskQueue:         cfg.TaskQueue,
-		ReconcileSchedule: cfg.ReconcileSchedule,
-		DigestSchedule:    cfg.DigestSchedule,
-		Location:          cfg.TimeZone,
-		Logger:            logger,
-		Sealer:            sealer,
-		Renewer:           contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName),
-		Dispatcher:        notify.NewDispatcher(st, senders, cfg.PublicURL, logger.With("component", "notify")),
+		Client:             tc,
+		Store:              st,
+		TaskQueue:          cfg.TaskQueue,
+		ReconcileSchedule:  cfg.ReconcileSchedule,
+		DigestSchedule:     cfg.DigestSchedule,
+		Location:           cfg.TimeZone,
+		Logger:             logger,
+		Sealer:             sealer,
+		Renewer:            contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName),
+		Dispatcher:         notify.NewDispatcher(st, senders, cfg.PublicURL, logger.With("component", "notify")),
+		Trail:              trail(cfg, st, keys),
+		CheckpointSchedule: cfg.AuditCheckpointSchedule,
 	})
-}
-
-// verifyAudit walks the audit chain and reports the first broken row.
-func verifyAudit(ctx context.Context) error {
-	cfg, err := config.FromEnv()
-	if err != nil {
-		return err
-	}
-	if cfg.DatabaseURL == "" {
-		return errors.New("DATABASE_URL is required")
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	checked, broken, err := st.VerifyAudit(ctx)
-	if err != nil {
-		return err
-	}
-	if broken != nil {
-		return fmt.Errorf("audit trail broken at row %d: %s (%d rows checked)", broken.Seq, broken.Reason, checked)
-	}
-	fmt.Printf("audit trail intact: %d rows\n", checked)
-	return nil
 }

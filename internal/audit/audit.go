@@ -1,6 +1,9 @@
-// Package audit holds the audit trail's vocabulary: who is acting (carried
-// in the request's context down to the store, which writes the trail in
-// the same transaction as each change) and how a trail entry is hashed.
+// Package audit holds the audit trail's vocabulary and rules: who is acting
+// (carried in the request's context down to the store, which writes the
+// trail in the same transaction as each change), how an entry is chained
+// to the one before (an HMAC keyed with a key outside the database,
+// key.go), how the chain is verified (chain.go) and how its head is
+// sealed into checkpoint files outside the database (checkpoint.go).
 package audit
 
 import (
@@ -57,8 +60,11 @@ type Entry struct {
 // Genesis is the previous hash of the first entry.
 const Genesis = "0000000000000000000000000000000000000000000000000000000000000000"
 
-// Hash chains an entry's content to the previous entry's hash.
-func Hash(prev, content string) string {
+// LegacyHash chains an entry's content to the previous entry's hash the
+// way entries were chained before the audit key (key_id ""): SHA-256,
+// which anyone can recompute, so such entries are trusted only below a
+// sealed checkpoint (see Verifier).
+func LegacyHash(prev, content string) string {
 	sum := sha256.Sum256([]byte(prev + "\n" + content))
 	return hex.EncodeToString(sum[:])
 }

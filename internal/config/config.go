@@ -19,9 +19,14 @@ import (
 
 // Config is every setting the API and worker read.
 type Config struct {
-	// DatabaseURL (DATABASE_URL) is the PostgreSQL connection string. Empty
-	// means `signet dev` finds or starts a server.
+	// DatabaseURL (DATABASE_URL) is the PostgreSQL connection string the
+	// API and worker use: a least-privilege role (signet_app, see migration
+	// 015). Empty means `signet dev` finds or starts a server.
 	DatabaseURL string
+	// MigrateDatabaseURL (SIGNET_MIGRATE_DATABASE_URL, default DATABASE_URL)
+	// is the owner role `signet migrate` connects as: it owns the tables
+	// and can give the app's role its rights.
+	MigrateDatabaseURL string
 	// TemporalAddress (TEMPORAL_ADDRESS, default 127.0.0.1:7233) is the
 	// Temporal frontend's host:port.
 	TemporalAddress string
@@ -66,10 +71,21 @@ type Config struct {
 	// OIDCJWKSURL (SIGNET_OIDC_JWKS_URL, default empty: discovered from
 	// the issuer) is the issuer's key set.
 	OIDCJWKSURL string
-	// SigningKeyFile (SIGNET_SIGNING_KEY_FILE, default empty: PostgreSQL)
-	// keeps the Ed25519 sealing key in a file instead of the database; it
-	// is generated there on first start.
+	// SigningKeyFile (SIGNET_SIGNING_KEY_FILE) is the sealing keyring: the
+	// current Ed25519 key and the retired public keys (eseal.FileKeyring).
+	// `signet api` and `signet worker` refuse to start without it; `signet
+	// keys init` makes it, `signet dev` makes one under .data/.
 	SigningKeyFile string
+	// AuditKeyFile (SIGNET_AUDIT_KEY_FILE) holds the HMAC keys of the audit
+	// chain (audit.FileKeys); required like SigningKeyFile.
+	AuditKeyFile string
+	// AuditCheckpointDir (SIGNET_AUDIT_CHECKPOINT_DIR) is where the worker
+	// writes sealed checkpoints of the audit chain's head, and where
+	// verification reads them; required by `signet worker`.
+	AuditCheckpointDir string
+	// AuditCheckpointSchedule (SIGNET_AUDIT_CHECKPOINT_SCHEDULE, default
+	// "*/15 * * * *") is the cron spec of the checkpoint job.
+	AuditCheckpointSchedule string
 	// ESignWebhookSecret (SIGNET_ESIGN_WEBHOOK_SECRET, default empty: no
 	// external provider) authenticates an e-signature provider's callbacks.
 	ESignWebhookSecret string
@@ -127,9 +143,12 @@ const (
 	DefaultCompanyName       = "示例科技有限公司"
 	DefaultAttachmentMax     = 20 << 20
 	DefaultDigestSchedule    = "0 8 * * *"
-	DefaultPublicURL         = "http://127.0.0.1:8080"
-	DefaultSMTPFrom          = "signet@localhost"
-	DefaultOIDCAudience      = "signet"
+	// DefaultCheckpointSchedule bounds what rests on the audit key alone:
+	// rows since the last checkpoint.
+	DefaultCheckpointSchedule = "*/15 * * * *"
+	DefaultPublicURL          = "http://127.0.0.1:8080"
+	DefaultSMTPFrom           = "signet@localhost"
+	DefaultOIDCAudience       = "signet"
 	// DefaultMaxInFlight bounds queueing, not throughput: on two cores
 	// (make bench) creation sustains about 9 starts/s, so the 64th request
 	// already waits seconds and, under twice that load, some still reach
@@ -176,23 +195,27 @@ func outboundGuard() (outbound.Guard, error) {
 // FromEnv reads the configuration from the environment.
 func FromEnv() (Config, error) {
 	c := Config{
-		DatabaseURL:       os.Getenv("DATABASE_URL"),
-		TemporalAddress:   env("TEMPORAL_ADDRESS", DefaultTemporalAddress),
-		TemporalNamespace: env("TEMPORAL_NAMESPACE", DefaultTemporalNamespace),
-		TaskQueue:         env("SIGNET_TASK_QUEUE", DefaultTaskQueue),
-		HTTPAddr:          env("SIGNET_HTTP_ADDR", DefaultHTTPAddr),
-		ReconcileSchedule: env("SIGNET_RECONCILE_SCHEDULE", DefaultReconcileSchedule),
-		CompanyName:       env("SIGNET_COMPANY_NAME", DefaultCompanyName),
-		DigestSchedule:    env("SIGNET_DIGEST_SCHEDULE", DefaultDigestSchedule),
-		PublicURL:         env("SIGNET_PUBLIC_URL", DefaultPublicURL),
-		SMTPAddr:          os.Getenv("SIGNET_SMTP_ADDR"),
-		SMTPFrom:          env("SIGNET_SMTP_FROM", DefaultSMTPFrom),
-		SMTPUsername:      os.Getenv("SIGNET_SMTP_USERNAME"),
-		SMTPPassword:      os.Getenv("SIGNET_SMTP_PASSWORD"),
-		OIDCIssuer:        os.Getenv("SIGNET_OIDC_ISSUER"),
-		OIDCAudience:      env("SIGNET_OIDC_AUDIENCE", DefaultOIDCAudience),
-		OIDCJWKSURL:       os.Getenv("SIGNET_OIDC_JWKS_URL"),
-		SigningKeyFile:    os.Getenv("SIGNET_SIGNING_KEY_FILE"),
+		DatabaseURL:             os.Getenv("DATABASE_URL"),
+		MigrateDatabaseURL:      env("SIGNET_MIGRATE_DATABASE_URL", os.Getenv("DATABASE_URL")),
+		TemporalAddress:         env("TEMPORAL_ADDRESS", DefaultTemporalAddress),
+		TemporalNamespace:       env("TEMPORAL_NAMESPACE", DefaultTemporalNamespace),
+		TaskQueue:               env("SIGNET_TASK_QUEUE", DefaultTaskQueue),
+		HTTPAddr:                env("SIGNET_HTTP_ADDR", DefaultHTTPAddr),
+		ReconcileSchedule:       env("SIGNET_RECONCILE_SCHEDULE", DefaultReconcileSchedule),
+		CompanyName:             env("SIGNET_COMPANY_NAME", DefaultCompanyName),
+		DigestSchedule:          env("SIGNET_DIGEST_SCHEDULE", DefaultDigestSchedule),
+		PublicURL:               env("SIGNET_PUBLIC_URL", DefaultPublicURL),
+		SMTPAddr:                os.Getenv("SIGNET_SMTP_ADDR"),
+		SMTPFrom:                env("SIGNET_SMTP_FROM", DefaultSMTPFrom),
+		SMTPUsername:            os.Getenv("SIGNET_SMTP_USERNAME"),
+		SMTPPassword:            os.Getenv("SIGNET_SMTP_PASSWORD"),
+		OIDCIssuer:              os.Getenv("SIGNET_OIDC_ISSUER"),
+		OIDCAudience:            env("SIGNET_OIDC_AUDIENCE", DefaultOIDCAudience),
+		OIDCJWKSURL:             os.Getenv("SIGNET_OIDC_JWKS_URL"),
+		SigningKeyFile:          os.Getenv("SIGNET_SIGNING_KEY_FILE"),
+		AuditKeyFile:            os.Getenv("SIGNET_AUDIT_KEY_FILE"),
+		AuditCheckpointDir:      os.Getenv("SIGNET_AUDIT_CHECKPOINT_DIR"),
+		AuditCheckpointSchedule: env("SIGNET_AUDIT_CHECKPOINT_SCHEDULE", DefaultCheckpointSchedule),
 		// A short secret is guessable; refuse it rather than accept forgeries.
 		ESignWebhookSecret: os.Getenv("SIGNET_ESIGN_WEBHOOK_SECRET"),
 	}
@@ -216,7 +239,8 @@ func FromEnv() (Config, error) {
 		}
 	}
 	// A bad schedule stops the process at start, not silently at 2 a.m.
-	for name, spec := range map[string]string{"SIGNET_RECONCILE_SCHEDULE": c.ReconcileSchedule, "SIGNET_DIGEST_SCHEDULE": c.DigestSchedule} {
+	for name, spec := range map[string]string{"SIGNET_RECONCILE_SCHEDULE": c.ReconcileSchedule, "SIGNET_DIGEST_SCHEDULE": c.DigestSchedule,
+		"SIGNET_AUDIT_CHECKPOINT_SCHEDULE": c.AuditCheckpointSchedule} {
 		if _, err := cron.ParseStandard(spec); err != nil {
 			return Config{}, fmt.Errorf("%s %q: %w", name, spec, err)
 		}
@@ -316,6 +340,7 @@ var Variables = []string{
 	"SIGNET_SIGNING_CODE_MAX", "SIGNET_SIGNING_CODE_COOLDOWN",
 	"SIGNET_CODEC_KEY_FILE", "SIGNET_CODEC_ADDR", "SIGNET_CODEC_UI_ORIGIN", "SIGNET_METRICS_ADDR",
 	"SIGNET_WORKER_METRICS_ADDR",
+	"SIGNET_MIGRATE_DATABASE_URL", "SIGNET_AUDIT_KEY_FILE", "SIGNET_AUDIT_CHECKPOINT_DIR", "SIGNET_AUDIT_CHECKPOINT_SCHEDULE",
 }
 
 // positiveDuration reads a duration such as 10s from name, def when unset.

@@ -35,7 +35,7 @@ type Certificate struct {
 // (which omits "seal" from the JSON). It refuses a certificate that
 // VerifyCertificate would reject, so a broken one is never issued.
 func (s *Sealer) Certify(c Certificate) (Certificate, error) {
-	if err := checkSignatures(s.pub, c); err != nil {
+	if err := checkSignatures(s.VerifySeal, c); err != nil {
 		return Certificate{}, fmt.Errorf("signing: certify: %w", err)
 	}
 	c.Seal = nil
@@ -55,25 +55,37 @@ func VerifyCertificate(pub ed25519.PublicKey, c Certificate) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return fmt.Errorf("signing: public key is %d bytes, want %d", len(pub), ed25519.PublicKeySize)
 	}
+	return verifyCertificate(func(v any, seal Seal) bool { return Verify(pub, v, seal) }, c)
+}
+
+// VerifyCertificate is VerifyCertificate with each seal checked against the
+// key its KeyID names in the Sealer's keyring, so a certificate issued
+// before a rotation still verifies, and one sealed with a key the keyring
+// does not hold does not.
+func (s *Sealer) VerifyCertificate(c Certificate) error {
+	return verifyCertificate(s.VerifySeal, c)
+}
+
+func verifyCertificate(verify func(v any, seal Seal) bool, c Certificate) error {
 	var errs []error
 	if c.Seal == nil {
 		errs = append(errs, errors.New("certificate: not sealed"))
 	} else {
 		unsealed := c
 		unsealed.Seal = nil
-		if !Verify(pub, unsealed, *c.Seal) {
+		if !verify(unsealed, *c.Seal) {
 			errs = append(errs, errors.New("certificate: seal does not verify"))
 		}
 	}
-	errs = append(errs, checkSignatures(pub, c))
+	errs = append(errs, checkSignatures(verify, c))
 	return errors.Join(errs...)
 }
 
-func checkSignatures(pub ed25519.PublicKey, c Certificate) error {
+func checkSignatures(verify func(v any, seal Seal) bool, c Certificate) error {
 	var errs []error
 	for i, sig := range c.Signatures {
 		name := fmt.Sprintf("signature %d (%s)", i+1, sig.SignerName)
-		if !Verify(pub, sig.SignatureRecord, sig.Seal) {
+		if !verify(sig.SignatureRecord, sig.Seal) {
 			errs = append(errs, fmt.Errorf("%s: seal does not verify", name))
 		}
 		if sig.DocumentSHA256 != c.DocumentSHA256 {

@@ -2,7 +2,7 @@ package eseal
 
 import (
 	"bytes"
-	"context"
+	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
@@ -10,169 +10,185 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
+	"time"
 )
 
-// ErrNoKey is returned by KeyStore.LoadKey when no key has been stored yet.
-var ErrNoKey = errors.New("signing: no key stored")
-
-// KeyStore persists the server's Ed25519 seed. Replicas share one store so
-// that every replica seals with the same key.
-type KeyStore interface {
-	// LoadKey returns the stored Ed25519 private key seed (32 bytes), or ErrNoKey.
-	LoadKey(ctx context.Context) ([]byte, error)
-	// SaveKeyIfAbsent stores seed unless a key is already stored, and returns the stored one
-	// (so two replicas starting at once end up with the same key).
-	SaveKeyIfAbsent(ctx context.Context, seed []byte) ([]byte, error)
+// SigningKey is the key a Keyring seals with now.
+type SigningKey struct {
+	ID     string
+	Public ed25519.PublicKey
+	// Signer signs a message with Ed25519 (options crypto.Hash(0)); a
+	// keyring backed by a key-management service hands out its client here.
+	Signer crypto.Signer
 }
 
-// FileKeyStore keeps the seed in a file: base64 (standard encoding) of the
-// 32-byte seed followed by a newline, mode 0600, in a directory created 0700.
-type FileKeyStore struct{ Path string }
-
-// LoadKey implements KeyStore.
-func (f FileKeyStore) LoadKey(context.Context) ([]byte, error) {
-	if f.Path == "" {
-		return nil, errors.New("signing: FileKeyStore.Path is empty")
-	}
-	data, err := os.ReadFile(f.Path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, ErrNoKey
-	}
-	if err != nil {
-		return nil, fmt.Errorf("signing: read key file: %w", err)
-	}
-	seed, err := base64.StdEncoding.Strict().DecodeString(string(bytes.TrimSpace(data)))
-	if err != nil || len(seed) != ed25519.SeedSize {
-		// The content is secret, so the error describes it without quoting it.
-		return nil, fmt.Errorf("signing: key file %s does not hold a base64 %d-byte Ed25519 seed", f.Path, ed25519.SeedSize)
-	}
-	return seed, nil
+// Keyring holds the sealing keys, outside the database: the current key
+// seals; it and every retired key verify what they sealed. FileKeyring is
+// the file-backed one; a key-management service implements the same three
+// methods.
+type Keyring interface {
+	// Current returns the key that seals now.
+	Current() (SigningKey, error)
+	// Lookup returns the public key keyID names, current or retired.
+	Lookup(keyID string) (ed25519.PublicKey, bool)
+	// Retired lists the keys that no longer seal but still verify, the
+	// most recently retired first.
+	Retired() []PublicKeyInfo
 }
 
-// SaveKeyIfAbsent implements KeyStore. The seed is written in full to an
-// O_EXCL temporary file and then hard-linked into place: the link fails if
-// another process got there first (we then read the winner's key), and no
-// reader ever sees a half-written file, which creating the final path with
-// O_EXCL and then writing would allow.
-func (f FileKeyStore) SaveKeyIfAbsent(ctx context.Context, seed []byte) ([]byte, error) {
-	if f.Path == "" {
-		return nil, errors.New("signing: FileKeyStore.Path is empty")
-	}
-	if len(seed) != ed25519.SeedSize {
-		return nil, fmt.Errorf("signing: seed is %d bytes, want %d", len(seed), ed25519.SeedSize)
-	}
-	dir := filepath.Dir(f.Path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("signing: create key directory: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".signing-key-*") // O_EXCL, mode 0600
-	if err != nil {
-		return nil, fmt.Errorf("signing: create key file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(base64.StdEncoding.EncodeToString(seed) + "\n")
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("signing: write key file: %w", err)
-	}
-	if err := os.Link(tmp.Name(), f.Path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return f.LoadKey(ctx)
-		}
-		return nil, fmt.Errorf("signing: install key file: %w", err)
-	}
-	// Make the new directory entry durable: losing the key after sealing with it
-	// would leave every seal unverifiable against the key then published.
-	if err := syncDir(dir); err != nil {
-		return nil, fmt.Errorf("signing: sync key directory: %w", err)
-	}
-	return bytes.Clone(seed), nil
+// memKeyring is a keyring held in memory: one current key and retired
+// public keys.
+type memKeyring struct {
+	current SigningKey
+	retired []PublicKeyInfo
+	public  map[string]ed25519.PublicKey
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
-// Open loads the key from ks, generating and saving one when none is stored.
-func Open(ctx context.Context, ks KeyStore) (*Sealer, error) {
-	seed, err := ks.LoadKey(ctx)
-	if errors.Is(err, ErrNoKey) {
-		fresh := make([]byte, ed25519.SeedSize)
-		if _, err := rand.Read(fresh); err != nil {
-			return nil, fmt.Errorf("signing: generate key: %w", err)
-		}
-		// Another replica may have stored its key meanwhile; use whatever is stored.
-		seed, err = ks.SaveKeyIfAbsent(ctx, fresh)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("signing: load key: %w", err)
-	}
-	return NewSealer(seed)
-}
-
-// Sealer seals records with the server's Ed25519 private key.
-type Sealer struct {
-	priv ed25519.PrivateKey
-	pub  ed25519.PublicKey
-	info PublicKeyInfo
-}
-
-// NewSealer returns a Sealer for a 32-byte Ed25519 seed.
-func NewSealer(seed []byte) (*Sealer, error) {
+func newMemKeyring(seed []byte, retired []PublicKeyInfo) (*memKeyring, error) {
 	if len(seed) != ed25519.SeedSize {
 		return nil, fmt.Errorf("signing: seed is %d bytes, want %d", len(seed), ed25519.SeedSize)
 	}
 	priv := ed25519.NewKeyFromSeed(seed)
 	pub := priv.Public().(ed25519.PublicKey)
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		return nil, fmt.Errorf("signing: encode public key: %w", err)
+	r := &memKeyring{current: SigningKey{ID: keyID(pub), Public: pub, Signer: priv}, retired: retired,
+		public: map[string]ed25519.PublicKey{keyID(pub): pub}}
+	for _, k := range retired {
+		raw, err := base64.StdEncoding.Strict().DecodeString(k.PublicKey)
+		if err != nil || len(raw) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("signing: retired key %s does not hold a base64 %d-byte Ed25519 public key", k.KeyID, ed25519.PublicKeySize)
+		}
+		if keyID(raw) != k.KeyID {
+			return nil, fmt.Errorf("signing: retired key %s: its public key has ID %s", k.KeyID, keyID(raw))
+		}
+		r.public[k.KeyID] = raw
 	}
-	return &Sealer{
-		priv: priv,
-		pub:  pub,
-		info: PublicKeyInfo{
-			Algorithm: algorithm,
-			KeyID:     keyID(pub),
-			PublicKey: base64.StdEncoding.EncodeToString(pub),
-			PEM:       string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})),
-		},
-	}, nil
+	return r, nil
 }
 
-// PublicKey returns a copy of the public key, so callers cannot alter the Sealer's.
-func (s *Sealer) PublicKey() ed25519.PublicKey { return bytes.Clone(s.pub) }
+func (r *memKeyring) Current() (SigningKey, error) { return r.current, nil }
 
-// KeyID is the first 16 hex chars of SHA-256 of the public key.
-func (s *Sealer) KeyID() string { return s.info.KeyID }
+func (r *memKeyring) Lookup(id string) (ed25519.PublicKey, bool) {
+	pub, ok := r.public[id]
+	return pub, ok
+}
 
-// PublicKeyInfo is what GET /v1/signing-key serves.
+func (r *memKeyring) Retired() []PublicKeyInfo { return append([]PublicKeyInfo(nil), r.retired...) }
+
+// Sealer seals records with a keyring's current key and verifies seals by
+// the key ID they carry, against that keyring only: a key the keyring does
+// not hold verifies nothing, wherever it was found.
+type Sealer struct {
+	ring Keyring
+}
+
+// NewSealer returns a Sealer whose keyring holds one key, the 32-byte
+// Ed25519 seed; for tests and tools.
+func NewSealer(seed []byte) (*Sealer, error) {
+	r, err := newMemKeyring(seed, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{ring: r}, nil
+}
+
+// NewKeyringSealer returns a Sealer over ring.
+func NewKeyringSealer(ring Keyring) *Sealer { return &Sealer{ring: ring} }
+
+// Keyring is the keyring the Sealer seals and verifies with.
+func (s *Sealer) Keyring() Keyring { return s.ring }
+
+// PublicKey returns a copy of the current public key (nil while the
+// keyring cannot be read).
+func (s *Sealer) PublicKey() ed25519.PublicKey {
+	k, err := s.ring.Current()
+	if err != nil {
+		return nil
+	}
+	return bytes.Clone(k.Public)
+}
+
+// KeyID is the ID of the current key: the first 16 hex chars of the
+// SHA-256 of its public key ("" while the keyring cannot be read).
+func (s *Sealer) KeyID() string {
+	k, err := s.ring.Current()
+	if err != nil {
+		return ""
+	}
+	return k.ID
+}
+
+// PublicKeyInfo is one public key as GET /v1/signing-key serves it.
 type PublicKeyInfo struct {
 	Algorithm string `json:"algorithm"`  // "Ed25519"
 	KeyID     string `json:"key_id"`     // see Sealer.KeyID
 	PublicKey string `json:"public_key"` // base64 std of the 32 raw bytes
 	PEM       string `json:"pem"`        // PKIX "PUBLIC KEY" PEM
+	// CreatedAt and RetiredAt are when the key was made and stopped
+	// sealing, where the keyring knows.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+	RetiredAt *time.Time `json:"retired_at,omitempty"`
+	// Origin says where a retired key came from when it was not made in
+	// this keyring ("postgresql": kept in the database before keys moved out).
+	Origin string `json:"origin,omitempty"`
 }
 
-// Info returns the public key as GET /v1/signing-key serves it.
-func (s *Sealer) Info() PublicKeyInfo { return s.info }
+// KeySet is the current key and the retired ones that still verify.
+type KeySet struct {
+	Current PublicKeyInfo
+	Retired []PublicKeyInfo
+}
+
+// Info returns the current public key as GET /v1/signing-key serves it.
+func (s *Sealer) Info() (PublicKeyInfo, error) {
+	k, err := s.ring.Current()
+	if err != nil {
+		return PublicKeyInfo{}, err
+	}
+	return publicKeyInfo(k.Public), nil
+}
+
+// Keys returns the current key and every retired one.
+func (s *Sealer) Keys() (KeySet, error) {
+	cur, err := s.Info()
+	if err != nil {
+		return KeySet{}, err
+	}
+	return KeySet{Current: cur, Retired: s.ring.Retired()}, nil
+}
+
+func publicKeyInfo(pub ed25519.PublicKey) PublicKeyInfo {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		// Only a wrong-length key fails, and keyrings check the length.
+		panic(fmt.Sprintf("signing: encode public key: %v", err))
+	}
+	return PublicKeyInfo{
+		Algorithm: algorithm,
+		KeyID:     keyID(pub),
+		PublicKey: base64.StdEncoding.EncodeToString(pub),
+		PEM:       string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})),
+	}
+}
 
 func keyID(pub ed25519.PublicKey) string {
 	sum := sha256.Sum256(pub)
 	return hex.EncodeToString(sum[:8])
+}
+
+// KeyIDOf returns the key ID of an Ed25519 private key seed, as seals
+// name it.
+func KeyIDOf(seed []byte) (string, error) {
+	if len(seed) != ed25519.SeedSize {
+		return "", fmt.Errorf("signing: seed is %d bytes, want %d", len(seed), ed25519.SeedSize)
+	}
+	return keyID(ed25519.NewKeyFromSeed(seed).Public().(ed25519.PublicKey)), nil
+}
+
+func newSeed() ([]byte, error) {
+	seed := make([]byte, ed25519.SeedSize)
+	if _, err := rand.Read(seed); err != nil {
+		return nil, fmt.Errorf("signing: generate key: %w", err)
+	}
+	return seed, nil
 }

@@ -1,11 +1,14 @@
 // Package eseal seals e-signature records and certificates of completion
-// with the server's Ed25519 key, so that anyone holding the public key
-// (GET /v1/signing-key) can check that nothing was changed. It also issues
+// with the server's Ed25519 key, kept in a keyring outside the database
+// (keyring.go), so that anyone holding the public key (GET
+// /v1/signing-key) can check that nothing was changed. It also issues
 // one-time signing-link tokens and verifies e-signing provider webhooks.
 package eseal
 
 import (
+	"crypto"
 	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -40,17 +43,30 @@ func Canonical(v any) ([]byte, error) {
 	return b, nil
 }
 
-// Seal signs Canonical(v).
+// Seal signs Canonical(v) with the keyring's current key.
 func (s *Sealer) Seal(v any) (Seal, error) {
 	msg, err := Canonical(v)
 	if err != nil {
 		return Seal{}, err
 	}
-	return Seal{
-		Algorithm: algorithm,
-		KeyID:     s.info.KeyID,
-		Signature: base64.StdEncoding.EncodeToString(ed25519.Sign(s.priv, msg)),
-	}, nil
+	k, err := s.ring.Current()
+	if err != nil {
+		return Seal{}, fmt.Errorf("signing: current key: %w", err)
+	}
+	// Ed25519 signs the message itself: no pre-hash (crypto.Hash(0)).
+	sig, err := k.Signer.Sign(rand.Reader, msg, crypto.Hash(0))
+	if err != nil {
+		return Seal{}, fmt.Errorf("signing: sign with key %s: %w", k.ID, err)
+	}
+	return Seal{Algorithm: algorithm, KeyID: k.ID, Signature: base64.StdEncoding.EncodeToString(sig)}, nil
+}
+
+// VerifySeal reports whether seal is a valid seal of v by the key its
+// KeyID names, current or retired, in the Sealer's keyring. A key the
+// keyring does not hold verifies nothing.
+func (s *Sealer) VerifySeal(v any, seal Seal) bool {
+	pub, ok := s.ring.Lookup(seal.KeyID)
+	return ok && Verify(pub, v, seal)
 }
 
 // Verify reports whether seal is a valid seal of v by pub. A wrong algorithm,

@@ -2,7 +2,6 @@ package eseal_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -11,15 +10,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"html"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // Asia/Shanghai without relying on the host's zoneinfo
@@ -86,7 +81,8 @@ func TestNewSealerInfo(t *testing.T) {
 	sum := sha256.Sum256(pub)
 	assert.Equal(t, hex.EncodeToString(sum[:])[:16], s.KeyID())
 
-	info := s.Info()
+	info, err := s.Info()
+	require.NoError(t, err)
 	assert.Equal(t, "Ed25519", info.Algorithm)
 	assert.Equal(t, s.KeyID(), info.KeyID)
 	raw, err := base64.StdEncoding.DecodeString(info.PublicKey)
@@ -377,189 +373,6 @@ func TestVerifyCertificateMismatchedSignature(t *testing.T) {
 			assert.NotContains(t, err.Error(), "seal does not verify", "every seal is genuine; only the mismatch is wrong")
 		})
 	}
-}
-
-func TestOpenFileKeyStore(t *testing.T) {
-	ctx := context.Background()
-	dir := filepath.Join(t.TempDir(), "keys")
-	ks := eseal.FileKeyStore{Path: filepath.Join(dir, "eseal.key")}
-
-	_, err := ks.LoadKey(ctx)
-	require.ErrorIs(t, err, eseal.ErrNoKey)
-
-	first, err := eseal.Open(ctx, ks)
-	require.NoError(t, err)
-
-	fi, err := os.Stat(ks.Path)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
-	di, err := os.Stat(dir)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o700), di.Mode().Perm())
-
-	data, err := os.ReadFile(ks.Path)
-	require.NoError(t, err)
-	require.True(t, strings.HasSuffix(string(data), "\n"))
-	seed, err := base64.StdEncoding.DecodeString(strings.TrimSuffix(string(data), "\n"))
-	require.NoError(t, err)
-	fromFile, err := eseal.NewSealer(seed)
-	require.NoError(t, err)
-	assert.Equal(t, first.PublicKey(), fromFile.PublicKey())
-
-	second, err := eseal.Open(ctx, ks)
-	require.NoError(t, err)
-	assert.Equal(t, first.PublicKey(), second.PublicKey())
-	assertOnlyKeyFile(t, dir)
-}
-
-func assertOnlyKeyFile(t *testing.T, dir string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
-	assert.Equal(t, []string{"eseal.key"}, names, "no temporary files left behind")
-}
-
-func TestOpenFileKeyStoreConcurrent(t *testing.T) {
-	dir := t.TempDir()
-	ks := eseal.FileKeyStore{Path: filepath.Join(dir, "eseal.key")}
-
-	const replicas = 16
-	var (
-		wg    sync.WaitGroup
-		start = make(chan struct{})
-		ids   [replicas]string
-		errs  [replicas]error
-	)
-	for i := range replicas {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			s, err := eseal.Open(context.Background(), ks)
-			errs[i] = err
-			if err == nil {
-				ids[i] = s.KeyID()
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-
-	for i := range replicas {
-		require.NoError(t, errs[i])
-		assert.Equal(t, ids[0], ids[i], "replica %d", i)
-	}
-	stored, err := eseal.Open(context.Background(), ks)
-	require.NoError(t, err)
-	assert.Equal(t, ids[0], stored.KeyID())
-	assertOnlyKeyFile(t, dir)
-}
-
-func TestOpenFileKeyStoreCorrupt(t *testing.T) {
-	cases := map[string]string{
-		"empty":           "",
-		"not base64":      "hello world\n",
-		"seed too short":  base64.StdEncoding.EncodeToString(make([]byte, 16)) + "\n",
-		"seed too long":   base64.StdEncoding.EncodeToString(make([]byte, 64)) + "\n",
-		"url alphabet":    base64.URLEncoding.EncodeToString(bytes.Repeat([]byte{0xfb}, 32)) + "\n",
-		"PEM private key": "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n",
-	}
-	for name, content := range cases {
-		t.Run(name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "eseal.key")
-			require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
-
-			_, err := eseal.Open(context.Background(), eseal.FileKeyStore{Path: path})
-			assert.ErrorContains(t, err, "does not hold a base64 32-byte Ed25519 seed")
-			assert.NotErrorIs(t, err, eseal.ErrNoKey)
-
-			after, err := os.ReadFile(path)
-			require.NoError(t, err)
-			assert.Equal(t, content, string(after), "a corrupt key must not be replaced")
-		})
-	}
-}
-
-func TestFileKeyStoreRejectsBadInput(t *testing.T) {
-	ctx := context.Background()
-	_, err := eseal.Open(ctx, eseal.FileKeyStore{})
-	assert.ErrorContains(t, err, "Path is empty")
-
-	_, err = eseal.FileKeyStore{Path: filepath.Join(t.TempDir(), "k")}.SaveKeyIfAbsent(ctx, make([]byte, 16))
-	assert.ErrorContains(t, err, "seed is 16 bytes")
-}
-
-// memStore is an in-memory KeyStore, as a database-backed one would behave.
-type memStore struct {
-	mu   sync.Mutex
-	seed []byte
-}
-
-func (m *memStore) LoadKey(context.Context) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.seed == nil {
-		return nil, eseal.ErrNoKey
-	}
-	return bytes.Clone(m.seed), nil
-}
-
-func (m *memStore) SaveKeyIfAbsent(_ context.Context, seed []byte) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.seed == nil {
-		m.seed = bytes.Clone(seed)
-	}
-	return bytes.Clone(m.seed), nil
-}
-
-// lostRace reports no key on load, as if another replica saved its own key
-// between our load and our save.
-type lostRace struct{ winner []byte }
-
-func (l lostRace) LoadKey(context.Context) ([]byte, error) { return nil, eseal.ErrNoKey }
-func (l lostRace) SaveKeyIfAbsent(context.Context, []byte) ([]byte, error) {
-	return l.winner, nil
-}
-
-type failingStore struct{ err error }
-
-func (f failingStore) LoadKey(context.Context) ([]byte, error) { return nil, f.err }
-func (f failingStore) SaveKeyIfAbsent(context.Context, []byte) ([]byte, error) {
-	panic("must not save after a failed load")
-}
-
-func TestOpenKeyStore(t *testing.T) {
-	ctx := context.Background()
-
-	t.Run("generates when none stored, then reuses", func(t *testing.T) {
-		ks := &memStore{}
-		first, err := eseal.Open(ctx, ks)
-		require.NoError(t, err)
-		require.Len(t, ks.seed, ed25519.SeedSize)
-		second, err := eseal.Open(ctx, ks)
-		require.NoError(t, err)
-		assert.Equal(t, first.PublicKey(), second.PublicKey())
-	})
-	t.Run("uses the stored key after losing the race", func(t *testing.T) {
-		winner := bytes.Repeat([]byte{9}, ed25519.SeedSize)
-		s, err := eseal.Open(ctx, lostRace{winner: winner})
-		require.NoError(t, err)
-		assert.Equal(t, newSealer(t, 9).KeyID(), s.KeyID())
-	})
-	t.Run("load error is returned, not papered over", func(t *testing.T) {
-		boom := errors.New("database unavailable")
-		_, err := eseal.Open(ctx, failingStore{err: boom})
-		assert.ErrorIs(t, err, boom)
-	})
-	t.Run("stored seed of wrong length", func(t *testing.T) {
-		_, err := eseal.Open(ctx, &memStore{seed: make([]byte, 20)})
-		assert.ErrorContains(t, err, "seed is 20 bytes")
-	})
 }
 
 func TestRenderCertificateHTML(t *testing.T) {

@@ -804,8 +804,9 @@ func (c Client) bounded() Client {
 	return c
 }
 
-// SigningKey is the public half of the sealing key.
-func (s *Service) SigningKey() eseal.PublicKeyInfo { return s.sealer.Info() }
+// SigningKeys are the public halves of the sealing keys: the current one
+// and the retired ones that still verify.
+func (s *Service) SigningKeys() (eseal.KeySet, error) { return s.sealer.Keys() }
 
 // Certificate returns the sealed certificate of completion of a contract
 // version (default: the current one).
@@ -897,7 +898,7 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) (VerifyResult, err
 	res := VerifyResult{DocumentSHA256: strings.ToLower(in.DocumentSHA256), KeyID: s.sealer.KeyID(), Versions: []VerifiedVersion{}}
 	if in.Certificate != nil {
 		v := CertificateVerdict{Valid: true}
-		if err := eseal.VerifyCertificate(s.sealer.PublicKey(), *in.Certificate); err != nil {
+		if err := s.sealer.VerifyCertificate(*in.Certificate); err != nil {
 			v = CertificateVerdict{Problem: err.Error()}
 		}
 		res.Certificate = &v
@@ -923,7 +924,7 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) (VerifyResult, err
 		}
 		vv := VerifiedVersion{ContractNumber: ver.ContractNumber, Title: ver.Title, Version: ver.Version, FullySigned: ver.SignedAt != nil, SignedAt: ver.SignedAt}
 		for _, sig := range sigs {
-			ok := sig.DocumentSHA256 == res.DocumentSHA256 && eseal.Verify(s.sealer.PublicKey(), sig.SignatureRecord, sig.Seal)
+			ok := sig.DocumentSHA256 == res.DocumentSHA256 && s.sealer.VerifySeal(sig.SignatureRecord, sig.Seal)
 			res.SealsValid = res.SealsValid && ok
 			vv.Signatures = append(vv.Signatures, VerifiedSigner{SignerName: sig.SignerName, Party: sig.Party, Role: sig.Role, SignedAt: sig.SignedAt, SealValid: ok})
 		}

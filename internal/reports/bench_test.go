@@ -98,6 +98,7 @@ func BenchmarkReports(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
+	st.AuditKeys = testenv.AuditKeys()
 	tokens, err := devstack.SeedDemo(ctx, st)
 	if err != nil {
 		b.Fatal(err)

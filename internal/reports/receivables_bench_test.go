@@ -25,6 +25,7 @@ func BenchmarkReceivablesOver100kMilestones(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
+	st.AuditKeys = testenv.AuditKeys()
 	if _, err := devstack.SeedDemo(ctx, st); err != nil {
 		b.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func (s *Store) RevokeDelegation(ctx context.Context, id string) (Delegation, er
 			Scan(&d.RevokedAt); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, "delegation.revoked", "delegation", d.ID, before, d)
+		return s.appendAudit(ctx, tx, "delegation.revoked", "delegation", d.ID, before, d)
 	})
 	if err != nil {
 		return Delegation{}, wrap(fmt.Sprintf("revoke delegation %s", id), err)

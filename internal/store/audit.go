@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,15 +14,23 @@ import (
 // auditLockKey serialises appends so each row chains to the one before.
 const auditLockKey int64 = 0x5167_6e65_7402
 
-// appendAudit records a change in the same transaction that makes it.
-// before and after are the object's state around the change (nil when
-// absent); the actor comes from ctx.
-func appendAudit(ctx context.Context, tx pgx.Tx, action, objectType, objectID string, before, after any) error {
+// appendAudit records a change in the same transaction that makes it,
+// chained to the entry before with the current audit key. before and
+// after are the object's state around the change (nil when absent); the
+// actor comes from ctx.
+func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, action, objectType, objectID string, before, after any) error {
+	if s.AuditKeys == nil {
+		return errors.New("store: no audit key configured (Store.AuditKeys)")
+	}
+	key, err := s.AuditKeys.Current()
+	if err != nil {
+		return wrap("audit key", err)
+	}
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
 		return wrap("lock audit trail", err)
 	}
 	prev, seq := audit.Genesis, int64(1)
-	err := tx.QueryRow(ctx, `SELECT hash, seq + 1 FROM audit_events ORDER BY seq DESC LIMIT 1`).Scan(&prev, &seq)
+	err = tx.QueryRow(ctx, `SELECT hash, seq + 1 FROM audit_events ORDER BY seq DESC LIMIT 1`).Scan(&prev, &seq)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return wrap("read audit head", err)
 	}
@@ -40,9 +47,9 @@ func appendAudit(ctx context.Context, tx pgx.Tx, action, objectType, objectID st
 	if err != nil {
 		return wrap("encode audit entry", err)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_events (seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		e.Seq, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.RequestID, string(content), prev, audit.Hash(prev, string(content)))
+	_, err = tx.Exec(ctx, `INSERT INTO audit_events (seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash, key_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		e.Seq, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.RequestID, string(content), prev, key.Hash(prev, string(content)), key.ID)
 	if err != nil {
 		return wrap("append audit entry", err)
 	}
@@ -88,45 +95,47 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]audit.Entry, error)
 	return entries, nil
 }
 
-// AuditBreak is the first row where the chain does not hold.
-type AuditBreak struct {
-	Seq    int64
-	Reason string
+// AuditRows calls fn with each audit row after seq after, in order (the
+// chain's rules are audit.Verifier's).
+func (s *Store) AuditRows(ctx context.Context, after int64, fn func(audit.Row) error) error {
+	rows, _ := s.pool.Query(ctx, `SELECT seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash, key_id
+		FROM audit_events WHERE seq > $1 ORDER BY seq`, after)
+	defer rows.Close()
+	for rows.Next() {
+		var r audit.Row
+		if err := rows.Scan(&r.Seq, &r.At, &r.ActorID, &r.Action, &r.ObjectType, &r.ObjectID, &r.RequestID, &r.Content, &r.PrevHash, &r.Hash, &r.KeyID); err != nil {
+			return wrap("read audit row", err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return wrap("read audit rows", rows.Err())
 }
 
-// VerifyAudit walks the whole chain and returns the number of rows checked
-// and the first broken row, if any: a hash that does not match its content
-// and predecessor, a missing row, or columns that disagree with the content.
-func (s *Store) VerifyAudit(ctx context.Context) (int64, *AuditBreak, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash
-		FROM audit_events ORDER BY seq`)
-	defer rows.Close()
-	prev, want := audit.Genesis, int64(1)
-	var checked int64
-	for rows.Next() {
-		var seq int64
-		var at time.Time
-		var actor, action, otype, oid, rid, content, prevHash, hash string
-		if err := rows.Scan(&seq, &at, &actor, &action, &otype, &oid, &rid, &content, &prevHash, &hash); err != nil {
-			return checked, nil, err
-		}
-		checked++
-		var e audit.Entry
-		switch {
-		case seq != want:
-			return checked, &AuditBreak{Seq: seq, Reason: fmt.Sprintf("row %d is missing", want)}, nil
-		case prevHash != prev:
-			return checked, &AuditBreak{Seq: seq, Reason: "previous hash does not match the row before"}, nil
-		case audit.Hash(prev, content) != hash:
-			return checked, &AuditBreak{Seq: seq, Reason: "hash does not match the row's content"}, nil
-		case json.Unmarshal([]byte(content), &e) != nil:
-			return checked, &AuditBreak{Seq: seq, Reason: "content is not a valid entry"}, nil
-		case e.Seq != seq || !e.At.Equal(at) || e.ActorID != actor || e.Action != action || e.ObjectType != otype || e.ObjectID != oid || e.RequestID != rid:
-			return checked, &AuditBreak{Seq: seq, Reason: "columns disagree with the row's content"}, nil
-		}
-		prev, want = hash, seq+1
+// AuditHead returns the last audit row; false when the trail is empty.
+func (s *Store) AuditHead(ctx context.Context) (audit.Row, bool, error) {
+	var r audit.Row
+	err := s.pool.QueryRow(ctx, `SELECT seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash, key_id
+		FROM audit_events ORDER BY seq DESC LIMIT 1`).
+		Scan(&r.Seq, &r.At, &r.ActorID, &r.Action, &r.ObjectType, &r.ObjectID, &r.RequestID, &r.Content, &r.PrevHash, &r.Hash, &r.KeyID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, false, nil
 	}
-	return checked, nil, rows.Err()
+	if err != nil {
+		return r, false, wrap("read audit head", err)
+	}
+	return r, true, nil
+}
+
+// CanAlterAuditTrail reports whether the connected role could alter
+// audit_events (and so disable its append-only triggers): a superuser, or
+// a member of the role that owns it.
+func (s *Store) CanAlterAuditTrail(ctx context.Context) (bool, error) {
+	var can bool
+	err := s.pool.QueryRow(ctx, `SELECT r.rolsuper OR pg_has_role(current_user, c.relowner, 'MEMBER')
+		FROM pg_class c, pg_roles r WHERE c.oid = 'public.audit_events'::regclass AND r.rolname = current_user`).Scan(&can)
+	return can, wrap("read the role's rights", err)
 }
 
 // audited runs fn in a transaction and records its change in the audit
@@ -138,6 +147,6 @@ func (s *Store) audited(ctx context.Context, action, objectType, objectID string
 		if err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, action, objectType, objectID, before, after)
+		return s.appendAudit(ctx, tx, action, objectType, objectID, before, after)
 	}))
 }

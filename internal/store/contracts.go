@@ -89,7 +89,7 @@ func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey s
 		if err := insertDraft(ctx, tx, d); err != nil {
 			return err
 		}
-		if err := appendAudit(ctx, tx, "contract.drafted", "contract", number, nil, struct {
+		if err := s.appendAudit(ctx, tx, "contract.drafted", "contract", number, nil, struct {
 			Contract       domain.Contract   `json:"contract"`
 			Lines          []domain.LineItem `json:"lines"`
 			DocumentSHA256 string            `json:"document_sha256"`

@@ -45,7 +45,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c Customer, contacts []Conta
 		if err := insertContacts(ctx, tx, contacts); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, "customer.created", "customer", c.ID, nil, struct {
+		return s.appendAudit(ctx, tx, "customer.created", "customer", c.ID, nil, struct {
 			Customer Customer  `json:"customer"`
 			Contacts []Contact `json:"contacts"`
 		}{c, contacts})

@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/eseal"
 )
 
 // Error is a store failure, classified where it happens so that callers
@@ -123,7 +122,7 @@ func kindOf(err error) error {
 var sentinels = []error{
 	domain.ErrNotFound, domain.ErrAlreadyExists, domain.ErrUnavailable, domain.ErrForbidden,
 	domain.ErrUnauthorized, domain.ErrGone,
-	ErrCodeLocked, ErrManagerCycle, ErrMilestoneInUse, ErrBadPlan, eseal.ErrNoKey,
+	ErrCodeLocked, ErrManagerCycle, ErrMilestoneInUse, ErrBadPlan,
 }
 
 // classified reports whether err already says what it means.

@@ -23,7 +23,7 @@ func (s *Store) SavePolicy(ctx context.Context, p policy.Policy, createdBy strin
 		if _, err := tx.Exec(ctx, `INSERT INTO approval_policies (id, version, body, created_by) VALUES ($1, $2, $3, $4)`, p.ID, p.Version, p, createdBy); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, "policy.saved", "policy", p.ID, nil, p)
+		return s.appendAudit(ctx, tx, "policy.saved", "policy", p.ID, nil, p)
 	})
 	if err != nil {
 		return policy.Policy{}, wrap(fmt.Sprintf("save policy %s", p.ID), err)
@@ -51,7 +51,7 @@ func (s *Store) SaveRiskRules(ctx context.Context, rules []policy.RiskRule, crea
 		if _, err := tx.Exec(ctx, `INSERT INTO risk_rule_sets (version, rules, created_by) VALUES ($1, $2, $3)`, version, rules, createdBy); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, "risk_rules.saved", "risk_rules", fmt.Sprint(version), nil, rules)
+		return s.appendAudit(ctx, tx, "risk_rules.saved", "risk_rules", fmt.Sprint(version), nil, rules)
 	})
 	if err != nil {
 		return 0, wrap("save risk rules", err)

@@ -66,7 +66,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notice
 				Event    domain.Event    `json:"event"`
 				Contract domain.Contract `json:"contract"`
 			}{t.Status, t.Version, e, c}
-			if err := appendAudit(actx, tx, "contract."+e.Kind, "contract", c.Number, nil, after); err != nil {
+			if err := s.appendAudit(actx, tx, "contract."+e.Kind, "contract", c.Number, nil, after); err != nil {
 				return err
 			}
 			if err := s.enqueue(ctx, tx, notices, e.At); err != nil {
@@ -85,7 +85,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notice
 			}
 		}
 		if applied {
-			if err := applyTerms(actx, tx, t); err != nil {
+			if err := s.applyTerms(actx, tx, t); err != nil {
 				return err
 			}
 		}
@@ -147,7 +147,7 @@ func queueTask(b *pgx.Batch, t domain.ApprovalTask) {
 
 // applyTerms writes what a transition changes of the contract's payment
 // plan, invoices, payments and obligations, inside its transaction.
-func applyTerms(ctx context.Context, tx pgx.Tx, t domain.Transition) error {
+func (s *Store) applyTerms(ctx context.Context, tx pgx.Tx, t domain.Transition) error {
 	c := t.Contract
 	// A draft's terms are written whole as it is created or revised, an
 	// amendment's under its own version.
@@ -173,7 +173,7 @@ func applyTerms(ctx context.Context, tx pgx.Tx, t domain.Transition) error {
 			plan[i] = Milestone{ID: m.ID, ContractNumber: c.Number, Version: t.Version, Seq: m.Seq, Title: m.Title,
 				Amount: m.Amount, Currency: c.Currency, DueDate: m.DueDate}
 		}
-		if err := replacePlan(ctx, tx, c.Number, t.Version, plan); err != nil {
+		if err := s.replacePlan(ctx, tx, c.Number, t.Version, plan); err != nil {
 			return err
 		}
 	}
@@ -186,14 +186,14 @@ func applyTerms(ctx context.Context, tx pgx.Tx, t domain.Transition) error {
 		return id
 	}
 	if inv := t.Invoice; inv != nil {
-		if _, err := recordInvoice(ctx, tx, Invoice{ID: entryID(inv.ID), ContractNumber: c.Number, MilestoneID: inv.MilestoneID,
+		if _, err := s.recordInvoice(ctx, tx, Invoice{ID: entryID(inv.ID), ContractNumber: c.Number, MilestoneID: inv.MilestoneID,
 			InvoiceNumber: inv.Number, Amount: inv.Amount, IssuedOn: inv.IssuedOn, RecordedAt: t.Event.At,
 			Reverses: inv.Reverses, Reason: inv.Reason}); err != nil {
 			return err
 		}
 	}
 	if p := t.Payment; p != nil {
-		if _, err := recordPayment(ctx, tx, Payment{ID: entryID(p.ID), ContractNumber: c.Number, MilestoneID: p.MilestoneID,
+		if _, err := s.recordPayment(ctx, tx, Payment{ID: entryID(p.ID), ContractNumber: c.Number, MilestoneID: p.MilestoneID,
 			Amount: p.Amount, ReceivedOn: p.ReceivedOn, Method: p.Method, Reference: p.Reference, RecordedAt: t.Event.At,
 			Reverses: p.Reverses, Reason: p.Reason}); err != nil {
 			return err

@@ -104,7 +104,7 @@ func (s *Store) Milestones(ctx context.Context, number string, version int) ([]M
 // totals; one dropped must have neither. Writing the plan it already has
 // changes nothing and records nothing, so a retried activity is harmless.
 func (s *Store) ReplaceMilestonePlan(ctx context.Context, number string, version int, plan []Milestone) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return replacePlan(ctx, tx, number, version, plan) })
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.replacePlan(ctx, tx, number, version, plan) })
 	if err != nil {
 		return wrap(fmt.Sprintf("replace payment plan of %s v%d", number, version), err)
 	}
@@ -112,7 +112,7 @@ func (s *Store) ReplaceMilestonePlan(ctx context.Context, number string, version
 }
 
 // replacePlan is ReplaceMilestonePlan inside tx.
-func replacePlan(ctx context.Context, tx pgx.Tx, number string, version int, plan []Milestone) error {
+func (s *Store) replacePlan(ctx context.Context, tx pgx.Tx, number string, version int, plan []Milestone) error {
 	var currency string
 	// The contract row lock serialises plan changes of one contract.
 	err := tx.QueryRow(ctx, `SELECT currency FROM contracts WHERE number = $1 FOR UPDATE`, number).Scan(&currency)
@@ -180,7 +180,7 @@ func replacePlan(ctx context.Context, tx pgx.Tx, number string, version int, pla
 	if err != nil {
 		return err
 	}
-	return appendAudit(ctx, tx, "payment_plan.replaced", "contract", number, before, after)
+	return s.appendAudit(ctx, tx, "payment_plan.replaced", "contract", number, before, after)
 }
 
 // samePlan reports whether the stored milestones are exactly the plan.
@@ -204,7 +204,7 @@ func samePlan(stored, plan []Milestone) bool {
 // recorded is false.
 func (s *Store) RecordInvoice(ctx context.Context, inv Invoice) (recorded bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		recorded, err = recordInvoice(ctx, tx, inv)
+		recorded, err = s.recordInvoice(ctx, tx, inv)
 		return err
 	})
 	if err != nil {
@@ -214,7 +214,7 @@ func (s *Store) RecordInvoice(ctx context.Context, inv Invoice) (recorded bool, 
 }
 
 // recordInvoice is RecordInvoice inside tx.
-func recordInvoice(ctx context.Context, tx pgx.Tx, inv Invoice) (recorded bool, err error) {
+func (s *Store) recordInvoice(ctx context.Context, tx pgx.Tx, inv Invoice) (recorded bool, err error) {
 	err = func() error {
 		tag, err := tx.Exec(ctx, `INSERT INTO invoices (id, contract_number, milestone_id, invoice_number, amount, issued_on, recorded_at, reverses, reason)
 			VALUES ($1, $2, $3, $4, $5, $6::date, $7, nullif($8, ''), $9) ON CONFLICT (id) DO NOTHING`,
@@ -236,7 +236,7 @@ func recordInvoice(ctx context.Context, tx pgx.Tx, inv Invoice) (recorded bool, 
 		if inv.Reverses != "" {
 			action = "invoice.reversed"
 		}
-		return appendAudit(ctx, tx, action, "contract", inv.ContractNumber, nil, struct {
+		return s.appendAudit(ctx, tx, action, "contract", inv.ContractNumber, nil, struct {
 			Invoice   Invoice   `json:"invoice"`
 			Milestone Milestone `json:"milestone"`
 		}{inv, m})
@@ -251,7 +251,7 @@ func recordInvoice(ctx context.Context, tx pgx.Tx, inv Invoice) (recorded bool, 
 // recorded changes nothing: recorded is false.
 func (s *Store) RecordPayment(ctx context.Context, p Payment) (recorded bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		recorded, err = recordPayment(ctx, tx, p)
+		recorded, err = s.recordPayment(ctx, tx, p)
 		return err
 	})
 	if err != nil {
@@ -261,7 +261,7 @@ func (s *Store) RecordPayment(ctx context.Context, p Payment) (recorded bool, er
 }
 
 // recordPayment is RecordPayment inside tx.
-func recordPayment(ctx context.Context, tx pgx.Tx, p Payment) (recorded bool, err error) {
+func (s *Store) recordPayment(ctx context.Context, tx pgx.Tx, p Payment) (recorded bool, err error) {
 	err = func() error {
 		tag, err := tx.Exec(ctx, `INSERT INTO payments (id, contract_number, milestone_id, amount, received_on, method, reference, recorded_at, reverses, reason)
 			VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, nullif($9, ''), $10) ON CONFLICT (id) DO NOTHING`,
@@ -294,7 +294,7 @@ func recordPayment(ctx context.Context, tx pgx.Tx, p Payment) (recorded bool, er
 		if p.Reverses != "" {
 			action = "payment.reversed"
 		}
-		return appendAudit(ctx, tx, action, "contract", p.ContractNumber, nil, struct {
+		return s.appendAudit(ctx, tx, action, "contract", p.ContractNumber, nil, struct {
 			Payment   Payment   `json:"payment"`
 			Milestone Milestone `json:"milestone"`
 		}{p, m})

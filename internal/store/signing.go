@@ -74,7 +74,7 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep, inv
 			return nil
 		}
 		// Only steps with events are worth the trail (links are in the events).
-		return appendAudit(actx, tx, "signing.step", "contract", r.ContractNumber, nil, map[string]any{"round": r.Round, "status": r.Status, "events": st.Events})
+		return s.appendAudit(actx, tx, "signing.step", "contract", r.ContractNumber, nil, map[string]any{"round": r.Round, "status": r.Status, "events": st.Events})
 	}))
 }
 
@@ -142,7 +142,7 @@ func (s *Store) SaveSignature(ctx context.Context, sig eseal.SealedSignature, or
 			who = r.UserID
 		}
 		actx := audit.WithActor(ctx, audit.Actor{UserID: who, RequestID: eventID})
-		return appendAudit(actx, tx, "signing.signed", "contract", r.ContractNumber, nil, sig)
+		return s.appendAudit(actx, tx, "signing.signed", "contract", r.ContractNumber, nil, sig)
 	})
 	if err != nil {
 		return eseal.SealedSignature{}, wrap(fmt.Sprintf("save signature %s", r.SignerID), err)
@@ -204,7 +204,7 @@ func (s *Store) linkEvent(ctx context.Context, tx pgx.Tx, l SigningLink, id, req
 		return nil
 	}
 	actx := audit.WithActor(ctx, audit.Actor{UserID: "signer:" + l.SignerID, RequestID: requestID})
-	return appendAudit(actx, tx, action, "contract", l.ContractNumber, nil, map[string]any{"round": l.Round, "link_id": l.ID, "event": e})
+	return s.appendAudit(actx, tx, action, "contract", l.ContractNumber, nil, map[string]any{"round": l.Round, "link_id": l.ID, "event": e})
 }
 
 // SignerRow is a signer as the projection holds it.

@@ -9,7 +9,6 @@
 //	approvals.go     approval rounds, delegations, approver resolution
 //	policies.go      approval policies and risk rules
 //	signing.go       signing rounds, signers, links, codes, signatures
-//	keys.go          the sealing key
 //	receivables.go   payment plans, invoices, payments
 //	customers.go     customers and contacts
 //	products.go      product lines and products
@@ -31,6 +30,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/signet-clm/signet/internal/audit"
 )
 
 // Store runs queries on a pgx pool.
@@ -40,6 +41,9 @@ type Store struct {
 	// things at their address (notify.Route), and lets signers' link
 	// invitations be written; set it when SMTP is configured.
 	EmailByDefault bool
+	// AuditKeys chain the audit trail (audit.Key); they live outside the
+	// database. Every audited write needs them.
+	AuditKeys audit.Keyring
 }
 
 // Open connects to databaseURL. It does not wait for the server to answer,

@@ -30,6 +30,7 @@ func open(t *testing.T) *store.Store {
 	st, err := store.Open(context.Background(), testenv.NewDatabase(t))
 	require.NoError(t, err)
 	t.Cleanup(st.Close)
+	st.AuditKeys = testenv.AuditKeys()
 	require.NoError(t, st.UpsertUser(context.Background(), owner))
 	return st
 }

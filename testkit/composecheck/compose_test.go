@@ -53,7 +53,7 @@ func publishes(s service, containerPort string) bool {
 
 func TestComposeRunsTheWholeStack(t *testing.T) {
 	services := load(t)
-	for _, name := range []string{"postgresql", "temporal", "temporal-ui", "temporal-search-attributes", "signet-migrate", "signet-worker", "signet-api"} {
+	for _, name := range []string{"postgresql", "temporal", "temporal-ui", "temporal-search-attributes", "signet-keys", "signet-migrate", "signet-worker", "signet-api"} {
 		require.Contains(t, services, name)
 	}
 	assert.True(t, publishes(services["temporal"], "7233"), "Temporal frontend port")
@@ -63,6 +63,9 @@ func TestComposeRunsTheWholeStack(t *testing.T) {
 		assert.True(t, buildsRootDockerfile(s.Build), "%s builds from the repository's Dockerfile, not %v", name, s.Build)
 		assert.Equal(t, []string{cmd}, s.Command, name)
 	}
+	assert.True(t, buildsRootDockerfile(services["signet-keys"].Build))
+	assert.Equal(t, []string{"keys", "init"}, services["signet-keys"].Command)
+	assert.Equal(t, "service_completed_successfully", services["signet-migrate"].DependsOn["signet-keys"].Condition, "migrations wait for the keyring (a key kept in the database is retired into it)")
 	for name, s := range services {
 		if s.Build != nil {
 			continue
@@ -107,22 +110,47 @@ func TestSignetServicesUseOnlyKnownSettings(t *testing.T) {
 		for _, required := range []string{"DATABASE_URL", "TEMPORAL_ADDRESS"} {
 			assert.NotEmpty(t, env[required], "%s needs %s", name, required)
 		}
+		// The application connects as signet_app, never as the owner.
 		u, err := url.Parse(env["DATABASE_URL"])
 		require.NoError(t, err)
 		assert.Equal(t, "postgresql", u.Hostname(), "%s: DATABASE_URL names the postgresql service", name)
 		assert.Equal(t, "5432", u.Port(), "%s: DATABASE_URL's port", name)
-		pass, _ := u.User.Password()
-		assert.Equal(t, pg["POSTGRES_USER"], u.User.Username(), name)
-		assert.Equal(t, pg["POSTGRES_PASSWORD"], pass, name)
+		assert.Equal(t, "signet_app", u.User.Username(), "%s: DATABASE_URL logs in as the application's role", name)
+		assert.NotEqual(t, pg["POSTGRES_USER"], u.User.Username(), name)
 		assert.Equal(t, "/"+pg["POSTGRES_DB"], u.Path, name)
+		// The keys live outside PostgreSQL, in one volume every service mounts.
+		for _, k := range []string{"SIGNET_SIGNING_KEY_FILE", "SIGNET_AUDIT_KEY_FILE", "SIGNET_AUDIT_CHECKPOINT_DIR"} {
+			assert.True(t, mounted(services[name], env[k]), "%s: %s=%q is on a mounted volume", name, k, env[k])
+		}
 		assert.True(t, strings.HasPrefix(env["TEMPORAL_ADDRESS"], "temporal:"), "%s reaches the temporal service", name)
 	}
+	migrate, err := url.Parse(services["signet-migrate"].Environment["SIGNET_MIGRATE_DATABASE_URL"])
+	require.NoError(t, err)
+	pass, _ := migrate.User.Password()
+	assert.Equal(t, pg["POSTGRES_USER"], migrate.User.Username(), "migrations run as the owner")
+	assert.Equal(t, pg["POSTGRES_PASSWORD"], pass)
+	assert.Equal(t, "postgresql", migrate.Hostname())
+	assert.Equal(t, "/"+pg["POSTGRES_DB"], migrate.Path)
+	for k := range services["signet-keys"].Environment {
+		assert.True(t, slices.Contains(config.Variables, k), "signet-keys sets %s, which signet does not read", k)
+	}
+
 	api := services["signet-api"]
 	addr := api.Environment["SIGNET_HTTP_ADDR"]
 	require.NotEmpty(t, addr, "the API must listen beyond loopback inside its container")
 	assert.True(t, strings.HasPrefix(addr, "0.0.0.0:"), "API listens on all interfaces: %s", addr)
 	port := addr[strings.LastIndex(addr, ":")+1:]
 	assert.True(t, publishes(api, port), "the API's port %s is published", port)
+}
+
+// mounted reports whether path lies on one of the service's volumes.
+func mounted(s service, path string) bool {
+	for _, v := range s.Volumes {
+		if _, dst, ok := strings.Cut(v, ":"); ok && path != "" && strings.HasPrefix(path, strings.TrimSuffix(dst, ":ro")+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 func TestSearchAttributesAreRegistered(t *testing.T) {
@@ -184,19 +212,19 @@ func TestTemporalRunsWithEagerActivities(t *testing.T) {
 // the UI asks the codec server to decrypt.
 func TestPayloadKeysLiveInAVolume(t *testing.T) {
 	services := load(t)
-	keyFile := "/keys/codec-keys.json"
+	keyFile := "/var/lib/signet/keys/codec-keys.json"
 	init := services["signet-codec-key"]
 	assert.Equal(t, []string{"codec-key", "new"}, init.Command)
 	assert.Equal(t, keyFile, init.Environment["SIGNET_CODEC_KEY_FILE"])
-	assert.Contains(t, init.Volumes, "signet-keys:/keys")
+	assert.Contains(t, init.Volumes, "signet-keys:/var/lib/signet")
 	for _, name := range []string{"signet-worker", "signet-api", "signet-codec-server"} {
 		s := services[name]
 		assert.Equal(t, keyFile, s.Environment["SIGNET_CODEC_KEY_FILE"], name)
-		assert.Contains(t, s.Volumes, "signet-keys:/keys:ro", name)
+		assert.True(t, slices.ContainsFunc(s.Volumes, func(v string) bool { return strings.HasPrefix(v, "signet-keys:/var/lib/signet") }), name)
 		assert.Equal(t, "service_completed_successfully", s.DependsOn["signet-codec-key"].Condition, "%s waits for the key file", name)
 	}
 	assert.Equal(t, []string{"codec-server"}, services["signet-codec-server"].Command)
 	assert.True(t, publishes(services["signet-codec-server"], "8234"))
 	assert.Equal(t, "http://localhost:8234", services["temporal-ui"].Environment["TEMPORAL_CODEC_ENDPOINT"])
-	assert.NotContains(t, services["postgresql"].Volumes, "signet-keys:/keys", "the keys stay away from the database")
+	assert.NotContains(t, services["postgresql"].Volumes, "signet-keys:/var/lib/signet", "the keys stay away from the database")
 }

@@ -22,6 +22,7 @@ import (
 
 	"go.temporal.io/sdk/client"
 
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/internal/store"
@@ -62,8 +63,13 @@ type Stack struct {
 	keyFile     string
 	codec       *payloadcodec.Codec
 
-	// DatabaseURL is Signet's database on the throwaway cluster.
+	// DatabaseURL is Signet's database on the throwaway cluster, as its
+	// owner (migrations, the suite's checks); worker and API connect as
+	// signet_app.
 	DatabaseURL string
+	// Keys are the keyring, audit key and checkpoint directory worker and
+	// API share, under Dir.
+	Keys devstack.KeyFiles
 	// APIURL is where `signet api` listens.
 	APIURL string
 	// Store reads what Signet wrote, for the suite's checks.
@@ -124,6 +130,20 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if err := migrations.Apply(ctx, s.DatabaseURL); err != nil {
 		return nil, err
 	}
+	// The keys outside PostgreSQL: kept between runs, except checkpoints,
+	// which vouch for the last run's database.
+	s.Keys = devstack.KeyFiles{Keyring: filepath.Join(o.Dir, "keys", "signing-keyring.json"),
+		AuditKey: filepath.Join(o.Dir, "keys", "audit-key.json"), Checkpoints: filepath.Join(o.Dir, "checkpoints")}
+	if err := os.RemoveAll(s.Keys.Checkpoints); err != nil {
+		return nil, err
+	}
+	if err := s.Keys.Ensure(time.Now()); err != nil {
+		return nil, err
+	}
+	auditKeys, err := audit.OpenKeyFile(s.Keys.AuditKey)
+	if err != nil {
+		return nil, err
+	}
 
 	// Each run starts Temporal on an empty state file: contract numbers
 	// restart at 1 in the fresh database, and so do workflow IDs.
@@ -157,6 +177,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if s.Store, err = store.Open(ctx, s.DatabaseURL); err != nil {
 		return nil, err
 	}
+	s.Store.AuditKeys = auditKeys
 	if s.Tokens, err = devstack.SeedDemo(ctx, s.Store); err != nil {
 		return nil, fmt.Errorf("seed demo organisation: %w", err)
 	}
@@ -187,8 +208,12 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 
 // env is what worker and API run with.
 func (s *Stack) env() []string {
+	appURL, _ := migrations.AppURL(s.DatabaseURL) // parsed once already
 	env := append(os.Environ(),
-		"DATABASE_URL="+s.DatabaseURL,
+		"DATABASE_URL="+appURL,
+		"SIGNET_SIGNING_KEY_FILE="+s.Keys.Keyring,
+		"SIGNET_AUDIT_KEY_FILE="+s.Keys.AuditKey,
+		"SIGNET_AUDIT_CHECKPOINT_DIR="+s.Keys.Checkpoints,
 		"TEMPORAL_ADDRESS="+s.temporal.Address,
 		"SIGNET_TASK_QUEUE="+TaskQueue,
 		"SIGNET_HTTP_ADDR="+s.apiAddr,

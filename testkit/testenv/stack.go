@@ -6,13 +6,16 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
 
 	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/devstack"
@@ -24,6 +27,7 @@ import (
 	"github.com/signet-clm/signet/internal/outbound"
 	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/worker"
 )
 
@@ -52,6 +56,16 @@ type Stack struct {
 	// Metrics is the API's /metrics, which the router also serves unless
 	// WithMetricsElsewhere moved it.
 	Metrics http.Handler
+	// Owner connects as the role that owns the tables and runs the
+	// migrations, for tests that play a database administrator; Store
+	// connects as signet_app, as the API and worker do in production.
+	Owner *pgxpool.Pool
+	// Keys are where the stack's keys outside PostgreSQL live (a
+	// directory of the test's own).
+	Keys devstack.KeyFiles
+	// Trail verifies the stack's audit chain and seals its head into
+	// Keys.Checkpoints.
+	Trail *audit.Trail
 }
 
 // Mailbox delivers every email the outbox holds to the stack's mail
@@ -178,12 +192,38 @@ func WithClock(c *Clock) Option {
 func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	t.Helper()
 	ctx := context.Background()
-	dbURL := NewDatabase(t)
-	st, err := store.Open(ctx, dbURL)
+	ownerURL := NewDatabase(t)
+	owner, err := pgxpool.New(ctx, ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Close)
+	keys := devstack.KeyFiles{Keyring: filepath.Join(t.TempDir(), "keys", "signing-keyring.json")}
+	keys.AuditKey = filepath.Join(filepath.Dir(keys.Keyring), "audit-key.json")
+	keys.Checkpoints = filepath.Join(filepath.Dir(keys.Keyring), "checkpoints")
+	if err := keys.Ensure(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	ring, err := eseal.OpenFileKeyring(keys.Keyring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer := eseal.NewKeyringSealer(ring)
+	auditKeys, err := audit.OpenKeyFile(keys.AuditKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The application connects as its least-privilege role.
+	appURL, err := migrations.AppURL(ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, appURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
+	st.AuditKeys = auditKeys
 	var o options
 	for _, opt := range opts {
 		opt(&o)
@@ -208,13 +248,13 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 		t.Fatal(err)
 	}
 
-	ring := o.codecKeys
-	if ring == nil {
-		if ring, err = payloadcodec.NewKeyRing(); err != nil {
+	codecKeys := o.codecKeys
+	if codecKeys == nil {
+		if codecKeys, err = payloadcodec.NewKeyRing(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	codec := payloadcodec.New(ring)
+	codec := payloadcodec.New(codecKeys)
 	sdkMetrics := opsmetrics.NewTemporal()
 	tc, err := client.Dial(codec.ClientOptions(client.Options{HostPort: temporalAddress, Logger: Logger(), MetricsHandler: sdkMetrics}))
 	if err != nil {
@@ -222,10 +262,6 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	}
 	t.Cleanup(tc.Close)
 	queue := fmt.Sprintf("signet-test-%d", rand.Uint64())
-	sealer, err := eseal.Open(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
 	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger(), Sealer: sealer,
 		Renewer: contracts.New(st, tc, queue, loc, config.DefaultCompanyName)})
 	if err := w.Start(); err != nil {
@@ -237,7 +273,7 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit, ESignWebhookSecret: WebhookSecret,
 		SigningCodeMax: config.DefaultSigningCodeMax, SigningCodeCooldown: config.DefaultSigningCodeCooldown,
 		// Receivers in tests listen on loopback: the development setting.
-		Outbound: outbound.Guard{AllowLoopback: true}}
+		Outbound: outbound.Guard{AllowLoopback: true}, AuditCheckpointDir: keys.Checkpoints}
 	var mail *devstack.MailCatcher
 	if !o.nomail {
 		if mail, err = devstack.StartMailCatcher("127.0.0.1:0"); err != nil {
@@ -263,7 +299,8 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	stack := &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer, Mail: mail, Clock: o.clock,
-		Codec: codec, Metrics: deps.Metrics}
+		Codec: codec, Metrics: deps.Metrics,
+		Owner: owner, Keys: keys, Trail: &audit.Trail{Rows: st, Keys: auditKeys, Checkpoints: audit.CheckpointDir(keys.Checkpoints), Sealer: sealer}}
 	if mail != nil {
 		// Links in mail stay relative to the API (no SIGNET_PUBLIC_URL).
 		senders := map[string]notify.Sender{

@@ -20,6 +20,7 @@ import (
 
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/migrations"
 )
@@ -135,8 +136,23 @@ func StopPostgres() {
 }
 
 // NewDatabase creates a fresh database with Signet's schema for t and drops
-// it when t ends, so tests never see each other's rows.
+// it when t ends, so tests never see each other's rows. The URL connects
+// as the server's superuser, which owns the tables (migrations.AppURL
+// gives the application's role).
 func NewDatabase(t testing.TB) string {
+	t.Helper()
+	url := NewEmptyDatabase(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := migrations.Apply(ctx, url); err != nil {
+		t.Fatalf("migrate test database: %v", err)
+	}
+	return url
+}
+
+// NewEmptyDatabase is NewDatabase without the schema, for tests of what
+// migrations find.
+func NewEmptyDatabase(t testing.TB) string {
 	t.Helper()
 	server, err := postgres()
 	if err != nil {
@@ -154,10 +170,14 @@ func NewDatabase(t testing.TB) string {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
-	if err := migrations.Apply(ctx, url); err != nil {
-		t.Fatalf("migrate test database: %v", err)
-	}
 	return url
+}
+
+// AuditKeys is one audit key for tests that open a store of their own and
+// do not test the key itself.
+func AuditKeys() audit.Keys {
+	k, _ := audit.NewKey([]byte("signet-test-audit-key-0123456789"))
+	return audit.Keys{k}
 }
 
 func sanitize(name string) string {
