@@ -135,12 +135,12 @@ func runService(ctx context.Context, cmd string, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if cmd == "worker" && cfg.AuditCheckpointDir == "" {
+		return errors.New("SIGNET_AUDIT_CHECKPOINT_DIR is required by the worker: it seals the audit chain's head there on SIGNET_AUDIT_CHECKPOINT_SCHEDULE (a directory every worker reaches, ideally append-only storage)")
+	}
 	codec, err := openCodec(cfg)
 	if err != nil {
 		return err
-	}
-	if cmd == "worker" && cfg.AuditCheckpointDir == "" {
-		return errors.New("SIGNET_AUDIT_CHECKPOINT_DIR is required by the worker: it seals the audit chain's head there on SIGNET_AUDIT_CHECKPOINT_SCHEDULE (a directory every worker reaches, ideally append-only storage)")
 	}
 	st, err := openStore(ctx, cfg, keys, logger)
 	if err != nil {
