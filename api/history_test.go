@@ -31,7 +31,9 @@ import (
 // test key ring the replay test decrypts with.
 func TestRecordedHistoryReplays(t *testing.T) {
 	testenv.RequireIntegration(t)
-	ring, err := payloadcodec.ReadKeyFile(filepath.Join("..", "workflows", "testdata", "codec", "keys.json"))
+	ringFile, err := os.ReadFile(filepath.Join("..", "workflows", "testdata", "codec", "keys.json"))
+	require.NoError(t, err)
+	ring, err := payloadcodec.ParseKeyRing(ringFile)
 	require.NoError(t, err)
 	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithCodecKeys(ring))
 	state := create(t, s, newContract(15_000_000, "2025-01-01", "2025-12-31"))

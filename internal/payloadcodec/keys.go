@@ -10,12 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/signet-clm/signet/internal/keyfile"
 )
 
 // KeySize is the length of an AES-256 key.
@@ -155,9 +155,10 @@ func (r *KeyRing) Rotated() (*KeyRing, error) {
 	return out, nil
 }
 
-// ReadKeyFile loads the key ring at path.
+// ReadKeyFile loads the key ring at path; like every key file it must not
+// be readable by group or others.
 func ReadKeyFile(path string) (*KeyRing, error) {
-	data, err := os.ReadFile(path)
+	data, _, err := keyfile.Read(path)
 	if err != nil {
 		return nil, fmt.Errorf("payload codec key file: %w", err)
 	}
@@ -170,9 +171,8 @@ func ReadKeyFile(path string) (*KeyRing, error) {
 
 // CreateKeyFile writes a ring of one fresh key to path unless a file is
 // there already, which it then reads instead; created says which. Two
-// processes racing here end up with the same key: the file is written in
-// full under a temporary name and hard-linked into place, which fails for
-// the loser.
+// processes racing here end up with the same key (keyfile.Create installs
+// the file whole, and only once).
 func CreateKeyFile(path string) (ring *KeyRing, created bool, err error) {
 	if r, err := ReadKeyFile(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return r, false, err
@@ -181,19 +181,18 @@ func CreateKeyFile(path string) (ring *KeyRing, created bool, err error) {
 	if err != nil {
 		return nil, false, err
 	}
-	tmp, err := writeTemp(path, ring)
+	data, err := ring.Marshal()
 	if err != nil {
 		return nil, false, err
 	}
-	defer os.Remove(tmp)
-	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			r, err := ReadKeyFile(path)
-			return r, false, err
-		}
-		return nil, false, fmt.Errorf("payload codec key file: install %s: %w", path, err)
+	if created, err = keyfile.Create(path, data); err != nil {
+		return nil, false, fmt.Errorf("payload codec key file: %w", err)
 	}
-	return ring, true, syncDir(filepath.Dir(path))
+	if !created {
+		r, err := ReadKeyFile(path)
+		return r, false, err
+	}
+	return ring, true, nil
 }
 
 // RotateKeyFile adds a fresh current key to the ring at path, keeping the
@@ -209,56 +208,12 @@ func RotateKeyFile(path string) (*KeyRing, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := writeTemp(path, ring)
+	data, err := ring.Marshal()
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp)
-	if err := os.Rename(tmp, path); err != nil {
-		return nil, fmt.Errorf("payload codec key file: replace %s: %w", path, err)
+	if err := keyfile.Replace(path, data); err != nil {
+		return nil, fmt.Errorf("payload codec key file: %w", err)
 	}
-	return ring, syncDir(filepath.Dir(path))
-}
-
-// writeTemp writes ring in full to a new file (mode 0600) beside path, in
-// a directory created 0700 if missing, and returns its name.
-func writeTemp(path string, ring *KeyRing) (string, error) {
-	data, err := ring.Marshal()
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("payload codec key file: create directory: %w", err)
-	}
-	f, err := os.CreateTemp(dir, ".codec-keys-*") // O_EXCL, mode 0600
-	if err != nil {
-		return "", fmt.Errorf("payload codec key file: %w", err)
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("payload codec key file: write: %w", err)
-	}
-	return f.Name(), nil
-}
-
-// syncDir makes a new directory entry durable: a key lost after use would
-// leave every payload it encrypted unreadable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("payload codec key file: sync %s: %w", dir, err)
-	}
-	return nil
+	return ring, nil
 }
