@@ -3,8 +3,11 @@ package api
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -46,10 +49,13 @@ var (
 func writeError(c *gin.Context, logger *slog.Logger, err error) {
 	status, body := classify(err)
 	body.RequestID = c.GetString(requestIDKey)
-	switch status {
-	case http.StatusServiceUnavailable:
+	var throttled *domain.Throttled
+	switch {
+	case status == http.StatusServiceUnavailable:
 		c.Header("Retry-After", "5")
-	case http.StatusTooManyRequests:
+	case errors.As(err, &throttled):
+		c.Header("Retry-After", strconv.Itoa(RetryAfterSeconds(throttled)))
+	case status == http.StatusTooManyRequests:
 		// Requests last tens of milliseconds; a slot frees up quickly.
 		c.Header("Retry-After", "1")
 	}
@@ -79,6 +85,8 @@ func classify(err error) (int, ErrorBody) {
 		default:
 			return http.StatusConflict, ErrorBody{Error: "conflict", Message: refusal.Message}
 		}
+	case errors.As(err, new(*domain.Throttled)):
+		return http.StatusTooManyRequests, ErrorBody{Error: "too_many_attempts", Message: "too many wrong passwords in a row; wait for Retry-After seconds"}
 	case errors.Is(err, errBadWebhookSignature):
 		return http.StatusUnauthorized, ErrorBody{Error: "unauthorized", Message: "bad or stale webhook signature; nothing was applied"}
 	case errors.Is(err, domain.ErrUnauthorized):
@@ -106,6 +114,12 @@ func classify(err error) (int, ErrorBody) {
 	default:
 		return http.StatusInternalServerError, ErrorBody{Error: "internal", Message: "internal error"}
 	}
+}
+
+// RetryAfterSeconds is how long a throttled caller waits, in whole
+// seconds, at least one.
+func RetryAfterSeconds(t *domain.Throttled) int {
+	return max(1, int(math.Ceil(time.Until(t.Until).Seconds())))
 }
 
 // postgresAway reports PostgreSQL being unreachable, shutting down or

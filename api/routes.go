@@ -161,6 +161,9 @@ func (h *handlers) routes() []Route {
 		{Method: get, Path: "/v1/users/:id", Roles: roles(admin, auditor), Handler: h.user, Status: ok, Body: body(Account{})},
 		{Method: post, Path: "/v1/users", Roles: roles(admin), Handler: h.createUser, Status: created, Body: body(Account{})},
 		{Method: patch, Path: "/v1/users/:id", Roles: roles(admin), Handler: h.updateUser, Status: ok, Body: body(Account{})},
+		// Passwords sign people in to the console; tokens are unaffected.
+		{Method: put, Path: "/v1/users/:id/password", Roles: roles(admin), Handler: h.setPassword, Status: http.StatusNoContent},
+		{Method: post, Path: "/v1/me/password", Handler: h.changePassword, Status: http.StatusNoContent},
 		{Method: get, Path: "/v1/me/notification-settings", Handler: h.notificationSettings, Status: ok, Body: body(NotificationSettings{})},
 		{Method: put, Path: "/v1/me/notification-settings", Handler: h.saveNotificationSettings, Status: ok, Body: body(NotificationSettings{})},
 		{Method: get, Path: "/v1/notifications", Handler: h.notifications, Status: ok, Body: body(items[OutboxEntry]{})},

@@ -29,6 +29,13 @@ func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, sea
 // (OIDC) before calling NewRouter.
 func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *eseal.Sealer, logger *slog.Logger) Deps {
 	cs := contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName)
+	users := identity.New(st, cfg.Outbound)
+	if cfg.SessionIdle > 0 {
+		users.SessionIdle = cfg.SessionIdle
+	}
+	if cfg.SessionMax > 0 {
+		users.SessionMax = cfg.SessionMax
+	}
 	return Deps{
 		Contracts:  cs,
 		Signing:    esign.New(cs, tc, st, sealer, cfg.ESignWebhookSecret, cfg.SMTPAddr != ""),
@@ -39,7 +46,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		Auth:       st,
 		RequestIDs: st,
 		Health:     st,
-		Users:      identity.New(st, cfg.Outbound),
+		Users:      users,
 		Reports:    reports.New(st.Pool(), cfg.TimeZone),
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},

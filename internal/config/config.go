@@ -86,6 +86,10 @@ type Config struct {
 	// ExportTimeout (SIGNET_EXPORT_TIMEOUT, default 30m) bounds one report
 	// export, which streams for longer than RequestTimeout allows.
 	ExportTimeout time.Duration
+	// SessionIdle (SIGNET_SESSION_IDLE, default 30m) signs a console user
+	// out after this long without a request; SessionMax
+	// (SIGNET_SESSION_MAX, default 12h) this long after signing in.
+	SessionIdle, SessionMax time.Duration
 }
 
 // Defaults.
@@ -110,6 +114,8 @@ const (
 	DefaultMaxInFlight   = 64
 	DefaultExportTimeout = 30 * time.Minute
 	DefaultBodyTimeout   = 10 * time.Second
+	DefaultSessionIdle   = 30 * time.Minute
+	DefaultSessionMax    = 12 * time.Hour
 )
 
 // outboundGuard reads what outbound calls may reach:
@@ -193,6 +199,23 @@ func FromEnv() (Config, error) {
 		}
 		c.ExportTimeout = d
 	}
+	for _, d := range []struct {
+		name string
+		into *time.Duration
+		def  time.Duration
+	}{{"SIGNET_SESSION_IDLE", &c.SessionIdle, DefaultSessionIdle}, {"SIGNET_SESSION_MAX", &c.SessionMax, DefaultSessionMax}} {
+		*d.into = d.def
+		if v := os.Getenv(d.name); v != "" {
+			dur, err := time.ParseDuration(v)
+			if err != nil || dur < time.Minute {
+				return Config{}, fmt.Errorf("%s %q: want a duration of a minute or more, such as 30m", d.name, v)
+			}
+			*d.into = dur
+		}
+	}
+	if c.SessionIdle > c.SessionMax {
+		return Config{}, fmt.Errorf("SIGNET_SESSION_IDLE %s is longer than SIGNET_SESSION_MAX %s", c.SessionIdle, c.SessionMax)
+	}
 	// A bad schedule stops the process at start, not silently at 2 a.m.
 	for name, spec := range map[string]string{"SIGNET_RECONCILE_SCHEDULE": c.ReconcileSchedule, "SIGNET_DIGEST_SCHEDULE": c.DigestSchedule} {
 		if _, err := cron.ParseStandard(spec); err != nil {
@@ -246,6 +269,7 @@ var Variables = []string{
 	"SIGNET_OIDC_ISSUER", "SIGNET_OIDC_AUDIENCE", "SIGNET_OIDC_JWKS_URL", "SIGNET_EXPORT_TIMEOUT",
 	"SIGNET_SIGNING_KEY_FILE", "SIGNET_ESIGN_WEBHOOK_SECRET", "SIGNET_MAX_INFLIGHT",
 	"SIGNET_OUTBOUND_ALLOW_LOOPBACK", "SIGNET_OUTBOUND_ALLOW", "SIGNET_BODY_TIMEOUT",
+	"SIGNET_SESSION_IDLE", "SIGNET_SESSION_MAX",
 }
 
 func env(name, def string) string {

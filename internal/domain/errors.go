@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -82,4 +83,14 @@ func InvalidField(field, msg string) error {
 // key that cannot is simply not found, rather than a database error.
 func PlausibleKey(s string) bool {
 	return len(s) <= 200 && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// Throttled refuses an attempt until a moment: too many failed sign-ins
+// in a row. The API answers 429 with Retry-After.
+type Throttled struct {
+	Until time.Time
+}
+
+func (t *Throttled) Error() string {
+	return "too many failed attempts; try again after " + t.Until.UTC().Format(time.RFC3339)
 }
