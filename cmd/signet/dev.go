@@ -15,6 +15,7 @@ import (
 
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/migrations"
 )
@@ -86,6 +87,14 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 	if err := writeJSON(tokenFile, tokens); err != nil {
 		return err
 	}
+	logins, err := devstack.SeedLogins(ctx, identity.New(st, cfg.Outbound))
+	if err != nil {
+		return fmt.Errorf("demo passwords: %w", err)
+	}
+	loginFile := filepath.Join(dataDir, "dev-logins.json")
+	if err := writeJSON(loginFile, logins); err != nil {
+		return err
+	}
 
 	tc, err := client.DialContext(ctx, temporalOptions(cfg, logger))
 	if err != nil {
@@ -96,7 +105,7 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return runWorker(gctx, cfg, st, tc, logger) })
 	g.Go(func() error { return serveAPI(gctx, cfg, st, tc, logger) })
-	printBanner(cfg, uiURL, tokenFile, tokens)
+	printBanner(cfg, uiURL, tokenFile, tokens, loginFile, logins)
 	return g.Wait()
 }
 
@@ -108,20 +117,21 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, append(b, '\n'), 0o600)
 }
 
-func printBanner(cfg config.Config, uiURL, tokenFile string, tokens map[string]string) {
+func printBanner(cfg config.Config, uiURL, tokenFile string, tokens map[string]string, loginFile string, logins map[string]devstack.Login) {
 	roles := make([]string, 0, len(tokens))
 	for r := range tokens {
 		roles = append(roles, r)
 	}
 	sort.Strings(roles)
 	fmt.Printf("\nSignet is running. Press Ctrl-C to stop everything.\n\n")
-	fmt.Printf("  API          http://%s   (OpenAPI: http://%s/v1/openapi.json)\n", cfg.HTTPAddr, cfg.HTTPAddr)
+	fmt.Printf("  Console      http://%s   (sign in with a login below)\n", cfg.HTTPAddr)
+	fmt.Printf("  API          http://%s/v1   (OpenAPI: http://%s/v1/openapi.json)\n", cfg.HTTPAddr, cfg.HTTPAddr)
 	fmt.Printf("  Temporal UI  %s\n", uiURL)
 	fmt.Printf("  Temporal     %s (namespace %s, task queue %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TaskQueue)
 	fmt.Printf("  PostgreSQL   %s\n\n", redactPassword(cfg.DatabaseURL))
-	fmt.Printf("Demo tokens (also in %s):\n", tokenFile)
+	fmt.Printf("Demo users: console login and password (also in %s), API token (also in %s):\n", loginFile, tokenFile)
 	for _, r := range roles {
-		fmt.Printf("  %-14s %s\n", r, tokens[r])
+		fmt.Printf("  %-14s %-20s %-16s %s\n", r, logins[r].Login, logins[r].Password, tokens[r])
 	}
 	fmt.Println()
 }

@@ -2,7 +2,7 @@
 //
 //	signet dev       run everything for a developer: Temporal dev server,
 //	                 PostgreSQL, migrations, demo data, worker and API
-//	signet api       run the HTTP API
+//	signet api       run the HTTP API and the web console
 //	signet worker    run the Temporal worker and scheduled jobs
 //	signet migrate   apply database migrations (idempotent)
 //	signet audit verify  walk the audit trail's hash chain
@@ -24,6 +24,7 @@ import (
 	_ "time/tzdata" // reminders and term ends use IANA zones even where the OS has none
 
 	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/console"
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/eseal"
@@ -38,7 +39,7 @@ const usage = `usage: signet <command>
 
 commands:
   dev       run Temporal, PostgreSQL, worker and API with demo data (for developers)
-  api       run the HTTP API
+  api       run the HTTP API and the web console
   worker    run the Temporal worker and scheduled jobs
   migrate   apply database migrations
   audit verify   check the audit trail's hash chain; exit 1 naming the first broken row
@@ -140,7 +141,10 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, tc client
 		d.OIDC = v
 		logger.Info("accepting JWTs", "issuer", cfg.OIDCIssuer, "audience", cfg.OIDCAudience)
 	}
-	return api.Serve(ctx, cfg.HTTPAddr, api.NewRouter(d), cfg.RequestTimeout, cfg.BodyTimeout, logger)
+	// The console's pages share the engine (and the services) at /.
+	router := api.NewRouter(d)
+	console.Mount(router, console.FromAPI(d, cfg.PublicURL))
+	return api.Serve(ctx, cfg.HTTPAddr, router, cfg.RequestTimeout, cfg.BodyTimeout, logger)
 }
 
 // openSealer loads the signing key (made on first start) from the file

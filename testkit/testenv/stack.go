@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/console"
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/devstack"
@@ -36,6 +37,9 @@ type Stack struct {
 	TaskQueue string
 	// Sealer is the stack's signing key, to check seals with.
 	Sealer *eseal.Sealer
+	// Logins are each demo role's console login and password, with
+	// WithLogins.
+	Logins map[string]devstack.Login
 }
 
 // AttachmentLimit is the upload limit of a test stack: small, so a test
@@ -75,8 +79,15 @@ var WrapHandler func(t testing.TB, h http.Handler) http.Handler
 type Option func(*options)
 
 type options struct {
-	oidc api.OIDC
-	mail bool
+	oidc   api.OIDC
+	mail   bool
+	logins bool
+}
+
+// WithLogins gives each demo user a console password (Stack.Logins);
+// hashing them costs a little, so stacks that sign nobody in skip it.
+func WithLogins() Option {
+	return func(o *options) { o.logins = true }
 }
 
 // WithOIDC makes the API accept JWTs that v verifies.
@@ -150,11 +161,19 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	}
 	deps := api.StandardDeps(cfg, st, tc, sealer, Logger())
 	deps.OIDC = o.oidc
-	var handler http.Handler = api.NewRouter(deps)
+	var logins map[string]devstack.Login
+	if o.logins {
+		if logins, err = devstack.SeedLogins(ctx, deps.Users); err != nil {
+			t.Fatal(err)
+		}
+	}
+	router := api.NewRouter(deps)
+	console.Mount(router, console.FromAPI(deps, config.DefaultPublicURL))
+	var handler http.Handler = router
 	if WrapHandler != nil {
 		handler = WrapHandler(t, handler)
 	}
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer}
+	return &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer, Logins: logins}
 }
