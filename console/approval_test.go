@@ -40,7 +40,7 @@ func TestApproverPathOverPages(t *testing.T) {
 	tp := manager.get("/tasks/" + task.ID)
 	require.Equal(t, http.StatusOK, tp.Status)
 	for _, want := range []string{"风险提示", "审批路径与原因", `data-testid="stages"`, `data-testid="why"`, "变更内容", "历史审批意见",
-		`<iframe class="document" src="/contracts/` + n + `/document" sandbox`, `name="decision" value="approve"`, `name="request_id"`} {
+		`<iframe class="document" src="/contracts/` + n + `/document" sandbox="allow-same-origin"`, `name="decision" value="approve"`, `name="request_id"`} {
 		assert.Contains(t, tp.Body, want)
 	}
 	doc := manager.get("/contracts/" + n + "/document")

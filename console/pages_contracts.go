@@ -111,7 +111,8 @@ func (p *pages) document(c *gin.Context) {
 	h.Set("Content-Security-Policy", documentPolicy)
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("X-Document-SHA256", d.SHA256)
-	link := `<link rel="stylesheet" href="/static/document.css?v=` + p.files["document.css"].version + `">`
+	// Its stylesheet, and a phone's width rather than a desktop's.
+	link := `<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/static/document.css?v=` + p.files["document.css"].version + `">`
 	doc := strings.Replace(d.HTML, "</head>", link+"</head>", 1)
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(doc))
 }
