@@ -3,6 +3,7 @@ package console_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -109,3 +110,59 @@ func TestApproverPathOverPages(t *testing.T) {
 		assert.NotContains(t, r.Body, "星辰", path)
 	}
 }
+
+// TestSecondRoundShowsWhatChanged: after the manager asks for changes and
+// sales revises and resubmits, the manager's new task shows the document
+// against the version they saw, highlighted, and their earlier opinion.
+func TestSecondRoundShowsWhatChanged(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithLogins())
+	n := submitted(t, s, "修订测试合同", 50_000_00)
+	first := openTask(t, s, "sales_manager", n)
+	apiCall(t, s, http.MethodPost, "/v1/tasks/"+first.ID+"/decision", "sales_manager", map[string]any{"decision": "request_changes", "opinion": "请把价格调到六万"})
+	apiCall(t, s, http.MethodPut, "/v1/contracts/"+n+"/content", "sales", contractBody("修订测试合同", 60_000_00))
+	apiCall(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil)
+	second := openTask(t, s, "sales_manager", n)
+	require.NotEqual(t, first.ID, second.ID)
+
+	m := newVisitor(t, s)
+	m.signIn("sales_manager")
+	tp := m.get("/tasks/" + second.ID)
+	require.Equal(t, http.StatusOK, tp.Status)
+	assert.Contains(t, tp.Body, "与您在第 1 轮看到的版本相比")
+	assert.Contains(t, tp.Body, `<span class="op-del">- 合同总金额：人民币 50,000.00 元`)
+	assert.Contains(t, tp.Body, `<span class="op-add">&#43; 合同总金额：人民币 60,000.00 元`)
+	assert.Contains(t, tp.Body, "请把价格调到六万", "the earlier opinion")
+	assert.Contains(t, m.get("/inbox?status=changes_requested").Body, `href="/tasks/`+first.ID+`"`, "the first task, decided, in its tab")
+}
+
+// TestLedgerPagesInTheURL: the ledger's page size, sort and cursor live in
+// the URL, so the next page is a link that keeps the filters.
+func TestLedgerPagesInTheURL(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithLogins())
+	for i := 0; i < 3; i++ {
+		apiCall(t, s, http.MethodPost, "/v1/contracts", "sales", contractBody("台账分页合同", int64(10_000_00*(i+1))))
+	}
+	v := newVisitor(t, s)
+	v.signIn("finance")
+	p := v.get("/contracts?status=draft&sort=amount&limit=2")
+	require.Equal(t, http.StatusOK, p.Status)
+	assert.Contains(t, p.Body, "CNY 10,000.00", "the smallest first")
+	assert.Contains(t, p.Body, "CNY 20,000.00")
+	assert.NotContains(t, p.Body, "CNY 30,000.00")
+	next := nextLink.FindStringSubmatch(p.Body)
+	require.NotNil(t, next, "a next page link")
+	link := strings.ReplaceAll(next[1], "&amp;", "&")
+	assert.Contains(t, link, "status=draft")
+	assert.Contains(t, link, "sort=amount")
+	assert.Contains(t, link, "cursor=")
+	p2 := v.get(link)
+	require.Equal(t, http.StatusOK, p2.Status)
+	assert.Contains(t, p2.Body, "CNY 30,000.00")
+	assert.NotContains(t, p2.Body, "CNY 10,000.00")
+	assert.Contains(t, p2.Body, "第一页")
+	assert.Nil(t, nextLink.FindStringSubmatch(p2.Body), "no page after the last")
+}
+
+var nextLink = regexp.MustCompile(`<a class="btn" href="([^"]+)" data-testid="next-page">`)
