@@ -40,6 +40,10 @@ type Deps struct {
 	// Secure marks the session cookie Secure (and __Host-): set it when
 	// people reach Signet over https.
 	Secure bool
+	// PublicOrigin is where people reach Signet (scheme://host of
+	// SIGNET_PUBLIC_URL): posts from it pass the cross-origin check even
+	// when a proxy in front rewrites the Host header.
+	PublicOrigin string
 	// RequestTimeout bounds each page's calls to PostgreSQL and Temporal.
 	RequestTimeout time.Duration
 	// MaxInFlight bounds the pages served at once (429 past it); zero
@@ -51,10 +55,13 @@ type Deps struct {
 // FromAPI takes the console's services from the API's, so both run the
 // same checks; publicURL says whether people come over https.
 func FromAPI(d api.Deps, publicURL string) Deps {
-	u, err := url.Parse(publicURL)
-	secure := err == nil && u.Scheme == "https"
-	return Deps{Contracts: d.Contracts, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Location: d.Location,
-		Secure: secure, RequestTimeout: d.RequestTimeout, MaxInFlight: d.MaxInFlight, Logger: d.Logger}
+	out := Deps{Contracts: d.Contracts, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Location: d.Location,
+		RequestTimeout: d.RequestTimeout, MaxInFlight: d.MaxInFlight, Logger: d.Logger}
+	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
+		out.Secure = u.Scheme == "https"
+		out.PublicOrigin = u.Scheme + "://" + u.Host
+	}
+	return out
 }
 
 // Mount registers the console's route table on r, the API's engine, and

@@ -42,6 +42,12 @@ func (p *pages) login(c *gin.Context) {
 	next := localPath(c.PostForm("next"))
 	s, err := p.d.Users.SignIn(c.Request.Context(), login, password)
 	if err == nil {
+		// A browser signing in again leaves none of its earlier sessions behind.
+		if old, _ := c.Cookie(p.cookieName); old != "" {
+			if err := p.d.Users.SignOut(c.Request.Context(), old); err != nil {
+				p.d.Logger.Warn("end the earlier session", "err", err)
+			}
+		}
 		p.setCookie(c, s)
 		p.redirect(c, next)
 		return

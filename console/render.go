@@ -72,6 +72,11 @@ func newPages(d Deps) *pages {
 	if d.MaxInFlight > 0 {
 		p.inflight = make(chan struct{}, d.MaxInFlight)
 	}
+	if d.PublicOrigin != "" {
+		if err := p.cop.AddTrustedOrigin(d.PublicOrigin); err != nil {
+			d.Logger.Warn("SIGNET_PUBLIC_URL is no origin the cross-origin check can trust", "origin", d.PublicOrigin, "err", err)
+		}
+	}
 	for _, name := range pageNames {
 		p.tmpl[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/parts.html", "templates/"+name+".html"))
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/identity"
@@ -101,8 +102,9 @@ func (p *pages) session(c *gin.Context) {
 	c.Set(userKey, u)
 	c.Set(sessionKey, id)
 	c.Set(langKey, pickLanguage(chosen, c.GetHeader("Accept-Language")))
-	// The store writes the audit trail with whoever this is.
-	c.Request = c.Request.WithContext(audit.WithActor(c.Request.Context(), audit.Actor{UserID: u.ID, RequestID: c.GetString("request_id")}))
+	// The store writes the audit trail with whoever this is, and the
+	// request ID the API's middleware gave the request.
+	c.Request = c.Request.WithContext(audit.WithActor(c.Request.Context(), audit.Actor{UserID: u.ID, RequestID: c.Writer.Header().Get(api.RequestIDHeader)}))
 	c.Next()
 }
 
