@@ -6,11 +6,11 @@ TEMPORAL_CLI := github.com/temporalio/cli/cmd/temporal@v1.5.1
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 BIN := $(CURDIR)/bin
 # Packages whose tests need PostgreSQL and Temporal (the rest run in seconds).
-INTEGRATION_PKGS := ./api/... ./internal/reports/... ./internal/store/... ./worker/... ./testkit/faults/...
+INTEGRATION_PKGS := ./api/... ./console/... ./internal/reports/... ./internal/store/... ./worker/... ./testkit/faults/...
 # No tracked file may be larger than this (binaries are built, never committed).
 MAX_FILE_BYTES := 5242880
 
-.PHONY: dev test test-unit test-replay test-integration lint bench faults build migrate clean openapi
+.PHONY: dev test test-unit test-replay test-integration test-browser browser lint bench faults build migrate clean openapi
 
 bin/temporal:
 	@echo "Building the Temporal CLI v1.5.1 into ./bin (first time only; about four minutes on two cores)..."
@@ -27,8 +27,28 @@ build:
 dev: bin/temporal build
 	exec bin/signet dev
 
-# Every test: unit, workflow, replay, integration and the short fault run.
-test: bin/temporal
+# The browser tests (console/browser_test.go) drive Debian's headless
+# Chromium, with CJK fonts so the screenshots read: found on PATH (or
+# SIGNET_CHROMIUM), installed with apt when run as root, otherwise this
+# stops and says what to install. They are never skipped.
+browser:
+	@if [ -n "$$SIGNET_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1; then \
+	  if command -v fc-list >/dev/null 2>&1 && [ -z "$$(fc-list :lang=zh 2>/dev/null)" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing fonts-noto-cjk for the browser tests' screenshots..."; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk; \
+	  fi; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing chromium and fonts-noto-cjk for the browser tests (first time only)..."; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-cjk; \
+	else \
+	  echo "The browser tests need headless Chromium and CJK fonts. Install them:"; \
+	  echo "  sudo apt-get install -y chromium fonts-noto-cjk"; \
+	  echo "(or set SIGNET_CHROMIUM to a Chrome or Chromium binary)"; \
+	  exit 1; \
+	fi
+
+# Every test: unit, workflow, replay, integration, browser and the short fault run.
+test: bin/temporal browser
 	go test -count=1 -timeout 20m ./...
 
 # The tiers on their own. Unit and workflow tests need no server (the SDK's
@@ -43,8 +63,12 @@ test-replay:
 	go test -count=1 -run 'Replay' ./workflows/...
 
 # Over HTTP and SQL against a real PostgreSQL and Temporal dev server.
-test-integration: bin/temporal
+test-integration: bin/temporal browser
 	go test -count=1 -timeout 20m $(INTEGRATION_PKGS)
+
+# The console in real headless Chromium; screenshots in .data/screenshots/.
+test-browser: bin/temporal browser
+	go test -count=1 -run 'Browser' ./console/...
 
 # api/openapi.json is generated from the route table (api/routes.go) and the
 # API's response types, keeping its hand-written prose and request bodies;

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -49,10 +50,13 @@ func writeError(c *gin.Context, logger *slog.Logger, err error) {
 	status, body := classify(err)
 	body.RequestID = c.GetString(requestIDKey)
 	var later *domain.RetryLater
+	var throttled *domain.Throttled
 	switch {
 	case errors.As(err, &later):
 		// Whole seconds, rounded up: asking sooner is refused again.
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(later.After.Seconds()))))
+	case errors.As(err, &throttled):
+		c.Header("Retry-After", strconv.Itoa(RetryAfterSeconds(throttled)))
 	case status == http.StatusServiceUnavailable:
 		c.Header("Retry-After", "5")
 	case status == http.StatusTooManyRequests:
@@ -88,6 +92,8 @@ func classify(err error) (int, ErrorBody) {
 		default:
 			return http.StatusConflict, ErrorBody{Error: "conflict", Message: refusal.Message}
 		}
+	case errors.As(err, new(*domain.Throttled)):
+		return http.StatusTooManyRequests, ErrorBody{Error: "too_many_attempts", Message: "too many wrong passwords in a row; wait for Retry-After seconds"}
 	case errors.Is(err, errBadWebhookSignature):
 		return http.StatusUnauthorized, ErrorBody{Error: "unauthorized", Message: "bad or stale webhook signature; nothing was applied"}
 	case errors.Is(err, domain.ErrUnauthorized):
@@ -115,6 +121,12 @@ func classify(err error) (int, ErrorBody) {
 	default:
 		return http.StatusInternalServerError, ErrorBody{Error: "internal", Message: "internal error"}
 	}
+}
+
+// RetryAfterSeconds is how long a throttled caller waits, in whole
+// seconds, at least one.
+func RetryAfterSeconds(t *domain.Throttled) int {
+	return max(1, int(math.Ceil(time.Until(t.Until).Seconds())))
 }
 
 // postgresAway reports PostgreSQL being unreachable, shutting down or

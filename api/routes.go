@@ -174,6 +174,9 @@ func (h *handlers) routes() []Route {
 		{Method: put, Path: "/v1/users/:id/signing-authority", Roles: roles(admin), Handler: h.setSigningAuthority, Status: ok, Body: body(SigningAuthority{})},
 		{Method: del, Path: "/v1/users/:id/signing-authority", Roles: roles(admin), Handler: h.clearSigningAuthority, Status: ok, Body: body(SigningAuthority{})},
 		{Method: get, Path: "/v1/signatories", Handler: h.signatories, Status: ok, Body: body(items[SigningAuthority]{})},
+		// Passwords sign people in to the console; tokens are unaffected.
+		{Method: put, Path: "/v1/users/:id/password", Roles: roles(admin), Handler: h.setPassword, Status: http.StatusNoContent},
+		{Method: post, Path: "/v1/me/password", Handler: h.changePassword, Status: http.StatusNoContent},
 		{Method: get, Path: "/v1/me/notification-settings", Handler: h.notificationSettings, Status: ok, Body: body(NotificationSettings{})},
 		{Method: put, Path: "/v1/me/notification-settings", Handler: h.saveNotificationSettings, Status: ok, Body: body(NotificationSettings{})},
 		{Method: get, Path: "/v1/notifications", Handler: h.notifications, Status: ok, Body: body(items[OutboxEntry]{})},

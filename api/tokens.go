@@ -107,3 +107,33 @@ func (h *handlers) updateUser(c *gin.Context) {
 		return as(toAccount)(h.d.Users.UpdateUser(ctx, u, c.Param("id"), in))
 	})(c)
 }
+
+// setPassword sets a user's initial (or a reset) console password; their
+// sessions end.
+func (h *handlers) setPassword(c *gin.Context) {
+	var in identity.PasswordInput
+	if err := h.bindJSON(c, &in); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	if err := h.d.Users.SetPassword(c.Request.Context(), currentUser(c), c.Param("id"), in); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// changePassword changes the caller's own password, given the current
+// one; their console sessions end.
+func (h *handlers) changePassword(c *gin.Context) {
+	var in identity.PasswordChange
+	if err := h.bindJSON(c, &in); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	if err := h.d.Users.ChangePassword(c.Request.Context(), currentUser(c), in, ""); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

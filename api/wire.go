@@ -36,6 +36,13 @@ func SigningOptions(cfg config.Config) esign.Options {
 // (OIDC) before calling NewRouter.
 func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *eseal.Sealer, logger *slog.Logger) Deps {
 	cs := contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName)
+	users := identity.New(st, cfg.Outbound)
+	if cfg.SessionIdle > 0 {
+		users.SessionIdle = cfg.SessionIdle
+	}
+	if cfg.SessionMax > 0 {
+		users.SessionMax = cfg.SessionMax
+	}
 	return Deps{
 		Contracts:  cs,
 		Signing:    esign.New(cs, tc, st, sealer, SigningOptions(cfg)),
@@ -47,7 +54,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		Auth:       st,
 		RequestIDs: st,
 		Health:     st,
-		Users:      identity.New(st, cfg.Outbound),
+		Users:      users,
 		Reports:    reports.New(st.Pool(), cfg.TimeZone),
 		Checks: []Check{
 			{Name: "postgresql", Check: st.Ping},

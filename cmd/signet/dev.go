@@ -16,6 +16,7 @@ import (
 
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/opsmetrics"
 	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/migrations"
@@ -133,6 +134,14 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 	if err := writeJSON(tokenFile, tokens); err != nil {
 		return err
 	}
+	logins, err := devstack.SeedLogins(ctx, identity.New(st, cfg.Outbound))
+	if err != nil {
+		return fmt.Errorf("demo passwords: %w", err)
+	}
+	loginFile := filepath.Join(dataDir, "dev-logins.json")
+	if err := writeJSON(loginFile, logins); err != nil {
+		return err
+	}
 
 	// One client for worker and API: the API's /metrics shows the SDK's
 	// metrics of both.
@@ -164,7 +173,7 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 		return serveAPI(gctx, cfg, st, keys, tc, sdkMetrics, logger, mailbox)
 	})
 	g.Go(func() error { return serveCodec(gctx, cfg, codec, st, logger) })
-	printBanner(cfg, uiURL, codecURL, tokenFile, tokens, mailbox != nil)
+	printBanner(cfg, uiURL, codecURL, tokenFile, tokens, loginFile, logins, mailbox != nil)
 	return g.Wait()
 }
 
@@ -176,14 +185,15 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, append(b, '\n'), 0o600)
 }
 
-func printBanner(cfg config.Config, uiURL, codecURL, tokenFile string, tokens map[string]string, mailbox bool) {
+func printBanner(cfg config.Config, uiURL, codecURL, tokenFile string, tokens map[string]string, loginFile string, logins map[string]devstack.Login, mailbox bool) {
 	roles := make([]string, 0, len(tokens))
 	for r := range tokens {
 		roles = append(roles, r)
 	}
 	sort.Strings(roles)
 	fmt.Printf("\nSignet is running. Press Ctrl-C to stop everything.\n\n")
-	fmt.Printf("  API          http://%s   (OpenAPI: http://%s/v1/openapi.json)\n", cfg.HTTPAddr, cfg.HTTPAddr)
+	fmt.Printf("  Console      http://%s   (sign in with a login below)\n", cfg.HTTPAddr)
+	fmt.Printf("  API          http://%s/v1   (OpenAPI: http://%s/v1/openapi.json)\n", cfg.HTTPAddr, cfg.HTTPAddr)
 	fmt.Printf("  Temporal UI  %s\n", uiURL)
 	if mailbox {
 		fmt.Printf("  Mail         http://%s/dev/mail   (?format=json; SMTP %s)\n", cfg.HTTPAddr, cfg.SMTPAddr)
@@ -193,9 +203,9 @@ func printBanner(cfg config.Config, uiURL, codecURL, tokenFile string, tokens ma
 	fmt.Printf("  Codec server %s   (payloads are encrypted; sign in there as admin or auditor to read them in the UI)\n", codecURL)
 	fmt.Printf("  Temporal     %s (namespace %s, task queue %s)\n", cfg.TemporalAddress, cfg.TemporalNamespace, cfg.TaskQueue)
 	fmt.Printf("  PostgreSQL   %s\n\n", redactPassword(cfg.DatabaseURL))
-	fmt.Printf("Demo tokens (also in %s):\n", tokenFile)
+	fmt.Printf("Demo users: console login and password (also in %s), API token (also in %s):\n", loginFile, tokenFile)
 	for _, r := range roles {
-		fmt.Printf("  %-14s %s\n", r, tokens[r])
+		fmt.Printf("  %-14s %-20s %-16s %s\n", r, logins[r].Login, logins[r].Password, tokens[r])
 	}
 	fmt.Println()
 }

@@ -2,8 +2,8 @@
 //
 //	signet dev       run everything for a developer: Temporal dev server,
 //	                 PostgreSQL, migrations, demo data, a mail catcher,
-//	                 worker and API
-//	signet api       run the HTTP API
+//	                 worker, API and console
+//	signet api       run the HTTP API and the web console
 //	signet worker    run the Temporal worker and scheduled jobs
 //	signet migrate   apply database migrations (idempotent), as the owner role
 //	signet keys init|rotate|rotate-audit  make or rotate the keys kept outside PostgreSQL
@@ -34,6 +34,7 @@ import (
 	_ "time/tzdata" // reminders and term ends use IANA zones even where the OS has none
 
 	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/console"
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/eseal"
@@ -50,7 +51,7 @@ const usage = `usage: signet <command>
 
 commands:
   dev       run Temporal, PostgreSQL, worker and API with demo data (for developers)
-  api       run the HTTP API
+  api       run the HTTP API and the web console
   worker    run the Temporal worker and scheduled jobs
   migrate   apply database migrations (SIGNET_MIGRATE_DATABASE_URL, the owner role)
   keys init         make the sealing keyring and the audit key, unless they exist
@@ -255,7 +256,10 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, keys keyS
 		d.OIDC = v
 		logger.Info("accepting JWTs", "issuer", cfg.OIDCIssuer, "audience", cfg.OIDCAudience)
 	}
-	var handler http.Handler = api.NewRouter(d)
+	// The console's pages share the engine (and the services) at /.
+	router := api.NewRouter(d)
+	console.Mount(router, console.FromAPI(d, cfg.PublicURL))
+	var handler http.Handler = router
 	if devMail != nil {
 		mux := http.NewServeMux()
 		mux.Handle("/dev/mail", devMail)

@@ -129,6 +129,10 @@ type Config struct {
 	// WorkerMetricsAddr (SIGNET_WORKER_METRICS_ADDR, default empty: none)
 	// is where `signet worker` serves /metrics (the Temporal SDK's).
 	WorkerMetricsAddr string
+	// SessionIdle (SIGNET_SESSION_IDLE, default 30m) signs a console user
+	// out after this long without a request; SessionMax
+	// (SIGNET_SESSION_MAX, default 12h) this long after signing in.
+	SessionIdle, SessionMax time.Duration
 }
 
 // Defaults.
@@ -162,6 +166,8 @@ const (
 	DefaultSigningCodeCooldown = 60 * time.Second
 	DefaultCodecAddr           = "127.0.0.1:8234"
 	DefaultCodecUIOrigin       = "http://127.0.0.1:8233"
+	DefaultSessionIdle         = 30 * time.Minute
+	DefaultSessionMax          = 12 * time.Hour
 )
 
 // outboundGuard reads what outbound calls may reach:
@@ -237,6 +243,23 @@ func FromEnv() (Config, error) {
 		if *d.into, err = positiveDuration(d.name, d.def); err != nil {
 			return Config{}, err
 		}
+	}
+	for _, d := range []struct {
+		name string
+		into *time.Duration
+		def  time.Duration
+	}{{"SIGNET_SESSION_IDLE", &c.SessionIdle, DefaultSessionIdle}, {"SIGNET_SESSION_MAX", &c.SessionMax, DefaultSessionMax}} {
+		*d.into = d.def
+		if v := os.Getenv(d.name); v != "" {
+			dur, err := time.ParseDuration(v)
+			if err != nil || dur < time.Minute {
+				return Config{}, fmt.Errorf("%s %q: want a duration of a minute or more, such as 30m", d.name, v)
+			}
+			*d.into = dur
+		}
+	}
+	if c.SessionIdle > c.SessionMax {
+		return Config{}, fmt.Errorf("SIGNET_SESSION_IDLE %s is longer than SIGNET_SESSION_MAX %s", c.SessionIdle, c.SessionMax)
 	}
 	// A bad schedule stops the process at start, not silently at 2 a.m.
 	for name, spec := range map[string]string{"SIGNET_RECONCILE_SCHEDULE": c.ReconcileSchedule, "SIGNET_DIGEST_SCHEDULE": c.DigestSchedule,
@@ -341,6 +364,7 @@ var Variables = []string{
 	"SIGNET_CODEC_KEY_FILE", "SIGNET_CODEC_ADDR", "SIGNET_CODEC_UI_ORIGIN", "SIGNET_METRICS_ADDR",
 	"SIGNET_WORKER_METRICS_ADDR",
 	"SIGNET_MIGRATE_DATABASE_URL", "SIGNET_AUDIT_KEY_FILE", "SIGNET_AUDIT_CHECKPOINT_DIR", "SIGNET_AUDIT_CHECKPOINT_SCHEDULE",
+	"SIGNET_SESSION_IDLE", "SIGNET_SESSION_MAX",
 }
 
 // positiveDuration reads a duration such as 10s from name, def when unset.

@@ -31,6 +31,7 @@ type Store interface {
 	Contract(ctx context.Context, number string) (store.ContractRow, error)
 	ListContracts(ctx context.Context, f store.ContractFilter) ([]store.ContractRow, error)
 	Events(ctx context.Context, number string) ([]domain.Event, error)
+	RecentEvents(ctx context.Context, owners []string, limit int) ([]domain.Event, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
 	TaskRound(ctx context.Context, id string) (string, int, error)
 	HoldsOpenStep(ctx context.Context, number, userID string) (bool, error)
@@ -183,6 +184,17 @@ func (s *Service) Events(ctx context.Context, u domain.User, number string) ([]d
 		return nil, err
 	}
 	events, err := s.store.Events(ctx, number)
+	if err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+// RecentEvents returns the newest events of the contracts u sees as
+// their own, their team's or everyone's (not those an open task lends
+// them), newest first.
+func (s *Service) RecentEvents(ctx context.Context, u domain.User, limit int) ([]domain.Event, error) {
+	events, err := s.store.RecentEvents(ctx, u.Owners(), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -2,10 +2,12 @@ package devstack
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"time"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/store"
 )
 
@@ -66,4 +68,57 @@ func SeedDemo(ctx context.Context, w DemoStore) (map[string]string, error) {
 		return nil, fmt.Errorf("seed demo content: %w", err)
 	}
 	return tokens, nil
+}
+
+// Login is how a demo user signs in to the console.
+type Login struct {
+	Login    string `json:"login"`
+	Password string `json:"password"`
+}
+
+// Passwords is where demo passwords are set: identity.Service.
+type Passwords interface {
+	SetPassword(ctx context.Context, admin domain.User, userID string, in identity.PasswordInput) error
+}
+
+// SeedLogins gives each demo user a fresh random password (set as if by
+// the demo admin, which ends their earlier sessions) and returns them by
+// role name.
+func SeedLogins(ctx context.Context, ps Passwords) (map[string]Login, error) {
+	logins := make(map[string]Login, len(DemoUsers))
+	var admin domain.User
+	for _, u := range DemoUsers {
+		if u.Actor().Has(domain.RoleAdmin) {
+			admin = u
+		}
+	}
+	for _, u := range DemoUsers {
+		pw, err := demoPassword()
+		if err != nil {
+			return nil, err
+		}
+		if err := ps.SetPassword(ctx, admin, u.ID, identity.PasswordInput{Password: pw}); err != nil {
+			return nil, fmt.Errorf("password of %s: %w", u.ID, err)
+		}
+		logins[string(u.Roles[0])] = Login{Login: u.ID, Password: pw}
+	}
+	return logins, nil
+}
+
+// demoPassword is three groups of four letters and digits, easy to type
+// from the banner: k7fp-2mqa-9xze.
+func demoPassword() (string, error) {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("demo password: %w", err)
+	}
+	out := make([]byte, 0, 14)
+	for i, c := range b {
+		if i > 0 && i%4 == 0 {
+			out = append(out, '-')
+		}
+		out = append(out, alphabet[int(c)%len(alphabet)])
+	}
+	return string(out), nil
 }

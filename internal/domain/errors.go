@@ -93,3 +93,13 @@ func InvalidField(field, msg string) error {
 func PlausibleKey(s string) bool {
 	return len(s) <= 200 && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
+
+// Throttled refuses an attempt until a moment: too many failed sign-ins
+// in a row. The API answers 429 with Retry-After.
+type Throttled struct {
+	Until time.Time
+}
+
+func (t *Throttled) Error() string {
+	return "too many failed attempts; try again after " + t.Until.UTC().Format(time.RFC3339)
+}

@@ -1,5 +1,6 @@
-// Package identity manages who may call the API: bearer tokens that their
-// holders (or admins) issue, list and revoke.
+// Package identity manages who may call the API and sign in to the
+// console: bearer tokens that their holders (or admins) issue, list and
+// revoke; passwords; and console sessions.
 package identity
 
 import (
@@ -21,6 +22,7 @@ type Store interface {
 	Outbox
 	Accounts
 	Signatories
+	Credentials
 }
 
 // Service runs token use cases.
@@ -29,12 +31,16 @@ type Service struct {
 	now   func() time.Time
 	// guard checks the webhook and robot addresses users save.
 	guard outbound.Guard
+	creds Credentials
+	// SessionIdle ends a console session unused this long; SessionMax
+	// ends it this long after sign-in, whatever happens.
+	SessionIdle, SessionMax time.Duration
 }
 
 // New returns the service over st; guard says which notification
 // addresses may be saved.
 func New(st Store, guard outbound.Guard) *Service {
-	return &Service{store: st, now: time.Now, guard: guard}
+	return &Service{store: st, now: time.Now, guard: guard, creds: st, SessionIdle: DefaultSessionIdle, SessionMax: DefaultSessionMax}
 }
 
 // DefaultTokenDays is how long a token lives unless asked otherwise.

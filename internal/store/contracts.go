@@ -273,3 +273,18 @@ func (s *Store) OpenContracts(ctx context.Context) ([]OpenContract, error) {
 	}
 	return open, nil
 }
+
+// RecentEvents returns the newest events of the contracts owned by
+// owners (every contract when owners is nil), newest first.
+func (s *Store) RecentEvents(ctx context.Context, owners []string, limit int) ([]domain.Event, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT e.id, e.contract_number, e.seq, e.kind, e.from_status, e.to_status,
+		e.actor_id, e.actor_name, e.task_id, e.opinion, e.at
+		FROM contract_events e JOIN contracts c ON c.number = e.contract_number
+		WHERE $1::text[] IS NULL OR c.owner_id = ANY($1)
+		ORDER BY e.at DESC, e.id DESC LIMIT $2`, owners, limit)
+	events, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Event])
+	if err != nil {
+		return nil, wrap("recent events", err)
+	}
+	return events, nil
+}

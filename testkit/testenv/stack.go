@@ -15,6 +15,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/console"
 	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/contracts"
@@ -66,6 +67,9 @@ type Stack struct {
 	// Trail verifies the stack's audit chain and seals its head into
 	// Keys.Checkpoints.
 	Trail *audit.Trail
+	// Logins are each demo role's console login and password, with
+	// WithLogins.
+	Logins map[string]devstack.Login
 }
 
 // Mailbox delivers every email the outbox holds to the stack's mail
@@ -151,6 +155,13 @@ type options struct {
 	clock            *Clock
 	codecKeys        *payloadcodec.KeyRing
 	metricsElsewhere bool
+	logins           bool
+}
+
+// WithLogins gives each demo user a console password (Stack.Logins);
+// hashing them costs a little, so stacks that sign nobody in skip it.
+func WithLogins() Option {
+	return func(o *options) { o.logins = true }
 }
 
 // WithCodecKeys encrypts the stack's payloads under ring rather than a
@@ -292,13 +303,21 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	deps.Collectors = append(deps.Collectors, sdkMetrics)
 	deps.MetricsElsewhere = o.metricsElsewhere
 	deps.Metrics = api.NewMetrics(deps)
-	var handler http.Handler = api.NewRouter(deps)
+	var logins map[string]devstack.Login
+	if o.logins {
+		if logins, err = devstack.SeedLogins(ctx, deps.Users); err != nil {
+			t.Fatal(err)
+		}
+	}
+	router := api.NewRouter(deps)
+	console.Mount(router, console.FromAPI(deps, config.DefaultPublicURL))
+	var handler http.Handler = router
 	if WrapHandler != nil {
 		handler = WrapHandler(t, handler)
 	}
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	stack := &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer, Mail: mail, Clock: o.clock,
+	stack := &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer, Mail: mail, Clock: o.clock, Logins: logins,
 		Codec: codec, Metrics: deps.Metrics,
 		Owner: owner, Keys: keys, Trail: &audit.Trail{Rows: st, Keys: auditKeys, Checkpoints: audit.CheckpointDir(keys.Checkpoints), Sealer: sealer}}
 	if mail != nil {

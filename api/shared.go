@@ -1,0 +1,82 @@
+package api
+
+import (
+	"log/slog"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/inbox"
+	"github.com/signet-clm/signet/internal/reports"
+	"github.com/signet-clm/signet/internal/store"
+)
+
+// What the web console (package console) shares with the API, so that a
+// page shows what the API answers and refuses what the API refuses: the
+// response types through these converters, the same checks of input and
+// the same mapping of errors to statuses.
+
+// InboxOf is the API's inbox.
+func InboxOf(v inbox.Inbox) Inbox { return toInbox(v) }
+
+// TaskDetailOf is the API's task as its approver reads it.
+func TaskDetailOf(v inbox.TaskDetail) TaskDetail { return toTaskDetail(v) }
+
+// ContractViewOf is the API's contract view.
+func ContractViewOf(v contracts.View) ContractView { return toContractView(v) }
+
+// ContractRowOf is the API's contract row.
+func ContractRowOf(v store.ContractRow) ContractRow { return toContractRow(v) }
+
+// EventsOf are the API's contract events.
+func EventsOf(v []domain.Event) []Event { return convList(v, toEvent) }
+
+// RoundViewsOf are the API's review rounds, explained.
+func RoundViewsOf(v []inbox.RoundView) []RoundView { return convList(v, toRoundView) }
+
+// LedgerPageOf is the API's ledger page.
+func LedgerPageOf(v reports.LedgerPage) LedgerPage { return toLedgerPage(v) }
+
+// SummaryOf is the API's figures.
+func SummaryOf(v reports.Summary) Summary { return toSummary(v) }
+
+// RenewalsOf is the API's renewal pipeline.
+func RenewalsOf(v reports.Renewals) Renewals { return toRenewals(v) }
+
+// UserOf is the API's user.
+func UserOf(v domain.User) User { return toUser(v) }
+
+var (
+	sharedOnce     sync.Once
+	sharedHandlers *handlers
+)
+
+func shared() *handlers {
+	sharedOnce.Do(func() { sharedHandlers = &handlers{validate: newValidator()} })
+	return sharedHandlers
+}
+
+// Validate checks dst by its validate tags as every API request is
+// checked; the error is a *domain.ValidationError naming each field.
+func Validate(dst any) error { return shared().check(dst) }
+
+// BindQuery binds c's query parameters into dst and checks them as the
+// API does: a parameter dst has no field for, or one given twice, is
+// refused by name.
+func BindQuery(c *gin.Context, dst any) error { return shared().bindQuery(c, dst) }
+
+// ErrorStatus is the status and body the API answers err with.
+func ErrorStatus(err error) (int, ErrorBody) { return classify(err) }
+
+// NotFound answers as the API does for a path it does not serve; a router
+// that serves pages beside the API sends API paths here.
+func NotFound(logger *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) { writeError(c, logger, errNoRoute) }
+}
+
+// MethodNotAllowed answers as the API does for a method a path does not take.
+func MethodNotAllowed(logger *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) { writeError(c, logger, errNoMethod) }
+}

@@ -1,0 +1,141 @@
+// Package console is Signet's web console: server-rendered pages
+// (html/template, enhanced by the vendored htmx where a plain form would
+// reload the page) served by `signet api` at / beside the JSON API under
+// /v1, on the same Gin engine. Pages call the same services, with the same
+// checks, as the API, and show the API's own response types.
+//
+//	routes.go    the one route table of the pages: method, path, access, roles, handler
+//	session.go   sign-in, sessions (cookie), CSRF protection, security headers
+//	messages.go  the one message catalogue (zh-CN, then English)
+//	render.go    templates, the data every page gets, formatting helpers
+//	pages_*.go   the screens
+//	templates/   the pages' templates; static/ htmx, the stylesheet
+package console
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/identity"
+	"github.com/signet-clm/signet/internal/inbox"
+	"github.com/signet-clm/signet/internal/reports"
+)
+
+// Deps is what the console needs: the API's services.
+type Deps struct {
+	Contracts *contracts.Service
+	Approvals *inbox.Service
+	Users     *identity.Service
+	Reports   *reports.Service
+	// Location is where dates and times are shown.
+	Location *time.Location
+	// Secure marks the session cookie Secure (and __Host-): set it when
+	// people reach Signet over https.
+	Secure bool
+	// PublicOrigin is where people reach Signet (scheme://host of
+	// SIGNET_PUBLIC_URL): posts from it pass the cross-origin check even
+	// when a proxy in front rewrites the Host header.
+	PublicOrigin string
+	// RequestTimeout bounds each page's calls to PostgreSQL and Temporal.
+	RequestTimeout time.Duration
+	// MaxInFlight bounds the pages served at once (429 past it); zero
+	// means no bound.
+	MaxInFlight int
+	Logger      *slog.Logger
+}
+
+// FromAPI takes the console's services from the API's, so both run the
+// same checks; publicURL says whether people come over https.
+func FromAPI(d api.Deps, publicURL string) Deps {
+	out := Deps{Contracts: d.Contracts, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Location: d.Location,
+		RequestTimeout: d.RequestTimeout, MaxInFlight: d.MaxInFlight, Logger: d.Logger}
+	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
+		out.Secure = u.Scheme == "https"
+		out.PublicOrigin = u.Scheme + "://" + u.Host
+	}
+	return out
+}
+
+// Mount registers the console's route table on r, the API's engine, and
+// answers unknown paths: as the API does under the API's own prefixes
+// (/v1, /sign …), with the console's 404 page everywhere else.
+func Mount(r *gin.Engine, d Deps) {
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = 10 * time.Second
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	p := newPages(d)
+	p.register(r)
+	apiNotFound, apiNoMethod := api.NotFound(d.Logger), api.MethodNotAllowed(d.Logger)
+	r.NoRoute(func(c *gin.Context) {
+		if apiPath(c.Request.URL.Path) {
+			apiNotFound(c)
+			return
+		}
+		p.pageHeaders(c)
+		p.notFound(c)
+	})
+	r.NoMethod(func(c *gin.Context) {
+		if apiPath(c.Request.URL.Path) {
+			apiNoMethod(c)
+			return
+		}
+		p.pageHeaders(c)
+		p.fail(c, http.StatusMethodNotAllowed, "error.method")
+	})
+}
+
+// apiPrefixes are the first path segments the API serves under, read from
+// its route table.
+var apiPrefixes = func() map[string]bool {
+	out := map[string]bool{}
+	for _, r := range api.Routes() {
+		seg, _, _ := strings.Cut(strings.TrimPrefix(r.Path, "/"), "/")
+		out[seg] = true
+	}
+	return out
+}()
+
+func apiPath(path string) bool {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return apiPrefixes[seg]
+}
+
+// bound gives a page the API's bounds: a slot of MaxInFlight (429 past
+// it), RequestTimeout on its calls, and a small form body.
+func (p *pages) bound(c *gin.Context) {
+	if p.inflight != nil {
+		select {
+		case p.inflight <- struct{}{}:
+			defer func() { <-p.inflight }()
+		default:
+			c.Header("Retry-After", "1")
+			p.fail(c, http.StatusTooManyRequests, "error.busy")
+			return
+		}
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), p.d.RequestTimeout)
+	defer cancel()
+	c.Request = c.Request.WithContext(ctx)
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+	}
+	c.Next()
+}
+
+// maxFormBytes bounds a form post: an opinion of 4,000 characters fits
+// many times over.
+const maxFormBytes = 64 << 10

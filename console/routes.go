@@ -1,0 +1,105 @@
+package console
+
+import (
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/signet-clm/signet/internal/domain"
+)
+
+// Access says what a page asks of its visitor.
+type Access int
+
+const (
+	// Session pages need a signed-in visitor (else they go to the sign-in
+	// page), and one of Roles when Roles is set (else the 404 page).
+	Session Access = iota
+	// Public pages need nobody: the sign-in form and the static files.
+	Public
+)
+
+// Route is one entry of the console's route table, which Mount registers
+// and the tests read.
+type Route struct {
+	Method string
+	// Path is as Gin spells it (/tasks/:id).
+	Path   string
+	Access Access
+	// Roles may open a Session page; empty means anyone signed in. As in
+	// the API, object-level rules (whose contract, whose task) are the
+	// services'.
+	Roles   []domain.Role
+	Handler gin.HandlerFunc
+}
+
+// Routes is the route table without services behind it, for tests.
+func Routes() []Route { return (&pages{}).routes() }
+
+// receivables are the roles that read the ledger: the API's
+// /v1/reports/ledger roles (legal reads no receivables).
+var receivables = []domain.Role{domain.RoleSales, domain.RoleSalesManager, domain.RoleFinance, domain.RoleExecutive, domain.RoleAdmin, domain.RoleAuditor}
+
+func (p *pages) routes() []Route {
+	const get, post = http.MethodGet, http.MethodPost
+	return []Route{
+		{Method: get, Path: "/static/:file", Access: Public, Handler: p.static},
+		{Method: get, Path: "/login", Access: Public, Handler: p.loginForm},
+		{Method: post, Path: "/login", Access: Public, Handler: p.login},
+		{Method: post, Path: "/logout", Handler: p.logout},
+
+		{Method: get, Path: "/", Handler: p.home},
+		{Method: get, Path: "/inbox", Handler: p.inbox},
+		{Method: get, Path: "/tasks/:id", Handler: p.task},
+		{Method: post, Path: "/tasks/:id/decision", Handler: p.decide},
+		{Method: get, Path: "/contracts", Roles: receivables, Handler: p.ledger},
+		{Method: get, Path: "/contracts/:number", Handler: p.contract},
+		// The document alone, framed (sandboxed) by the task and contract pages.
+		{Method: get, Path: "/contracts/:number/document", Handler: p.document},
+
+		{Method: get, Path: "/account", Handler: p.account},
+		{Method: post, Path: "/account/password", Handler: p.changePassword},
+		{Method: post, Path: "/account/language", Handler: p.setLanguage},
+	}
+}
+
+// register adds the table to r. Every page gets the console's headers and
+// bounds; posts must come from the console itself (CrossOriginProtection)
+// and, on session pages, carry the session's form token.
+func (p *pages) register(r *gin.Engine) {
+	for _, rt := range p.routes() {
+		chain := []gin.HandlerFunc{p.pageHeaders, p.bound}
+		if rt.Method != http.MethodGet {
+			chain = append(chain, p.sameOrigin)
+		}
+		if rt.Access == Session {
+			chain = append(chain, p.session)
+			if rt.Method != http.MethodGet {
+				chain = append(chain, p.csrf)
+			}
+			if len(rt.Roles) > 0 {
+				chain = append(chain, p.authorize(rt.Roles))
+			}
+		} else {
+			chain = append(chain, p.visitor)
+		}
+		r.Handle(rt.Method, rt.Path, append(chain, rt.Handler)...)
+	}
+}
+
+// authorize shows the 404 page to a role the route leaves out: a page the
+// caller may not see does not exist for them.
+func (p *pages) authorize(allowed []domain.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		u := currentUser(c)
+		if slices.ContainsFunc(allowed, u.Actor().Has) {
+			c.Next()
+			return
+		}
+		p.notFound(c)
+	}
+}
+
+// mayReadLedger is whether the nav shows the ledger.
+func mayReadLedger(u domain.User) bool { return slices.ContainsFunc(receivables, u.Actor().Has) }
