@@ -80,3 +80,7 @@ func NotFound(logger *slog.Logger) gin.HandlerFunc {
 func MethodNotAllowed(logger *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) { writeError(c, logger, errNoMethod) }
 }
+
+// ValidRequestID reports whether s is what the API accepts as an
+// X-Request-ID (and so as an Update ID).
+func ValidRequestID(s string) bool { return validClientID(s) }

@@ -118,7 +118,7 @@ func (p *pages) showTask(c *gin.Context, status int, tp taskPage) {
 func (p *pages) decide(c *gin.Context) {
 	in := contracts.DecideInput{Decision: domain.Decision(c.PostForm("decision")), Opinion: c.PostForm("opinion")}
 	requestID := c.PostForm("request_id")
-	if !validRequestID(requestID) {
+	if !api.ValidRequestID(requestID) {
 		requestID = uuid.NewString()
 	}
 	id := c.Param("id")
@@ -147,15 +147,3 @@ func (p *pages) decide(c *gin.Context) {
 	p.showTask(c, status, tp)
 }
 
-// validRequestID accepts what the API accepts as X-Request-ID.
-func validRequestID(s string) bool {
-	if s == "" || len(s) > 128 {
-		return false
-	}
-	for _, r := range s {
-		if r < 0x21 || r > 0x7e {
-			return false
-		}
-	}
-	return true
-}
