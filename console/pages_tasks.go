@@ -146,4 +146,3 @@ func (p *pages) decide(c *gin.Context) {
 	}
 	p.showTask(c, status, tp)
 }
-
