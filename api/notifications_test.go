@@ -160,7 +160,7 @@ func TestNotificationsReachPeopleOnce(t *testing.T) {
 	assert.Equal(t, notify.KindTaskOpen, msgs[0].Kind)
 	assert.Contains(t, msgs[0].Subject, "待审批："+n)
 	assert.Contains(t, msgs[0].Text, "上海")
-	assert.Equal(t, "https://signet.example/v1/tasks/"+task.ID, msgs[0].Link)
+	assert.Equal(t, "https://signet.example/tasks/"+task.ID, msgs[0].Link, "the console's task page")
 	mails := smtp.Messages()
 	require.Len(t, mails, 1)
 	assert.Equal(t, []string{"li.na@demo.signet.local"}, mails[0].To)

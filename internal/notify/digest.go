@@ -78,7 +78,7 @@ func ForDigests(day string, horizonDays int, lines []DigestLine) []Notice {
 			Kind:    KindDigest,
 			Subject: fmt.Sprintf("Signet 每日摘要 %s：%d 项待审批，%d 笔回款待收，%d 份合同即将到期", day, len(tasks), len(payments), len(ending)),
 			Text:    strings.TrimRight(b.String(), "\n"),
-			Link:    "/v1/tasks",
+			Link:    "/inbox",
 			Data:    map[string]any{"day": day, "tasks": len(tasks), "payments": len(payments), "expiring": len(ending)},
 		})
 	}

@@ -19,7 +19,7 @@ const (
 // time (from 1), that it is overdue.
 func ForMilestone(c ContractSummary, m domain.Milestone, overdue int) Notice {
 	left := domain.Money{Amount: m.Outstanding(), Currency: c.Currency}
-	n := Notice{UserID: c.OwnerID, Link: "/v1/contracts/" + c.Number,
+	n := Notice{UserID: c.OwnerID, Link: "/contracts/" + c.Number,
 		Data: map[string]any{"contract_number": c.Number, "milestone_id": m.ID, "outstanding": m.Outstanding(), "due_date": m.DueDate}}
 	if overdue == 0 {
 		n.Key, n.Kind = "milestone/"+m.ID+"/due", KindPaymentDue
@@ -47,7 +47,7 @@ func ForObligation(c ContractSummary, o domain.Obligation, overdue int) []Notice
 		if who == "" || (len(out) > 0 && who == o.OwnerID) {
 			continue
 		}
-		out = append(out, Notice{Key: key + "/" + who, UserID: who, Kind: kind, Link: "/v1/contracts/" + c.Number,
+		out = append(out, Notice{Key: key + "/" + who, UserID: who, Kind: kind, Link: "/contracts/" + c.Number,
 			Subject: fmt.Sprintf("%s：%s「%s」%s 到期", what, c.Number, o.Title, o.DueDate), Text: text,
 			Data: map[string]any{"contract_number": c.Number, "obligation_id": o.ID, "due_date": o.DueDate}})
 	}
@@ -65,7 +65,7 @@ func ForRenewal(c ContractSummary, version, days int, endDate string, auto bool)
 		Key: fmt.Sprintf("renewal/%s/v%d/%d", c.Number, version, days), UserID: c.OwnerID, Kind: KindRenewalNotice,
 		Subject: fmt.Sprintf("合同到期提醒：%s 将于 %s 到期（还有 %d 天）", c.Number, endDate, days),
 		Text:    "合同 " + c.line() + "\n到期日：" + endDate + "\n" + next,
-		Link:    "/v1/contracts/" + c.Number,
+		Link:    "/contracts/" + c.Number,
 		Data:    map[string]any{"contract_number": c.Number, "days_left": days, "auto_renew": auto},
 	}
 }

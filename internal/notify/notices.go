@@ -54,7 +54,7 @@ func ForTasks(c ContractSummary, tasks []domain.ApprovalTask) []Notice {
 		}
 		n := Notice{
 			UserID: t.AssigneeID,
-			Link:   "/v1/tasks/" + t.ID,
+			Link:   "/tasks/" + t.ID,
 			Data:   map[string]any{"task_id": t.ID, "contract_number": c.Number, "stage": t.StageName},
 		}
 		switch {
@@ -131,7 +131,7 @@ func ForTransition(t domain.Transition) []Notice {
 		Kind:    kindContract + e.Kind,
 		Subject: "合同" + news + "：" + c.Number + " " + c.Title,
 		Text:    text,
-		Link:    "/v1/contracts/" + c.Number,
+		Link:    "/contracts/" + c.Number,
 		Data:    map[string]any{"contract_number": c.Number, "event": e.Kind, "status": string(t.Status)},
 	}}
 }

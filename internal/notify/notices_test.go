@@ -31,7 +31,7 @@ func TestTasksAnnounceTheirAssigneeOnly(t *testing.T) {
 		Key: "task/T1/open", UserID: "u-mgr", Kind: notify.KindTaskOpen,
 		Subject: "待审批：HT-2026-000123 年度软件服务合同",
 		Text:    "合同 HT-2026-000123 年度软件服务合同（上海星辰科技有限公司，CNY 123456.00）\n环节：销售经理审批\n截止：2026-03-04T01:00:00Z",
-		Link:    "/v1/tasks/T1",
+		Link:    "/tasks/T1",
 		Data:    map[string]any{"task_id": "T1", "contract_number": "HT-2026-000123", "stage": "销售经理审批"},
 	}, got[0])
 	assert.Equal(t, notify.KindTaskEscalated, got[1].Kind)

@@ -49,7 +49,7 @@ func SigningTurn(r domain.SigningRound, l domain.SigningLink) Outgoing {
 			Subject: "请登录签署合同 / Sign in to sign: " + r.ContractNumber + " " + r.Title,
 			Text: fmt.Sprintf("%s，您好：\n\n请以您本人的账号登录 Signet，代表公司签署合同 %s《%s》（%s 前）。签署只能在登录后进行，不接受链接代签。\n\nPlease sign in to Signet as yourself to sign %s for the company before %s. Company signatures are made signed in only, never through a link.",
 				l.Name, r.ContractNumber, r.Title, l.ExpiresAt.Format(time.DateOnly), r.ContractNumber, l.ExpiresAt.Format(time.RFC3339)),
-			Link: "/v1/contracts/" + r.ContractNumber + "/signing",
+			Link: "/contracts/" + r.ContractNumber,
 			At:   r.At,
 			Data: map[string]any{"contract_number": r.ContractNumber, "round": r.Round, "signer_id": l.SignerID},
 		},
