@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/signet-clm/signet/internal/audit"
+	"github.com/signet-clm/signet/internal/store"
 )
 
 // CheckpointLockKey keeps one checkpoint run at a time across worker
 // replicas. It is the checkpoint's own key, apart from the audit trail's
 // append lock and every other job's: holding it blocks no audited write.
-const CheckpointLockKey int64 = 0x5167_6e65_7403
+const CheckpointLockKey = store.CheckpointLock
 
 // LockStore runs a job under a session advisory lock.
 type LockStore interface {

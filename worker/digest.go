@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/store"
 )
 
 // DigestLockKey keeps one digest run at a time across worker replicas; the
 // outbox key (one digest per person and day) makes a second run a no-op
 // even without it.
-const DigestLockKey int64 = 0x5167_6e65_7402
+const DigestLockKey = store.DigestLock
 
 // DigestHorizonDays is how far ahead the digest looks for payments due and
 // contracts ending.

@@ -19,7 +19,7 @@ import (
 
 // ReconcileLockKey is the advisory lock that keeps one reconciliation
 // running at a time across worker replicas.
-const ReconcileLockKey int64 = 0x5167_6e65_7401
+const ReconcileLockKey = store.ReconcileLock
 
 // ReconcileStore is what a reconciliation reads and records.
 type ReconcileStore interface {

@@ -11,9 +11,6 @@ import (
 	"github.com/signet-clm/signet/internal/audit"
 )
 
-// auditLockKey serialises appends so each row chains to the one before.
-const auditLockKey int64 = 0x5167_6e65_7402
-
 // appendAudit records a change in the same transaction that makes it,
 // chained to the entry before with the current audit key. before and
 // after are the object's state around the change (nil when absent); the
@@ -26,7 +23,7 @@ func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, action, objectType, 
 	if err != nil {
 		return wrap("audit key", err)
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock); err != nil {
 		return wrap("lock audit trail", err)
 	}
 	prev, seq := audit.Genesis, int64(1)
