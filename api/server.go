@@ -40,6 +40,15 @@ type OIDC interface {
 	Subject(ctx context.Context, raw string) (string, error)
 }
 
+// SignPages serves the signing links to browsers: the page for a GET that
+// prefers HTML, and plain form posts. The API keeps the JSON.
+type SignPages interface {
+	Open(c *gin.Context)
+	Sign(c *gin.Context)
+	Decline(c *gin.Context)
+	Code(c *gin.Context)
+}
+
 // Check is one dependency /readyz probes.
 type Check struct {
 	Name  string
@@ -59,6 +68,9 @@ type Deps struct {
 	// Signing runs e-signing: links, certificates, verification, webhooks.
 	Signing *esign.Service
 	Reports *reports.Service
+	// SignPages answers a signing link's visitor in a browser (the
+	// console's pages); nil serves the links as JSON only.
+	SignPages SignPages
 	// Auth resolves bearer tokens.
 	Auth Users
 	// RequestIDs holds each client request ID to its first use; nil

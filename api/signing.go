@@ -64,12 +64,20 @@ func (h *handlers) signingKey(c *gin.Context) {
 }
 
 func (h *handlers) openLink(c *gin.Context) {
+	if h.d.SignPages != nil && prefersHTML(c.GetHeader("Accept")) {
+		h.d.SignPages.Open(c)
+		return
+	}
 	v, err := as(toSignView)(h.d.Signing.OpenLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), clientOf(c)))
 	noStore(c)
 	h.respond(c, http.StatusOK, v, err)
 }
 
 func (h *handlers) signLink(c *gin.Context) {
+	if h.d.SignPages != nil && isForm(c) {
+		h.d.SignPages.Sign(c)
+		return
+	}
 	var in esign.SignLinkInput
 	if err := h.bindJSON(c, &in); err != nil {
 		writeError(c, h.d.Logger, err)
@@ -81,6 +89,10 @@ func (h *handlers) signLink(c *gin.Context) {
 }
 
 func (h *handlers) declineLink(c *gin.Context) {
+	if h.d.SignPages != nil && isForm(c) {
+		h.d.SignPages.Decline(c)
+		return
+	}
 	var in esign.DeclineInput
 	if err := h.bindJSON(c, &in); err != nil {
 		writeError(c, h.d.Logger, err)
@@ -92,9 +104,45 @@ func (h *handlers) declineLink(c *gin.Context) {
 }
 
 func (h *handlers) sendCode(c *gin.Context) {
+	if h.d.SignPages != nil && isForm(c) {
+		h.d.SignPages.Code(c)
+		return
+	}
 	sent, err := as(toCodeSent)(h.d.Signing.SendCode(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey)))
 	noStore(c)
 	h.respond(c, http.StatusAccepted, sent, err)
+}
+
+// prefersHTML reads an Accept header as a browser sends it: text/html
+// ahead of (or without) application/json. An absent header, */* alone or
+// JSON first keeps the JSON API clients have always had.
+func prefersHTML(accept string) bool {
+	for part := range strings.SplitSeq(accept, ",") {
+		fields := strings.Split(part, ";")
+		refused := false
+		for _, p := range fields[1:] {
+			if k, v, _ := strings.Cut(strings.TrimSpace(p), "="); strings.EqualFold(k, "q") {
+				q, err := strconv.ParseFloat(v, 64)
+				refused = err != nil || q <= 0
+			}
+		}
+		if refused {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(fields[0])) {
+		case "text/html", "application/xhtml+xml":
+			return true
+		case "application/json":
+			return false
+		}
+	}
+	return false
+}
+
+// isForm is a plain HTML form's post (the signing page without script).
+func isForm(c *gin.Context) bool {
+	ct := c.ContentType()
+	return ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data"
 }
 
 func clientOf(c *gin.Context) esign.Client {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/reports"
@@ -35,6 +36,9 @@ type Deps struct {
 	Approvals *inbox.Service
 	Users     *identity.Service
 	Reports   *reports.Service
+	// Signing serves the signing links' pages and the company signer's
+	// signature.
+	Signing *esign.Service
 	// Location is where dates and times are shown.
 	Location *time.Location
 	// Secure marks the session cookie Secure (and __Host-): set it when
@@ -55,7 +59,7 @@ type Deps struct {
 // FromAPI takes the console's services from the API's, so both run the
 // same checks; publicURL says whether people come over https.
 func FromAPI(d api.Deps, publicURL string) Deps {
-	out := Deps{Contracts: d.Contracts, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Location: d.Location,
+	out := Deps{Contracts: d.Contracts, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Signing: d.Signing, Location: d.Location,
 		RequestTimeout: d.RequestTimeout, MaxInFlight: d.MaxInFlight, Logger: d.Logger}
 	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
 		out.Secure = u.Scheme == "https"
@@ -68,16 +72,7 @@ func FromAPI(d api.Deps, publicURL string) Deps {
 // answers unknown paths: as the API does under the API's own prefixes
 // (/v1, /sign …), with the console's 404 page everywhere else.
 func Mount(r *gin.Engine, d Deps) {
-	if d.Location == nil {
-		d.Location = time.UTC
-	}
-	if d.RequestTimeout <= 0 {
-		d.RequestTimeout = 10 * time.Second
-	}
-	if d.Logger == nil {
-		d.Logger = slog.Default()
-	}
-	p := newPages(d)
+	p := newPages(d.withDefaults())
 	p.register(r)
 	apiNotFound, apiNoMethod := api.NotFound(d.Logger), api.MethodNotAllowed(d.Logger)
 	r.NoRoute(func(c *gin.Context) {
@@ -96,6 +91,19 @@ func Mount(r *gin.Engine, d Deps) {
 		p.pageHeaders(c)
 		p.fail(c, http.StatusMethodNotAllowed, "error.method")
 	})
+}
+
+func (d Deps) withDefaults() Deps {
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = 10 * time.Second
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	return d
 }
 
 // apiPrefixes are the first path segments the API serves under, read from

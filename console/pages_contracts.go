@@ -2,12 +2,16 @@ package console
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/reports"
 )
 
@@ -67,35 +71,122 @@ type contractPage struct {
 	Events []api.Event
 	// Waiting is the open tasks: where the contract waits, on whom.
 	Waiting []api.ApprovalTask
+	// Mine are the signers of the open round the visitor signs as (the
+	// company's authorised signatory), with the signing form's state.
+	Mine []api.SignerState
+	Sign signForm
+}
+
+// signForm is the company signer's 签署 / 拒签 form: what was typed and
+// why it was refused.
+type signForm struct {
+	RequestID string
+	Reason    string
+	Refusal   string
+	Errors    []api.FieldError
 }
 
 func (p *pages) contract(c *gin.Context) {
-	ctx, u, n := c.Request.Context(), currentUser(c), c.Param("number")
-	view, err := p.d.Contracts.Get(ctx, u, n)
+	cp, err := p.loadContract(c)
 	if err != nil {
 		p.serviceError(c, err)
 		return
+	}
+	p.showContract(c, http.StatusOK, cp)
+}
+
+func (p *pages) loadContract(c *gin.Context) (contractPage, error) {
+	ctx, u, n := c.Request.Context(), currentUser(c), c.Param("number")
+	view, err := p.d.Contracts.Get(ctx, u, n)
+	if err != nil {
+		return contractPage{}, err
 	}
 	// Get has checked the visitor may read the contract.
 	rounds, err := p.d.Approvals.Why(ctx, n)
 	if err != nil {
-		p.serviceError(c, err)
-		return
+		return contractPage{}, err
 	}
 	events, err := p.d.Contracts.Events(ctx, u, n)
 	if err != nil {
-		p.serviceError(c, err)
-		return
+		return contractPage{}, err
 	}
-	cp := contractPage{View: api.ContractViewOf(view), Rounds: api.RoundViewsOf(rounds), Events: api.EventsOf(events)}
+	cp := contractPage{View: api.ContractViewOf(view), Rounds: api.RoundViewsOf(rounds), Events: api.EventsOf(events), Sign: signForm{RequestID: uuid.NewString()}}
 	for _, t := range cp.View.Tasks {
 		if t.Status == domain.TaskOpen {
 			cp.Waiting = append(cp.Waiting, t)
 		}
 	}
+	if sg := cp.View.Signing; sg != nil && sg.Outcome == "" {
+		for _, s := range sg.Signers {
+			if s.UserID != "" && s.UserID == u.ID && s.Status == domain.SignerOpen {
+				cp.Mine = append(cp.Mine, s)
+			}
+		}
+	}
+	return cp, nil
+}
+
+func (p *pages) showContract(c *gin.Context, status int, cp contractPage) {
 	v := p.view(c, "contracts", cp)
-	v.Title = n + " " + view.Contract.Title
-	p.render(c, http.StatusOK, "contract", v)
+	v.Title = cp.View.Contract.Number + " " + cp.View.Contract.Title
+	if c.Query("signed") != "" {
+		v.Flash = "contract.signed_flash"
+	}
+	p.render(c, status, "contract", v)
+}
+
+// signAsUser is the company signer's 签署, exactly as POST
+// /v1/contracts/{n}/signers/{id}/sign; a refusal shows on the page.
+func (p *pages) signAsUser(c *gin.Context) {
+	in := esign.SignInInput{Consent: c.PostForm("consent") != ""}
+	err := api.Validate(&in)
+	if err == nil {
+		_, err = p.d.Signing.SignAsUser(c.Request.Context(), currentUser(c), c.Param("number"), c.Param("id"), formRequestID(c), in, clientOf(c))
+	}
+	p.afterSigning(c, signForm{}, err)
+}
+
+// declineAsUser is 拒签 with a reason, as POST …/signers/{id}/decline.
+func (p *pages) declineAsUser(c *gin.Context) {
+	in := esign.DeclineInput{Reason: strings.TrimSpace(c.PostForm("reason"))}
+	err := api.Validate(&in)
+	if err == nil {
+		_, err = p.d.Signing.DeclineAsUser(c.Request.Context(), currentUser(c), c.Param("number"), c.Param("id"), formRequestID(c), in, clientOf(c))
+	}
+	p.afterSigning(c, signForm{Reason: in.Reason}, err)
+}
+
+func (p *pages) afterSigning(c *gin.Context, form signForm, err error) {
+	n := c.Param("number")
+	if err == nil {
+		p.redirect(c, "/contracts/"+url.PathEscape(n)+"?signed=1")
+		return
+	}
+	status, body := api.ErrorStatus(err)
+	if status == http.StatusNotFound || status >= 500 {
+		p.serviceError(c, err)
+		return
+	}
+	cp, lerr := p.loadContract(c)
+	if lerr != nil {
+		p.serviceError(c, lerr)
+		return
+	}
+	form.RequestID, form.Errors = uuid.NewString(), body.Fields
+	if len(body.Fields) == 0 {
+		form.Refusal = body.Message
+	}
+	cp.Sign = form
+	p.showContract(c, status, cp)
+}
+
+// formRequestID is the form's request ID (a form posted twice is one
+// request), else a fresh one.
+func formRequestID(c *gin.Context) string {
+	if id := c.PostForm("request_id"); api.ValidRequestID(id) {
+		return id
+	}
+	return uuid.NewString()
 }
 
 // document serves a contract's rendered document (Signet's own escaped
@@ -107,12 +198,17 @@ func (p *pages) document(c *gin.Context) {
 		p.serviceError(c, err)
 		return
 	}
+	p.documentFrame(c, d.SHA256, d.HTML)
+}
+
+// documentFrame writes a rendered document for a sandboxed frame.
+func (p *pages) documentFrame(c *gin.Context, sha256, html string) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", documentPolicy)
 	h.Set("X-Frame-Options", "SAMEORIGIN")
-	h.Set("X-Document-SHA256", d.SHA256)
+	h.Set("X-Document-SHA256", sha256)
 	// Its stylesheet, and a phone's width rather than a desktop's.
 	link := `<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/static/document.css?v=` + p.files["document.css"].version + `">`
-	doc := strings.Replace(d.HTML, "</head>", link+"</head>", 1)
+	doc := strings.Replace(html, "</head>", link+"</head>", 1)
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(doc))
 }

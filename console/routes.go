@@ -57,6 +57,14 @@ func (p *pages) routes() []Route {
 		{Method: get, Path: "/contracts/:number", Handler: p.contract},
 		// The document alone, framed (sandboxed) by the task and contract pages.
 		{Method: get, Path: "/contracts/:number/document", Handler: p.document},
+		// The company's signatory signs signed in, as the API's
+		// /v1/contracts/{n}/signers/{id}/sign and /decline.
+		{Method: post, Path: "/contracts/:number/signers/:id/sign", Handler: p.signAsUser},
+		{Method: post, Path: "/contracts/:number/signers/:id/decline", Handler: p.declineAsUser},
+		// A signing link's document for its page's sandboxed frame; the
+		// page itself and its posts are the API's /sign routes, handed to
+		// SignPages when a browser asks.
+		{Method: get, Path: "/sign/:token/document", Access: Public, Handler: p.signDocument},
 
 		{Method: get, Path: "/account", Handler: p.account},
 		{Method: post, Path: "/account/password", Handler: p.changePassword},

@@ -257,8 +257,10 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, keys keyS
 		logger.Info("accepting JWTs", "issuer", cfg.OIDCIssuer, "audience", cfg.OIDCAudience)
 	}
 	// The console's pages share the engine (and the services) at /.
+	cd := console.FromAPI(d, cfg.PublicURL)
+	d.SignPages = console.SignPages(cd)
 	router := api.NewRouter(d)
-	console.Mount(router, console.FromAPI(d, cfg.PublicURL))
+	console.Mount(router, cd)
 	var handler http.Handler = router
 	if devMail != nil {
 		mux := http.NewServeMux()

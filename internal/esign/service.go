@@ -42,6 +42,7 @@ type Store interface {
 	Contract(ctx context.Context, number string) (store.ContractRow, error)
 	Document(ctx context.Context, number string) (store.StoredDocument, error)
 	SignerOf(ctx context.Context, id string) (store.SignerRef, error)
+	LinkStanding(ctx context.Context, l store.SigningLink) (store.LinkStanding, error)
 }
 
 // Service is e-signing: sending for signature, the company signer's
@@ -565,6 +566,28 @@ func (s *Service) OpenLink(ctx context.Context, token, requestID string, from Cl
 	if err != nil {
 		return SignView{}, err
 	}
+	v, err := s.linkView(ctx, l)
+	if err != nil {
+		return SignView{}, err
+	}
+	from = from.bounded()
+	if err := s.st.LinkOpened(ctx, l, v.Signer.Name, from.IP, from.UserAgent, requestID, s.now().UTC()); err != nil {
+		return SignView{}, err
+	}
+	return v, nil
+}
+
+// LinkView is what OpenLink shows, without recording an opening: the page
+// shown again after a refused post.
+func (s *Service) LinkView(ctx context.Context, token string) (SignView, error) {
+	l, err := s.link(ctx, token)
+	if err != nil {
+		return SignView{}, err
+	}
+	return s.linkView(ctx, l)
+}
+
+func (s *Service) linkView(ctx context.Context, l store.SigningLink) (SignView, error) {
 	row, err := s.st.Contract(ctx, l.ContractNumber)
 	if err != nil {
 		return SignView{}, err
@@ -584,11 +607,83 @@ func (s *Service) OpenLink(ctx context.Context, token, requestID string, from Cl
 			v.Signer = sg
 		}
 	}
-	from = from.bounded()
-	if err := s.st.LinkOpened(ctx, l, v.Signer.Name, from.IP, from.UserAgent, requestID, s.now().UTC()); err != nil {
-		return SignView{}, err
-	}
 	return v, nil
+}
+
+// LinkPage is what a link's page shows besides the document: whether the
+// link still works (and if not, why and whom to ask), and the one-time
+// code step by the service's own rules.
+type LinkPage struct {
+	// State is the link's: active, used, voided or expired.
+	State          string
+	ContractNumber string
+	Title          string
+	Amount         domain.Money
+	// SenderName and SenderEmail are the contract owner's, who sent it.
+	SenderName  string
+	SenderEmail string
+	// RequireCode says the round asks for a one-time code.
+	RequireCode bool
+	// CodesLeft is how many more codes may be sent; -1 for no bound.
+	CodesLeft int
+	// NextCodeAt is when another code may be sent, while that is later.
+	NextCodeAt *time.Time
+	// CodeLive says a code was sent and still works for AttemptsLeft tries.
+	CodeLive     bool
+	AttemptsLeft int
+}
+
+// LinkPage tells a link's page where the link stands: unknown → 404, a
+// company signer's → 403; a used, voided or expired one is no error here,
+// since its page says which.
+func (s *Service) LinkPage(ctx context.Context, token string) (LinkPage, error) {
+	l, err := s.link(ctx, token)
+	if err != nil && !errors.Is(err, domain.ErrGone) {
+		return LinkPage{}, err
+	}
+	row, err := s.st.Contract(ctx, l.ContractNumber)
+	if err != nil {
+		return LinkPage{}, err
+	}
+	ls, err := s.st.LinkStanding(ctx, l)
+	if err != nil {
+		return LinkPage{}, err
+	}
+	now := s.now()
+	lp := LinkPage{State: l.Status, ContractNumber: l.ContractNumber, Title: row.Title, Amount: domain.Money{Amount: row.Amount, Currency: row.Currency}, SenderName: ls.SenderName, SenderEmail: ls.SenderEmail}
+	if lp.State == "active" && !now.Before(l.ExpiresAt) {
+		lp.State = "expired"
+	}
+	if lp.State != "active" {
+		return lp, nil
+	}
+	st, err := s.querySigning(ctx, l.ContractNumber, l.Round)
+	if err != nil {
+		return LinkPage{}, err
+	}
+	lp.RequireCode = st.RequireCode && s.mails
+	lp.CodesLeft = -1
+	if s.codes.Max > 0 {
+		lp.CodesLeft = max(0, s.codes.Max-ls.CodesSent)
+	}
+	if ls.LastCodeAt != nil {
+		if next := ls.LastCodeAt.Add(s.codes.Cooldown); now.Before(next) {
+			lp.NextCodeAt = &next
+		}
+	}
+	lp.CodeLive = ls.CodeExpiresAt != nil && now.Before(*ls.CodeExpiresAt)
+	lp.AttemptsLeft = max(0, store.CodeAttempts-ls.CodeAttempts)
+	return lp, nil
+}
+
+// LinkDocument is the document an active link's holder signs, for the
+// page's frame; unlike OpenLink it records nothing.
+func (s *Service) LinkDocument(ctx context.Context, token string) (store.StoredDocument, error) {
+	l, err := s.link(ctx, token)
+	if err != nil {
+		return store.StoredDocument{}, err
+	}
+	return s.st.Document(ctx, l.ContractNumber)
 }
 
 // SignLinkInput is a signature through a link, with the one-time code

@@ -402,3 +402,29 @@ func (s *Store) SignerOf(ctx context.Context, id string) (SignerRef, error) {
 	}
 	return ref, nil
 }
+
+// LinkStanding is what a link's page shows besides the document: the
+// state of its one-time codes and who sent the contract, whom its holder
+// contacts when the link no longer works.
+type LinkStanding struct {
+	CodesSent     int
+	LastCodeAt    *time.Time
+	CodeExpiresAt *time.Time
+	CodeAttempts  int
+	SenderName    string
+	SenderEmail   string
+}
+
+// LinkStanding returns link l's code state and its contract's owner.
+func (s *Store) LinkStanding(ctx context.Context, l SigningLink) (LinkStanding, error) {
+	var ls LinkStanding
+	err := s.pool.QueryRow(ctx, `
+		SELECT l.codes_sent, l.code_sent_at, l.code_expires_at, l.code_attempts, c.owner_name, coalesce(u.email, '')
+		FROM signing_links l JOIN contracts c ON c.number = l.contract_number LEFT JOIN users u ON u.id = c.owner_id
+		WHERE l.id = $1`, l.ID).
+		Scan(&ls.CodesSent, &ls.LastCodeAt, &ls.CodeExpiresAt, &ls.CodeAttempts, &ls.SenderName, &ls.SenderEmail)
+	if err != nil {
+		return LinkStanding{}, wrap(fmt.Sprintf("standing of link %s", l.ID), err)
+	}
+	return ls, nil
+}

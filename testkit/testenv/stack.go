@@ -309,8 +309,10 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 			t.Fatal(err)
 		}
 	}
+	cd := console.FromAPI(deps, config.DefaultPublicURL)
+	deps.SignPages = console.SignPages(cd)
 	router := api.NewRouter(deps)
-	console.Mount(router, console.FromAPI(deps, config.DefaultPublicURL))
+	console.Mount(router, cd)
 	var handler http.Handler = router
 	if WrapHandler != nil {
 		handler = WrapHandler(t, handler)
