@@ -102,7 +102,7 @@ func TestRouteTableIsWhatIsServed(t *testing.T) {
 		assert.True(t, served[k], "%s not served", k)
 		assert.False(t, apiPath(rt.Path), "%s is under an API prefix", k)
 		if rt.Access == Public {
-			assert.Contains(t, []string{"GET /static/:file", "GET /login", "POST /login"}, k, "only these need nobody")
+			assert.Contains(t, []string{"GET /static/:file", "GET /login", "POST /login", "GET /signing/:token/document"}, k, "only these need nobody (the last, a signing link's token)")
 		}
 	}
 	assert.Equal(t, len(seen), len(served), fmt.Sprint(served))

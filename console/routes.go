@@ -61,10 +61,10 @@ func (p *pages) routes() []Route {
 		// /v1/contracts/{n}/signers/{id}/sign and /decline.
 		{Method: post, Path: "/contracts/:number/signers/:id/sign", Handler: p.signAsUser},
 		{Method: post, Path: "/contracts/:number/signers/:id/decline", Handler: p.declineAsUser},
-		// A signing link's document for its page's sandboxed frame; the
-		// page itself and its posts are the API's /sign routes, handed to
-		// SignPages when a browser asks.
-		{Method: get, Path: "/sign/:token/document", Access: Public, Handler: p.signDocument},
+		// A signing link's document for its page's sandboxed frame, beside
+		// (not under) the API's /sign prefix: the page itself and its posts
+		// are the API's /sign routes, handed to SignPages for a browser.
+		{Method: get, Path: "/signing/:token/document", Access: Public, Handler: p.signDocument},
 
 		{Method: get, Path: "/account", Handler: p.account},
 		{Method: post, Path: "/account/password", Handler: p.changePassword},

@@ -72,7 +72,7 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 			return false
 		}
 		for _, info := range res.TargetInfos {
-			if info.Type == "iframe" && strings.HasSuffix(info.URL, link+"/document") {
+			if info.Type == "iframe" && strings.HasSuffix(info.URL, "/signing/"+strings.TrimPrefix(link, "/sign/")+"/document") {
 				return true
 			}
 		}

@@ -170,7 +170,7 @@ func TestSigningPagesWithoutScript(t *testing.T) {
 	for _, want := range []string{
 		"示例科技有限公司", "上海星辰科技有限公司", "CNY 50,000.00", "大写：伍万元整", "王建国",
 		`data-testid="sign-signers"`, "已签署", "待签署",
-		`<iframe class="document" src="` + link + `/document" sandbox="allow-same-origin"`,
+		`<iframe class="document" src="/signing/` + strings.TrimPrefix(link, "/sign/") + `/document" sandbox="allow-same-origin"`,
 		`<form method="post" action="` + link + `" class="form">`, `name="signer_name"`, `name="consent" value="1" required`,
 		`action="` + link + `/decline"`, `name="reason"`,
 	} {
@@ -179,7 +179,7 @@ func TestSigningPagesWithoutScript(t *testing.T) {
 	assert.NotContains(t, pg.Body, `data-testid="code-step"`, "this round asks for no code")
 	assert.NotContains(t, pg.Body, `name="csrf_token"`, "no session: the cross-origin check guards the forms")
 
-	doc := customer.get(link + "/document")
+	doc := customer.get("/signing/" + strings.TrimPrefix(link, "/sign/") + "/document")
 	require.Equal(t, http.StatusOK, doc.Status)
 	assert.Contains(t, doc.Header.Get("Content-Security-Policy"), "sandbox")
 	assert.Contains(t, doc.Body, "第1条 合同标的")
