@@ -64,9 +64,13 @@ func (h *handlers) signingKey(c *gin.Context) {
 }
 
 func (h *handlers) openLink(c *gin.Context) {
-	if h.d.SignPages != nil && prefersHTML(c.GetHeader("Accept")) {
-		h.d.SignPages.Open(c)
-		return
+	if h.d.SignPages != nil {
+		// One URL, two representations: caches must tell them apart.
+		c.Header("Vary", "Accept")
+		if prefersHTML(c.GetHeader("Accept")) {
+			h.d.SignPages.Open(c)
+			return
+		}
 	}
 	v, err := as(toSignView)(h.d.Signing.OpenLink(c.Request.Context(), c.Param("token"), c.GetString(requestIDKey), clientOf(c)))
 	noStore(c)
