@@ -88,6 +88,7 @@ var messages = map[string]msg{
 	"home.overdue_tasks":        {"已超时", "Overdue"},
 	"home.expiring":             {"%d 天内到期", "Ending within %d days"},
 	"home.my_tasks":             {"我的待办", "My open tasks"},
+	"home.to_sign":              {"待我签署", "Waiting for my signature"},
 	"home.all":                  {"全部", "All"},
 	"home.no_tasks":             {"暂无待办，干得漂亮。", "Nothing waits for you."},
 	"home.by_status":            {"我的合同（按状态）", "My contracts by status"},

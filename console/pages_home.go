@@ -9,6 +9,7 @@ import (
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/reports"
+	"github.com/signet-clm/signet/internal/store"
 )
 
 // homePage is 工作台: what waits for the visitor and what is happening to
@@ -21,6 +22,8 @@ type homePage struct {
 	Figures  bool
 	Expiring api.Renewals
 	Events   []api.Event
+	// ToSign is what waits for the visitor's signature (待我签署).
+	ToSign []store.ToSign
 }
 
 // homeTasks and homeEvents are how many of each the home page lists.
@@ -38,6 +41,10 @@ func (p *pages) home(c *gin.Context) {
 		return
 	}
 	hp.Tasks = api.InboxOf(tasks)
+	if hp.ToSign, err = p.d.Signing.ToSign(ctx, u, homeTasks); err != nil {
+		p.serviceError(c, err)
+		return
+	}
 	if mayReadLedger(u) {
 		sum, err := p.d.Reports.Summary(ctx, u, reports.SummaryQuery{GroupBy: "status"})
 		if err != nil {

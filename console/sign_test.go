@@ -107,6 +107,10 @@ func TestSigningPagesWithoutScript(t *testing.T) {
 
 	exec := newVisitor(t, s)
 	exec.signIn("executive")
+	home := exec.get("/")
+	assert.Contains(t, home.Body, `data-testid="to-sign"`, "待我签署 on the home page")
+	assert.Contains(t, home.Body, `href="/contracts/`+n+`#sign-`)
+	assert.NotContains(t, sales.get("/").Body, `data-testid="to-sign"`, "sales signs nothing")
 	cp := exec.get("/contracts/" + n)
 	require.Equal(t, http.StatusOK, cp.Status)
 	require.Contains(t, cp.Body, `data-testid="my-signature"`)
@@ -137,6 +141,7 @@ func TestSigningPagesWithoutScript(t *testing.T) {
 	after := exec.get(r.Location)
 	assert.NotContains(t, after.Body, `data-testid="my-signature"`, "signed: no form any more")
 	assert.Contains(t, after.Body, "已提交您的签署意见")
+	assert.NotContains(t, exec.get("/").Body, `data-testid="to-sign"`, "nothing left to sign")
 
 	link := mailedSignLinks(t, s, customerEmail, n, 1)[0]
 	customer := newVisitor(t, s)

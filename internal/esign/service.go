@@ -43,6 +43,7 @@ type Store interface {
 	Document(ctx context.Context, number string) (store.StoredDocument, error)
 	SignerOf(ctx context.Context, id string) (store.SignerRef, error)
 	LinkStanding(ctx context.Context, l store.SigningLink) (store.LinkStanding, error)
+	ToSign(ctx context.Context, userID string, limit int) ([]store.ToSign, error)
 }
 
 // Service is e-signing: sending for signature, the company signer's
@@ -486,6 +487,13 @@ func (s *Service) DeclineAsUser(ctx context.Context, u domain.User, number, sign
 		return SignResult{}, err
 	}
 	return signResult(st, signerID, before), nil
+}
+
+// ToSign lists the signatures waiting for u as a company signer (their
+// turn, in an open round), at most limit: being the signer is what lets u
+// see these contracts, as it lets them sign.
+func (s *Service) ToSign(ctx context.Context, u domain.User, limit int) ([]store.ToSign, error) {
+	return s.st.ToSign(ctx, u.ID, limit)
 }
 
 // boundSigner checks u is the account signer signerID of contract number

@@ -428,3 +428,31 @@ func (s *Store) LinkStanding(ctx context.Context, l SigningLink) (LinkStanding, 
 	}
 	return ls, nil
 }
+
+// ToSign is a signature waiting for a company signer whose turn it is.
+type ToSign struct {
+	ContractNumber string     `db:"contract_number"`
+	Title          string     `db:"title"`
+	CustomerName   string     `db:"customer_name"`
+	Amount         int64      `db:"amount"`
+	Currency       string     `db:"currency"`
+	SignerID       string     `db:"signer_id"`
+	DeadlineAt     *time.Time `db:"deadline_at"`
+}
+
+// ToSign returns the open rounds' signers that userID signs as and whose
+// turn it is, the nearest deadline first, at most limit.
+func (s *Store) ToSign(ctx context.Context, userID string, limit int) ([]ToSign, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT sg.contract_number, c.title, c.customer_name, c.amount, c.currency, sg.id AS signer_id, r.deadline_at
+		FROM signing_signers sg
+		JOIN signing_rounds r ON r.contract_number = sg.contract_number AND r.round = sg.round AND r.status = 'open'
+		JOIN contracts c ON c.number = sg.contract_number
+		WHERE sg.user_id = $1 AND sg.status = 'open'
+		ORDER BY r.deadline_at, sg.contract_number LIMIT $2`, userID, limit)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[ToSign])
+	if err != nil {
+		return nil, wrap("signatures to give of "+userID, err)
+	}
+	return list, nil
+}
