@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -59,33 +60,46 @@ func (p *pages) ledger(c *gin.Context) {
 	p.render(c, http.StatusOK, "ledger", v)
 }
 
-// contractPage is one contract, read-only: where it stands, its route and
-// opinions, its signers, its payment plan and its timeline.
+// contractPage is one contract: where it stands, its route and
+// opinions, its signers, its payment plan, its timeline, and the actions
+// the visitor may take on it.
 type contractPage struct {
 	View   api.ContractView
 	Rounds []api.RoundView
 	Events []api.Event
 	// Waiting is the open tasks: where the contract waits, on whom.
 	Waiting []api.ApprovalTask
+	Actions contractActions
 }
 
 func (p *pages) contract(c *gin.Context) {
-	ctx, u, n := c.Request.Context(), currentUser(c), c.Param("number")
-	view, err := p.d.Contracts.Get(ctx, u, n)
+	cp, err := p.loadContract(c, c.Param("number"))
 	if err != nil {
 		p.serviceError(c, err)
 		return
+	}
+	if c.Query("created") != "" {
+		cp.Actions.Done = "created"
+	} else if done := c.Query("done"); slices.Contains(contractActionNames, done) {
+		cp.Actions.Done = done
+	}
+	p.showContract(c, http.StatusOK, cp)
+}
+
+func (p *pages) loadContract(c *gin.Context, n string) (contractPage, error) {
+	ctx, u := c.Request.Context(), currentUser(c)
+	view, err := p.d.Contracts.Get(ctx, u, n)
+	if err != nil {
+		return contractPage{}, err
 	}
 	// Get has checked the visitor may read the contract.
 	rounds, err := p.d.Approvals.Why(ctx, n)
 	if err != nil {
-		p.serviceError(c, err)
-		return
+		return contractPage{}, err
 	}
 	events, err := p.d.Contracts.Events(ctx, u, n)
 	if err != nil {
-		p.serviceError(c, err)
-		return
+		return contractPage{}, err
 	}
 	cp := contractPage{View: api.ContractViewOf(view), Rounds: api.RoundViewsOf(rounds), Events: api.EventsOf(events)}
 	for _, t := range cp.View.Tasks {
@@ -93,9 +107,16 @@ func (p *pages) contract(c *gin.Context) {
 			cp.Waiting = append(cp.Waiting, t)
 		}
 	}
+	if cp.Actions, err = p.actionsFor(c, view.Contract); err != nil {
+		return contractPage{}, err
+	}
+	return cp, nil
+}
+
+func (p *pages) showContract(c *gin.Context, status int, cp contractPage) {
 	v := p.view(c, "contracts", cp)
-	v.Title = n + " " + view.Contract.Title
-	p.render(c, http.StatusOK, "contract", v)
+	v.Title = cp.View.Contract.Number + " " + cp.View.Contract.Title
+	p.render(c, status, "contract", v)
 }
 
 // document serves a contract's rendered document (Signet's own escaped
