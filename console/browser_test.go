@@ -358,7 +358,8 @@ func TestBrowserNewContract(t *testing.T) {
 	sales.snap("draft")
 	sales.do(chromedp.Click(chromedp.CSS(`[data-testid=action-submit]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=confirm-submit]`)))
 	sales.snap("confirm-submit")
-	sales.do(chromedp.Click(chromedp.CSS(`[data-testid=confirm-submit]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=done]`)))
+	// The draft's page says "saved" too: wait for the submission's page.
+	sales.do(chromedp.Click(chromedp.CSS(`[data-testid=confirm-submit]`)), chromedp.WaitVisible(chromedp.CSS(`[data-done=submit]`)))
 	assert.Equal(t, "审批中", sales.text(`[data-testid=status]`))
 	sales.snap("submitted")
 	assert.Equal(t, 1, count(t, s, `SELECT count(*) FROM contracts WHERE status = 'in_review' AND amount = 11074000 AND title = '星辰数据平台采购合同（浏览器）'`))

@@ -173,14 +173,18 @@ func (p *pages) loadNewContract(c *gin.Context, f *contractForm) (newContractPag
 		}
 	}
 	np.Form = *f
-	np.Auto = p.autoValues(u, np)
 	np.Priced = price(np.Products, f.Lines)
+	np.Auto = p.autoValues(u, np)
 	return np, nil
 }
 
 // autoValues are what the auto-filled fields will hold, for showing.
 func (p *pages) autoValues(u domain.User, np newContractPage) map[string]string {
 	out := map[string]string{document.SourceOwnerName: u.Name, document.SourceCompanyName: p.d.Contracts.Company()}
+	if np.Priced.Any && np.Template != nil {
+		// As the document will write it; the saved draft prices it again.
+		out[document.SourceContractTotal] = document.FormatMoney(domain.Money{Amount: np.Priced.Total.Total, Currency: np.Priced.Currency}, np.Template.Language)
+	}
 	if np.Customer != nil {
 		out[document.SourceCustomerName] = np.Customer.Name
 		if np.Customer.CreditCode != nil {
