@@ -162,6 +162,14 @@ func TestNewContractFieldErrorsKeepTheValues(t *testing.T) {
 	assert.NotEmpty(t, errorBeside(r.Body, "line_items[0].unit_price"))
 	assert.Equal(t, 0, contractsWritten(t, s), "nothing written")
 
+	// A form without its template (not one the page sends) says so.
+	f = draftForm("表单合同")
+	f.Del("template_id")
+	r = sales.post("/contracts/new", f)
+	require.Equal(t, http.StatusBadRequest, r.Status)
+	assert.Contains(t, r.Body, "<b>template_id</b>")
+	assert.Equal(t, 0, contractsWritten(t, s), "nothing written")
+
 	// Re-pricing: the server's line total and contract total, nothing saved.
 	f = draftForm("表单合同")
 	r = sales.post("/contracts/new/price", f)

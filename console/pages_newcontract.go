@@ -98,7 +98,7 @@ type pricedLine struct {
 // E is the error shown beside the input named field.
 func (n newContractPage) E(field string) string { return n.Errors[field] }
 
-// Field is an input's name and index: line_items[2].quantity.
+// Row is the input name of a row's field: line_items[2].quantity.
 func (n newContractPage) Row(list string, i int, field string) string {
 	return fmt.Sprintf("%s[%d].%s", list, i, field)
 }
