@@ -364,4 +364,14 @@ func TestBrowserNewContract(t *testing.T) {
 	sales.snap("submitted")
 	assert.Equal(t, 1, count(t, s, `SELECT count(*) FROM contracts WHERE status = 'in_review' AND amount = 11074000 AND title = '星辰数据平台采购合同（浏览器）'`))
 	sales.clean()
+
+	// On a 390 px phone the form fits the screen: its tables scroll, the page does not.
+	phone := newBrowser(t, alloc, "sales-phone", 390, 844, true, shots)
+	phone.signIn(s.URL, s.Logins["sales"])
+	phone.do(chromedp.Navigate(s.URL+newFormPath), chromedp.WaitVisible(chromedp.CSS(`#contract-form`)))
+	wide, err := chromedp.Run(phone.ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+	require.NoError(t, err)
+	assert.True(t, wide, "the page does not scroll sideways")
+	phone.snap("form")
+	phone.clean()
 }
