@@ -23,7 +23,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/internal/catalog"
 	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/customers"
 	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/inbox"
@@ -33,11 +35,13 @@ import (
 // Deps is what the console needs: the API's services.
 type Deps struct {
 	Contracts *contracts.Service
+	Customers *customers.Service
+	Catalog   *catalog.Service
 	Approvals *inbox.Service
 	Users     *identity.Service
 	Reports   *reports.Service
-	// Signing serves the signing links' pages and the company signer's
-	// signature.
+	// Signing serves the signing links' pages, the company signer's
+	// signature and the signatories a sender chooses from.
 	Signing *esign.Service
 	// Location is where dates and times are shown.
 	Location *time.Location
@@ -59,7 +63,7 @@ type Deps struct {
 // FromAPI takes the console's services from the API's, so both run the
 // same checks; publicURL says whether people come over https.
 func FromAPI(d api.Deps, publicURL string) Deps {
-	out := Deps{Contracts: d.Contracts, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Signing: d.Signing, Location: d.Location,
+	out := Deps{Contracts: d.Contracts, Customers: d.Customers, Catalog: d.Catalog, Signing: d.Signing, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Location: d.Location,
 		RequestTimeout: d.RequestTimeout, MaxInFlight: d.MaxInFlight, Logger: d.Logger}
 	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
 		out.Secure = u.Scheme == "https"

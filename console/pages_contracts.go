@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -63,14 +64,16 @@ func (p *pages) ledger(c *gin.Context) {
 	p.render(c, http.StatusOK, "ledger", v)
 }
 
-// contractPage is one contract, read-only: where it stands, its route and
-// opinions, its signers, its payment plan and its timeline.
+// contractPage is one contract: where it stands, its route and
+// opinions, its signers, its payment plan, its timeline, and the actions
+// the visitor may take on it.
 type contractPage struct {
 	View   api.ContractView
 	Rounds []api.RoundView
 	Events []api.Event
 	// Waiting is the open tasks: where the contract waits, on whom.
 	Waiting []api.ApprovalTask
+	Actions contractActions
 	// Mine are the signers of the open round the visitor signs as (the
 	// company's authorised signatory), with the signing form's state.
 	Mine []api.SignerState
@@ -87,16 +90,21 @@ type signForm struct {
 }
 
 func (p *pages) contract(c *gin.Context) {
-	cp, err := p.loadContract(c)
+	cp, err := p.loadContract(c, c.Param("number"))
 	if err != nil {
 		p.serviceError(c, err)
 		return
 	}
+	if c.Query("created") != "" {
+		cp.Actions.Done = "created"
+	} else if done := c.Query("done"); slices.Contains(contractActionNames, done) {
+		cp.Actions.Done = done
+	}
 	p.showContract(c, http.StatusOK, cp)
 }
 
-func (p *pages) loadContract(c *gin.Context) (contractPage, error) {
-	ctx, u, n := c.Request.Context(), currentUser(c), c.Param("number")
+func (p *pages) loadContract(c *gin.Context, n string) (contractPage, error) {
+	ctx, u := c.Request.Context(), currentUser(c)
 	view, err := p.d.Contracts.Get(ctx, u, n)
 	if err != nil {
 		return contractPage{}, err
@@ -122,6 +130,9 @@ func (p *pages) loadContract(c *gin.Context) (contractPage, error) {
 				cp.Mine = append(cp.Mine, s)
 			}
 		}
+	}
+	if cp.Actions, err = p.actionsFor(c, view.Contract); err != nil {
+		return contractPage{}, err
 	}
 	return cp, nil
 }
@@ -167,7 +178,7 @@ func (p *pages) afterSigning(c *gin.Context, form signForm, err error) {
 		p.serviceError(c, err)
 		return
 	}
-	cp, lerr := p.loadContract(c)
+	cp, lerr := p.loadContract(c, n)
 	if lerr != nil {
 		p.serviceError(c, lerr)
 		return

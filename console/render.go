@@ -60,7 +60,7 @@ var funcs = template.FuncMap{
 }
 
 // pageNames are the templates under templates/ that are whole pages.
-var pageNames = []string{"login", "home", "inbox", "task", "contract", "ledger", "account", "error", "sign", "signgone", "signdone"}
+var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone"}
 
 func newPages(d Deps) *pages {
 	p := &pages{d: d, cop: http.NewCrossOriginProtection(), cookieName: "signet_session", tmpl: map[string]*template.Template{},
@@ -332,6 +332,9 @@ func (v *view) Has(r string) bool { return v.User != nil && v.User.Actor().Has(d
 
 // LedgerNav reports whether the nav shows the ledger.
 func (v *view) LedgerNav() bool { return v.User != nil && mayReadLedger(*v.User) }
+
+// NewNav reports whether the nav offers a new contract.
+func (v *view) NewNav() bool { return v.User != nil && mayDraft(*v.User) }
 
 // Initial is the visitor's avatar letter.
 func (v *view) Initial() string {

@@ -41,6 +41,10 @@ func Routes() []Route { return (&pages{}).routes() }
 // /v1/reports/ledger roles (legal reads no receivables).
 var receivables = []domain.Role{domain.RoleSales, domain.RoleSalesManager, domain.RoleFinance, domain.RoleExecutive, domain.RoleAdmin, domain.RoleAuditor}
 
+// writers are the roles that draft and act on contracts: the API's
+// writers (sales, sales managers).
+var writers = []domain.Role{domain.RoleSales, domain.RoleSalesManager}
+
 func (p *pages) routes() []Route {
 	const get, post = http.MethodGet, http.MethodPost
 	return []Route{
@@ -54,7 +58,15 @@ func (p *pages) routes() []Route {
 		{Method: get, Path: "/tasks/:id", Handler: p.task},
 		{Method: post, Path: "/tasks/:id/decision", Handler: p.decide},
 		{Method: get, Path: "/contracts", Roles: receivables, Handler: p.ledger},
+		// New contracts and the contract page's actions: the API's
+		// POST /v1/contracts, …/submit, …/cancel and …/send roles.
+		{Method: get, Path: "/contracts/new", Roles: writers, Handler: p.newContractForm},
+		{Method: post, Path: "/contracts/new", Roles: writers, Handler: p.createContract},
+		{Method: post, Path: "/contracts/new/price", Roles: writers, Handler: p.priceLines},
 		{Method: get, Path: "/contracts/:number", Handler: p.contract},
+		{Method: post, Path: "/contracts/:number/submit", Roles: writers, Handler: p.submitContract},
+		{Method: post, Path: "/contracts/:number/cancel", Roles: writers, Handler: p.cancelContract},
+		{Method: post, Path: "/contracts/:number/send", Roles: writers, Handler: p.sendContract},
 		// The document alone, framed (sandboxed) by the task and contract pages.
 		{Method: get, Path: "/contracts/:number/document", Handler: p.document},
 		// The company's signatory signs signed in, as the API's
@@ -108,6 +120,9 @@ func (p *pages) authorize(allowed []domain.Role) gin.HandlerFunc {
 		p.notFound(c)
 	}
 }
+
+// mayDraft is whether the nav offers a new contract.
+func mayDraft(u domain.User) bool { return slices.ContainsFunc(writers, u.Actor().Has) }
 
 // mayReadLedger is whether the nav shows the ledger.
 func mayReadLedger(u domain.User) bool { return slices.ContainsFunc(receivables, u.Actor().Has) }

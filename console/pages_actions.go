@@ -1,0 +1,149 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/esign"
+	"github.com/signet-clm/signet/internal/identity"
+	"github.com/signet-clm/signet/internal/store"
+)
+
+// contractActionNames are the contract page's actions in this slice.
+var contractActionNames = []string{"submit", "cancel", "send"}
+
+// contractActions are the actions the contract page offers: only those
+// the contract's workflow would accept from the visitor (the owner, or a
+// sales manager over them, on a contract in the right status); the
+// workflow refuses the rest anyway, and a refusal is shown in place.
+type contractActions struct {
+	Submit, Cancel, Send bool
+	// Signatories are the company signers to choose from when sending,
+	// as GET /v1/signatories lists them.
+	Signatories []identity.SigningAuthority
+	RequestID   string
+	// Failed names the action refused, Refusal says why, Errors are its
+	// field errors; Reason is the cancellation reason typed.
+	Failed  string
+	Refusal string
+	Errors  []api.FieldError
+	Reason  string
+	// Done is the action just taken, to say so.
+	Done string
+}
+
+// Any reports whether any action is offered.
+func (a contractActions) Any() bool { return a.Submit || a.Cancel || a.Send }
+
+// mayManage is the workflow's rule of who may submit, cancel or send a
+// contract (its owner, or a sales manager), as the API's route table
+// gives those actions to sales and sales managers, on a contract the
+// visitor may manage (their own or their team's).
+func mayManage(u domain.User, row store.ContractRow) bool {
+	a := u.Actor()
+	if !a.Has(domain.RoleSales) && !a.Has(domain.RoleSalesManager) {
+		return false
+	}
+	return u.Sees(row.OwnerID) && (row.OwnerID == u.ID || a.Has(domain.RoleSalesManager))
+}
+
+func (p *pages) actionsFor(c *gin.Context, row store.ContractRow) (contractActions, error) {
+	u := currentUser(c)
+	a := contractActions{RequestID: uuid.NewString()}
+	if !mayManage(u, row) {
+		return a, nil
+	}
+	a.Submit = row.Status == domain.StatusDraft
+	a.Cancel = row.Status.Cancellable()
+	a.Send = row.Status == domain.StatusApproved
+	if a.Send {
+		var err error
+		if a.Signatories, err = p.d.Users.AuthorisedSignatories(c.Request.Context()); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+// requestID is the form's request ID (the Update ID, so a double submit
+// applies once), or a fresh one.
+func requestID(c *gin.Context) string {
+	if id := c.PostForm("request_id"); api.ValidRequestID(id) {
+		return id
+	}
+	return uuid.NewString()
+}
+
+// submitContract is POST /v1/contracts/{n}/submit from the contract page.
+func (p *pages) submitContract(c *gin.Context) {
+	n := c.Param("number")
+	_, err := p.d.Contracts.Submit(c.Request.Context(), currentUser(c), n, requestID(c))
+	p.afterAction(c, n, "submit", err, "")
+}
+
+// cancelContract is POST /v1/contracts/{n}/cancel: a reason is required.
+func (p *pages) cancelContract(c *gin.Context) {
+	n := c.Param("number")
+	in := contracts.CancelInput{Reason: c.PostForm("reason")}
+	err := api.Validate(&in)
+	if err == nil {
+		_, err = p.d.Contracts.Cancel(c.Request.Context(), currentUser(c), n, requestID(c), in)
+	}
+	p.afterAction(c, n, "cancel", err, in.Reason)
+}
+
+// sendContract is POST /v1/contracts/{n}/send with the company signer
+// chosen from the signatories.
+func (p *pages) sendContract(c *gin.Context) {
+	n := c.Param("number")
+	in := esign.SendInput{CompanySignerID: c.PostForm("company_signer_id")}
+	var err error
+	if d := c.PostForm("deadline_days"); d != "" {
+		if in.DeadlineDays, err = strconv.Atoi(d); err != nil {
+			err = domain.InvalidField("deadline_days", "must be a whole number of days from 1 to 90")
+		}
+	}
+	if err == nil {
+		err = api.Validate(&in)
+	}
+	if err == nil {
+		_, err = p.d.Signing.Send(c.Request.Context(), currentUser(c), n, requestID(c), in)
+	}
+	p.afterAction(c, n, "send", err, "")
+}
+
+// afterAction goes back to the contract page: saying what was done, or
+// with the refusal beside the action (and the status the API answers).
+func (p *pages) afterAction(c *gin.Context, n, action string, err error, reason string) {
+	if err == nil {
+		p.redirect(c, "/contracts/"+url.PathEscape(n)+"?done="+action)
+		return
+	}
+	status, body := api.ErrorStatus(err)
+	if status == http.StatusNotFound || status >= 500 {
+		p.serviceError(c, err)
+		return
+	}
+	cp, lerr := p.loadContract(c, n)
+	if lerr != nil {
+		p.serviceError(c, lerr)
+		return
+	}
+	a := &cp.Actions
+	a.Failed, a.Errors, a.Reason = action, body.Fields, reason
+	if len(body.Fields) == 0 {
+		a.Refusal = body.Message
+	}
+	if !slices.Contains(contractActionNames, action) {
+		a.Failed = ""
+	}
+	p.showContract(c, status, cp)
+}
