@@ -143,10 +143,12 @@ func prefersHTML(accept string) bool {
 	return false
 }
 
-// isForm is a plain HTML form's post (the signing page without script).
+// isForm is a plain HTML form's post from a browser (the signing page
+// without script): form-encoded and asking for HTML. curl -d sends the
+// same content type with Accept */*, and API clients get the JSON API.
 func isForm(c *gin.Context) bool {
 	ct := c.ContentType()
-	return ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data"
+	return (ct == "application/x-www-form-urlencoded" || ct == "multipart/form-data") && prefersHTML(c.GetHeader("Accept"))
 }
 
 func clientOf(c *gin.Context) esign.Client {

@@ -27,7 +27,7 @@ func TestSigningLinksNegotiate(t *testing.T) {
 	link := mailedLink(t, s, n, signingOf(t, s, n).Signers[0].ID)
 	const browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 	form := func(path, body string) response {
-		return call(t, s, http.MethodPost, path, "", body, "Content-Type", "application/x-www-form-urlencoded")
+		return call(t, s, http.MethodPost, path, "", body, "Content-Type", "application/x-www-form-urlencoded", "Accept", browser)
 	}
 
 	page := call(t, s, http.MethodGet, link, "", nil, "Accept", browser)
@@ -53,7 +53,9 @@ func TestSigningLinksNegotiate(t *testing.T) {
 	assert.Equal(t, []string{"reason"}, fieldsOf(t, call(t, s, http.MethodPost, link+"/decline", "", map[string]any{"reason": " "})))
 	assert.Equal(t, 0, countOf(t, s, `SELECT count(*) FROM signatures WHERE contract_number = $1`, n))
 
-	res := expect[esign.SignResult](t, call(t, s, http.MethodPost, link, "", signBody("王建国")), http.StatusOK)
+	// curl -d sends JSON as form-encoded with Accept */*: still the API.
+	res := expect[esign.SignResult](t, call(t, s, http.MethodPost, link, "", signBody("王建国"),
+		"Content-Type", "application/x-www-form-urlencoded", "Accept", "*/*"), http.StatusOK)
 	require.NotNil(t, res.Signature)
 
 	gone := call(t, s, http.MethodGet, link, "", nil, "Accept", browser)

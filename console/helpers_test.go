@@ -91,6 +91,9 @@ func (v *visitor) post(path string, form url.Values, headers ...string) page {
 	req, err := http.NewRequest(http.MethodPost, v.s.URL+path, strings.NewReader(form.Encode()))
 	require.NoError(v.t, err)
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	// What a browser sends with a form's post (the signing link tells a
+	// browser's form from curl -d by it).
+	req.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
