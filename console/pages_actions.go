@@ -120,6 +120,23 @@ func (p *pages) sendContract(c *gin.Context) {
 	p.afterAction(c, n, "send", err, "")
 }
 
+// refusedOnContract reloads the contract page to show err beside the form
+// it refused, with the status the API answers; ok is false when err was
+// answered already (the 404 page, or an outage).
+func (p *pages) refusedOnContract(c *gin.Context, n string, err error) (cp contractPage, status int, body api.ErrorBody, ok bool) {
+	status, body = api.ErrorStatus(err)
+	if status == http.StatusNotFound || status >= 500 {
+		p.serviceError(c, err)
+		return contractPage{}, 0, body, false
+	}
+	cp, lerr := p.loadContract(c, n)
+	if lerr != nil {
+		p.serviceError(c, lerr)
+		return contractPage{}, 0, body, false
+	}
+	return cp, status, body, true
+}
+
 // afterAction goes back to the contract page: saying what was done, or
 // with the refusal beside the action (and the status the API answers).
 func (p *pages) afterAction(c *gin.Context, n, action string, err error, reason string) {
@@ -127,14 +144,8 @@ func (p *pages) afterAction(c *gin.Context, n, action string, err error, reason 
 		p.redirect(c, "/contracts/"+url.PathEscape(n)+"?done="+action)
 		return
 	}
-	status, body := api.ErrorStatus(err)
-	if status == http.StatusNotFound || status >= 500 {
-		p.serviceError(c, err)
-		return
-	}
-	cp, lerr := p.loadContract(c, n)
-	if lerr != nil {
-		p.serviceError(c, lerr)
+	cp, status, body, ok := p.refusedOnContract(c, n, err)
+	if !ok {
 		return
 	}
 	a := &cp.Actions

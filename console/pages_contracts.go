@@ -173,14 +173,8 @@ func (p *pages) afterSigning(c *gin.Context, form signForm, err error) {
 		p.redirect(c, "/contracts/"+url.PathEscape(n)+"?signed=1")
 		return
 	}
-	status, body := api.ErrorStatus(err)
-	if status == http.StatusNotFound || status >= 500 {
-		p.serviceError(c, err)
-		return
-	}
-	cp, lerr := p.loadContract(c, n)
-	if lerr != nil {
-		p.serviceError(c, lerr)
+	cp, status, body, ok := p.refusedOnContract(c, n, err)
+	if !ok {
 		return
 	}
 	form.RequestID, form.Errors = uuid.NewString(), body.Fields
