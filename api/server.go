@@ -18,6 +18,7 @@ import (
 	"github.com/signet-clm/signet/internal/customers"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/esign"
+	"github.com/signet-clm/signet/internal/httpserve"
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/reports"
@@ -137,16 +138,5 @@ func NewRouter(d Deps) *gin.Engine {
 // Serve runs the API until its context ends, then drains in-flight
 // requests. requestTimeout is the configured bound on one request.
 func Serve(ctx context.Context, addr string, handler http.Handler, requestTimeout, bodyTimeout time.Duration, logger *slog.Logger) error {
-	srv := newServer(addr, handler, requestTimeout, bodyTimeout)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	logger.Info("api listening", "addr", addr)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
+	return httpserve.Run(ctx, newServer(addr, handler, requestTimeout, bodyTimeout), 15*time.Second, "api", logger)
 }

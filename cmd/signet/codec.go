@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/signet-clm/signet/internal/codecserver"
 	"github.com/signet-clm/signet/internal/config"
+	"github.com/signet-clm/signet/internal/httpserve"
 	"github.com/signet-clm/signet/internal/oidc"
 	"github.com/signet-clm/signet/internal/payloadcodec"
 	"github.com/signet-clm/signet/internal/store"
@@ -51,23 +51,10 @@ func serveCodec(ctx context.Context, cfg config.Config, codec *payloadcodec.Code
 		}
 		srv.OIDC = v
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+	hs := &http.Server{Addr: cfg.CodecAddr, Handler: srv.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
-	l, err := net.Listen("tcp", cfg.CodecAddr)
-	if err != nil {
-		return fmt.Errorf("SIGNET_CODEC_ADDR %s: %w", cfg.CodecAddr, err)
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(l) }()
-	logger.Info("codec server listening", "addr", cfg.CodecAddr, "ui_origins", cfg.CodecUIOrigins)
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	return hs.Shutdown(shutdown)
+	logger.Info("codec server for the UI", "ui_origins", cfg.CodecUIOrigins)
+	return httpserve.Run(ctx, hs, 5*time.Second, "codec server", logger)
 }
 
 // codecKey creates the payload key file (`new`, keeping an existing one)

@@ -7,10 +7,8 @@ package opsmetrics
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,6 +17,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
+
+	"github.com/signet-clm/signet/internal/httpserve"
 )
 
 // Buckets (seconds) of the SDK's timers: from a local activity's
@@ -249,28 +249,12 @@ func Serve(ctx context.Context, addr string, handler http.Handler, logger *slog.
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", handler)
 	srv := &http.Server{
+		Addr:              addr,
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       60 * time.Second,
 	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
-	logger.Info("metrics listening", "addr", l.Addr().String())
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return httpserve.Run(ctx, srv, 5*time.Second, "metrics", logger)
 }
