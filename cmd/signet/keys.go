@@ -68,29 +68,39 @@ func trail(cfg config.Config, st *store.Store, keys keySet) *audit.Trail {
 	return &audit.Trail{Rows: st, Keys: keys.audit, Checkpoints: audit.CheckpointDir(cfg.AuditCheckpointDir), Sealer: keys.sealer}
 }
 
-// verifyAudit walks the audit chain against the audit key and the sealed
-// checkpoints, and reports the first broken row.
-func verifyAudit(ctx context.Context, _ *slog.Logger) error {
-	cfg, err := config.FromEnv()
-	if err != nil {
-		return err
+// openTrail opens what the audit commands work on: the configuration and
+// the audit trail its keys and database make up; done closes the
+// database connections.
+func openTrail(ctx context.Context) (cfg config.Config, tr *audit.Trail, done func(), err error) {
+	if cfg, err = config.FromEnv(); err != nil {
+		return cfg, nil, nil, err
 	}
 	if cfg.DatabaseURL == "" {
-		return errors.New("DATABASE_URL is required")
+		return cfg, nil, nil, errors.New("DATABASE_URL is required")
 	}
 	keys, err := openKeys(cfg)
 	if err != nil {
-		return err
+		return cfg, nil, nil, err
 	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
+		return cfg, nil, nil, err
+	}
+	return cfg, trail(cfg, st, keys), st.Close, nil
+}
+
+// verifyAudit walks the audit chain against the audit key and the sealed
+// checkpoints, and reports the first broken row.
+func verifyAudit(ctx context.Context, _ *slog.Logger) error {
+	cfg, tr, done, err := openTrail(ctx)
+	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer done()
 	if cfg.AuditCheckpointDir == "" {
 		fmt.Fprintln(os.Stderr, "note: SIGNET_AUDIT_CHECKPOINT_DIR is not set, so the chain is checked against the audit key alone")
 	}
-	rep, err := trail(cfg, st, keys).Verify(ctx)
+	rep, err := tr.Verify(ctx)
 	if err != nil {
 		return err
 	}
@@ -108,26 +118,15 @@ func verifyAudit(ctx context.Context, _ *slog.Logger) error {
 // checkpointAudit seals the chain's head now, as the worker does on its
 // schedule.
 func checkpointAudit(ctx context.Context, _ *slog.Logger) error {
-	cfg, err := config.FromEnv()
+	cfg, tr, done, err := openTrail(ctx)
 	if err != nil {
 		return err
 	}
-	if cfg.DatabaseURL == "" {
-		return errors.New("DATABASE_URL is required")
-	}
+	defer done()
 	if cfg.AuditCheckpointDir == "" {
 		return errors.New("SIGNET_AUDIT_CHECKPOINT_DIR is required: the directory sealed checkpoints are written to")
 	}
-	keys, err := openKeys(cfg)
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	cp, written, err := trail(cfg, st, keys).Checkpoint(ctx, time.Now())
+	cp, written, err := tr.Checkpoint(ctx, time.Now())
 	if err != nil {
 		return err
 	}
