@@ -89,7 +89,7 @@ func TestOnlyLocalPathsAfterSignIn(t *testing.T) {
 func TestRouteTableIsWhatIsServed(t *testing.T) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	Mount(r, Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	New(Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Mount(r)
 	served := map[string]bool{}
 	for _, rt := range r.Routes() {
 		served[rt.Method+" "+rt.Path] = true

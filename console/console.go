@@ -72,11 +72,20 @@ func FromAPI(d api.Deps, publicURL string) Deps {
 	return out
 }
 
+// Console is the console's pages, built once (templates parsed, static
+// files hashed) and served both on its own routes (Mount) and, through
+// the API, at the signing links (SignPages).
+type Console struct{ p *pages }
+
+// New builds the console over d.
+func New(d Deps) *Console { return &Console{p: newPages(d.withDefaults())} }
+
 // Mount registers the console's route table on r, the API's engine, and
 // answers unknown paths: as the API does under the API's own prefixes
 // (/v1, /sign …), with the console's 404 page everywhere else.
-func Mount(r *gin.Engine, d Deps) {
-	p := newPages(d.withDefaults())
+func (cs *Console) Mount(r *gin.Engine) {
+	p := cs.p
+	d := p.d
 	p.register(r)
 	apiNotFound, apiNoMethod := api.NotFound(d.Logger), api.MethodNotAllowed(d.Logger)
 	r.NoRoute(func(c *gin.Context) {

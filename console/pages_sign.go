@@ -23,7 +23,7 @@ import (
 
 // SignPages serves the signing links to browsers; the API is given it in
 // its Deps (api.Deps.SignPages).
-func SignPages(d Deps) api.SignPages { return signPages{newPages(d.withDefaults())} }
+func (cs *Console) SignPages() api.SignPages { return signPages{cs.p} }
 
 type signPages struct{ p *pages }
 

@@ -257,10 +257,10 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, keys keyS
 		logger.Info("accepting JWTs", "issuer", cfg.OIDCIssuer, "audience", cfg.OIDCAudience)
 	}
 	// The console's pages share the engine (and the services) at /.
-	cd := console.FromAPI(d, cfg.PublicURL)
-	d.SignPages = console.SignPages(cd)
+	pages := console.New(console.FromAPI(d, cfg.PublicURL))
+	d.SignPages = pages.SignPages()
 	router := api.NewRouter(d)
-	console.Mount(router, cd)
+	pages.Mount(router)
 	var handler http.Handler = router
 	if devMail != nil {
 		mux := http.NewServeMux()

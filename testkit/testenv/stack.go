@@ -309,10 +309,10 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 			t.Fatal(err)
 		}
 	}
-	cd := console.FromAPI(deps, config.DefaultPublicURL)
-	deps.SignPages = console.SignPages(cd)
+	pages := console.New(console.FromAPI(deps, config.DefaultPublicURL))
+	deps.SignPages = pages.SignPages()
 	router := api.NewRouter(deps)
-	console.Mount(router, cd)
+	pages.Mount(router)
 	var handler http.Handler = router
 	if WrapHandler != nil {
 		handler = WrapHandler(t, handler)
