@@ -52,6 +52,37 @@ type browser struct {
 	shot *screenshots
 }
 
+// browserAllocator starts headless Chromium for t; it ends with t.
+func browserAllocator(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)),
+		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-dev-shm-usage", true))
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox)
+	}
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	return alloc
+}
+
+// newScreenshots saves a scenario's steps under .data/screenshots as
+// prefix, a number from first+1 and the step's name; the files an
+// earlier run left that match stale (if given) go first.
+func newScreenshots(t *testing.T, prefix string, first int, stale string) *screenshots {
+	t.Helper()
+	root, err := devstack.RepoRoot()
+	require.NoError(t, err)
+	shots := &screenshots{dir: filepath.Join(root, ".data", "screenshots"), prefix: prefix, n: first}
+	require.NoError(t, os.MkdirAll(shots.dir, 0o755))
+	if stale != "" {
+		old, _ := filepath.Glob(filepath.Join(shots.dir, stale))
+		for _, f := range old {
+			_ = os.Remove(f)
+		}
+	}
+	return shots
+}
+
 type screenshots struct {
 	dir string
 	// prefix keeps one scenario's files apart from another's.
@@ -169,24 +200,9 @@ func (b *browser) clean() {
 // Screenshots of each step go to .data/screenshots/.
 func TestBrowserApprovalOnAPhone(t *testing.T) {
 	testenv.RequireIntegration(t)
-	exe := chromium(t)
-	root, err := devstack.RepoRoot()
-	require.NoError(t, err)
-	shots := &screenshots{dir: filepath.Join(root, ".data", "screenshots")}
-	require.NoError(t, os.MkdirAll(shots.dir, 0o755))
-	old, _ := filepath.Glob(filepath.Join(shots.dir, "[0-9]*.png"))
-	for _, f := range old {
-		_ = os.Remove(f)
-	}
+	alloc := browserAllocator(t)
+	shots := newScreenshots(t, "", 0, "[0-4][0-9]-*.png")
 	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithLogins())
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-dev-shm-usage", true))
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox)
-	}
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
 
 	sales := newBrowser(t, alloc, "sales", 1280, 860, false, shots)
 	sales.signIn(s.URL, s.Logins["sales"])
@@ -293,23 +309,9 @@ func (b *browser) waitFor(js string) {
 // or a CSP violation. Screenshots go to .data/screenshots/newcontract-*.
 func TestBrowserNewContract(t *testing.T) {
 	testenv.RequireIntegration(t)
-	exe := chromium(t)
-	root, err := devstack.RepoRoot()
-	require.NoError(t, err)
-	shots := &screenshots{dir: filepath.Join(root, ".data", "screenshots"), prefix: "newcontract-"}
-	require.NoError(t, os.MkdirAll(shots.dir, 0o755))
-	old, _ := filepath.Glob(filepath.Join(shots.dir, shots.prefix+"*.png"))
-	for _, f := range old {
-		_ = os.Remove(f)
-	}
+	alloc := browserAllocator(t)
+	shots := newScreenshots(t, "newcontract-", 0, "newcontract-*.png")
 	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithLogins())
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-dev-shm-usage", true))
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox)
-	}
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
 
 	sales := newBrowser(t, alloc, "sales", 1280, 900, false, shots)
 	sales.signIn(s.URL, s.Logins["sales"])

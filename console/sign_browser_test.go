@@ -1,9 +1,7 @@
 package console_test
 
 import (
-	"context"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +11,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/testkit/testenv"
 )
 
@@ -27,20 +24,9 @@ import (
 // violation. Screenshots go to .data/screenshots/.
 func TestBrowserSigningOnAPhone(t *testing.T) {
 	testenv.RequireIntegration(t)
-	exe := chromium(t)
-	root, err := devstack.RepoRoot()
-	require.NoError(t, err)
-	shots := &screenshots{dir: filepath.Join(root, ".data", "screenshots"), n: 50}
-	require.NoError(t, os.MkdirAll(shots.dir, 0o755))
+	alloc := browserAllocator(t)
+	shots := newScreenshots(t, "", 50, "5[0-9]-*.png")
 	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithLogins())
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe),
-		chromedp.Flag("disable-gpu", true), chromedp.Flag("disable-dev-shm-usage", true))
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox)
-	}
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
 
 	n := approvedContract(t, s, "星辰数据平台采购合同")
 	apiCall(t, s, "POST", "/v1/contracts/"+n+"/send", "sales", nil)
@@ -58,6 +44,11 @@ func TestBrowserSigningOnAPhone(t *testing.T) {
 	exec.clean()
 
 	link := mailedSignLinks(t, s, customerEmail, n, 1)[0]
+	desk := newBrowser(t, alloc, "customer-desktop", 1280, 860, false, shots)
+	desk.do(chromedp.Navigate(s.URL+link), chromedp.WaitVisible(chromedp.CSS(`[data-testid=sign-page]`)))
+	assert.Equal(t, "星辰数据平台采购合同", desk.text(`[data-testid=sign-title]`), "the same page on a desktop")
+	desk.snap("page")
+	desk.clean()
 	phone := newBrowser(t, alloc, "customer-phone", 390, 844, true, shots)
 	phone.do(chromedp.Navigate(s.URL+link), chromedp.WaitVisible(chromedp.CSS(`[data-testid=sign-page]`)))
 	assert.Equal(t, "星辰数据平台采购合同", phone.text(`[data-testid=sign-title]`))
