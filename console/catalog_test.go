@@ -35,6 +35,9 @@ func TestEveryLabelIsInTheCatalogue(t *testing.T) {
 	for _, k := range []string{"login.bad", "login.locked", "login.expired", "error.csrf", "error.not_found", "account.mismatch", "sla.left", "sla.over"} {
 		used[k] = true
 	}
+	for _, a := range contractActionNames {
+		used["action.done_"+a], used["action.refused_"+a] = true, true
+	}
 	for _, s := range ledgerSorts {
 		used["sort."+s] = true
 	}

@@ -57,14 +57,17 @@ type Deps struct {
 	// MaxInFlight bounds the pages served at once (429 past it); zero
 	// means no bound.
 	MaxInFlight int
-	Logger      *slog.Logger
+	// AttachmentMaxBytes bounds one file uploaded on the contract page,
+	// as the API's SIGNET_ATTACHMENT_MAX_BYTES does (20 MiB when zero).
+	AttachmentMaxBytes int64
+	Logger             *slog.Logger
 }
 
 // FromAPI takes the console's services from the API's, so both run the
 // same checks; publicURL says whether people come over https.
 func FromAPI(d api.Deps, publicURL string) Deps {
 	out := Deps{Contracts: d.Contracts, Customers: d.Customers, Catalog: d.Catalog, Signing: d.Signing, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Location: d.Location,
-		RequestTimeout: d.RequestTimeout, MaxInFlight: d.MaxInFlight, Logger: d.Logger}
+		RequestTimeout: d.RequestTimeout, MaxInFlight: d.MaxInFlight, Logger: d.Logger, AttachmentMaxBytes: d.AttachmentMaxBytes}
 	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
 		out.Secure = u.Scheme == "https"
 		out.PublicOrigin = u.Scheme + "://" + u.Host
@@ -116,6 +119,9 @@ func (d Deps) withDefaults() Deps {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
+	if d.AttachmentMaxBytes <= 0 {
+		d.AttachmentMaxBytes = 20 << 20
+	}
 	return d
 }
 
@@ -151,7 +157,8 @@ func (p *pages) bound(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), p.d.RequestTimeout)
 	defer cancel()
 	c.Request = c.Request.WithContext(ctx)
-	if c.Request.Body != nil {
+	// An upload's body is bounded by its own limit (parseUpload).
+	if c.Request.Body != nil && !isUpload(c) {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
 	}
 	c.Next()

@@ -17,8 +17,15 @@ import (
 	"github.com/signet-clm/signet/internal/store"
 )
 
-// contractActionNames are the contract page's actions in this slice.
-var contractActionNames = []string{"submit", "cancel", "send"}
+// contractActionNames are the contract page's actions, each with its
+// done and refused messages (action.done_X, action.refused_X).
+var contractActionNames = []string{"submit", "cancel", "send", "edit", "amend", "terminate", "archive",
+	"invoice", "payment", "reverse_invoice", "reverse_payment", "obligation", "attach"}
+
+// actionsCard are the actions whose refusal shows in the actions card;
+// the others' show in their own section (the books, the obligations, the
+// attachments).
+var actionsCard = []string{"submit", "cancel", "send", "terminate", "archive"}
 
 // contractActions are the actions the contract page offers: only those
 // the contract's workflow would accept from the visitor (the owner, or a
@@ -26,6 +33,12 @@ var contractActionNames = []string{"submit", "cancel", "send"}
 // workflow refuses the rest anyway, and a refusal is shown in place.
 type contractActions struct {
 	Submit, Cancel, Send bool
+	// Edit (a draft), Amend and Terminate (an active contract), Archive
+	// (a completed or terminated one), Renew (draft the next term).
+	Edit, Amend, Terminate, Archive, Renew bool
+	// Record is finance recording invoices, payments and reversals;
+	// Attach is uploading a file.
+	Record, Attach bool
 	// Signatories are the company signers to choose from when sending,
 	// as GET /v1/signatories lists them.
 	Signatories []identity.SigningAuthority
@@ -36,12 +49,28 @@ type contractActions struct {
 	Refusal string
 	Errors  []api.FieldError
 	Reason  string
+	// Typed is what the refused form held, to show it again.
+	Typed map[string]string
 	// Done is the action just taken, to say so.
 	Done string
 }
 
-// Any reports whether any action is offered.
-func (a contractActions) Any() bool { return a.Submit || a.Cancel || a.Send }
+// Any reports whether the actions card offers anything.
+func (a contractActions) Any() bool {
+	return a.Submit || a.Cancel || a.Send || a.Edit || a.Amend || a.Terminate || a.Archive || a.Renew
+}
+
+// InCard reports whether the refused action's reason shows in the
+// actions card.
+func (a contractActions) InCard() bool { return slices.Contains(actionsCard, a.Failed) }
+
+// Value is what the refused form held in field name, if it was form.
+func (a contractActions) Value(form, name string) string {
+	if a.Failed != form {
+		return ""
+	}
+	return a.Typed[name]
+}
 
 // mayManage is the workflow's rule of who may submit, cancel or send a
 // contract (its owner, or a sales manager), as the API's route table
@@ -58,12 +87,25 @@ func mayManage(u domain.User, row store.ContractRow) bool {
 func (p *pages) actionsFor(c *gin.Context, row store.ContractRow) (contractActions, error) {
 	u := currentUser(c)
 	a := contractActions{RequestID: uuid.NewString()}
+	act := u.Actor()
+	// Finance records against a signed contract (the API gives the books'
+	// posts to finance; the workflow checks the status again).
+	a.Record = act.Has(domain.RoleFinance) && row.Status.Signed()
+	// The API's upload roles, on a contract the visitor may manage (an
+	// open task lends reading, not writing), not yet archived.
+	a.Attach = slices.ContainsFunc(attachers, act.Has) && u.Sees(row.OwnerID) && !row.Status.Frozen()
+	// Archiving is also an admin's (the API's archive roles).
+	a.Archive = (row.Status == domain.StatusCompleted || row.Status == domain.StatusTerminated) && (mayManage(u, row) || (act.Has(domain.RoleAdmin) && u.Sees(row.OwnerID)))
 	if !mayManage(u, row) {
 		return a, nil
 	}
 	a.Submit = row.Status == domain.StatusDraft
+	a.Edit = row.Status == domain.StatusDraft
 	a.Cancel = row.Status.Cancellable()
 	a.Send = row.Status == domain.StatusApproved
+	a.Amend = row.Status == domain.StatusActive
+	a.Terminate = row.Status == domain.StatusActive
+	a.Renew = row.SuccessorNumber == "" && (row.Status == domain.StatusActive || row.Status == domain.StatusExpired || row.Status == domain.StatusCompleted)
 	if a.Send {
 		var err error
 		if a.Signatories, err = p.d.Users.AuthorisedSignatories(c.Request.Context()); err != nil {
@@ -72,6 +114,10 @@ func (p *pages) actionsFor(c *gin.Context, row store.ContractRow) (contractActio
 	}
 	return a, nil
 }
+
+// attachers are the roles that upload attachments: the API's POST
+// /v1/contracts/{n}/attachments roles.
+var attachers = []domain.Role{domain.RoleSales, domain.RoleSalesManager, domain.RoleLegal, domain.RoleFinance, domain.RoleExecutive, domain.RoleAdmin}
 
 // requestID is the form's request ID (the Update ID, so a double submit
 // applies once), or a fresh one.
@@ -140,8 +186,14 @@ func (p *pages) refusedOnContract(c *gin.Context, n string, err error) (cp contr
 // afterAction goes back to the contract page: saying what was done, or
 // with the refusal beside the action (and the status the API answers).
 func (p *pages) afterAction(c *gin.Context, n, action string, err error, reason string) {
+	p.afterActionAt(c, n, action, err, reason, "")
+}
+
+// afterActionAt is afterAction, going back to the page's section anchor
+// (#books) when done.
+func (p *pages) afterActionAt(c *gin.Context, n, action string, err error, reason, anchor string) {
 	if err == nil {
-		p.redirect(c, "/contracts/"+url.PathEscape(n)+"?done="+action)
+		p.redirect(c, "/contracts/"+url.PathEscape(n)+"?done="+action+anchor)
 		return
 	}
 	cp, status, body, ok := p.refusedOnContract(c, n, err)
@@ -150,6 +202,14 @@ func (p *pages) afterAction(c *gin.Context, n, action string, err error, reason 
 	}
 	a := &cp.Actions
 	a.Failed, a.Errors, a.Reason = action, body.Fields, reason
+	a.Typed = map[string]string{}
+	if c.Request.PostForm != nil {
+		for k, vs := range c.Request.PostForm {
+			if k != csrfField && len(vs) > 0 {
+				a.Typed[k] = vs[0]
+			}
+		}
+	}
 	if len(body.Fields) == 0 {
 		a.Refusal = body.Message
 	}
@@ -157,4 +217,23 @@ func (p *pages) afterAction(c *gin.Context, n, action string, err error, reason 
 		a.Failed = ""
 	}
 	p.showContract(c, status, cp)
+}
+
+// terminateContract is POST /v1/contracts/{n}/terminate: a reason and
+// the day it takes effect; a review round decides.
+func (p *pages) terminateContract(c *gin.Context) {
+	n := c.Param("number")
+	in := contracts.TerminateInput{Reason: c.PostForm("reason"), EffectiveDate: c.PostForm("effective_date")}
+	err := api.Validate(&in)
+	if err == nil {
+		_, err = p.d.Contracts.Terminate(c.Request.Context(), currentUser(c), n, requestID(c), in)
+	}
+	p.afterAction(c, n, "terminate", err, in.Reason)
+}
+
+// archiveContract is POST /v1/contracts/{n}/archive.
+func (p *pages) archiveContract(c *gin.Context) {
+	n := c.Param("number")
+	_, err := p.d.Contracts.Archive(c.Request.Context(), currentUser(c), n, requestID(c))
+	p.afterAction(c, n, "archive", err, "")
 }

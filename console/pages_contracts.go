@@ -1,16 +1,20 @@
 package console
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/reports"
@@ -78,6 +82,50 @@ type contractPage struct {
 	// company's authorised signatory), with the signing form's state.
 	Mine []api.SignerState
 	Sign signForm
+	// Timers are the live state's next timers (the workflow's query).
+	Timers []api.Timer
+	// Versions are the contract's versions; Compare the comparison the
+	// visitor asked for (?from=&to=), Shown the text of one (?version=).
+	Versions []api.VersionInfo
+	Compare  *versionCompare
+	Shown    *api.VersionView
+	// Books are the invoices and payments, for the roles that read
+	// receivables (the API's books roles); nil for the others.
+	Books *contractBooks
+	// Attachments are the contract's files.
+	Attachments []api.Attachment
+	// Reports are the obligations the visitor may report on, by ID.
+	Reports map[string]bool
+	// Today is today's date in the configured zone, for the forms.
+	Today string
+	// Plan and Obligations are the live state's (with what was invoiced,
+	// received and reported), else the recorded row's.
+	Plan        []api.Milestone
+	Obligations []api.Obligation
+}
+
+// versionCompare is two versions compared, or why they cannot be.
+type versionCompare struct {
+	From, To   int
+	Comparison api.Comparison
+	Error      string
+}
+
+// contractBooks are a contract's invoices and payments, reversals beside
+// the originals.
+type contractBooks struct {
+	Invoices []api.Invoice
+	Payments []api.Payment
+}
+
+// Milestone is the payment plan's milestone id's sequence number.
+func (cp contractPage) Milestone(id string) int {
+	for _, m := range cp.Plan {
+		if m.ID == id {
+			return m.Seq
+		}
+	}
+	return 0
 }
 
 // signForm is the company signer's 签署 / 拒签 form: what was typed and
@@ -100,7 +148,12 @@ func (p *pages) contract(c *gin.Context) {
 	} else if done := c.Query("done"); slices.Contains(contractActionNames, done) {
 		cp.Actions.Done = done
 	}
-	p.showContract(c, http.StatusOK, cp)
+	status := http.StatusOK
+	if q := c.Request.URL.Query(); cp.Compare != nil && cp.Compare.Error != "" && (q.Has("from") || q.Has("to")) {
+		// Versions that cannot be compared are bad input, named in place.
+		status = http.StatusBadRequest
+	}
+	p.showContract(c, status, cp)
 }
 
 func (p *pages) loadContract(c *gin.Context, n string) (contractPage, error) {
@@ -134,7 +187,112 @@ func (p *pages) loadContract(c *gin.Context, n string) (contractPage, error) {
 	if cp.Actions, err = p.actionsFor(c, view.Contract); err != nil {
 		return contractPage{}, err
 	}
+	if err := p.loadMore(c, &cp); err != nil {
+		return contractPage{}, err
+	}
 	return cp, nil
+}
+
+// loadMore reads the rest of the contract page: timers, versions (and a
+// comparison or a version asked for), the books, the attachments, and
+// which obligations the visitor reports on.
+func (p *pages) loadMore(c *gin.Context, cp *contractPage) error {
+	ctx, u, n := c.Request.Context(), currentUser(c), cp.View.Contract.Number
+	cp.Today = time.Now().In(p.d.Location).Format(domain.DateLayout)
+	cp.Plan, cp.Obligations = cp.View.Contract.Plan, cp.View.Contract.Obligations
+	if live := cp.View.Live; live != nil {
+		cp.Timers = live.NextTimers
+		cp.Plan, cp.Obligations = live.Contract.Plan, live.Contract.Obligations
+	}
+	versions, err := p.d.Contracts.Versions(ctx, u, n)
+	if err != nil {
+		return err
+	}
+	cp.Versions = api.VersionInfosOf(versions)
+	q := c.Request.URL.Query()
+	if q.Has("from") || q.Has("to") {
+		cp.Compare = p.compare(c, n, q.Get("from"), q.Get("to"))
+	} else if len(cp.Versions) > 1 {
+		// The latest change by default: the version before against this.
+		last := cp.Versions[len(cp.Versions)-1].Version
+		for _, v := range cp.Versions {
+			last = max(last, v.Version)
+		}
+		cp.Compare = p.compare(c, n, strconv.Itoa(last-1), strconv.Itoa(last))
+	}
+	if s := q.Get("version"); s != "" {
+		if v, err := strconv.Atoi(s); err == nil && v >= 1 && v <= domain.MaxVersion {
+			vv, err := p.d.Contracts.Version(ctx, u, n, v)
+			if err == nil {
+				shown := api.VersionViewOf(vv)
+				cp.Shown = &shown
+			} else if !errors.Is(err, domain.ErrNotFound) {
+				return err
+			}
+		}
+	}
+	if mayReadLedger(u) {
+		inv, err := p.d.Contracts.Invoices(ctx, u, n)
+		if err != nil {
+			return err
+		}
+		pay, err := p.d.Contracts.Payments(ctx, u, n)
+		if err != nil {
+			return err
+		}
+		cp.Books = &contractBooks{Invoices: api.InvoicesOf(inv), Payments: api.PaymentsOf(pay)}
+	}
+	att, err := p.d.Contracts.Attachments(ctx, u, n)
+	if err != nil {
+		return err
+	}
+	cp.Attachments = api.AttachmentsOf(att)
+	// The workflow's rule: the obligation's owner, or whoever manages the
+	// contract; on a signed contract, while the obligation is open.
+	cp.Reports = map[string]bool{}
+	row := cp.View.Contract
+	if row.Status.Signed() && !slices.Contains(u.Actor().Roles, domain.RoleAuditor) {
+		for _, o := range cp.Obligations {
+			if o.CompletedAt == nil && (o.OwnerID == u.ID || (u.Sees(row.OwnerID) && (row.OwnerID == u.ID || u.Actor().Has(domain.RoleSalesManager)))) {
+				cp.Reports[o.ID] = true
+			}
+		}
+	}
+	return nil
+}
+
+// compare is versions from and to of contract n compared, as GET
+// /v1/contracts/{n}/diff answers, or why not (shown in place).
+func (p *pages) compare(c *gin.Context, n, from, to string) *versionCompare {
+	vc := &versionCompare{}
+	var err1, err2 error
+	vc.From, err1 = strconv.Atoi(from)
+	vc.To, err2 = strconv.Atoi(to)
+	in := contracts.DiffInput{From: vc.From, To: vc.To}
+	if err1 != nil || err2 != nil {
+		vc.Error = "from and to must be version numbers"
+		return vc
+	}
+	if err := api.Validate(&in); err != nil {
+		_, body := api.ErrorStatus(err)
+		vc.Error = body.Message
+		for _, f := range body.Fields {
+			vc.Error = f.Field + " " + f.Message
+		}
+		return vc
+	}
+	cmp, err := p.d.Contracts.Diff(c.Request.Context(), currentUser(c), n, in)
+	if err != nil {
+		if errors.Is(err, domain.ErrNotFound) {
+			vc.Error = "no such version"
+		} else {
+			_, body := api.ErrorStatus(err)
+			vc.Error = body.Message
+		}
+		return vc
+	}
+	vc.Comparison = api.ComparisonOf(cmp)
+	return vc
 }
 
 func (p *pages) showContract(c *gin.Context, status int, cp contractPage) {

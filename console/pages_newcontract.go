@@ -21,7 +21,6 @@ import (
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/store"
-	"github.com/signet-clm/signet/workflows"
 )
 
 // The new-contract form has a fixed number of rows of each kind, so that
@@ -57,6 +56,14 @@ type newContractPage struct {
 
 // contractForm is what the drafter typed, kept as typed.
 type contractForm struct {
+	// Mode is what the form does: "" a new contract (also a renewal's,
+	// prefilled), "edit" a draft's content, "amend" an active contract's
+	// next version (with Reason); Number is then the contract's.
+	Mode   string
+	Number string
+	// RenewalOf is the contract a prefilled new draft renews (shown only).
+	RenewalOf       string
+	Reason          string
 	RequestKey      string
 	Title           string
 	CustomerID      string
@@ -93,6 +100,14 @@ type pricedLine struct {
 	Quantity    string
 	UnitPrice   int64
 	Amounts     domain.LineAmounts
+}
+
+// Action is where the form posts.
+func (n newContractPage) Action() string {
+	if n.Form.Mode != "" {
+		return "/contracts/" + url.PathEscape(n.Form.Number) + "/" + n.Form.Mode
+	}
+	return "/contracts/new"
 }
 
 // E is the error shown beside the input named field.
@@ -257,7 +272,14 @@ func readForm(c *gin.Context) contractForm {
 	f := contractForm{RequestKey: c.PostForm("request_key"), Title: c.PostForm("title"), CustomerID: c.PostForm("customer_id"), ContactID: c.PostForm("contact_id"),
 		TemplateID: c.PostForm("template_id"), StartDate: c.PostForm("start_date"), EndDate: c.PostForm("end_date"),
 		Fields: map[string]string{}, Optional: map[string]bool{}, AutoRenew: c.PostForm("renewal.auto_renew") != "",
-		ThroughApproval: c.PostForm("renewal.through_approval") != "", NoticeDays: c.PostForm("renewal.notice_days")}
+		ThroughApproval: c.PostForm("renewal.through_approval") != "", NoticeDays: c.PostForm("renewal.notice_days"),
+		Reason: c.PostForm("reason")}
+	if m := c.PostForm("mode"); m == "edit" || m == "amend" {
+		// Only where the form posts to; the contract is the path's there.
+		if n := c.PostForm("number"); domain.ValidContractNumber(n) {
+			f.Mode, f.Number = m, n
+		}
+	}
 	if v, err := strconv.Atoi(c.PostForm("template_version")); err == nil && v > 0 && v <= domain.MaxVersion {
 		f.TemplateVersion = v
 	}
@@ -273,15 +295,15 @@ func readForm(c *gin.Context) contractForm {
 			f.Fields[name] = vs[0]
 		}
 	}
-	for i := range lineRows {
+	for i := range rowsPosted(form, "line_items", lineRows) {
 		at := func(n string) string { return form.Get(fmt.Sprintf("line_items[%d].%s", i, n)) }
 		f.Lines = append(f.Lines, lineRow{ProductID: at("product_id"), Quantity: at("quantity"), UnitPrice: at("unit_price")})
 	}
-	for i := range planRows {
+	for i := range rowsPosted(form, "payment_plan", planRows) {
 		at := func(n string) string { return form.Get(fmt.Sprintf("payment_plan[%d].%s", i, n)) }
 		f.Plan = append(f.Plan, planRow{Title: at("title"), Amount: at("amount"), DueDate: at("due_date")})
 	}
-	for i := range obligationRows {
+	for i := range rowsPosted(form, "obligations", obligationRows) {
 		at := func(n string) string { return form.Get(fmt.Sprintf("obligations[%d].%s", i, n)) }
 		f.Obligations = append(f.Obligations, obligationRow{Title: at("title"), DueDate: at("due_date")})
 	}
@@ -407,6 +429,17 @@ func formField(field string, rows map[string][]int) string {
 // their inputs, with everything typed kept.
 func (p *pages) createContract(c *gin.Context) {
 	f := readForm(c)
+	f.Mode, f.Number = "", ""
+	p.saveForm(c, f, func(in contracts.CreateInput) (string, error) {
+		st, err := p.d.Contracts.Create(c.Request.Context(), currentUser(c), f.RequestKey, in)
+		return "/contracts/" + url.PathEscape(st.Contract.Number) + "?created=1", err
+	})
+}
+
+// saveForm checks the form as the API checks its request and saves it
+// with save, which says where to go next; field errors come back beside
+// their inputs, with everything typed kept.
+func (p *pages) saveForm(c *gin.Context, f contractForm, save func(contracts.CreateInput) (string, error)) {
 	np, err := p.loadNewContract(c, &f)
 	if err != nil {
 		p.serviceError(c, err)
@@ -424,10 +457,10 @@ func (p *pages) createContract(c *gin.Context) {
 		err = all
 	}
 	if err == nil {
-		var st workflows.ContractState
-		st, err = p.d.Contracts.Create(c.Request.Context(), currentUser(c), f.RequestKey, in)
+		var next string
+		next, err = save(in)
 		if err == nil {
-			p.redirect(c, "/contracts/"+url.PathEscape(st.Contract.Number)+"?created=1")
+			p.redirect(c, next)
 			return
 		}
 	}
@@ -452,7 +485,7 @@ func (p *pages) createContract(c *gin.Context) {
 		}
 	}
 	for _, fe := range body.Fields {
-		name := formField(fe.Field, rows)
+		name := formField(strings.TrimPrefix(fe.Field, "content."), rows)
 		if _, shown := np.Errors[name]; shown || !shownField(name, np) {
 			np.Other = append(np.Other, api.FieldError{Field: name, Message: fe.Message})
 			continue
@@ -472,6 +505,8 @@ func shownField(name string, np newContractPage) bool {
 	case "title", "contact_id", "start_date", "end_date", "optional_clauses", "line_items", "payment_plan", "obligations",
 		"renewal.notice_days", "renewal":
 		return true
+	case "reason":
+		return np.Form.Mode == "amend"
 	}
 	if m := rowIndex.FindStringSubmatch(name); m != nil {
 		return true
@@ -497,5 +532,24 @@ func (p *pages) priceLines(c *gin.Context) {
 func (p *pages) showNewContract(c *gin.Context, status int, np newContractPage) {
 	v := p.view(c, "new", np)
 	v.Title = v.T("new.title")
+	if np.Form.Mode != "" {
+		v.Nav = "contracts"
+		v.Title = v.T("new.title_"+np.Form.Mode, np.Form.Number)
+	}
 	p.render(c, status, "newcontract", v)
+}
+
+// rowsPosted is how many rows of list the form holds: at least least,
+// more when the form was prefilled with more (an edited contract's
+// lines), up to the API's bound.
+func rowsPosted(form url.Values, list string, least int) int {
+	n := least
+	for k := range form {
+		if m := rowIndex.FindStringSubmatch(k); m != nil && m[1] == list {
+			if i, err := strconv.Atoi(m[2]); err == nil && i < 500 {
+				n = max(n, i+1)
+			}
+		}
+	}
+	return n
 }

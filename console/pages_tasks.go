@@ -63,6 +63,9 @@ type taskPage struct {
 	// theirs or their role's).
 	Open bool
 	Form decisionForm
+	// Attachments are the contract's files, which the task lets its
+	// holder read.
+	Attachments []api.Attachment
 }
 
 // decisionForm is the decision panel: what was typed, a fresh request ID
@@ -104,6 +107,11 @@ func (p *pages) loadTask(c *gin.Context, id string) (taskPage, error) {
 			tp.Why = &r
 		}
 	}
+	att, err := p.d.Contracts.Attachments(ctx, u, d.Task.ContractNumber)
+	if err != nil {
+		return taskPage{}, err
+	}
+	tp.Attachments = api.AttachmentsOf(att)
 	return tp, nil
 }
 

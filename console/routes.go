@@ -32,6 +32,9 @@ type Route struct {
 	// services'.
 	Roles   []domain.Role
 	Handler gin.HandlerFunc
+	// Upload routes take a multipart body up to the attachment limit
+	// (other posts take a small form).
+	Upload bool
 }
 
 // Routes is the route table without services behind it, for tests.
@@ -44,6 +47,9 @@ var receivables = []domain.Role{domain.RoleSales, domain.RoleSalesManager, domai
 // writers are the roles that draft and act on contracts: the API's
 // writers (sales, sales managers).
 var writers = []domain.Role{domain.RoleSales, domain.RoleSalesManager}
+
+// finance records invoices and payments: the API's books roles.
+var finance = []domain.Role{domain.RoleFinance}
 
 func (p *pages) routes() []Route {
 	const get, post = http.MethodGet, http.MethodPost
@@ -78,6 +84,24 @@ func (p *pages) routes() []Route {
 		// are the API's /sign routes, handed to SignPages for a browser.
 		{Method: get, Path: "/signing/:token/document", Access: Public, Handler: p.signDocument},
 
+		// The contract page, complete: edit, amend, renew, terminate and
+		// archive; the books, obligations and attachments (the API's
+		// routes of the same names, with their roles).
+		{Method: get, Path: "/contracts/:number/edit", Roles: writers, Handler: p.editForm},
+		{Method: post, Path: "/contracts/:number/edit", Roles: writers, Handler: p.saveEdit},
+		{Method: get, Path: "/contracts/:number/amend", Roles: writers, Handler: p.amendForm},
+		{Method: post, Path: "/contracts/:number/amend", Roles: writers, Handler: p.saveAmend},
+		{Method: get, Path: "/contracts/:number/renew", Roles: writers, Handler: p.renewForm},
+		{Method: post, Path: "/contracts/:number/terminate", Roles: writers, Handler: p.terminateContract},
+		{Method: post, Path: "/contracts/:number/archive", Roles: []domain.Role{domain.RoleSales, domain.RoleSalesManager, domain.RoleAdmin}, Handler: p.archiveContract},
+		{Method: post, Path: "/contracts/:number/invoices", Roles: finance, Handler: p.recordInvoice},
+		{Method: post, Path: "/contracts/:number/payments", Roles: finance, Handler: p.recordPayment},
+		{Method: post, Path: "/contracts/:number/invoices/:id/reversal", Roles: finance, Handler: p.reverseInvoice},
+		{Method: post, Path: "/contracts/:number/payments/:id/reversal", Roles: finance, Handler: p.reversePayment},
+		{Method: post, Path: "/contracts/:number/obligations/:id", Handler: p.updateObligation},
+		{Method: post, Path: "/contracts/:number/attachments", Roles: attachers, Handler: p.attach, Upload: true},
+		{Method: get, Path: "/contracts/:number/attachments/:id", Handler: p.downloadAttachment},
+
 		{Method: get, Path: "/account", Handler: p.account},
 		{Method: post, Path: "/account/password", Handler: p.changePassword},
 		{Method: post, Path: "/account/language", Handler: p.setLanguage},
@@ -89,16 +113,24 @@ func (p *pages) routes() []Route {
 // and, on session pages, carry the session's form token.
 func (p *pages) register(r *gin.Engine) {
 	for _, rt := range p.routes() {
-		chain := []gin.HandlerFunc{p.pageHeaders, p.bound}
+		chain := []gin.HandlerFunc{p.pageHeaders}
+		if rt.Upload {
+			chain = append(chain, markUpload)
+		}
+		chain = append(chain, p.bound)
 		if rt.Method != http.MethodGet {
 			chain = append(chain, p.sameOrigin)
 		}
 		if rt.Access == Session {
 			chain = append(chain, p.session)
+			if len(rt.Roles) > 0 && rt.Upload {
+				// Refused before a large body is read.
+				chain = append(chain, p.authorize(rt.Roles), p.parseUpload)
+			}
 			if rt.Method != http.MethodGet {
 				chain = append(chain, p.csrf)
 			}
-			if len(rt.Roles) > 0 {
+			if len(rt.Roles) > 0 && !rt.Upload {
 				chain = append(chain, p.authorize(rt.Roles))
 			}
 		} else {
@@ -126,3 +158,10 @@ func mayDraft(u domain.User) bool { return slices.ContainsFunc(writers, u.Actor(
 
 // mayReadLedger is whether the nav shows the ledger.
 func mayReadLedger(u domain.User) bool { return slices.ContainsFunc(receivables, u.Actor().Has) }
+
+// uploadKey marks an upload route's request for bound.
+const uploadKey = "console.upload"
+
+func markUpload(c *gin.Context) { c.Set(uploadKey, true) }
+
+func isUpload(c *gin.Context) bool { return c.GetBool(uploadKey) }
