@@ -228,3 +228,94 @@ func hasNot(t testing.TB, body, unwanted string, why ...any) {
 	t.Helper()
 	assert.False(t, strings.Contains(body, unwanted), "unwanted %q %v", unwanted, why)
 }
+
+// TestContractPageEditAmendRenewTerminate: a draft's edit is the
+// new-contract form filled from its document (field errors in place,
+// nothing saved; then saved); on the active contract amend is that form
+// with a reason (required, named in place) and starts the amendment, a
+// termination is refused in place while it is open, renew is a new
+// draft for the next term, and two versions that cannot be compared are
+// a 400 naming why. Nobody else reaches these forms.
+func TestContractPageEditAmendRenewTerminate(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithLogins())
+	sales := newVisitor(t, s)
+	sales.signIn("sales")
+	n := draftThroughForm(t, s, sales, "草稿编辑合同")
+	page := sales.get("/contracts/" + n)
+	has(t, page.Body, `href="/contracts/`+n+`/edit" data-testid="action-edit"`)
+	hasNot(t, page.Body, `data-testid="action-amend"`)
+
+	edit := sales.get("/contracts/" + n + "/edit")
+	require.Equal(t, http.StatusOK, edit.Status)
+	for _, want := range []string{`action="/contracts/` + n + `/edit"`, `name="mode" value="edit"`, `name="title" value="草稿编辑合同"`,
+		`name="payment_plan[1].amount" value="30000.00"`, `name="line_items[0].unit_price" value="25000.00"`, `name="obligations[0].title" value="交付实施方案"`,
+		`name="renewal.notice_days" value="60, 30"`, `value="warranty" checked`} {
+		has(t, edit.Body, want)
+	}
+	other := secondSales(t, s)
+	assert.Equal(t, http.StatusNotFound, other.get("/contracts/"+n+"/edit").Status)
+	fin := newVisitor(t, s)
+	fin.signIn("finance")
+	assert.Equal(t, http.StatusNotFound, fin.get("/contracts/"+n+"/edit").Status)
+
+	form := draftForm("草稿编辑合同（修订）")
+	form.Set("mode", "edit")
+	form.Set("number", n)
+	form.Set("payment_plan[1].amount", "40,000.00")
+	r := sales.post("/contracts/"+n+"/edit", form)
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	has(t, r.Body, `action="/contracts/`+n+`/edit"`, "the edit form again")
+	assert.Equal(t, 1, count(t, s, `SELECT count(*) FROM contracts WHERE number = $1 AND title = '草稿编辑合同'`, n), "nothing saved")
+	form = draftForm("草稿编辑合同（修订）")
+	form.Set("request_key", "edit-1")
+	r = sales.post("/contracts/"+n+"/edit", form)
+	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
+	assert.Equal(t, "/contracts/"+n+"?done=edit", r.Location)
+	has(t, sales.get(r.Location).Body, "草稿已更新")
+	assert.Equal(t, 1, count(t, s, `SELECT count(*) FROM contracts WHERE number = $1 AND title = '草稿编辑合同（修订）'`, n))
+
+	activeThroughAPI(t, s, n)
+	bad := sales.get("/contracts/" + n + "?from=1&to=x")
+	assert.Equal(t, http.StatusBadRequest, bad.Status)
+	has(t, bad.Body, `data-testid="compare-error"`)
+	same := sales.get("/contracts/" + n + "?from=1&to=1")
+	assert.Equal(t, http.StatusOK, same.Status)
+	has(t, same.Body, "两个版本没有差异")
+	assert.Equal(t, http.StatusConflict, sales.get("/contracts/"+n+"/edit").Status, "an active contract is no draft")
+
+	renew := sales.get("/contracts/" + n + "/renew")
+	require.Equal(t, http.StatusOK, renew.Status)
+	for _, want := range []string{`action="/contracts/new"`, `name="start_date" value="2027-01-01"`, `name="end_date" value="2027-12-31"`,
+		`name="payment_plan[0].due_date" value="2027-01-31"`, n + " · 续签"} {
+		has(t, renew.Body, want)
+	}
+
+	amend := sales.get("/contracts/" + n + "/amend")
+	require.Equal(t, http.StatusOK, amend.Status)
+	has(t, amend.Body, `name="reason"`)
+	form = draftForm("草稿编辑合同（修订）")
+	form.Set("mode", "amend")
+	form.Set("request_key", "amend-1")
+	form.Set("line_items[0].unit_price", "30,000.00")
+	form.Set("payment_plan[1].amount", "40,000.00")
+	r = sales.post("/contracts/"+n+"/amend", form)
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	assert.NotEmpty(t, errorBeside(r.Body, "reason"), "the reason is required, beside its input")
+	form.Set("reason", "客户追加一项交付")
+	r = sales.post("/contracts/"+n+"/amend", form)
+	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
+	has(t, sales.get(r.Location).Body, "变更已提交审批")
+
+	// Terminating: the reason is required; while the amendment is open,
+	// the workflow refuses, in the actions card.
+	sales.get("/contracts/" + n)
+	r = sales.post("/contracts/"+n+"/terminate", url.Values{"reason": {""}, "effective_date": {"2026-12-20"}})
+	assert.Equal(t, http.StatusBadRequest, r.Status)
+	has(t, r.Body, "<b>reason</b>")
+	r = sales.post("/contracts/"+n+"/terminate", url.Values{"reason": {"客户经营困难"}, "effective_date": {"2026-12-20"}, "request_id": {"term-1"}})
+	assert.Equal(t, http.StatusConflict, r.Status)
+	has(t, r.Body, "未能申请终止")
+	has(t, r.Body, "amendment")
+	assert.Equal(t, http.StatusNotFound, other.get("/contracts/"+n+"/amend").Status)
+}
