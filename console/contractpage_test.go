@@ -319,3 +319,31 @@ func TestContractPageEditAmendRenewTerminate(t *testing.T) {
 	has(t, r.Body, "amendment")
 	assert.Equal(t, http.StatusNotFound, other.get("/contracts/"+n+"/amend").Status)
 }
+
+// TestTaskPageListsAttachments: the approver's task page lists the
+// contract's files (hostile names shown as text) and the open task lets
+// them download one; someone without the task gets the 404 page.
+func TestTaskPageListsAttachments(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithLogins())
+	sales := newVisitor(t, s)
+	sales.signIn("sales")
+	n := draftThroughForm(t, s, sales, "附件审阅合同")
+	sales.get("/contracts/" + n)
+	r := sales.upload("/contracts/"+n+"/attachments", `报价单<script>.txt`, []byte("报价 50,000"))
+	require.Equal(t, http.StatusSeeOther, r.Status, r.Body)
+	apiCall(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil)
+	task := openTask(t, s, "sales_manager", n)
+	m := newVisitor(t, s)
+	m.signIn("sales_manager")
+	tp := m.get("/tasks/" + task.ID)
+	require.Equal(t, http.StatusOK, tp.Status)
+	has(t, tp.Body, "报价单&lt;script&gt;.txt")
+	hasNot(t, tp.Body, "报价单<script>")
+	file := regexp.MustCompile(`href="(/contracts/` + n + `/attachments/[0-9a-f-]+)" data-testid="attachment"`).FindStringSubmatch(tp.Body)
+	require.NotNil(t, file)
+	dl := m.get(file[1])
+	require.Equal(t, http.StatusOK, dl.Status)
+	assert.Equal(t, "报价 50,000", dl.Body)
+	assert.Equal(t, http.StatusNotFound, secondSales(t, s).get(file[1]).Status)
+}
