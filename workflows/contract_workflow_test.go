@@ -117,6 +117,21 @@ func (s *contractSuite) SetupTest() {
 			return activities.SaveTasksResult{}, nil
 		}).Maybe()
 	s.env.OnActivity(a.CloseRound, mock.Anything, mock.Anything).Return(activities.CloseRoundResult{}, nil).Maybe()
+	// What changeLocalRecords merged runs the steps above.
+	s.env.OnActivity(a.PlanAndSubmit, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.PlanAndSubmitInput) (activities.PlanApprovalResult, error) {
+			if s.onPlan != nil {
+				s.onPlan()
+			}
+			c := in.Submit.Transition.Contract
+			facts := policy.Facts{Amount: c.Amount, Currency: c.Currency}
+			s.recorded = append(s.recorded, in.Submit.Transition)
+			return activities.PlanApprovalResult{Route: policy.Plan(policy.DefaultPolicy(), facts, policy.Assess(nil, facts))}, nil
+		}).Maybe()
+	s.env.OnActivity(a.OpenStages, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.OpenStagesInput) (activities.OpenStagesResult, error) {
+			return openStages(in, func(st policy.Stage) []domain.Approver { return resolve(st.Role).Approvers }, &s.saved), nil
+		}).Maybe()
 	s.env.OnActivity(a.RecordSigningStep, mock.Anything, mock.Anything).Return(nil).Maybe()
 	s.env.OnActivity(a.RecordSignature, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordSignatureInput) (activities.RecordSignatureResult, error) {

@@ -29,7 +29,14 @@ package workflows
 // Adding an update or query handler, or reading state differently in a
 // query, needs no change ID: handlers are not in the history.
 //
-// There are no change IDs yet; the first goes here as
-//
-//	// changeX: what changed and why.
-//	const changeX = "x"
+// changeLocalRecords (issue 19): the workflows' PostgreSQL writes run as
+// local activities in the workflow worker (no activity task, no extra
+// workflow task per write), and the second step of a write is merged into
+// its first: PlanAndSubmit (plan the round and record the submission),
+// OpenStages (resolve a group's approvers and save their tasks), CloseRound
+// from the decision that closes a round, a signature with the signing step
+// it causes, the round's start with its first group's links. The search
+// attributes a start already set are not upserted again. Runs recorded
+// before keep remote activities (testdata/contract_reject_*.json and the
+// rounds' fixtures); testdata/*_local_records.json are of this version.
+const changeLocalRecords = "local-records"
