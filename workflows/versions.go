@@ -17,6 +17,7 @@ package workflows
 //  1. Record a history of the code before the change into testdata/
 //     (SIGNET_RECORD_HISTORY=1 go test ./api -run TestRecordedHistoryReplays),
 //     named for the workflow and the last change it knows.
+//
 //  2. Declare the change ID below with a comment saying what changed and
 //     why, and branch on it where the new behaviour starts:
 //
