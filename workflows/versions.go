@@ -2,10 +2,10 @@ package workflows
 
 // Change IDs for workflow.GetVersion.
 //
-// No release of Signet has shipped yet, so no running contract depends on
-// an older shape of these workflows and none is versioned: the recorded
-// histories in testdata/ are of the code as it is, and the replay test
-// (replay_test.go) proves they still replay. The pre-release branches that
+// The recorded histories in testdata/ without a suffix are of the code
+// before changeLocalRecords (its DefaultVersion branches), those ending in
+// _local_records of the code after it; the replay test (replay_test.go)
+// proves both still replay. The pre-release branches that
 // kept an inline approval, contract-level decisions and signatures, and
 // contracts that simply expired (approval-engine, signing-rounds,
 // active-life, quiet-handoff) were retired before the first release.

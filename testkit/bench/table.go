@@ -48,7 +48,11 @@ func printTable(r Results) {
 			total += ph.Transitions
 			fmt.Fprintf(w, "%s\t%s\t%.1f\t%.1f\t%s\n", v.Name, name, ph.Transitions, ph.Events, eventList(ph.ByType))
 		}
-		fmt.Fprintf(w, "%s\ttotal\t%.1f\t(target ≤ %d: %s)\n", v.Name, total, targetTransitions, mark(total <= targetTransitions))
+		target := ""
+		if v.Name == l.Signet.Name {
+			target = fmt.Sprintf("(target ≤ %d: %s)", targetTransitions, mark(total <= targetTransitions))
+		}
+		fmt.Fprintf(w, "%s\ttotal\t%.1f\t%s\n", v.Name, total, target)
 	}
 	fmt.Fprintln(w)
 
