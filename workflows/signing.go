@@ -621,7 +621,11 @@ func (w *signingWorkflow) signAndStep(ctx workflow.Context, i int, in activities
 		}
 	}
 	var res activities.RecordSignatureResult
-	if err := workflow.ExecuteLocalActivity(localOptions(ctx), (*activities.Activities).RecordSignature, in).Get(ctx, &res); err != nil {
+	// A method value (nil receiver), not a method expression: the worker
+	// runs the registered one, and a replayer, which registers none,
+	// checks the arguments against the method's own.
+	var a *activities.Activities
+	if err := workflow.ExecuteLocalActivity(localOptions(ctx), a.RecordSignature, in).Get(ctx, &res); err != nil {
 		w.state.Signers, w.opened, w.state.EventSeq, w.state.Outcome = before, opened, seq, ""
 		return err
 	}
@@ -889,5 +893,6 @@ func (w *signingWorkflow) signers() []domain.Signer {
 
 // record writes one step of the round to PostgreSQL.
 func (w *signingWorkflow) record(ctx workflow.Context, step domain.SigningStep) error {
-	return write(ctx, w.local, (*activities.Activities).RecordSigningStep, step).Get(ctx, nil)
+	var a *activities.Activities
+	return write(ctx, w.local, a.RecordSigningStep, step).Get(ctx, nil)
 }

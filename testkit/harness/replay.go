@@ -147,7 +147,9 @@ func CatchVariant(hs []History, v Variant) (caught bool, on string, err error) {
 		if errors.Is(err, errVariantNotApplicable) {
 			continue
 		}
-		return err != nil && strings.Contains(err.Error(), "nondeterministic"), h.WorkflowID, err
+		// TMPRL1100 is the SDK's nondeterminism code, all a local
+		// activity's changed marker says.
+		return err != nil && (strings.Contains(err.Error(), "nondeterministic") || strings.Contains(err.Error(), "TMPRL1100")), h.WorkflowID, err
 	}
 	return false, "", errors.New("no contract history with a timer to break")
 }
