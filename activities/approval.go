@@ -363,3 +363,90 @@ func (a *Activities) location() *time.Location {
 	}
 	return a.Location
 }
+
+// PlanAndSubmitInput plans a submission's review round and records the
+// submission itself (changeLocalRecords merged the two steps).
+type PlanAndSubmitInput struct {
+	Plan   PlanApprovalInput
+	Submit RecordTransitionInput
+}
+
+// PlanAndSubmit is PlanApproval then, unless the plan refused the
+// submission, RecordTransition of it: one step of the workflow, two keyed
+// writes (the round, the event), so a retry writes neither twice.
+func (a *Activities) PlanAndSubmit(ctx context.Context, in PlanAndSubmitInput) (PlanApprovalResult, error) {
+	plan, err := a.PlanApproval(ctx, in.Plan)
+	if err != nil {
+		return PlanApprovalResult{}, err
+	}
+	if _, err := a.RecordTransition(ctx, in.Submit); err != nil {
+		return PlanApprovalResult{}, err
+	}
+	return plan, nil
+}
+
+// OpenStage is one stage of a group to open: its place in the route.
+type OpenStage struct {
+	Index int
+	Stage policy.Stage
+}
+
+// OpenStagesInput opens a group of stages of a review round at At.
+type OpenStagesInput struct {
+	ContractNumber string
+	Round          int
+	Stages         []OpenStage
+	At             time.Time
+}
+
+// OpenStagesResult are the tasks opened, in the stages' order.
+type OpenStagesResult struct {
+	Tasks []domain.ApprovalTask
+}
+
+// OpenStages resolves each stage's approvers (ResolveStage), gives each a
+// task (StageTasks) and saves them with the notices announcing them
+// (SaveTasks), as one step. Tasks are keyed by ID, so a retry resolving
+// the same people writes nothing twice.
+func (a *Activities) OpenStages(ctx context.Context, in OpenStagesInput) (OpenStagesResult, error) {
+	tasks := []domain.ApprovalTask{}
+	for _, st := range in.Stages {
+		res, err := a.ResolveStage(ctx, ResolveStageInput{ContractNumber: in.ContractNumber, Stage: st.Stage, At: in.At})
+		if err != nil {
+			return OpenStagesResult{}, err
+		}
+		tasks = append(tasks, StageTasks(in.ContractNumber, in.Round, st.Index, st.Stage, res.Approvers, in.At)...)
+	}
+	if err := a.saveTasks(ctx, tasks); err != nil {
+		return OpenStagesResult{}, err
+	}
+	return OpenStagesResult{Tasks: tasks}, nil
+}
+
+// StageTasks are the tasks of stage i (from 0) of a round opened at now,
+// one per approver; with nobody holding the role, one task any future
+// holder may decide. The round's workflow and OpenStages both build them
+// here, so a task has the same ID whoever made it.
+func StageTasks(number string, round, i int, stage policy.Stage, approvers []domain.Approver, now time.Time) []domain.ApprovalTask {
+	due := now.Add(time.Duration(stage.SLAHours) * time.Hour)
+	base := domain.ApprovalTask{ContractNumber: number, Round: round, Stage: i + 1, Role: stage.Role,
+		Status: domain.TaskOpen, Kind: domain.TaskKindApproval, StageName: stage.Name, OpenedAt: &now, DueAt: &due}
+	if len(approvers) == 0 {
+		base.ID = StageTaskID(number, round, i+1, "1")
+		return []domain.ApprovalTask{base}
+	}
+	tasks := make([]domain.ApprovalTask, len(approvers))
+	for k, ap := range approvers {
+		t := base
+		t.ID = StageTaskID(number, round, i+1, fmt.Sprint(k+1))
+		t.AssigneeID, t.AssigneeName, t.DelegatedFrom = ap.ID, ap.Name, ap.DelegatedFrom
+		tasks[k] = t
+	}
+	return tasks
+}
+
+// StageTaskID names a task of a stage: suffix is the approver's number, or
+// E and a number for an escalation's task.
+func StageTaskID(number string, round, stage int, suffix string) string {
+	return fmt.Sprintf("%s-R%d-S%d-%s", number, round, stage, suffix)
+}

@@ -40,6 +40,10 @@ type RecordSignatureInput struct {
 	Record  eseal.SignatureRecord `json:"record"`
 	Order   int                   `json:"order"`
 	EventID string                `json:"event_id"`
+	// Then is the step of the round the signature causes (the next
+	// group's links, or the round closed), recorded after it
+	// (changeLocalRecords); none in runs from before.
+	Then *domain.SigningStep `json:"then,omitempty"`
 }
 
 // RecordSignatureResult is the sealed signature as stored.
@@ -58,6 +62,11 @@ func (a *Activities) RecordSignature(ctx context.Context, in RecordSignatureInpu
 	stored, err := a.Signing.SaveSignature(ctx, eseal.SealedSignature{SignatureRecord: in.Record, Seal: seal}, in.Order, in.EventID)
 	if err != nil {
 		return RecordSignatureResult{}, fmt.Errorf("store signature %s: %w", in.Record.SignerID, err)
+	}
+	if in.Then != nil {
+		if err := a.RecordSigningStep(ctx, *in.Then); err != nil {
+			return RecordSignatureResult{}, err
+		}
 	}
 	return RecordSignatureResult{Signature: stored}, nil
 }

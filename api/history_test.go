@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -87,9 +89,11 @@ func TestRecordedHistoryReplays(t *testing.T) {
 		name string
 		raw  []byte
 	}{
-		{"contract_reject_resubmit_sign_complete_archive.json", raw},
-		{"approval_round_approved.json", round},
-		{"signing_round_signed.json", signingRound},
+		// Of the code under changeLocalRecords; the fixtures without the
+		// suffix are of the code before it and stay as recorded.
+		{"contract_reject_resubmit_sign_complete_archive_local_records.json", raw},
+		{"approval_round_approved_local_records.json", round},
+		{"signing_round_signed_local_records.json", signingRound},
 	}
 	for _, h := range histories {
 		path := filepath.Join(dir, h.name)
@@ -98,25 +102,40 @@ func TestRecordedHistoryReplays(t *testing.T) {
 		// Its broken twin: the first activity renamed, as a careless
 		// refactor would, which the replayer must refuse.
 		broken := filepath.Join(dir, "broken_"+strings.TrimSuffix(h.name, ".json")+"_renamed_activity.json")
-		require.NoError(t, os.WriteFile(broken, renameFirstActivity(t, h.raw), 0o644))
+		require.NoError(t, os.WriteFile(broken, renameFirstActivity(t, h.raw, s.Codec.DataConverter()), 0o644))
 		err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, broken)
 		require.Error(t, err, "the replayer accepted %s", broken)
-		require.Contains(t, err.Error(), "nondeterministic")
+		// A changed command says "nondeterministic"; a local activity's
+		// changed marker, the SDK's nondeterminism code TMPRL1100.
+		require.Regexp(t, "nondeterministic|TMPRL1100", err.Error())
 	}
 }
 
-// renameFirstActivity returns the history with its first scheduled
-// activity's type renamed.
-func renameFirstActivity(t *testing.T, raw []byte) []byte {
+// renameFirstActivity returns the history with its first activity's type
+// renamed: a scheduled activity's, or a local activity's in its marker
+// (whose payload dc decodes and encodes again).
+func renameFirstActivity(t *testing.T, raw []byte, dc converter.DataConverter) []byte {
 	t.Helper()
 	hist := &historypb.History{}
 	require.NoError(t, protojson.Unmarshal(raw, hist))
+	out := func() []byte {
+		out, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+		require.NoError(t, err)
+		return out
+	}
 	for _, ev := range hist.Events {
 		if attrs := ev.GetActivityTaskScheduledEventAttributes(); attrs != nil {
 			attrs.ActivityType.Name += "Renamed"
-			out, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+			return out()
+		}
+		if m := ev.GetMarkerRecordedEventAttributes(); m != nil && m.GetMarkerName() == "LocalActivity" {
+			data := map[string]any{}
+			require.NoError(t, dc.FromPayloads(m.Details["data"], &data))
+			data["ActivityType"] = fmt.Sprint(data["ActivityType"]) + "Renamed"
+			p, err := dc.ToPayloads(data)
 			require.NoError(t, err)
-			return out
+			m.Details["data"] = p
+			return out()
 		}
 	}
 	t.Fatal("no activity in the history to rename")

@@ -68,6 +68,10 @@ type roundWorkflow struct {
 	// outcome (see rounds.go); the decision that closed the round answers
 	// with it.
 	recorded *ContractState
+	// local: this run writes through local activities (changeLocalRecords).
+	local bool
+	// closeRecorded: the decision that closed the round recorded the close.
+	closeRecorded bool
 }
 
 // DecideResult answers a decision: the round after it and, when the
@@ -80,7 +84,7 @@ type DecideResult struct {
 
 // ApprovalWorkflow runs one review round and returns its outcome.
 func ApprovalWorkflow(ctx workflow.Context, in ApprovalInput) (ApprovalState, error) {
-	w := &roundWorkflow{mu: workflow.NewMutex(ctx), state: ApprovalState{
+	w := &roundWorkflow{mu: workflow.NewMutex(ctx), local: localRecords(ctx), state: ApprovalState{
 		ContractNumber: in.ContractNumber, Round: in.Round, Route: in.Route,
 		Tasks: []domain.ApprovalTask{}, StagesDone: make([]bool, len(in.Route.Stages)),
 	}}
@@ -120,7 +124,7 @@ func (w *roundWorkflow) run(ctx workflow.Context) (ApprovalState, error) {
 		w.state.Outcome = OutcomeCancelled
 		w.closeOpen(domain.TaskCancelled)
 		var a *activities.Activities
-		if cerr := workflow.ExecuteActivity(recordOptions(dctx), a.CloseRound, activities.CloseRoundInput{
+		if cerr := write(dctx, w.local, a.CloseRound, activities.CloseRoundInput{
 			ContractNumber: w.state.ContractNumber, Round: w.state.Round, Outcome: string(w.state.Outcome),
 			Tasks: w.state.Tasks, At: workflow.Now(dctx).UTC(),
 		}).Get(dctx, nil); cerr != nil {
@@ -137,7 +141,6 @@ func (w *roundWorkflow) run(ctx workflow.Context) (ApprovalState, error) {
 // review runs the stages, then records the round closed.
 func (w *roundWorkflow) review(ctx workflow.Context) error {
 	var a *activities.Activities
-	actx := recordOptions(ctx)
 	for _, group := range groups(w.state.Route.Stages) {
 		if err := w.openGroup(ctx, group); err != nil {
 			return err
@@ -155,11 +158,14 @@ func (w *roundWorkflow) review(ctx workflow.Context) error {
 	// The lock orders the close after the deciding handler's own write; a
 	// handler still waiting for it finds the round closed and is refused.
 	if err := w.withLock(ctx, func() error {
+		if w.closeRecorded {
+			return nil
+		}
 		if w.state.Outcome == "" {
 			w.state.Outcome = OutcomeApproved
 		}
 		w.closeOpen(domain.TaskCancelled)
-		return workflow.ExecuteActivity(actx, a.CloseRound, activities.CloseRoundInput{
+		return write(ctx, w.local, a.CloseRound, activities.CloseRoundInput{
 			ContractNumber: w.state.ContractNumber, Round: w.state.Round, Outcome: string(w.state.Outcome),
 			Tasks: w.state.Tasks, At: workflow.Now(ctx).UTC(), By: w.state.ClosedBy,
 		}).Get(ctx, nil)
@@ -187,6 +193,23 @@ func (w *roundWorkflow) openGroup(ctx workflow.Context, group []int) error {
 	var a *activities.Activities
 	actx := recordOptions(ctx)
 	now := workflow.Now(ctx).UTC()
+	if w.local {
+		// One local activity resolves and saves the group's tasks; the
+		// workflow task that runs it completes only with them in the
+		// state, so no decision can arrive before they are.
+		in := activities.OpenStagesInput{ContractNumber: w.state.ContractNumber, Round: w.state.Round, At: now}
+		for _, i := range group {
+			in.Stages = append(in.Stages, activities.OpenStage{Index: i, Stage: w.state.Route.Stages[i]})
+		}
+		return w.withLock(ctx, func() error {
+			var res activities.OpenStagesResult
+			if err := workflow.ExecuteLocalActivity(localOptions(ctx), a.OpenStages, in).Get(ctx, &res); err != nil {
+				return err
+			}
+			w.state.Tasks = append(w.state.Tasks, res.Tasks...)
+			return nil
+		})
+	}
 	futures := make([]workflow.Future, len(group))
 	for k, i := range group {
 		futures[k] = workflow.ExecuteActivity(actx, a.ResolveStage, activities.ResolveStageInput{
@@ -206,31 +229,15 @@ func (w *roundWorkflow) openGroup(ctx workflow.Context, group []int) error {
 	})
 }
 
-// stageTasks are stage i's tasks, one per approver; with nobody holding the
-// role, one task any future holder may decide.
+// stageTasks are stage i's tasks, one per approver (activities.StageTasks).
 func (w *roundWorkflow) stageTasks(i int, approvers []domain.Approver, now time.Time) []domain.ApprovalTask {
-	stage := w.state.Route.Stages[i]
-	due := now.Add(time.Duration(stage.SLAHours) * time.Hour)
-	base := domain.ApprovalTask{ContractNumber: w.state.ContractNumber, Round: w.state.Round, Stage: i + 1, Role: stage.Role,
-		Status: domain.TaskOpen, Kind: domain.TaskKindApproval, StageName: stage.Name, OpenedAt: &now, DueAt: &due}
-	if len(approvers) == 0 {
-		base.ID = StageTaskID(w.state.ContractNumber, w.state.Round, i+1, "1")
-		return []domain.ApprovalTask{base}
-	}
-	tasks := make([]domain.ApprovalTask, len(approvers))
-	for k, ap := range approvers {
-		t := base
-		t.ID = StageTaskID(w.state.ContractNumber, w.state.Round, i+1, fmt.Sprint(k+1))
-		t.AssigneeID, t.AssigneeName, t.DelegatedFrom = ap.ID, ap.Name, ap.DelegatedFrom
-		tasks[k] = t
-	}
-	return tasks
+	return activities.StageTasks(w.state.ContractNumber, w.state.Round, i, w.state.Route.Stages[i], approvers, now)
 }
 
 // StageTaskID names a task of a stage: suffix is the approver's number, or
 // E and a number for an escalation's task.
 func StageTaskID(number string, round, stage int, suffix string) string {
-	return fmt.Sprintf("%s-R%d-S%d-%s", number, round, stage, suffix)
+	return activities.StageTaskID(number, round, stage, suffix)
 }
 
 func (w *roundWorkflow) groupDone(group []int) bool {
@@ -250,7 +257,6 @@ func (w *roundWorkflow) stageClosed(i int) func() bool {
 // the escalation at its SLA, each only if the stage is still open.
 func (w *roundWorkflow) watch(ctx workflow.Context, i int) {
 	var a *activities.Activities
-	actx := recordOptions(ctx)
 	stage := w.state.Route.Stages[i]
 	remind := time.Duration(stage.RemindAfterHours) * time.Hour
 	if remind > 0 {
@@ -264,7 +270,7 @@ func (w *roundWorkflow) watch(ctx workflow.Context, i int) {
 				open[j].RemindedAt = &now
 			}
 			w.replace(open)
-			return workflow.ExecuteActivity(actx, a.SaveTasks, activities.SaveTasksInput{Tasks: open}).Get(ctx, nil)
+			return write(ctx, w.local, a.SaveTasks, activities.SaveTasksInput{Tasks: open}).Get(ctx, nil)
 		}))
 	}
 	sla := time.Duration(stage.SLAHours)*time.Hour - remind
@@ -281,7 +287,6 @@ func (w *roundWorkflow) watch(ctx workflow.Context, i int) {
 // stage's open tasks escalated; their approvers may still decide.
 func (w *roundWorkflow) escalate(ctx workflow.Context, i int) error {
 	var a *activities.Activities
-	actx := recordOptions(ctx)
 	stage := w.state.Route.Stages[i]
 	now := workflow.Now(ctx).UTC()
 	var assignees []string
@@ -289,7 +294,7 @@ func (w *roundWorkflow) escalate(ctx workflow.Context, i int) error {
 		assignees = append(assignees, t.AssigneeID)
 	}
 	var res activities.ResolveResult
-	if err := workflow.ExecuteActivity(actx, a.ResolveEscalation, activities.ResolveEscalationInput{
+	if err := write(ctx, w.local, a.ResolveEscalation, activities.ResolveEscalationInput{
 		ContractNumber: w.state.ContractNumber, Stage: stage, Approvers: assignees, At: now,
 	}).Get(ctx, &res); err != nil {
 		return err
@@ -311,7 +316,7 @@ func (w *roundWorkflow) escalate(ctx workflow.Context, i int) error {
 			})
 		}
 		w.replace(changed)
-		return workflow.ExecuteActivity(actx, a.SaveTasks, activities.SaveTasksInput{Tasks: changed}).Get(ctx, nil)
+		return write(ctx, w.local, a.SaveTasks, activities.SaveTasksInput{Tasks: changed}).Get(ctx, nil)
 	})
 }
 
@@ -433,7 +438,23 @@ func (w *roundWorkflow) decide(ctx workflow.Context, req DecideRequest) (DecideR
 			w.state.ClosedBy = by
 		}
 		var a *activities.Activities
-		return workflow.ExecuteActivity(recordOptions(ctx), a.SaveTasks, activities.SaveTasksInput{Tasks: changed, By: by}).Get(ctx, nil)
+		if closes && w.local {
+			// The decision that closes the round records the close with
+			// it, every still-open task cancelled (review skips its own).
+			if w.state.Outcome == "" {
+				w.state.Outcome = OutcomeApproved
+			}
+			w.closeOpen(domain.TaskCancelled)
+			if err := workflow.ExecuteLocalActivity(localOptions(ctx), a.CloseRound, activities.CloseRoundInput{
+				ContractNumber: w.state.ContractNumber, Round: w.state.Round, Outcome: string(w.state.Outcome),
+				Tasks: w.state.Tasks, At: now, By: by,
+			}).Get(ctx, nil); err != nil {
+				return err
+			}
+			w.closeRecorded = true
+			return nil
+		}
+		return write(ctx, w.local, a.SaveTasks, activities.SaveTasksInput{Tasks: changed, By: by}).Get(ctx, nil)
 	})
 	if err != nil {
 		return DecideResult{Round: w.state}, err

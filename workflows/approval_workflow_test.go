@@ -59,6 +59,10 @@ func newRoundEnv(t *testing.T) *roundEnv {
 			return activities.SaveTasksResult{}, nil
 		})
 	r.env.OnActivity(a.CloseRound, mock.Anything, mock.Anything).Return(activities.CloseRoundResult{}, nil)
+	r.env.OnActivity(a.OpenStages, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.OpenStagesInput) (activities.OpenStagesResult, error) {
+			return openStages(in, func(s policy.Stage) []domain.Approver { return resolve(s.Role).Approvers }, &r.saved), nil
+		})
 	return r
 }
 

@@ -183,11 +183,13 @@ type contractWorkflow struct {
 	// wake tells the signed contract's loop that an update changed what it
 	// waits for.
 	wake bool
+	// local: this run writes through local activities (changeLocalRecords).
+	local bool
 }
 
 // ContractWorkflow runs one contract from draft to its end.
 func ContractWorkflow(ctx workflow.Context, in ContractInput) (ContractResult, error) {
-	w := &contractWorkflow{mu: workflow.NewMutex(ctx)}
+	w := &contractWorkflow{mu: workflow.NewMutex(ctx), local: localRecords(ctx)}
 	if in.State != nil {
 		w.state = *in.State
 		w.recorded = true
@@ -346,11 +348,27 @@ type transitionDetails struct {
 	// their Update (a round's outcome: the approver who closed it), for
 	// the audit trail; otherwise acting() says.
 	by audit.Actor
+	// search are the search attributes the transition changes besides the
+	// status, upserted with it in one command (changeLocalRecords).
+	search []temporal.SearchAttributeUpdate
 }
 
 // transition moves the contract to status `to`, records it in PostgreSQL
 // through an activity and updates the search attributes. Callers hold mu.
 func (w *contractWorkflow) transition(ctx workflow.Context, kind string, actor domain.Actor, to domain.Status, d transitionDetails) error {
+	from := w.state.Status
+	in := w.nextTransition(ctx, kind, actor, to, d)
+	var a *activities.Activities
+	var res activities.RecordTransitionResult
+	if err := write(ctx, w.local, a.RecordTransition, in).Get(ctx, &res); err != nil {
+		return err
+	}
+	return w.upsertSearch(ctx, kind, from, to, d)
+}
+
+// nextTransition moves the state to status `to` and returns what records
+// the move. Callers hold mu and record it.
+func (w *contractWorkflow) nextTransition(ctx workflow.Context, kind string, actor domain.Actor, to domain.Status, d transitionDetails) activities.RecordTransitionInput {
 	now := workflow.Now(ctx).UTC()
 	from := w.state.Status
 	w.state.Status = to
@@ -395,16 +413,28 @@ func (w *contractWorkflow) transition(ctx workflow.Context, kind string, actor d
 	if by.UserID == "" {
 		by = acting(ctx, actor)
 	}
-	actx := recordOptions(ctx)
-	var a *activities.Activities
-	var res activities.RecordTransitionResult
-	if err := workflow.ExecuteActivity(actx, a.RecordTransition, activities.RecordTransitionInput{Transition: t, By: by}).Get(ctx, &res); err != nil {
-		return err
+	return activities.RecordTransitionInput{Transition: t, By: by}
+}
+
+// upsertSearch sets the search attributes a recorded transition changed,
+// in one command. Under changeLocalRecords the creation sets none (the
+// start set them all) and a transition's other attributes go with its
+// status; before it, callers upserted those themselves.
+func (w *contractWorkflow) upsertSearch(ctx workflow.Context, kind string, from, to domain.Status, d transitionDetails) error {
+	if !w.local {
+		if from != to || kind == domain.EventCreated {
+			return workflow.UpsertTypedSearchAttributes(ctx, SearchContractStatus.ValueSet(string(to)))
+		}
+		return nil
 	}
-	if from != to || kind == domain.EventCreated {
-		return workflow.UpsertTypedSearchAttributes(ctx, SearchContractStatus.ValueSet(string(to)))
+	updates := d.search
+	if from != to && kind != domain.EventCreated {
+		updates = append(updates, SearchContractStatus.ValueSet(string(to)))
 	}
-	return nil
+	if len(updates) == 0 {
+		return nil
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, updates...)
 }
 
 // refuse builds the typed failure a validator returns; the API maps its type
@@ -543,10 +573,14 @@ func (w *contractWorkflow) revise(ctx workflow.Context, req ReviseRequest) (Cont
 			w.state.Contract = c
 			d.lines = req.Lines
 			endDate, _ := time.Parse(time.DateOnly, c.EndDate)
-			if err := workflow.UpsertTypedSearchAttributes(ctx,
+			search := []temporal.SearchAttributeUpdate{
 				SearchCustomerID.ValueSet(c.CustomerID),
 				SearchContractAmount.ValueSet(c.Amount),
-				SearchContractEndDate.ValueSet(endDate)); err != nil {
+				SearchContractEndDate.ValueSet(endDate),
+			}
+			if w.local {
+				d.search = search
+			} else if err := workflow.UpsertTypedSearchAttributes(ctx, search...); err != nil {
 				return err
 			}
 		}

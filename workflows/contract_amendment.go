@@ -96,7 +96,7 @@ func (w *contractWorkflow) amend(ctx workflow.Context, req AmendRequest) (Contra
 		}
 		var a *activities.Activities
 		var plan activities.PlanApprovalResult
-		err := workflow.ExecuteActivity(recordOptions(ctx), a.PlanApproval, activities.PlanApprovalInput{
+		err := write(ctx, w.local, a.PlanApproval, activities.PlanApprovalInput{
 			ContractNumber: cur.Number, Round: round, At: workflow.Now(ctx).UTC(), Version: next,
 		}).Get(ctx, &plan)
 		var appErr *temporal.ApplicationError
@@ -164,8 +164,12 @@ func (w *contractWorkflow) applyAmendment(ctx workflow.Context, sigs []domain.Si
 	w.wake = true
 	c := w.state.Contract
 	endDate, _ := time.Parse(time.DateOnly, c.EndDate)
-	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchContractAmount.ValueSet(c.Amount), SearchContractEndDate.ValueSet(endDate)); err != nil {
+	d := transitionDetails{opinion: fmt.Sprintf("v%d：%s", a.Version, a.Reason)}
+	search := []temporal.SearchAttributeUpdate{SearchContractAmount.ValueSet(c.Amount), SearchContractEndDate.ValueSet(endDate)}
+	if w.local {
+		d.search = search
+	} else if err := workflow.UpsertTypedSearchAttributes(ctx, search...); err != nil {
 		return err
 	}
-	return w.transition(ctx, domain.EventAmended, by, w.state.Status, transitionDetails{opinion: fmt.Sprintf("v%d：%s", a.Version, a.Reason)})
+	return w.transition(ctx, domain.EventAmended, by, w.state.Status, d)
 }

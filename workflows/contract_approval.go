@@ -16,6 +16,9 @@ import (
 // as a child workflow. A blocking risk finding refuses the submission.
 // Callers hold mu.
 func (w *contractWorkflow) startRound(ctx workflow.Context, req SubmitRequest) error {
+	if w.local {
+		return w.planAndSubmit(ctx, req)
+	}
 	var a *activities.Activities
 	number, round := w.state.Contract.Number, w.state.Round+1
 	var plan activities.PlanApprovalResult
@@ -33,6 +36,37 @@ func (w *contractWorkflow) startRound(ctx workflow.Context, req SubmitRequest) e
 	w.state.Tasks = []domain.ApprovalTask{}
 	w.state.RoundWorkflowID = ApprovalWorkflowID(number, round)
 	if err := w.transition(ctx, domain.EventSubmitted, req.Actor, domain.StatusInReview, transitionDetails{}); err != nil {
+		return err
+	}
+	return w.runRound(ctx, round, plan.Route, "review", w.closeRound)
+}
+
+// planAndSubmit is startRound under changeLocalRecords: the round's plan
+// and the submission are recorded by one local activity, and a refused
+// plan leaves the state as it was. Callers hold mu.
+func (w *contractWorkflow) planAndSubmit(ctx workflow.Context, req SubmitRequest) error {
+	var a *activities.Activities
+	before := w.state
+	number, round := w.state.Contract.Number, w.state.Round+1
+	w.state.Round = round
+	w.state.Tasks = []domain.ApprovalTask{}
+	w.state.RoundWorkflowID = ApprovalWorkflowID(number, round)
+	from := w.state.Status
+	submit := w.nextTransition(ctx, domain.EventSubmitted, req.Actor, domain.StatusInReview, transitionDetails{})
+	var plan activities.PlanApprovalResult
+	err := workflow.ExecuteLocalActivity(localOptions(ctx), a.PlanAndSubmit, activities.PlanAndSubmitInput{
+		Plan:   activities.PlanApprovalInput{ContractNumber: number, Round: round, At: workflow.Now(ctx).UTC()},
+		Submit: submit,
+	}).Get(ctx, &plan)
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeBlocked {
+		w.state = before
+		return refuse(domain.RefusedInvalid, "%s", appErr.Message())
+	}
+	if err != nil {
+		return err
+	}
+	if err := w.upsertSearch(ctx, domain.EventSubmitted, from, domain.StatusInReview, transitionDetails{}); err != nil {
 		return err
 	}
 	return w.runRound(ctx, round, plan.Route, "review", w.closeRound)

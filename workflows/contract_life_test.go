@@ -85,6 +85,13 @@ func (s *lifeSuite) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment {
 			return activities.RecordSignatureResult{Signature: eseal.SealedSignature{SignatureRecord: in.Record, Seal: seal}}, err
 		}).Maybe()
 	env.OnActivity(a.CloseRound, mock.Anything, mock.Anything).Return(activities.CloseRoundResult{}, nil).Maybe()
+	env.OnActivity(a.OpenStages, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.OpenStagesInput) (activities.OpenStagesResult, error) {
+			return openStages(in, func(st policy.Stage) []domain.Approver {
+				who := directory[st.Role]
+				return []domain.Approver{{ID: who.UserID, Name: who.Name}}
+			}, nil), nil
+		}).Maybe()
 	env.OnActivity(a.Renew, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RenewInput) (activities.RenewResult, error) {
 		s.renewed = append(s.renewed, in.Contract)
 		return activities.RenewResult{Successor: "HT-2027-000001"}, nil

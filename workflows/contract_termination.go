@@ -86,7 +86,7 @@ func (w *contractWorkflow) terminate(ctx workflow.Context, req TerminateRequest)
 		number, round := w.state.Contract.Number, w.state.Round+1
 		var a *activities.Activities
 		var plan activities.PlanApprovalResult
-		if err := workflow.ExecuteActivity(recordOptions(ctx), a.PlanApproval, activities.PlanApprovalInput{
+		if err := write(ctx, w.local, a.PlanApproval, activities.PlanApprovalInput{
 			ContractNumber: number, Round: round, At: workflow.Now(ctx).UTC(), Termination: true,
 		}).Get(ctx, &plan); err != nil {
 			return err

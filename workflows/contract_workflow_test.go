@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"github.com/stretchr/testify/suite"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -117,6 +118,21 @@ func (s *contractSuite) SetupTest() {
 			return activities.SaveTasksResult{}, nil
 		}).Maybe()
 	s.env.OnActivity(a.CloseRound, mock.Anything, mock.Anything).Return(activities.CloseRoundResult{}, nil).Maybe()
+	// What changeLocalRecords merged runs the steps above.
+	s.env.OnActivity(a.PlanAndSubmit, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.PlanAndSubmitInput) (activities.PlanApprovalResult, error) {
+			if s.onPlan != nil {
+				s.onPlan()
+			}
+			c := in.Submit.Transition.Contract
+			facts := policy.Facts{Amount: c.Amount, Currency: c.Currency}
+			s.recorded = append(s.recorded, in.Submit.Transition)
+			return activities.PlanApprovalResult{Route: policy.Plan(policy.DefaultPolicy(), facts, policy.Assess(nil, facts))}, nil
+		}).Maybe()
+	s.env.OnActivity(a.OpenStages, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.OpenStagesInput) (activities.OpenStagesResult, error) {
+			return openStages(in, func(st policy.Stage) []domain.Approver { return resolve(st.Role).Approvers }, &s.saved), nil
+		}).Maybe()
 	s.env.OnActivity(a.RecordSigningStep, mock.Anything, mock.Anything).Return(nil).Maybe()
 	s.env.OnActivity(a.RecordSignature, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordSignatureInput) (activities.RecordSignatureResult, error) {
@@ -553,4 +569,41 @@ func (s *contractSuite) TestLastSignatureAnswersOnceTheContractIsActive() {
 			assert.Equal(t, domain.EventSigned, s.recorded[len(s.recorded)-1].Event.Kind)
 		}),
 	})
+}
+
+// A lifecycle's writes to PostgreSQL run as local activities in the
+// workflow worker, each step one write (changeLocalRecords): no activity
+// task goes to the task queue between a person's action and its answer.
+func (s *contractSuite) TestALifecycleWritesThroughLocalActivitiesOnly() {
+	var remote, local []string
+	s.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		remote = append(remote, info.ActivityType.Name)
+	})
+	s.env.SetOnLocalActivityStartedListener(func(info *activity.Info, _ context.Context, _ []any) {
+		local = append(local, info.ActivityType.Name)
+	})
+	c := s.contract(5_000_000, "CNY", 365*24*time.Hour)
+	st := s.run(c, []step{
+		submit(owner),
+		decide(manager, 1, domain.DecisionApprove, ""),
+		send(owner),
+		signThrough(1, 1, "陈静"),
+		signThrough(1, 2, "王建国"),
+	})
+	s.Equal(domain.StatusActive, st.Status)
+	s.Empty(remote, "no remote activity in a lifecycle")
+	// (Then the test clock runs the term out: expired, completed.)
+	s.Require().GreaterOrEqual(len(local), 10)
+	s.Equal([]string{
+		"RecordTransition",  // created
+		"PlanAndSubmit",     // the round planned and the submission recorded
+		"OpenStages",        // the sales manager's task
+		"CloseRound",        // the approval that closed the round
+		"RecordTransition",  // approved
+		"RecordTransition",  // sent
+		"RecordSigningStep", // the round with its first signer's link
+		"RecordSignature",   // signed, with the customer's link
+		"RecordSignature",   // signed, with the round closed
+		"RecordTransition",  // active
+	}, local[:10])
 }

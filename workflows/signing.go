@@ -217,12 +217,19 @@ type signingWorkflow struct {
 	// (SignalSigningRecorded); the signature or decline that ended the
 	// round answers only then.
 	recorded bool
+	// local: this run writes through local activities (changeLocalRecords).
+	local bool
+	// opened are the groups whose links a recorded step sent already (the
+	// round's start, or the signature that completed the group before);
+	// closeRecorded: the last signature recorded the round closed.
+	opened        []int
+	closeRecorded bool
 }
 
 // SigningWorkflow runs one signing round: groups of signers in order, each
 // signer with one-time links, reminders, a deadline; a decline closes it.
 func SigningWorkflow(ctx workflow.Context, in SigningInput) (SigningState, error) {
-	w := &signingWorkflow{ownerID: in.OwnerID, rem: in.Reminders, mu: workflow.NewMutex(ctx), state: SigningState{
+	w := &signingWorkflow{ownerID: in.OwnerID, rem: in.Reminders, mu: workflow.NewMutex(ctx), local: localRecords(ctx), state: SigningState{
 		ContractNumber: in.ContractNumber, Title: in.Title, Version: in.Version, Round: in.Round,
 		DocumentSHA256: in.DocumentSHA256, DeadlineAt: in.Deadline, RequireCode: in.RequireCode, Signers: make([]SignerState, len(in.Signers)),
 	}}
@@ -264,14 +271,26 @@ func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
 	now := workflow.Now(ctx).UTC()
 	started := w.event(domain.SigningSent, "", "", now)
 	started.Detail = "签署请求已发出 / sent for signature"
-	if err := w.record(ctx, domain.SigningStep{Round: w.roundRecord(now), Signers: w.signers(), Events: []domain.SigningEvent{started}}); err != nil {
+	first := domain.SigningStep{Round: w.roundRecord(now), Signers: w.signers(), Events: []domain.SigningEvent{started}}
+	if gs := w.groups(); w.local && len(gs) > 0 {
+		// The round's start and its first group's links are one step.
+		open := w.openStep(gs[0], now)
+		open.Events = append(first.Events, open.Events...)
+		first = open
+	}
+	if err := w.record(ctx, first); err != nil {
 		return SigningState{}, err
 	}
 	workflow.Go(ctx, w.remind)
 	workflow.Go(ctx, w.providerEvents)
 
 	for k, g := range w.groups() {
-		if err := w.withLock(ctx, func() error { return w.openGroup(ctx, g) }); err != nil {
+		if err := w.withLock(ctx, func() error {
+			if slices.Contains(w.opened, g) {
+				return nil
+			}
+			return w.openGroup(ctx, g)
+		}); err != nil {
 			return SigningState{}, err
 		}
 		if k == 0 {
@@ -300,24 +319,13 @@ func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
 	// The lock orders the close after the handler's own write; a handler
 	// still waiting for it finds the round closed and is refused.
 	err := w.withLock(ctx, func() error {
+		if w.closeRecorded {
+			return nil
+		}
 		if w.state.Outcome == "" {
 			w.state.Outcome = SigningOutcomeSigned
 		}
-		now := workflow.Now(ctx).UTC()
-		var events []domain.SigningEvent
-		if w.state.Outcome == SigningOutcomeExpired {
-			e := w.event(domain.SigningExpired, "", "", now)
-			e.Detail = "签署期限已过 / the signing deadline passed"
-			events = append(events, e)
-		}
-		for i := range w.state.Signers {
-			if s := &w.state.Signers[i]; s.Status == domain.SignerWaiting || s.Status == domain.SignerOpen {
-				s.Status = domain.SignerClosed
-			}
-		}
-		round := w.roundRecord(now)
-		round.ClosedAt = &now
-		return w.record(ctx, domain.SigningStep{Round: round, Signers: w.signers(), Events: events, CloseLinks: true})
+		return w.record(ctx, w.closeStep(workflow.Now(ctx).UTC()))
 	})
 	if err != nil {
 		return w.state, err
@@ -368,9 +376,34 @@ func (w *signingWorkflow) groupSigned(g int) bool {
 	return true
 }
 
+// closeStep closes the round with its outcome set: the signers still to
+// act closed, every link ended. Callers hold mu.
+func (w *signingWorkflow) closeStep(now time.Time) domain.SigningStep {
+	var events []domain.SigningEvent
+	if w.state.Outcome == SigningOutcomeExpired {
+		e := w.event(domain.SigningExpired, "", "", now)
+		e.Detail = "签署期限已过 / the signing deadline passed"
+		events = append(events, e)
+	}
+	for i := range w.state.Signers {
+		if s := &w.state.Signers[i]; s.Status == domain.SignerWaiting || s.Status == domain.SignerOpen {
+			s.Status = domain.SignerClosed
+		}
+	}
+	round := w.roundRecord(now)
+	round.ClosedAt = &now
+	return domain.SigningStep{Round: round, Signers: w.signers(), Events: events, CloseLinks: true}
+}
+
 // openGroup opens group g's signers and sends each a link. Callers hold mu.
 func (w *signingWorkflow) openGroup(ctx workflow.Context, g int) error {
-	now := workflow.Now(ctx).UTC()
+	return w.record(ctx, w.openStep(g, workflow.Now(ctx).UTC()))
+}
+
+// openStep opens group g's signers and returns the step that sends each
+// a link. Callers hold mu and record it.
+func (w *signingWorkflow) openStep(g int, now time.Time) domain.SigningStep {
+	w.opened = append(w.opened, g)
 	step := domain.SigningStep{Round: w.roundRecord(now)}
 	for i := range w.state.Signers {
 		s := &w.state.Signers[i]
@@ -384,7 +417,7 @@ func (w *signingWorkflow) openGroup(ctx workflow.Context, g int) error {
 		step.Events = append(step.Events, e)
 	}
 	step.Signers = w.signers()
-	return w.record(ctx, step)
+	return step
 }
 
 // newLink numbers the signer's next link; a nil hash asks the activity to
@@ -548,6 +581,9 @@ func (w *signingWorkflow) recordSignature(ctx workflow.Context, i int, name, use
 		Order:   s.Seq,
 		EventID: w.eventID(),
 	}
+	if w.local {
+		return w.signAndStep(ctx, i, in, now)
+	}
 	var res activities.RecordSignatureResult
 	if err := workflow.ExecuteActivity(recordOptions(ctx), (*activities.Activities).RecordSignature, in).Get(ctx, &res); err != nil {
 		return err
@@ -558,6 +594,43 @@ func (w *signingWorkflow) recordSignature(ctx workflow.Context, i int, name, use
 	if !slices.ContainsFunc(w.state.Signers, func(o SignerState) bool { return o.Status != domain.SignerSigned }) {
 		w.state.Outcome = SigningOutcomeSigned
 	}
+	return nil
+}
+
+// signAndStep is recordSignature under changeLocalRecords: one local
+// activity seals and stores the signature and records the step it causes,
+// the next group's links or, after the last signature, the round closed.
+// A failed write leaves the round as it was. Callers hold mu.
+func (w *signingWorkflow) signAndStep(ctx workflow.Context, i int, in activities.RecordSignatureInput, now time.Time) error {
+	before, opened, seq := slices.Clone(w.state.Signers), slices.Clone(w.opened), w.state.EventSeq
+	s := &w.state.Signers[i]
+	s.Status = domain.SignerSigned
+	closes := false
+	switch {
+	case !slices.ContainsFunc(w.state.Signers, func(o SignerState) bool { return o.Status != domain.SignerSigned }):
+		w.state.Outcome = SigningOutcomeSigned
+		step := w.closeStep(now)
+		in.Then, closes = &step, true
+	case w.groupSigned(s.Group):
+		for _, g := range w.groups() {
+			if g > s.Group && !slices.Contains(w.opened, g) {
+				step := w.openStep(g, now)
+				in.Then = &step
+				break
+			}
+		}
+	}
+	var res activities.RecordSignatureResult
+	// A method value (nil receiver), not a method expression: the worker
+	// runs the registered one, and a replayer, which registers none,
+	// checks the arguments against the method's own.
+	var a *activities.Activities
+	if err := workflow.ExecuteLocalActivity(localOptions(ctx), a.RecordSignature, in).Get(ctx, &res); err != nil {
+		w.state.Signers, w.opened, w.state.EventSeq, w.state.Outcome = before, opened, seq, ""
+		return err
+	}
+	w.state.Signers[i].Signature = &res.Signature
+	w.closeRecorded = closes
 	return nil
 }
 
@@ -820,5 +893,6 @@ func (w *signingWorkflow) signers() []domain.Signer {
 
 // record writes one step of the round to PostgreSQL.
 func (w *signingWorkflow) record(ctx workflow.Context, step domain.SigningStep) error {
-	return workflow.ExecuteActivity(recordOptions(ctx), (*activities.Activities).RecordSigningStep, step).Get(ctx, nil)
+	var a *activities.Activities
+	return write(ctx, w.local, a.RecordSigningStep, step).Get(ctx, nil)
 }

@@ -2,10 +2,10 @@ package workflows
 
 // Change IDs for workflow.GetVersion.
 //
-// No release of Signet has shipped yet, so no running contract depends on
-// an older shape of these workflows and none is versioned: the recorded
-// histories in testdata/ are of the code as it is, and the replay test
-// (replay_test.go) proves they still replay. The pre-release branches that
+// The recorded histories in testdata/ without a suffix are of the code
+// before changeLocalRecords (its DefaultVersion branches), those ending in
+// _local_records of the code after it; the replay test (replay_test.go)
+// proves both still replay. The pre-release branches that
 // kept an inline approval, contract-level decisions and signatures, and
 // contracts that simply expired (approval-engine, signing-rounds,
 // active-life, quiet-handoff) were retired before the first release.
@@ -17,6 +17,7 @@ package workflows
 //  1. Record a history of the code before the change into testdata/
 //     (SIGNET_RECORD_HISTORY=1 go test ./api -run TestRecordedHistoryReplays),
 //     named for the workflow and the last change it knows.
+//
 //  2. Declare the change ID below with a comment saying what changed and
 //     why, and branch on it where the new behaviour starts:
 //
@@ -29,7 +30,14 @@ package workflows
 // Adding an update or query handler, or reading state differently in a
 // query, needs no change ID: handlers are not in the history.
 //
-// There are no change IDs yet; the first goes here as
-//
-//	// changeX: what changed and why.
-//	const changeX = "x"
+// changeLocalRecords (issue 19): the workflows' PostgreSQL writes run as
+// local activities in the workflow worker (no activity task, no extra
+// workflow task per write), and the second step of a write is merged into
+// its first: PlanAndSubmit (plan the round and record the submission),
+// OpenStages (resolve a group's approvers and save their tasks), CloseRound
+// from the decision that closes a round, a signature with the signing step
+// it causes, the round's start with its first group's links. The search
+// attributes a start already set are not upserted again. Runs recorded
+// before keep remote activities (testdata/contract_reject_*.json and the
+// rounds' fixtures); testdata/*_local_records.json are of this version.
+const changeLocalRecords = "local-records"

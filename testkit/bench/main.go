@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/testkit/harness"
 	"github.com/signet-clm/signet/workflows"
@@ -88,15 +90,18 @@ type Machine struct {
 
 // Variant is one way of running a lifecycle.
 type Variant struct {
-	Name              string             `json:"name"`
-	Lifecycles        int                `json:"lifecycles"`
-	Errors            int                `json:"errors"`
-	WallSeconds       float64            `json:"wall_seconds"`
-	PerSecond         float64            `json:"contracts_per_s"`
-	Transitions       int64              `json:"state_transitions"`
-	TransitionsPerSec float64            `json:"state_transitions_per_s"`
-	Calls             map[string]Latency `json:"calls"`
-	CPU               map[string]float64 `json:"cpu_cores"`
+	Name              string  `json:"name"`
+	Lifecycles        int     `json:"lifecycles"`
+	Errors            int     `json:"errors"`
+	WallSeconds       float64 `json:"wall_seconds"`
+	PerSecond         float64 `json:"contracts_per_s"`
+	Transitions       int64   `json:"state_transitions"`
+	TransitionsPerSec float64 `json:"state_transitions_per_s"`
+	// PerLifecycle is what one lifecycle costs Temporal, by phase: the
+	// contract's workflow, its review round's and its signing round's.
+	PerLifecycle map[string]Phase   `json:"per_lifecycle,omitempty"`
+	Calls        map[string]Latency `json:"calls"`
+	CPU          map[string]float64 `json:"cpu_cores"`
 }
 
 // Latency is one call's p50 and p99.
@@ -257,11 +262,11 @@ func lifecycle(ctx context.Context, s *harness.Stack, direct *harness.Direct, ba
 		o.PerSecond = float64(o.Lifecycles-o.Errors) / o.WallSeconds
 		o.Calls = calls(v.rec())
 		o.CPU = harness.Cores(map[string]time.Duration{}, cpu[vi], time.Duration(o.WallSeconds*float64(time.Second)))
-		t, err := transitions(ctx, s, ids[vi])
+		t, phases, err := transitions(ctx, s, ids[vi])
 		if err != nil {
 			return Lifecycle{}, err
 		}
-		o.Transitions, o.TransitionsPerSec = t, float64(t)/o.WallSeconds
+		o.Transitions, o.TransitionsPerSec, o.PerLifecycle = t, float64(t)/o.WallSeconds, phases
 	}
 	l := Lifecycle{Signet: out[0], Direct: out[1], Minimal: out[2]}
 	l.RatioA = l.Signet.PerSecond / l.Direct.PerSecond
@@ -269,17 +274,70 @@ func lifecycle(ctx context.Context, s *harness.Stack, direct *harness.Direct, ba
 	return l, nil
 }
 
-// transitions sums the workflows' StateTransitionCount.
-func transitions(ctx context.Context, s *harness.Stack, ids []string) (int64, error) {
+// Phase is one phase's mean cost per lifecycle: state transitions
+// (StateTransitionCount), history events, and events by type.
+type Phase struct {
+	Transitions float64            `json:"state_transitions"`
+	Events      float64            `json:"events"`
+	ByType      map[string]float64 `json:"events_by_type"`
+}
+
+// phaseOf names the phase a workflow of a lifecycle is.
+func phaseOf(id string) string {
+	switch {
+	case strings.Contains(id, "/approval/"):
+		return "approval round"
+	case strings.Contains(id, "/signing/"):
+		return "signing round"
+	case strings.HasPrefix(id, "baseline/"):
+		return "minimal workflow"
+	}
+	return "contract"
+}
+
+// transitions sums the workflows' StateTransitionCount and, per phase,
+// the mean per lifecycle of transitions and history events by type.
+func transitions(ctx context.Context, s *harness.Stack, ids []string) (int64, map[string]Phase, error) {
 	var total int64
+	phases := map[string]Phase{}
+	runs := map[string]int{}
 	for _, id := range ids {
 		d, err := s.Temporal.DescribeWorkflowExecution(ctx, id, "")
 		if err != nil {
-			return 0, fmt.Errorf("describe %s: %w", id, err)
+			return 0, nil, fmt.Errorf("describe %s: %w", id, err)
 		}
-		total += d.GetWorkflowExecutionInfo().GetStateTransitionCount()
+		n := d.GetWorkflowExecutionInfo().GetStateTransitionCount()
+		total += n
+		name := phaseOf(id)
+		ph := phases[name]
+		if ph.ByType == nil {
+			ph.ByType = map[string]float64{}
+		}
+		ph.Transitions += float64(n)
+		it := s.Temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				return 0, nil, fmt.Errorf("history of %s: %w", id, err)
+			}
+			ph.Events++
+			ph.ByType[strings.TrimPrefix(ev.GetEventType().String(), "EVENT_TYPE_")]++
+		}
+		phases[name] = ph
+		if name == "contract" || name == "minimal workflow" {
+			runs[name]++
+		}
 	}
-	return total, nil
+	lifecycles := max(runs["contract"], runs["minimal workflow"], 1)
+	for name, ph := range phases {
+		ph.Transitions /= float64(lifecycles)
+		ph.Events /= float64(lifecycles)
+		for k := range ph.ByType {
+			ph.ByType[k] /= float64(lifecycles)
+		}
+		phases[name] = ph
+	}
+	return total, phases, nil
 }
 
 func calls(r *harness.Recorder) map[string]Latency {

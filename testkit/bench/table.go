@@ -17,6 +17,9 @@ const (
 	targetStartP99   = 1.5
 	targetDecideP99  = 1.5
 	saturationBoundS = 1.0
+	// targetTransitions bounds one lifecycle's state transitions, its
+	// rounds' included (issue 19).
+	targetTransitions = 35
 )
 
 func mark(ok bool) string {
@@ -36,6 +39,22 @@ func printTable(r Results) {
 	}
 	fmt.Fprintf(w, "ratio (a) Signet / direct client\t%.2f\t(target ≥ %.1f: %s)\n", l.RatioA, targetRatioA, mark(l.RatioA >= targetRatioA))
 	fmt.Fprintf(w, "ratio (b) Signet / minimal workflow\t%.2f\t(target ≥ %.1f: %s)\n\n", l.RatioB, targetRatioB, mark(l.RatioB >= targetRatioB))
+
+	fmt.Fprintln(w, "per lifecycle\tphase\tstate transitions\thistory events\tevents by type")
+	for _, v := range []Variant{l.Signet, l.Direct, l.Minimal} {
+		total := 0.0
+		for _, name := range sortedKeys(v.PerLifecycle) {
+			ph := v.PerLifecycle[name]
+			total += ph.Transitions
+			fmt.Fprintf(w, "%s\t%s\t%.1f\t%.1f\t%s\n", v.Name, name, ph.Transitions, ph.Events, eventList(ph.ByType))
+		}
+		target := ""
+		if v.Name == l.Signet.Name {
+			target = fmt.Sprintf("(target ≤ %d: %s)", targetTransitions, mark(total <= targetTransitions))
+		}
+		fmt.Fprintf(w, "%s\ttotal\t%.1f\t%s\n", v.Name, total, target)
+	}
+	fmt.Fprintln(w)
 
 	fmt.Fprintln(w, "2-3. latency\tSignet p50/p99 ms\tbaseline p50/p99 ms\tratio p50\tratio p99")
 	fmt.Fprintf(w, "start: POST /v1/contracts vs ExecuteWorkflow(empty)\t%.1f / %.1f\t%.1f / %.1f\t%.2f\t%.2f (target ≤ %.1f: %s)\n",
@@ -73,6 +92,34 @@ func callList(calls map[string]Latency) string {
 	parts := make([]string, len(ops))
 	for i, op := range ops {
 		parts[i] = fmt.Sprintf("%s %.0f/%.0f", op, calls[op].P50ms, calls[op].P99ms)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// eventList lists event types by mean count per lifecycle, most first.
+func eventList(by map[string]float64) string {
+	keys := sortedKeys(by)
+	slices.SortStableFunc(keys, func(a, b string) int {
+		switch {
+		case by[a] > by[b]:
+			return -1
+		case by[a] < by[b]:
+			return 1
+		}
+		return 0
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %.1f", strings.ToLower(k), by[k])
 	}
 	return strings.Join(parts, ", ")
 }

@@ -211,8 +211,9 @@ func awaitActivity(ctx context.Context, s *harness.Stack, done func() int, n int
 	return nil
 }
 
-// strandedActivities counts started activities of the newest contracts
-// (and their rounds), the only ones that can be mid-flight. Read just after
+// strandedActivities counts started activities and workflow tasks (whose
+// local activities write PostgreSQL) of the newest contracts (and their
+// rounds), the only ones that can be mid-flight. Read just after
 // a kill, they are what the dead worker had started: they stay started
 // until their start-to-close timeout, then retry.
 func strandedActivities(ctx context.Context, s *harness.Stack) (int, error) {
@@ -241,12 +242,19 @@ func strandedActivities(ctx context.Context, s *harness.Stack) (int, error) {
 				hit++
 			}
 		}
+		// Local activities run inside a workflow task: a task the dead
+		// worker had started strands the writes it was making.
+		if d.GetPendingWorkflowTask().GetState() == enumspb.PENDING_WORKFLOW_TASK_STATE_STARTED {
+			hit++
+		}
 	}
 	return hit, nil
 }
 
-// activityRetries counts activity attempts after the first in the
-// histories of the batch's contracts and their review and signing rounds.
+// activityRetries counts activity attempts after the first, and workflow
+// tasks timed out while running (run again with their local activities),
+// in the histories of the batch's contracts and their review and signing
+// rounds.
 func activityRetries(ctx context.Context, s *harness.Stack, numbers []string) (int, error) {
 	hs, err := s.Histories(ctx)
 	if err != nil {
@@ -264,6 +272,12 @@ func activityRetries(ctx context.Context, s *harness.Stack, numbers []string) (i
 		}
 		for _, e := range h.Events.Events {
 			if e.GetEventType() == enumspb.EVENT_TYPE_ACTIVITY_TASK_STARTED && e.GetActivityTaskStartedEventAttributes().GetAttempt() > 1 {
+				retries++
+			}
+			// A workflow task cut off mid-run (its worker killed) runs
+			// again elsewhere, its local activities with it.
+			if e.GetEventType() == enumspb.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT &&
+				e.GetWorkflowTaskTimedOutEventAttributes().GetTimeoutType() == enumspb.TIMEOUT_TYPE_START_TO_CLOSE {
 				retries++
 			}
 		}

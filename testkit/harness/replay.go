@@ -11,6 +11,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -69,9 +70,10 @@ func (s *Stack) Histories(ctx context.Context) ([]History, error) {
 // a reordering, of what it recorded) that the replayer must refuse.
 type Variant struct {
 	Name string
-	// Interceptor changes the code under replay; Mutate changes the history.
+	// Interceptor changes the code under replay; Mutate changes the
+	// history, whose payloads dc reads and writes.
 	Interceptor *breakCode
-	Mutate      func(*historypb.History) bool
+	Mutate      func(h *historypb.History, dc converter.DataConverter) bool
 }
 
 // ReplayResult is one replay's outcome.
@@ -89,7 +91,11 @@ func Replay(h History, v *Variant) error {
 	}
 	if v != nil && v.Mutate != nil {
 		events = proto.Clone(h.Events).(*historypb.History)
-		if !v.Mutate(events) {
+		dc := converter.GetDefaultDataConverter()
+		if h.Codec != nil {
+			dc = h.Codec.DataConverter()
+		}
+		if !v.Mutate(events, dc) {
 			return errVariantNotApplicable
 		}
 	}
@@ -141,7 +147,9 @@ func CatchVariant(hs []History, v Variant) (caught bool, on string, err error) {
 		if errors.Is(err, errVariantNotApplicable) {
 			continue
 		}
-		return err != nil && strings.Contains(err.Error(), "nondeterministic"), h.WorkflowID, err
+		// TMPRL1100 is the SDK's nondeterminism code, all a local
+		// activity's changed marker says.
+		return err != nil && (strings.Contains(err.Error(), "nondeterministic") || strings.Contains(err.Error(), "TMPRL1100")), h.WorkflowID, err
 	}
 	return false, "", errors.New("no contract history with a timer to break")
 }
@@ -156,9 +164,53 @@ func hasEvent(h *historypb.History, t enumspb.EventType) bool {
 }
 
 // swapFirstActivities swaps the types of the first two scheduled activities
-// that differ: the history a workflow running them the other way round
-// would have recorded.
-func swapFirstActivities(h *historypb.History) bool {
+// that differ, or of the first two local activities (their markers) when
+// the history has none: the history a workflow running them the other way
+// round would have recorded.
+func swapFirstActivities(h *historypb.History, dc converter.DataConverter) bool {
+	return swapFirstRemote(h) || swapFirstLocal(h, dc)
+}
+
+// localActivityMarker is the SDK's marker of a local activity; its "data"
+// detail holds the activity's type (as ActivityType) among other fields.
+const localActivityMarker = "LocalActivity"
+
+func swapFirstLocal(h *historypb.History, dc converter.DataConverter) bool {
+	type marker struct {
+		attrs *historypb.MarkerRecordedEventAttributes
+		data  map[string]any
+	}
+	var first *marker
+	for _, e := range h.Events {
+		a := e.GetMarkerRecordedEventAttributes()
+		if a == nil || a.GetMarkerName() != localActivityMarker || a.GetDetails()["data"] == nil {
+			continue
+		}
+		m := &marker{attrs: a, data: map[string]any{}}
+		if err := dc.FromPayloads(a.GetDetails()["data"], &m.data); err != nil {
+			return false
+		}
+		if first == nil {
+			first = m
+			continue
+		}
+		if m.data["ActivityType"] == first.data["ActivityType"] {
+			continue
+		}
+		first.data["ActivityType"], m.data["ActivityType"] = m.data["ActivityType"], first.data["ActivityType"]
+		for _, x := range []*marker{first, m} {
+			p, err := dc.ToPayloads(x.data)
+			if err != nil {
+				return false
+			}
+			x.attrs.Details["data"] = p
+		}
+		return true
+	}
+	return false
+}
+
+func swapFirstRemote(h *historypb.History) bool {
 	var first *historypb.ActivityTaskScheduledEventAttributes
 	for _, e := range h.Events {
 		a := e.GetActivityTaskScheduledEventAttributes()
@@ -208,6 +260,13 @@ func (o *brokenOutbound) ExecuteActivity(ctx workflow.Context, activityType stri
 		activityType = renamed
 	}
 	return o.Next.ExecuteActivity(ctx, activityType, args...)
+}
+
+func (o *brokenOutbound) ExecuteLocalActivity(ctx workflow.Context, activityType string, args ...any) workflow.Future {
+	if renamed, ok := o.b.rename[activityType]; ok {
+		activityType = renamed
+	}
+	return o.Next.ExecuteLocalActivity(ctx, activityType, args...)
 }
 
 func (o *brokenOutbound) AwaitWithTimeout(ctx workflow.Context, timeout time.Duration, condition func() bool) (bool, error) {
