@@ -2,6 +2,9 @@ package api_test
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/testkit/testenv"
 )
@@ -76,4 +80,51 @@ func TestDocumentAsPDF(t *testing.T) {
 
 	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=pdf", "sales2", nil), http.StatusNotFound)
 	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/contracts/HT-2026-999999/document?format=pdf", "sales", nil), http.StatusNotFound)
+}
+
+// TestRenderPDFActivityShowsTheSignedRound: after a contract is signed,
+// the worker's RenderPDF renders the version with each signer in its
+// block and on the certificate page (identity, address, browser, time),
+// the approval chain with its opinions and the sealing key's fingerprint.
+func TestRenderPDFActivityShowsTheSignedRound(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	live := driveToActive(t, s, newContract(100_00, "2026-01-01", "2026-12-31"))
+	n := live.Contract.Number
+	a := &activities.Activities{PDF: s.Store, Sealer: s.Sealer}
+	res, err := a.RenderPDF(context.Background(), activities.RenderPDFInput{ContractNumber: n, Version: live.Version})
+	require.NoError(t, err)
+	assert.Equal(t, live.Contract.DocumentSHA256, res.DocumentSHA256)
+	sum := sha256.Sum256(res.PDF)
+	assert.Equal(t, hex.EncodeToString(sum[:]), res.PDFSHA256)
+
+	sigs, err := s.Store.SealedSignatures(context.Background(), n, live.Version)
+	require.NoError(t, err)
+	require.NotEmpty(t, sigs)
+	tasks, err := s.Store.Tasks(context.Background(), n)
+	require.NoError(t, err)
+	pages := pdfText(t, res.PDF)
+	cert := pages[len(pages)-1]
+	require.Contains(t, cert, "签署证书", "the last page is the certificate")
+	assert.Contains(t, cert, live.Contract.DocumentSHA256)
+	assert.Contains(t, cert, dropSpace(s.Sealer.KeyID()))
+	for _, sg := range sigs {
+		assert.Contains(t, strings.Join(pages[:len(pages)-1], ""), dropSpace(sg.SignerName), "%s's signature block", sg.SignerName)
+		assert.Contains(t, cert, dropSpace(sg.SignerName))
+		assert.Contains(t, cert, dropSpace(sg.SignerEmail))
+		assert.Contains(t, cert, dropSpace(sg.IP))
+		assert.Contains(t, cert, dropSpace(sg.UserAgent))
+		assert.Contains(t, cert, dropSpace(sg.SignedAt.UTC().Format("2006-01-02 15:04:05 UTC")))
+	}
+	decided := 0
+	for _, task := range tasks {
+		if task.DecidedAt != nil {
+			decided++
+			assert.Contains(t, cert, dropSpace(task.DecidedByName), "approver on the certificate")
+			if task.Opinion != "" {
+				assert.Contains(t, cert, dropSpace(task.Opinion))
+			}
+		}
+	}
+	assert.NotZero(t, decided)
 }

@@ -145,7 +145,7 @@ func signedInput(t testing.TB, doc document.Document) Input {
 			KeyFingerprint: "SHA256:3f9a0c1d2e", AppliedBy: "张伟", AppliedAt: at},
 		Approvals: []Approval{
 			{Stage: "销售经理", Approver: "李娜", Decision: "同意", Opinion: "价格在授权范围内。", DecidedAt: at.Add(-48 * time.Hour)},
-			{Stage: "财务", Approver: "陈静", Decision: "同意", Opinion: "付款条件可接受。", DecidedAt: at.Add(-24 * time.Hour)},
+			{Stage: "财务", Approver: "陈静", Decision: "approved", Opinion: "付款条件可接受。", DecidedAt: at.Add(-24 * time.Hour)},
 		},
 	}
 }

@@ -111,7 +111,7 @@ func TestPDFTextIsTheCanonicalText(t *testing.T) {
 				cert := text[len(text)-1]
 				assert.True(t, strings.HasPrefix(cert, squeeze(l.certificate)), "%s: the last page is the certificate: %s", extractor, cert)
 				for _, s := range []string{d.SHA256, "203.0.113.7", "198.51.100.23", in.Signers[1].UserAgent, "zhangwei@example.com",
-					"价格在授权范围内。", "付款条件可接受。", "SHA256:3f9a0c1d2e", l.codeYes, l.codeNo, l.drawn, l.typed, "2026-01-1010:30:00UTC"} {
+					"价格在授权范围内。", "付款条件可接受。", l.decisions["approved"], "SHA256:3f9a0c1d2e", l.codeYes, l.codeNo, l.drawn, l.typed, "2026-01-1010:30:00UTC"} {
 					assert.Contains(t, cert, squeeze(s), "%s: certificate page", extractor)
 				}
 			}

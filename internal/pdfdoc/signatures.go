@@ -16,6 +16,7 @@ type labels struct {
 	codeNo, signature, drawn, typed, approvalsHead, stage     string
 	approver, decision, opinion, decidedAt, sealHead, sealKey string
 	sealBy, sealAt, none, sep                                 string
+	decisions                                                 map[string]string
 }
 
 var wording = map[string]labels{
@@ -29,6 +30,7 @@ var wording = map[string]labels{
 		code: "验证码校验", codeYes: "已通过", codeNo: "未使用", signature: "签名方式", drawn: "手写签名", typed: "输入姓名",
 		approvalsHead: "审批记录", stage: "审批环节", approver: "审批人", decision: "结论", opinion: "意见", decidedAt: "时间",
 		sealHead: "电子印章", sealKey: "签章密钥指纹", sealBy: "用印人", sealAt: "用印时间", none: "无", sep: "：",
+		decisions: map[string]string{"approved": "同意", "rejected": "驳回", "changes_requested": "要求修改"},
 	},
 	"en": {
 		footer: "Contract No. %s · Document SHA-256 %s", pageBefore: "Page %d of ", pageAfter: "",
@@ -40,6 +42,7 @@ var wording = map[string]labels{
 		code: "One-time code", codeYes: "verified", codeNo: "not used", signature: "Signature", drawn: "drawn", typed: "typed name",
 		approvalsHead: "Approvals", stage: "Stage", approver: "Approver", decision: "Decision", opinion: "Opinion", decidedAt: "Time",
 		sealHead: "Company seal", sealKey: "Signing key fingerprint", sealBy: "Applied by", sealAt: "Applied at", none: "none", sep: ": ",
+		decisions: map[string]string{"approved": "Approved", "rejected": "Rejected", "changes_requested": "Changes requested"},
 	},
 }
 
@@ -211,7 +214,11 @@ func (w *writer) certificate(in Input) {
 	for i, a := range in.Approvals {
 		w.ensure(sizeTable * 1.6 * 5)
 		w.paragraph(fmt.Sprintf("%d. %s · %s", i+1, a.Stage, a.Approver), margin, sizeBody, sizeBody*1.6)
-		field(w.l.decision, a.Decision)
+		decision := a.Decision
+		if word, ok := w.l.decisions[decision]; ok {
+			decision = word
+		}
+		field(w.l.decision, decision)
 		if a.Opinion != "" {
 			field(w.l.opinion, a.Opinion)
 		}
