@@ -343,7 +343,10 @@ func (s *Service) DocumentPDF(ctx context.Context, u domain.User, number string)
 		return nil, "", fmt.Errorf("document of %s: %w", number, err)
 	}
 	file, err := pdfdoc.Render(pdfdoc.Input{Document: doc})
-	if err != nil {
+	var missing *pdfdoc.MissingGlyphsError
+	if errors.As(err, &missing) {
+		return nil, "", &domain.Refusal{Kind: domain.RefusedInvalid, Message: missing.Error()}
+	} else if err != nil {
 		return nil, "", err
 	}
 	return file, stored.SHA256, nil

@@ -3,6 +3,8 @@ package pdfdoc
 import (
 	_ "embed"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/signintech/gopdf"
@@ -33,6 +35,7 @@ var shared struct {
 	err       error
 	container gopdf.FontContainer
 	latin     gopdf.SubsetFontObj // for asking which runes DejaVu has
+	cjk       gopdf.SubsetFontObj // and which Droid Sans Fallback has
 	// runes caches, per rune, which font sets it and its advance width
 	// at 1 pt.
 	runes sync.Map // rune → glyph
@@ -55,6 +58,10 @@ func loadFonts() error {
 		}
 		if err := shared.latin.SetTTFData(latinTTF); err != nil {
 			shared.err = fmt.Errorf("load DejaVu Sans: %w", err)
+			return
+		}
+		if err := shared.cjk.SetTTFData(cjkTTF); err != nil {
+			shared.err = fmt.Errorf("load Droid Sans Fallback: %w", err)
 		}
 	})
 	return shared.err
@@ -67,4 +74,36 @@ func fontFor(r rune) string {
 		return fontLatin
 	}
 	return fontCJK
+}
+
+// MissingGlyphsError is a document with characters neither font has.
+// gopdf would draw them as spaces, and the PDF would no longer read as
+// the text that was approved, so it is not rendered at all.
+type MissingGlyphsError struct {
+	Runes []rune
+}
+
+func (e *MissingGlyphsError) Error() string {
+	quoted := make([]string, len(e.Runes))
+	for i, r := range e.Runes {
+		quoted[i] = fmt.Sprintf("%q (U+%04X)", r, r)
+	}
+	return "the document has characters the PDF's fonts cannot show: " + strings.Join(quoted, ", ")
+}
+
+// missingGlyphs lists, once each, the runes of s that neither font has.
+func missingGlyphs(s string) []rune {
+	var out []rune
+	for _, r := range s {
+		if r == '\n' || slices.Contains(out, r) {
+			continue
+		}
+		if fontFor(r) == fontLatin {
+			continue
+		}
+		if i, err := shared.cjk.CharCodeToGlyphIndex(r); err != nil || i == 0 {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -103,6 +103,9 @@ func Render(in Input) ([]byte, error) {
 	if d.Text == "" || d.SHA256 == "" {
 		return nil, fmt.Errorf("render PDF of %s: the document has no canonical text or hash", d.Input.Number)
 	}
+	if missing := missingGlyphs(d.Text); len(missing) > 0 {
+		return nil, &MissingGlyphsError{Runes: missing}
+	}
 	lang, parts := document.Layout(d)
 	w := &writer{gp: &gopdf.GoPdf{}, l: wording[lang], number: d.Input.Number, hash: d.SHA256}
 	w.gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitPT})

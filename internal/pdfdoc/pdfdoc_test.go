@@ -233,3 +233,13 @@ func TestRenderIsDeterministic(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, a, b, "the same input gives the same bytes")
 }
+
+func TestCharactersNoFontHasAreRefusedNotDrawnAsSpaces(t *testing.T) {
+	d := demoDocuments(t)["sales-zh"]
+	d.Text = strings.Replace(d.Text, "特别约定", "特别约定🙂", 1)
+	_, err := Render(Input{Document: d})
+	var missing *MissingGlyphsError
+	require.ErrorAs(t, err, &missing)
+	assert.Equal(t, []rune{'🙂'}, missing.Runes)
+	assert.ErrorContains(t, err, "U+1F642")
+}
