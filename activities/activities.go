@@ -31,6 +31,8 @@ type Activities struct {
 	// Notifier and Renewer serve signed contracts' reminders and renewals.
 	Notifier Notifier
 	Renewer  Renewer
+	// PDF is where RenderPDF reads a version and its signatures.
+	PDF PDFStore
 	// Location is where calendar days (delegations) are read.
 	Location *time.Location
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -154,8 +155,19 @@ func (h *handlers) getTemplate(c *gin.Context) {
 // with its SHA-256 in a header so a reader can check what they hold.
 func (h *handlers) contractDocument(c *gin.Context) {
 	format := contracts.DocumentFormat(c.DefaultQuery("format", string(contracts.FormatHTML)))
-	if format != contracts.FormatHTML && format != contracts.FormatText {
-		writeError(c, h.d.Logger, fieldError("format", "must be html or text"))
+	if format != contracts.FormatHTML && format != contracts.FormatText && format != contracts.FormatPDF {
+		writeError(c, h.d.Logger, fieldError("format", "must be html, text or pdf"))
+		return
+	}
+	if format == contracts.FormatPDF {
+		file, sum, err := h.d.Contracts.DocumentPDF(c.Request.Context(), currentUser(c), c.Param("number"))
+		if err != nil {
+			writeError(c, h.d.Logger, err)
+			return
+		}
+		c.Header("X-Document-SHA256", sum)
+		c.Header("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": c.Param("number") + ".pdf"}))
+		c.Data(http.StatusOK, "application/pdf", file)
 		return
 	}
 	d, err := h.d.Contracts.Document(c.Request.Context(), currentUser(c), c.Param("number"))

@@ -112,7 +112,7 @@ func TestDraftIsPricedAndRenderedByTheServer(t *testing.T) {
 	assert.Contains(t, html.Header.Get("Content-Type"), "text/html")
 	assert.Contains(t, string(html.Body), "<h1>年度软件服务合同（含运维）</h1>")
 	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document", "sales2", nil), http.StatusNotFound)
-	assert.Equal(t, []string{"format"}, fieldsOf(t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=pdf", "sales", nil)))
+	assert.Equal(t, []string{"format"}, fieldsOf(t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=docx", "sales", nil)))
 
 	// Only legal add non-standard clauses, and only to a draft; the
 	// document is re-rendered and its new hash is the contract's.

@@ -25,6 +25,7 @@ func TestEveryAnswerCarriesSafeHeaders(t *testing.T) {
 		{p + "/document?format=html", "sales", "text/html", http.StatusOK},
 		{p + "/certificate?format=html", "sales", "text/html", http.StatusOK},
 		{p + "/document?format=text", "sales", "text/plain", http.StatusOK},
+		{p + "/document?format=pdf", "sales", "application/pdf", http.StatusOK},
 		{"/v1/reports/summary.svg?group_by=month", "finance", "image/svg+xml", http.StatusOK},
 		{p, "sales", "application/json", http.StatusOK},
 		{"/v1/contracts/HT-2026-999999", "sales", "application/json", http.StatusNotFound},

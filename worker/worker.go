@@ -53,7 +53,7 @@ func New(o Options) sdkworker.Worker {
 	w := sdkworker.New(o.Client, o.TaskQueue, sdkworker.Options{})
 	workflows.RegisterWorkflows(w)
 	w.RegisterActivity(&activities.Activities{Projection: o.Store, Approvals: o.Store, Signing: o.Store, Sealer: o.Sealer,
-		Notifier: o.Store, Renewer: o.Renewer, Location: o.Location})
+		Notifier: o.Store, Renewer: o.Renewer, PDF: o.Store, Location: o.Location})
 	return w
 }
 

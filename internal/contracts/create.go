@@ -10,6 +10,7 @@ import (
 	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/pdfdoc"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -326,7 +327,30 @@ type DocumentFormat string
 const (
 	FormatHTML DocumentFormat = "html"
 	FormatText DocumentFormat = "text"
+	FormatPDF  DocumentFormat = "pdf"
 )
+
+// DocumentPDF renders the current version's document as its unsigned
+// PDF (no signatures yet, no certificate page) for a caller who may see
+// the contract; the document's hash comes with it.
+func (s *Service) DocumentPDF(ctx context.Context, u domain.User, number string) ([]byte, string, error) {
+	stored, err := s.Document(ctx, u, number)
+	if err != nil {
+		return nil, "", err
+	}
+	doc, err := stored.Decode()
+	if err != nil {
+		return nil, "", fmt.Errorf("document of %s: %w", number, err)
+	}
+	file, err := pdfdoc.Render(pdfdoc.Input{Document: doc})
+	var missing *pdfdoc.MissingGlyphsError
+	if errors.As(err, &missing) {
+		return nil, "", &domain.Refusal{Kind: domain.RefusedInvalid, Message: missing.Error()}
+	} else if err != nil {
+		return nil, "", err
+	}
+	return file, stored.SHA256, nil
+}
 
 // Document returns the rendered document of a contract the caller may see.
 func (s *Service) Document(ctx context.Context, u domain.User, number string) (store.StoredDocument, error) {

@@ -246,16 +246,6 @@ func itemsTable(in Input, l labels, lang string) schedule {
 	return t
 }
 
-// textTable writes a titled table as the canonical text has it: the
-// title, then the header and each row as cells joined by " | ".
-func textTable(line func(string), t schedule) {
-	line(t.title)
-	line(strings.Join(t.columns, " | "))
-	for _, r := range t.rows {
-		line(strings.Join(r, " | "))
-	}
-}
-
 // htmlTable writes a titled table as the HTML rendering has it.
 func htmlTable(b *strings.Builder, t schedule, class string) {
 	attr := ""
@@ -289,45 +279,10 @@ func partyLines(label string, p Party, l labels) []string {
 }
 
 func renderText(d Document, l labels, lang string) string {
-	in := d.Input
 	var b strings.Builder
-	line := func(s string) { b.WriteString(strings.TrimRight(s, " ")); b.WriteByte('\n') }
-	line(in.Title)
-	line(l.number + l.sep + in.Number)
-	line("")
-	for _, s := range partyLines(l.company, in.Company, l) {
-		line(s)
-	}
-	for _, s := range partyLines(l.customer, in.Customer, l) {
-		line(s)
-	}
-	line(l.term + l.sep + FormatDate(in.StartDate, lang) + " " + l.to + " " + FormatDate(in.EndDate, lang))
-	if len(in.Lines) > 0 {
-		line("")
-		items := itemsTable(in, l, lang)
-		textTable(line, items)
-		line(l.net + l.sep + FormatMoney(domain.Money{Amount: in.Totals.Net, Currency: in.Currency}, "en"))
-		line(l.tax + l.sep + FormatMoney(domain.Money{Amount: in.Totals.Tax, Currency: in.Currency}, "en"))
-	}
-	line(l.total + l.sep + FormatMoney(domain.Money{Amount: in.Totals.Total, Currency: in.Currency}, lang))
-	for _, s := range schedules(in, l, lang) {
-		line("")
-		if s.text != "" {
-			line(s.title + l.sep + s.text)
-			continue
-		}
-		textTable(line, s)
-	}
-	for _, c := range d.Clauses {
-		line("")
-		title := fmt.Sprintf(l.clause, c.No) + " " + c.Title
-		if c.NonStandard {
-			title += l.nonStandard
-		}
-		line(title)
-		for _, p := range strings.Split(c.Text, "\n") {
-			line(p)
-		}
+	for _, p := range buildParts(d, l, lang) {
+		b.WriteString(p.Text)
+		b.WriteByte('\n')
 	}
 	return b.String()
 }

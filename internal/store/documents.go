@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-clm/signet/internal/document"
 )
 
 // StoredDocument is a contract version's rendered document.
@@ -15,6 +17,17 @@ type StoredDocument struct {
 	Text    string
 	HTML    string
 	Content json.RawMessage
+}
+
+// Decode is the stored document as the renderers take it: its content
+// with the canonical text, HTML and hash stored beside it.
+func (d StoredDocument) Decode() (document.Document, error) {
+	var doc document.Document
+	if err := json.Unmarshal(d.Content, &doc); err != nil {
+		return document.Document{}, fmt.Errorf("decode stored document: %w", err)
+	}
+	doc.Text, doc.HTML, doc.SHA256 = d.Text, d.HTML, d.SHA256
+	return doc, nil
 }
 
 // Document returns the rendered document of a contract's current version.

@@ -1,0 +1,118 @@
+package activities
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/pdfdoc"
+	"github.com/signet-clm/signet/internal/store"
+)
+
+// PDFStore is what RenderPDF reads: the version's document, its sealed
+// signatures and the approval decisions.
+type PDFStore interface {
+	DocumentVersion(ctx context.Context, number string, version int) (store.StoredDocument, error)
+	SealedSignatures(ctx context.Context, number string, version int) ([]eseal.SealedSignature, error)
+	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
+}
+
+// RenderPDFInput names the contract version to render.
+type RenderPDFInput struct {
+	ContractNumber string
+	Version        int
+	// RequireCode is whether the round asked each customer signer for a
+	// one-time code (signing is refused without it), as the certificate
+	// page says.
+	RequireCode bool `json:",omitempty"`
+	// SealPNG is the company seal image to stamp and SealAppliedBy who
+	// applied it; empty until seals can be uploaded.
+	SealPNG       []byte `json:",omitempty"`
+	SealAppliedBy string `json:",omitempty"`
+	// SignatureImages are drawn signatures (PNG) by signer ID; a signer
+	// without one is shown by their typed name.
+	SignatureImages map[string][]byte `json:",omitempty"`
+}
+
+// RenderPDFResult is the rendered file. A contract's PDF is some 100 KB,
+// well inside Temporal's payload limit; PDFSHA256 identifies the bytes.
+type RenderPDFResult struct {
+	PDF            []byte
+	PDFSHA256      string
+	DocumentSHA256 string
+}
+
+// RenderPDF renders a contract version's PDF with every signature so far
+// and, once anyone has signed, the certificate page. It only reads, so a
+// retry renders the same bytes again.
+func (a *Activities) RenderPDF(ctx context.Context, in RenderPDFInput) (RenderPDFResult, error) {
+	pin, err := a.PDFInput(ctx, in)
+	if err != nil {
+		return RenderPDFResult{}, err
+	}
+	file, err := pdfdoc.Render(pin)
+	if err != nil {
+		// The same input fails the same way: retrying cannot help.
+		return RenderPDFResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadDocument", err)
+	}
+	sum := sha256.Sum256(file)
+	return RenderPDFResult{PDF: file, PDFSHA256: hex.EncodeToString(sum[:]), DocumentSHA256: pin.Document.SHA256}, nil
+}
+
+// PDFInput gathers what a version's PDF shows from the store: the
+// document, the signers (identity, address, browser, time) and the
+// approval chain with its opinions.
+func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.Input, error) {
+	stored, err := a.PDF.DocumentVersion(ctx, in.ContractNumber, in.Version)
+	if err != nil {
+		return pdfdoc.Input{}, fmt.Errorf("document of %s v%d: %w", in.ContractNumber, in.Version, err)
+	}
+	doc, err := stored.Decode()
+	if err != nil {
+		return pdfdoc.Input{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadDocument", err)
+	}
+	sigs, err := a.PDF.SealedSignatures(ctx, in.ContractNumber, in.Version)
+	if err != nil {
+		return pdfdoc.Input{}, err
+	}
+	tasks, err := a.PDF.Tasks(ctx, in.ContractNumber)
+	if err != nil {
+		return pdfdoc.Input{}, err
+	}
+	out := pdfdoc.Input{Document: doc}
+	for _, s := range sigs {
+		identity := s.SignerEmail
+		if s.UserID != "" {
+			identity = s.UserID + " " + s.SignerEmail
+		}
+		out.Signers = append(out.Signers, pdfdoc.Signer{
+			Name: s.SignerName, Party: pdfdoc.Party(s.Party), Role: s.Role, Identity: identity,
+			SignedAt: s.SignedAt, IP: s.IP, UserAgent: s.UserAgent,
+			CodeVerified: in.RequireCode && s.Party == string(domain.PartyCustomer),
+			SignaturePNG: in.SignatureImages[s.SignerID], TypedName: s.SignerName,
+		})
+	}
+	decided := slices.DeleteFunc(slices.Clone(tasks), func(t domain.ApprovalTask) bool { return t.DecidedAt == nil })
+	slices.SortStableFunc(decided, func(x, y domain.ApprovalTask) int { return x.DecidedAt.Compare(*y.DecidedAt) })
+	for _, t := range decided {
+		stage := t.StageName
+		if stage == "" {
+			stage = string(t.Role)
+		}
+		out.Approvals = append(out.Approvals, pdfdoc.Approval{Stage: stage, Approver: t.DecidedByName,
+			Decision: string(t.Status), Opinion: t.Opinion, DecidedAt: *t.DecidedAt})
+	}
+	if len(in.SealPNG) > 0 || a.Sealer != nil {
+		out.Seal = &pdfdoc.Seal{PNG: in.SealPNG, AppliedBy: in.SealAppliedBy}
+		if a.Sealer != nil {
+			out.Seal.KeyFingerprint = a.Sealer.KeyID()
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,245 @@
+package pdfdoc
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/ledongthuc/pdf"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signet-clm/signet/internal/document"
+)
+
+// squeeze drops all white space: a PDF has line breaks where the text
+// wrapped (between any two CJK characters too) and gaps between runs, so
+// extracted text is compared character by character, ignoring spacing.
+func squeeze(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// canonical is the canonical text as the PDF must read back: every
+// character in order, except the " | " that joins table cells in the
+// text form, which the PDF draws as the table's rules.
+func canonical(d document.Document) string {
+	return squeeze(strings.ReplaceAll(d.Text, " | ", " "))
+}
+
+// goPages extracts each page's text with a Go PDF reader.
+func goPages(t *testing.T, file []byte) []string {
+	t.Helper()
+	r, err := pdf.NewReader(bytes.NewReader(file), int64(len(file)))
+	require.NoError(t, err)
+	var out []string
+	for i := 1; i <= r.NumPage(); i++ {
+		s, err := r.Page(i).GetPlainText(nil)
+		require.NoError(t, err)
+		out = append(out, s)
+	}
+	return out
+}
+
+// popplerPages extracts each page's text with poppler's pdftotext in
+// content order, or returns nil where poppler-utils is not installed.
+func popplerPages(t *testing.T, file []byte) []string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Log("pdftotext not installed (apt-get install poppler-utils): compared with the Go reader only")
+		return nil
+	}
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	require.NoError(t, os.WriteFile(path, file, 0o600))
+	out, err := exec.Command(bin, "-raw", "-enc", "UTF-8", path, "-").Output()
+	require.NoError(t, err)
+	pages := strings.Split(string(out), "\f")
+	return pages[:len(pages)-1] // the text ends with a form feed
+}
+
+// body checks that every page starts with its footer (number, hash and
+// "page n of N") and returns the pages' text without the footers.
+func body(t *testing.T, pages []string, lang string, d document.Document) []string {
+	t.Helper()
+	l := wording[lang]
+	var out []string
+	for i, p := range pages {
+		before, after := pageLabel(l, i+1)
+		footer := squeeze(footerText(l, d.Input.Number, d.SHA256) + before + strconv.Itoa(len(pages)) + after)
+		p = squeeze(p)
+		require.True(t, strings.HasPrefix(p, footer), "page %d's footer: want %q, page reads %q", i+1, footer, p[:min(len(p), 300)])
+		out = append(out, strings.TrimPrefix(p, footer))
+	}
+	return out
+}
+
+func TestPDFTextIsTheCanonicalText(t *testing.T) {
+	for name, d := range demoDocuments(t) {
+		t.Run(name, func(t *testing.T) {
+			lang, _ := document.Layout(d)
+			assert.Equal(t, map[string]string{"sales-zh": "zh", "service-en": "en"}[name], lang)
+			in := signedInput(t, d)
+			file, err := Render(in)
+			require.NoError(t, err)
+			for extractor, pages := range map[string][]string{"go": goPages(t, file), "pdftotext": popplerPages(t, file)} {
+				if pages == nil {
+					continue
+				}
+				require.GreaterOrEqual(t, len(pages), 2, extractor)
+				text := body(t, pages, lang, d)
+				contract := strings.Join(text[:len(text)-1], "")
+				want := canonical(d)
+				require.True(t, strings.HasPrefix(contract, want), "%s: the PDF's text before the signatures is not the canonical text:\nwant %s\ngot  %s", extractor, want, contract)
+				signatures := strings.TrimPrefix(contract, want)
+				l := wording[lang]
+				assert.True(t, strings.HasPrefix(signatures, squeeze(l.signatures)), "%s: the signature blocks follow the text: %s", extractor, signatures)
+				for _, s := range []string{d.Input.Company.Name, d.Input.Customer.Name, "张伟"} {
+					assert.Contains(t, signatures, squeeze(s), extractor)
+				}
+				cert := text[len(text)-1]
+				assert.True(t, strings.HasPrefix(cert, squeeze(l.certificate)), "%s: the last page is the certificate: %s", extractor, cert)
+				for _, s := range []string{d.SHA256, "203.0.113.7", "198.51.100.23", in.Signers[1].UserAgent, "zhangwei@example.com",
+					"价格在授权范围内。", "付款条件可接受。", l.decisions["approved"], "SHA256:3f9a0c1d2e", l.codeYes, l.codeNo, l.drawn, l.typed, "2026-01-1010:30:00UTC"} {
+					assert.Contains(t, cert, squeeze(s), "%s: certificate page", extractor)
+				}
+			}
+		})
+	}
+}
+
+func TestPDFWithoutSignersHasBlankBlocksAndNoCertificate(t *testing.T) {
+	d := demoDocuments(t)["sales-zh"]
+	file, err := Render(Input{Document: d})
+	require.NoError(t, err)
+	pages := body(t, goPages(t, file), "zh", d)
+	all := strings.Join(pages, "")
+	require.True(t, strings.HasPrefix(all, canonical(d)))
+	rest := strings.TrimPrefix(all, canonical(d))
+	assert.Equal(t, squeeze("签署 甲方（盖章）：示例科技有限公司 签字：________________ 日期：________________ 乙方（盖章）：上海星辰科技有限公司 签字：________________ 日期：________________"), rest)
+	assert.Empty(t, images(t, file), "no seal or signature before anyone signed")
+}
+
+// pageImage is one image XObject drawn on a page, as the PDF's objects
+// say: its pixel size and whether it has a soft mask (transparency).
+type pageImage struct {
+	page          int
+	width, height int
+	smask         bool
+}
+
+var xobjectUse = regexp.MustCompile(`/(\w+) Do`)
+
+// images lists the images each page draws, read from the PDF's page
+// resources and content streams.
+func images(t *testing.T, file []byte) []pageImage {
+	t.Helper()
+	r, err := pdf.NewReader(bytes.NewReader(file), int64(len(file)))
+	require.NoError(t, err)
+	var out []pageImage
+	for i := 1; i <= r.NumPage(); i++ {
+		p := r.Page(i)
+		xobjects := p.Resources().Key("XObject")
+		var content bytes.Buffer
+		c := p.V.Key("Contents")
+		rd := c.Reader()
+		_, err := content.ReadFrom(rd)
+		require.NoError(t, err)
+		require.NoError(t, rd.Close())
+		for _, m := range xobjectUse.FindAllStringSubmatch(content.String(), -1) {
+			x := xobjects.Key(m[1])
+			if x.Key("Subtype").Name() != "Image" {
+				continue
+			}
+			out = append(out, pageImage{page: i, width: int(x.Key("Width").Int64()), height: int(x.Key("Height").Int64()),
+				smask: !x.Key("SMask").IsNull()})
+		}
+	}
+	return out
+}
+
+func TestSealAndSignatureImagesAreOnTheSignaturePage(t *testing.T) {
+	d := demoDocuments(t)["sales-zh"]
+	file, err := Render(signedInput(t, d))
+	require.NoError(t, err)
+	pages := goPages(t, file)
+	sigPage := 0
+	for i, p := range pages {
+		if strings.Contains(squeeze(p), squeeze("甲方（盖章）：示例科技有限公司签字人")) {
+			sigPage = i + 1
+		}
+	}
+	require.NotZero(t, sigPage, "a page has the signature blocks")
+	assert.Equal(t, []pageImage{
+		{page: sigPage, width: 200, height: 200, smask: true}, // the company seal, Party A's block
+		{page: sigPage, width: 300, height: 100, smask: true}, // 王建国's drawn signature, Party B's
+	}, images(t, file), "the drawn signature and the seal, with their transparency, on the signature page and nowhere else")
+
+	if bin, err := exec.LookPath("pdfimages"); err == nil {
+		path := filepath.Join(t.TempDir(), "doc.pdf")
+		require.NoError(t, os.WriteFile(path, file, 0o600))
+		out, err := exec.Command(bin, "-list", path).Output()
+		require.NoError(t, err)
+		var listed []string
+		for _, ln := range strings.Split(string(out), "\n")[2:] {
+			if f := strings.Fields(ln); len(f) > 4 { // page num type width height …
+				listed = append(listed, fmt.Sprintf("p%s %s", f[0], strings.Join(f[2:5], " ")))
+			}
+		}
+		assert.ElementsMatch(t, []string{
+			fmt.Sprintf("p%d image 300 100", sigPage), fmt.Sprintf("p%d smask 300 100", sigPage),
+			fmt.Sprintf("p%d image 200 200", sigPage), fmt.Sprintf("p%d smask 200 200", sigPage),
+		}, listed, "pdfimages -list")
+	}
+}
+
+func TestBadSignatureImageIsRefused(t *testing.T) {
+	in := signedInput(t, demoDocuments(t)["sales-zh"])
+	in.Signers[1].SignaturePNG = []byte("not a png")
+	_, err := Render(in)
+	assert.ErrorContains(t, err, "signature of 王建国 is not a PNG image")
+}
+
+func TestLongContractWrapsTablesAndBreaksPages(t *testing.T) {
+	d := bigDocument(t)
+	file, err := Render(Input{Document: d})
+	require.NoError(t, err)
+	for extractor, pages := range map[string][]string{"go": goPages(t, file), "pdftotext": popplerPages(t, file)} {
+		if pages == nil {
+			continue
+		}
+		assert.Greater(t, len(pages), 3, extractor)
+		text := strings.Join(body(t, pages, "zh", d), "")
+		assert.True(t, strings.HasPrefix(text, canonical(d)), "%s: a long contract reads back as its canonical text", extractor)
+	}
+}
+
+func TestRenderIsDeterministic(t *testing.T) {
+	in := signedInput(t, demoDocuments(t)["service-en"])
+	a, err := Render(in)
+	require.NoError(t, err)
+	b, err := Render(in)
+	require.NoError(t, err)
+	assert.Equal(t, a, b, "the same input gives the same bytes")
+}
+
+func TestCharactersNoFontHasAreRefusedNotDrawnAsSpaces(t *testing.T) {
+	d := demoDocuments(t)["sales-zh"]
+	d.Text = strings.Replace(d.Text, "特别约定", "特别约定🙂", 1)
+	_, err := Render(Input{Document: d})
+	var missing *MissingGlyphsError
+	require.ErrorAs(t, err, &missing)
+	assert.Equal(t, []rune{'🙂'}, missing.Runes)
+	assert.ErrorContains(t, err, "U+1F642")
+}
