@@ -9,39 +9,24 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"unicode"
 
-	"github.com/ledongthuc/pdf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/testkit/pdftext"
 	"github.com/signet-clm/signet/testkit/testenv"
 )
 
 // pdfText is a PDF's text, page by page, with all white space dropped
 // (the PDF breaks lines where the text wraps).
 func pdfText(t *testing.T, file []byte) []string {
-	t.Helper()
-	r, err := pdf.NewReader(bytes.NewReader(file), int64(len(file)))
-	require.NoError(t, err)
-	var pages []string
-	for i := 1; i <= r.NumPage(); i++ {
-		s, err := r.Page(i).GetPlainText(nil)
-		require.NoError(t, err)
-		pages = append(pages, dropSpace(s))
+	pages := pdftext.Pages(t, file)
+	for i, p := range pages {
+		pages[i] = pdftext.Squeeze(p)
 	}
 	return pages
-}
-
-func dropSpace(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
 }
 
 // TestDocumentAsPDF: format=pdf gives the contract's unsigned PDF, named
@@ -71,11 +56,11 @@ func TestDocumentAsPDF(t *testing.T) {
 	pages := pdfText(t, r.Body)
 	var all strings.Builder
 	for i, p := range pages {
-		footer := dropSpace(fmt.Sprintf("合同编号 %s · 文档 SHA-256 %s 第 %d 页，共 %d 页", n, state.Contract.DocumentSHA256, i+1, len(pages)))
+		footer := pdftext.Squeeze(fmt.Sprintf("合同编号 %s · 文档 SHA-256 %s 第 %d 页，共 %d 页", n, state.Contract.DocumentSHA256, i+1, len(pages)))
 		assert.True(t, strings.HasPrefix(p, footer), "page %d's footer: %s", i+1, p)
 		all.WriteString(strings.TrimPrefix(p, footer))
 	}
-	assert.True(t, strings.HasPrefix(all.String(), dropSpace(strings.ReplaceAll(string(text.Body), " | ", " "))), "the PDF reads as the canonical text: %s", all.String())
+	assert.True(t, strings.HasPrefix(all.String(), pdftext.Canonical(string(text.Body))), "the PDF reads as the canonical text: %s", all.String())
 	assert.NotContains(t, all.String(), "签署证书", "no certificate page before anyone signed")
 
 	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=pdf", "sales2", nil), http.StatusNotFound)
@@ -107,22 +92,22 @@ func TestRenderPDFActivityShowsTheSignedRound(t *testing.T) {
 	cert := pages[len(pages)-1]
 	require.Contains(t, cert, "签署证书", "the last page is the certificate")
 	assert.Contains(t, cert, live.Contract.DocumentSHA256)
-	assert.Contains(t, cert, dropSpace(s.Sealer.KeyID()))
+	assert.Contains(t, cert, pdftext.Squeeze(s.Sealer.KeyID()))
 	for _, sg := range sigs {
-		assert.Contains(t, strings.Join(pages[:len(pages)-1], ""), dropSpace(sg.SignerName), "%s's signature block", sg.SignerName)
-		assert.Contains(t, cert, dropSpace(sg.SignerName))
-		assert.Contains(t, cert, dropSpace(sg.SignerEmail))
-		assert.Contains(t, cert, dropSpace(sg.IP))
-		assert.Contains(t, cert, dropSpace(sg.UserAgent))
-		assert.Contains(t, cert, dropSpace(sg.SignedAt.UTC().Format("2006-01-02 15:04:05 UTC")))
+		assert.Contains(t, strings.Join(pages[:len(pages)-1], ""), pdftext.Squeeze(sg.SignerName), "%s's signature block", sg.SignerName)
+		assert.Contains(t, cert, pdftext.Squeeze(sg.SignerName))
+		assert.Contains(t, cert, pdftext.Squeeze(sg.SignerEmail))
+		assert.Contains(t, cert, pdftext.Squeeze(sg.IP))
+		assert.Contains(t, cert, pdftext.Squeeze(sg.UserAgent))
+		assert.Contains(t, cert, pdftext.Squeeze(sg.SignedAt.UTC().Format("2006-01-02 15:04:05 UTC")))
 	}
 	decided := 0
 	for _, task := range tasks {
 		if task.DecidedAt != nil {
 			decided++
-			assert.Contains(t, cert, dropSpace(task.DecidedByName), "approver on the certificate")
+			assert.Contains(t, cert, pdftext.Squeeze(task.DecidedByName), "approver on the certificate")
 			if task.Opinion != "" {
-				assert.Contains(t, cert, dropSpace(task.Opinion))
+				assert.Contains(t, cert, pdftext.Squeeze(task.Opinion))
 			}
 		}
 	}

@@ -10,47 +10,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"unicode"
 
 	"github.com/ledongthuc/pdf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/internal/document"
+	"github.com/signet-clm/signet/testkit/pdftext"
 )
-
-// squeeze drops all white space: a PDF has line breaks where the text
-// wrapped (between any two CJK characters too) and gaps between runs, so
-// extracted text is compared character by character, ignoring spacing.
-func squeeze(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-// canonical is the canonical text as the PDF must read back: every
-// character in order, except the " | " that joins table cells in the
-// text form, which the PDF draws as the table's rules.
-func canonical(d document.Document) string {
-	return squeeze(strings.ReplaceAll(d.Text, " | ", " "))
-}
-
-// goPages extracts each page's text with a Go PDF reader.
-func goPages(t *testing.T, file []byte) []string {
-	t.Helper()
-	r, err := pdf.NewReader(bytes.NewReader(file), int64(len(file)))
-	require.NoError(t, err)
-	var out []string
-	for i := 1; i <= r.NumPage(); i++ {
-		s, err := r.Page(i).GetPlainText(nil)
-		require.NoError(t, err)
-		out = append(out, s)
-	}
-	return out
-}
 
 // popplerPages extracts each page's text with poppler's pdftotext in
 // content order, or returns nil where poppler-utils is not installed.
@@ -77,8 +44,8 @@ func body(t *testing.T, pages []string, lang string, d document.Document) []stri
 	var out []string
 	for i, p := range pages {
 		before, after := pageLabel(l, i+1)
-		footer := squeeze(footerText(l, d.Input.Number, d.SHA256) + before + strconv.Itoa(len(pages)) + after)
-		p = squeeze(p)
+		footer := pdftext.Squeeze(footerText(l, d.Input.Number, d.SHA256) + before + strconv.Itoa(len(pages)) + after)
+		p = pdftext.Squeeze(p)
 		require.True(t, strings.HasPrefix(p, footer), "page %d's footer: want %q, page reads %q", i+1, footer, p[:min(len(p), 300)])
 		out = append(out, strings.TrimPrefix(p, footer))
 	}
@@ -93,26 +60,26 @@ func TestPDFTextIsTheCanonicalText(t *testing.T) {
 			in := signedInput(t, d)
 			file, err := Render(in)
 			require.NoError(t, err)
-			for extractor, pages := range map[string][]string{"go": goPages(t, file), "pdftotext": popplerPages(t, file)} {
+			for extractor, pages := range map[string][]string{"go": pdftext.Pages(t, file), "pdftotext": popplerPages(t, file)} {
 				if pages == nil {
 					continue
 				}
 				require.GreaterOrEqual(t, len(pages), 2, extractor)
 				text := body(t, pages, lang, d)
 				contract := strings.Join(text[:len(text)-1], "")
-				want := canonical(d)
+				want := pdftext.Canonical(d.Text)
 				require.True(t, strings.HasPrefix(contract, want), "%s: the PDF's text before the signatures is not the canonical text:\nwant %s\ngot  %s", extractor, want, contract)
 				signatures := strings.TrimPrefix(contract, want)
 				l := wording[lang]
-				assert.True(t, strings.HasPrefix(signatures, squeeze(l.signatures)), "%s: the signature blocks follow the text: %s", extractor, signatures)
+				assert.True(t, strings.HasPrefix(signatures, pdftext.Squeeze(l.signatures)), "%s: the signature blocks follow the text: %s", extractor, signatures)
 				for _, s := range []string{d.Input.Company.Name, d.Input.Customer.Name, "张伟"} {
-					assert.Contains(t, signatures, squeeze(s), extractor)
+					assert.Contains(t, signatures, pdftext.Squeeze(s), extractor)
 				}
 				cert := text[len(text)-1]
-				assert.True(t, strings.HasPrefix(cert, squeeze(l.certificate)), "%s: the last page is the certificate: %s", extractor, cert)
+				assert.True(t, strings.HasPrefix(cert, pdftext.Squeeze(l.certificate)), "%s: the last page is the certificate: %s", extractor, cert)
 				for _, s := range []string{d.SHA256, "203.0.113.7", "198.51.100.23", in.Signers[1].UserAgent, "zhangwei@example.com",
 					"价格在授权范围内。", "付款条件可接受。", l.decisions["approved"], "SHA256:3f9a0c1d2e", l.codeYes, l.codeNo, l.drawn, l.typed, "2026-01-1010:30:00UTC"} {
-					assert.Contains(t, cert, squeeze(s), "%s: certificate page", extractor)
+					assert.Contains(t, cert, pdftext.Squeeze(s), "%s: certificate page", extractor)
 				}
 			}
 		})
@@ -123,11 +90,11 @@ func TestPDFWithoutSignersHasBlankBlocksAndNoCertificate(t *testing.T) {
 	d := demoDocuments(t)["sales-zh"]
 	file, err := Render(Input{Document: d})
 	require.NoError(t, err)
-	pages := body(t, goPages(t, file), "zh", d)
+	pages := body(t, pdftext.Pages(t, file), "zh", d)
 	all := strings.Join(pages, "")
-	require.True(t, strings.HasPrefix(all, canonical(d)))
-	rest := strings.TrimPrefix(all, canonical(d))
-	assert.Equal(t, squeeze("签署 甲方（盖章）：示例科技有限公司 签字：________________ 日期：________________ 乙方（盖章）：上海星辰科技有限公司 签字：________________ 日期：________________"), rest)
+	require.True(t, strings.HasPrefix(all, pdftext.Canonical(d.Text)))
+	rest := strings.TrimPrefix(all, pdftext.Canonical(d.Text))
+	assert.Equal(t, pdftext.Squeeze("签署 甲方（盖章）：示例科技有限公司 签字：________________ 日期：________________ 乙方（盖章）：上海星辰科技有限公司 签字：________________ 日期：________________"), rest)
 	assert.Empty(t, images(t, file), "no seal or signature before anyone signed")
 }
 
@@ -173,10 +140,10 @@ func TestSealAndSignatureImagesAreOnTheSignaturePage(t *testing.T) {
 	d := demoDocuments(t)["sales-zh"]
 	file, err := Render(signedInput(t, d))
 	require.NoError(t, err)
-	pages := goPages(t, file)
+	pages := pdftext.Pages(t, file)
 	sigPage := 0
 	for i, p := range pages {
-		if strings.Contains(squeeze(p), squeeze("甲方（盖章）：示例科技有限公司签字人")) {
+		if strings.Contains(pdftext.Squeeze(p), pdftext.Squeeze("甲方（盖章）：示例科技有限公司签字人")) {
 			sigPage = i + 1
 		}
 	}
@@ -215,13 +182,13 @@ func TestLongContractWrapsTablesAndBreaksPages(t *testing.T) {
 	d := bigDocument(t)
 	file, err := Render(Input{Document: d})
 	require.NoError(t, err)
-	for extractor, pages := range map[string][]string{"go": goPages(t, file), "pdftotext": popplerPages(t, file)} {
+	for extractor, pages := range map[string][]string{"go": pdftext.Pages(t, file), "pdftotext": popplerPages(t, file)} {
 		if pages == nil {
 			continue
 		}
 		assert.Greater(t, len(pages), 3, extractor)
 		text := strings.Join(body(t, pages, "zh", d), "")
-		assert.True(t, strings.HasPrefix(text, canonical(d)), "%s: a long contract reads back as its canonical text", extractor)
+		assert.True(t, strings.HasPrefix(text, pdftext.Canonical(d.Text)), "%s: a long contract reads back as its canonical text", extractor)
 	}
 }
 

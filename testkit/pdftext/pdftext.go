@@ -1,0 +1,46 @@
+// Package pdftext reads a PDF's text back for tests, so every test that
+// checks what a rendered or signed PDF says compares it the same way.
+package pdftext
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/ledongthuc/pdf"
+	"github.com/stretchr/testify/require"
+)
+
+// Pages extracts each page's text with a Go PDF reader.
+func Pages(t testing.TB, file []byte) []string {
+	t.Helper()
+	r, err := pdf.NewReader(bytes.NewReader(file), int64(len(file)))
+	require.NoError(t, err)
+	var out []string
+	for i := 1; i <= r.NumPage(); i++ {
+		s, err := r.Page(i).GetPlainText(nil)
+		require.NoError(t, err)
+		out = append(out, s)
+	}
+	return out
+}
+
+// Squeeze drops all white space: a PDF has line breaks where the text
+// wrapped (between any two CJK characters too) and gaps between runs, so
+// extracted text is compared character by character, ignoring spacing.
+func Squeeze(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// Canonical is a document's canonical text as its PDF must read back:
+// every character in order, except the " | " that joins table cells in
+// the text form, which the PDF draws as the table's rules.
+func Canonical(text string) string {
+	return Squeeze(strings.ReplaceAll(text, " | ", " "))
+}
