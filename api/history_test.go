@@ -89,9 +89,10 @@ func TestRecordedHistoryReplays(t *testing.T) {
 		name string
 		raw  []byte
 	}{
-		// Of the code under changeLocalRecords; the fixtures without the
-		// suffix are of the code before it and stay as recorded.
-		{"contract_reject_resubmit_sign_complete_archive_local_records.json", raw},
+		// Each named for the last change its workflow knows: the contract's
+		// changeRoundsFinish, the rounds' changeLocalRecords. The fixtures
+		// of earlier changes (or none) stay as recorded.
+		{"contract_reject_resubmit_sign_complete_archive_rounds_finish.json", raw},
 		{"approval_round_approved_local_records.json", round},
 		{"signing_round_signed_local_records.json", signingRound},
 	}

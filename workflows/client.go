@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
@@ -30,19 +31,45 @@ func (c Client) StartContract(ctx context.Context, contract domain.Contract, tas
 // workflow has completed it. updateID is the client's request ID, so a
 // retry is answered with the first result; the validator's refusal only
 // shows in the handle's Get.
+//
+// The server aborts an Update whose workflow task failed before it was
+// recorded (WorkflowNotReady: "unexpected workflow task failure"), as when
+// an event arrived while that task closed the workflow; nothing of it was
+// recorded, so it is sent again under the same ID, a few times, before the
+// caller hears that the service is unavailable.
 func (c Client) Update(ctx context.Context, workflowID, updateID, name string, arg, result any) error {
-	handle, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflowID,
-		UpdateID:     updateID,
-		UpdateName:   name,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = handle.Get(ctx, result)
+	var err error
+	for attempt, wait := 0, notReadyBackoff; ; attempt, wait = attempt+1, wait*2 {
+		var handle client.WorkflowUpdateHandle
+		handle, err = c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID:   workflowID,
+			UpdateID:     updateID,
+			UpdateName:   name,
+			Args:         []any{arg},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = handle.Get(ctx, result)
+		}
+		var notReady *serviceerror.WorkflowNotReady
+		if !errors.As(err, &notReady) || attempt+1 >= notReadyAttempts {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return Error(err)
+		case <-time.After(wait):
+		}
 	}
 	return Error(err)
 }
+
+// An Update refused as not ready is sent at most notReadyAttempts times,
+// waiting notReadyBackoff, then twice as long each time (1.5 s in all).
+const (
+	notReadyAttempts = 5
+	notReadyBackoff  = 100 * time.Millisecond
+)
 
 // UpdateResult reads into result the outcome of an Update already sent
 // with updateID (a retried request's first answer), waiting for it to

@@ -284,11 +284,27 @@ func (w *contractWorkflow) run(ctx workflow.Context, in ContractInput) (Contract
 		return w.live(ctx)
 	}
 
-	// Let any update still finishing return its answer before we close.
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := w.finish(ctx); err != nil {
 		return ContractResult{}, err
 	}
 	return ContractResult{Number: w.state.Contract.Number, Status: w.state.Status}, nil
+}
+
+// roundsFinishWithin bounds how long a closing run waits for its round
+// children to complete; a round that has reported completes at once.
+const roundsFinishWithin = time.Minute
+
+// finish lets every update still finishing return its answer and, since
+// changeRoundsFinish, every round child complete before the run closes.
+func (w *contractWorkflow) finish(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	if workflow.GetVersion(ctx, changeRoundsFinish, workflow.DefaultVersion, 1) == workflow.DefaultVersion || w.children == 0 {
+		return nil
+	}
+	_, err := workflow.AwaitWithTimeout(ctx, roundsFinishWithin, func() bool { return w.children == 0 })
+	return err
 }
 
 func (w *contractWorkflow) continueAsNewSuggested(ctx workflow.Context) bool {

@@ -157,7 +157,7 @@ func (w *contractWorkflow) live(ctx workflow.Context) (ContractResult, error) {
 			return ContractResult{}, w.continueAsNew(ctx)
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := w.finish(ctx); err != nil {
 		return ContractResult{}, err
 	}
 	return ContractResult{Number: w.state.Contract.Number, Status: w.state.Status}, nil

@@ -41,3 +41,11 @@ package workflows
 // before keep remote activities (testdata/contract_reject_*.json and the
 // rounds' fixtures); testdata/*_local_records.json are of this version.
 const changeLocalRecords = "local-records"
+
+// changeRoundsFinish: a contract's run closes only once its round children
+// have completed too (at most roundsFinishWithin after its last handler),
+// not merely once its handlers have. A round completes just after the
+// contract has answered its report, so an archive arriving in between used
+// to close the run while the round's completion was on its way; the server
+// then refused the closing task and aborted the archive Update with it.
+const changeRoundsFinish = "rounds-finish"
