@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
@@ -17,75 +19,78 @@ import (
 	"github.com/signet-clm/signet/workflows"
 )
 
-// ReconcileLockKey is the advisory lock that keeps one reconciliation
-// running at a time across worker replicas.
-const ReconcileLockKey = store.ReconcileLock
-
 // ReconcileStore is what a reconciliation reads and records.
 type ReconcileStore interface {
-	WithAdvisoryLock(ctx context.Context, key int64, fn func(ctx context.Context) error) (bool, error)
-	OpenContracts(ctx context.Context) ([]store.OpenContract, error)
+	OpenContracts(ctx context.Context, after string, limit int) ([]store.OpenContract, error)
 	SaveReconciliation(ctx context.Context, r store.Reconciliation) error
 }
 
+// ReconcilePage is how many contracts a reconciliation reads from
+// PostgreSQL, and asks Temporal's visibility for, at a time.
+const ReconcilePage = 1000
+
 // Reconciler compares the PostgreSQL projection with Temporal: every
 // contract PostgreSQL holds open must have a running workflow whose
-// ContractStatus search attribute agrees with PostgreSQL's status.
+// ContractStatus search attribute agrees with PostgreSQL's status. Its
+// schedule (JobReconciliation) runs it once per time across replicas.
 type Reconciler struct {
 	Store  ReconcileStore
 	Client client.Client
-	Logger *slog.Logger
+	// TaskQueue, when set, narrows the workflows listed to its own.
+	TaskQueue string
+	Logger    *slog.Logger
 }
 
 // Report is the outcome of one reconciliation.
 type Report struct {
-	// Skipped is true when another replica held the lock.
-	Skipped bool
 	Checked int
 	Drift   []store.Drift
 }
 
-// Run checks every open contract once, unless another replica is at it,
-// and records the report for the metrics endpoint and auditors.
+// Run checks every open contract once and records the report for the
+// metrics endpoint and auditors.
 func (r *Reconciler) Run(ctx context.Context) (Report, error) {
-	var rep Report
 	started := time.Now()
-	ran, err := r.Store.WithAdvisoryLock(ctx, ReconcileLockKey, func(ctx context.Context) error {
-		var err error
-		if rep, err = r.check(ctx); err != nil {
-			return err
-		}
-		return r.Store.SaveReconciliation(ctx, store.Reconciliation{StartedAt: started, FinishedAt: time.Now(), Checked: rep.Checked, Drift: rep.Drift})
-	})
-	if !ran && err == nil {
-		return Report{Skipped: true}, nil
+	rep, err := r.check(ctx)
+	if err != nil {
+		return rep, err
 	}
-	return rep, err
+	return rep, r.Store.SaveReconciliation(ctx, store.Reconciliation{StartedAt: started, FinishedAt: time.Now(), Checked: rep.Checked, Drift: rep.Drift})
 }
 
+// check reads the running contract workflows' statuses from visibility a
+// page at a time, then PostgreSQL's open contracts a page at a time, and
+// describes only the contracts the two disagree on: visibility lags a
+// moment behind, so a disagreement is confirmed against the workflow
+// itself before it counts as drift.
 func (r *Reconciler) check(ctx context.Context) (Report, error) {
-	open, err := r.Store.OpenContracts(ctx)
+	running, err := r.runningStatuses(ctx)
 	if err != nil {
 		return Report{}, err
 	}
 	var rep Report
-	for _, c := range open {
-		rep.Checked++
-		n := c.Number
-		desc, err := r.Client.DescribeWorkflowExecution(ctx, workflows.ContractWorkflowID(n), "")
-		var notFound *serviceerror.NotFound
-		switch {
-		case errors.As(err, &notFound):
-			rep.Drift = append(rep.Drift, store.Drift{Number: n, Reason: "no workflow exists for this open contract"})
-		case err != nil:
-			return rep, fmt.Errorf("describe %s: %w", n, err)
-		case desc.WorkflowExecutionInfo.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-			rep.Drift = append(rep.Drift, store.Drift{Number: n, Reason: "workflow is " + desc.WorkflowExecutionInfo.GetStatus().String() + " but the contract is open"})
-		default:
-			if sa := statusAttribute(desc.WorkflowExecutionInfo.GetSearchAttributes().GetIndexedFields()["ContractStatus"]); sa != string(c.Status) {
-				rep.Drift = append(rep.Drift, store.Drift{Number: n, Reason: fmt.Sprintf("search attribute ContractStatus is %q but PostgreSQL says %q", sa, c.Status)})
+	for after := ""; ; {
+		open, err := r.Store.OpenContracts(ctx, after, ReconcilePage)
+		if err != nil {
+			return rep, err
+		}
+		for _, c := range open {
+			rep.Checked++
+			if st, ok := running[c.Number]; ok && st == string(c.Status) {
+				continue
+			}
+			d, err := r.confirm(ctx, c)
+			if err != nil {
+				return rep, err
+			}
+			if d != nil {
+				rep.Drift = append(rep.Drift, *d)
 			}
 		}
+		if len(open) < ReconcilePage {
+			break
+		}
+		after = open[len(open)-1].Number
 	}
 	for _, d := range rep.Drift {
 		r.Logger.Warn("contract drift", "number", d.Number, "reason", d.Reason)
@@ -93,6 +98,53 @@ func (r *Reconciler) check(ctx context.Context) (Report, error) {
 	r.Logger.Info("reconciliation done", "checked", rep.Checked, "drift", len(rep.Drift))
 	return rep, nil
 }
+
+// runningStatuses maps each running contract workflow's number to its
+// ContractStatus search attribute.
+func (r *Reconciler) runningStatuses(ctx context.Context) (map[string]string, error) {
+	query := fmt.Sprintf("WorkflowType = '%s' AND ExecutionStatus = 'Running'", workflowTypeContract)
+	if r.TaskQueue != "" {
+		query += fmt.Sprintf(" AND TaskQueue = '%s'", r.TaskQueue)
+	}
+	out := map[string]string{}
+	var token []byte
+	for {
+		resp, err := r.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: ReconcilePage, NextPageToken: token})
+		if err != nil {
+			return nil, fmt.Errorf("list running contract workflows: %w", err)
+		}
+		for _, e := range resp.GetExecutions() {
+			number := strings.TrimPrefix(e.GetExecution().GetWorkflowId(), workflows.ContractWorkflowID(""))
+			out[number] = statusAttribute(e.GetSearchAttributes().GetIndexedFields()["ContractStatus"])
+		}
+		if token = resp.GetNextPageToken(); len(token) == 0 {
+			return out, nil
+		}
+	}
+}
+
+// confirm describes one contract's workflow: nil when it runs with the
+// status PostgreSQL has after all.
+func (r *Reconciler) confirm(ctx context.Context, c store.OpenContract) (*store.Drift, error) {
+	n := c.Number
+	desc, err := r.Client.DescribeWorkflowExecution(ctx, workflows.ContractWorkflowID(n), "")
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return &store.Drift{Number: n, Reason: "no workflow exists for this open contract"}, nil
+	case err != nil:
+		return nil, fmt.Errorf("describe %s: %w", n, err)
+	case desc.WorkflowExecutionInfo.GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		return &store.Drift{Number: n, Reason: "workflow is " + desc.WorkflowExecutionInfo.GetStatus().String() + " but the contract is open"}, nil
+	}
+	if sa := statusAttribute(desc.WorkflowExecutionInfo.GetSearchAttributes().GetIndexedFields()["ContractStatus"]); sa != string(c.Status) {
+		return &store.Drift{Number: n, Reason: fmt.Sprintf("search attribute ContractStatus is %q but PostgreSQL says %q", sa, c.Status)}, nil
+	}
+	return nil, nil
+}
+
+// workflowTypeContract is the contract workflow's registered type name.
+const workflowTypeContract = "ContractWorkflow"
 
 // statusAttribute decodes a keyword search attribute ("" when absent).
 func statusAttribute(p *commonpb.Payload) string {

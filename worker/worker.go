@@ -1,5 +1,6 @@
 // Package worker runs Signet's Temporal worker: it registers the contract
-// workflow and its activities and runs the scheduled jobs (robfig/cron).
+// workflow and its activities, keeps the scheduled jobs' Temporal Schedules,
+// and runs the per-replica chores on its own clock (robfig/cron).
 package worker
 
 import (
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -54,7 +56,25 @@ func New(o Options) sdkworker.Worker {
 	workflows.RegisterWorkflows(w)
 	w.RegisterActivity(&activities.Activities{Projection: o.Store, Approvals: o.Store, Signing: o.Store, Sealer: o.Sealer,
 		Notifier: o.Store, Renewer: o.Renewer, PDF: o.Store, Location: o.Location})
+	jobs := o.jobs()
+	w.RegisterActivityWithOptions(jobs.RunJob, activity.RegisterOptions{Name: workflows.ActivityRunJob})
 	return w
+}
+
+// jobs is what the scheduled jobs' activity runs with.
+func (o Options) jobs() *Jobs {
+	logger := o.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	loc := o.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Jobs{
+		Digest:    &Digester{Store: o.Store, Location: loc, Logger: logger},
+		Reconcile: &Reconciler{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Logger: logger},
+	}
 }
 
 // Run runs the worker and its scheduled jobs until ctx ends.
@@ -65,15 +85,20 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer w.Stop()
 
+	// The digest and the reconciliation run once per time across every
+	// replica, as Temporal Schedules; what any replica may do alike stays
+	// on each one's own clock.
+	if err := EnsureSchedules(ctx, o.Client, o.TaskQueue, o.Location, []JobSchedule{
+		{Job: workflows.JobReconciliation, Cron: o.ReconcileSchedule},
+		{Job: workflows.JobDailyDigest, Cron: o.DigestSchedule},
+	}); err != nil {
+		return err
+	}
 	sched := cron.New(cron.WithLocation(o.Location))
-	rec := &Reconciler{Store: o.Store, Client: o.Client, Logger: o.Logger}
-	dig := &Digester{Store: o.Store, Location: o.Location, Logger: o.Logger}
 	jobs := []struct {
 		name, spec string
 		run        func() error
 	}{
-		{"reconciliation", o.ReconcileSchedule, func() error { _, err := rec.Run(ctx); return err }},
-		{"daily digest", o.DigestSchedule, func() error { _, err := dig.Run(ctx, time.Now()); return err }},
 		// Any replica may run it: the delete is the same whoever runs it.
 		{"request ID retention", o.ReconcileSchedule, func() error {
 			_, err := o.Store.ForgetRequestIDs(ctx, time.Now().Add(-RequestIDRetention))

@@ -1,9 +1,12 @@
 package workflows
 
+import "go.temporal.io/sdk/workflow"
+
 // WorkflowRegistry is what RegisterWorkflows needs: a worker, a replayer or
 // the SDK's test environment.
 type WorkflowRegistry interface {
 	RegisterWorkflow(w any)
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
 }
 
 // RegisterWorkflows registers every workflow type Signet runs, under the
@@ -13,4 +16,5 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflow(ContractWorkflow)
 	r.RegisterWorkflow(ApprovalWorkflow)
 	r.RegisterWorkflow(SigningWorkflow)
+	r.RegisterWorkflowWithOptions(ScheduledJob, workflow.RegisterOptions{Name: ScheduledJobWorkflow})
 }

@@ -51,7 +51,7 @@ func openKeys(cfg config.Config) (keySet, error) {
 // openStore connects as DATABASE_URL with the audit key, warning when that
 // role could rewrite the audit trail.
 func openStore(ctx context.Context, cfg config.Config, keys keySet, logger *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func openTrail(ctx context.Context) (cfg config.Config, tr *audit.Trail, done fu
 	if err != nil {
 		return cfg, nil, nil, err
 	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
 	if err != nil {
 		return cfg, nil, nil, err
 	}

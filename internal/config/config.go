@@ -27,6 +27,11 @@ type Config struct {
 	// is the owner role `signet migrate` connects as: it owns the tables
 	// and can give the app's role its rights.
 	MigrateDatabaseURL string
+	// DatabaseMaxConns (SIGNET_DB_MAX_CONNS, default store.DefaultMaxConns,
+	// 20) bounds each process's PostgreSQL pool; a pool_max_conns in
+	// DATABASE_URL wins. Size it to the API's and worker's concurrency and
+	// keep replicas × it under PostgreSQL's max_connections.
+	DatabaseMaxConns int32
 	// TemporalAddress (TEMPORAL_ADDRESS, default 127.0.0.1:7233) is the
 	// Temporal frontend's host:port.
 	TemporalAddress string
@@ -231,6 +236,13 @@ func FromEnv() (Config, error) {
 		return Config{}, fmt.Errorf("SIGNET_TIMEZONE %q: %w", tz, err)
 	}
 	c.TimeZone = loc
+	if v := os.Getenv("SIGNET_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n < 1 {
+			return Config{}, fmt.Errorf("SIGNET_DB_MAX_CONNS %q: want a whole number of connections, 1 or more", v)
+		}
+		c.DatabaseMaxConns = int32(n)
+	}
 	for _, d := range []struct {
 		name string
 		into *time.Duration

@@ -42,6 +42,7 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		"SIGNET_WORKER_METRICS_ADDR":   "metrics.internal",
 		"SIGNET_CODEC_ADDR":            "localhost",
 		"SIGNET_CODEC_UI_ORIGIN":       "http://127.0.0.1:8233/namespaces",
+		"SIGNET_DB_MAX_CONNS":          "many",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, value)

@@ -263,10 +263,11 @@ type OpenContract struct {
 	Status domain.Status
 }
 
-// OpenContracts lists contracts whose workflow should still be running.
-func (s *Store) OpenContracts(ctx context.Context) ([]OpenContract, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT number, status FROM contracts WHERE status <> ALL($1) ORDER BY number`,
-		[]string{string(domain.StatusExpired), string(domain.StatusCancelled), string(domain.StatusArchived)})
+// OpenContracts lists, a page at a time in number order, the contracts
+// after number after whose workflow should still be running.
+func (s *Store) OpenContracts(ctx context.Context, after string, limit int) ([]OpenContract, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT number, status FROM contracts WHERE status <> ALL($1) AND number > $2 ORDER BY number LIMIT $3`,
+		[]string{string(domain.StatusExpired), string(domain.StatusCancelled), string(domain.StatusArchived)}, after, limit)
 	open, err := pgx.CollectRows(rows, pgx.RowToStructByName[OpenContract])
 	if err != nil {
 		return nil, wrap("open contracts", err)

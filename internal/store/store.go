@@ -27,6 +27,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -48,10 +49,19 @@ type Store struct {
 
 // Open connects to databaseURL. It does not wait for the server to answer,
 // so a process can start while PostgreSQL is still coming up.
-func Open(ctx context.Context, databaseURL string) (*Store, error) {
+//
+// The pool holds at most maxConns connections (DefaultMaxConns when 0),
+// unless the URL sets pool_max_conns itself.
+func Open(ctx context.Context, databaseURL string, maxConns ...int32) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, wrap("parse DATABASE_URL", err)
+	}
+	if !strings.Contains(databaseURL, "pool_max_conns") {
+		cfg.MaxConns = DefaultMaxConns
+		if len(maxConns) > 0 && maxConns[0] > 0 {
+			cfg.MaxConns = maxConns[0]
+		}
 	}
 	// Fail fast while PostgreSQL is down so callers answer 503, not hang.
 	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > 5*time.Second {
@@ -63,6 +73,12 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	}
 	return &Store{pool: pool}, nil
 }
+
+// DefaultMaxConns sizes the pool for one process's concurrency: the API's
+// requests each hold a connection for one transaction, and the worker's
+// local activities (projection writes) run inside its workflow tasks. pgx's
+// own default, max(4, CPUs), queues them on a small machine.
+const DefaultMaxConns int32 = 20
 
 // Close releases every connection.
 func (s *Store) Close() { s.pool.Close() }
@@ -79,23 +95,23 @@ func HashToken(token string) []byte {
 	return sum[:]
 }
 
-// WithAdvisoryLock runs fn while holding the session advisory lock key, so
-// one replica at a time does a job. ran is false, and fn not called, when
-// another session holds the lock.
+// WithAdvisoryLock runs fn while holding the advisory lock key, so one
+// replica at a time does a job. ran is false, and fn not called, when
+// another holds it. The lock is a transaction's (pg_try_advisory_xact_lock),
+// held by a transaction kept open while fn runs: a session's lock would not
+// survive a transaction-mode connection pooler, which hands the session to
+// others between transactions. fn itself uses the pool, so keep it short.
 func (s *Store) WithAdvisoryLock(ctx context.Context, key int64, fn func(ctx context.Context) error) (ran bool, err error) {
-	conn, err := s.pool.Acquire(ctx)
+	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return false, wrap("acquire connection", err)
+		return false, wrap("begin lock transaction", err)
 	}
-	defer conn.Release()
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ran); err != nil {
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, key).Scan(&ran); err != nil {
 		return false, wrap(fmt.Sprintf("take advisory lock %x", key), err)
 	}
 	if !ran {
 		return false, nil
 	}
-	defer func() {
-		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
-	}()
 	return true, fn(ctx)
 }
