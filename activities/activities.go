@@ -4,13 +4,17 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/store"
 )
 
 // Projection is where contract transitions are recorded (PostgreSQL).
@@ -66,6 +70,11 @@ type RecordTransitionResult struct {
 // attempt is a no-op.
 func (a *Activities) RecordTransition(ctx context.Context, in RecordTransitionInput) (RecordTransitionResult, error) {
 	applied, err := a.Projection.ApplyTransition(acting(ctx, in.By), in.Transition, notify.ForRecorded(in.Transition)...)
+	if errors.Is(err, store.ErrVoidNumber) {
+		// Its start was taken for failed and its number voided: this run is
+		// no contract, and no retry can make it one.
+		return RecordTransitionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "VoidNumber", err)
+	}
 	if err != nil {
 		return RecordTransitionResult{}, fmt.Errorf("record %s of %s: %w", in.Transition.Event.Kind, in.Transition.Contract.Number, err)
 	}

@@ -20,6 +20,7 @@ import (
 type Health interface {
 	LastReconciliation(ctx context.Context) (store.Reconciliation, error)
 	OutboxCounts(ctx context.Context) (map[string]int, error)
+	VoidedNumbers(ctx context.Context, limit int) ([]store.VoidedNumber, error)
 }
 
 var (
@@ -152,4 +153,18 @@ func (h *handlers) reconciliation(c *gin.Context) {
 	}
 	rec, err := h.d.Health.LastReconciliation(c.Request.Context())
 	h.respond(c, http.StatusOK, toReconciliation(rec), store.Classify(err))
+}
+
+// voidedNumbersLimit bounds the list: voids are rare (a start that failed).
+const voidedNumbersLimit = 500
+
+// voidedNumbers lists the contract numbers given out whose workflow could
+// not be started (作废), newest first, so every number is accounted for.
+func (h *handlers) voidedNumbers(c *gin.Context) {
+	if h.d.Health == nil {
+		writeError(c, h.d.Logger, domain.ErrNotFound)
+		return
+	}
+	voids, err := h.d.Health.VoidedNumbers(c.Request.Context(), voidedNumbersLimit)
+	h.respond(c, http.StatusOK, items[VoidedNumber]{Items: convList(voids, toVoidedNumber)}, store.Classify(err))
 }

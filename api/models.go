@@ -988,6 +988,16 @@ type Reconciliation struct {
 	Drift      []Drift   `json:"drift"`
 }
 
+// VoidedNumber is a contract number given out whose workflow could not be
+// started: void (作废), never given out again.
+type VoidedNumber struct {
+	Number   string    `json:"number"`
+	OwnerID  string    `json:"owner_id"`
+	Title    string    `json:"title"`
+	Reason   string    `json:"reason"`
+	VoidedAt time.Time `json:"voided_at"`
+}
+
 // Drift is the API's store.Drift.
 type Drift struct {
 	Number string `json:"number"`
@@ -2167,6 +2177,10 @@ func toReconciliation(v store.Reconciliation) Reconciliation {
 		Checked:    v.Checked,
 		Drift:      convList(v.Drift, toDrift),
 	}
+}
+
+func toVoidedNumber(v store.VoidedNumber) VoidedNumber {
+	return VoidedNumber{Number: v.Number, OwnerID: v.OwnerID, Title: v.Title, Reason: v.Reason, VoidedAt: v.VoidedAt}
 }
 
 func toDrift(v store.Drift) Drift {

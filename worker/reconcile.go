@@ -23,7 +23,19 @@ import (
 type ReconcileStore interface {
 	OpenContracts(ctx context.Context, after string, limit int) ([]store.OpenContract, error)
 	SaveReconciliation(ctx context.Context, r store.Reconciliation) error
+	PendingStarts(ctx context.Context, olderThan time.Time, limit int) ([]string, error)
 }
+
+// StartSettler settles contract starts left pending (contracts.Service):
+// confirmed where the workflow runs, the number void where it does not.
+type StartSettler interface {
+	SettlePendingStarts(ctx context.Context, pending []string) (voided int, err error)
+}
+
+// PendingStartGrace is how long a start may stay pending before the
+// reconciliation settles it: a request still starting its workflow is
+// left alone.
+const PendingStartGrace = time.Minute
 
 // ReconcilePage is how many contracts a reconciliation reads from
 // PostgreSQL, and asks Temporal's visibility for, at a time.
@@ -38,7 +50,10 @@ type Reconciler struct {
 	Client client.Client
 	// TaskQueue, when set, narrows the workflows listed to its own.
 	TaskQueue string
-	Logger    *slog.Logger
+	// Starts, when set, settles pending starts before the check, so a
+	// number whose start never happened is void rather than drift.
+	Starts StartSettler
+	Logger *slog.Logger
 }
 
 // Report is the outcome of one reconciliation.
@@ -51,11 +66,35 @@ type Report struct {
 // metrics endpoint and auditors.
 func (r *Reconciler) Run(ctx context.Context) (Report, error) {
 	started := time.Now()
+	if err := r.settleStarts(ctx, started.Add(-PendingStartGrace)); err != nil {
+		return Report{}, err
+	}
 	rep, err := r.check(ctx)
 	if err != nil {
 		return rep, err
 	}
 	return rep, r.Store.SaveReconciliation(ctx, store.Reconciliation{StartedAt: started, FinishedAt: time.Now(), Checked: rep.Checked, Drift: rep.Drift})
+}
+
+// settleStarts settles the starts pending since before olderThan, a page
+// at a time.
+func (r *Reconciler) settleStarts(ctx context.Context, olderThan time.Time) error {
+	if r.Starts == nil {
+		return nil
+	}
+	for {
+		pending, err := r.Store.PendingStarts(ctx, olderThan, ReconcilePage)
+		if err != nil || len(pending) == 0 {
+			return err
+		}
+		voided, err := r.Starts.SettlePendingStarts(ctx, pending)
+		if voided > 0 {
+			r.Logger.Warn("contract numbers voided: their workflows were never started", "voided", voided)
+		}
+		if err != nil || len(pending) < ReconcilePage {
+			return err
+		}
+	}
 }
 
 // check reads the running contract workflows' statuses from visibility a

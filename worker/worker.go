@@ -36,6 +36,9 @@ type Options struct {
 	Sealer *eseal.Sealer
 	// Renewer drafts successors of auto-renewing contracts.
 	Renewer activities.Renewer
+	// Starts settles contract starts left pending at reconciliation; nil
+	// leaves them to the next.
+	Starts StartSettler
 	// Dispatcher delivers the notification outbox; nil delivers nothing.
 	Dispatcher *notify.Dispatcher
 	// Trail seals the audit chain's head on CheckpointSchedule into its
@@ -73,7 +76,7 @@ func (o Options) jobs() *Jobs {
 	}
 	return &Jobs{
 		Digest:    &Digester{Store: o.Store, Location: loc, Logger: logger},
-		Reconcile: &Reconciler{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Logger: logger},
+		Reconcile: &Reconciler{Store: o.Store, Client: o.Client, TaskQueue: o.TaskQueue, Starts: o.Starts, Logger: logger},
 	}
 }
 

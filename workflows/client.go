@@ -92,6 +92,20 @@ func (c Client) Query(ctx context.Context, workflowID, name string, result any) 
 	return nil
 }
 
+// Exists reports whether a workflow with this ID has been started (running
+// or closed).
+func (c Client) Exists(ctx context.Context, workflowID string) (bool, error) {
+	_, err := c.Temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, Error(err)
+	}
+	return true, nil
+}
+
 // Signal delivers a signal to a running workflow.
 func (c Client) Signal(ctx context.Context, workflowID, name string, arg any) error {
 	return Error(c.Temporal.SignalWorkflow(ctx, workflowID, "", name, arg))

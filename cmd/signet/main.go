@@ -293,6 +293,7 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys key
 		senders[notify.ChannelEmail] = notify.NewEmail(notify.SMTPConfig{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword})
 		st.EmailByDefault = true
 	}
+	svc := contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName)
 	return worker.Run(ctx, worker.Options{
 		Client:             tc,
 		Store:              st,
@@ -302,7 +303,8 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys key
 		Location:           cfg.TimeZone,
 		Logger:             logger,
 		Sealer:             sealer,
-		Renewer:            contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName),
+		Renewer:            svc,
+		Starts:             svc,
 		Dispatcher:         notify.NewDispatcher(st, senders, cfg.PublicURL, logger.With("component", "notify")),
 		Trail:              trail(cfg, st, keys),
 		CheckpointSchedule: cfg.AuditCheckpointSchedule,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/signet-clm/signet/internal/audit"
@@ -204,13 +205,17 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 	// The drafter's request is named in the audit entry of the workflow's
 	// own record of the creation.
 	by, _ := audit.Named(ctx)
-	start := func(d store.Draft) error {
-		return s.wf.StartContract(ctx, d.Contract, s.taskQueue, workflows.ContractInput{Contract: d.Contract, CreatedBy: by})
+	start := func(d store.Draft) (json.RawMessage, error) {
+		return json.Marshal(workflows.ContractInput{Contract: d.Contract, CreatedBy: by})
 	}
-	number, _, err := s.store.CreateDraft(ctx, now.In(s.loc).Year(), u.ID, requestKey, build, start)
+	res, err := s.store.CreateDraft(ctx, now.In(s.loc).Year(), u.ID, requestKey, build, start)
 	if err != nil {
 		return workflows.ContractState{}, workflows.Error(err)
 	}
+	if err := s.startReserved(ctx, res); err != nil {
+		return workflows.ContractState{}, err
+	}
+	number := res.Number
 	// The workflow answers once the draft's creation is recorded; a retry
 	// with the same key joins here and gets the same answer.
 	var state workflows.ContractState
@@ -399,4 +404,79 @@ func (s *Service) AddNonStandardClauses(ctx context.Context, u domain.User, numb
 	}
 	return s.update(ctx, u, number, requestID, workflows.UpdateRevise, workflows.ReviseRequest{
 		Actor: u.Actor(), Kind: workflows.ReviseNonStandard, Document: rd})
+}
+
+// startReserved starts the workflow of a draft CreateDraft committed, now
+// that no transaction is open: no lock waits on the RPC. A start that
+// fails leaves no draft behind: the number is void (作废), listed and
+// audited, unless the workflow turns out to run after all (its answer was
+// lost). A process that stops between commit and start leaves the start
+// pending, for a retry of its request key or the reconciliation to settle.
+func (s *Service) startReserved(ctx context.Context, res store.Reservation) error {
+	if !res.Pending {
+		return nil
+	}
+	var in workflows.ContractInput
+	if err := json.Unmarshal(res.Start, &in); err != nil {
+		return fmt.Errorf("start input of %s: %w", res.Number, err)
+	}
+	err := s.wf.StartContract(ctx, in.Contract, s.taskQueue, in)
+	if err == nil || errors.Is(err, domain.ErrAlreadyExists) {
+		// Confirmed or not, it runs: a pending row the reconciliation finds
+		// running is confirmed there.
+		_ = s.store.StartConfirmed(context.WithoutCancel(ctx), res.Number)
+		return nil
+	}
+	return s.settleStart(context.WithoutCancel(ctx), res.Number, err)
+}
+
+// settleStart decides a start that failed with cause: confirmed if the
+// workflow runs all the same, void if it does not or Temporal cannot say;
+// cause is returned unless it runs.
+func (s *Service) settleStart(ctx context.Context, number string, cause error) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	// Voided when Temporal cannot say either: a start that went through
+	// unseen then fails at its first record (store.ErrVoidNumber), while a
+	// draft left pending would sit in the ledger with no workflow.
+	runs, err := s.wf.Exists(ctx, workflows.ContractWorkflowID(number))
+	if err == nil && runs {
+		return s.store.StartConfirmed(ctx, number)
+	}
+	if err := s.store.VoidNumber(ctx, number, "工作流未能启动 / the workflow could not be started: "+firstLine(cause.Error())); err != nil {
+		return errors.Join(cause, err)
+	}
+	return cause
+}
+
+// SettlePendingStarts settles pending starts (store.PendingStarts: a
+// process stopped between its commit and its start, or could not tell
+// whether the start went through): each is confirmed if its workflow runs
+// and void if not. It returns how many it voided.
+func (s *Service) SettlePendingStarts(ctx context.Context, pending []string) (voided int, err error) {
+	for _, n := range pending {
+		runs, err := s.wf.Exists(ctx, workflows.ContractWorkflowID(n))
+		if err != nil {
+			return voided, err
+		}
+		if runs {
+			if err := s.store.StartConfirmed(ctx, n); err != nil {
+				return voided, err
+			}
+			continue
+		}
+		if err := s.store.VoidNumber(ctx, n, "创建后未启动工作流 / its workflow was never started after the draft was stored"); err != nil {
+			return voided, err
+		}
+		voided++
+	}
+	return voided, nil
+}
+
+// firstLine keeps a cause's first line, for a reason people read.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

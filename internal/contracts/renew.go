@@ -2,6 +2,7 @@ package contracts
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -75,20 +76,20 @@ func (s *Service) Renew(ctx context.Context, pred domain.Contract, at time.Time)
 		c.DocumentSHA256 = doc.SHA256
 		return store.Draft{Contract: c, Lines: in.Lines, Document: doc}, nil
 	}
-	startFn := func(d store.Draft) error {
-		err := s.wf.StartContract(ctx, d.Contract, s.taskQueue, workflows.ContractInput{
+	startFn := func(d store.Draft) (json.RawMessage, error) {
+		return json.Marshal(workflows.ContractInput{
 			Contract: d.Contract, RenewalOf: &workflows.RenewalStart{Predecessor: pred.Number, ThroughApproval: pred.Renewal.ThroughApproval},
 		})
-		// An attempt whose commit was lost after the start left this
-		// number's workflow running: it is the same successor.
-		if errors.Is(err, domain.ErrAlreadyExists) {
-			return nil
-		}
-		return err
 	}
-	number, _, err := s.store.CreateDraft(ctx, at.In(s.loc).Year(), pred.OwnerID, "renewal/"+pred.Number, build, startFn)
+	// The key makes a retried renewal (its activity's next attempt) the
+	// same successor, started if an earlier attempt stopped before it.
+	res, err := s.store.CreateDraft(ctx, at.In(s.loc).Year(), pred.OwnerID, "renewal/"+pred.Number, build, startFn)
 	if err != nil {
 		return "", workflows.Error(err)
 	}
+	if err := s.startReserved(ctx, res); err != nil {
+		return "", err
+	}
+	number := res.Number
 	return number, nil
 }

@@ -5,6 +5,7 @@ package contracts
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,7 +22,9 @@ import (
 
 // Store is the part of the PostgreSQL store the service reads.
 type Store interface {
-	CreateDraft(ctx context.Context, year int, ownerID, requestKey string, build func(string) (store.Draft, error), start func(store.Draft) error) (string, bool, error)
+	CreateDraft(ctx context.Context, year int, ownerID, requestKey string, build func(string) (store.Draft, error), start func(store.Draft) (json.RawMessage, error)) (store.Reservation, error)
+	StartConfirmed(ctx context.Context, number string) error
+	VoidNumber(ctx context.Context, number, reason string) error
 	Customer(ctx context.Context, id string) (store.Customer, error)
 	Contacts(ctx context.Context, customerID string) ([]store.Contact, error)
 	Product(ctx context.Context, id string) (store.Product, error)

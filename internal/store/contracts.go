@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -40,22 +41,41 @@ type Draft struct {
 	Document  document.Document
 }
 
-// CreateDraft allocates the year's next contract number, stores the draft
-// built for it (contract row, line items, rendered document) and calls
-// start, all in one transaction: the number is used only if start succeeds,
-// so the sequence has no gaps. The year's sequence row stays locked until
-// commit, which makes concurrent creations take consecutive numbers.
+// Reservation is a contract number CreateDraft gave out, with its draft
+// committed.
+type Reservation struct {
+	Number string
+	// Reused: the request key had already been given this number; nothing
+	// was built.
+	Reused bool
+	// Pending: its workflow is not yet known to have started; Start is the
+	// workflow input to start it with.
+	Pending bool
+	Start   json.RawMessage
+}
+
+// CreateDraft allocates the year's next contract number and stores the
+// draft built for it (contract row, line items, rendered document, the
+// pending start with input start) in one short transaction, which holds
+// the year's sequence row and the audit trail only while it writes: the
+// workflow is started after the commit (StartConfirmed, or VoidNumber when
+// it cannot be), never across it. Concurrent creations take consecutive
+// numbers.
 //
 // With a request key, a repeated call by the same owner builds nothing and
-// returns the number the first call got, with reused=true.
+// returns the number the first call got, Reused, still Pending (with its
+// start input) when its workflow has not been seen to start.
 func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey string,
-	build func(number string) (Draft, error), start func(Draft) error) (number string, reused bool, err error) {
+	build func(number string) (Draft, error), start func(Draft) (json.RawMessage, error)) (res Reservation, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if requestKey != "" {
-			err := tx.QueryRow(ctx, `SELECT number FROM contract_requests WHERE owner_id = $1 AND request_key = $2`,
-				ownerID, requestKey).Scan(&number)
+			var startedAt *time.Time
+			var input []byte
+			err := tx.QueryRow(ctx, `SELECT r.number, st.started_at, st.input FROM contract_requests r
+				LEFT JOIN contract_starts st ON st.number = r.number
+				WHERE r.owner_id = $1 AND r.request_key = $2`, ownerID, requestKey).Scan(&res.Number, &startedAt, &input)
 			if err == nil {
-				reused = true
+				res.Reused, res.Pending, res.Start = true, input != nil && startedAt == nil, input
 				return nil
 			}
 			if !errors.Is(err, pgx.ErrNoRows) {
@@ -64,11 +84,9 @@ func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey s
 		}
 		// The next number is one past the sequence or past the highest
 		// number in use that year, whichever is higher. They differ only
-		// when a commit was lost after the workflow had started (PostgreSQL
-		// went away between start and commit): the workflow then records
-		// its draft itself, and without skipping its number every later
-		// creation would collide with it, for good. The fault suite's
-		// PostgreSQL restart found this.
+		// when a sequence row was lost or reset by hand: a workflow
+		// started under a number records its draft itself, and without
+		// skipping its number every later creation would collide with it.
 		first := domain.FormatContractNumber(year, 0)
 		prefix := first[:len(first)-6] // "HT-2026-"
 		var seq int
@@ -81,15 +99,22 @@ func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey s
 			RETURNING last_value`, year, prefix, len(prefix)+1).Scan(&seq); err != nil {
 			return err
 		}
-		number = domain.FormatContractNumber(year, seq)
-		d, err := build(number)
+		res.Number = domain.FormatContractNumber(year, seq)
+		d, err := build(res.Number)
 		if err != nil {
 			return err
 		}
+		if res.Start, err = start(d); err != nil {
+			return err
+		}
+		res.Pending = true
 		if err := insertDraft(ctx, tx, d); err != nil {
 			return err
 		}
-		if err := s.appendAudit(ctx, tx, "contract.drafted", "contract", number, nil, struct {
+		if _, err := tx.Exec(ctx, `INSERT INTO contract_starts (number, input) VALUES ($1, $2)`, res.Number, res.Start); err != nil {
+			return wrap("insert pending start", err)
+		}
+		if err := s.appendAudit(ctx, tx, "contract.drafted", "contract", res.Number, nil, struct {
 			Contract       domain.Contract   `json:"contract"`
 			Lines          []domain.LineItem `json:"lines"`
 			DocumentSHA256 string            `json:"document_sha256"`
@@ -100,16 +125,95 @@ func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey s
 			// A concurrent retry with the same key fails here on the primary
 			// key; it never gets a second number.
 			if _, err := tx.Exec(ctx, `INSERT INTO contract_requests (owner_id, request_key, number) VALUES ($1, $2, $3)`,
-				ownerID, requestKey, number); err != nil {
+				ownerID, requestKey, res.Number); err != nil {
 				return err
 			}
 		}
-		return start(d)
+		return nil
 	})
 	if err != nil {
-		return "", false, wrap("create draft", err)
+		return Reservation{}, wrap("create draft", err)
 	}
-	return number, reused, nil
+	return res, nil
+}
+
+// StartConfirmed records that the workflow of number has started; a
+// second call changes nothing.
+func (s *Store) StartConfirmed(ctx context.Context, number string) error {
+	if _, err := s.pool.Exec(ctx, `UPDATE contract_starts SET started_at = now() WHERE number = $1 AND started_at IS NULL`, number); err != nil {
+		return wrap("confirm start of "+number, err)
+	}
+	return nil
+}
+
+// PendingStarts lists, oldest first, the numbers whose start has been
+// pending since before olderThan: a process that stopped between its
+// commit and its start, or could not tell whether the start went through.
+func (s *Store) PendingStarts(ctx context.Context, olderThan time.Time, limit int) ([]string, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT number FROM contract_starts WHERE started_at IS NULL AND created_at < $1
+		ORDER BY created_at LIMIT $2`, olderThan, limit)
+	numbers, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, wrap("pending starts", err)
+	}
+	return numbers, nil
+}
+
+// VoidNumber voids (作废) a number whose workflow was never started: its
+// draft is removed, the number listed in contract_number_voids with the
+// reason, and the voiding audited, in one transaction. The request key
+// that got it is released, so a retry of that request gets a new number.
+// A number already void, or whose start has been confirmed, is left alone.
+func (s *Store) VoidNumber(ctx context.Context, number, reason string) error {
+	return wrap("void number "+number, pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var ownerID, title string
+		err := tx.QueryRow(ctx, `SELECT c.owner_id, c.title FROM contracts c JOIN contract_starts st ON st.number = c.number
+			WHERE c.number = $1 AND st.started_at IS NULL FOR UPDATE OF c, st`, number).Scan(&ownerID, &title)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM contract_requests WHERE number = $1`,
+			`DELETE FROM contract_documents WHERE contract_number = $1`,
+			`DELETE FROM contract_line_items WHERE contract_number = $1`,
+			`DELETE FROM contracts WHERE number = $1`,
+		} {
+			if _, err := tx.Exec(ctx, q, number); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO contract_number_voids (number, owner_id, title, reason) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (number) DO NOTHING`, number, ownerID, title, reason); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, "contract.number_voided", "contract", number, nil, map[string]string{"reason": reason, "title": title, "owner_id": ownerID})
+	}))
+}
+
+// ErrVoidNumber: the contract's number is void; nothing is recorded for it.
+var ErrVoidNumber = errors.New("contract number is void")
+
+// VoidedNumber is a number given out and void.
+type VoidedNumber struct {
+	Number   string
+	OwnerID  string
+	Title    string
+	Reason   string
+	VoidedAt time.Time
+}
+
+// VoidedNumbers lists void numbers, newest first, at most limit.
+func (s *Store) VoidedNumbers(ctx context.Context, limit int) ([]VoidedNumber, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT number, owner_id, title, reason, voided_at FROM contract_number_voids
+		ORDER BY voided_at DESC, number DESC LIMIT $1`, limit)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[VoidedNumber])
+	if err != nil {
+		return nil, wrap("voided numbers", err)
+	}
+	return out, nil
 }
 
 func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {

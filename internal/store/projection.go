@@ -19,6 +19,17 @@ import (
 func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notices ...notify.Notice) (applied bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		c := t.Contract
+		if t.Event.Seq == 1 {
+			// A run whose start was taken for failed, and its number voided,
+			// must not bring the draft back (VoidNumber).
+			var void bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contract_number_voids WHERE number = $1)`, c.Number).Scan(&void); err != nil {
+				return wrap("check void number", err)
+			}
+			if void {
+				return fmt.Errorf("%s: %w", c.Number, ErrVoidNumber)
+			}
+		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO contracts (number, title, customer_name, owner_id, owner_name, amount, currency,
 				start_date, end_date, expires_at, status, version, event_seq, signed_at, created_at, updated_at,

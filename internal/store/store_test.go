@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -116,53 +117,81 @@ func TestApplyTransitionIsIdempotentAndMovesForwardOnly(t *testing.T) {
 	assert.Equal(t, "陈静", sigs[0].SignerName)
 }
 
-// draft creates a draft for owner with the given key; start decides
-// whether the workflow start succeeds.
-func draft(t *testing.T, st *store.Store, year int, ownerID, key string, start error) (string, bool, error) {
+// draft creates a draft for owner with the given key, its start input
+// naming the number.
+func draft(t *testing.T, st *store.Store, year int, ownerID, key string) store.Reservation {
 	t.Helper()
-	return st.CreateDraft(context.Background(), year, ownerID, key,
+	res, err := st.CreateDraft(context.Background(), year, ownerID, key,
 		func(number string) (store.Draft, error) {
 			c := contract(number, "上海星辰科技有限公司")
 			c.OwnerID = ownerID
 			return store.Draft{Contract: c}, nil
 		},
-		func(store.Draft) error { return start })
+		func(d store.Draft) (json.RawMessage, error) {
+			return json.Marshal(map[string]string{"number": d.Contract.Number})
+		})
+	require.NoError(t, err)
+	return res
 }
 
-func TestContractNumbersAreGapFreePerYearAndKeyed(t *testing.T) {
+// Numbers are taken in their own transaction, the workflow started after
+// it: a number whose start failed is void (listed, audited, never given
+// out again), its request key released; a key's retry finds its number,
+// still pending with its start input until the start is confirmed.
+func TestContractNumbersAreKeyedAndEveryOneAccountedFor(t *testing.T) {
 	st := open(t)
 	ctx := context.Background()
 	other := domain.User{ID: "u-li", Name: "李娜", Email: "li@example.cn", Roles: []domain.Role{domain.RoleSales}}
 	require.NoError(t, st.UpsertUser(ctx, other))
 
-	n1, reused, err := draft(t, st, 2026, owner.ID, "", nil)
-	require.NoError(t, err)
-	assert.False(t, reused)
-	assert.Equal(t, "HT-2026-000001", n1)
+	first := draft(t, st, 2026, owner.ID, "")
+	assert.Equal(t, store.Reservation{Number: "HT-2026-000001", Pending: true, Start: json.RawMessage(`{"number":"HT-2026-000001"}`)}, first)
+	require.NoError(t, st.StartConfirmed(ctx, first.Number))
 
-	_, _, err = draft(t, st, 2026, owner.ID, "key-0", errors.New("temporal is down"))
-	require.Error(t, err)
-	_, err = st.Contract(ctx, "HT-2026-000002")
-	assert.ErrorIs(t, err, domain.ErrNotFound, "a failed start leaves no draft behind")
+	failed := draft(t, st, 2026, owner.ID, "key-0")
+	assert.Equal(t, "HT-2026-000002", failed.Number)
+	pending, err := st.PendingStarts(ctx, time.Now().Add(time.Minute), 10)
+	require.NoError(t, err)
+	assert.Equal(t, []string{failed.Number}, pending, "only the unconfirmed start is pending")
+	require.NoError(t, st.VoidNumber(ctx, failed.Number, "工作流未能启动"))
+	require.NoError(t, st.VoidNumber(ctx, failed.Number, "again"), "voiding twice changes nothing")
+	_, err = st.Contract(ctx, failed.Number)
+	assert.ErrorIs(t, err, domain.ErrNotFound, "a void number leaves no draft behind")
+	voids, err := st.VoidedNumbers(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, voids, 1)
+	assert.Equal(t, failed.Number, voids[0].Number)
+	assert.Equal(t, "工作流未能启动", voids[0].Reason)
+	assert.Equal(t, owner.ID, voids[0].OwnerID)
+	retried := draft(t, st, 2026, owner.ID, "key-0")
+	assert.False(t, retried.Reused, "the void number's key was released")
+	assert.Equal(t, "HT-2026-000003", retried.Number, "a void number is never given out again")
 
-	n2, _, err := draft(t, st, 2026, owner.ID, "key-1", nil)
-	require.NoError(t, err)
-	assert.Equal(t, "HT-2026-000002", n2, "the failed start used no number")
-	again, reused, err := draft(t, st, 2026, owner.ID, "key-1", nil)
-	require.NoError(t, err)
-	assert.True(t, reused)
-	assert.Equal(t, n2, again)
-	theirs, reused, err := draft(t, st, 2026, other.ID, "key-1", nil)
-	require.NoError(t, err)
-	assert.False(t, reused, "keys belong to their owner")
-	assert.Equal(t, "HT-2026-000003", theirs)
-	next, _, err := draft(t, st, 2027, owner.ID, "", nil)
-	require.NoError(t, err)
-	assert.Equal(t, "HT-2027-000001", next)
+	keyed := draft(t, st, 2026, owner.ID, "key-1")
+	again := draft(t, st, 2026, owner.ID, "key-1")
+	assert.True(t, again.Reused)
+	assert.True(t, again.Pending, "its start was never confirmed")
+	assert.Equal(t, keyed.Number, again.Number)
+	assert.JSONEq(t, string(keyed.Start), string(again.Start))
+	require.NoError(t, st.StartConfirmed(ctx, keyed.Number))
+	again = draft(t, st, 2026, owner.ID, "key-1")
+	assert.False(t, again.Pending)
+	require.NoError(t, st.VoidNumber(ctx, keyed.Number, "too late"))
+	_, err = st.Contract(ctx, keyed.Number)
+	assert.NoError(t, err, "a started contract's number is never voided")
 
-	row, err := st.Contract(ctx, n2)
+	theirs := draft(t, st, 2026, other.ID, "key-1")
+	assert.False(t, theirs.Reused, "keys belong to their owner")
+	assert.Equal(t, "HT-2026-000005", theirs.Number)
+	assert.Equal(t, "HT-2027-000001", draft(t, st, 2027, owner.ID, "").Number)
+
+	row, err := st.Contract(ctx, keyed.Number)
 	require.NoError(t, err)
 	assert.Equal(t, domain.StatusDraft, row.Status)
+	var audited int
+	require.NoError(t, st.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action = 'contract.number_voided' AND object_id = $1`,
+		failed.Number).Scan(&audited))
+	assert.Equal(t, 1, audited)
 }
 
 func TestListContractsFiltersAndPages(t *testing.T) {

@@ -86,18 +86,27 @@ func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 	sales := actors["demo-sales"]
 	var n string
 	err := d.timed("create", func() error {
-		number, _, err := d.st.CreateDraft(ctx, now.In(d.loc).Year(), sales.UserID, "", func(number string) (store.Draft, error) {
+		var started store.Draft
+		res, err := d.st.CreateDraft(ctx, now.In(d.loc).Year(), sales.UserID, "", func(number string) (store.Draft, error) {
 			dr := d.draft
 			dr.Contract.Number, dr.Contract.CreatedAt = number, now
 			return dr, nil
-		}, func(dr store.Draft) error {
-			_, err := d.tc.ExecuteWorkflow(ctx, workflows.StartOptions(dr.Contract, TaskQueue), workflows.ContractWorkflow, workflows.ContractInput{Contract: dr.Contract})
-			return err
+		}, func(dr store.Draft) (json.RawMessage, error) {
+			started = dr
+			return json.Marshal(workflows.ContractInput{Contract: dr.Contract})
 		})
 		if err != nil {
 			return err
 		}
-		n = number
+		// As the service does: the start after the commit, then confirmed.
+		if _, err := d.tc.ExecuteWorkflow(ctx, workflows.StartOptions(started.Contract, TaskQueue), workflows.ContractWorkflow,
+			workflows.ContractInput{Contract: started.Contract}); err != nil {
+			return err
+		}
+		if err := d.st.StartConfirmed(ctx, res.Number); err != nil {
+			return err
+		}
+		n = res.Number
 		return d.update(ctx, workflows.ContractWorkflowID(n), "create/"+n, workflows.UpdateCreate, workflows.CreateRequest{Actor: sales}, nil)
 	})
 	if err != nil {

@@ -1,0 +1,157 @@
+package worker_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/testenv"
+	"github.com/signet-clm/signet/worker"
+	"github.com/signet-clm/signet/workflows"
+)
+
+// flakyStarts is the real Temporal client with its start answering err:
+// after starting the workflow all the same when started is set (the
+// answer was lost), and with Describe failing too when blind is set.
+type flakyStarts struct {
+	client.Client
+	err     error
+	started bool
+	blind   bool
+}
+
+func (f *flakyStarts) ExecuteWorkflow(ctx context.Context, o client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
+	if f.started {
+		if _, err := f.Client.ExecuteWorkflow(ctx, o, wf, args...); err != nil {
+			return nil, err
+		}
+	}
+	return nil, f.err
+}
+
+func (f *flakyStarts) DescribeWorkflowExecution(ctx context.Context, id, run string) (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+	if f.blind {
+		return nil, serviceerror.NewUnavailable("temporal is away")
+	}
+	return f.Client.DescribeWorkflowExecution(ctx, id, run)
+}
+
+// A contract's number is committed before its workflow starts, with no
+// lock held across the start: a start that fails voids the number (作废:
+// no draft left, listed, never given out again), a start whose answer was
+// lost is the contract it started, and one Temporal cannot tell about
+// stays pending until the reconciliation settles it.
+func TestFailedStartsVoidTheirNumbers(t *testing.T) {
+	testenv.RequireIntegration(t)
+	ctx := context.Background()
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	sales := devstack.DemoUsers[0]
+	in := contracts.CreateInput{
+		Title: "运维合同", CustomerID: devstack.DemoCustomer2ID, TemplateID: devstack.DemoServiceTemplate,
+		StartDate: "2026-01-01", EndDate: "2026-12-31",
+		Fields: map[string]json.RawMessage{"service_scope": []byte(`"7x24 运维"`), "service_level": []byte(`"Standard"`),
+			"payment_terms_days": []byte(`30`), "liability_cap": []byte(`100000`)},
+		LineItems: []contracts.LineInput{{ProductID: devstack.DemoServiceProductID, Quantity: "10"}},
+	}
+	flaky := &flakyStarts{Client: s.Temporal, err: serviceerror.NewUnavailable("temporal is away")}
+	svc := contracts.New(s.Store, flaky, s.TaskQueue, s.Loc, "示例科技有限公司")
+
+	_, err := svc.Create(ctx, sales, "", in)
+	require.ErrorIs(t, err, domain.ErrUnavailable)
+	voids, err := s.Store.VoidedNumbers(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, voids, 1)
+	void := voids[0].Number
+	_, err = s.Store.Contract(ctx, void)
+	assert.ErrorIs(t, err, domain.ErrNotFound, "a void number leaves no draft")
+
+	flaky.started = true
+	lost, err := svc.Create(ctx, sales, "", in)
+	require.NoError(t, err, "the workflow runs although its start's answer was lost")
+	assert.Equal(t, domain.StatusDraft, lost.Status)
+	assert.Greater(t, lost.Contract.Number, void)
+
+	// Temporal cannot say whether the start went through, and it did: the
+	// number is void all the same, and the run it started fails at its
+	// first record instead of bringing the draft back.
+	flaky.started, flaky.blind = true, true
+	_, err = svc.Create(ctx, sales, "", in)
+	require.ErrorIs(t, err, domain.ErrUnavailable)
+	voids, err = s.Store.VoidedNumbers(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, voids, 2)
+	unseen := voids[0].Number
+	var failed *temporal.WorkflowExecutionError
+	require.ErrorAs(t, s.Temporal.GetWorkflow(ctx, workflows.ContractWorkflowID(unseen), "").Get(ctx, nil), &failed)
+	_, err = s.Store.Contract(ctx, unseen)
+	assert.ErrorIs(t, err, domain.ErrNotFound, "the void number's run recorded nothing")
+
+	// A process that stopped between its commit and its start leaves the
+	// start pending; the reconciliation voids it, as no workflow runs.
+	res, err := s.Store.CreateDraft(ctx, 2026, sales.ID, "key-1", func(number string) (store.Draft, error) {
+		return store.Draft{Contract: domain.Contract{Number: number, Title: "停在提交之后", OwnerID: sales.ID, OwnerName: sales.Name,
+			Amount: 1, Currency: "CNY", StartDate: "2026-01-01", EndDate: "2026-12-31", ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now().UTC()}}, nil
+	}, func(store.Draft) (json.RawMessage, error) { return json.RawMessage(`{}`), nil })
+	require.NoError(t, err)
+	pending, err := s.Store.PendingStarts(ctx, farFuture, 10)
+	require.NoError(t, err)
+	assert.Equal(t, []string{res.Number}, pending)
+	healthy := contracts.New(s.Store, s.Temporal, s.TaskQueue, s.Loc, "示例科技有限公司")
+	rec := &worker.Reconciler{Store: pendingNow{s.Store}, Client: s.Temporal, TaskQueue: s.TaskQueue, Starts: healthy, Logger: testenv.Logger()}
+	rep, err := rec.Run(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, rep.Drift, "a void number is not drift")
+	pending, err = s.Store.PendingStarts(ctx, farFuture, 10)
+	require.NoError(t, err)
+	assert.Empty(t, pending)
+
+	// Auditors see every void number, newest first, with why.
+	var list struct {
+		Items []struct {
+			Number  string `json:"number"`
+			Reason  string `json:"reason"`
+			OwnerID string `json:"owner_id"`
+		} `json:"items"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(get(t, s.URL+"/v1/contract-numbers/voided", s.Tokens["auditor"])), &list))
+	require.Len(t, list.Items, 3)
+	assert.Equal(t, []string{res.Number, unseen, void}, []string{list.Items[0].Number, list.Items[1].Number, list.Items[2].Number})
+	assert.Contains(t, list.Items[2].Reason, "the workflow could not be started")
+	assert.Contains(t, list.Items[0].Reason, "never started")
+	assert.Equal(t, sales.ID, list.Items[0].OwnerID)
+	// The next contract takes the next number; none is given out twice.
+	next, err := healthy.Create(ctx, sales, "key-1", in)
+	require.NoError(t, err, "the pending key was released with its void number")
+	assert.Greater(t, next.Contract.Number, list.Items[0].Number)
+	req, err := http.NewRequest(http.MethodGet, s.URL+"/v1/contract-numbers/voided", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+s.Tokens["sales"])
+	refused, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	refused.Body.Close()
+	assert.Equal(t, http.StatusForbidden, refused.StatusCode, "sales do not see the void numbers")
+}
+
+// farFuture is a bound every pending start is older than.
+var farFuture = time.Now().Add(24 * time.Hour)
+
+// pendingNow is the store with every pending start past its grace, so the
+// reconciliation settles the one this test just left.
+type pendingNow struct{ *store.Store }
+
+func (p pendingNow) PendingStarts(ctx context.Context, _ time.Time, limit int) ([]string, error) {
+	return p.Store.PendingStarts(ctx, farFuture, limit)
+}
