@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -21,6 +22,9 @@ type PDFStore interface {
 	DocumentVersion(ctx context.Context, number string, version int) (store.StoredDocument, error)
 	SealedSignatures(ctx context.Context, number string, version int) ([]eseal.SealedSignature, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
+	// AppliedSeal is the company seal applied with the version's company
+	// signature, domain.ErrNotFound when none was.
+	AppliedSeal(ctx context.Context, number string, version int) (store.AppliedSeal, error)
 }
 
 // RenderPDFInput names the contract version to render.
@@ -31,10 +35,6 @@ type RenderPDFInput struct {
 	// one-time code (signing is refused without it), as the certificate
 	// page says.
 	RequireCode bool `json:",omitempty"`
-	// SealPNG is the company seal image to stamp and SealAppliedBy who
-	// applied it; empty until seals can be uploaded.
-	SealPNG       []byte `json:",omitempty"`
-	SealAppliedBy string `json:",omitempty"`
 	// SignatureImages are drawn signatures (PNG) by signer ID; a signer
 	// without one is shown by their typed name.
 	SignatureImages map[string][]byte `json:",omitempty"`
@@ -66,8 +66,9 @@ func (a *Activities) RenderPDF(ctx context.Context, in RenderPDFInput) (RenderPD
 }
 
 // PDFInput gathers what a version's PDF shows from the store: the
-// document, the signers (identity, address, browser, time) and the
-// approval chain with its opinions.
+// document, the signers (identity, address, browser, time), the approval
+// chain with its opinions and the company seal applied with the company's
+// signature.
 func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.Input, error) {
 	stored, err := a.PDF.DocumentVersion(ctx, in.ContractNumber, in.Version)
 	if err != nil {
@@ -108,11 +109,20 @@ func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.In
 		out.Approvals = append(out.Approvals, pdfdoc.Approval{Stage: stage, Approver: t.DecidedByName,
 			Decision: string(t.Status), Opinion: t.Opinion, DecidedAt: *t.DecidedAt})
 	}
-	if len(in.SealPNG) > 0 || a.Sealer != nil {
-		out.Seal = &pdfdoc.Seal{PNG: in.SealPNG, AppliedBy: in.SealAppliedBy}
+	applied, err := a.PDF.AppliedSeal(ctx, in.ContractNumber, in.Version)
+	switch {
+	case err == nil:
+		out.Seal = &pdfdoc.Seal{PNG: applied.PNG, Name: applied.Name, ImageSHA256: applied.SHA256,
+			AppliedBy: applied.AppliedBy, AppliedAt: applied.AppliedAt}
+	case errors.Is(err, domain.ErrNotFound):
 		if a.Sealer != nil {
-			out.Seal.KeyFingerprint = a.Sealer.KeyID()
+			out.Seal = &pdfdoc.Seal{}
 		}
+	default:
+		return pdfdoc.Input{}, err
+	}
+	if out.Seal != nil && a.Sealer != nil {
+		out.Seal.KeyFingerprint = a.Sealer.KeyID()
 	}
 	return out, nil
 }

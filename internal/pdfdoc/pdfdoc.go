@@ -49,6 +49,7 @@ type Signer struct {
 type Seal struct {
 	PNG            []byte // PNG with transparency
 	Name           string
+	ImageSHA256    string // names the image, as the seal register keeps it
 	KeyFingerprint string // of the key that seals the signed file
 	AppliedBy      string
 	AppliedAt      time.Time
