@@ -22,6 +22,7 @@ type PDFStore interface {
 	DocumentVersion(ctx context.Context, number string, version int) (store.StoredDocument, error)
 	SealedSignatures(ctx context.Context, number string, version int) ([]eseal.SealedSignature, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
+	SigningEvents(ctx context.Context, number string, version int) ([]eseal.Event, error)
 	// AppliedSeal is the company seal applied with the version's company
 	// signature, domain.ErrNotFound when none was.
 	AppliedSeal(ctx context.Context, number string, version int) (store.AppliedSeal, error)
@@ -86,7 +87,24 @@ func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.In
 	if err != nil {
 		return pdfdoc.Input{}, err
 	}
+	events, err := a.PDF.SigningEvents(ctx, in.ContractNumber, in.Version)
+	if err != nil {
+		return pdfdoc.Input{}, err
+	}
+	// A code is sent only to a signer whose round asks for one, and such a
+	// signer signs only with it: a code sent means a code checked.
+	coded := map[string]bool{}
 	out := pdfdoc.Input{Document: doc}
+	for _, e := range events {
+		if e.Kind == string(domain.SigningCodeSent) {
+			coded[e.SignerID] = true
+		}
+		ev := pdfdoc.Event{Kind: e.Kind, Signer: e.SignerName, At: e.At, IP: e.IP, Detail: e.Detail}
+		if e.Kind == string(domain.SigningSigned) {
+			ev.Detail = "" // the party, said already
+		}
+		out.Events = append(out.Events, ev)
+	}
 	for _, s := range sigs {
 		identity := s.SignerEmail
 		if s.UserID != "" {
@@ -95,7 +113,7 @@ func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.In
 		out.Signers = append(out.Signers, pdfdoc.Signer{
 			Name: s.SignerName, Party: pdfdoc.Party(s.Party), Role: s.Role, Identity: identity,
 			SignedAt: s.SignedAt, IP: s.IP, UserAgent: s.UserAgent,
-			CodeVerified: in.RequireCode && s.Party == string(domain.PartyCustomer),
+			CodeVerified: s.Party == string(domain.PartyCustomer) && (in.RequireCode || coded[s.SignerID]),
 			SignaturePNG: in.SignatureImages[s.SignerID], TypedName: s.SignerName,
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"image"
 	"image/png"
 	"mime/multipart"
@@ -171,23 +172,40 @@ func TestSignatoryAppliesTheCompanySeal(t *testing.T) {
 		Live *workflows.ContractState `json:"live"`
 	}](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
 	require.NotNil(t, live.Live)
+	var customer workflows.SignerState
+	for _, sg := range round.Signers {
+		if sg.Party == domain.PartyCustomer {
+			customer = sg
+		}
+	}
+	drawn := devstack.SealPNG(120) // any PNG stands in for a drawn signature
 	a := &activities.Activities{PDF: s.Store, Sealer: s.Sealer}
-	file, err := a.RenderPDF(context.Background(), activities.RenderPDFInput{ContractNumber: n, Version: live.Live.Version})
+	file, err := a.RenderPDF(context.Background(), activities.RenderPDFInput{ContractNumber: n, Version: live.Live.Version,
+		SignatureImages: map[string][]byte{customer.ID: drawn}})
 	require.NoError(t, err)
 	pages := pdfText(t, file.PDF)
 	cert := pages[len(pages)-1]
 	require.Contains(t, cert, "签署证书")
 	sigPage := 0
+	var text strings.Builder
 	for i, p := range pages[:len(pages)-1] {
 		if strings.Contains(p, pdftext.Squeeze("甲方（盖章）")) {
 			sigPage = i + 1
 		}
+		footer := pdftext.Squeeze(fmt.Sprintf("合同编号 %s · 文档 SHA-256 %s 第 %d 页，共 %d 页", n, live.Live.Contract.DocumentSHA256, i+1, len(pages)))
+		require.True(t, strings.HasPrefix(p, footer), "page %d's footer: %s", i+1, p)
+		text.WriteString(strings.TrimPrefix(p, footer))
 	}
+	canonical := call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=text", "sales", nil)
+	require.Equal(t, http.StatusOK, canonical.Status)
+	assert.True(t, strings.HasPrefix(text.String(), pdftext.Canonical(string(canonical.Body))), "the sealed PDF still reads as the canonical text")
 	require.NotZero(t, sigPage)
-	assert.Equal(t, []pdftext.Image{{Page: sigPage, Width: 320, Height: 320, SMask: true}}, pdftext.Images(t, file.PDF),
-		"the seal, with its transparency, on the signature page")
-	for _, want := range []string{"合同专用章", theirs.SHA256, s.Sealer.KeyID(), "陈静"} {
-		assert.Contains(t, cert, pdftext.Squeeze(want), "the certificate names the seal applied")
+	assert.Equal(t, []pdftext.Image{
+		{Page: sigPage, Width: 320, Height: 320, SMask: true}, // the seal, Party A's block
+		{Page: sigPage, Width: 120, Height: 120, SMask: true}, // the customer's drawn signature, Party B's
+	}, pdftext.Images(t, file.PDF), "the seal and the drawn signature, with their transparency, on the signature page")
+	for _, want := range []string{"合同专用章", theirs.SHA256, s.Sealer.KeyID(), "陈静", "签署过程", "发送签署链接"} {
+		assert.Contains(t, cert, pdftext.Squeeze(want), "the certificate names the seal applied and the trail")
 	}
 	assert.NotContains(t, cert, "财务专用章")
 }

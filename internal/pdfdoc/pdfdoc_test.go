@@ -75,7 +75,7 @@ func TestPDFTextIsTheCanonicalText(t *testing.T) {
 				cert := text[len(text)-1]
 				assert.True(t, strings.HasPrefix(cert, pdftext.Squeeze(l.certificate)), "%s: the last page is the certificate: %s", extractor, cert)
 				for _, s := range []string{d.SHA256, "203.0.113.7", "198.51.100.23", in.Signers[1].UserAgent, "zhangwei@example.com",
-					"价格在授权范围内。", "付款条件可接受。", l.decisions["approved"], "SHA256:3f9a0c1d2e", "5e1f0c", l.sealImage, "示例科技有限公司合同专用章", l.codeYes, l.codeNo, l.drawn, l.typed, "2026-01-1010:30:00UTC"} {
+					"价格在授权范围内。", "付款条件可接受。", l.decisions["approved"], "SHA256:3f9a0c1d2e", "5e1f0c", l.sealImage, "示例科技有限公司合同专用章", l.trailHead, l.events["opened"], l.events["code_sent"], "2026-01-1009:31:00UTC", l.codeYes, l.codeNo, l.drawn, l.typed, "2026-01-1010:30:00UTC"} {
 					assert.Contains(t, cert, pdftext.Squeeze(s), "%s: certificate page", extractor)
 				}
 			}
