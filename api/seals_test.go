@@ -209,3 +209,21 @@ func TestSignatoryAppliesTheCompanySeal(t *testing.T) {
 	}
 	assert.NotContains(t, cert, "财务专用章")
 }
+
+// TestDemoSeal: `signet dev` seeds the demo company's seal, drawn at seed
+// time, for the demo executive to apply; seeding again changes nothing.
+func TestDemoSeal(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	require.NoError(t, devstack.SeedDemoSeal(t.Context(), s.Store))
+	require.NoError(t, devstack.SeedDemoSeal(t.Context(), s.Store), "seeding twice")
+	mine := expect[struct{ Items []api.CompanySeal }](t, call(t, s, http.MethodGet, "/v1/me/seals", "executive", nil), http.StatusOK)
+	require.Len(t, mine.Items, 1)
+	assert.Equal(t, devstack.DemoSealID, mine.Items[0].ID)
+	assert.Equal(t, devstack.DemoSealName, mine.Items[0].Name)
+	img := call(t, s, http.MethodGet, "/v1/seals/"+devstack.DemoSealID+"/image", "admin", nil)
+	require.Equal(t, http.StatusOK, img.Status)
+	_, _, err := esign.CheckSealImage(img.Body)
+	assert.NoError(t, err, "the demo seal passes the checks an upload does")
+	assert.Equal(t, []string{"seal.added", "seal.appliers_set"}, sealAudit(t, s, devstack.DemoSealID))
+}
