@@ -167,6 +167,10 @@ func TestSignatoryAppliesTheCompanySeal(t *testing.T) {
 	var applied int
 	require.NoError(t, s.Store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM seal_applications WHERE signature_id = $1 AND seal_id = $2`, company.ID, theirs.ID).Scan(&applied))
 	assert.Equal(t, 1, applied, "the seal is recorded once, with the signature")
+	var who string
+	require.NoError(t, s.Store.Pool().QueryRow(t.Context(), `SELECT actor_id FROM audit_events WHERE action = 'seal.applied' AND object_id = $1`, n).Scan(&who))
+	assert.Equal(t, "demo-executive", who, "applying the seal is audited as the signatory's")
+	assert.True(t, expect[api.AuditVerification](t, call(t, s, http.MethodGet, "/v1/audit/verify", "auditor", nil), http.StatusOK).OK, "the audit chain holds")
 
 	live := expect[struct {
 		Live *workflows.ContractState `json:"live"`
