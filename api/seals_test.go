@@ -121,7 +121,9 @@ func TestSealUploadAndAppliers(t *testing.T) {
 	assert.Equal(t, "demo-admin", seal.DeactivatedBy)
 	mine = expect[struct{ Items []api.CompanySeal }](t, call(t, s, http.MethodGet, "/v1/me/seals", "executive", nil), http.StatusOK)
 	assert.Empty(t, mine.Items, "a deactivated seal is nobody's to apply")
+	expect[errorBody](t, call(t, s, http.MethodPut, appliers, "admin", map[string]any{"user_ids": []string{"demo-executive"}}), http.StatusConflict)
 	expect[errorBody](t, call(t, s, http.MethodPost, "/v1/seals/nope/deactivate", "admin", nil), http.StatusNotFound)
+	assert.False(t, expect[api.CompanySeal](t, call(t, s, http.MethodPost, "/v1/seals/"+seal.ID+"/deactivate", "admin", nil), http.StatusOK).Active, "again: still deactivated")
 
 	assert.Equal(t, []string{"seal.added", "seal.appliers_set", "seal.deactivated"}, sealAudit(t, s, seal.ID))
 }

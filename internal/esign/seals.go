@@ -199,8 +199,8 @@ func (s *Service) DeactivateSeal(ctx context.Context, u domain.User, id string) 
 		return store.Seal{}, err
 	}
 	seal, err := s.Seal(ctx, id)
-	if err != nil {
-		return store.Seal{}, err
+	if err != nil || !seal.Active {
+		return seal, err // deactivated already: nothing to change or audit
 	}
 	if err := s.sealStore().DeactivateSeal(ctx, seal.ID, u.ID, s.now().UTC().Truncate(time.Microsecond)); err != nil {
 		return store.Seal{}, err
