@@ -194,7 +194,7 @@ func (p *pages) loadContract(c *gin.Context, n string) (contractPage, error) {
 		if err != nil {
 			return contractPage{}, err
 		}
-		cp.Seals = convSeals(seals)
+		cp.Seals = sealViews(seals)
 	}
 	if cp.Actions, err = p.actionsFor(c, view.Contract); err != nil {
 		return contractPage{}, err

@@ -16,8 +16,8 @@ import (
 	"github.com/signet-clm/signet/internal/store"
 )
 
-// admins manage company seals: the API's /v1/seals write roles.
-var admins = []domain.Role{domain.RoleAdmin}
+// sealAdmins manage company seals: the API's /v1/seals write roles.
+var sealAdmins = []domain.Role{domain.RoleAdmin}
 
 // sealsPage is /admin/seals: the upload form and every seal with its
 // image and who may apply it.
@@ -114,9 +114,9 @@ func (p *pages) showSeals(c *gin.Context, status int, page sealsPage) {
 	p.render(c, status, "seals", v)
 }
 
-// fieldMap is a refusal's field errors by field, or ok false for a
-// refusal that is no bad input.
-func fieldMap(err error) (map[string]string, string, int) {
+// sealFieldMap is a refusal's field errors by field (the first of each),
+// its message and its status.
+func sealFieldMap(err error) (map[string]string, string, int) {
 	status, body := api.ErrorStatus(err)
 	out := map[string]string{}
 	for _, f := range body.Fields {
@@ -182,7 +182,7 @@ func (p *pages) deactivateSeal(c *gin.Context) {
 // sealRefused shows the page again with a refusal beside its fields (bad
 // input, 400; a deactivated seal, 409); anything else is the error page.
 func (p *pages) sealRefused(c *gin.Context, err error, sealID string, upload func(*sealsPage, map[string]string)) {
-	fields, message, status := fieldMap(err)
+	fields, message, status := sealFieldMap(err)
 	if status != http.StatusBadRequest && status != http.StatusConflict {
 		p.serviceError(c, err)
 		return
@@ -201,7 +201,7 @@ func (p *pages) sealRefused(c *gin.Context, err error, sealID string, upload fun
 	p.showSeals(c, status, page)
 }
 
-func convSeals(list []store.Seal) []api.CompanySeal {
+func sealViews(list []store.Seal) []api.CompanySeal {
 	out := make([]api.CompanySeal, 0, len(list))
 	for _, s := range list {
 		out = append(out, api.SealOf(s))

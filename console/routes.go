@@ -103,10 +103,10 @@ func (p *pages) routes() []Route {
 		{Method: get, Path: "/contracts/:number/attachments/:id", Handler: p.downloadAttachment},
 
 		// Company seals (电子印章): the API's /v1/seals, admins only.
-		{Method: get, Path: "/admin/seals", Roles: admins, Handler: p.sealsPage},
-		{Method: post, Path: "/admin/seals", Roles: admins, Handler: p.uploadSeal, Upload: true},
-		{Method: post, Path: "/admin/seals/:id/appliers", Roles: admins, Handler: p.setSealAppliers},
-		{Method: post, Path: "/admin/seals/:id/deactivate", Roles: admins, Handler: p.deactivateSeal},
+		{Method: get, Path: "/admin/seals", Roles: sealAdmins, Handler: p.sealsPage},
+		{Method: post, Path: "/admin/seals", Roles: sealAdmins, Handler: p.uploadSeal, Upload: true},
+		{Method: post, Path: "/admin/seals/:id/appliers", Roles: sealAdmins, Handler: p.setSealAppliers},
+		{Method: post, Path: "/admin/seals/:id/deactivate", Roles: sealAdmins, Handler: p.deactivateSeal},
 
 		{Method: get, Path: "/account", Handler: p.account},
 		{Method: post, Path: "/account/password", Handler: p.changePassword},

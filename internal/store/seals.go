@@ -97,11 +97,11 @@ func (s *Store) Seal(ctx context.Context, id string) (Seal, error) {
 	return s.seal(ctx, s.pool, id, false)
 }
 
-type querier interface {
+type sealQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-func (s *Store) seal(ctx context.Context, q querier, id string, lock bool) (Seal, error) {
+func (s *Store) seal(ctx context.Context, q sealQuerier, id string, lock bool) (Seal, error) {
 	sql := `SELECT ` + sealColumns + `, s.png FROM seals s WHERE s.id = $1`
 	if lock {
 		sql += ` FOR UPDATE`
@@ -128,7 +128,7 @@ func (s *Store) seal(ctx context.Context, q querier, id string, lock bool) (Seal
 
 // sealAppliers are the appliers of seal id (every seal's when id is
 // empty), by seal, each list by user ID.
-func (s *Store) sealAppliers(ctx context.Context, q querier, id string) (map[string][]SealApplier, error) {
+func (s *Store) sealAppliers(ctx context.Context, q sealQuerier, id string) (map[string][]SealApplier, error) {
 	rows, _ := q.Query(ctx, `SELECT a.seal_id, a.user_id, u.name, a.granted_by, a.granted_at
 		FROM seal_appliers a JOIN users u ON u.id = a.user_id
 		WHERE $1 = '' OR a.seal_id = $1 ORDER BY a.seal_id, a.user_id`, id)
