@@ -233,3 +233,38 @@ func TestDemoSeal(t *testing.T) {
 	assert.NoError(t, err, "the demo seal passes the checks an upload does")
 	assert.Equal(t, []string{"seal.added", "seal.appliers_set"}, sealAudit(t, s, devstack.DemoSealID))
 }
+
+// TestCertificateShowsTheCodeChecked: a customer signer who signed with
+// the one-time code mailed to them is 验证码校验：已通过 on the PDF's
+// certificate page, read from what was recorded (the render is not told),
+// and the company signer, signed in, used none.
+func TestCertificateShowsTheCodeChecked(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	n := approved(t, s)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", map[string]any{
+		"signers":      []map[string]any{{"party": "customer", "name": "王建国", "email": "wang.jianguo@xingchen.example", "group": 1}, {"party": "company", "user_id": "demo-executive", "group": 2}},
+		"require_code": true,
+	}), http.StatusOK)
+	link := mailedLink(t, s, n, signingOf(t, s, n).Signers[0].ID)
+	expect[esign.CodeSent](t, call(t, s, http.MethodPost, link+"/code", "", nil), http.StatusAccepted)
+	code := mailedCode(t, s, n, "wang.jianguo@xingchen.example")
+	expect[esign.SignResult](t, call(t, s, http.MethodPost, link, "", map[string]any{"signer_name": "王建国", "consent": true, "code": code}), http.StatusOK)
+	res := expect[esign.SignResult](t, signIn(t, s, n, signingOf(t, s, n).Signers[1].ID, "executive"), http.StatusOK)
+	require.Equal(t, domain.StatusActive, res.ContractStatus)
+
+	view := expect[struct {
+		Live *workflows.ContractState `json:"live"`
+	}](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
+	require.NotNil(t, view.Live)
+	a := &activities.Activities{PDF: s.Store, Sealer: s.Sealer}
+	file, err := a.RenderPDF(context.Background(), activities.RenderPDFInput{ContractNumber: n, Version: view.Live.Version})
+	require.NoError(t, err)
+	pages := pdfText(t, file.PDF)
+	cert := pages[len(pages)-1]
+	customer, company, ok := strings.Cut(cert, pdftext.Squeeze("2. 陈静"))
+	require.True(t, ok, "the customer signed first, then the company: %s", cert)
+	assert.Contains(t, customer, pdftext.Squeeze("验证码校验：已通过"))
+	assert.Contains(t, company, pdftext.Squeeze("验证码校验：未使用"))
+	assert.Contains(t, cert, pdftext.Squeeze("发送验证码 · 王建国"), "the code sent is on the trail")
+}
