@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -21,6 +22,10 @@ type PDFStore interface {
 	DocumentVersion(ctx context.Context, number string, version int) (store.StoredDocument, error)
 	SealedSignatures(ctx context.Context, number string, version int) ([]eseal.SealedSignature, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
+	SigningEvents(ctx context.Context, number string, version int) ([]eseal.Event, error)
+	// AppliedSeal is the company seal applied with the version's company
+	// signature, domain.ErrNotFound when none was.
+	AppliedSeal(ctx context.Context, number string, version int) (store.AppliedSeal, error)
 }
 
 // RenderPDFInput names the contract version to render.
@@ -31,10 +36,6 @@ type RenderPDFInput struct {
 	// one-time code (signing is refused without it), as the certificate
 	// page says.
 	RequireCode bool `json:",omitempty"`
-	// SealPNG is the company seal image to stamp and SealAppliedBy who
-	// applied it; empty until seals can be uploaded.
-	SealPNG       []byte `json:",omitempty"`
-	SealAppliedBy string `json:",omitempty"`
 	// SignatureImages are drawn signatures (PNG) by signer ID; a signer
 	// without one is shown by their typed name.
 	SignatureImages map[string][]byte `json:",omitempty"`
@@ -66,8 +67,9 @@ func (a *Activities) RenderPDF(ctx context.Context, in RenderPDFInput) (RenderPD
 }
 
 // PDFInput gathers what a version's PDF shows from the store: the
-// document, the signers (identity, address, browser, time) and the
-// approval chain with its opinions.
+// document, the signers (identity, address, browser, time), the approval
+// chain with its opinions and the company seal applied with the company's
+// signature.
 func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.Input, error) {
 	stored, err := a.PDF.DocumentVersion(ctx, in.ContractNumber, in.Version)
 	if err != nil {
@@ -85,7 +87,24 @@ func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.In
 	if err != nil {
 		return pdfdoc.Input{}, err
 	}
+	events, err := a.PDF.SigningEvents(ctx, in.ContractNumber, in.Version)
+	if err != nil {
+		return pdfdoc.Input{}, err
+	}
+	// A code is sent only to a signer whose round asks for one, and such a
+	// signer signs only with it: a code sent means a code checked.
+	coded := map[string]bool{}
 	out := pdfdoc.Input{Document: doc}
+	for _, e := range events {
+		if e.Kind == string(domain.SigningCodeSent) {
+			coded[e.SignerID] = true
+		}
+		ev := pdfdoc.Event{Kind: e.Kind, Signer: e.SignerName, At: e.At, IP: e.IP, Detail: e.Detail}
+		if e.Kind == string(domain.SigningSigned) {
+			ev.Detail = "" // the party, said already
+		}
+		out.Events = append(out.Events, ev)
+	}
 	for _, s := range sigs {
 		identity := s.SignerEmail
 		if s.UserID != "" {
@@ -94,7 +113,7 @@ func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.In
 		out.Signers = append(out.Signers, pdfdoc.Signer{
 			Name: s.SignerName, Party: pdfdoc.Party(s.Party), Role: s.Role, Identity: identity,
 			SignedAt: s.SignedAt, IP: s.IP, UserAgent: s.UserAgent,
-			CodeVerified: in.RequireCode && s.Party == string(domain.PartyCustomer),
+			CodeVerified: s.Party == string(domain.PartyCustomer) && (in.RequireCode || coded[s.SignerID]),
 			SignaturePNG: in.SignatureImages[s.SignerID], TypedName: s.SignerName,
 		})
 	}
@@ -108,11 +127,20 @@ func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.In
 		out.Approvals = append(out.Approvals, pdfdoc.Approval{Stage: stage, Approver: t.DecidedByName,
 			Decision: string(t.Status), Opinion: t.Opinion, DecidedAt: *t.DecidedAt})
 	}
-	if len(in.SealPNG) > 0 || a.Sealer != nil {
-		out.Seal = &pdfdoc.Seal{PNG: in.SealPNG, AppliedBy: in.SealAppliedBy}
+	applied, err := a.PDF.AppliedSeal(ctx, in.ContractNumber, in.Version)
+	switch {
+	case err == nil:
+		out.Seal = &pdfdoc.Seal{PNG: applied.PNG, Name: applied.Name, ImageSHA256: applied.SHA256,
+			AppliedBy: applied.AppliedBy, AppliedAt: applied.AppliedAt}
+	case errors.Is(err, domain.ErrNotFound):
 		if a.Sealer != nil {
-			out.Seal.KeyFingerprint = a.Sealer.KeyID()
+			out.Seal = &pdfdoc.Seal{}
 		}
+	default:
+		return pdfdoc.Input{}, err
+	}
+	if out.Seal != nil && a.Sealer != nil {
+		out.Seal.KeyFingerprint = a.Sealer.KeyID()
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
@@ -19,6 +20,9 @@ type SigningStore interface {
 	// signer signed and closes their links; it returns the signature as
 	// stored (the first attempt's, when retried).
 	SaveSignature(ctx context.Context, sig eseal.SealedSignature, order int, eventID string) (eseal.SealedSignature, error)
+	// ApplySeal records the company seal applied with a signature, keyed
+	// by the signature; a repeat changes nothing.
+	ApplySeal(ctx context.Context, signatureID, sealID, appliedBy string, at time.Time) error
 }
 
 // RecordSigningStep writes one step of a signing round. Keyed on the
@@ -44,6 +48,9 @@ type RecordSignatureInput struct {
 	// group's links, or the round closed), recorded after it
 	// (changeLocalRecords); none in runs from before.
 	Then *domain.SigningStep `json:"then,omitempty"`
+	// SealID is the company seal the signer applied (checked by the
+	// service); empty: none.
+	SealID string `json:"seal_id,omitempty"`
 }
 
 // RecordSignatureResult is the sealed signature as stored.
@@ -62,6 +69,15 @@ func (a *Activities) RecordSignature(ctx context.Context, in RecordSignatureInpu
 	stored, err := a.Signing.SaveSignature(ctx, eseal.SealedSignature{SignatureRecord: in.Record, Seal: seal}, in.Order, in.EventID)
 	if err != nil {
 		return RecordSignatureResult{}, fmt.Errorf("store signature %s: %w", in.Record.SignerID, err)
+	}
+	if in.SealID != "" {
+		who := in.Record.UserID
+		if who == "" {
+			who = "signer:" + in.Record.SignerID
+		}
+		if err := a.Signing.ApplySeal(ctx, stored.SignerID, in.SealID, who, stored.SignedAt); err != nil {
+			return RecordSignatureResult{}, fmt.Errorf("apply seal to signature %s: %w", in.Record.SignerID, err)
+		}
 	}
 	if in.Then != nil {
 		if err := a.RecordSigningStep(ctx, *in.Then); err != nil {

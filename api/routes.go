@@ -174,6 +174,15 @@ func (h *handlers) routes() []Route {
 		{Method: put, Path: "/v1/users/:id/signing-authority", Roles: roles(admin), Handler: h.setSigningAuthority, Status: ok, Body: body(SigningAuthority{})},
 		{Method: del, Path: "/v1/users/:id/signing-authority", Roles: roles(admin), Handler: h.clearSigningAuthority, Status: ok, Body: body(SigningAuthority{})},
 		{Method: get, Path: "/v1/signatories", Handler: h.signatories, Status: ok, Body: body(items[SigningAuthority]{})},
+		// Company seals (电子印章): admins upload them and name who may
+		// apply each (signatories only); a signatory lists their own and
+		// names one when they sign (seal_id).
+		{Method: post, Path: "/v1/seals", Roles: roles(admin), Handler: h.uploadSeal, Status: created, Body: body(CompanySeal{}), Upload: true},
+		{Method: get, Path: "/v1/seals", Roles: roles(admin, auditor), Handler: h.seals, Status: ok, Body: body(items[CompanySeal]{})},
+		{Method: get, Path: "/v1/seals/:id/image", Roles: roles(admin, auditor), Handler: h.sealImage, Status: ok},
+		{Method: put, Path: "/v1/seals/:id/appliers", Roles: roles(admin), Handler: h.setSealAppliers, Status: ok, Body: body(CompanySeal{})},
+		{Method: post, Path: "/v1/seals/:id/deactivate", Roles: roles(admin), Handler: h.deactivateSeal, Status: ok, Body: body(CompanySeal{})},
+		{Method: get, Path: "/v1/me/seals", Handler: h.mySeals, Status: ok, Body: body(items[CompanySeal]{})},
 		// Passwords sign people in to the console; tokens are unaffected.
 		{Method: put, Path: "/v1/users/:id/password", Roles: roles(admin), Handler: h.setPassword, Status: http.StatusNoContent},
 		{Method: post, Path: "/v1/me/password", Handler: h.changePassword, Status: http.StatusNoContent},

@@ -468,6 +468,36 @@ var messages = map[string]msg{
 	"event.amendment_approved":    {"变更审批通过", "Amendment approved"},
 	"event.amendment_rejected":    {"变更被驳回", "Amendment rejected"},
 	"event.amended":               {"变更生效", "Amended"},
+
+	// --- seals (helper C): /admin/seals and the seal choice when signing ---
+	"nav.seals":               {"印章管理", "Seals"},
+	"seals.title":             {"电子印章管理", "Company seals"},
+	"seals.intro":             {"上传公司电子印章（如合同专用章），并指定可以用印的授权签字人。签署时所选印章将加盖在甲方签字处。", "Upload the company's seals (such as the contract seal) and name the authorised signatories who may apply each. A seal chosen when signing is stamped beside the company's signature."},
+	"seals.upload":            {"上传印章", "Upload a seal"},
+	"seals.name":              {"印章名称", "Seal name"},
+	"seals.name_example":      {"例如：合同专用章", "e.g. Contract seal"},
+	"seals.image":             {"印章图片（PNG，透明背景）", "Seal image (PNG, transparent background)"},
+	"seals.image_rules":       {"PNG 格式，背景须透明，边长 64–1024 像素，不超过 512 KB。", "PNG with a transparent background, 64 to 1024 pixels a side, at most 512 KB."},
+	"seals.image_required":    {"请选择印章图片", "choose the seal's image"},
+	"seals.preview":           {"印章预览", "Seal preview"},
+	"seals.upload_button":     {"上传", "Upload"},
+	"seals.list":              {"公司印章", "The company's seals"},
+	"seals.none":              {"尚未上传印章。", "No seal uploaded yet."},
+	"seals.active":            {"启用", "Active"},
+	"seals.inactive":          {"已停用", "Deactivated"},
+	"seals.size":              {"%d×%d 像素", "%d×%d pixels"},
+	"seals.uploaded_by":       {"上传人 %s", "Uploaded by %s"},
+	"seals.appliers":          {"可用印人（授权签字人）", "Who may apply it (authorised signatories)"},
+	"seals.no_signatories":    {"暂无授权签字人。", "No authorised signatory yet."},
+	"seals.save_appliers":     {"保存用印人", "Save"},
+	"seals.deactivate":        {"停用印章", "Deactivate"},
+	"seals.deactivated_by":    {"已由 %s 停用；已加盖此印章的合同不受影响。", "Deactivated by %s; contracts already sealed with it keep it."},
+	"seals.uploaded":          {"印章已上传。请指定可用印人。", "Seal uploaded. Name who may apply it."},
+	"seals.appliers_saved":    {"用印人已保存。", "Saved who may apply the seal."},
+	"seals.deactivated_flash": {"印章已停用。", "Seal deactivated."},
+	"seals.choose":            {"加盖印章", "Apply a seal"},
+	"seals.choose_none":       {"不加盖印章", "No seal"},
+	// --- end seals (helper C) ---
 }
 
 // pickLanguage is the language a visitor reads: the one they chose, else

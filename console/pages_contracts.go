@@ -82,6 +82,9 @@ type contractPage struct {
 	// company's authorised signatory), with the signing form's state.
 	Mine []api.SignerState
 	Sign signForm
+	// Seals are the company seals the visitor may apply with their
+	// signature (only read when they have one to make).
+	Seals []api.CompanySeal
 	// Timers are the live state's next timers (the workflow's query).
 	Timers []api.Timer
 	// Versions are the contract's versions; Compare the comparison the
@@ -132,9 +135,11 @@ func (cp contractPage) Milestone(id string) int {
 // why it was refused.
 type signForm struct {
 	RequestID string
-	Reason    string
-	Refusal   string
-	Errors    []api.FieldError
+	// SealID is the seal chosen (kept when the signature is refused).
+	SealID  string
+	Reason  string
+	Refusal string
+	Errors  []api.FieldError
 }
 
 func (p *pages) contract(c *gin.Context) {
@@ -183,6 +188,13 @@ func (p *pages) loadContract(c *gin.Context, n string) (contractPage, error) {
 				cp.Mine = append(cp.Mine, s)
 			}
 		}
+	}
+	if len(cp.Mine) > 0 {
+		seals, err := p.d.Signing.MySeals(ctx, u)
+		if err != nil {
+			return contractPage{}, err
+		}
+		cp.Seals = sealViews(seals)
 	}
 	if cp.Actions, err = p.actionsFor(c, view.Contract); err != nil {
 		return contractPage{}, err
@@ -307,12 +319,12 @@ func (p *pages) showContract(c *gin.Context, status int, cp contractPage) {
 // signAsUser is the company signer's 签署, exactly as POST
 // /v1/contracts/{n}/signers/{id}/sign; a refusal shows on the page.
 func (p *pages) signAsUser(c *gin.Context) {
-	in := esign.SignInInput{Consent: c.PostForm("consent") != ""}
+	in := esign.SignInInput{Consent: c.PostForm("consent") != "", SealID: c.PostForm("seal_id")}
 	err := api.Validate(&in)
 	if err == nil {
 		_, err = p.d.Signing.SignAsUser(c.Request.Context(), currentUser(c), c.Param("number"), c.Param("id"), formRequestID(c), in, clientOf(c))
 	}
-	p.afterSigning(c, signForm{}, err)
+	p.afterSigning(c, signForm{SealID: in.SealID}, err)
 }
 
 // declineAsUser is 拒签 with a reason, as POST …/signers/{id}/decline.

@@ -102,6 +102,12 @@ func (p *pages) routes() []Route {
 		{Method: post, Path: "/contracts/:number/attachments", Roles: attachers, Handler: p.attach, Upload: true},
 		{Method: get, Path: "/contracts/:number/attachments/:id", Handler: p.downloadAttachment},
 
+		// Company seals (电子印章): the API's /v1/seals, admins only.
+		{Method: get, Path: "/admin/seals", Roles: sealAdmins, Handler: p.sealsPage},
+		{Method: post, Path: "/admin/seals", Roles: sealAdmins, Handler: p.uploadSeal, Upload: true},
+		{Method: post, Path: "/admin/seals/:id/appliers", Roles: sealAdmins, Handler: p.setSealAppliers},
+		{Method: post, Path: "/admin/seals/:id/deactivate", Roles: sealAdmins, Handler: p.deactivateSeal},
+
 		{Method: get, Path: "/account", Handler: p.account},
 		{Method: post, Path: "/account/password", Handler: p.changePassword},
 		{Method: post, Path: "/account/language", Handler: p.setLanguage},

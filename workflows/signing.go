@@ -166,6 +166,10 @@ type UserSignRequest struct {
 	Consent   bool         `json:"consent"`
 	IP        string       `json:"ip"`
 	UserAgent string       `json:"user_agent"`
+	// SealID is the company seal applied with the signature, which the
+	// service checked the signer may apply; empty: none. Only the
+	// activity's input carries it, so no command changes.
+	SealID string `json:"seal_id,omitempty"`
 }
 
 // UserDeclineRequest declines as a company signer, signed in.
@@ -559,7 +563,7 @@ func (w *signingWorkflow) sign(ctx workflow.Context, req SignerSignRequest) (Sig
 			return err
 		}
 		i, _ := w.signerOfLink(req.LinkID)
-		return w.recordSignature(ctx, i, strings.TrimSpace(req.SignerName), "", req.LinkID, req.IP, req.UserAgent)
+		return w.recordSignature(ctx, i, strings.TrimSpace(req.SignerName), "", req.LinkID, req.IP, req.UserAgent, "")
 	})
 	return w.answer(ctx, err)
 }
@@ -567,7 +571,7 @@ func (w *signingWorkflow) sign(ctx workflow.Context, req SignerSignRequest) (Sig
 // recordSignature seals and stores signer i's signature, made through
 // linkID or signed in as userID, and ends the round with the last one.
 // Callers hold mu and have checked the signer may sign.
-func (w *signingWorkflow) recordSignature(ctx workflow.Context, i int, name, userID, linkID, ip, userAgent string) error {
+func (w *signingWorkflow) recordSignature(ctx workflow.Context, i int, name, userID, linkID, ip, userAgent, sealID string) error {
 	s := &w.state.Signers[i]
 	now := workflow.Now(ctx).UTC()
 	w.state.EventSeq++
@@ -580,6 +584,7 @@ func (w *signingWorkflow) recordSignature(ctx workflow.Context, i int, name, use
 		},
 		Order:   s.Seq,
 		EventID: w.eventID(),
+		SealID:  sealID,
 	}
 	if w.local {
 		return w.signAndStep(ctx, i, in, now)
@@ -667,7 +672,7 @@ func (w *signingWorkflow) signAsUser(ctx workflow.Context, req UserSignRequest) 
 			return err
 		}
 		i, _ := w.signerOfUser(req.Actor, req.SignerID)
-		return w.recordSignature(ctx, i, strings.TrimSpace(req.Actor.Name), req.Actor.UserID, "", req.IP, req.UserAgent)
+		return w.recordSignature(ctx, i, strings.TrimSpace(req.Actor.Name), req.Actor.UserID, "", req.IP, req.UserAgent, req.SealID)
 	})
 	return w.answer(ctx, err)
 }

@@ -130,6 +130,9 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("seed demo organisation: %w", err)
 	}
+	if err := devstack.SeedDemoSeal(ctx, st); err != nil {
+		return fmt.Errorf("seed demo seal: %w", err)
+	}
 	tokenFile := filepath.Join(dataDir, "dev-tokens.json")
 	if err := writeJSON(tokenFile, tokens); err != nil {
 		return err

@@ -44,6 +44,7 @@ type Store interface {
 	SignerOf(ctx context.Context, id string) (store.SignerRef, error)
 	LinkStanding(ctx context.Context, l store.SigningLink) (store.LinkStanding, error)
 	ToSign(ctx context.Context, userID string, limit int) ([]store.ToSign, error)
+	SealStore
 }
 
 // Service is e-signing: sending for signature, the company signer's
@@ -447,6 +448,9 @@ func (s *Service) updateSigning(ctx context.Context, number string, round int, r
 // The name on it is their account's.
 type SignInInput struct {
 	Consent bool `json:"consent" validate:"required"`
+	// SealID is the company seal to stamp beside the signature, one the
+	// signer may apply (GET /v1/me/seals); empty: none.
+	SealID string `json:"seal_id" validate:"max=64"`
 }
 
 // SignAsUser signs as company signer signerID of contract number, signed
@@ -458,10 +462,14 @@ func (s *Service) SignAsUser(ctx context.Context, u domain.User, number, signerI
 	if err != nil {
 		return SignResult{}, err
 	}
+	sealID, err := s.sealToApply(ctx, u, strings.TrimSpace(in.SealID))
+	if err != nil {
+		return SignResult{}, err
+	}
 	from = from.bounded()
 	var st workflows.SigningState
 	err = s.updateSigning(ctx, number, ref.Round, requestID, workflows.UpdateSignAsUser, workflows.UserSignRequest{
-		Actor: u.Actor(), SignerID: signerID, Consent: in.Consent, IP: from.IP, UserAgent: from.UserAgent,
+		Actor: u.Actor(), SignerID: signerID, Consent: in.Consent, IP: from.IP, UserAgent: from.UserAgent, SealID: sealID,
 	}, &st)
 	if err != nil {
 		return SignResult{}, err

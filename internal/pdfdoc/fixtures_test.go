@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,7 +143,12 @@ func signedInput(t testing.TB, doc document.Document) Input {
 				SignaturePNG: testPNG(t, 300, 100, color.NRGBA{0, 0, 120, 255})},
 		},
 		Seal: &Seal{PNG: testPNG(t, 200, 200, color.NRGBA{220, 0, 0, 200}), Name: "示例科技有限公司合同专用章",
-			KeyFingerprint: "SHA256:3f9a0c1d2e", AppliedBy: "张伟", AppliedAt: at},
+			ImageSHA256: "5e1f0c" + strings.Repeat("0", 58), KeyFingerprint: "SHA256:3f9a0c1d2e", AppliedBy: "张伟", AppliedAt: at},
+		Events: []Event{
+			{Kind: "sent", Signer: "王建国", At: at.Add(-time.Hour)},
+			{Kind: "opened", Signer: "王建国", At: at.Add(time.Hour), IP: "198.51.100.23"},
+			{Kind: "code_sent", Signer: "王建国", At: at.Add(time.Hour + time.Minute), IP: "198.51.100.23"},
+		},
 		Approvals: []Approval{
 			{Stage: "销售经理", Approver: "李娜", Decision: "同意", Opinion: "价格在授权范围内。", DecidedAt: at.Add(-48 * time.Hour)},
 			{Stage: "财务", Approver: "陈静", Decision: "approved", Opinion: "付款条件可接受。", DecidedAt: at.Add(-24 * time.Hour)},

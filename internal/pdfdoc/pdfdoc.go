@@ -49,6 +49,7 @@ type Signer struct {
 type Seal struct {
 	PNG            []byte // PNG with transparency
 	Name           string
+	ImageSHA256    string // names the image, as the seal register keeps it
 	KeyFingerprint string // of the key that seals the signed file
 	AppliedBy      string
 	AppliedAt      time.Time
@@ -64,6 +65,16 @@ type Approval struct {
 	DecidedAt time.Time
 }
 
+// Event is one step of the signing trail on the certificate page: a link
+// sent or opened, a code sent, a signature, a decline.
+type Event struct {
+	Kind   string // sent, resent, opened, code_sent, signed, declined, reminded, expired, voided (shown in the document's language) or any text
+	Signer string
+	At     time.Time
+	IP     string
+	Detail string
+}
+
 // Input is everything a PDF is rendered from. Document must carry its
 // canonical Text and SHA256. The certificate page is appended once
 // anyone has signed.
@@ -72,6 +83,8 @@ type Input struct {
 	Signers   []Signer
 	Seal      *Seal
 	Approvals []Approval
+	// Events are the signing trail, oldest first.
+	Events []Event
 }
 
 // Page geometry in points (A4, 20 mm margins).

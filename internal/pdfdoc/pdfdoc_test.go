@@ -1,17 +1,14 @@
 package pdfdoc
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/ledongthuc/pdf"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -78,7 +75,7 @@ func TestPDFTextIsTheCanonicalText(t *testing.T) {
 				cert := text[len(text)-1]
 				assert.True(t, strings.HasPrefix(cert, pdftext.Squeeze(l.certificate)), "%s: the last page is the certificate: %s", extractor, cert)
 				for _, s := range []string{d.SHA256, "203.0.113.7", "198.51.100.23", in.Signers[1].UserAgent, "zhangwei@example.com",
-					"价格在授权范围内。", "付款条件可接受。", l.decisions["approved"], "SHA256:3f9a0c1d2e", l.codeYes, l.codeNo, l.drawn, l.typed, "2026-01-1010:30:00UTC"} {
+					"价格在授权范围内。", "付款条件可接受。", l.decisions["approved"], "SHA256:3f9a0c1d2e", "5e1f0c", l.sealImage, "示例科技有限公司合同专用章", l.trailHead, l.events["opened"], l.events["code_sent"], "2026-01-1009:31:00UTC", l.codeYes, l.codeNo, l.drawn, l.typed, "2026-01-1010:30:00UTC"} {
 					assert.Contains(t, cert, pdftext.Squeeze(s), "%s: certificate page", extractor)
 				}
 			}
@@ -95,45 +92,7 @@ func TestPDFWithoutSignersHasBlankBlocksAndNoCertificate(t *testing.T) {
 	require.True(t, strings.HasPrefix(all, pdftext.Canonical(d.Text)))
 	rest := strings.TrimPrefix(all, pdftext.Canonical(d.Text))
 	assert.Equal(t, pdftext.Squeeze("签署 甲方（盖章）：示例科技有限公司 签字：________________ 日期：________________ 乙方（盖章）：上海星辰科技有限公司 签字：________________ 日期：________________"), rest)
-	assert.Empty(t, images(t, file), "no seal or signature before anyone signed")
-}
-
-// pageImage is one image XObject drawn on a page, as the PDF's objects
-// say: its pixel size and whether it has a soft mask (transparency).
-type pageImage struct {
-	page          int
-	width, height int
-	smask         bool
-}
-
-var xobjectUse = regexp.MustCompile(`/(\w+) Do`)
-
-// images lists the images each page draws, read from the PDF's page
-// resources and content streams.
-func images(t *testing.T, file []byte) []pageImage {
-	t.Helper()
-	r, err := pdf.NewReader(bytes.NewReader(file), int64(len(file)))
-	require.NoError(t, err)
-	var out []pageImage
-	for i := 1; i <= r.NumPage(); i++ {
-		p := r.Page(i)
-		xobjects := p.Resources().Key("XObject")
-		var content bytes.Buffer
-		c := p.V.Key("Contents")
-		rd := c.Reader()
-		_, err := content.ReadFrom(rd)
-		require.NoError(t, err)
-		require.NoError(t, rd.Close())
-		for _, m := range xobjectUse.FindAllStringSubmatch(content.String(), -1) {
-			x := xobjects.Key(m[1])
-			if x.Key("Subtype").Name() != "Image" {
-				continue
-			}
-			out = append(out, pageImage{page: i, width: int(x.Key("Width").Int64()), height: int(x.Key("Height").Int64()),
-				smask: !x.Key("SMask").IsNull()})
-		}
-	}
-	return out
+	assert.Empty(t, pdftext.Images(t, file), "no seal or signature before anyone signed")
 }
 
 func TestSealAndSignatureImagesAreOnTheSignaturePage(t *testing.T) {
@@ -148,10 +107,10 @@ func TestSealAndSignatureImagesAreOnTheSignaturePage(t *testing.T) {
 		}
 	}
 	require.NotZero(t, sigPage, "a page has the signature blocks")
-	assert.Equal(t, []pageImage{
-		{page: sigPage, width: 200, height: 200, smask: true}, // the company seal, Party A's block
-		{page: sigPage, width: 300, height: 100, smask: true}, // 王建国's drawn signature, Party B's
-	}, images(t, file), "the drawn signature and the seal, with their transparency, on the signature page and nowhere else")
+	assert.Equal(t, []pdftext.Image{
+		{Page: sigPage, Width: 200, Height: 200, SMask: true}, // the company seal, Party A's block
+		{Page: sigPage, Width: 300, Height: 100, SMask: true}, // 王建国's drawn signature, Party B's
+	}, pdftext.Images(t, file), "the drawn signature and the seal, with their transparency, on the signature page and nowhere else")
 
 	if bin, err := exec.LookPath("pdfimages"); err == nil {
 		path := filepath.Join(t.TempDir(), "doc.pdf")

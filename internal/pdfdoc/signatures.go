@@ -15,8 +15,9 @@ type labels struct {
 	identity, party, role, ip, userAgent, code, codeYes       string
 	codeNo, signature, drawn, typed, approvalsHead, stage     string
 	approver, decision, opinion, decidedAt, sealHead, sealKey string
-	sealBy, sealAt, none, sep                                 string
-	decisions                                                 map[string]string
+	sealBy, sealAt, sealImage, none, sep                      string
+	trailHead                                                 string
+	decisions, events                                         map[string]string
 }
 
 var wording = map[string]labels{
@@ -29,8 +30,11 @@ var wording = map[string]labels{
 		identity: "身份", party: "签署方", role: "职务", ip: "IP 地址", userAgent: "浏览器",
 		code: "验证码校验", codeYes: "已通过", codeNo: "未使用", signature: "签名方式", drawn: "手写签名", typed: "输入姓名",
 		approvalsHead: "审批记录", stage: "审批环节", approver: "审批人", decision: "结论", opinion: "意见", decidedAt: "时间",
-		sealHead: "电子印章", sealKey: "签章密钥指纹", sealBy: "用印人", sealAt: "用印时间", none: "无", sep: "：",
+		sealHead: "电子印章", sealKey: "签章密钥指纹", sealBy: "用印人", sealAt: "用印时间", sealImage: "印章图像 SHA-256", none: "无", sep: "：",
 		decisions: map[string]string{"approved": "同意", "rejected": "驳回", "changes_requested": "要求修改"},
+		trailHead: "签署过程",
+		events: map[string]string{"sent": "发送签署链接", "resent": "重新发送链接", "opened": "打开链接", "code_sent": "发送验证码",
+			"signed": "签署", "declined": "拒签", "reminded": "提醒", "expired": "过期", "voided": "作废"},
 	},
 	"en": {
 		footer: "Contract No. %s · Document SHA-256 %s", pageBefore: "Page %d of ", pageAfter: "",
@@ -41,8 +45,11 @@ var wording = map[string]labels{
 		identity: "Identity", party: "Party", role: "Role", ip: "IP address", userAgent: "User agent",
 		code: "One-time code", codeYes: "verified", codeNo: "not used", signature: "Signature", drawn: "drawn", typed: "typed name",
 		approvalsHead: "Approvals", stage: "Stage", approver: "Approver", decision: "Decision", opinion: "Opinion", decidedAt: "Time",
-		sealHead: "Company seal", sealKey: "Signing key fingerprint", sealBy: "Applied by", sealAt: "Applied at", none: "none", sep: ": ",
+		sealHead: "Company seal", sealKey: "Signing key fingerprint", sealBy: "Applied by", sealAt: "Applied at", sealImage: "Seal image SHA-256", none: "none", sep: ": ",
 		decisions: map[string]string{"approved": "Approved", "rejected": "Rejected", "changes_requested": "Changes requested"},
+		trailHead: "Signing trail",
+		events: map[string]string{"sent": "link sent", "resent": "link sent again", "opened": "link opened", "code_sent": "code sent",
+			"signed": "signed", "declined": "declined", "reminded": "reminded", "expired": "expired", "voided": "voided"},
 	},
 }
 
@@ -207,6 +214,29 @@ func (w *writer) certificate(in Input) {
 		field(w.l.signature, how)
 		w.y += 4
 	}
+	if len(in.Events) > 0 {
+		// Every link issued and opened, every code sent, each signature
+		// and decline, as the design asks of the certificate.
+		heading(w.l.trailHead)
+		for _, e := range in.Events {
+			kind := e.Kind
+			if word, ok := w.l.events[kind]; ok {
+				kind = word
+			}
+			line := stamp(e.At) + " · " + kind
+			if e.Signer != "" {
+				line += " · " + e.Signer
+			}
+			if e.IP != "" {
+				line += " · " + w.l.ip + w.l.sep + e.IP
+			}
+			if e.Detail != "" {
+				line += " · " + e.Detail
+			}
+			w.ensure(sizeTable * 1.6 * 2)
+			w.paragraph(line, margin+12, sizeTable, sizeTable*1.6)
+		}
+	}
 	heading(w.l.approvalsHead)
 	if len(in.Approvals) == 0 {
 		field(w.l.approvalsHead, w.l.none)
@@ -233,8 +263,13 @@ func (w *writer) certificate(in Input) {
 	if in.Seal.Name != "" {
 		field(w.l.seal, in.Seal.Name)
 	}
+	if in.Seal.ImageSHA256 != "" {
+		field(w.l.sealImage, in.Seal.ImageSHA256)
+	}
 	field(w.l.sealKey, in.Seal.KeyFingerprint)
-	field(w.l.sealBy, in.Seal.AppliedBy)
+	if in.Seal.AppliedBy != "" {
+		field(w.l.sealBy, in.Seal.AppliedBy)
+	}
 	if !in.Seal.AppliedAt.IsZero() {
 		field(w.l.sealAt, stamp(in.Seal.AppliedAt))
 	}
