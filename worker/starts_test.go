@@ -25,16 +25,22 @@ import (
 
 // flakyStarts is the real Temporal client with its start answering err:
 // after starting the workflow all the same when started is set (the
-// answer was lost), and with Describe failing too when blind is set.
+// answer was lost), and with Describe failing too when blind is set. A
+// blind start is held back until land is called: the start that went
+// through unseen arrives after its number was voided, every time.
 type flakyStarts struct {
 	client.Client
 	err     error
 	started bool
 	blind   bool
+	land    func(context.Context) (client.WorkflowRun, error)
 }
 
 func (f *flakyStarts) ExecuteWorkflow(ctx context.Context, o client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
-	if f.started {
+	switch {
+	case f.started && f.blind:
+		f.land = func(ctx context.Context) (client.WorkflowRun, error) { return f.Client.ExecuteWorkflow(ctx, o, wf, args...) }
+	case f.started:
 		if _, err := f.Client.ExecuteWorkflow(ctx, o, wf, args...); err != nil {
 			return nil, err
 		}
@@ -94,8 +100,14 @@ func TestFailedStartsVoidTheirNumbers(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, voids, 2)
 	unseen := voids[0].Number
+	require.NotNil(t, flaky.land)
+	run, err := flaky.land(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, workflows.ContractWorkflowID(unseen), run.GetID())
+	waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
 	var failed *temporal.WorkflowExecutionError
-	require.ErrorAs(t, s.Temporal.GetWorkflow(ctx, workflows.ContractWorkflowID(unseen), "").Get(ctx, nil), &failed)
+	require.ErrorAs(t, run.Get(waitCtx, nil), &failed)
 	_, err = s.Store.Contract(ctx, unseen)
 	assert.ErrorIs(t, err, domain.ErrNotFound, "the void number's run recorded nothing")
 

@@ -443,8 +443,13 @@ func (s *Service) settleStart(ctx context.Context, number string, cause error) e
 	if err == nil && runs {
 		return s.store.StartConfirmed(ctx, number)
 	}
-	if err := s.store.VoidNumber(ctx, number, "工作流未能启动 / the workflow could not be started: "+firstLine(cause.Error())); err != nil {
+	voided, err := s.store.VoidNumber(ctx, number, "工作流未能启动 / the workflow could not be started: "+firstLine(cause.Error()))
+	if err != nil {
 		return errors.Join(cause, err)
+	}
+	if !voided {
+		// Its run recorded first, which confirmed the start: it runs.
+		return nil
 	}
 	return cause
 }
@@ -465,10 +470,13 @@ func (s *Service) SettlePendingStarts(ctx context.Context, pending []string) (vo
 			}
 			continue
 		}
-		if err := s.store.VoidNumber(ctx, n, "创建后未启动工作流 / its workflow was never started after the draft was stored"); err != nil {
+		done, err := s.store.VoidNumber(ctx, n, "创建后未启动工作流 / its workflow was never started after the draft was stored")
+		if err != nil {
 			return voided, err
 		}
-		voided++
+		if done {
+			voided++
+		}
 	}
 	return voided, nil
 }

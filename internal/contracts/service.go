@@ -24,7 +24,7 @@ import (
 type Store interface {
 	CreateDraft(ctx context.Context, year int, ownerID, requestKey string, build func(string) (store.Draft, error), start func(store.Draft) (json.RawMessage, error)) (store.Reservation, error)
 	StartConfirmed(ctx context.Context, number string) error
-	VoidNumber(ctx context.Context, number, reason string) error
+	VoidNumber(ctx context.Context, number, reason string) (bool, error)
 	Customer(ctx context.Context, id string) (store.Customer, error)
 	Contacts(ctx context.Context, customerID string) ([]store.Contact, error)
 	Product(ctx context.Context, id string) (store.Product, error)

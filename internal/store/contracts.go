@@ -163,9 +163,10 @@ func (s *Store) PendingStarts(ctx context.Context, olderThan time.Time, limit in
 // draft is removed, the number listed in contract_number_voids with the
 // reason, and the voiding audited, in one transaction. The request key
 // that got it is released, so a retry of that request gets a new number.
-// A number already void, or whose start has been confirmed, is left alone.
-func (s *Store) VoidNumber(ctx context.Context, number, reason string) error {
-	return wrap("void number "+number, pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+// A number already void, or whose start has been confirmed (also by its
+// run's first record, ApplyTransition), is left alone: voided is false.
+func (s *Store) VoidNumber(ctx context.Context, number, reason string) (voided bool, err error) {
+	err = wrap("void number "+number, pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var ownerID, title string
 		err := tx.QueryRow(ctx, `SELECT c.owner_id, c.title FROM contracts c JOIN contract_starts st ON st.number = c.number
 			WHERE c.number = $1 AND st.started_at IS NULL FOR UPDATE OF c, st`, number).Scan(&ownerID, &title)
@@ -189,8 +190,10 @@ func (s *Store) VoidNumber(ctx context.Context, number, reason string) error {
 			ON CONFLICT (number) DO NOTHING`, number, ownerID, title, reason); err != nil {
 			return err
 		}
+		voided = true
 		return s.appendAudit(ctx, tx, "contract.number_voided", "contract", number, nil, map[string]string{"reason": reason, "title": title, "owner_id": ownerID})
 	}))
+	return voided && err == nil, err
 }
 
 // ErrVoidNumber: the contract's number is void; nothing is recorded for it.

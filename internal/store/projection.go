@@ -20,8 +20,13 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notice
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		c := t.Contract
 		if t.Event.Seq == 1 {
-			// A run whose start was taken for failed, and its number voided,
-			// must not bring the draft back (VoidNumber).
+			// The run's first record confirms its start, under the start's
+			// row lock, so it and VoidNumber cannot both win: a run whose
+			// number was voided first must not bring the draft back, and a
+			// number whose run has recorded is never voided.
+			if _, err := tx.Exec(ctx, `UPDATE contract_starts SET started_at = coalesce(started_at, now()) WHERE number = $1`, c.Number); err != nil {
+				return wrap("confirm start", err)
+			}
 			var void bool
 			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contract_number_voids WHERE number = $1)`, c.Number).Scan(&void); err != nil {
 				return wrap("check void number", err)

@@ -153,8 +153,12 @@ func TestContractNumbersAreKeyedAndEveryOneAccountedFor(t *testing.T) {
 	pending, err := st.PendingStarts(ctx, time.Now().Add(time.Minute), 10)
 	require.NoError(t, err)
 	assert.Equal(t, []string{failed.Number}, pending, "only the unconfirmed start is pending")
-	require.NoError(t, st.VoidNumber(ctx, failed.Number, "工作流未能启动"))
-	require.NoError(t, st.VoidNumber(ctx, failed.Number, "again"), "voiding twice changes nothing")
+	voided, err := st.VoidNumber(ctx, failed.Number, "工作流未能启动")
+	require.NoError(t, err)
+	assert.True(t, voided)
+	voided, err = st.VoidNumber(ctx, failed.Number, "again")
+	require.NoError(t, err)
+	assert.False(t, voided, "voiding twice changes nothing")
 	_, err = st.Contract(ctx, failed.Number)
 	assert.ErrorIs(t, err, domain.ErrNotFound, "a void number leaves no draft behind")
 	voids, err := st.VoidedNumbers(ctx, 10)
@@ -176,7 +180,9 @@ func TestContractNumbersAreKeyedAndEveryOneAccountedFor(t *testing.T) {
 	require.NoError(t, st.StartConfirmed(ctx, keyed.Number))
 	again = draft(t, st, 2026, owner.ID, "key-1")
 	assert.False(t, again.Pending)
-	require.NoError(t, st.VoidNumber(ctx, keyed.Number, "too late"))
+	voided, err = st.VoidNumber(ctx, keyed.Number, "too late")
+	require.NoError(t, err)
+	assert.False(t, voided)
 	_, err = st.Contract(ctx, keyed.Number)
 	assert.NoError(t, err, "a started contract's number is never voided")
 
@@ -192,6 +198,40 @@ func TestContractNumbersAreKeyedAndEveryOneAccountedFor(t *testing.T) {
 	require.NoError(t, st.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action = 'contract.number_voided' AND object_id = $1`,
 		failed.Number).Scan(&audited))
 	assert.Equal(t, 1, audited)
+}
+
+// A run's first record and the voiding of its number race when the start's
+// answer was lost: whichever commits first wins, and the other changes
+// nothing, so no number is both void and running.
+func TestFirstRecordAndVoidingCannotBothWin(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+
+	recorded := draft(t, st, 2026, owner.ID, "")
+	c, err := st.Contract(ctx, recorded.Number)
+	require.NoError(t, err)
+	applied, err := st.ApplyTransition(ctx, transition(c.Contract, 1, domain.EventCreated, domain.StatusDraft))
+	require.NoError(t, err)
+	require.True(t, applied)
+	voided, err := st.VoidNumber(ctx, recorded.Number, "too late")
+	require.NoError(t, err)
+	assert.False(t, voided, "the run's first record confirmed its start")
+	pending, err := st.PendingStarts(ctx, time.Now().Add(time.Minute), 10)
+	require.NoError(t, err)
+	assert.Empty(t, pending)
+	_, err = st.Contract(ctx, recorded.Number)
+	assert.NoError(t, err)
+
+	void := draft(t, st, 2026, owner.ID, "")
+	c, err = st.Contract(ctx, void.Number)
+	require.NoError(t, err)
+	voided, err = st.VoidNumber(ctx, void.Number, "工作流未能启动")
+	require.NoError(t, err)
+	assert.True(t, voided)
+	_, err = st.ApplyTransition(ctx, transition(c.Contract, 1, domain.EventCreated, domain.StatusDraft))
+	assert.ErrorIs(t, err, store.ErrVoidNumber)
+	_, err = st.Contract(ctx, void.Number)
+	assert.ErrorIs(t, err, domain.ErrNotFound, "the void number's run brings no draft back")
 }
 
 func TestListContractsFiltersAndPages(t *testing.T) {
