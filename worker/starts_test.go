@@ -39,7 +39,9 @@ type flakyStarts struct {
 func (f *flakyStarts) ExecuteWorkflow(ctx context.Context, o client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
 	switch {
 	case f.started && f.blind:
-		f.land = func(ctx context.Context) (client.WorkflowRun, error) { return f.Client.ExecuteWorkflow(ctx, o, wf, args...) }
+		f.land = func(ctx context.Context) (client.WorkflowRun, error) {
+			return f.Client.ExecuteWorkflow(ctx, o, wf, args...)
+		}
 	case f.started:
 		if _, err := f.Client.ExecuteWorkflow(ctx, o, wf, args...); err != nil {
 			return nil, err
