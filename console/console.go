@@ -29,6 +29,7 @@ import (
 	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/inbox"
+	"github.com/signet-clm/signet/internal/oidc"
 	"github.com/signet-clm/signet/internal/reports"
 )
 
@@ -60,7 +61,12 @@ type Deps struct {
 	// AttachmentMaxBytes bounds one file uploaded on the contract page,
 	// as the API's SIGNET_ATTACHMENT_MAX_BYTES does (20 MiB when zero).
 	AttachmentMaxBytes int64
-	Logger             *slog.Logger
+	// OIDCLogin, when set, offers signing in with the OIDC issuer;
+	// OIDCRedirect is its callback under the public URL (empty: this
+	// request's host, for tests).
+	OIDCLogin    *oidc.Login
+	OIDCRedirect string
+	Logger       *slog.Logger
 }
 
 // FromAPI takes the console's services from the API's, so both run the

@@ -74,6 +74,11 @@ var messages = map[string]msg{
 	"login.expired":    {"会话已过期，请重新登录。", "Your session has expired; please sign in again."},
 	"login.signed_out": {"您已安全退出。", "You have signed out."},
 	"login.hint":       {"首次登录的密码由管理员设置。", "Your first password is set by an administrator."},
+	// --- OIDC sign-in ---
+	"login.oidc":         {"使用企业账号登录", "Sign in with your company account"},
+	"login.or":           {"或", "or"},
+	"login.oidc_refused": {"企业账号登录未完成，请重试。", "Signing in with your company account did not complete; please try again."},
+	"login.oidc_unknown": {"该企业账号尚未关联 Signet 用户，请联系管理员。", "No Signet user is linked to this company account; ask an administrator."},
 
 	"error.not_found":   {"页面不存在，或您无权查看。", "This page does not exist, or you may not see it."},
 	"error.csrf":        {"请求来源校验失败，请刷新页面后重试。", "The request did not come from this console; reload the page and try again."},

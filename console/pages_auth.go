@@ -19,12 +19,14 @@ type loginPage struct {
 	// account waits.
 	Error string
 	Wait  int
+	// SSO offers signing in with the OIDC issuer.
+	SSO bool
 }
 
 func (p *pages) loginForm(c *gin.Context) {
 	v := p.view(c, "", nil)
 	v.Title = v.T("login.title")
-	lp := loginPage{Next: localPath(c.Query("next"))}
+	lp := loginPage{Next: localPath(c.Query("next")), SSO: p.d.OIDCLogin != nil}
 	if c.Query("expired") != "" {
 		lp.Error = "login.expired"
 	}
@@ -54,7 +56,7 @@ func (p *pages) login(c *gin.Context) {
 	}
 	v := p.view(c, "", nil)
 	v.Title = v.T("login.title")
-	lp := loginPage{Login: login, Next: next}
+	lp := loginPage{Login: login, Next: next, SSO: p.d.OIDCLogin != nil}
 	var throttled *domain.Throttled
 	status := http.StatusUnauthorized
 	switch {

@@ -57,6 +57,8 @@ func (p *pages) routes() []Route {
 		{Method: get, Path: "/static/:file", Access: Public, Handler: p.static},
 		{Method: get, Path: "/login", Access: Public, Handler: p.loginForm},
 		{Method: post, Path: "/login", Access: Public, Handler: p.login},
+		{Method: get, Path: "/login/oidc", Access: Public, Handler: p.oidcLogin},
+		{Method: get, Path: "/login/oidc/callback", Access: Public, Handler: p.oidcCallback},
 		{Method: post, Path: "/logout", Handler: p.logout},
 
 		{Method: get, Path: "/", Handler: p.home},

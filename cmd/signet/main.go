@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -257,7 +258,17 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, keys keyS
 		logger.Info("accepting JWTs", "issuer", cfg.OIDCIssuer, "audience", cfg.OIDCAudience)
 	}
 	// The console's pages share the engine (and the services) at /.
-	pages := console.New(console.FromAPI(d, cfg.PublicURL))
+	cd := console.FromAPI(d, cfg.PublicURL)
+	if cfg.OIDCIssuer != "" && cfg.OIDCClientID != "" {
+		l, err := oidc.NewLogin(ctx, oidc.LoginConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret},
+			cfg.Outbound.Client(cfg.RequestTimeout))
+		if err != nil {
+			return fmt.Errorf("SIGNET_OIDC_CLIENT_ID at %s: %w", cfg.OIDCIssuer, err)
+		}
+		cd.OIDCLogin, cd.OIDCRedirect = l, strings.TrimRight(cfg.PublicURL, "/")+"/login/oidc/callback"
+		logger.Info("console sign-in with the issuer", "issuer", cfg.OIDCIssuer, "client_id", cfg.OIDCClientID)
+	}
+	pages := console.New(cd)
 	d.SignPages = pages.SignPages()
 	router := api.NewRouter(d)
 	pages.Mount(router)

@@ -76,6 +76,14 @@ type Config struct {
 	// OIDCJWKSURL (SIGNET_OIDC_JWKS_URL, default empty: discovered from
 	// the issuer) is the issuer's key set.
 	OIDCJWKSURL string
+	// OIDCClientID (SIGNET_OIDC_CLIENT_ID, default empty: passwords only)
+	// is the console's client at SIGNET_OIDC_ISSUER; with it the sign-in
+	// page offers the issuer's sign-in (authorization code with PKCE),
+	// returning to SIGNET_PUBLIC_URL/login/oidc/callback.
+	// OIDCClientSecret (SIGNET_OIDC_CLIENT_SECRET) is its secret, empty
+	// for a public client; it lives in the environment, never PostgreSQL.
+	OIDCClientID     string
+	OIDCClientSecret string
 	// SigningKeyFile (SIGNET_SIGNING_KEY_FILE) is the sealing keyring: the
 	// current Ed25519 key and the retired public keys (eseal.FileKeyring).
 	// `signet api` and `signet worker` refuse to start without it; `signet
@@ -223,6 +231,8 @@ func FromEnv() (Config, error) {
 		OIDCIssuer:              os.Getenv("SIGNET_OIDC_ISSUER"),
 		OIDCAudience:            env("SIGNET_OIDC_AUDIENCE", DefaultOIDCAudience),
 		OIDCJWKSURL:             os.Getenv("SIGNET_OIDC_JWKS_URL"),
+		OIDCClientID:            os.Getenv("SIGNET_OIDC_CLIENT_ID"),
+		OIDCClientSecret:        os.Getenv("SIGNET_OIDC_CLIENT_SECRET"),
 		SigningKeyFile:          os.Getenv("SIGNET_SIGNING_KEY_FILE"),
 		AuditKeyFile:            os.Getenv("SIGNET_AUDIT_KEY_FILE"),
 		AuditCheckpointDir:      os.Getenv("SIGNET_AUDIT_CHECKPOINT_DIR"),

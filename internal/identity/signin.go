@@ -33,6 +33,7 @@ type Credentials interface {
 	DeleteSession(ctx context.Context, idHash []byte) error
 	DeleteExpiredSessions(ctx context.Context, userID string, now time.Time, idle time.Duration) error
 	SetUserLanguage(ctx context.Context, userID, lang string) error
+	UserBySubject(ctx context.Context, subject string) (domain.User, error)
 }
 
 // Session bounds, unless configured (SIGNET_SESSION_IDLE, SIGNET_SESSION_MAX).
@@ -217,6 +218,29 @@ func (s *Service) SignIn(ctx context.Context, login, password string) (SignedIn,
 			return SignedIn{}, err
 		}
 	}
+	return s.openSession(ctx, u)
+}
+
+// ErrNoLinkedUser: the issuer vouched for a subject no active Signet user
+// is linked to (users.oidc_subject).
+var ErrNoLinkedUser = errors.New("identity: no active user is linked to this sign-in")
+
+// SignInSubject opens a session for the active user linked to subject,
+// which the OIDC issuer has just vouched for (oidc.Login.Finish).
+func (s *Service) SignInSubject(ctx context.Context, subject string) (SignedIn, error) {
+	u, err := s.creds.UserBySubject(ctx, subject)
+	if errors.Is(err, domain.ErrNotFound) {
+		return SignedIn{}, ErrNoLinkedUser
+	}
+	if err != nil {
+		return SignedIn{}, err
+	}
+	return s.openSession(ctx, u)
+}
+
+// openSession starts a console session for u, clearing u's expired ones.
+func (s *Service) openSession(ctx context.Context, u domain.User) (SignedIn, error) {
+	now := s.now()
 	if err := s.creds.DeleteExpiredSessions(ctx, u.ID, now, s.SessionIdle); err != nil {
 		return SignedIn{}, err
 	}

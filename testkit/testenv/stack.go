@@ -24,6 +24,7 @@ import (
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/oidc"
 	"github.com/signet-clm/signet/internal/opsmetrics"
 	"github.com/signet-clm/signet/internal/outbound"
 	"github.com/signet-clm/signet/internal/payloadcodec"
@@ -150,6 +151,7 @@ type Option func(*options)
 
 type options struct {
 	oidc             api.OIDC
+	oidcLogin        *oidc.Login
 	mail             bool
 	nomail           bool
 	clock            *Clock
@@ -179,6 +181,12 @@ func WithMetricsElsewhere() Option {
 // WithOIDC makes the API accept JWTs that v verifies.
 func WithOIDC(v api.OIDC) Option {
 	return func(o *options) { o.oidc = v }
+}
+
+// WithOIDCLogin offers console sign-in with the issuer l signs in at; its
+// callback is under the stack's own address.
+func WithOIDCLogin(l *oidc.Login) Option {
+	return func(o *options) { o.oidcLogin = l }
 }
 
 // WithMail mails users who never chose where to hear by email, as Signet
@@ -309,7 +317,9 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 			t.Fatal(err)
 		}
 	}
-	pages := console.New(console.FromAPI(deps, config.DefaultPublicURL))
+	cd := console.FromAPI(deps, config.DefaultPublicURL)
+	cd.OIDCLogin = o.oidcLogin
+	pages := console.New(cd)
 	deps.SignPages = pages.SignPages()
 	router := api.NewRouter(deps)
 	pages.Mount(router)
