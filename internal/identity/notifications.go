@@ -30,7 +30,7 @@ type TargetInput struct {
 	// Address is an email address for email, an http(s) URL otherwise.
 	Address string `json:"address" validate:"required,max=500"`
 	// Secret signs webhook bodies (HMAC-SHA256) and DingTalk robot URLs.
-	Secret string   `json:"secret" validate:"max=200"`
+	Secret string `json:"secret" validate:"max=200"`
 	// Kinds limits the target to these notice kinds (notify.UserKinds);
 	// empty: every kind.
 	Kinds []string `json:"kinds" validate:"max=40"`
