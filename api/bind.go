@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/binding"
 	"github.com/go-playground/validator/v10"
 
 	"github.com/signet-clm/signet/internal/domain"
@@ -120,6 +121,16 @@ func (h *handlers) bindQuery(c *gin.Context, dst any) error {
 		return err
 	}
 	if err := c.ShouldBindQuery(dst); err != nil {
+		// Name the parameters whose values do not fit, one at a time.
+		for _, name := range names {
+			probe := reflect.New(reflect.TypeOf(dst).Elem()).Interface()
+			if binding.MapFormWithTag(probe, map[string][]string{name: params[name]}, "form") != nil {
+				bad.Add(name, "has a value of the wrong type")
+			}
+		}
+		if err := bad.OrNil(); err != nil {
+			return err
+		}
 		return fieldError("query", "has a value of the wrong type")
 	}
 	return h.check(dst)

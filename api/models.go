@@ -941,6 +941,31 @@ type Preference struct {
 	Kinds   []string `json:"kinds"`
 }
 
+// Notice is one notice in the caller's in-app list.
+type Notice struct {
+	ID        int64      `json:"id"`
+	Kind      string     `json:"kind"`
+	Subject   string     `json:"subject"`
+	Text      string     `json:"text"`
+	Link      string     `json:"link"`
+	CreatedAt time.Time  `json:"created_at"`
+	ReadAt    *time.Time `json:"read_at"`
+}
+
+// NoticePage is a page of the caller's notices, newest first, with how
+// many of all theirs are unread; next_before, when set, asks for the next
+// page.
+type NoticePage struct {
+	Items      []Notice `json:"items"`
+	Unread     int      `json:"unread"`
+	NextBefore int64    `json:"next_before,omitempty"`
+}
+
+// NoticesRead is how many of the caller's notices stay unread.
+type NoticesRead struct {
+	Unread int `json:"unread"`
+}
+
 // OutboxEntry is the API's store.OutboxEntry.
 type OutboxEntry struct {
 	ID        string     `json:"id"`
@@ -2126,6 +2151,18 @@ func toPreference(v store.Preference) Preference {
 		Secret:  v.Secret,
 		Kinds:   v.Kinds,
 	}
+}
+
+func toNotice(v store.UserNotice) Notice {
+	return Notice{ID: v.ID, Kind: v.Kind, Subject: v.Subject, Text: v.Body, Link: v.Link, CreatedAt: v.CreatedAt, ReadAt: v.ReadAt}
+}
+
+func toNoticePage(v identity.Notices) NoticePage {
+	items := make([]Notice, len(v.Items))
+	for i, n := range v.Items {
+		items[i] = toNotice(n)
+	}
+	return NoticePage{Items: items, Unread: v.Unread, NextBefore: v.Next}
 }
 
 func toOutboxEntry(v store.OutboxEntry) OutboxEntry {

@@ -189,6 +189,8 @@ func (h *handlers) routes() []Route {
 		{Method: get, Path: "/v1/me/notification-settings", Handler: h.notificationSettings, Status: ok, Body: body(NotificationSettings{})},
 		{Method: put, Path: "/v1/me/notification-settings", Handler: h.saveNotificationSettings, Status: ok, Body: body(NotificationSettings{})},
 		{Method: get, Path: "/v1/notifications", Handler: h.notifications, Status: ok, Body: body(items[OutboxEntry]{})},
+		{Method: get, Path: "/v1/me/notices", Handler: h.notices, Status: ok, Body: body(NoticePage{})},
+		{Method: post, Path: "/v1/me/notices/read", Handler: h.readNotices, Status: ok, Body: body(NoticesRead{})},
 		{Method: get, Path: "/v1/reconciliation", Roles: roles(auditor, admin, executive), Handler: h.reconciliation, Status: ok, Body: body(Reconciliation{})},
 		{Method: get, Path: "/v1/contract-numbers/voided", Roles: roles(auditor, admin, executive), Handler: h.voidedNumbers, Status: ok, Body: body(items[VoidedNumber]{})},
 		{Method: get, Path: "/v1/notifications/dead-letters", Roles: roles(admin), Handler: h.deadLetters, Status: ok, Body: body(items[OutboxEntry]{})},

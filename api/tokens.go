@@ -49,6 +49,20 @@ func (h *handlers) notifications(c *gin.Context) {
 	h.respond(c, http.StatusOK, list, err)
 }
 
+// Every notice a user is sent is also in their in-app list.
+func (h *handlers) notices(c *gin.Context) {
+	withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, in identity.NoticesInput) (NoticePage, error) {
+		return as(toNoticePage)(h.d.Users.Notices(ctx, u, in))
+	})(c)
+}
+
+func (h *handlers) readNotices(c *gin.Context) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, _ *gin.Context, in identity.ReadInput) (NoticesRead, error) {
+		n, err := h.d.Users.MarkRead(ctx, u, in)
+		return NoticesRead{Unread: n}, err
+	})(c)
+}
+
 func (h *handlers) deadLetters(c *gin.Context) {
 	list, err := listAs(toOutboxEntry)(h.d.Users.DeadLetters(c.Request.Context(), currentUser(c)))
 	h.respond(c, http.StatusOK, list, err)

@@ -503,6 +503,17 @@ var messages = map[string]msg{
 	"seals.choose":            {"加盖印章", "Apply a seal"},
 	"seals.choose_none":       {"不加盖印章", "No seal"},
 	// --- end seals (helper C) ---
+	// --- in-app notices ---
+	"nav.notices":         {"消息通知", "Notices"},
+	"notices.title":       {"消息通知", "Notices"},
+	"notices.all":         {"全部", "All"},
+	"notices.unread":      {"未读 %d", "Unread %d"},
+	"notices.read_all":    {"全部标为已读", "Mark all read"},
+	"notices.mark_read":   {"标为已读", "Mark read"},
+	"notices.open":        {"查看", "Open"},
+	"notices.older":       {"更早的通知", "Older notices"},
+	"notices.none":        {"暂无通知。待办、审批结果、回款与履约提醒都会出现在这里。", "No notices yet. Tasks, decisions, payment and obligation reminders appear here."},
+	"notices.none_unread": {"没有未读通知。", "No unread notices."},
 }
 
 // pickLanguage is the language a visitor reads: the one they chose, else

@@ -60,7 +60,7 @@ var funcs = template.FuncMap{
 }
 
 // pageNames are the templates under templates/ that are whole pages.
-var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals"}
+var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals", "notices"}
 
 func newPages(d Deps) *pages {
 	p := &pages{d: d, cop: http.NewCrossOriginProtection(), cookieName: "signet_session", tmpl: map[string]*template.Template{},
@@ -123,6 +123,8 @@ type view struct {
 	// Flash is a message of the catalogue to show at the top.
 	Flash string
 	Data  any
+	// UnreadNotices is the visitor's unread in-app notices, for the badge.
+	UnreadNotices int
 }
 
 func (p *pages) view(c *gin.Context, nav string, data any) *view {
@@ -137,8 +139,20 @@ func (p *pages) view(c *gin.Context, nav string, data any) *view {
 		user := u.(domain.User)
 		v.User = &user
 		v.CSRF = identity.CSRFToken(c.GetString(sessionKey))
+		// The badge is a nicety: a page still renders without it.
+		if n, err := p.d.Users.Notices(c.Request.Context(), user, identity.NoticesInput{Unread: true, Limit: 1}); err == nil {
+			v.UnreadNotices = n.Unread
+		}
 	}
 	return v
+}
+
+// NoticeLink is a notice's link if it is a path on this site, else empty.
+func (v *view) NoticeLink(link string) string {
+	if l := localPath(link); l == link {
+		return l
+	}
+	return ""
 }
 
 // render writes page name with status; for htmx requests that ask for a

@@ -111,6 +111,8 @@ func (p *pages) routes() []Route {
 		{Method: post, Path: "/admin/seals/:id/deactivate", Roles: sealAdmins, Handler: p.deactivateSeal},
 
 		{Method: get, Path: "/account", Handler: p.account},
+		{Method: get, Path: "/notices", Handler: p.notices},
+		{Method: post, Path: "/notices/read", Handler: p.readNotices},
 		{Method: post, Path: "/account/password", Handler: p.changePassword},
 		{Method: post, Path: "/account/language", Handler: p.setLanguage},
 	}

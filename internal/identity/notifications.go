@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -19,6 +20,8 @@ type Outbox interface {
 	SaveNotificationSettings(ctx context.Context, userID string, prefs []store.Preference) error
 	Outbox(ctx context.Context, f store.OutboxFilter) ([]store.OutboxEntry, error)
 	RetryDelivery(ctx context.Context, id string) (store.OutboxEntry, error)
+	UserNotices(ctx context.Context, f store.NoticeFilter) ([]store.UserNotice, int, error)
+	MarkNoticesRead(ctx context.Context, userID string, ids []int64, through int64) (int, error)
 }
 
 // TargetInput is one place to hear about things.
@@ -27,8 +30,10 @@ type TargetInput struct {
 	// Address is an email address for email, an http(s) URL otherwise.
 	Address string `json:"address" validate:"required,max=500"`
 	// Secret signs webhook bodies (HMAC-SHA256) and DingTalk robot URLs.
-	Secret string   `json:"secret" validate:"max=200"`
-	Kinds  []string `json:"kinds" validate:"max=20,dive,oneof=task.open task.reminder task.escalated digest contract.approved contract.rejected contract.changes_requested contract.cancelled contract.expired contract.signed"`
+	Secret string `json:"secret" validate:"max=200"`
+	// Kinds limits the target to these notice kinds (notify.UserKinds);
+	// empty: every kind.
+	Kinds []string `json:"kinds" validate:"max=40"`
 }
 
 // SettingsInput replaces the caller's notification settings. An empty list
@@ -64,6 +69,11 @@ func (s *Service) SaveNotificationSettings(ctx context.Context, u domain.User, i
 		}
 		if t.Channel == notify.ChannelWebhook && t.Secret == "" {
 			bad.Add(fmt.Sprintf("targets[%d].secret", i), "is required for a webhook: receivers check the signature")
+		}
+		for j, k := range t.Kinds {
+			if !notify.IsUserKind(k) {
+				bad.Add(fmt.Sprintf("targets[%d].kinds[%d]", i, j), "is not a notice kind; one of "+strings.Join(notify.UserKinds(), ", "))
+			}
 		}
 		kinds := t.Kinds
 		if kinds == nil {
@@ -104,6 +114,72 @@ func redact(prefs []store.Preference) []store.Preference {
 func (s *Service) Notifications(ctx context.Context, u domain.User) ([]store.OutboxEntry, error) {
 	list, err := s.store.Outbox(ctx, store.OutboxFilter{UserID: u.ID, Limit: 100})
 	return list, err
+}
+
+// NoticesInput pages the caller's in-app notices, newest first.
+type NoticesInput struct {
+	// Before is the ID of the last notice of the previous page.
+	Before int64 `form:"before" validate:"min=0"`
+	Unread bool  `form:"unread"`
+	Limit  int   `form:"limit" validate:"min=0,max=200"`
+}
+
+// Notices is a page of the caller's in-app notices and how many of all
+// theirs are unread.
+type Notices struct {
+	Items  []store.UserNotice
+	Unread int
+	// Next is the Before of the next page, 0 at the end.
+	Next int64
+}
+
+// DefaultNoticeLimit is a page's size unless asked.
+const DefaultNoticeLimit = 50
+
+// Notices returns a page of the caller's in-app notices: every notice
+// they were sent, whatever channels they chose.
+func (s *Service) Notices(ctx context.Context, u domain.User, in NoticesInput) (Notices, error) {
+	limit := in.Limit
+	if limit == 0 {
+		limit = DefaultNoticeLimit
+	}
+	list, unread, err := s.store.UserNotices(ctx, store.NoticeFilter{UserID: u.ID, Before: in.Before, Unread: in.Unread, Limit: limit + 1})
+	if err != nil {
+		return Notices{}, err
+	}
+	out := Notices{Items: list, Unread: unread}
+	if len(list) > limit {
+		out.Items = list[:limit]
+		out.Next = list[limit-1].ID
+	}
+	return out, nil
+}
+
+// ReadInput marks notices read: the listed IDs, or with All every notice
+// up to Through (the newest the caller has seen, so one that arrived
+// since stays unread).
+type ReadInput struct {
+	IDs     []int64 `json:"ids" validate:"max=500,dive,min=1"`
+	All     bool    `json:"all"`
+	Through int64   `json:"through" validate:"min=0"`
+}
+
+// MarkRead marks the caller's notices read and returns how many stay
+// unread. Another user's notice IDs change nothing.
+func (s *Service) MarkRead(ctx context.Context, u domain.User, in ReadInput) (int, error) {
+	bad := &domain.ValidationError{}
+	switch {
+	case in.All && len(in.IDs) > 0:
+		bad.Add("ids", "give either ids or all, not both")
+	case in.All && in.Through == 0:
+		bad.Add("through", "is required with all: the newest notice ID you have seen")
+	case !in.All && len(in.IDs) == 0:
+		bad.Add("ids", "is required unless all is true")
+	}
+	if len(bad.Fields) > 0 {
+		return 0, bad
+	}
+	return s.store.MarkNoticesRead(ctx, u.ID, in.IDs, in.Through)
 }
 
 // DeadLetters lists deliveries that gave up, for admins.

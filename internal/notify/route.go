@@ -101,3 +101,27 @@ func ForRecorded(t domain.Transition) []Notice {
 	}
 	return out
 }
+
+// Kept is a notice as its recipient's in-app list keeps it.
+type Kept struct {
+	UserID, Key, Kind, Subject, Text, Link string
+	At                                     time.Time
+}
+
+// Keep is what the in-app lists keep of notices: each one for its active
+// recipient, whatever channels they chose or silenced, since the list is
+// where they can always look.
+func Keep(notices []Notice, recipients []Recipient, at time.Time) []Kept {
+	active := make(map[string]bool, len(recipients))
+	for _, r := range recipients {
+		active[r.ID] = r.Active
+	}
+	var out []Kept
+	for _, n := range notices {
+		if !active[n.UserID] {
+			continue
+		}
+		out = append(out, Kept{UserID: n.UserID, Key: n.Key, Kind: n.Kind, Subject: n.Subject, Text: n.Text, Link: n.Link, At: at})
+	}
+	return out
+}

@@ -62,7 +62,73 @@ func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, notices []notify.Notice,
 	if err != nil {
 		return wrap("notice recipients", err)
 	}
+	if err := writeKept(ctx, tx, notify.Keep(notices, list, at)); err != nil {
+		return err
+	}
 	return writeOutbox(ctx, tx, notify.Route(notices, list, s.EmailByDefault, at))
+}
+
+// writeKept writes in-app notices inside tx, each once by its key.
+func writeKept(ctx context.Context, tx pgx.Tx, kept []notify.Kept) error {
+	if len(kept) == 0 {
+		return nil
+	}
+	batch := &pgx.Batch{}
+	for _, k := range kept {
+		batch.Queue(`INSERT INTO user_notices (user_id, key, kind, subject, body, link, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, key) DO NOTHING`,
+			k.UserID, k.Key, k.Kind, k.Subject, k.Text, k.Link, k.At)
+	}
+	return wrap("write in-app notices", tx.SendBatch(ctx, batch).Close())
+}
+
+// UserNotice is one notice in a user's in-app list.
+type UserNotice struct {
+	ID        int64      `db:"id"`
+	Kind      string     `db:"kind"`
+	Subject   string     `db:"subject"`
+	Body      string     `db:"body"`
+	Link      string     `db:"link"`
+	CreatedAt time.Time  `db:"created_at"`
+	ReadAt    *time.Time `db:"read_at"`
+}
+
+// NoticeFilter selects a page of a user's notices, newest first: those
+// older than Before (an ID; 0: from the newest), unread ones only if
+// Unread.
+type NoticeFilter struct {
+	UserID string
+	Before int64
+	Unread bool
+	Limit  int
+}
+
+// UserNotices returns a page of a user's in-app notices and how many of
+// all theirs are unread.
+func (s *Store) UserNotices(ctx context.Context, f NoticeFilter) (list []UserNotice, unread int, err error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, kind, subject, body, link, created_at, read_at FROM user_notices
+		WHERE user_id = $1 AND ($2 = 0 OR id < $2) AND (NOT $3 OR read_at IS NULL)
+		ORDER BY id DESC LIMIT $4`, f.UserID, f.Before, f.Unread, f.Limit)
+	list, err = pgx.CollectRows(rows, pgx.RowToStructByName[UserNotice])
+	if err != nil {
+		return nil, 0, wrap("notices of "+f.UserID, err)
+	}
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM user_notices WHERE user_id = $1 AND read_at IS NULL`, f.UserID).Scan(&unread); err != nil {
+		return nil, 0, wrap("unread notices of "+f.UserID, err)
+	}
+	return list, unread, nil
+}
+
+// MarkNoticesRead marks userID's notices read: those in ids, or every one
+// up to and including through when ids is empty. Others' IDs change
+// nothing. It returns how many stay unread.
+func (s *Store) MarkNoticesRead(ctx context.Context, userID string, ids []int64, through int64) (unread int, err error) {
+	err = s.pool.QueryRow(ctx, `WITH marked AS (
+			UPDATE user_notices SET read_at = now() WHERE user_id = $1 AND read_at IS NULL
+				AND (id = ANY($2) OR (coalesce(cardinality($2::bigint[]), 0) = 0 AND id <= $3)) RETURNING id)
+		SELECT count(*) - (SELECT count(*) FROM marked) FROM user_notices WHERE user_id = $1 AND read_at IS NULL`,
+		userID, ids, through).Scan(&unread)
+	return unread, wrap("mark notices of "+userID+" read", err)
 }
 
 // writeOutbox writes outbox rows inside tx, each once by its key.
