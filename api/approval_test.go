@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/domain"
 	inbox1 "github.com/signet-clm/signet/internal/inbox"
@@ -215,4 +216,35 @@ func TestRiskRulesFindingsBlockingAndChangesSinceLastSeen(t *testing.T) {
 	require.Len(t, counts.Items, 1)
 	assert.Equal(t, task.ID, counts.Items[0].ID)
 	assert.Equal(t, []string{"status"}, fieldsOf(t, call(t, s, http.MethodGet, "/v1/tasks?status=maybe", "sales_manager", nil)))
+}
+
+// The policies are listed, each at its newest version: the built-in
+// default until an admin saves their own under its ID, then theirs.
+func TestApprovalPoliciesAreListedAtTheirNewestVersion(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	list := func() []api.Policy {
+		return expect[struct{ Items []api.Policy }](t, call(t, s, http.MethodGet, "/v1/approval-policies", "sales", nil), http.StatusOK).Items
+	}
+	before := list()
+	require.Len(t, before, 1)
+	assert.Equal(t, "default", before[0].ID)
+
+	p := fourStages()
+	expect[api.Policy](t, call(t, s, http.MethodPost, "/v1/approval-policies", "admin", p), http.StatusCreated)
+	p["name"] = "四级审批（二版）"
+	expect[api.Policy](t, call(t, s, http.MethodPost, "/v1/approval-policies", "admin", p), http.StatusCreated)
+	other := fourStages()
+	other["id"], other["name"] = "framework", "框架协议审批"
+	expect[api.Policy](t, call(t, s, http.MethodPost, "/v1/approval-policies", "admin", other), http.StatusCreated)
+
+	after := list()
+	require.Len(t, after, 2)
+	assert.Equal(t, "default", after[0].ID)
+	assert.Equal(t, 2, after[0].Version)
+	assert.Equal(t, "四级审批（二版）", after[0].Name)
+	assert.Len(t, after[0].Rules, 2)
+	assert.Equal(t, "framework", after[1].ID)
+	assert.Equal(t, "框架协议审批", after[1].Name)
+	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/approval-policies", "", nil), http.StatusUnauthorized)
 }

@@ -28,6 +28,11 @@ func (h *handlers) savePolicy(c *gin.Context) {
 	})(c)
 }
 
+func (h *handlers) policies(c *gin.Context) {
+	list, err := listAs(toPolicy)(h.d.Approvals.Policies(c.Request.Context()))
+	h.respond(c, http.StatusOK, list, err)
+}
+
 func (h *handlers) policy(c *gin.Context) {
 	version, err := queryVersion(c)
 	if err != nil {

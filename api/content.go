@@ -147,8 +147,21 @@ func (h *handlers) getTemplate(c *gin.Context) {
 		writeError(c, h.d.Logger, err)
 		return
 	}
-	t, err := as(toTemplate)(h.d.Catalog.Template(c.Request.Context(), c.Param("id"), version))
-	h.respond(c, http.StatusOK, t, err)
+	t, r, err := h.d.Catalog.TemplateDetail(c.Request.Context(), c.Param("id"), version)
+	h.respond(c, http.StatusOK, toRetiredTemplate(t, r), err)
+}
+
+// retireTemplate retires a template version from use (legal, admins).
+func (h *handlers) retireTemplate(c *gin.Context) {
+	v, err := strconv.Atoi(c.Param("version"))
+	if err != nil || v < 1 || v > domain.MaxVersion {
+		writeError(c, h.d.Logger, fieldError("version", fmt.Sprintf("must be a whole number from 1 to %d", domain.MaxVersion)))
+		return
+	}
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in catalog.RetireInput) (Template, error) {
+		t, r, err := h.d.Catalog.RetireTemplate(ctx, u, c.Param("id"), v, in)
+		return toRetiredTemplate(t, r), err
+	})(c)
 }
 
 // contractDocument serves the rendered document as HTML or plain text,

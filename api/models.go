@@ -702,6 +702,17 @@ type Template struct {
 	Language string           `json:"language"`
 	Clauses  []TemplateClause `json:"clauses"`
 	Fields   []TemplateField  `json:"fields"`
+	// Retired, when set, says this version is retired from use: new
+	// contracts are not drafted from it.
+	Retired *TemplateRetirement `json:"retired,omitempty"`
+}
+
+// TemplateRetirement is when, by whom and why a template version was
+// retired.
+type TemplateRetirement struct {
+	Reason    string    `json:"reason"`
+	RetiredBy string    `json:"retired_by"`
+	RetiredAt time.Time `json:"retired_at"`
 }
 
 // TemplateClause is the API's document.Clause.
@@ -1897,6 +1908,15 @@ func toTemplate(v document.Template) Template {
 		Clauses:  convList(v.Clauses, toTemplateClause),
 		Fields:   convList(v.Fields, toTemplateField),
 	}
+}
+
+// toRetiredTemplate is a template version with its retirement, if any.
+func toRetiredTemplate(v document.Template, r *store.TemplateRetirement) Template {
+	t := toTemplate(v)
+	if r != nil {
+		t.Retired = &TemplateRetirement{Reason: r.Reason, RetiredBy: r.RetiredBy, RetiredAt: r.RetiredAt}
+	}
+	return t
 }
 
 func toTemplateClause(v document.Clause) TemplateClause {

@@ -133,6 +133,7 @@ func (h *handlers) routes() []Route {
 		{Method: get, Path: "/v1/tasks", Handler: h.inbox, Status: ok, Body: body(Inbox{})},
 		{Method: get, Path: "/v1/tasks/:id", Handler: h.task, Status: ok, Body: body(TaskDetail{})},
 		{Method: post, Path: "/v1/approval-policies", Roles: roles(admin), Handler: h.savePolicy, Status: created, Body: body(Policy{})},
+		{Method: get, Path: "/v1/approval-policies", Handler: h.policies, Status: ok, Body: body(items[Policy]{})},
 		{Method: get, Path: "/v1/approval-policies/:id", Handler: h.policy, Status: ok, Body: body(Policy{})},
 		{Method: get, Path: "/v1/risk-rules", Handler: h.riskRules, Status: ok, Body: body(RiskRules{})},
 		{Method: put, Path: "/v1/risk-rules", Roles: roles(admin, legal), Handler: h.saveRiskRules, Status: ok, Body: body(RiskRules{})},
@@ -154,6 +155,7 @@ func (h *handlers) routes() []Route {
 		{Method: post, Path: "/v1/templates", Roles: roles(legal, admin), Handler: h.saveTemplate, Status: created, Body: body(Template{})},
 		{Method: get, Path: "/v1/templates", Handler: h.templates, Status: ok, Body: body(items[TemplateSummary]{})},
 		{Method: get, Path: "/v1/templates/:id", Handler: h.getTemplate, Status: ok, Body: body(Template{})},
+		{Method: post, Path: "/v1/templates/:id/versions/:version/retire", Roles: roles(legal, admin), Handler: h.retireTemplate, Status: ok, Body: body(Template{})},
 		{Method: post, Path: "/v1/clauses", Roles: roles(legal, admin), Handler: h.saveClause, Status: created, Body: body(LibraryClause{})},
 		{Method: get, Path: "/v1/clauses", Handler: h.clauses, Status: ok, Body: body(items[LibraryClause]{})},
 

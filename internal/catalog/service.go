@@ -26,6 +26,9 @@ type Store interface {
 	SaveTemplate(ctx context.Context, t document.Template, createdBy string) (document.Template, error)
 	Template(ctx context.Context, id string, version int) (document.Template, error)
 	Templates(ctx context.Context) ([]store.TemplateSummary, error)
+	CurrentTemplate(ctx context.Context, id string) (document.Template, error)
+	TemplateRetirements(ctx context.Context, id string) ([]store.TemplateRetirement, error)
+	RetireTemplate(ctx context.Context, id string, version int, reason, by string) (store.TemplateRetirement, error)
 	SaveLibraryClause(ctx context.Context, c document.LibraryClause, createdBy string) (document.LibraryClause, error)
 	LibraryClause(ctx context.Context, id string) (document.LibraryClause, error)
 	LibraryClauses(ctx context.Context) ([]document.LibraryClause, error)
@@ -177,13 +180,71 @@ func (s *Service) SaveTemplate(ctx context.Context, u domain.User, t document.Te
 	return saved, nil
 }
 
-// Template returns a template version (the newest when version is 0).
+// Template returns a template version; when version is 0, the one new
+// contracts are drafted from: the newest not retired (the newest of all
+// when every version is retired).
 func (s *Service) Template(ctx context.Context, id string, version int) (document.Template, error) {
+	if version == 0 {
+		t, err := s.store.CurrentTemplate(ctx, id)
+		if !errors.Is(err, domain.ErrNotFound) {
+			return t, err
+		}
+	}
 	t, err := s.store.Template(ctx, id, version)
 	if err != nil {
 		return document.Template{}, err
 	}
 	return t, nil
+}
+
+// TemplateDetail is Template with the version's retirement, nil while it
+// is in use.
+func (s *Service) TemplateDetail(ctx context.Context, id string, version int) (document.Template, *store.TemplateRetirement, error) {
+	t, err := s.Template(ctx, id, version)
+	if err != nil {
+		return document.Template{}, nil, err
+	}
+	r, err := s.retirement(ctx, t.ID, t.Version)
+	return t, r, err
+}
+
+func (s *Service) retirement(ctx context.Context, id string, version int) (*store.TemplateRetirement, error) {
+	list, err := s.store.TemplateRetirements(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range list {
+		if r.Version == version {
+			return &r, nil
+		}
+	}
+	return nil, nil
+}
+
+// RetireInput retires a template version from use.
+type RetireInput struct {
+	Reason string `json:"reason" validate:"required,max=500"`
+}
+
+// RetireTemplate retires a template version (legal and admins): new
+// contracts can no longer be drafted from it, while those that were keep
+// it. Retiring it again changes nothing.
+func (s *Service) RetireTemplate(ctx context.Context, u domain.User, id string, version int, in RetireInput) (document.Template, *store.TemplateRetirement, error) {
+	if a := u.Actor(); !a.Has(domain.RoleLegal) && !a.Has(domain.RoleAdmin) {
+		return document.Template{}, nil, domain.ErrForbidden
+	}
+	if version < 1 {
+		return document.Template{}, nil, domain.InvalidField("version", "must be a version number, 1 or more")
+	}
+	t, err := s.store.Template(ctx, id, version)
+	if err != nil {
+		return document.Template{}, nil, err
+	}
+	r, err := s.store.RetireTemplate(ctx, id, version, strings.TrimSpace(in.Reason), u.ID)
+	if err != nil {
+		return document.Template{}, nil, err
+	}
+	return t, &r, nil
 }
 
 // Templates lists every template's newest version.

@@ -110,11 +110,8 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (dra
 			missing.Add("contact_id", "no such contact of this customer")
 		}
 	}
-	p.template, err = s.store.Template(ctx, in.TemplateID, in.TemplateVersion)
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		missing.Add("template_id", "no such template (version)")
-	case err != nil:
+	retired := &domain.ValidationError{}
+	if err := s.pickTemplate(ctx, &p, in, missing, retired); err != nil {
 		return p, err
 	}
 
@@ -157,6 +154,9 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (dra
 	}
 	if len(missing.Fields) > 0 {
 		return p, missing
+	}
+	if len(retired.Fields) > 0 {
+		return p, retired
 	}
 	for _, id := range in.OptionalClauses {
 		if c, ok := p.template.Clause(id); !ok || !c.Optional {
@@ -404,6 +404,43 @@ func (s *Service) AddNonStandardClauses(ctx context.Context, u domain.User, numb
 	}
 	return s.update(ctx, u, number, requestID, workflows.UpdateRevise, workflows.ReviseRequest{
 		Actor: u.Actor(), Kind: workflows.ReviseNonStandard, Document: rd})
+}
+
+// pickTemplate sets p's template: the version asked for, or the newest in
+// use; what does not exist goes to missing, a retired version to retired.
+func (s *Service) pickTemplate(ctx context.Context, p *draftPlan, in *CreateInput, missing, retired *domain.ValidationError) error {
+	var err error
+	if in.TemplateVersion == 0 {
+		p.template, err = s.store.CurrentTemplate(ctx, in.TemplateID)
+	} else {
+		p.template, err = s.store.Template(ctx, in.TemplateID, in.TemplateVersion)
+	}
+	switch {
+	case errors.Is(err, domain.ErrNotFound) && in.TemplateVersion == 0:
+		if _, err := s.store.Template(ctx, in.TemplateID, 0); err == nil {
+			retired.Add("template_id", "every version of this template is retired")
+			return nil
+		}
+		missing.Add("template_id", "no such template")
+		return nil
+	case errors.Is(err, domain.ErrNotFound):
+		missing.Add("template_version", "no such version of this template")
+		return nil
+	case err != nil:
+		return err
+	case in.TemplateVersion == 0:
+		return nil
+	}
+	list, err := s.store.TemplateRetirements(ctx, in.TemplateID)
+	if err != nil {
+		return err
+	}
+	for _, r := range list {
+		if r.Version == in.TemplateVersion {
+			retired.Add("template_version", fmt.Sprintf("version %d is retired (%s); new contracts use the newest in use", r.Version, r.Reason))
+		}
+	}
+	return nil
 }
 
 // startReserved starts the workflow of a draft CreateDraft committed, now

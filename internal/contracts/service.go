@@ -29,6 +29,8 @@ type Store interface {
 	Contacts(ctx context.Context, customerID string) ([]store.Contact, error)
 	Product(ctx context.Context, id string) (store.Product, error)
 	Template(ctx context.Context, id string, version int) (document.Template, error)
+	CurrentTemplate(ctx context.Context, id string) (document.Template, error)
+	TemplateRetirements(ctx context.Context, id string) ([]store.TemplateRetirement, error)
 	LineItems(ctx context.Context, number string) ([]store.LineItem, error)
 	Document(ctx context.Context, number string) (store.StoredDocument, error)
 	Contract(ctx context.Context, number string) (store.ContractRow, error)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 type Store interface {
 	SavePolicy(ctx context.Context, p policy.Policy, createdBy string) (policy.Policy, error)
 	Policy(ctx context.Context, id string, version int) (policy.Policy, error)
+	Policies(ctx context.Context) ([]policy.Policy, error)
 	SaveRiskRules(ctx context.Context, rules []policy.RiskRule, createdBy string) (int, error)
 	RiskRules(ctx context.Context) ([]policy.RiskRule, int, error)
 	AddDelegation(ctx context.Context, d store.Delegation) error
@@ -81,6 +83,20 @@ func (s *Service) SavePolicy(ctx context.Context, u domain.User, p policy.Policy
 
 // Policy returns a policy version (the newest for version 0); the default
 // policy is the built-in one until an admin saves a version.
+// Policies lists the newest version of every approval policy, the
+// built-in default among them until an admin saves their own under its ID.
+func (s *Service) Policies(ctx context.Context) ([]policy.Policy, error) {
+	list, err := s.store.Policies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(list, func(p policy.Policy) bool { return p.ID == policy.DefaultPolicyID }) {
+		list = append([]policy.Policy{policy.DefaultPolicy()}, list...)
+		slices.SortFunc(list, func(a, b policy.Policy) int { return strings.Compare(a.ID, b.ID) })
+	}
+	return list, nil
+}
+
 func (s *Service) Policy(ctx context.Context, id string, version int) (policy.Policy, error) {
 	p, err := s.store.Policy(ctx, id, version)
 	if errors.Is(err, domain.ErrNotFound) && id == policy.DefaultPolicyID && version == 0 {

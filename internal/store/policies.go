@@ -38,6 +38,20 @@ func (s *Store) Policy(ctx context.Context, id string, version int) (policy.Poli
 	return p, err
 }
 
+// Policies returns the newest version of every stored policy, by ID.
+func (s *Store) Policies(ctx context.Context) ([]policy.Policy, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT ON (id) body, version FROM approval_policies ORDER BY id, version DESC`)
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (policy.Policy, error) {
+		var p policy.Policy
+		err := row.Scan(&p, &p.Version)
+		return p, err
+	})
+	if err != nil {
+		return nil, wrap("policies", err)
+	}
+	return list, nil
+}
+
 // SaveRiskRules stores the rule set as its next version.
 func (s *Store) SaveRiskRules(ctx context.Context, rules []policy.RiskRule, createdBy string) (int, error) {
 	var version int

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -58,9 +60,12 @@ type TemplateSummary struct {
 	Language string `json:"language"`
 }
 
-// Templates lists the newest version of every template.
+// Templates lists the newest version in use (not retired) of every
+// template that has one.
 func (s *Store) Templates(ctx context.Context) ([]TemplateSummary, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT ON (id) id, version, name, language FROM templates ORDER BY id, version DESC`)
+	rows, _ := s.pool.Query(ctx, `SELECT DISTINCT ON (t.id) t.id, t.version, t.name, t.language FROM templates t
+		WHERE NOT EXISTS (SELECT 1 FROM template_retirements r WHERE r.template_id = t.id AND r.version = t.version)
+		ORDER BY t.id, t.version DESC`)
 	ts, err := pgx.CollectRows(rows, pgx.RowToStructByName[TemplateSummary])
 	if err != nil {
 		return nil, wrap("templates", err)
@@ -102,3 +107,72 @@ func (s *Store) LibraryClauses(ctx context.Context) ([]document.LibraryClause, e
 	}
 	return cs, nil
 }
+
+// TemplateRetirement is when, by whom and why a template version was
+// retired from use.
+type TemplateRetirement struct {
+	Version   int       `db:"version"`
+	Reason    string    `db:"reason"`
+	RetiredBy string    `db:"retired_by"`
+	RetiredAt time.Time `db:"retired_at"`
+}
+
+// CurrentTemplate returns the newest version of template id not retired;
+// domain.ErrNotFound when there is none.
+func (s *Store) CurrentTemplate(ctx context.Context, id string) (document.Template, error) {
+	var t document.Template
+	var v int
+	err := s.pool.QueryRow(ctx, `SELECT body, version FROM templates t WHERE id = $1
+		AND NOT EXISTS (SELECT 1 FROM template_retirements r WHERE r.template_id = t.id AND r.version = t.version)
+		ORDER BY version DESC LIMIT 1`, id).Scan(&t, &v)
+	if err != nil {
+		return document.Template{}, wrap("current version of template "+id, err)
+	}
+	t.Version = v
+	return t, nil
+}
+
+// TemplateRetirements lists the retired versions of template id, oldest
+// first.
+func (s *Store) TemplateRetirements(ctx context.Context, id string) ([]TemplateRetirement, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT version, reason, retired_by, retired_at FROM template_retirements
+		WHERE template_id = $1 ORDER BY version`, id)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[TemplateRetirement])
+	if err != nil {
+		return nil, wrap("retirements of template "+id, err)
+	}
+	return list, nil
+}
+
+// RetireTemplate retires version of template id, audited; retiring it
+// again changes nothing. It returns the retirement as recorded.
+func (s *Store) RetireTemplate(ctx context.Context, id string, version int, reason, by string) (TemplateRetirement, error) {
+	var r TemplateRetirement
+	err := s.audited(ctx, "template.retired", "template", fmt.Sprintf("%s/v%d", id, version), func(tx pgx.Tx) (any, any, error) {
+		tag, err := tx.Exec(ctx, `INSERT INTO template_retirements (template_id, version, reason, retired_by)
+			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, id, version, reason, by)
+		if err != nil {
+			return nil, nil, err
+		}
+		rows, _ := tx.Query(ctx, `SELECT version, reason, retired_by, retired_at FROM template_retirements
+			WHERE template_id = $1 AND version = $2`, id, version)
+		if r, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[TemplateRetirement]); err != nil {
+			return nil, nil, err
+		}
+		if tag.RowsAffected() == 0 {
+			return nil, nil, errRetiredBefore
+		}
+		return nil, r, nil
+	})
+	if errors.Is(err, errRetiredBefore) {
+		return r, nil
+	}
+	if err != nil {
+		return TemplateRetirement{}, wrap(fmt.Sprintf("retire template %s v%d", id, version), err)
+	}
+	return r, nil
+}
+
+// errRetiredBefore rolls back a retirement's audit entry when the
+// version was already retired.
+var errRetiredBefore = errors.New("retired before")
