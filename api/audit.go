@@ -39,23 +39,29 @@ type AuditPage struct {
 }
 
 func (h *handlers) audit(c *gin.Context) {
-	withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, q AuditQuery) (AuditPage, error) {
-		if q.Limit == 0 {
-			q.Limit = 100
-		}
-		entries, err := h.d.Audit.Audit(ctx, store.AuditFilter{ObjectType: q.ObjectType, ObjectID: q.ObjectID, ActorID: q.Actor, After: q.Cursor, Limit: q.Limit})
-		if err != nil {
-			return AuditPage{}, store.Classify(err)
-		}
-		page := AuditPage{Items: convList(entries, toAuditEntry)}
-		if page.Items == nil {
-			page.Items = []AuditEntry{}
-		}
-		if len(entries) == q.Limit {
-			page.NextCursor = entries[len(entries)-1].Seq
-		}
-		return page, nil
+	withQuery(h, func(ctx context.Context, _ domain.User, _ *gin.Context, q AuditQuery) (AuditPage, error) {
+		return ReadAudit(ctx, h.d.Audit, q)
 	})(c)
+}
+
+// ReadAudit is one page of the trail as GET /v1/audit answers it (the
+// console's audit page reads it the same way).
+func ReadAudit(ctx context.Context, r AuditReader, q AuditQuery) (AuditPage, error) {
+	if q.Limit == 0 {
+		q.Limit = 100
+	}
+	entries, err := r.Audit(ctx, store.AuditFilter{ObjectType: q.ObjectType, ObjectID: q.ObjectID, ActorID: q.Actor, After: q.Cursor, Limit: q.Limit})
+	if err != nil {
+		return AuditPage{}, store.Classify(err)
+	}
+	page := AuditPage{Items: convList(entries, toAuditEntry)}
+	if page.Items == nil {
+		page.Items = []AuditEntry{}
+	}
+	if len(entries) == q.Limit {
+		page.NextCursor = entries[len(entries)-1].Seq
+	}
+	return page, nil
 }
 
 // AuditVerification is what GET /v1/audit/verify found walking the chain,
@@ -92,10 +98,19 @@ func (h *handlers) verifyAudit(c *gin.Context) {
 		writeError(c, h.d.Logger, err)
 		return
 	}
-	rep, err := h.d.AuditChain.Verify(c.Request.Context())
+	v, err := VerifyAudit(c.Request.Context(), h.d.AuditChain)
 	if err != nil {
-		writeError(c, h.d.Logger, store.Classify(err))
+		writeError(c, h.d.Logger, err)
 		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// VerifyAudit walks the chain as GET /v1/audit/verify reports it.
+func VerifyAudit(ctx context.Context, chain AuditVerifier) (AuditVerification, error) {
+	rep, err := chain.Verify(ctx)
+	if err != nil {
+		return AuditVerification{}, store.Classify(err)
 	}
 	v := AuditVerification{OK: rep.Broken == nil, Checked: rep.Checked, Checkpoints: rep.Checkpoints}
 	if b := rep.Broken; b != nil {
@@ -104,5 +119,5 @@ func (h *handlers) verifyAudit(c *gin.Context) {
 	if cp := rep.Latest; cp != nil {
 		v.LatestCheckpoint = &AuditCheckpoint{Seq: cp.Seq, Hash: cp.Hash, At: cp.At}
 	}
-	c.JSON(http.StatusOK, v)
+	return v, nil
 }

@@ -41,6 +41,10 @@ type Deps struct {
 	Approvals *inbox.Service
 	Users     *identity.Service
 	Reports   *reports.Service
+	// Audit reads the audit trail and AuditChain checks its chain, as
+	// GET /v1/audit and /v1/audit/verify do.
+	Audit      api.AuditReader
+	AuditChain api.AuditVerifier
 	// Signing serves the signing links' pages, the company signer's
 	// signature and the signatories a sender chooses from.
 	Signing *esign.Service
@@ -73,6 +77,7 @@ type Deps struct {
 // same checks; publicURL says whether people come over https.
 func FromAPI(d api.Deps, publicURL string) Deps {
 	out := Deps{Contracts: d.Contracts, Customers: d.Customers, Catalog: d.Catalog, Signing: d.Signing, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Location: d.Location,
+		Audit: d.Audit, AuditChain: d.AuditChain,
 		RequestTimeout: d.RequestTimeout, MaxInFlight: d.MaxInFlight, Logger: d.Logger, AttachmentMaxBytes: d.AttachmentMaxBytes}
 	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
 		out.Secure = u.Scheme == "https"

@@ -29,7 +29,7 @@ var messages = map[string]msg{
 	"nav.account":    {"账户设置", "Account"},
 	"nav.logout":     {"退出登录", "Sign out"},
 	"nav.other_lang": {"English", "中文"},
-	"nav.later":      {"客户、报表、管理与审计页面即将推出；目前可通过 API 使用。", "Customers, reports, admin and audit pages are coming; use the API for them meanwhile."},
+	"nav.later":      {"客户、报表与管理页面即将推出；目前可通过 API 使用。", "Customers, reports and admin pages are coming; use the API for them meanwhile."},
 
 	"sign.title":         {"签署 %s", "Sign %s"},
 	"sign.from":          {"%s 邀请您签署以下合同", "%s asks you to sign this contract"},
@@ -514,6 +514,24 @@ var messages = map[string]msg{
 	"notices.older":       {"更早的通知", "Older notices"},
 	"notices.none":        {"暂无通知。待办、审批结果、回款与履约提醒都会出现在这里。", "No notices yet. Tasks, decisions, payment and obligation reminders appear here."},
 	"notices.none_unread": {"没有未读通知。", "No unread notices."},
+	// --- audit trail ---
+	"nav.audit":           {"审计日志", "Audit trail"},
+	"audit.title":         {"审计日志", "Audit trail"},
+	"audit.verify":        {"校验审计链", "Check the chain"},
+	"audit.verify_ok":     {"审计链完整：已校验 %d 条记录，对照 %d 个封存检查点。", "The chain holds: %d entries checked against %d sealed checkpoints."},
+	"audit.verify_broken": {"审计链在第 %d 条记录处断开：%s", "The chain breaks at entry %d: %s"},
+	"audit.checkpoint":    {"最近检查点：第 %d 条，%s", "Latest checkpoint: entry %d, %s"},
+	"audit.object_type":   {"对象类型", "Object type"},
+	"audit.object_id":     {"对象编号", "Object ID"},
+	"audit.actor":         {"操作人", "Actor"},
+	"audit.at":            {"时间", "Time"},
+	"audit.action":        {"操作", "Action"},
+	"audit.object":        {"对象", "Object"},
+	"audit.change":        {"变更", "Change"},
+	"audit.show":          {"查看", "Show"},
+	"audit.before":        {"变更前", "Before"},
+	"audit.after":         {"变更后", "After"},
+	"audit.empty":         {"没有符合条件的审计记录。", "No audit entries match."},
 }
 
 // pickLanguage is the language a visitor reads: the one they chose, else

@@ -112,6 +112,7 @@ func (p *pages) routes() []Route {
 
 		{Method: get, Path: "/account", Handler: p.account},
 		{Method: get, Path: "/notices", Handler: p.notices},
+		{Method: get, Path: "/audit", Roles: auditors, Handler: p.auditTrail},
 		{Method: post, Path: "/notices/read", Handler: p.readNotices},
 		{Method: post, Path: "/account/password", Handler: p.changePassword},
 		{Method: post, Path: "/account/language", Handler: p.setLanguage},
