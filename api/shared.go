@@ -84,3 +84,22 @@ func MethodNotAllowed(logger *slog.Logger) gin.HandlerFunc {
 // ValidRequestID reports whether s is what the API accepts as an
 // X-Request-ID (and so as an Update ID).
 func ValidRequestID(s string) bool { return validClientID(s) }
+
+// AgingOf is the API's receivables aging.
+func AgingOf(v reports.Aging) Aging { return toAging(v) }
+
+// CycleOf is the API's approval cycle times.
+func CycleOf(v reports.Cycle) Cycle { return toCycle(v) }
+
+// Downloads serve the reports as GET /v1/reports/{name} does, formats and
+// checks included, keyed by name (ledger, summary, summary.svg, aging,
+// approval-cycle, renewals): the console's chart and export buttons. Each
+// reads its caller from SetUser.
+func Downloads(d Deps) map[string]gin.HandlerFunc {
+	h := &handlers{d: d, validate: newValidator()}
+	return map[string]gin.HandlerFunc{"ledger": h.ledger, "summary": h.summary, "summary.svg": h.summaryChart,
+		"aging": h.aging, "approval-cycle": h.approvalCycle, "renewals": h.renewals}
+}
+
+// SetUser makes u the caller of an API handler run under c.
+func SetUser(c *gin.Context, u domain.User) { c.Set(userKey, u) }

@@ -45,6 +45,9 @@ type Deps struct {
 	// GET /v1/audit and /v1/audit/verify do.
 	Audit      api.AuditReader
 	AuditChain api.AuditVerifier
+	// Downloads serve report files and the summary chart as the API's
+	// GET /v1/reports/{name} (api.Downloads).
+	Downloads map[string]gin.HandlerFunc
 	// Signing serves the signing links' pages, the company signer's
 	// signature and the signatories a sender chooses from.
 	Signing *esign.Service
@@ -77,7 +80,7 @@ type Deps struct {
 // same checks; publicURL says whether people come over https.
 func FromAPI(d api.Deps, publicURL string) Deps {
 	out := Deps{Contracts: d.Contracts, Customers: d.Customers, Catalog: d.Catalog, Signing: d.Signing, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Location: d.Location,
-		Audit: d.Audit, AuditChain: d.AuditChain,
+		Audit: d.Audit, AuditChain: d.AuditChain, Downloads: api.Downloads(d),
 		RequestTimeout: d.RequestTimeout, MaxInFlight: d.MaxInFlight, Logger: d.Logger, AttachmentMaxBytes: d.AttachmentMaxBytes}
 	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
 		out.Secure = u.Scheme == "https"

@@ -31,6 +31,9 @@ type ledgerPage struct {
 	Next string
 	// First is the first page's URL, once past it.
 	First string
+	// CSV and XLSX download every row the filters select (the API's
+	// export, through /reports/download/ledger).
+	CSV, XLSX string
 }
 
 // ledgerSorts are the sorts the form offers (the API takes any column).
@@ -62,6 +65,15 @@ func (p *pages) ledger(c *gin.Context) {
 		next := c.Request.URL.Query()
 		next.Set("cursor", page.NextCursor)
 		lp.Next = "/contracts?" + next.Encode()
+	}
+	for _, f := range []struct {
+		format string
+		into   *string
+	}{{"csv", &lp.CSV}, {"xlsx", &lp.XLSX}} {
+		all := c.Request.URL.Query()
+		all.Del("cursor")
+		all.Set("format", f.format)
+		*f.into = "/reports/download/ledger?" + all.Encode()
 	}
 	v := p.view(c, "contracts", lp)
 	v.Title = v.T("nav.contracts")

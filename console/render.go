@@ -60,7 +60,7 @@ var funcs = template.FuncMap{
 }
 
 // pageNames are the templates under templates/ that are whole pages.
-var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals", "notices", "audit"}
+var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals", "notices", "audit", "reports"}
 
 func newPages(d Deps) *pages {
 	p := &pages{d: d, cop: http.NewCrossOriginProtection(), cookieName: "signet_session", tmpl: map[string]*template.Template{},
@@ -266,6 +266,17 @@ func (v *view) Label(kind string, value any) string {
 	}
 	return s
 }
+
+// Hours writes a duration in seconds as hours to a tenth; — for none.
+func (v *view) Hours(seconds *float64) string {
+	if seconds == nil {
+		return "—"
+	}
+	return v.T("reports.hours", *seconds/3600)
+}
+
+// RenewalWindows are the renewal pipeline's windows, in days.
+func (v *view) RenewalWindows() []string { return []string{"30", "60", "90"} }
 
 // Money writes minor units of currency: CNY 110,740.00.
 func (v *view) Money(amount int64, currency string) string {

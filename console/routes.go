@@ -113,6 +113,9 @@ func (p *pages) routes() []Route {
 		{Method: get, Path: "/account", Handler: p.account},
 		{Method: get, Path: "/notices", Handler: p.notices},
 		{Method: get, Path: "/audit", Roles: auditors, Handler: p.auditTrail},
+		// Reports check the API route's roles per report (reportRoles).
+		{Method: get, Path: "/reports", Handler: p.reportsHome},
+		{Method: get, Path: "/reports/download/:name", Handler: p.reportDownload},
 		{Method: post, Path: "/notices/read", Handler: p.readNotices},
 		{Method: post, Path: "/account/password", Handler: p.changePassword},
 		{Method: post, Path: "/account/language", Handler: p.setLanguage},
