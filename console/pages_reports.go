@@ -42,15 +42,15 @@ type reportsPage struct {
 	Views []string
 	// CSV, XLSX and Chart are the report's downloads with its parameters.
 	CSV, XLSX, Chart string
-	Dimensions []string
-	Summary    *api.Summary
-	SummaryQ   reports.SummaryQuery
-	Aging      *api.Aging
-	AgingQ     reports.AgingQuery
-	Cycle      *api.Cycle
-	CycleQ     reports.CycleQuery
-	Renewals   *api.Renewals
-	RenewalsQ  reports.RenewalQuery
+	Dimensions       []string
+	Summary          *api.Summary
+	SummaryQ         reports.SummaryQuery
+	Aging            *api.Aging
+	AgingQ           reports.AgingQuery
+	Cycle            *api.Cycle
+	CycleQ           reports.CycleQuery
+	Renewals         *api.Renewals
+	RenewalsQ        reports.RenewalQuery
 }
 
 // reportsHome shows the report the tab names (GET /reports?view=…).
