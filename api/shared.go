@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/customers"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/reports"
@@ -103,3 +104,9 @@ func Downloads(d Deps) map[string]gin.HandlerFunc {
 
 // SetUser makes u the caller of an API handler run under c.
 func SetUser(c *gin.Context, u domain.User) { c.Set(userKey, u) }
+
+// CustomerPageOf is the API's page of customers.
+func CustomerPageOf(v customers.Page) CustomerPage { return toCustomerPage(v) }
+
+// CustomerDetailOf is the API's customer with contacts, totals, contracts.
+func CustomerDetailOf(v customers.Detail) CustomerDetail { return toCustomerDetail(v) }

@@ -60,7 +60,7 @@ var funcs = template.FuncMap{
 }
 
 // pageNames are the templates under templates/ that are whole pages.
-var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals", "notices", "audit", "reports"}
+var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals", "notices", "audit", "reports", "customers", "customer"}
 
 func newPages(d Deps) *pages {
 	p := &pages{d: d, cop: http.NewCrossOriginProtection(), cookieName: "signet_session", tmpl: map[string]*template.Template{},
@@ -274,6 +274,9 @@ func (v *view) Hours(seconds *float64) string {
 	}
 	return v.T("reports.hours", *seconds/3600)
 }
+
+// Tiers are the customer tiers.
+func (v *view) Tiers() []string { return []string{"A", "B", "C"} }
 
 // RenewalWindows are the renewal pipeline's windows, in days.
 func (v *view) RenewalWindows() []string { return []string{"30", "60", "90"} }

@@ -113,6 +113,12 @@ func (p *pages) routes() []Route {
 		{Method: get, Path: "/account", Handler: p.account},
 		{Method: get, Path: "/notices", Handler: p.notices},
 		{Method: get, Path: "/audit", Roles: auditors, Handler: p.auditTrail},
+		// Customers: the API's /v1/customers routes and roles.
+		{Method: get, Path: "/customers", Handler: p.customers},
+		{Method: get, Path: "/customers/new", Roles: customerEditors, Handler: p.newCustomerForm},
+		{Method: post, Path: "/customers", Roles: customerEditors, Handler: p.createCustomer},
+		{Method: get, Path: "/customers/:id", Handler: p.customer},
+		{Method: post, Path: "/customers/:id/contacts", Roles: customerEditors, Handler: p.addContact},
 		// Reports check the API route's roles per report (reportRoles).
 		{Method: get, Path: "/reports", Handler: p.reportsHome},
 		{Method: get, Path: "/reports/download/:name", Handler: p.reportDownload},
