@@ -110,3 +110,6 @@ func CustomerPageOf(v customers.Page) CustomerPage { return toCustomerPage(v) }
 
 // CustomerDetailOf is the API's customer with contacts, totals, contracts.
 func CustomerDetailOf(v customers.Detail) CustomerDetail { return toCustomerDetail(v) }
+
+// AccountOf is the API's user account.
+func AccountOf(v store.Account) Account { return toAccount(v) }

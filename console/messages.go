@@ -29,7 +29,7 @@ var messages = map[string]msg{
 	"nav.account":    {"账户设置", "Account"},
 	"nav.logout":     {"退出登录", "Sign out"},
 	"nav.other_lang": {"English", "中文"},
-	"nav.later":      {"管理页面（用户、审批流程、模板）即将推出；目前可通过 API 使用。", "Admin pages (users, policies, templates) are coming; use the API for them meanwhile."},
+	"nav.later":      {"审批流程、风险规则与模板的管理页面即将推出；目前可通过 API 使用。", "Policy, risk-rule and template pages are coming; use the API for them meanwhile."},
 
 	"sign.title":         {"签署 %s", "Sign %s"},
 	"sign.from":          {"%s 邀请您签署以下合同", "%s asks you to sign this contract"},
@@ -598,6 +598,29 @@ var messages = map[string]msg{
 	"customers.contract_count":   {"%d 份合同", "%d contracts"},
 	"customers.contracts":        {"合同", "Contracts"},
 	"customers.no_contracts":     {"尚无可见合同。", "No contracts you may see."},
+	// --- users ---
+	"nav.users":           {"用户管理", "Users"},
+	"users.title":         {"用户管理", "Users"},
+	"users.new":           {"新建用户", "New user"},
+	"users.back":          {"返回用户列表", "All users"},
+	"users.id":            {"用户 ID", "User ID"},
+	"users.id_hint":       {"小写字母、数字和 . _ -，创建后不可更改。", "Lower-case letters, digits and . _ -; it cannot change later."},
+	"users.name":          {"姓名", "Name"},
+	"users.email":         {"邮箱", "Email"},
+	"users.roles":         {"角色", "Roles"},
+	"users.manager":       {"上级", "Manager"},
+	"users.no_manager":    {"无", "None"},
+	"users.oidc":          {"企业账号标识（OIDC sub）", "Company account (OIDC sub)"},
+	"users.state":         {"状态", "State"},
+	"users.active":        {"启用", "Active"},
+	"users.inactive":      {"已停用", "Deactivated"},
+	"users.save":          {"保存", "Save"},
+	"users.saved":         {"已保存。", "Saved."},
+	"users.password":      {"设置初始密码", "Set an initial password"},
+	"users.password_hint": {"用户登录后可在账户设置中修改；其现有会话将结束。", "They change it in Account once signed in; their sessions end."},
+	"users.new_password":  {"新密码", "New password"},
+	"users.set_password":  {"设置密码", "Set password"},
+	"users.password_set":  {"密码已设置。", "The password is set."},
 }
 
 // pickLanguage is the language a visitor reads: the one they chose, else

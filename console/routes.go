@@ -110,6 +110,14 @@ func (p *pages) routes() []Route {
 		{Method: post, Path: "/admin/seals/:id/appliers", Roles: sealAdmins, Handler: p.setSealAppliers},
 		{Method: post, Path: "/admin/seals/:id/deactivate", Roles: sealAdmins, Handler: p.deactivateSeal},
 
+		// Users: the API's /v1/users routes and roles.
+		{Method: get, Path: "/admin/users", Roles: userReaders, Handler: p.usersList},
+		{Method: get, Path: "/admin/users/new", Roles: userAdmins, Handler: p.userPage},
+		{Method: post, Path: "/admin/users", Roles: userAdmins, Handler: p.createUser},
+		{Method: get, Path: "/admin/users/:id", Roles: userReaders, Handler: p.userPage},
+		{Method: post, Path: "/admin/users/:id", Roles: userAdmins, Handler: p.updateUser},
+		{Method: post, Path: "/admin/users/:id/password", Roles: userAdmins, Handler: p.setUserPassword},
+
 		{Method: get, Path: "/account", Handler: p.account},
 		{Method: get, Path: "/notices", Handler: p.notices},
 		{Method: get, Path: "/audit", Roles: auditors, Handler: p.auditTrail},
