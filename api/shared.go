@@ -113,3 +113,6 @@ func CustomerDetailOf(v customers.Detail) CustomerDetail { return toCustomerDeta
 
 // AccountOf is the API's user account.
 func AccountOf(v store.Account) Account { return toAccount(v) }
+
+// DelegationOf is the API's delegation.
+func DelegationOf(v store.Delegation) Delegation { return toDelegation(v) }

@@ -119,6 +119,11 @@ func (p *pages) routes() []Route {
 		{Method: post, Path: "/admin/users/:id/password", Roles: userAdmins, Handler: p.setUserPassword},
 
 		{Method: get, Path: "/account", Handler: p.account},
+		{Method: get, Path: "/account/delegations", Handler: p.delegations},
+		{Method: post, Path: "/account/delegations", Handler: p.delegate},
+		{Method: post, Path: "/account/delegations/:id/revoke", Handler: p.revokeDelegation},
+		{Method: get, Path: "/account/notifications", Handler: p.notificationSettings},
+		{Method: post, Path: "/account/notifications", Handler: p.saveNotificationSettings},
 		{Method: get, Path: "/notices", Handler: p.notices},
 		{Method: get, Path: "/audit", Roles: auditors, Handler: p.auditTrail},
 		// Customers: the API's /v1/customers routes and roles.
