@@ -8,6 +8,7 @@ import (
 
 	"github.com/signet-clm/signet/internal/contracts"
 	"github.com/signet-clm/signet/internal/customers"
+	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/reports"
@@ -116,3 +117,9 @@ func AccountOf(v store.Account) Account { return toAccount(v) }
 
 // DelegationOf is the API's delegation.
 func DelegationOf(v store.Delegation) Delegation { return toDelegation(v) }
+
+// TemplateSummaryOf is the API's template summary.
+func TemplateSummaryOf(v store.TemplateSummary) TemplateSummary { return toTemplateSummary(v) }
+
+// TemplateOf is the API's template version with its retirement, if any.
+func TemplateOf(v document.Template, r *store.TemplateRetirement) Template { return toRetiredTemplate(v, r) }

@@ -110,6 +110,14 @@ func (p *pages) routes() []Route {
 		{Method: post, Path: "/admin/seals/:id/appliers", Roles: sealAdmins, Handler: p.setSealAppliers},
 		{Method: post, Path: "/admin/seals/:id/deactivate", Roles: sealAdmins, Handler: p.deactivateSeal},
 
+		// Templates: the API's POST /v1/templates roles.
+		{Method: get, Path: "/admin/templates", Roles: templateEditors, Handler: p.templatesList},
+		{Method: get, Path: "/admin/templates/new", Roles: templateEditors, Handler: p.templateEditor},
+		{Method: post, Path: "/admin/templates", Roles: templateEditors, Handler: p.saveTemplate},
+		{Method: get, Path: "/admin/templates/:id", Roles: templateEditors, Handler: p.templateEditor},
+		{Method: post, Path: "/admin/templates/:id", Roles: templateEditors, Handler: p.saveTemplate},
+		{Method: post, Path: "/admin/templates/:id/versions/:version/retire", Roles: templateEditors, Handler: p.retireTemplateVersion},
+
 		// Users: the API's /v1/users routes and roles.
 		{Method: get, Path: "/admin/users", Roles: userReaders, Handler: p.usersList},
 		{Method: get, Path: "/admin/users/new", Roles: userAdmins, Handler: p.userPage},

@@ -162,8 +162,20 @@ func (s *Service) Products(ctx context.Context, q ProductQuery) ([]store.Product
 
 // SaveTemplate stores a new version of a template (version 1 for a new ID).
 func (s *Service) SaveTemplate(ctx context.Context, u domain.User, t document.Template) (document.Template, error) {
-	if err := s.fromLibrary(ctx, &t); err != nil {
+	if err := s.checked(ctx, &t); err != nil {
 		return document.Template{}, err
+	}
+	saved, err := s.store.SaveTemplate(ctx, t, u.ID)
+	if err != nil {
+		return document.Template{}, err
+	}
+	return saved, nil
+}
+
+// checked copies t's library clauses in and checks it as a save would.
+func (s *Service) checked(ctx context.Context, t *document.Template) error {
+	if err := s.fromLibrary(ctx, t); err != nil {
+		return err
 	}
 	if problems := t.Check(); len(problems) > 0 {
 		verr := &domain.ValidationError{}
@@ -171,13 +183,33 @@ func (s *Service) SaveTemplate(ctx context.Context, u domain.User, t document.Te
 			field, msg, _ := strings.Cut(p, ": ")
 			verr.Add(field, msg)
 		}
-		return document.Template{}, verr
+		return verr
 	}
-	saved, err := s.store.SaveTemplate(ctx, t, u.ID)
+	return nil
+}
+
+// PreviewTemplate is the text a template would give filled in with
+// sample values (document.Sample), checked as SaveTemplate checks it but
+// stored nowhere: the online editor's preview (legal and admins).
+func (s *Service) PreviewTemplate(ctx context.Context, u domain.User, t document.Template) (document.Document, error) {
+	if a := u.Actor(); !a.Has(domain.RoleLegal) && !a.Has(domain.RoleAdmin) {
+		return document.Document{}, domain.ErrForbidden
+	}
+	if err := s.checked(ctx, &t); err != nil {
+		return document.Document{}, err
+	}
+	d, errs, err := document.Sample(t)
 	if err != nil {
-		return document.Template{}, err
+		return document.Document{}, err
 	}
-	return saved, nil
+	if len(errs) > 0 {
+		verr := &domain.ValidationError{}
+		for _, e := range errs {
+			verr.Add(e.Field, "a sample value does not fit: "+e.Message)
+		}
+		return document.Document{}, verr
+	}
+	return d, nil
 }
 
 // Template returns a template version; when version is 0, the one new
