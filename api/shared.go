@@ -122,4 +122,6 @@ func DelegationOf(v store.Delegation) Delegation { return toDelegation(v) }
 func TemplateSummaryOf(v store.TemplateSummary) TemplateSummary { return toTemplateSummary(v) }
 
 // TemplateOf is the API's template version with its retirement, if any.
-func TemplateOf(v document.Template, r *store.TemplateRetirement) Template { return toRetiredTemplate(v, r) }
+func TemplateOf(v document.Template, r *store.TemplateRetirement) Template {
+	return toRetiredTemplate(v, r)
+}
