@@ -11,6 +11,7 @@ import (
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/inbox"
+	"github.com/signet-clm/signet/internal/policy"
 	"github.com/signet-clm/signet/internal/reports"
 	"github.com/signet-clm/signet/internal/store"
 )
@@ -125,3 +126,6 @@ func TemplateSummaryOf(v store.TemplateSummary) TemplateSummary { return toTempl
 func TemplateOf(v document.Template, r *store.TemplateRetirement) Template {
 	return toRetiredTemplate(v, r)
 }
+
+// PolicyOf is the API's approval policy.
+func PolicyOf(v policy.Policy) Policy { return toPolicy(v) }

@@ -60,7 +60,7 @@ var funcs = template.FuncMap{
 }
 
 // pageNames are the templates under templates/ that are whole pages.
-var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals", "notices", "audit", "reports", "customers", "customer", "users", "user", "delegations", "notifysettings", "templates", "template"}
+var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals", "notices", "audit", "reports", "customers", "customer", "users", "user", "delegations", "notifysettings", "templates", "template", "policies", "policy"}
 
 func newPages(d Deps) *pages {
 	p := &pages{d: d, cop: http.NewCrossOriginProtection(), cookieName: "signet_session", tmpl: map[string]*template.Template{},

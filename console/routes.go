@@ -110,6 +110,15 @@ func (p *pages) routes() []Route {
 		{Method: post, Path: "/admin/seals/:id/appliers", Roles: sealAdmins, Handler: p.setSealAppliers},
 		{Method: post, Path: "/admin/seals/:id/deactivate", Roles: sealAdmins, Handler: p.deactivateSeal},
 
+		// Policies and risk rules: the API's save roles.
+		{Method: get, Path: "/admin/policies", Roles: policyAdmins, Handler: p.policiesList},
+		{Method: get, Path: "/admin/policies/new", Roles: policyAdmins, Handler: p.policyEditor},
+		{Method: post, Path: "/admin/policies", Roles: policyAdmins, Handler: p.savePolicy},
+		{Method: get, Path: "/admin/policies/:id", Roles: policyAdmins, Handler: p.policyEditor},
+		{Method: post, Path: "/admin/policies/:id", Roles: policyAdmins, Handler: p.savePolicy},
+		{Method: get, Path: "/admin/risk-rules", Roles: riskEditors, Handler: p.riskRules},
+		{Method: post, Path: "/admin/risk-rules", Roles: riskEditors, Handler: p.saveRiskRules},
+
 		// Templates: the API's POST /v1/templates roles.
 		{Method: get, Path: "/admin/templates", Roles: templateEditors, Handler: p.templatesList},
 		{Method: get, Path: "/admin/templates/new", Roles: templateEditors, Handler: p.templateEditor},

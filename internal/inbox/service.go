@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ type Store interface {
 	Rounds(ctx context.Context, number string) ([]store.Round, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
 	DocumentVersion(ctx context.Context, number string, version int) (store.StoredDocument, error)
+	CurrentTemplate(ctx context.Context, id string) (document.Template, error)
 }
 
 // Contracts decides who may read a contract (the contracts service): a
@@ -81,8 +83,6 @@ func (s *Service) SavePolicy(ctx context.Context, u domain.User, p policy.Policy
 	return saved, nil
 }
 
-// Policy returns a policy version (the newest for version 0); the default
-// policy is the built-in one until an admin saves a version.
 // Policies lists the newest version of every approval policy, the
 // built-in default among them until an admin saves their own under its ID.
 func (s *Service) Policies(ctx context.Context) ([]policy.Policy, error) {
@@ -97,6 +97,8 @@ func (s *Service) Policies(ctx context.Context) ([]policy.Policy, error) {
 	return list, nil
 }
 
+// Policy returns a policy version (the newest for version 0); the default
+// policy is the built-in one until an admin saves a version.
 func (s *Service) Policy(ctx context.Context, id string, version int) (policy.Policy, error) {
 	p, err := s.store.Policy(ctx, id, version)
 	if errors.Is(err, domain.ErrNotFound) && id == policy.DefaultPolicyID && version == 0 {
@@ -106,6 +108,59 @@ func (s *Service) Policy(ctx context.Context, id string, version int) (policy.Po
 		return policy.Policy{}, err
 	}
 	return p, nil
+}
+
+// SampleContract is a contract as a route preview imagines it: the facts
+// a policy's conditions and the risk rules read.
+type SampleContract struct {
+	// Amount is in major units of Currency.
+	Amount           int64  `json:"amount" validate:"gte=0,lte=1000000000000"`
+	Currency         string `json:"currency" validate:"required,len=3"`
+	TemplateID       string `json:"template_id" validate:"max=64"`
+	MaxDiscountBP    int    `json:"max_discount_bp" validate:"gte=0,lte=10000"`
+	PaymentTermsDays *int64 `json:"payment_terms_days" validate:"omitempty,gte=0,lte=3650"`
+	NonStandard      int    `json:"non_standard" validate:"gte=0,lte=100"`
+}
+
+// PreviewRoute is the route a sample contract would take through p, as
+// typed and unsaved (checked as SavePolicy checks it), with the current
+// risk rules: the policy editor's preview (admins).
+func (s *Service) PreviewRoute(ctx context.Context, u domain.User, p policy.Policy, c SampleContract) (policy.Route, error) {
+	if !u.Actor().Has(domain.RoleAdmin) {
+		return policy.Route{}, domain.ErrForbidden
+	}
+	if err := problems(p.Check()); err != nil {
+		return policy.Route{}, err
+	}
+	rules, _, err := s.store.RiskRules(ctx)
+	if err != nil {
+		return policy.Route{}, err
+	}
+	f := policy.Facts{Amount: domain.MinorUnits(c.Amount, c.Currency), Currency: c.Currency, TemplateID: c.TemplateID,
+		MaxDiscountBP: c.MaxDiscountBP, NonStandard: c.NonStandard, Fields: map[string]json.RawMessage{}}
+	if c.TemplateID != "" {
+		// The template's clauses and sample text, so clause and phrase
+		// checks read a document rather than nothing.
+		t, err := s.store.CurrentTemplate(ctx, c.TemplateID)
+		if errors.Is(err, domain.ErrNotFound) {
+			return policy.Route{}, domain.InvalidField("template_id", "no template in use has this ID")
+		}
+		if err != nil {
+			return policy.Route{}, err
+		}
+		d, _, err := document.Sample(t)
+		if err != nil {
+			return policy.Route{}, err
+		}
+		f.Text = d.Text
+		for _, rc := range d.Clauses {
+			f.Clauses = append(f.Clauses, rc.ID)
+		}
+	}
+	if c.PaymentTermsDays != nil {
+		f.Fields["payment_terms_days"] = json.RawMessage(strconv.FormatInt(*c.PaymentTermsDays, 10))
+	}
+	return policy.Plan(p, f, policy.Assess(rules, f)), nil
 }
 
 // RiskRules is the rule set as clients see and send it.
