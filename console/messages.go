@@ -648,7 +648,7 @@ var messages = map[string]msg{
 	"notify.kinds":                       {"通知类型（不选即全部）", "Kinds (none ticked: all)"},
 	"notify.save":                        {"保存", "Save"},
 	"channel.email":                      {"邮件", "Email"},
-	"channel.webhook":                    {"Webhook", "Webhook"},
+	"channel.webhook":                    {"Webhook 回调", "Webhook"},
 	"channel.wecom":                      {"企业微信机器人", "WeCom robot"},
 	"channel.dingtalk":                   {"钉钉机器人", "DingTalk robot"},
 	"kind.task.open":                     {"新待办", "New task"},
