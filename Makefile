@@ -104,6 +104,9 @@ bench: bin/temporal
 	# Seeds 1,000,000 contracts (SIGNET_BENCH_CONTRACTS for fewer), then the
 	# ledger, the summary and full CSV/XLSX exports; plans in $$TMPDIR/signet-bench.
 	go test -run '^$$' -bench 'Reports' -benchtime 1x -count=1 -timeout 60m ./internal/reports/...
+	# The console's pages over HTTP with 100,000 contracts seeded
+	# (SIGNET_BENCH_PAGE_CONTRACTS for another number): the server's time per page.
+	go test -run '^$$' -bench 'PagesAt100k|ContractPage|TaskPage' -benchtime 20x -count=1 -timeout 30m ./console/...
 
 # The fault suite: worker SIGKILLs, PostgreSQL and Temporal restarts,
 # overload, replay of every history, fuzzing of every request body. It

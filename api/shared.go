@@ -129,3 +129,14 @@ func TemplateOf(v document.Template, r *store.TemplateRetirement) Template {
 
 // PolicyOf is the API's approval policy.
 func PolicyOf(v policy.Policy) Policy { return toPolicy(v) }
+
+// StatusRowsOf are contracts by status as the summary's rows grouped by
+// status (the home page's figures).
+func StatusRowsOf(v []reports.StatusFigure) []SummaryRow {
+	out := make([]SummaryRow, len(v))
+	for i, f := range v {
+		out[i] = SummaryRow{Groups: []SummaryGroup{{Dimension: reports.DimStatus, Key: f.Status, Label: f.Status}},
+			Currency: f.Currency, Count: f.Count, Amount: f.Amount}
+	}
+	return out
+}

@@ -2,8 +2,12 @@ package console_test
 
 import (
 	"net/http"
+	"net/url"
+	"os"
+	"strconv"
 	"testing"
 
+	"github.com/signet-clm/signet/testkit/benchdata"
 	"github.com/signet-clm/signet/testkit/testenv"
 )
 
@@ -41,5 +45,57 @@ func BenchmarkTaskPage(b *testing.B) {
 		if p := m.get("/tasks/" + task.ID); p.Status != http.StatusOK {
 			b.Fatalf("task page: %d", p.Status)
 		}
+	}
+}
+
+// BenchmarkPagesAt100kContracts renders each page the console serves
+// most, for the person who reads it, over HTTP against a database holding
+// 100,000 contracts (SIGNET_BENCH_PAGE_CONTRACTS for another number) with
+// their line items and milestones: the server's time per page at scale.
+func BenchmarkPagesAt100kContracts(b *testing.B) {
+	testenv.RequireIntegration(b)
+	n := 100_000
+	if v, err := strconv.Atoi(os.Getenv("SIGNET_BENCH_PAGE_CONTRACTS")); err == nil && v > 0 {
+		n = v
+	}
+	s := testenv.NewStack(b, testenv.TemporalAddress(), testenv.WithLogins())
+	seeded := benchdata.Seed(b, s.Store.Pool(), n)
+	b.Logf("seeded %d contracts and %d line items and milestones", seeded.Contracts, seeded.Others)
+	sales := newVisitor(b, s)
+	sales.signIn("sales")
+	active := draftThroughForm(b, s, sales, "基准测试合同")
+	activeThroughAPI(b, s, active)
+	inReview := submitted(b, s, "基准测试待审合同", 150_000_00)
+	task := openTask(b, s, "sales_manager", inReview)
+
+	people := map[string]*visitor{}
+	for _, role := range []string{"finance", "sales_manager", "auditor", "admin"} {
+		v := newVisitor(b, s)
+		v.signIn(role)
+		people[role] = v
+	}
+	for _, page := range []struct{ name, role, path string }{
+		{"home", "finance", "/"},
+		{"inbox", "sales_manager", "/inbox"},
+		{"task", "sales_manager", "/tasks/" + task.ID},
+		{"ledger", "finance", "/contracts"},
+		{"ledger-filtered", "finance", "/contracts?status=active&customer=" + url.QueryEscape("客户00") + "&sort=-amount"},
+		{"contract", "finance", "/contracts/" + active},
+		{"customers", "finance", "/customers"},
+		{"reports-summary", "finance", "/reports?view=summary&group_by=month"},
+		{"reports-aging", "finance", "/reports?view=aging"},
+		{"reports-renewals", "finance", "/reports?view=renewals"},
+		{"audit", "auditor", "/audit"},
+		{"users", "admin", "/admin/users"},
+		{"notices", "sales_manager", "/notices"},
+	} {
+		b.Run(page.name, func(b *testing.B) {
+			v := people[page.role]
+			for b.Loop() {
+				if p := v.get(page.path); p.Status != http.StatusOK {
+					b.Fatalf("%s: %d", page.path, p.Status)
+				}
+			}
+		})
 	}
 }

@@ -30,6 +30,9 @@ type homePage struct {
 const (
 	homeTasks  = 10
 	homeEvents = 15
+	// homeExpiring is how many of the contracts ending soon the home page
+	// lists (the counts are of all of them; the report lists every one).
+	homeExpiring = 10
 )
 
 func (p *pages) home(c *gin.Context) {
@@ -46,14 +49,14 @@ func (p *pages) home(c *gin.Context) {
 		return
 	}
 	if mayReadLedger(u) {
-		sum, err := p.d.Reports.Summary(ctx, u, reports.SummaryQuery{GroupBy: "status"})
+		figures, err := p.d.Reports.ByStatus(ctx, u)
 		if err != nil {
 			p.serviceError(c, err)
 			return
 		}
-		hp.ByStatus, hp.Figures = api.SummaryOf(sum).Rows, true
+		hp.ByStatus, hp.Figures = api.StatusRowsOf(figures), true
 	}
-	renewals, err := p.d.Reports.Renewals(ctx, u, reports.RenewalQuery{Within: "90"})
+	renewals, err := p.d.Reports.Renewals(ctx, u, reports.RenewalQuery{Within: "90", Limit: homeExpiring})
 	if err != nil {
 		p.serviceError(c, err)
 		return

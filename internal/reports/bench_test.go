@@ -28,6 +28,7 @@ import (
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/reports"
 	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/benchdata"
 	"github.com/signet-clm/signet/testkit/testenv"
 )
 
@@ -40,12 +41,6 @@ func benchContracts() int {
 	}
 	return 1_000_000
 }
-
-const (
-	benchOwners    = 10
-	benchCustomers = 1000
-	insertSample   = 10_000
-)
 
 // tracer remembers the queries a pool ran since the last reset, so the
 // benchmark can EXPLAIN exactly what the service sent.
@@ -104,13 +99,13 @@ func BenchmarkReports(b *testing.B) {
 		b.Fatal(err)
 	}
 	n := benchContracts()
-	seeded := seed(b, st.Pool(), n)
+	seeded := benchdata.Seed(b, st.Pool(), n)
 	b.Run("Seed", func(b *testing.B) {
-		b.ReportMetric(seeded.insertRate, "insert-rows/s")
-		b.ReportMetric(seeded.copyRate, "copy-rows/s")
-		b.ReportMetric(seeded.copyRate/seeded.insertRate, "copy/insert")
+		b.ReportMetric(seeded.InsertRate, "insert-rows/s")
+		b.ReportMetric(seeded.CopyRate, "copy-rows/s")
+		b.ReportMetric(seeded.CopyRate/seeded.InsertRate, "copy/insert")
 		b.Logf("seeded %d contracts: %d by single-row INSERT at %.0f rows/s, %d by COPY at %.0f rows/s (%.0f× faster); %d line items and milestones by COPY at %.0f rows/s",
-			seeded.contracts, seeded.inserted, seeded.insertRate, seeded.copied, seeded.copyRate, seeded.copyRate/seeded.insertRate, seeded.others, seeded.otherRate)
+			seeded.Contracts, seeded.Inserted, seeded.InsertRate, seeded.Copied, seeded.CopyRate, seeded.CopyRate/seeded.InsertRate, seeded.Others, seeded.OtherRate)
 	})
 
 	cfg, err := pgxpool.ParseConfig(dbURL)
@@ -233,7 +228,7 @@ func BenchmarkReports(b *testing.B) {
 			query string
 			rows  int
 		}{
-			{"10pct", "owner=bench-sales-0", n / benchOwners},
+			{"10pct", "owner=bench-sales-0", n / benchdata.Owners},
 			{"all", "", n},
 		} {
 			b.Run("Export/"+format+"/"+size.name, func(b *testing.B) {

@@ -10,6 +10,7 @@ import (
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/reports"
 	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/benchdata"
 	"github.com/signet-clm/signet/testkit/testenv"
 )
 
@@ -29,7 +30,7 @@ func BenchmarkReceivablesOver100kMilestones(b *testing.B) {
 	if _, err := devstack.SeedDemo(ctx, st); err != nil {
 		b.Fatal(err)
 	}
-	seed(b, st.Pool(), 56_000)
+	benchdata.Seed(b, st.Pool(), 56_000)
 	var milestones int
 	if err := st.Pool().QueryRow(ctx, `SELECT count(*) FROM payment_milestones`).Scan(&milestones); err != nil {
 		b.Fatal(err)

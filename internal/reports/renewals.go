@@ -17,6 +17,9 @@ type RenewalQuery struct {
 	Owner      string `form:"owner"`
 	CustomerID string `form:"customer_id"`
 	Format     string `form:"format"`
+	// Limit lists only the soonest Limit rows (0: all), the counts still
+	// of every one: the home page's glance.
+	Limit int `form:"-"`
 }
 
 // Renewal statuses. A successor is the one the contract links to (an
@@ -76,10 +79,27 @@ func (s *Service) Renewals(ctx context.Context, u domain.User, in RenewalQuery) 
 	day := q.arg(today)
 	q.where("c.status = %s", domain.StatusActive)
 	q.conds = append(q.conds, "c.end_date >= "+day+"::date", "c.end_date <= "+day+"::date + "+q.arg(within)+"::int")
+	limit := ""
+	if in.Limit > 0 {
+		// The counts of every one, the soonest rows only: each row's
+		// successor is a lateral lookup, made after the rows are chosen.
+		counted, _ := s.db.Query(ctx, `SELECT count(*) FILTER (WHERE c.end_date <= `+day+`::date + 30),
+				count(*) FILTER (WHERE c.end_date <= `+day+`::date + 60), count(*)
+			FROM contracts c`+q.clause(), q.args...)
+		n, err := pgx.CollectExactlyOneRow(counted, func(row pgx.CollectableRow) ([3]int, error) {
+			var n [3]int
+			return n, row.Scan(&n[0], &n[1], &n[2])
+		})
+		if err != nil {
+			return Renewals{}, unavailable("renewals", err)
+		}
+		out.Counts["30"], out.Counts["60"], out.Counts["90"] = n[0], n[1], n[2]
+		limit = " LIMIT " + q.arg(in.Limit)
+	}
 	rows, _ := s.db.Query(ctx, `SELECT c.number, c.title, coalesce(c.customer_id::text, ''), c.customer_name, c.owner_id, c.owner_name,
 			c.amount, c.currency::text, c.end_date::text, (c.end_date - `+day+`::date), coalesce(succ.number, ''), coalesce(succ.status, ''),
 			c.auto_renew
-		FROM contracts c LEFT JOIN LATERAL (
+		FROM (SELECT * FROM contracts c`+q.clause()+` ORDER BY c.end_date, c.number`+limit+`) c LEFT JOIN LATERAL (
 			SELECT s.number, s.status FROM contracts s WHERE s.number = c.successor_number
 			UNION ALL
 			(SELECT s.number, s.status FROM contracts s
@@ -87,7 +107,7 @@ func (s *Service) Renewals(ctx context.Context, u domain.User, in RenewalQuery) 
 			  AND s.created_at > c.created_at AND s.start_date >= c.start_date AND s.status <> 'cancelled'
 			ORDER BY (s.signed_at IS NULL), s.created_at LIMIT 1)
 			LIMIT 1
-		) succ ON true`+q.clause()+` ORDER BY c.end_date, c.number`, q.args...)
+		) succ ON true ORDER BY c.end_date, c.number`, q.args...)
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (RenewalRow, error) {
 		var r RenewalRow
 		var succStatus string
@@ -118,9 +138,11 @@ func (s *Service) Renewals(ctx context.Context, u domain.User, in RenewalQuery) 
 		return Renewals{}, unavailable("renewals", err)
 	}
 	for _, r := range list {
-		for _, w := range []int{30, 60, 90} {
-			if r.DaysLeft <= w {
-				out.Counts[strconv.Itoa(w)]++
+		if in.Limit == 0 {
+			for _, w := range []int{30, 60, 90} {
+				if r.DaysLeft <= w {
+					out.Counts[strconv.Itoa(w)]++
+				}
 			}
 		}
 		out.Rows = append(out.Rows, r)

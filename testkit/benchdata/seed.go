@@ -1,4 +1,7 @@
-package reports_test
+// Package benchdata fills a benchmark's database with many contracts, a
+// line item each and milestones for the signed ones, by COPY: the reports'
+// and the console's benchmarks at scale.
+package benchdata
 
 import (
 	"context"
@@ -39,9 +42,9 @@ func contractAt(i, n int) benchContract {
 	}
 	c := benchContract{number: fmt.Sprintf("HT-%d-%06d", year, seq), rng: rng}
 	c.title = fmt.Sprintf("年度软件服务合同（第%d号）", i)
-	k := rng.IntN(benchCustomers)
+	k := rng.IntN(Customers)
 	c.customerID, c.customerName = customerID(k), fmt.Sprintf("客户%04d科技有限公司", k)
-	o := i % benchOwners
+	o := i % Owners
 	c.ownerID, c.ownerName = fmt.Sprintf("bench-sales-%d", o), fmt.Sprintf("销售%d号", o)
 	// 1,000.00 to about 2,000,000.00, most of them small.
 	c.amount = 100_000 + int64(rng.ExpFloat64()*20_000_000)%200_000_000
@@ -80,20 +83,20 @@ func contractAt(i, n int) benchContract {
 	return c
 }
 
-// seed fills the database with n contracts, a line item each and two
-// milestones for each signed one. The first insertSample contracts go in
+// Seed fills the database with n contracts, a line item each and two
+// milestones for each signed one. The first InsertSample contracts go in
 // one INSERT at a time, the rest with COPY, and both rates are reported.
-func seed(b *testing.B, db *pgxpool.Pool, n int) seedStats {
+func Seed(b testing.TB, db *pgxpool.Pool, n int) Stats {
 	ctx := context.Background()
-	for o := range benchOwners {
+	for o := range Owners {
 		if _, err := db.Exec(ctx, `INSERT INTO users (id, name, email, roles) VALUES ($1, $2, $3, '{sales}')`,
 			fmt.Sprintf("bench-sales-%d", o), fmt.Sprintf("销售%d号", o), fmt.Sprintf("bench%d@bench.local", o)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	if _, err := db.CopyFrom(ctx, pgx.Identifier{"customers"}, []string{"id", "name", "tier", "owner_id"},
-		pgx.CopyFromSlice(benchCustomers, func(k int) ([]any, error) {
-			return []any{customerID(k), fmt.Sprintf("客户%04d科技有限公司", k), "B", fmt.Sprintf("bench-sales-%d", k%benchOwners)}, nil
+		pgx.CopyFromSlice(Customers, func(k int) ([]any, error) {
+			return []any{customerID(k), fmt.Sprintf("客户%04d科技有限公司", k), "B", fmt.Sprintf("bench-sales-%d", k%Owners)}, nil
 		})); err != nil {
 		b.Fatal(err)
 	}
@@ -114,7 +117,7 @@ func seed(b *testing.B, db *pgxpool.Pool, n int) seedStats {
 		}
 	}
 
-	sample := min(insertSample, n/10)
+	sample := min(InsertSample, n/10)
 	start := time.Now()
 	for i := range sample {
 		if _, err := db.Exec(ctx, `INSERT INTO contracts (`+contractColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
@@ -152,16 +155,27 @@ func seed(b *testing.B, db *pgxpool.Pool, n int) seedStats {
 	if _, err := db.Exec(ctx, `VACUUM ANALYZE`); err != nil {
 		b.Fatal(err)
 	}
-	return seedStats{contracts: n, inserted: sample, insertRate: insertRate, copied: copied, copyRate: copyRate,
-		others: items + milestones, otherRate: otherRate}
+	return Stats{Contracts: n, Inserted: sample, InsertRate: insertRate, Copied: copied, CopyRate: copyRate,
+		Others: items + milestones, OtherRate: otherRate}
 }
 
-// seedStats is how seeding went.
-type seedStats struct {
-	contracts, inserted             int
-	copied, others                  int64
-	insertRate, copyRate, otherRate float64
+// Stats is how seeding went: contracts in all, the first Inserted one
+// INSERT at a time and the rest Copied, with their rates in rows per
+// second, and the line items and milestones (Others).
+type Stats struct {
+	Contracts, Inserted             int
+	Copied, Others                  int64
+	InsertRate, CopyRate, OtherRate float64
 }
+
+// The shape of the seeded book: Owners sales people (bench-sales-0 …),
+// Customers customers, the first InsertSample contracts inserted one by
+// one to compare with COPY.
+const (
+	Owners       = 10
+	Customers    = 1000
+	InsertSample = 10_000
+)
 
 // milestoneRows makes two milestones for each signed contract: 40% due a
 // month after signing, 60% half a year after; half paid in full, a third
