@@ -22,47 +22,57 @@ const multipartSlack = 64 << 10
 // uploadAttachment streams the "file" part of a multipart body, refusing it
 // with 413 as soon as it passes the limit, so nothing partial is stored.
 func (h *handlers) uploadAttachment(c *gin.Context) {
-	limit := h.d.AttachmentMaxBytes
+	name, data, err := readFilePart(c, h.d.AttachmentMaxBytes, nil)
+	if err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	a, err := as(toAttachment)(h.d.Contracts.Attach(c.Request.Context(), currentUser(c), c.Param("number"), name, data))
+	h.respond(c, http.StatusCreated, a, err)
+}
+
+// readFilePart reads the part named file of a multipart body, at most
+// limit bytes of it (413 past that), with its cleaned file name. field,
+// when set, hears every plain field before the file.
+func readFilePart(c *gin.Context, limit int64, field func(name, value string)) (string, []byte, error) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit+multipartSlack)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		writeError(c, h.d.Logger, fieldError("body", "must be multipart/form-data with a part named file"))
-		return
+		return "", nil, fieldError("body", "must be multipart/form-data with a part named file")
 	}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
-			writeError(c, h.d.Logger, fieldError("file", "is required"))
-			return
+			return "", nil, fieldError("file", "is required")
 		}
 		if err != nil {
-			writeError(c, h.d.Logger, uploadError(err))
-			return
+			return "", nil, uploadError(err)
 		}
 		if part.FormName() != "file" {
+			if field != nil && part.FileName() == "" {
+				v, err := io.ReadAll(io.LimitReader(part, 1024))
+				if err != nil {
+					return "", nil, uploadError(err)
+				}
+				field(part.FormName(), string(v))
+			}
 			continue
 		}
 		data, err := io.ReadAll(io.LimitReader(part, limit+1))
 		if err != nil {
-			writeError(c, h.d.Logger, uploadError(err))
-			return
+			return "", nil, uploadError(err)
 		}
 		if int64(len(data)) > limit {
-			writeError(c, h.d.Logger, fmt.Errorf("%w: over %d bytes", errTooLarge, limit))
-			return
+			return "", nil, fmt.Errorf("%w: over %d bytes", errTooLarge, limit)
 		}
 		if len(data) == 0 {
-			writeError(c, h.d.Logger, fieldError("file", "is empty"))
-			return
+			return "", nil, fieldError("file", "is empty")
 		}
 		name := cleanFilename(part.FileName())
 		if name == "" {
-			writeError(c, h.d.Logger, fieldError("file", "needs a file name"))
-			return
+			return "", nil, fieldError("file", "needs a file name")
 		}
-		a, err := as(toAttachment)(h.d.Contracts.Attach(c.Request.Context(), currentUser(c), c.Param("number"), name, data))
-		h.respond(c, http.StatusCreated, a, err)
-		return
+		return name, data, nil
 	}
 }
 

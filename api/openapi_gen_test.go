@@ -90,6 +90,7 @@ var pathParameters = map[string]jsonObj{
 		"schema": jsonObj{"type": "string", "pattern": `^HT-\d{4}-\d{6}$`}, "example": "HT-2026-000123"},
 	"id":      {"name": "id", "in": "path", "required": true, "description": "The resource's ID.", "schema": jsonObj{"type": "string", "maxLength": 200}},
 	"version": {"name": "version", "in": "path", "required": true, "description": "Version number, from 1.", "schema": jsonObj{"type": "integer", "minimum": 1, "maximum": 2147483647}},
+	"kind":    {"name": "kind", "in": "path", "required": true, "description": "What an import file holds.", "schema": jsonObj{"type": "string", "enum": []string{"customers", "products", "contracts"}}},
 	"token":   {"name": "token", "in": "path", "required": true, "description": "The signing link's token: the credential.", "schema": jsonObj{"type": "string", "maxLength": 200}},
 }
 

@@ -76,6 +76,7 @@ func (h *handlers) routes() []Route {
 	// ledger, figures and aging carry receivables, which legal has no need
 	// of; legal reads approval cycle times and the renewal pipeline.
 	receivables := roles(sales, salesManager, finance, executive, admin, auditor)
+	importers := roles(salesManager, finance, admin)
 	return []Route{
 		{Method: get, Path: "/healthz", Access: Probe, Handler: h.healthz, Status: ok, Body: body(Liveness{})},
 		{Method: get, Path: "/readyz", Access: Probe, Handler: h.readyz, Status: ok, Body: body(Readiness{})},
@@ -142,6 +143,14 @@ func (h *handlers) routes() []Route {
 		{Method: del, Path: "/v1/delegations/:id", Handler: h.revokeDelegation, Status: http.StatusNoContent},
 
 		// Customers, catalogue, templates and clauses.
+		// Bulk import (批量导入): the services say which kinds each role
+		// may bring in (customers: sales managers; products: finance;
+		// historical contracts: admins only).
+		{Method: get, Path: "/v1/imports/templates/:kind", Roles: importers, Handler: h.importTemplate, Status: ok},
+		{Method: post, Path: "/v1/imports/check", Roles: importers, Handler: h.checkImport, Status: ok, Body: body(ImportReport{}), Upload: true},
+		{Method: post, Path: "/v1/imports", Roles: importers, Handler: h.startImport, Status: accepted, Body: body(ImportReport{}), Upload: true},
+		{Method: get, Path: "/v1/imports", Roles: importers, Handler: h.listImports, Status: ok, Body: body(items[ImportJob]{})},
+		{Method: get, Path: "/v1/imports/:id", Roles: importers, Handler: h.getImport, Status: ok, Body: body(ImportJob{})},
 		{Method: post, Path: "/v1/customers", Roles: roles(sales, salesManager, admin), Handler: h.createCustomer, Status: created, Body: body(CustomerDetail{})},
 		{Method: get, Path: "/v1/customers", Handler: h.listCustomers, Status: ok, Body: body(CustomerPage{})},
 		{Method: get, Path: "/v1/customers/:id", Handler: h.getCustomer, Status: ok, Body: body(CustomerDetail{})},

@@ -20,6 +20,7 @@ import (
 	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/httpserve"
 	"github.com/signet-clm/signet/internal/identity"
+	"github.com/signet-clm/signet/internal/imports"
 	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/reports"
 )
@@ -61,6 +62,8 @@ type Deps struct {
 	Contracts *contracts.Service
 	Customers *customers.Service
 	Catalog   *catalog.Service
+	// Imports checks and queues bulk imports (批量导入).
+	Imports   *imports.Service
 	Approvals *inbox.Service
 	Audit     AuditReader
 	// AuditChain verifies the audit chain (GET /v1/audit/verify).

@@ -15,10 +15,22 @@ import (
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/identity"
+	"github.com/signet-clm/signet/internal/imports"
 	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/reports"
 	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/workflows"
 )
+
+// importStarter starts import jobs' workflows on the task queue.
+type importStarter struct {
+	wf    workflows.Client
+	queue string
+}
+
+func (s importStarter) StartImport(ctx context.Context, id string) error {
+	return s.wf.StartImport(ctx, id, s.queue)
+}
 
 // NewStandardRouter wires the API to PostgreSQL and Temporal the way
 // `signet api` runs it, with /readyz probing both.
@@ -48,6 +60,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		Signing:    esign.New(cs, tc, st, sealer, SigningOptions(cfg)),
 		Customers:  customers.New(st),
 		Catalog:    catalog.New(st),
+		Imports:    imports.New(st, Validate, importStarter{wf: workflows.Client{Temporal: tc}, queue: cfg.TaskQueue}),
 		Approvals:  inbox.New(st, cs),
 		Audit:      st,
 		AuditChain: &audit.Trail{Rows: st, Keys: st.AuditKeys, Checkpoints: audit.CheckpointDir(cfg.AuditCheckpointDir), Sealer: sealer},

@@ -17,6 +17,7 @@ import (
 	"github.com/signet-clm/signet/activities"
 	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/imports"
 	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
@@ -61,6 +62,8 @@ func New(o Options) sdkworker.Worker {
 		Notifier: o.Store, Renewer: o.Renewer, PDF: o.Store, Location: o.Location})
 	jobs := o.jobs()
 	w.RegisterActivityWithOptions(jobs.RunJob, activity.RegisterOptions{Name: workflows.ActivityRunJob})
+	land := &Imports{Service: imports.New(o.Store, nil, nil)}
+	w.RegisterActivityWithOptions(land.LandImport, activity.RegisterOptions{Name: workflows.ActivityLandImport})
 	return w
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -144,4 +145,17 @@ func Error(err error) error {
 		return err
 	}
 	return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
+}
+
+// StartImport starts an import job's workflow; starting one that runs or
+// ran already is no error (a retried upload).
+func (c Client) StartImport(ctx context.Context, id, taskQueue string) error {
+	_, err := c.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: ImportWorkflowID(id), TaskQueue: taskQueue,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, ImportWorkflowType, ImportInput{ID: id})
+	if err = Error(err); errors.Is(err, domain.ErrAlreadyExists) {
+		return nil
+	}
+	return err
 }

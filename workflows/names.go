@@ -97,3 +97,14 @@ func StartOptions(c domain.Contract, taskQueue string) client.StartWorkflowOptio
 		),
 	}
 }
+
+// ImportWorkflowType lands one bulk import's checked records; its
+// activity is ActivityLandImport (imports.Service.Land, via the worker).
+const (
+	ImportWorkflowType = "Import"
+	ActivityLandImport = "LandImport"
+)
+
+// ImportWorkflowID is an import job's workflow, e.g. import/0190…, readable
+// in the Temporal UI.
+func ImportWorkflowID(id string) string { return "import/" + id }

@@ -17,4 +17,5 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflow(ApprovalWorkflow)
 	r.RegisterWorkflow(SigningWorkflow)
 	r.RegisterWorkflowWithOptions(ScheduledJob, workflow.RegisterOptions{Name: ScheduledJobWorkflow})
+	r.RegisterWorkflowWithOptions(Import, workflow.RegisterOptions{Name: ImportWorkflowType})
 }

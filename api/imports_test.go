@@ -1,0 +1,225 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/testkit/testenv"
+)
+
+// importFile sends data as an import of kind from source to path.
+func importFile(t *testing.T, s *testenv.Stack, path, role, kind, mode, filename string, data []byte) response {
+	t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	require.NoError(t, w.WriteField("kind", kind))
+	require.NoError(t, w.WriteField("source", "crm"))
+	if mode != "" {
+		require.NoError(t, w.WriteField("mode", mode))
+	}
+	part, err := w.CreateFormFile("file", filename)
+	require.NoError(t, err)
+	_, err = part.Write(data)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return call(t, s, http.MethodPost, path, role, body.String(), "Content-Type", w.FormDataContentType())
+}
+
+// creditCode is the n-th valid unified social credit code of a series.
+func creditCode(n int) string {
+	base := fmt.Sprintf("91310000MA%07d", n)
+	for _, c := range "0123456789ABCDEFGHJKLMNPQRTUWXY" {
+		if domain.ValidCreditCode(base + string(c)) {
+			return base + string(c)
+		}
+	}
+	panic("no check character")
+}
+
+// customerFile is rows customers with Chinese names, every tenth with a
+// second contact on a row of its own, and the 20 bad rows bad lists by
+// line and column.
+func customerFile(rows int) (csv string, bad []string) {
+	var b strings.Builder
+	b.WriteString("外部编号(external_id)*,客户名称(name)*,统一社会信用代码(credit_code),行业(industry),客户等级(tier)*,负责人账号(owner),联系人(contact_name),邮箱(contact_email),可签约(contact_may_sign)\n")
+	line := 1
+	for i := range rows {
+		line++
+		cells := []string{fmt.Sprintf("CRM-%05d", i), fmt.Sprintf("星河%05d科技有限公司", i), "", "制造业", "ABC"[i%3 : i%3+1], "demo-sales", "王芳", fmt.Sprintf("wang%d@example.cn", i), "是"}
+		if i%50 == 0 {
+			cells[2] = creditCode(i)
+		}
+		// Twenty bad rows, four of each kind, spread through the file.
+		if i%(rows/20) == 7 {
+			switch k := len(bad) % 5; k {
+			case 0:
+				cells[4] = "D"
+				bad = append(bad, fmt.Sprintf("%d tier", line))
+			case 1:
+				cells[2] = "91310000MA00000000"
+				bad = append(bad, fmt.Sprintf("%d credit_code", line))
+			case 2:
+				cells[7] = "不是邮箱"
+				bad = append(bad, fmt.Sprintf("%d contact_email", line))
+			case 3:
+				cells[1] = ""
+				bad = append(bad, fmt.Sprintf("%d name", line))
+			case 4:
+				cells[5] = "nobody"
+				bad = append(bad, fmt.Sprintf("%d owner", line))
+			}
+		}
+		b.WriteString(strings.Join(cells, ",") + "\n")
+		if i%10 == 1 {
+			line++
+			fmt.Fprintf(&b, "CRM-%05d,,,,,,李雷,li%d@example.cn,否\n", i, i)
+		}
+	}
+	sort.Strings(bad)
+	return b.String(), bad
+}
+
+func problemsOf(ps []api.ImportProblem) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = fmt.Sprintf("%d %s", p.Line, p.Field)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func tableRows(t *testing.T, s *testenv.Stack, table string) int {
+	var n int
+	require.NoError(t, s.Store.Pool().QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n))
+	return n
+}
+
+// awaitImport waits for a job to finish, as a person watching its page
+// would, and returns it.
+func awaitImport(t *testing.T, s *testenv.Stack, role, id string) api.ImportJob {
+	t.Helper()
+	var j api.ImportJob
+	require.Eventually(t, func() bool {
+		j = expect[api.ImportJob](t, call(t, s, http.MethodGet, "/v1/imports/"+id, role, nil), http.StatusOK)
+		return j.Status == "done" || j.Status == "failed"
+	}, 5*time.Minute, 100*time.Millisecond)
+	return j
+}
+
+func TestImportCustomersDryRunThenRowsThenAgain(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	const rows = 10_000
+	file, bad := customerFile(rows)
+	require.Len(t, bad, 20)
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(file)
+	require.NoError(t, err)
+	before := tableRows(t, s, "customers")
+
+	// The dry run finds exactly the bad rows, by column, and writes nothing.
+	rep := expect[api.ImportReport](t, importFile(t, s, "/v1/imports/check", "sales_manager", "customers", "", "客户.csv", []byte(gb)), http.StatusOK)
+	assert.Equal(t, "gb18030", rep.Encoding)
+	assert.Equal(t, rows, rep.Records)
+	assert.Equal(t, rows-20, rep.Valid)
+	assert.Equal(t, bad, problemsOf(rep.Problems))
+	assert.Nil(t, rep.Job)
+	assert.Equal(t, before, tableRows(t, s, "customers"), "a dry run writes nothing")
+
+	// All or nothing refuses the file whole, naming each row's column.
+	fields := fieldsOf(t, importFile(t, s, "/v1/imports", "sales_manager", "customers", "all", "客户.csv", []byte(gb)))
+	assert.Len(t, fields, 20)
+	assert.Contains(t, fields, "rows["+strings.Replace(bad[0], " ", "].", 1)+"")
+	assert.Equal(t, before, tableRows(t, s, "customers"))
+
+	// Row by row lands the rest, and the job counts as it goes.
+	queued := expect[api.ImportReport](t, importFile(t, s, "/v1/imports", "sales_manager", "customers", "rows", "客户.csv", []byte(gb)), http.StatusAccepted)
+	require.NotNil(t, queued.Job)
+	assert.Equal(t, rows-20, queued.Job.Total)
+	j := awaitImport(t, s, "sales_manager", queued.Job.ID)
+	assert.Equal(t, "done", j.Status, j.Error)
+	assert.Equal(t, rows-20, j.Created)
+	assert.Equal(t, 20, j.Failed)
+	assert.Equal(t, bad, problemsOf(j.Problems))
+	assert.Equal(t, before+rows-20, tableRows(t, s, "customers"))
+	var contacts int
+	require.NoError(t, s.Store.Pool().QueryRow(context.Background(),
+		`SELECT count(*) FROM customer_contacts k JOIN customers c ON c.id = k.customer_id WHERE c.name = '星河00001科技有限公司'`).Scan(&contacts))
+	assert.Equal(t, 2, contacts, "the second row of CRM-00001 is its second contact")
+
+	// The same file again (UTF-8 with a BOM this time) changes nothing.
+	again := expect[api.ImportReport](t, importFile(t, s, "/v1/imports", "sales_manager", "customers", "rows", "客户.csv", append([]byte("\xef\xbb\xbf"), file...)), http.StatusAccepted)
+	assert.Equal(t, "utf-8-bom", again.Encoding)
+	j = awaitImport(t, s, "sales_manager", again.Job.ID)
+	assert.Equal(t, 0, j.Created)
+	assert.Equal(t, 0, j.Updated)
+	assert.Equal(t, rows-20, j.Unchanged)
+	assert.Equal(t, before+rows-20, tableRows(t, s, "customers"))
+
+	// Who may: a sales person may not import, finance may not import
+	// customers, and one manager's job is not another user's to read.
+	expect[errorBody](t, importFile(t, s, "/v1/imports/check", "sales", "customers", "", "c.csv", []byte(file)), http.StatusForbidden)
+	expect[errorBody](t, importFile(t, s, "/v1/imports/check", "finance", "customers", "", "c.csv", []byte(file)), http.StatusForbidden)
+	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/imports/"+j.ID, "finance", nil), http.StatusNotFound)
+	list := expect[struct{ Items []api.ImportJob }](t, call(t, s, http.MethodGet, "/v1/imports", "admin", nil), http.StatusOK)
+	assert.Len(t, list.Items, 2)
+}
+
+func TestImportProductsFromXLSXAllOrNothing(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	tmpl := call(t, s, http.MethodGet, "/v1/imports/templates/products?format=xlsx", "finance", nil)
+	require.Equal(t, http.StatusOK, tmpl.Status)
+	f, err := excelize.OpenReader(bytes.NewReader(tmpl.Body))
+	require.NoError(t, err)
+	sheet := f.GetSheetName(0)
+	// The template's header, then three products of a new line.
+	for r, row := range [][]string{
+		{"ERP-1", "硬件设备", "服务器 A 型", "台", "45,000.00", "CNY", "13%", "是"},
+		{"ERP-2", "硬件设备", "存储柜", "台", "88000", "CNY", "13", "是"},
+		{"ERP-3", "企业软件", "运维年费", "年", "9800.5", "CNY", "6%", "否"},
+	} {
+		for c, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+2)
+			require.NoError(t, f.SetCellStr(sheet, cell, v))
+		}
+	}
+	var xlsx bytes.Buffer
+	require.NoError(t, f.Write(&xlsx))
+	queued := expect[api.ImportReport](t, importFile(t, s, "/v1/imports", "finance", "products", "all", "产品.xlsx", xlsx.Bytes()), http.StatusAccepted)
+	assert.Equal(t, "xlsx", queued.Encoding)
+	j := awaitImport(t, s, "finance", queued.Job.ID)
+	assert.Equal(t, "done", j.Status, j.Error)
+	assert.Equal(t, 3, j.Created)
+	var price int64
+	var line string
+	var active bool
+	require.NoError(t, s.Store.Pool().QueryRow(context.Background(),
+		`SELECT p.list_price, l.name, p.active FROM products p JOIN product_lines l ON l.id = p.line_id WHERE p.name = '运维年费'`).Scan(&price, &line, &active))
+	assert.Equal(t, int64(980050), price)
+	assert.Equal(t, "企业软件", line, "an existing line is found by name")
+	assert.False(t, active)
+
+	// A bad header stops the file before any row is read, even in rows mode.
+	rep := importFile(t, s, "/v1/imports", "finance", "products", "rows", "p.csv", []byte("external_id,名字\nX,Y\n"))
+	fields := fieldsOf(t, rep)
+	assert.Contains(t, fields, "rows[1].名字")
+	badRequest := "--b\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nspaceships\r\n" +
+		"--b\r\nContent-Disposition: form-data; name=\"mode\"\r\n\r\nsometimes\r\n" +
+		"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nx\r\n--b--\r\n"
+	assert.Equal(t, []string{"kind", "source", "mode"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/imports?source=BAD!", "admin",
+		badRequest, "Content-Type", "multipart/form-data; boundary=b")))
+}
