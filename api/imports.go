@@ -159,14 +159,10 @@ func (h *handlers) importTemplate(c *gin.Context) {
 		writeError(c, h.d.Logger, fieldError("format", "must be csv or xlsx"))
 		return
 	}
-	data, err := imports.Template(kind, xlsx)
+	name, ctype, data, err := imports.TemplateFile(kind, xlsx)
 	if err != nil {
 		writeError(c, h.d.Logger, err)
 		return
-	}
-	name, ctype := string(kind)+"-template.csv", "text/csv; charset=utf-8"
-	if xlsx {
-		name, ctype = string(kind)+"-template.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	c.Data(http.StatusOK, ctype, data)

@@ -28,6 +28,7 @@ import (
 	"github.com/signet-clm/signet/internal/customers"
 	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/identity"
+	"github.com/signet-clm/signet/internal/imports"
 	"github.com/signet-clm/signet/internal/inbox"
 	"github.com/signet-clm/signet/internal/oidc"
 	"github.com/signet-clm/signet/internal/reports"
@@ -38,6 +39,8 @@ type Deps struct {
 	Contracts *contracts.Service
 	Customers *customers.Service
 	Catalog   *catalog.Service
+	// Imports checks and queues bulk imports, as POST /v1/imports does.
+	Imports   *imports.Service
 	Approvals *inbox.Service
 	Users     *identity.Service
 	Reports   *reports.Service
@@ -79,7 +82,7 @@ type Deps struct {
 // FromAPI takes the console's services from the API's, so both run the
 // same checks; publicURL says whether people come over https.
 func FromAPI(d api.Deps, publicURL string) Deps {
-	out := Deps{Contracts: d.Contracts, Customers: d.Customers, Catalog: d.Catalog, Signing: d.Signing, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Location: d.Location,
+	out := Deps{Contracts: d.Contracts, Customers: d.Customers, Catalog: d.Catalog, Imports: d.Imports, Signing: d.Signing, Approvals: d.Approvals, Users: d.Users, Reports: d.Reports, Location: d.Location,
 		Audit: d.Audit, AuditChain: d.AuditChain, Downloads: api.Downloads(d),
 		RequestTimeout: d.RequestTimeout, MaxInFlight: d.MaxInFlight, Logger: d.Logger, AttachmentMaxBytes: d.AttachmentMaxBytes}
 	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {

@@ -21,6 +21,7 @@ import (
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/imports"
 	"github.com/signet-clm/signet/internal/identity"
 )
 
@@ -60,7 +61,7 @@ var funcs = template.FuncMap{
 }
 
 // pageNames are the templates under templates/ that are whole pages.
-var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals", "notices", "audit", "reports", "customers", "customer", "users", "user", "delegations", "notifysettings", "templates", "template", "policies", "policy"}
+var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals", "notices", "audit", "reports", "customers", "customer", "users", "user", "delegations", "notifysettings", "templates", "template", "policies", "policy", "imports"}
 
 func newPages(d Deps) *pages {
 	p := &pages{d: d, cop: http.NewCrossOriginProtection(), cookieName: "signet_session", tmpl: map[string]*template.Template{},
@@ -363,6 +364,9 @@ func (v *view) LedgerNav() bool { return v.User != nil && mayReadLedger(*v.User)
 
 // NewNav reports whether the nav offers a new contract.
 func (v *view) NewNav() bool { return v.User != nil && mayDraft(*v.User) }
+
+// ImportNav reports whether the nav offers bulk import.
+func (v *view) ImportNav() bool { return v.User != nil && imports.MayImport(*v.User) }
 
 // Initial is the visitor's avatar letter.
 func (v *view) Initial() string {

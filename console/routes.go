@@ -104,6 +104,13 @@ func (p *pages) routes() []Route {
 		{Method: post, Path: "/contracts/:number/attachments", Roles: attachers, Handler: p.attach, Upload: true},
 		{Method: get, Path: "/contracts/:number/attachments/:id", Handler: p.downloadAttachment},
 
+		// Bulk import (批量导入): the API's /v1/imports roles; the service
+		// says which kinds each may bring in.
+		{Method: get, Path: "/admin/imports", Roles: importers, Handler: p.importsPage},
+		{Method: post, Path: "/admin/imports", Roles: importers, Handler: p.submitImport, Upload: true},
+		{Method: get, Path: "/admin/imports/templates/:kind", Roles: importers, Handler: p.importTemplate},
+		{Method: get, Path: "/admin/imports/:id", Roles: importers, Handler: p.importJob},
+
 		// Company seals (电子印章): the API's /v1/seals, admins only.
 		{Method: get, Path: "/admin/seals", Roles: sealAdmins, Handler: p.sealsPage},
 		{Method: post, Path: "/admin/seals", Roles: sealAdmins, Handler: p.uploadSeal, Upload: true},

@@ -8,6 +8,15 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
+// TemplateFile is Template with the file's name and content type.
+func TemplateFile(kind Kind, xlsx bool) (name, contentType string, data []byte, err error) {
+	data, err = Template(kind, xlsx)
+	if xlsx {
+		return string(kind) + "-template.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data, err
+	}
+	return string(kind) + "-template.csv", "text/csv; charset=utf-8", data, err
+}
+
 // Template is a kind's file to fill in: the header and one sample row, as
 // CSV (UTF-8 with a BOM, so Excel in China opens it without garbling) or
 // XLSX.
