@@ -21,8 +21,8 @@ import (
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/imports"
 	"github.com/signet-clm/signet/internal/identity"
+	"github.com/signet-clm/signet/internal/imports"
 )
 
 //go:embed templates/*.html
