@@ -1013,7 +1013,10 @@ type Account struct {
 	ManagerID   *string       `json:"manager_id"`
 	Active      bool          `json:"active"`
 	OIDCSubject *string       `json:"oidc_subject"`
-	CreatedAt   time.Time     `json:"created_at"`
+	// DingTalkUserID and WeComUserID: task notices go there as cards.
+	DingTalkUserID *string   `json:"dingtalk_user_id"`
+	WeComUserID    *string   `json:"wecom_user_id"`
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 // Reconciliation is the API's store.Reconciliation.
@@ -2216,14 +2219,16 @@ func toMessage(v notify.Message) Message {
 
 func toAccount(v store.Account) Account {
 	return Account{
-		ID:          v.ID,
-		Name:        v.Name,
-		Email:       v.Email,
-		Roles:       v.Roles,
-		ManagerID:   v.ManagerID,
-		Active:      v.Active,
-		OIDCSubject: v.OIDCSubject,
-		CreatedAt:   v.CreatedAt,
+		ID:             v.ID,
+		Name:           v.Name,
+		Email:          v.Email,
+		Roles:          v.Roles,
+		ManagerID:      v.ManagerID,
+		Active:         v.Active,
+		OIDCSubject:    v.OIDCSubject,
+		DingTalkUserID: v.DingTalkUserID,
+		WeComUserID:    v.WeComUserID,
+		CreatedAt:      v.CreatedAt,
 	}
 }
 

@@ -59,6 +59,12 @@ func TestUserAdministration(t *testing.T) {
 	assert.Equal(t, "sso|zhou.min", *linked.OIDCSubject)
 	assert.Equal(t, []domain.Role{domain.RoleSales, domain.RoleFinance}, linked.Roles)
 	assert.Equal(t, "周敏", linked.Name, "absent fields stay as they were")
+	carded := expect[store.Account](t, call(t, s, http.MethodPatch, "/v1/users/zhou.min", "admin", map[string]any{"dingtalk_user_id": "manager4220", "wecom_user_id": "ZhouMin"}), http.StatusOK)
+	require.NotNil(t, carded.DingTalkUserID)
+	require.NotNil(t, carded.WeComUserID)
+	assert.Equal(t, "manager4220", *carded.DingTalkUserID)
+	assert.Equal(t, "ZhouMin", *carded.WeComUserID)
+	assert.NotNil(t, carded.OIDCSubject, "absent fields stay as they were")
 	me = expect[domain.User](t, asNew(), http.StatusOK)
 	assert.Equal(t, []domain.Role{domain.RoleSales, domain.RoleFinance}, me.Roles, "a role change applies from the next request")
 
@@ -79,6 +85,9 @@ func TestUserAdministration(t *testing.T) {
 		"taken email":            {http.MethodPost, "/v1/users", map[string]any{"id": "a1", "name": "x", "email": "zhou.min@example.com", "roles": []string{"sales"}}, 409, ""},
 		"taken id":               {http.MethodPost, "/v1/users", map[string]any{"id": "demo-sales", "name": "x", "email": "a@example.com", "roles": []string{"sales"}}, 409, ""},
 		"taken subject":          {http.MethodPatch, "/v1/users/demo-sales", map[string]any{"oidc_subject": "sso|zhou.min"}, 409, ""},
+		"taken dingtalk id":      {http.MethodPatch, "/v1/users/demo-sales", map[string]any{"dingtalk_user_id": "manager4220"}, 409, ""},
+		"taken wecom id":         {http.MethodPatch, "/v1/users/demo-sales", map[string]any{"wecom_user_id": "ZhouMin"}, 409, ""},
+		"wecom id not ascii":     {http.MethodPatch, "/v1/users/demo-sales", map[string]any{"wecom_user_id": "周敏"}, 400, "wecom_user_id"},
 		"manager cycle":          {http.MethodPatch, "/v1/users/demo-sales-manager", map[string]any{"manager_id": "zhou.min"}, 400, "manager_id"},
 		"own manager":            {http.MethodPatch, "/v1/users/zhou.min", map[string]any{"manager_id": "zhou.min"}, 400, "manager_id"},
 		"unknown user":           {http.MethodPatch, "/v1/users/ghost", map[string]any{"name": "x"}, 404, ""},
@@ -109,9 +118,10 @@ func TestUserAdministration(t *testing.T) {
 		actions = append(actions, e.Action)
 		assert.Equal(t, "demo-admin", e.ActorID)
 	}
-	assert.Equal(t, []string{"user.created", "token.created", "user.updated", "user.updated"}, actions)
-	assert.Contains(t, string(trail.Items[3].Before), `"active":true`)
-	assert.Contains(t, string(trail.Items[3].After), `"active":false`)
+	assert.Equal(t, []string{"user.created", "token.created", "user.updated", "user.updated", "user.updated"}, actions)
+	assert.Contains(t, string(trail.Items[3].After), `"wecom_user_id":"ZhouMin"`)
+	assert.Contains(t, string(trail.Items[4].Before), `"active":true`)
+	assert.Contains(t, string(trail.Items[4].After), `"active":false`)
 }
 
 func countAudit(t *testing.T, s *testenv.Stack) int {

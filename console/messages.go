@@ -648,6 +648,8 @@ var messages = map[string]msg{
 	"users.manager":       {"上级", "Manager"},
 	"users.no_manager":    {"无", "None"},
 	"users.oidc":          {"企业账号标识（OIDC sub）", "Company account (OIDC sub)"},
+	"users.dingtalk":      {"钉钉用户 ID（审批卡片）", "DingTalk user ID (approval cards)"},
+	"users.wecom":         {"企业微信用户 ID（审批卡片）", "WeCom userid (approval cards)"},
 	"users.state":         {"状态", "State"},
 	"users.active":        {"启用", "Active"},
 	"users.inactive":      {"已停用", "Deactivated"},

@@ -34,6 +34,7 @@ type usersPage struct {
 
 type userForm struct {
 	ID, Name, Email, ManagerID, OIDCSubject string
+	DingTalkUserID, WeComUserID             string
 	Roles                                   []string
 	Active                                  bool
 }
@@ -91,6 +92,12 @@ func formOf(a api.Account) userForm {
 	if a.OIDCSubject != nil {
 		f.OIDCSubject = *a.OIDCSubject
 	}
+	if a.DingTalkUserID != nil {
+		f.DingTalkUserID = *a.DingTalkUserID
+	}
+	if a.WeComUserID != nil {
+		f.WeComUserID = *a.WeComUserID
+	}
 	return f
 }
 
@@ -115,6 +122,7 @@ func (p *pages) showUser(c *gin.Context, status int, up usersPage) {
 func postedUser(c *gin.Context) userForm {
 	return userForm{ID: strings.TrimSpace(c.PostForm("id")), Name: c.PostForm("name"), Email: strings.TrimSpace(c.PostForm("email")),
 		ManagerID: c.PostForm("manager_id"), OIDCSubject: strings.TrimSpace(c.PostForm("oidc_subject")),
+		DingTalkUserID: strings.TrimSpace(c.PostForm("dingtalk_user_id")), WeComUserID: strings.TrimSpace(c.PostForm("wecom_user_id")),
 		Roles: c.PostFormArray("roles"), Active: c.PostForm("active") == "1"}
 }
 
@@ -129,7 +137,8 @@ func roles(names []string) []domain.Role {
 // createUser is POST /v1/users from the form.
 func (p *pages) createUser(c *gin.Context) {
 	f := postedUser(c)
-	in := identity.CreateUserInput{ID: f.ID, Name: f.Name, Email: f.Email, Roles: roles(f.Roles), ManagerID: f.ManagerID, OIDCSubject: f.OIDCSubject}
+	in := identity.CreateUserInput{ID: f.ID, Name: f.Name, Email: f.Email, Roles: roles(f.Roles), ManagerID: f.ManagerID, OIDCSubject: f.OIDCSubject,
+		DingTalkUserID: f.DingTalkUserID, WeComUserID: f.WeComUserID}
 	err := api.Validate(&in)
 	if err == nil {
 		_, err = p.d.Users.CreateUser(c.Request.Context(), in)
@@ -153,7 +162,8 @@ func (p *pages) updateUser(c *gin.Context) {
 	f := postedUser(c)
 	f.ID = id
 	rs := roles(f.Roles)
-	in := identity.UpdateUserInput{Name: &f.Name, Email: &f.Email, Roles: &rs, ManagerID: &f.ManagerID, Active: &f.Active, OIDCSubject: &f.OIDCSubject}
+	in := identity.UpdateUserInput{Name: &f.Name, Email: &f.Email, Roles: &rs, ManagerID: &f.ManagerID, Active: &f.Active, OIDCSubject: &f.OIDCSubject,
+		DingTalkUserID: &f.DingTalkUserID, WeComUserID: &f.WeComUserID}
 	err = api.Validate(&in)
 	if err == nil {
 		_, err = p.d.Users.UpdateUser(c.Request.Context(), currentUser(c), id, in)

@@ -50,9 +50,16 @@ func TestUserAdminPages(t *testing.T) {
 	in := zhou.post("/login", url.Values{"login": {"zhou.min"}, "password": {"周敏的初始密码-2026"}})
 	require.Equal(t, http.StatusSeeOther, in.Status, in.Body)
 
-	edit := admin.post("/admin/users/zhou.min", url.Values{"name": {"周敏"}, "email": {"zhou.min@demo.signet.local"}, "roles": {"sales"}, "manager_id": {"demo-sales-manager"}})
+	edit := admin.post("/admin/users/zhou.min", url.Values{"name": {"周敏"}, "email": {"zhou.min@demo.signet.local"}, "roles": {"sales"}, "manager_id": {"demo-sales-manager"},
+		"dingtalk_user_id": {"manager4220"}, "wecom_user_id": {"周<b>敏"}})
+	assert.Equal(t, http.StatusBadRequest, edit.Status, "a WeCom userid is printable ASCII")
+	assert.Contains(t, edit.Body, `value="周&lt;b&gt;敏"`, "what was typed stays, escaped")
+	edit = admin.post("/admin/users/zhou.min", url.Values{"name": {"周敏"}, "email": {"zhou.min@demo.signet.local"}, "roles": {"sales"}, "manager_id": {"demo-sales-manager"},
+		"dingtalk_user_id": {"manager4220"}, "wecom_user_id": {"ZhouMin"}})
 	require.Equal(t, http.StatusSeeOther, edit.Status, edit.Body)
 	after := admin.get("/admin/users/zhou.min")
+	assert.Contains(t, after.Body, `name="dingtalk_user_id" value="manager4220"`)
+	assert.Contains(t, after.Body, `name="wecom_user_id" value="ZhouMin"`)
 	assert.NotContains(t, after.Body, `value="legal" checked`)
 	assert.NotContains(t, after.Body, `data-testid="active" checked`, "the box was not ticked: deactivated")
 	assert.Equal(t, http.StatusSeeOther, zhou.get("/").Status, "a deactivated user's session no longer opens pages")

@@ -27,6 +27,10 @@ type CreateUserInput struct {
 	Roles       []domain.Role `json:"roles" validate:"required,min=1,max=7,unique,dive,role"`
 	ManagerID   string        `json:"manager_id" validate:"max=64"`
 	OIDCSubject string        `json:"oidc_subject" validate:"max=255"`
+	// DingTalkUserID and WeComUserID are the user's userid on each
+	// platform: task notices then go there as cards they can decide on.
+	DingTalkUserID string `json:"dingtalk_user_id" validate:"max=64,printascii"`
+	WeComUserID    string `json:"wecom_user_id" validate:"max=64,printascii"`
 }
 
 // UpdateUserInput changes the fields it carries. An empty manager_id or
@@ -38,6 +42,9 @@ type UpdateUserInput struct {
 	ManagerID   *string        `json:"manager_id" validate:"omitempty,max=64"`
 	Active      *bool          `json:"active"`
 	OIDCSubject *string        `json:"oidc_subject" validate:"omitempty,max=255"`
+	// An empty dingtalk_user_id or wecom_user_id clears it.
+	DingTalkUserID *string `json:"dingtalk_user_id" validate:"omitempty,max=64,printascii"`
+	WeComUserID    *string `json:"wecom_user_id" validate:"omitempty,max=64,printascii"`
 }
 
 // errLockout refuses an admin's edit that would leave them unable to undo it.
@@ -59,7 +66,8 @@ func (s *Service) User(ctx context.Context, id string) (store.Account, error) {
 // to an OIDC subject.
 func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (store.Account, error) {
 	a := store.Account{ID: in.ID, Name: strings.TrimSpace(in.Name), Email: strings.ToLower(in.Email), Roles: in.Roles, Active: true,
-		ManagerID: optional(in.ManagerID), OIDCSubject: optional(in.OIDCSubject)}
+		ManagerID: optional(in.ManagerID), OIDCSubject: optional(in.OIDCSubject),
+		DingTalkUserID: optional(strings.TrimSpace(in.DingTalkUserID)), WeComUserID: optional(strings.TrimSpace(in.WeComUserID))}
 	if err := s.save(ctx, a, true); err != nil {
 		return store.Account{}, err
 	}
@@ -91,6 +99,12 @@ func (s *Service) UpdateUser(ctx context.Context, caller domain.User, id string,
 	if in.OIDCSubject != nil {
 		a.OIDCSubject = optional(*in.OIDCSubject)
 	}
+	if in.DingTalkUserID != nil {
+		a.DingTalkUserID = optional(strings.TrimSpace(*in.DingTalkUserID))
+	}
+	if in.WeComUserID != nil {
+		a.WeComUserID = optional(strings.TrimSpace(*in.WeComUserID))
+	}
 	if id == caller.ID && (!a.Active || !slices.Contains(a.Roles, domain.RoleAdmin)) {
 		return store.Account{}, errLockout
 	}
@@ -119,7 +133,7 @@ func (s *Service) save(ctx context.Context, a store.Account, create bool) error 
 		return fieldErr("manager_id", "would make the user their own manager")
 	case errors.Is(err, store.ErrDuplicate):
 		// The constraint's name says which key is taken.
-		for _, f := range []struct{ key, field string }{{"email", "email"}, {"oidc_subject", "oidc_subject"}, {"pkey", "id"}} {
+		for _, f := range []struct{ key, field string }{{"email", "email"}, {"oidc_subject", "oidc_subject"}, {"dingtalk_user_id", "dingtalk_user_id"}, {"wecom_user_id", "wecom_user_id"}, {"pkey", "id"}} {
 			if strings.HasPrefix(store.TakenKey(err), "users_"+f.key) {
 				return &domain.Refusal{Kind: domain.RefusedConflict, Message: f.field + " is taken by another user"}
 			}

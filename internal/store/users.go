@@ -42,6 +42,21 @@ func (s *Store) UserBySubject(ctx context.Context, subject string) (domain.User,
 	return s.withTeam(ctx, u)
 }
 
+// UserByPlatform returns the active user whose DingTalk (platform
+// "dingtalk") or WeCom ("wecom") user ID is id, or domain.ErrNotFound.
+func (s *Store) UserByPlatform(ctx context.Context, platform, id string) (domain.User, error) {
+	column := map[string]string{"dingtalk": "dingtalk_user_id", "wecom": "wecom_user_id"}[platform]
+	if column == "" {
+		return domain.User{}, domain.ErrNotFound
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT id, name, email, roles FROM users WHERE `+column+` = $1 AND active`, id)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[domain.User])
+	if err != nil {
+		return domain.User{}, wrap("user by "+platform+" id", err)
+	}
+	return s.withTeam(ctx, u)
+}
+
 // withTeam fills in a sales manager's team: everyone below them in the
 // manager_id tree, however deep.
 func (s *Store) withTeam(ctx context.Context, u domain.User) (domain.User, error) {
@@ -160,10 +175,14 @@ type Account struct {
 	ManagerID   *string       `json:"manager_id" db:"manager_id"`
 	Active      bool          `json:"active"`
 	OIDCSubject *string       `json:"oidc_subject" db:"oidc_subject"`
-	CreatedAt   time.Time     `json:"created_at" db:"created_at"`
+	// DingTalkUserID and WeComUserID are the user on each platform (the
+	// userid its callbacks name): task notices go to them as cards.
+	DingTalkUserID *string   `json:"dingtalk_user_id" db:"dingtalk_user_id"`
+	WeComUserID    *string   `json:"wecom_user_id" db:"wecom_user_id"`
+	CreatedAt      time.Time `json:"created_at" db:"created_at"`
 }
 
-const accountColumns = `id, name, email, roles, manager_id, active, oidc_subject, created_at`
+const accountColumns = `id, name, email, roles, manager_id, active, oidc_subject, dingtalk_user_id, wecom_user_id, created_at`
 
 // Accounts lists every user, by ID.
 func (s *Store) Accounts(ctx context.Context) ([]Account, error) {
@@ -201,8 +220,8 @@ func (s *Store) SaveAccount(ctx context.Context, a Account, create bool) error {
 	err := s.audited(ctx, action, "user", a.ID, func(tx pgx.Tx) (any, any, error) {
 		var before any
 		if create {
-			_, err := tx.Exec(ctx, `INSERT INTO users (id, name, email, roles, manager_id, active, oidc_subject)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, a.ID, a.Name, a.Email, a.Roles, a.ManagerID, a.Active, a.OIDCSubject)
+			_, err := tx.Exec(ctx, `INSERT INTO users (id, name, email, roles, manager_id, active, oidc_subject, dingtalk_user_id, wecom_user_id)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, a.ID, a.Name, a.Email, a.Roles, a.ManagerID, a.Active, a.OIDCSubject, a.DingTalkUserID, a.WeComUserID)
 			if err != nil {
 				return nil, nil, wrap("", err)
 			}
@@ -213,8 +232,9 @@ func (s *Store) SaveAccount(ctx context.Context, a Account, create bool) error {
 				return nil, nil, wrap("", err)
 			}
 			before = old
-			if _, err := tx.Exec(ctx, `UPDATE users SET name = $2, email = $3, roles = $4, manager_id = $5, active = $6, oidc_subject = $7
-				WHERE id = $1`, a.ID, a.Name, a.Email, a.Roles, a.ManagerID, a.Active, a.OIDCSubject); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE users SET name = $2, email = $3, roles = $4, manager_id = $5, active = $6, oidc_subject = $7,
+				dingtalk_user_id = $8, wecom_user_id = $9
+				WHERE id = $1`, a.ID, a.Name, a.Email, a.Roles, a.ManagerID, a.Active, a.OIDCSubject, a.DingTalkUserID, a.WeComUserID); err != nil {
 				return nil, nil, wrap("", err)
 			}
 		}
