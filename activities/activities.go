@@ -14,6 +14,7 @@ import (
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/pdfsig"
 	"github.com/signet-clm/signet/internal/store"
 )
 
@@ -37,6 +38,10 @@ type Activities struct {
 	Renewer  Renewer
 	// PDF is where RenderPDF reads a version and its signatures.
 	PDF PDFStore
+	// PDFSigner is Signet's PDF signing key (SIGNET_PDF_SIGNING_KEY); nil
+	// leaves PDFs unsigned. CompanyName names the signature.
+	PDFSigner   *pdfsig.Key
+	CompanyName string
 	// Location is where calendar days (delegations) are read.
 	Location *time.Location
 }

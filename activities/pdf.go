@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/pdfdoc"
+	"github.com/signet-clm/signet/internal/pdfsig"
 	"github.com/signet-clm/signet/internal/store"
 )
 
@@ -26,6 +28,9 @@ type PDFStore interface {
 	// AppliedSeal is the company seal applied with the version's company
 	// signature, domain.ErrNotFound when none was.
 	AppliedSeal(ctx context.Context, number string, version int) (store.AppliedSeal, error)
+	// SignedPDF and SaveSignedPDF keep a version's signed PDF (SignPDF).
+	SignedPDF(ctx context.Context, number string, version int) (store.SignedPDF, error)
+	SaveSignedPDF(ctx context.Context, p store.SignedPDF) (store.SignedPDF, error)
 }
 
 // RenderPDFInput names the contract version to render.
@@ -143,4 +148,62 @@ func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.In
 		out.Seal.KeyFingerprint = a.Sealer.KeyID()
 	}
 	return out, nil
+}
+
+// SignPDFInput names the version whose round completed.
+type SignPDFInput struct {
+	ContractNumber string
+	Version        int
+	RequireCode    bool `json:",omitempty"`
+	// At is when the round completed: the signature's time.
+	At time.Time
+}
+
+// SignPDFResult says what was stored. The file stays in PostgreSQL: a
+// local activity's result is in the history, and 100 KB per contract
+// there is not worth it.
+type SignPDFResult struct {
+	// Signed is false when no PDF signing key is configured.
+	Signed    bool
+	PDFSHA256 string `json:",omitempty"`
+}
+
+// SignPDF renders the version with every signature and its certificate
+// page, applies Signet's PDF digital signature over the whole file and
+// stores it, once per version: a retry, or a second call, finds the
+// stored one and keeps it (the signing time is in the bytes). Without a
+// configured key it does nothing, and the version's PDF stays unsigned.
+func (a *Activities) SignPDF(ctx context.Context, in SignPDFInput) (SignPDFResult, error) {
+	if a.PDFSigner == nil {
+		return SignPDFResult{}, nil
+	}
+	if got, err := a.PDF.SignedPDF(ctx, in.ContractNumber, in.Version); err == nil {
+		return SignPDFResult{Signed: true, PDFSHA256: got.PDFSHA256}, nil
+	} else if !errors.Is(err, domain.ErrNotFound) {
+		return SignPDFResult{}, err
+	}
+	pin, err := a.PDFInput(ctx, RenderPDFInput{ContractNumber: in.ContractNumber, Version: in.Version, RequireCode: in.RequireCode})
+	if err != nil {
+		return SignPDFResult{}, err
+	}
+	file, err := pdfdoc.Render(pin)
+	if err != nil {
+		return SignPDFResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadDocument", err)
+	}
+	name := a.CompanyName
+	if name == "" {
+		name = "Signet"
+	}
+	signed, err := pdfsig.Sign(file, a.PDFSigner, pdfsig.Info{Name: name, Location: "Signet",
+		Reason: fmt.Sprintf("%s v%d 签署完成 / signed by all parties", in.ContractNumber, in.Version), Date: in.At})
+	if err != nil {
+		return SignPDFResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadDocument", err)
+	}
+	sum := sha256.Sum256(signed)
+	stored, err := a.PDF.SaveSignedPDF(ctx, store.SignedPDF{ContractNumber: in.ContractNumber, Version: in.Version, PDF: signed,
+		PDFSHA256: hex.EncodeToString(sum[:]), DocumentSHA256: pin.Document.SHA256, CertSHA256: a.PDFSigner.Fingerprint(), SignedAt: in.At})
+	if err != nil {
+		return SignPDFResult{}, err
+	}
+	return SignPDFResult{Signed: true, PDFSHA256: stored.PDFSHA256}, nil
 }

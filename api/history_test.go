@@ -90,11 +90,12 @@ func TestRecordedHistoryReplays(t *testing.T) {
 		raw  []byte
 	}{
 		// Each named for the last change its workflow knows: the contract's
-		// changeRoundsFinish, the rounds' changeLocalRecords. The fixtures
-		// of earlier changes (or none) stay as recorded.
+		// changeRoundsFinish, the approval round's changeLocalRecords, the
+		// signing round's changeSignedPDF. The fixtures of earlier changes
+		// (or none) stay as recorded.
 		{"contract_reject_resubmit_sign_complete_archive_rounds_finish.json", raw},
 		{"approval_round_approved_local_records.json", round},
-		{"signing_round_signed_local_records.json", signingRound},
+		{"signing_round_signed_pdf.json", signingRound},
 	}
 	for _, h := range histories {
 		path := filepath.Join(dir, h.name)

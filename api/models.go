@@ -876,7 +876,35 @@ type VerifyResult struct {
 	SealsValid     bool                `json:"seals_valid"`
 	Versions       []VerifiedVersion   `json:"versions"`
 	Certificate    *CertificateVerdict `json:"certificate,omitempty"`
-	KeyID          string              `json:"key_id"`
+	// PDF is the verdict on a posted PDF's embedded signatures.
+	PDF   *PDFVerdict `json:"pdf,omitempty"`
+	KeyID string      `json:"key_id"`
+}
+
+// PDFVerdict is the API's esign.PDFVerdict.
+type PDFVerdict struct {
+	SHA256         string         `json:"sha256"`
+	Signatures     []PDFSignature `json:"signatures"`
+	SignetFile     bool           `json:"signet_file"`
+	ContractNumber string         `json:"contract_number,omitempty"`
+	Version        int            `json:"version,omitempty"`
+	ChangedAfter   bool           `json:"changed_after"`
+}
+
+// PDFSignature is the API's esign.PDFSignature.
+type PDFSignature struct {
+	Signer        string     `json:"signer"`
+	Organization  string     `json:"organization"`
+	Issuer        string     `json:"issuer"`
+	CertSHA256    string     `json:"cert_sha256"`
+	Reason        string     `json:"reason"`
+	SignedAt      *time.Time `json:"signed_at"`
+	Valid         bool       `json:"valid"`
+	Problem       string     `json:"problem,omitempty"`
+	CoversWhole   bool       `json:"covers_whole_document"`
+	ChangedAfter  bool       `json:"changed_after"`
+	AppendedBytes int64      `json:"appended_bytes"`
+	BySignet      bool       `json:"by_signet"`
 }
 
 // VerifiedVersion is the API's esign.VerifiedVersion.
@@ -2091,7 +2119,36 @@ func toVerifyResult(v esign.VerifyResult) VerifyResult {
 		SealsValid:     v.SealsValid,
 		Versions:       convList(v.Versions, toVerifiedVersion),
 		Certificate:    convPtr(v.Certificate, toCertificateVerdict),
+		PDF:            convPtr(v.PDF, toPDFVerdict),
 		KeyID:          v.KeyID,
+	}
+}
+
+func toPDFVerdict(v esign.PDFVerdict) PDFVerdict {
+	return PDFVerdict{
+		SHA256:         v.SHA256,
+		Signatures:     convList(v.Signatures, toPDFSignature),
+		SignetFile:     v.SignetFile,
+		ContractNumber: v.ContractNumber,
+		Version:        v.Version,
+		ChangedAfter:   v.ChangedAfter,
+	}
+}
+
+func toPDFSignature(v esign.PDFSignature) PDFSignature {
+	return PDFSignature{
+		Signer:        v.Signer,
+		Organization:  v.Organization,
+		Issuer:        v.Issuer,
+		CertSHA256:    v.CertSHA256,
+		Reason:        v.Reason,
+		SignedAt:      v.SignedAt,
+		Valid:         v.Valid,
+		Problem:       v.Problem,
+		CoversWhole:   v.CoversWhole,
+		ChangedAfter:  v.ChangedAfter,
+		AppendedBytes: v.AppendedBytes,
+		BySignet:      v.BySignet,
 	}
 }
 

@@ -217,7 +217,7 @@ func (h *handlers) routes() []Route {
 
 		// Public: signing links, the provider webhook, verification.
 		{Method: get, Path: "/v1/signing-key", Access: Public, Handler: h.signingKey, Status: ok, Body: body(PublicKeyInfo{})},
-		{Method: post, Path: "/v1/verify", Access: Public, Handler: h.verify, Status: ok, Body: body(VerifyResult{})},
+		{Method: post, Path: "/v1/verify", Access: Public, Handler: h.verify, Status: ok, Body: body(VerifyResult{}), Upload: true},
 		{Method: get, Path: "/sign/:token", Access: Public, Handler: h.openLink, Status: ok, Body: body(SignView{})},
 		{Method: post, Path: "/sign/:token", Access: Public, Handler: h.signLink, Status: ok, Body: body(SignResult{})},
 		{Method: post, Path: "/sign/:token/decline", Access: Public, Handler: h.declineLink, Status: ok, Body: body(SignResult{})},

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -211,8 +213,9 @@ func (h *handlers) certificate(c *gin.Context) {
 	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
 }
 
-// verify takes a JSON body (a hash or a certificate) or the document
-// itself as any other content type, hashed as it streams in.
+// verify takes a JSON body (a hash or a certificate), a PDF (as
+// application/pdf, or the field "file" of a multipart form) whose embedded
+// signatures it checks, or the document itself as any other content type.
 func (h *handlers) verify(c *gin.Context) {
 	var in esign.VerifyInput
 	if strings.HasPrefix(c.ContentType(), "application/json") {
@@ -220,24 +223,61 @@ func (h *handlers) verify(c *gin.Context) {
 			writeError(c, h.d.Logger, err)
 			return
 		}
-	} else {
-		raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBytes))
-		var tooLarge *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooLarge):
-			writeError(c, h.d.Logger, errTooLarge)
-			return
-		case err != nil:
-			writeError(c, h.d.Logger, fieldError("body", "could not be read"))
-			return
-		case len(raw) == 0:
-			writeError(c, h.d.Logger, fieldError("body", "send a document, its SHA-256 or a certificate"))
-			return
-		}
-		in.DocumentSHA256 = esign.DocumentHash(raw)
+		res, err := as(toVerifyResult)(h.d.Signing.Verify(c.Request.Context(), in))
+		h.respond(c, http.StatusOK, res, err)
+		return
 	}
+	raw, err := readVerifyBody(c)
+	if err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	// A PDF is known by its header whatever the client called it.
+	if c.ContentType() == "application/pdf" || bytes.HasPrefix(raw, []byte("%PDF-")) {
+		res, err := as(toVerifyResult)(h.d.Signing.VerifyPDF(c.Request.Context(), raw))
+		h.respond(c, http.StatusOK, res, err)
+		return
+	}
+	in.DocumentSHA256 = esign.DocumentHash(raw)
 	res, err := as(toVerifyResult)(h.d.Signing.Verify(c.Request.Context(), in))
 	h.respond(c, http.StatusOK, res, err)
+}
+
+// readVerifyBody reads what /v1/verify was sent, up to maxVerifyBytes
+// (413 past it): the body, or a multipart form's "file".
+func readVerifyBody(c *gin.Context) ([]byte, error) {
+	body := io.Reader(http.MaxBytesReader(c.Writer, c.Request.Body, maxVerifyBytes))
+	if c.ContentType() == "multipart/form-data" {
+		_, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+		if err != nil || params["boundary"] == "" {
+			return nil, fieldError("body", "a multipart form needs its boundary")
+		}
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			part, err := mr.NextPart()
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return nil, errTooLarge
+			} else if err != nil {
+				return nil, fieldError("file", "send the document as the form's field file")
+			}
+			if part.FormName() == "file" {
+				body = part
+				break
+			}
+		}
+	}
+	raw, err := io.ReadAll(body)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, errTooLarge
+	case err != nil:
+		return nil, fieldError("body", "could not be read")
+	case len(raw) == 0:
+		return nil, fieldError("body", "send a document, a PDF, its SHA-256 or a certificate")
+	}
+	return raw, nil
 }
 
 // providerWebhook applies an external provider's callback: signature and

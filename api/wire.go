@@ -41,7 +41,7 @@ func NewStandardRouter(cfg config.Config, st *store.Store, tc client.Client, sea
 // SigningOptions configures e-signing from cfg (tests add a clock).
 func SigningOptions(cfg config.Config) esign.Options {
 	return esign.Options{WebhookSecret: cfg.ESignWebhookSecret, Mails: cfg.SMTPAddr != "",
-		Codes: esign.CodePolicy{Max: cfg.SigningCodeMax, Cooldown: cfg.SigningCodeCooldown}}
+		Codes: esign.CodePolicy{Max: cfg.SigningCodeMax, Cooldown: cfg.SigningCodeCooldown}, PDFCert: cfg.PDFCert}
 }
 
 // StandardDeps is what NewStandardRouter wires, for callers that add to it

@@ -19,6 +19,7 @@ import (
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/imports"
 	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/pdfsig"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -35,6 +36,10 @@ type Options struct {
 	Logger            *slog.Logger
 	// Sealer seals signature records.
 	Sealer *eseal.Sealer
+	// PDFSigner signs each version's PDF when its round completes; nil
+	// leaves them unsigned. CompanyName names the signature.
+	PDFSigner   *pdfsig.Key
+	CompanyName string
 	// Renewer drafts successors of auto-renewing contracts.
 	Renewer activities.Renewer
 	// Starts settles contract starts left pending at reconciliation; nil
@@ -59,7 +64,8 @@ func New(o Options) sdkworker.Worker {
 	w := sdkworker.New(o.Client, o.TaskQueue, sdkworker.Options{})
 	workflows.RegisterWorkflows(w)
 	w.RegisterActivity(&activities.Activities{Projection: o.Store, Approvals: o.Store, Signing: o.Store, Sealer: o.Sealer,
-		Notifier: o.Store, Renewer: o.Renewer, PDF: o.Store, Location: o.Location})
+		Notifier: o.Store, Renewer: o.Renewer, PDF: o.Store, Location: o.Location,
+		PDFSigner: o.PDFSigner, CompanyName: o.CompanyName})
 	jobs := o.jobs()
 	w.RegisterActivityWithOptions(jobs.RunJob, activity.RegisterOptions{Name: workflows.ActivityRunJob})
 	land := &Imports{Service: imports.New(o.Store, nil, nil)}

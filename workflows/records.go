@@ -27,6 +27,16 @@ func localOptions(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// signPDFOptions bound the PDF's rendering and signing (some 70 ms on a
+// core, longer on a loaded one) and give up after a few attempts: what
+// fails three times (a missing glyph) fails every time.
+func signPDFOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumAttempts: 3},
+	})
+}
+
 // write runs activity fn with arg: a local activity under
 // changeLocalRecords, a remote one (recordOptions) in runs from before.
 func write(ctx workflow.Context, local bool, fn, arg any) workflow.Future {

@@ -334,7 +334,26 @@ func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
 	if err != nil {
 		return w.state, err
 	}
+	if w.state.Outcome == SigningOutcomeSigned && workflow.GetVersion(ctx, changeSignedPDF, workflow.DefaultVersion, 1) == 1 {
+		w.signPDF(ctx)
+	}
 	return w.state, w.report(ctx)
+}
+
+// signPDF has the worker apply Signet's PDF signature to the version's
+// PDF now that every party has signed (changeSignedPDF), before the
+// contract hears of it, so the signed file is there once the last
+// signature answers. A failure leaves the PDF unsigned, never the round
+// open: the signatures are recorded and sealed already.
+func (w *signingWorkflow) signPDF(ctx workflow.Context) {
+	var a *activities.Activities
+	in := activities.SignPDFInput{ContractNumber: w.state.ContractNumber, Version: w.state.Version,
+		RequireCode: w.state.RequireCode, At: workflow.Now(ctx).UTC()}
+	var res activities.SignPDFResult
+	if err := workflow.ExecuteLocalActivity(signPDFOptions(ctx), a.SignPDF, in).Get(ctx, &res); err != nil {
+		workflow.GetLogger(ctx).Warn("the signed PDF was not made; the version's PDF stays unsigned",
+			"contract", w.state.ContractNumber, "version", w.state.Version, "error", err)
+	}
 }
 
 // report tells the contract the round's outcome and waits until it is

@@ -49,3 +49,13 @@ const changeLocalRecords = "local-records"
 // to close the run while the round's completion was on its way; the server
 // then refused the closing task and aborted the archive Update with it.
 const changeRoundsFinish = "rounds-finish"
+
+// changeSignedPDF (issue 18): when a signing round completes with every
+// party signed, the round runs SignPDF (a local activity: CPU and one
+// row) before reporting to the contract, so the version's PDF carries
+// Signet's PDF digital signature from then on. One signature per
+// completed round, not one per signer: the PDF is rendered with every
+// signature and the certificate page once they all exist. Rounds
+// recorded before (testdata/signing_round_signed*.json) sign nothing;
+// testdata/signing_round_signed_pdf.json is of this version.
+const changeSignedPDF = "signed-pdf"

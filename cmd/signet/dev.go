@@ -19,6 +19,7 @@ import (
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/opsmetrics"
 	"github.com/signet-clm/signet/internal/payloadcodec"
+	"github.com/signet-clm/signet/internal/pdfsig"
 	"github.com/signet-clm/signet/migrations"
 )
 
@@ -94,8 +95,17 @@ func runDev(ctx context.Context, logger *slog.Logger) error {
 	if cfg.AuditCheckpointDir != "" {
 		files.Checkpoints = cfg.AuditCheckpointDir
 	}
+	// A development CA's PDF signing certificate, unless one is named.
+	if cfg.PDFSigningKey != "" {
+		files.PDF = pdfsig.DevFiles{}
+	} else {
+		cfg.PDFSigningKey, cfg.PDFSigningCert = files.PDF.Key, files.PDF.Cert
+	}
 	cfg.SigningKeyFile, cfg.AuditKeyFile, cfg.AuditCheckpointDir = files.Keyring, files.AuditKey, files.Checkpoints
 	if err := files.Ensure(time.Now()); err != nil {
+		return err
+	}
+	if err := cfg.LoadPDFCert(); err != nil {
 		return err
 	}
 	keys, err := openKeys(cfg)

@@ -12,6 +12,7 @@ import (
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/pdfsig"
 	"github.com/signet-clm/signet/internal/store"
 )
 
@@ -19,6 +20,8 @@ import (
 type keySet struct {
 	sealer *eseal.Sealer
 	audit  audit.Keyring
+	// pdf signs completed versions' PDFs; nil when not configured.
+	pdf *pdfsig.Key
 }
 
 var (
@@ -45,7 +48,13 @@ func openKeys(cfg config.Config) (keySet, error) {
 	if err != nil {
 		return keySet{}, fmt.Errorf("SIGNET_AUDIT_KEY_FILE: %w", err)
 	}
-	return keySet{sealer: eseal.NewKeyringSealer(ring), audit: ak}, nil
+	keys := keySet{sealer: eseal.NewKeyringSealer(ring), audit: ak}
+	if cfg.PDFSigningKey != "" {
+		if keys.pdf, err = pdfsig.LoadKey(cfg.PDFSigningKey, cfg.PDFSigningCert); err != nil {
+			return keySet{}, fmt.Errorf("SIGNET_PDF_SIGNING_KEY: %w", err)
+		}
+	}
+	return keys, nil
 }
 
 // openStore connects as DATABASE_URL with the audit key, warning when that

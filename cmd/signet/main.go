@@ -305,6 +305,9 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys key
 		st.EmailByDefault = true
 	}
 	svc := contracts.New(st, tc, cfg.TaskQueue, cfg.TimeZone, cfg.CompanyName)
+	if keys.pdf == nil {
+		logger.Warn("SIGNET_PDF_SIGNING_KEY is not set: completed contracts' PDFs stay unsigned (no PDF digital signature)")
+	}
 	return worker.Run(ctx, worker.Options{
 		Client:             tc,
 		Store:              st,
@@ -314,6 +317,8 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys key
 		Location:           cfg.TimeZone,
 		Logger:             logger,
 		Sealer:             sealer,
+		PDFSigner:          keys.pdf,
+		CompanyName:        cfg.CompanyName,
 		Renewer:            svc,
 		Starts:             svc,
 		Dispatcher:         notify.NewDispatcher(st, senders, cfg.PublicURL, logger.With("component", "notify")),

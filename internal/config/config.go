@@ -3,6 +3,8 @@
 package config
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -15,6 +17,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/signet-clm/signet/internal/outbound"
+	"github.com/signet-clm/signet/internal/pdfsig"
 )
 
 // Config is every setting the API and worker read.
@@ -142,10 +145,33 @@ type Config struct {
 	// WorkerMetricsAddr (SIGNET_WORKER_METRICS_ADDR, default empty: none)
 	// is where `signet worker` serves /metrics (the Temporal SDK's).
 	WorkerMetricsAddr string
+	// PDFSigningKey and PDFSigningCert (SIGNET_PDF_SIGNING_KEY,
+	// SIGNET_PDF_SIGNING_CERT; PEM file paths, default empty: PDFs stay
+	// unsigned; `signet dev` makes a development CA's under .data/) are
+	// the key the worker signs each completed version's PDF with and its
+	// certificate, the signing one first, then its issuers. The API needs
+	// only the certificate, to say which PDF signatures are Signet's;
+	// PDFCert is it, read at start.
+	PDFSigningKey, PDFSigningCert string
+	PDFCert                       *x509.Certificate
 	// SessionIdle (SIGNET_SESSION_IDLE, default 30m) signs a console user
 	// out after this long without a request; SessionMax
 	// (SIGNET_SESSION_MAX, default 12h) this long after signing in.
 	SessionIdle, SessionMax time.Duration
+}
+
+// LoadPDFCert reads PDFCert from PDFSigningCert, when that names a file.
+func (c *Config) LoadPDFCert() error {
+	c.PDFCert = nil
+	if c.PDFSigningCert == "" {
+		return nil
+	}
+	certs, err := pdfsig.LoadCertificates(c.PDFSigningCert)
+	if err != nil {
+		return fmt.Errorf("SIGNET_PDF_SIGNING_CERT: %w", err)
+	}
+	c.PDFCert = certs[0]
+	return nil
 }
 
 // Defaults.
@@ -234,6 +260,8 @@ func FromEnv() (Config, error) {
 		OIDCClientID:            os.Getenv("SIGNET_OIDC_CLIENT_ID"),
 		OIDCClientSecret:        os.Getenv("SIGNET_OIDC_CLIENT_SECRET"),
 		SigningKeyFile:          os.Getenv("SIGNET_SIGNING_KEY_FILE"),
+		PDFSigningKey:           os.Getenv("SIGNET_PDF_SIGNING_KEY"),
+		PDFSigningCert:          os.Getenv("SIGNET_PDF_SIGNING_CERT"),
 		AuditKeyFile:            os.Getenv("SIGNET_AUDIT_KEY_FILE"),
 		AuditCheckpointDir:      os.Getenv("SIGNET_AUDIT_CHECKPOINT_DIR"),
 		AuditCheckpointSchedule: env("SIGNET_AUDIT_CHECKPOINT_SCHEDULE", DefaultCheckpointSchedule),
@@ -312,6 +340,12 @@ func FromEnv() (Config, error) {
 			return Config{}, fmt.Errorf("SIGNET_ATTACHMENT_MAX_BYTES %q: want a positive number of bytes", v)
 		}
 		c.AttachmentMaxBytes = n
+	}
+	if c.PDFSigningKey != "" && c.PDFSigningCert == "" {
+		return Config{}, errors.New("SIGNET_PDF_SIGNING_KEY is set without SIGNET_PDF_SIGNING_CERT: name the key's certificate too")
+	}
+	if err := c.LoadPDFCert(); err != nil {
+		return Config{}, err
 	}
 	if c.Outbound, err = outboundGuard(); err != nil {
 		return Config{}, err

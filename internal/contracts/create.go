@@ -335,10 +335,23 @@ const (
 	FormatPDF  DocumentFormat = "pdf"
 )
 
-// DocumentPDF renders the current version's document as its unsigned
-// PDF (no signatures yet, no certificate page) for a caller who may see
-// the contract; the document's hash comes with it.
+// DocumentPDF is the current version's PDF for a caller who may see the
+// contract, with the document's hash: once the version's signing round
+// has completed, the signed file the worker stored (every signature, the
+// certificate page and Signet's PDF digital signature); before, the
+// unsigned rendering. Every download (API, console, signing page) asks
+// here, so all serve the same file.
 func (s *Service) DocumentPDF(ctx context.Context, u domain.User, number string) ([]byte, string, error) {
+	row, err := s.visible(ctx, u, number)
+	if err != nil {
+		return nil, "", err
+	}
+	signed, err := s.store.SignedPDF(ctx, number, row.Version)
+	if err == nil {
+		return signed.PDF, signed.DocumentSHA256, nil
+	} else if !errors.Is(err, domain.ErrNotFound) {
+		return nil, "", err
+	}
 	stored, err := s.Document(ctx, u, number)
 	if err != nil {
 		return nil, "", err

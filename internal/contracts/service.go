@@ -33,6 +33,9 @@ type Store interface {
 	TemplateRetirements(ctx context.Context, id string) ([]store.TemplateRetirement, error)
 	LineItems(ctx context.Context, number string) ([]store.LineItem, error)
 	Document(ctx context.Context, number string) (store.StoredDocument, error)
+	// SignedPDF is a version's signed PDF, domain.ErrNotFound until its
+	// round completes.
+	SignedPDF(ctx context.Context, number string, version int) (store.SignedPDF, error)
 	Contract(ctx context.Context, number string) (store.ContractRow, error)
 	ListContracts(ctx context.Context, f store.ContractFilter) ([]store.ContractRow, error)
 	Events(ctx context.Context, number string) ([]domain.Event, error)

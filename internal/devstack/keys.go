@@ -8,14 +8,18 @@ import (
 
 	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/eseal"
+	"github.com/signet-clm/signet/internal/pdfsig"
 )
 
 // KeyFiles are where the keys that live outside PostgreSQL are kept: the
 // sealing keyring (SIGNET_SIGNING_KEY_FILE), the audit chain's key
 // (SIGNET_AUDIT_KEY_FILE) and the directory of sealed audit checkpoints
-// (SIGNET_AUDIT_CHECKPOINT_DIR).
+// (SIGNET_AUDIT_CHECKPOINT_DIR); in development also the PDF signing key
+// and certificate of a development CA (SIGNET_PDF_SIGNING_KEY,
+// SIGNET_PDF_SIGNING_CERT), made when PDF.Key is set.
 type KeyFiles struct {
 	Keyring, AuditKey, Checkpoints string
+	PDF                            pdfsig.DevFiles
 }
 
 // DevKeyFiles are the files `signet dev` keeps under dataDir (.data/).
@@ -24,6 +28,8 @@ func DevKeyFiles(dataDir string) KeyFiles {
 		Keyring:     filepath.Join(dataDir, "signing-keyring.json"),
 		AuditKey:    filepath.Join(dataDir, "audit-key.json"),
 		Checkpoints: filepath.Join(dataDir, "checkpoints"),
+		PDF: pdfsig.DevFiles{Key: filepath.Join(dataDir, "pdf-signing-key.pem"), Cert: filepath.Join(dataDir, "pdf-signing-cert.pem"),
+			CA: filepath.Join(dataDir, "pdf-dev-ca.pem")},
 	}
 }
 
@@ -35,6 +41,11 @@ func (k KeyFiles) Ensure(now time.Time) error {
 	}
 	if _, err := audit.CreateKeyFile(k.AuditKey, now); err != nil {
 		return err
+	}
+	if k.PDF.Key != "" {
+		if _, err := k.PDF.Ensure("Signet (development)", now); err != nil {
+			return fmt.Errorf("create the development PDF signing certificate: %w", err)
+		}
 	}
 	if k.Checkpoints != "" {
 		if err := os.MkdirAll(k.Checkpoints, 0o700); err != nil {

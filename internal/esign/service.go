@@ -6,6 +6,7 @@ package esign
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/pdfsig"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/workflows"
 )
@@ -32,6 +34,8 @@ type Store interface {
 	SealedSignatures(ctx context.Context, number string, version int) ([]eseal.SealedSignature, error)
 	SigningEvents(ctx context.Context, number string, version int) ([]eseal.Event, error)
 	VersionsByDocument(ctx context.Context, sha256 string) ([]store.SignedVersion, error)
+	// SignedPDFByHash finds the signed PDF whose bytes hash to sha256.
+	SignedPDFByHash(ctx context.Context, sha256 string) (store.SignedPDF, error)
 	ClaimDelivery(ctx context.Context, id string) (bool, error)
 	SaveLinkCode(ctx context.Context, l store.SigningLink, c store.LinkCode, allow func(store.CodeSends) error) (time.Time, error)
 	CheckLinkCode(ctx context.Context, linkID string, codeHash []byte, now time.Time) (bool, error)
@@ -63,6 +67,9 @@ type Service struct {
 	// travel only by mail, and so do one-time codes.
 	mails bool
 	codes CodePolicy
+	// pdfCert is the certificate Signet signs PDFs with; nil: none
+	// configured, so no PDF signature counts as Signet's.
+	pdfCert *x509.Certificate
 }
 
 // CodePolicy bounds the one-time codes of a link: at most Max, at least
@@ -79,6 +86,8 @@ type Options struct {
 	Mails         bool
 	Codes         CodePolicy
 	Now           func() time.Time
+	// PDFCert is Signet's PDF signing certificate (SIGNET_PDF_SIGNING_CERT).
+	PDFCert *x509.Certificate
 }
 
 // New returns the e-signing service over the contract service cs.
@@ -88,7 +97,7 @@ func New(cs *contracts.Service, tc client.Client, st Store, sealer *eseal.Sealer
 		now = time.Now
 	}
 	return &Service{Service: cs, st: st, wf: workflows.Client{Temporal: tc}, now: now, sealer: sealer,
-		webhookSecret: []byte(o.WebhookSecret), mails: o.Mails, codes: o.Codes}
+		webhookSecret: []byte(o.WebhookSecret), mails: o.Mails, codes: o.Codes, pdfCert: o.PDFCert}
 }
 
 // SignerInput names one signer. Signers of one group sign in any order;
@@ -987,7 +996,89 @@ type VerifyResult struct {
 	Versions       []VerifiedVersion `json:"versions"`
 	// Certificate is the verdict on a posted certificate.
 	Certificate *CertificateVerdict `json:"certificate,omitempty"`
-	KeyID       string              `json:"key_id"`
+	// PDF is the verdict on a posted PDF's embedded signatures.
+	PDF   *PDFVerdict `json:"pdf,omitempty"`
+	KeyID string      `json:"key_id"`
+}
+
+// PDFVerdict is what a posted PDF carries: its hash, each embedded
+// signature, and whether it is a signed file Signet stored (whole, or
+// with bytes added after it).
+type PDFVerdict struct {
+	SHA256     string         `json:"sha256"`
+	Signatures []PDFSignature `json:"signatures"`
+	// SignetFile: the file, or the part of it Signet's signature covers,
+	// is the signed PDF Signet stored for ContractNumber's Version.
+	SignetFile     bool   `json:"signet_file"`
+	ContractNumber string `json:"contract_number,omitempty"`
+	Version        int    `json:"version,omitempty"`
+	// ChangedAfter: bytes follow the last signature (an edit saved after
+	// signing); a signature whose own bytes changed is not valid.
+	ChangedAfter bool `json:"changed_after"`
+}
+
+// PDFSignature is one embedded PDF signature (pdfsig.Signature).
+type PDFSignature struct {
+	Signer        string     `json:"signer"`
+	Organization  string     `json:"organization"`
+	Issuer        string     `json:"issuer"`
+	CertSHA256    string     `json:"cert_sha256"`
+	Reason        string     `json:"reason"`
+	SignedAt      *time.Time `json:"signed_at"`
+	Valid         bool       `json:"valid"`
+	Problem       string     `json:"problem,omitempty"`
+	CoversWhole   bool       `json:"covers_whole_document"`
+	ChangedAfter  bool       `json:"changed_after"`
+	AppendedBytes int64      `json:"appended_bytes"`
+	// BySignet: made with Signet's configured certificate; otherwise
+	// another key's, which Signet cannot vouch for.
+	BySignet bool `json:"by_signet"`
+}
+
+// ErrNotPDF refuses a posted file that is not a readable PDF.
+var ErrNotPDF = domain.InvalidField("file", "is not a readable PDF")
+
+// VerifyPDF checks a posted PDF's embedded signatures and whether it is
+// (or begins with) a signed file Signet stored; when it is, the report on
+// that version's document follows as for a posted text.
+func (s *Service) VerifyPDF(ctx context.Context, file []byte) (VerifyResult, error) {
+	rep, err := pdfsig.Verify(file, s.pdfCert)
+	if errors.Is(err, pdfsig.ErrNotPDF) {
+		return VerifyResult{}, ErrNotPDF
+	} else if err != nil {
+		return VerifyResult{}, err
+	}
+	v := PDFVerdict{SHA256: DocumentHash(file), Signatures: []PDFSignature{}}
+	// What Signet stored: the whole file, or what a signature of Signet's
+	// covers when bytes were added after it.
+	candidates := []string{v.SHA256}
+	for _, sig := range rep.Signatures {
+		v.Signatures = append(v.Signatures, PDFSignature{Signer: sig.Signer, Organization: sig.Organization, Issuer: sig.Issuer,
+			CertSHA256: sig.Fingerprint, Reason: sig.Reason, SignedAt: sig.SignedAt, Valid: sig.Valid, Problem: sig.Problem,
+			CoversWhole: sig.CoversWhole, ChangedAfter: sig.AppendedBytes > 0, AppendedBytes: sig.AppendedBytes, BySignet: sig.Known})
+		if sig.Known && sig.Valid && sig.AppendedBytes > 0 {
+			candidates = append(candidates, DocumentHash(file[:int64(len(file))-sig.AppendedBytes]))
+		}
+	}
+	if n := len(v.Signatures); n > 0 {
+		v.ChangedAfter = v.Signatures[n-1].ChangedAfter
+	}
+	res := VerifyResult{KeyID: s.sealer.KeyID(), Versions: []VerifiedVersion{}}
+	for _, sum := range candidates {
+		stored, err := s.st.SignedPDFByHash(ctx, sum)
+		if errors.Is(err, domain.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return VerifyResult{}, err
+		}
+		if res, err = s.Verify(ctx, VerifyInput{DocumentSHA256: stored.DocumentSHA256}); err != nil {
+			return VerifyResult{}, err
+		}
+		v.SignetFile, v.ContractNumber, v.Version = true, stored.ContractNumber, stored.Version
+		break
+	}
+	res.PDF = &v
+	return res, nil
 }
 
 // CertificateVerdict says whether a certificate's seals all check.

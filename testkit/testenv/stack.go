@@ -28,6 +28,7 @@ import (
 	"github.com/signet-clm/signet/internal/opsmetrics"
 	"github.com/signet-clm/signet/internal/outbound"
 	"github.com/signet-clm/signet/internal/payloadcodec"
+	"github.com/signet-clm/signet/internal/pdfsig"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/worker"
@@ -46,6 +47,8 @@ type Stack struct {
 	TaskQueue string
 	// Sealer is the stack's signing key, to check seals with.
 	Sealer *eseal.Sealer
+	// PDFKey is the development CA's key the worker signs PDFs with.
+	PDFKey *pdfsig.Key
 	// Mail is the stack's mail server; Mailbox delivers the outbox to it.
 	// Nil for a stack WithoutMail.
 	Mail *devstack.MailCatcher
@@ -220,7 +223,12 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	keys := devstack.KeyFiles{Keyring: filepath.Join(t.TempDir(), "keys", "signing-keyring.json")}
 	keys.AuditKey = filepath.Join(filepath.Dir(keys.Keyring), "audit-key.json")
 	keys.Checkpoints = filepath.Join(filepath.Dir(keys.Keyring), "checkpoints")
+	keys.PDF = devstack.DevKeyFiles(filepath.Dir(keys.Keyring)).PDF
 	if err := keys.Ensure(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	pdfKey, err := pdfsig.LoadKey(keys.PDF.Key, keys.PDF.Cert)
+	if err != nil {
 		t.Fatal(err)
 	}
 	ring, err := eseal.OpenFileKeyring(keys.Keyring)
@@ -282,6 +290,7 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	t.Cleanup(tc.Close)
 	queue := fmt.Sprintf("signet-test-%d", rand.Uint64())
 	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger(), Sealer: sealer,
+		PDFSigner: pdfKey, CompanyName: config.DefaultCompanyName,
 		Renewer: contracts.New(st, tc, queue, loc, config.DefaultCompanyName)})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -292,7 +301,8 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit, ESignWebhookSecret: WebhookSecret,
 		SigningCodeMax: config.DefaultSigningCodeMax, SigningCodeCooldown: config.DefaultSigningCodeCooldown,
 		// Receivers in tests listen on loopback: the development setting.
-		Outbound: outbound.Guard{AllowLoopback: true}, AuditCheckpointDir: keys.Checkpoints}
+		Outbound: outbound.Guard{AllowLoopback: true}, AuditCheckpointDir: keys.Checkpoints,
+		PDFSigningCert: keys.PDF.Cert, PDFCert: pdfKey.Certificate()}
 	var mail *devstack.MailCatcher
 	if !o.nomail {
 		if mail, err = devstack.StartMailCatcher("127.0.0.1:0"); err != nil {
@@ -329,7 +339,7 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	}
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	stack := &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer, Mail: mail, Clock: o.clock, Logins: logins,
+	stack := &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer, PDFKey: pdfKey, Mail: mail, Clock: o.clock, Logins: logins,
 		Codec: codec, Metrics: deps.Metrics,
 		Owner: owner, Keys: keys, Trail: &audit.Trail{Rows: st, Keys: auditKeys, Checkpoints: audit.CheckpointDir(keys.Checkpoints), Sealer: sealer}}
 	if mail != nil {

@@ -1,0 +1,114 @@
+package api_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signet-clm/signet/internal/esign"
+	"github.com/signet-clm/signet/internal/pdfsig"
+	"github.com/signet-clm/signet/testkit/testenv"
+)
+
+// TestSignedPDFOnceTheRoundCompletes: before signing the contract's PDF
+// is the unsigned rendering; once every party has signed it is the file
+// the worker signed with Signet's key, which pdfsig and POST /v1/verify
+// both accept as whole and Signet's, matched to the contract. An edit
+// appended after, or a changed byte, shows in the report.
+func TestSignedPDFOnceTheRoundCompletes(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	state := create(t, s, newContract(100_00, "2026-01-01", "2026-12-31"))
+	n := state.Contract.Number
+	before := call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=pdf", "sales", nil)
+	require.Equal(t, http.StatusOK, before.Status)
+	rep, err := pdfsig.Verify(before.Body)
+	require.NoError(t, err)
+	assert.Empty(t, rep.Signatures, "a draft's PDF is unsigned")
+
+	live := driveToActive(t, s, newContract(100_00, "2026-01-01", "2026-12-31"))
+	n = live.Contract.Number
+	r := call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=pdf", "sales", nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	assert.Equal(t, "application/pdf", r.Header.Get("Content-Type"))
+	assert.Equal(t, live.Contract.DocumentSHA256, r.Header.Get("X-Document-SHA256"))
+	signed := r.Body
+	rep, err = pdfsig.Verify(signed, s.PDFKey.Certificate())
+	require.NoError(t, err)
+	require.Len(t, rep.Signatures, 1, "one PDF signature, applied when the round completed")
+	assert.True(t, rep.Signatures[0].Valid, rep.Signatures[0].Problem)
+	assert.True(t, rep.Signatures[0].CoversWhole)
+	assert.True(t, rep.Signatures[0].Known)
+	pages := pdfText(t, signed)
+	assert.Contains(t, pages[len(pages)-1], "签署证书", "the signed file has the certificate page")
+	again := call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=pdf", "sales", nil)
+	assert.Equal(t, signed, again.Body, "the stored file, not a new signature per download")
+	expect[errorBody](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=pdf", "sales2", nil), http.StatusNotFound)
+
+	if bin, err := exec.LookPath("pdfsig"); err == nil {
+		path := filepath.Join(t.TempDir(), n+".pdf")
+		require.NoError(t, os.WriteFile(path, signed, 0o600))
+		out, _ := exec.Command(bin, path).CombinedOutput()
+		assert.Contains(t, string(out), "Signature is Valid.")
+		assert.Contains(t, string(out), "Total document signed")
+	}
+
+	v := expect[esign.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", string(signed), "Content-Type", "application/pdf"), http.StatusOK)
+	require.NotNil(t, v.PDF)
+	require.Len(t, v.PDF.Signatures, 1)
+	sig := v.PDF.Signatures[0]
+	assert.True(t, sig.Valid)
+	assert.True(t, sig.CoversWhole)
+	assert.False(t, sig.ChangedAfter)
+	assert.True(t, sig.BySignet)
+	assert.Equal(t, s.PDFKey.Fingerprint(), sig.CertSHA256)
+	assert.NotNil(t, sig.SignedAt)
+	assert.True(t, v.PDF.SignetFile)
+	assert.Equal(t, n, v.PDF.ContractNumber)
+	assert.True(t, v.Matches)
+	assert.True(t, v.SealsValid)
+	assert.Equal(t, live.Contract.DocumentSHA256, v.DocumentSHA256)
+	require.Len(t, v.Versions, 1)
+	assert.Equal(t, n, v.Versions[0].ContractNumber)
+
+	// The same file as a form upload, with an edit saved after signing.
+	edited := append(bytes.Clone(signed), []byte("\n% added later\n")...)
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fw, err := mw.CreateFormFile("file", n+".pdf")
+	require.NoError(t, err)
+	_, _ = fw.Write(edited)
+	require.NoError(t, mw.Close())
+	v = expect[esign.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", form.String(), "Content-Type", mw.FormDataContentType()), http.StatusOK)
+	require.NotNil(t, v.PDF)
+	assert.True(t, v.PDF.ChangedAfter)
+	assert.True(t, v.PDF.Signatures[0].Valid, "what it signed is still intact")
+	assert.False(t, v.PDF.Signatures[0].CoversWhole)
+	assert.True(t, v.PDF.SignetFile, "it begins with the file Signet signed")
+
+	// A changed byte inside what was signed.
+	tampered := bytes.Clone(signed)
+	i := bytes.Index(tampered, []byte("/Producer"))
+	require.Positive(t, i)
+	tampered[i+1] = 'Q'
+	v = expect[esign.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", string(tampered), "Content-Type", "application/pdf"), http.StatusOK)
+	require.NotNil(t, v.PDF)
+	if len(v.PDF.Signatures) > 0 {
+		assert.False(t, v.PDF.Signatures[0].Valid)
+	}
+	assert.False(t, v.PDF.SignetFile)
+	assert.False(t, v.Matches)
+
+	// What is no PDF is refused by field; past 32 MiB, 413.
+	assert.Equal(t, []string{"file"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/verify", "", "%PDF-1.7 not really", "Content-Type", "application/pdf")))
+	big := call(t, s, http.MethodPost, "/v1/verify", "", "%PDF-"+strings.Repeat("x", 32<<20), "Content-Type", "application/pdf")
+	assert.Equal(t, http.StatusRequestEntityTooLarge, big.Status)
+}
