@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// SignedPDF is a contract version's signed PDF (migration 023).
+// SignedPDF is a contract version's signed PDF (migration 024).
 type SignedPDF struct {
 	ContractNumber string
 	Version        int
