@@ -79,6 +79,7 @@ func (s *lifeSuite) newEnv(start time.Time) *testsuite.TestWorkflowEnvironment {
 	env.OnActivity(a.SaveTasks, mock.Anything, mock.Anything).Return(activities.SaveTasksResult{}, nil).Maybe()
 	env.RegisterWorkflow(workflows.SigningWorkflow)
 	env.OnActivity(a.RecordSigningStep, mock.Anything, mock.Anything).Return(nil).Maybe()
+	env.OnActivity(a.SignPDF, mock.Anything, mock.Anything).Return(activities.SignPDFResult{Signed: true}, nil).Maybe()
 	env.OnActivity(a.RecordSignature, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordSignatureInput) (activities.RecordSignatureResult, error) {
 			seal, err := testSealer.Seal(in.Record)

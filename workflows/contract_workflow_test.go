@@ -134,6 +134,7 @@ func (s *contractSuite) SetupTest() {
 			return openStages(in, func(st policy.Stage) []domain.Approver { return resolve(st.Role).Approvers }, &s.saved), nil
 		}).Maybe()
 	s.env.OnActivity(a.RecordSigningStep, mock.Anything, mock.Anything).Return(nil).Maybe()
+	s.env.OnActivity(a.SignPDF, mock.Anything, mock.Anything).Return(activities.SignPDFResult{Signed: true}, nil).Maybe()
 	s.env.OnActivity(a.RecordSignature, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordSignatureInput) (activities.RecordSignatureResult, error) {
 			seal, err := testSealer.Seal(in.Record)
@@ -593,7 +594,7 @@ func (s *contractSuite) TestALifecycleWritesThroughLocalActivitiesOnly() {
 	s.Equal(domain.StatusActive, st.Status)
 	s.Empty(remote, "no remote activity in a lifecycle")
 	// (Then the test clock runs the term out: expired, completed.)
-	s.Require().GreaterOrEqual(len(local), 10)
+	s.Require().GreaterOrEqual(len(local), 11)
 	s.Equal([]string{
 		"RecordTransition",  // created
 		"PlanAndSubmit",     // the round planned and the submission recorded
@@ -604,6 +605,7 @@ func (s *contractSuite) TestALifecycleWritesThroughLocalActivitiesOnly() {
 		"RecordSigningStep", // the round with its first signer's link
 		"RecordSignature",   // signed, with the customer's link
 		"RecordSignature",   // signed, with the round closed
+		"SignPDF",           // the version's PDF signed (changeSignedPDF)
 		"RecordTransition",  // active
-	}, local[:10])
+	}, local[:11])
 }

@@ -39,6 +39,8 @@ type signingSuite struct {
 	env   *testsuite.TestWorkflowEnvironment
 	steps []domain.SigningStep
 	start time.Time
+	// pdfs are the SignPDF calls: one per round that completed signed.
+	pdfs []activities.SignPDFInput
 }
 
 func TestSigningWorkflow(t *testing.T) { suite.Run(t, new(signingSuite)) }
@@ -47,8 +49,13 @@ func (s *signingSuite) SetupTest() {
 	s.env = s.NewTestWorkflowEnvironment()
 	s.start = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
 	s.env.SetStartTime(s.start)
-	s.steps = nil
+	s.steps, s.pdfs = nil, nil
 	var a *activities.Activities
+	s.env.OnActivity(a.SignPDF, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.SignPDFInput) (activities.SignPDFResult, error) {
+			s.pdfs = append(s.pdfs, in)
+			return activities.SignPDFResult{Signed: true}, nil
+		}).Maybe()
 	s.env.OnActivity(a.RecordSigningStep, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, st domain.SigningStep) error {
 			s.steps = append(s.steps, st)
@@ -175,6 +182,11 @@ func (s *signingSuite) TestSignersSignInGroupOrder() {
 	s.True(last.CloseLinks)
 	s.Equal("signed", last.Round.Status)
 	s.NotNil(last.Round.ClosedAt)
+	// Once every party has signed, the version's PDF is signed, once.
+	s.Require().Len(s.pdfs, 1)
+	s.Equal(st.ContractNumber, s.pdfs[0].ContractNumber)
+	s.Equal(st.Version, s.pdfs[0].Version)
+	s.Equal(s.start.Add(5*time.Hour), s.pdfs[0].At)
 }
 
 func (s *signingSuite) TestAParallelGroupSignsInAnyOrder() {
@@ -239,6 +251,7 @@ func (s *signingSuite) TestADeclineClosesTheRound() {
 		signs(4*time.Hour, 2, 0, "王建国").refused(domain.RefusedConflict),
 	)
 	s.Equal(workflows.SigningOutcomeDeclined, st.Outcome)
+	s.Empty(s.pdfs, "a declined round signs no PDF")
 	s.Equal("付款条款需要重新协商", st.Reason)
 	s.Equal("王建国", st.DeclinedBy)
 	s.Equal(domain.SignerDeclined, st.Signers[1].Status)
