@@ -2494,3 +2494,7 @@ func toContractLive(v workflows.ContractState) ContractLive {
 		UpdatedAt:    v.UpdatedAt,
 	}
 }
+
+// VerifyResultOf is POST /v1/verify's report of v, for the console's
+// verification page.
+func VerifyResultOf(v esign.VerifyResult) VerifyResult { return toVerifyResult(v) }

@@ -105,8 +105,9 @@ func TestRouteTableIsWhatIsServed(t *testing.T) {
 		assert.True(t, served[k], "%s not served", k)
 		assert.False(t, apiPath(rt.Path), "%s is under an API prefix", k)
 		if rt.Access == Public {
-			assert.Contains(t, []string{"GET /static/:file", "GET /login", "POST /login", "GET /login/oidc", "GET /login/oidc/callback", "GET /signing/:token/document"}, k,
-				"only these need nobody (the OIDC pair carries its own proof, the last a signing link's token)")
+			assert.Contains(t, []string{"GET /static/:file", "GET /login", "POST /login", "GET /login/oidc", "GET /login/oidc/callback", "GET /signing/:token/document",
+				"GET /verify", "POST /verify"}, k,
+				"only these need nobody (the OIDC pair carries its own proof, the signing document a link's token, and verification reads only what the visitor uploads)")
 		}
 	}
 	assert.Equal(t, len(seen), len(served), fmt.Sprint(served))

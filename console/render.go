@@ -61,7 +61,7 @@ var funcs = template.FuncMap{
 }
 
 // pageNames are the templates under templates/ that are whole pages.
-var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals", "notices", "audit", "reports", "customers", "customer", "users", "user", "delegations", "notifysettings", "templates", "template", "policies", "policy", "imports"}
+var pageNames = []string{"login", "home", "inbox", "task", "contract", "newcontract", "ledger", "account", "error", "sign", "signgone", "signdone", "seals", "notices", "audit", "reports", "customers", "customer", "users", "user", "delegations", "notifysettings", "templates", "template", "policies", "policy", "imports", "verify"}
 
 func newPages(d Deps) *pages {
 	p := &pages{d: d, cop: http.NewCrossOriginProtection(), cookieName: "signet_session", tmpl: map[string]*template.Template{},

@@ -85,6 +85,9 @@ func (p *pages) routes() []Route {
 		// (not under) the API's /sign prefix: the page itself and its posts
 		// are the API's /sign routes, handed to SignPages for a browser.
 		{Method: get, Path: "/signing/:token/document", Access: Public, Handler: p.signDocument},
+		// Anyone holding a contract file may check it, as POST /v1/verify.
+		{Method: get, Path: "/verify", Access: Public, Handler: p.verifyForm},
+		{Method: post, Path: "/verify", Access: Public, Handler: p.verify, Upload: true},
 
 		// The contract page, complete: edit, amend, renew, terminate and
 		// archive; the books, obligations and attachments (the API's
