@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// SignedPDF is a contract version's signed PDF (migration 024).
+// SignedPDF is a contract version's signed PDF (migration 025).
 type SignedPDF struct {
 	ContractNumber string
 	Version        int
