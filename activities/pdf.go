@@ -31,6 +31,9 @@ type PDFStore interface {
 	// SignedPDF and SaveSignedPDF keep a version's signed PDF (SignPDF).
 	SignedPDF(ctx context.Context, number string, version int) (store.SignedPDF, error)
 	SaveSignedPDF(ctx context.Context, p store.SignedPDF) (store.SignedPDF, error)
+	// SignatureImages are the drawn signatures of the version's recorded
+	// signatures (the signing page's canvas), PNG by signer ID.
+	SignatureImages(ctx context.Context, number string, version int) (map[string][]byte, error)
 }
 
 // RenderPDFInput names the contract version to render.
@@ -41,8 +44,9 @@ type RenderPDFInput struct {
 	// one-time code (signing is refused without it), as the certificate
 	// page says.
 	RequireCode bool `json:",omitempty"`
-	// SignatureImages are drawn signatures (PNG) by signer ID; a signer
-	// without one is shown by their typed name.
+	// SignatureImages are drawn signatures (PNG) by signer ID, besides
+	// those stored with the signatures; a signer without one is shown by
+	// their typed name.
 	SignatureImages map[string][]byte `json:",omitempty"`
 }
 
@@ -96,6 +100,13 @@ func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.In
 	if err != nil {
 		return pdfdoc.Input{}, err
 	}
+	drawn, err := a.PDF.SignatureImages(ctx, in.ContractNumber, in.Version)
+	if err != nil {
+		return pdfdoc.Input{}, err
+	}
+	for id, png := range in.SignatureImages {
+		drawn[id] = png
+	}
 	// A code is sent only to a signer whose round asks for one, and such a
 	// signer signs only with it: a code sent means a code checked.
 	coded := map[string]bool{}
@@ -119,7 +130,7 @@ func (a *Activities) PDFInput(ctx context.Context, in RenderPDFInput) (pdfdoc.In
 			Name: s.SignerName, Party: pdfdoc.Party(s.Party), Role: s.Role, Identity: identity,
 			SignedAt: s.SignedAt, IP: s.IP, UserAgent: s.UserAgent,
 			CodeVerified: s.Party == string(domain.PartyCustomer) && (in.RequireCode || coded[s.SignerID]),
-			SignaturePNG: in.SignatureImages[s.SignerID], TypedName: s.SignerName,
+			SignaturePNG: drawn[s.SignerID], TypedName: s.SignerName,
 		})
 	}
 	decided := slices.DeleteFunc(slices.Clone(tasks), func(t domain.ApprovalTask) bool { return t.DecidedAt == nil })

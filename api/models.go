@@ -312,10 +312,13 @@ type SigningState struct {
 	Signers        []SignerState `json:"signers"`
 	DeadlineAt     time.Time     `json:"deadline_at"`
 	RequireCode    bool          `json:"require_code,omitempty"`
-	NextReminderAt *time.Time    `json:"next_reminder_at,omitempty"`
-	Outcome        string        `json:"outcome,omitempty"`
-	Reason         string        `json:"reason,omitempty"`
-	DeclinedBy     string        `json:"declined_by,omitempty"`
+	// RequireReadToEnd is the round's 强制阅读: a link signer signs only
+	// after scrolling the document to its end (read_to_end).
+	RequireReadToEnd bool       `json:"require_read_to_end,omitempty"`
+	NextReminderAt   *time.Time `json:"next_reminder_at,omitempty"`
+	Outcome          string     `json:"outcome,omitempty"`
+	Reason           string     `json:"reason,omitempty"`
+	DeclinedBy       string     `json:"declined_by,omitempty"`
 }
 
 // SignerState is the API's workflows.SignerState.
@@ -1504,18 +1507,19 @@ func toEscalation(v policy.Escalation) Escalation {
 
 func toSigningState(v workflows.SigningState) SigningState {
 	return SigningState{
-		ContractNumber: v.ContractNumber,
-		Title:          v.Title,
-		Version:        v.Version,
-		Round:          v.Round,
-		DocumentSHA256: v.DocumentSHA256,
-		Signers:        convList(v.Signers, toSignerState),
-		DeadlineAt:     v.DeadlineAt,
-		RequireCode:    v.RequireCode,
-		NextReminderAt: v.NextReminderAt,
-		Outcome:        string(v.Outcome),
-		Reason:         v.Reason,
-		DeclinedBy:     v.DeclinedBy,
+		ContractNumber:   v.ContractNumber,
+		Title:            v.Title,
+		Version:          v.Version,
+		Round:            v.Round,
+		DocumentSHA256:   v.DocumentSHA256,
+		Signers:          convList(v.Signers, toSignerState),
+		DeadlineAt:       v.DeadlineAt,
+		RequireCode:      v.RequireCode,
+		RequireReadToEnd: v.RequireReadToEnd,
+		NextReminderAt:   v.NextReminderAt,
+		Outcome:          string(v.Outcome),
+		Reason:           v.Reason,
+		DeclinedBy:       v.DeclinedBy,
 	}
 }
 

@@ -222,6 +222,7 @@ func (h *handlers) routes() []Route {
 		{Method: post, Path: "/sign/:token", Access: Public, Handler: h.signLink, Status: ok, Body: body(SignResult{})},
 		{Method: post, Path: "/sign/:token/decline", Access: Public, Handler: h.declineLink, Status: ok, Body: body(SignResult{})},
 		{Method: post, Path: "/sign/:token/code", Access: Public, Handler: h.sendCode, Status: accepted, Body: body(CodeSent{})},
+		{Method: get, Path: "/sign/:token/document.pdf", Access: Public, Handler: h.linkPDF, Status: ok},
 		{Method: post, Path: "/webhooks/esign", Access: Public, Handler: h.providerWebhook, Status: accepted, Body: body(WebhookReceipt{})},
 	}
 }

@@ -119,6 +119,21 @@ func (h *handlers) sendCode(c *gin.Context) {
 	h.respond(c, http.StatusAccepted, sent, err)
 }
 
+// linkPDF serves a link's holder the contract's PDF, the file the
+// contract's document route serves as PDF, while the link works or
+// shortly after signing through it (esign.LinkPDF).
+func (h *handlers) linkPDF(c *gin.Context) {
+	file, sum, number, err := h.d.Signing.LinkPDF(c.Request.Context(), c.Param("token"))
+	noStore(c)
+	if err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	c.Header("X-Document-SHA256", sum)
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": number + ".pdf"}))
+	c.Data(http.StatusOK, "application/pdf", file)
+}
+
 // prefersHTML reads an Accept header as a browser sends it: text/html
 // ahead of (or without) application/json. An absent header, */* alone or
 // JSON first keeps the JSON API clients have always had.

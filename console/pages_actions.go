@@ -150,7 +150,7 @@ func (p *pages) cancelContract(c *gin.Context) {
 // chosen from the signatories.
 func (p *pages) sendContract(c *gin.Context) {
 	n := c.Param("number")
-	in := esign.SendInput{CompanySignerID: c.PostForm("company_signer_id")}
+	in := esign.SendInput{CompanySignerID: c.PostForm("company_signer_id"), RequireReadToEnd: c.PostForm("require_read_to_end") != ""}
 	var err error
 	if d := c.PostForm("deadline_days"); d != "" {
 		if in.DeadlineDays, err = strconv.Atoi(d); err != nil {

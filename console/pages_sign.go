@@ -56,7 +56,17 @@ type signDone struct {
 	Link     esign.LinkPage
 	Declined bool
 	Result   esign.SignResult
+	// Token names the link, for the signed PDF's download.
+	Token string
 }
+
+// Complete says the round ended with every signature: the signed PDF is
+// the one to download now.
+func (d signDone) Complete() bool { return !d.Declined && d.Result.Outcome == "signed" }
+
+// maxSignFormBytes bounds a signing page's post: a drawn signature of up
+// to esign.SignatureImageMaxBytes, base64 in a data URL, and the rest.
+const maxSignFormBytes = esign.SignatureImageMaxBytes*4/3 + maxFormBytes
 
 // start gives a link's page the console's headers and the visitor's
 // language; a post must come from the page itself (CrossOriginProtection:
@@ -76,7 +86,8 @@ func (s signPages) start(c *gin.Context) bool {
 			return false
 		}
 		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes)
+			// The sign form may carry a drawn signature as a data URL.
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxSignFormBytes)
 		}
 	}
 	return true
@@ -113,7 +124,8 @@ func (s signPages) Sign(c *gin.Context) {
 		return
 	}
 	token := c.Param("token")
-	in := esign.SignLinkInput{SignerName: strings.TrimSpace(c.PostForm("signer_name")), Consent: c.PostForm("consent") != "", Code: strings.TrimSpace(c.PostForm("code"))}
+	in := esign.SignLinkInput{SignerName: strings.TrimSpace(c.PostForm("signer_name")), Consent: c.PostForm("consent") != "", Code: strings.TrimSpace(c.PostForm("code")),
+		SignatureImage: strings.TrimSpace(c.PostForm("signature_image")), ReadToEnd: c.PostForm("read_to_end") != ""}
 	form := signPage{Name: in.SignerName, Consent: in.Consent}
 	err := api.Validate(&in)
 	var res esign.SignResult
@@ -233,6 +245,7 @@ func (s signPages) done(c *gin.Context, token string, d signDone) {
 	if lp, err := s.p.d.Signing.LinkPage(c.Request.Context(), token); err == nil {
 		d.Link = lp
 	}
+	d.Token = token
 	v := s.p.view(c, "", d)
 	v.Title = v.T("sign.done")
 	s.p.render(c, http.StatusOK, "signdone", v)
@@ -246,8 +259,30 @@ func (p *pages) signDocument(c *gin.Context) {
 		p.serviceError(c, err)
 		return
 	}
-	p.documentFrame(c, d.SHA256, d.HTML)
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", signFramePolicy)
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("X-Document-SHA256", d.SHA256)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	head := `<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/static/document.css?v=` + p.files["document.css"].version + `">`
+	script := `<script src="/static/signframe.js?v=` + p.files["signframe.js"].version + `"></script>`
+	doc := strings.Replace(d.HTML, "</head>", head+"</head>", 1)
+	if strings.Contains(doc, "</body>") {
+		doc = strings.Replace(doc, "</body>", script+"</body>", 1)
+	} else {
+		doc += script
+	}
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(doc))
 }
+
+// signFramePolicy is the signing page's document frame's: the console's
+// document policy with one script of its own (signframe.js: tell the page
+// the document was read to its end, take its zoom), in a sandbox that
+// allows scripts but never the page's origin, so the script reaches the
+// page only by postMessage.
+const signFramePolicy = "default-src 'none'; style-src 'self'; script-src 'self'; img-src data:; form-action 'none'; " +
+	"frame-ancestors 'self'; base-uri 'none'; sandbox allow-scripts"
 
 // Until is how long until t, for a cooldown: "45 秒".
 func (v *view) Until(t *time.Time) string {

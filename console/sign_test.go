@@ -175,8 +175,8 @@ func TestSigningPagesWithoutScript(t *testing.T) {
 	for _, want := range []string{
 		"示例科技有限公司", "上海星辰科技有限公司", "CNY 50,000.00", "大写：伍万元整", "王建国",
 		`data-testid="sign-signers"`, "已签署", "待签署",
-		`<iframe class="document" src="/signing/` + strings.TrimPrefix(link, "/sign/") + `/document" sandbox="allow-same-origin"`,
-		`<form method="post" action="` + link + `" class="form">`, `name="signer_name"`, `name="consent" value="1" required`,
+		`<iframe class="document" src="/signing/` + strings.TrimPrefix(link, "/sign/") + `/document" sandbox="allow-scripts"`,
+		`<form method="post" action="` + link + `" class="form" data-sign-form>`, `name="signer_name"`, `name="consent" value="1" required`,
 		`action="` + link + `/decline"`, `name="reason"`,
 	} {
 		assert.Contains(t, pg.Body, want)

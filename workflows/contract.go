@@ -127,6 +127,9 @@ type SendRequest struct {
 	Signers      []domain.Signer `json:"signers,omitempty"`
 	DeadlineDays int             `json:"deadline_days,omitempty"`
 	RequireCode  bool            `json:"require_code,omitempty"`
+	// RequireReadToEnd has the signing page keep its sign button off
+	// until the document was scrolled to its end (强制阅读).
+	RequireReadToEnd bool `json:"require_read_to_end,omitempty"`
 }
 
 // SignRequest records one party's signature.

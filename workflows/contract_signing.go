@@ -50,7 +50,7 @@ func (w *contractWorkflow) startSigning(ctx workflow.Context, req SendRequest) e
 		ContractNumber: number, Title: w.state.Contract.Title, OwnerID: w.state.Contract.OwnerID,
 		Version: version, Round: round, DocumentSHA256: hash,
 		Signers: signers, Deadline: workflow.Now(ctx).UTC().Add(time.Duration(days) * 24 * time.Hour),
-		Reminders: DefaultReminders, RequireCode: req.RequireCode,
+		Reminders: DefaultReminders, RequireCode: req.RequireCode, RequireReadToEnd: req.RequireReadToEnd,
 	})
 	followRound(ctx, w, child, w.state.SigningWorkflowID, SignalSigningClosed, SignalSigningRecorded, "signing", w.closeSigning)
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {

@@ -94,6 +94,10 @@ type SigningInput struct {
 	Reminders      ReminderPolicy  `json:"reminders"`
 	// RequireCode asks each signer for a one-time code mailed to them.
 	RequireCode bool `json:"require_code,omitempty"`
+	// RequireReadToEnd asks each link signer to scroll the document to its
+	// end before signing. The signing service checks it; the round only
+	// carries it (a zero in rounds from before, so their replay is the same).
+	RequireReadToEnd bool `json:"require_read_to_end,omitempty"`
 }
 
 // SignerState is a signer and their links: link n is LinkID(ID, n), valid
@@ -108,16 +112,18 @@ type SignerState struct {
 
 // SigningState is a round's live state.
 type SigningState struct {
-	ContractNumber string         `json:"contract_number"`
-	Title          string         `json:"title"`
-	Version        int            `json:"version"`
-	Round          int            `json:"round"`
-	DocumentSHA256 string         `json:"document_sha256"`
-	Signers        []SignerState  `json:"signers"`
-	DeadlineAt     time.Time      `json:"deadline_at"`
-	RequireCode    bool           `json:"require_code,omitempty"`
-	NextReminderAt *time.Time     `json:"next_reminder_at,omitempty"`
-	Outcome        SigningOutcome `json:"outcome,omitempty"`
+	ContractNumber string        `json:"contract_number"`
+	Title          string        `json:"title"`
+	Version        int           `json:"version"`
+	Round          int           `json:"round"`
+	DocumentSHA256 string        `json:"document_sha256"`
+	Signers        []SignerState `json:"signers"`
+	DeadlineAt     time.Time     `json:"deadline_at"`
+	RequireCode    bool          `json:"require_code,omitempty"`
+	// RequireReadToEnd is the round's 强制阅读 (SigningInput).
+	RequireReadToEnd bool           `json:"require_read_to_end,omitempty"`
+	NextReminderAt   *time.Time     `json:"next_reminder_at,omitempty"`
+	Outcome          SigningOutcome `json:"outcome,omitempty"`
 	// Reason is a decline's reason; DeclinedBy the signer who declined.
 	Reason     string `json:"reason,omitempty"`
 	DeclinedBy string `json:"declined_by,omitempty"`
@@ -235,7 +241,7 @@ type signingWorkflow struct {
 func SigningWorkflow(ctx workflow.Context, in SigningInput) (SigningState, error) {
 	w := &signingWorkflow{ownerID: in.OwnerID, rem: in.Reminders, mu: workflow.NewMutex(ctx), local: localRecords(ctx), state: SigningState{
 		ContractNumber: in.ContractNumber, Title: in.Title, Version: in.Version, Round: in.Round,
-		DocumentSHA256: in.DocumentSHA256, DeadlineAt: in.Deadline, RequireCode: in.RequireCode, Signers: make([]SignerState, len(in.Signers)),
+		DocumentSHA256: in.DocumentSHA256, DeadlineAt: in.Deadline, RequireCode: in.RequireCode, RequireReadToEnd: in.RequireReadToEnd, Signers: make([]SignerState, len(in.Signers)),
 	}}
 	for i, s := range in.Signers {
 		w.state.Signers[i] = SignerState{Signer: s}

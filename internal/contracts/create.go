@@ -342,7 +342,17 @@ const (
 // unsigned rendering. Every download (API, console, signing page) asks
 // here, so all serve the same file.
 func (s *Service) DocumentPDF(ctx context.Context, u domain.User, number string) ([]byte, string, error) {
-	row, err := s.visible(ctx, u, number)
+	if _, err := s.visible(ctx, u, number); err != nil {
+		return nil, "", err
+	}
+	return s.DocumentPDFOf(ctx, number)
+}
+
+// DocumentPDFOf is DocumentPDF for a caller the service has already let
+// see the contract another way (a signing link's holder): every download
+// asks here, so all serve the same file.
+func (s *Service) DocumentPDFOf(ctx context.Context, number string) ([]byte, string, error) {
+	row, err := s.store.Contract(ctx, number)
 	if err != nil {
 		return nil, "", err
 	}
@@ -352,7 +362,7 @@ func (s *Service) DocumentPDF(ctx context.Context, u domain.User, number string)
 	} else if !errors.Is(err, domain.ErrNotFound) {
 		return nil, "", err
 	}
-	stored, err := s.Document(ctx, u, number)
+	stored, err := s.store.Document(ctx, number)
 	if err != nil {
 		return nil, "", err
 	}

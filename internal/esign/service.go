@@ -49,6 +49,7 @@ type Store interface {
 	LinkStanding(ctx context.Context, l store.SigningLink) (store.LinkStanding, error)
 	ToSign(ctx context.Context, userID string, limit int) ([]store.ToSign, error)
 	SealStore
+	CaptureStore
 }
 
 // Service is e-signing: sending for signature, the company signer's
@@ -125,6 +126,10 @@ type SendInput struct {
 	// RequireCode asks each customer signer for a one-time code mailed to
 	// them before they may sign.
 	RequireCode bool `json:"require_code"`
+	// RequireReadToEnd (强制阅读) keeps the signing page's sign button off
+	// until the signer has scrolled the document to its end; a signature
+	// through the link without read_to_end is refused.
+	RequireReadToEnd bool `json:"require_read_to_end"`
 }
 
 // companyRole is a company signer's role unless the sender names one.
@@ -154,7 +159,7 @@ func (s *Service) Send(ctx context.Context, u domain.User, number, requestID str
 				Message: "a customer signer's link travels only by email, and no mail is configured (SIGNET_SMTP_ADDR)"}
 		}
 	}
-	state, err := s.UpdateContract(ctx, u, number, requestID, workflows.UpdateSend, workflows.SendRequest{Actor: u.Actor(), Signers: signers, DeadlineDays: in.DeadlineDays, RequireCode: in.RequireCode})
+	state, err := s.UpdateContract(ctx, u, number, requestID, workflows.UpdateSend, workflows.SendRequest{Actor: u.Actor(), Signers: signers, DeadlineDays: in.DeadlineDays, RequireCode: in.RequireCode, RequireReadToEnd: in.RequireReadToEnd})
 	// The contract answers once the round's first links are out.
 	return state, err
 }
@@ -649,6 +654,9 @@ type LinkPage struct {
 	SenderEmail string
 	// RequireCode says the round asks for a one-time code.
 	RequireCode bool
+	// RequireReadToEnd says the round asks the signer to scroll the
+	// document to its end first (强制阅读).
+	RequireReadToEnd bool
 	// CodesLeft is how many more codes may be sent; -1 for no bound.
 	CodesLeft int
 	// NextCodeAt is when another code may be sent, while that is later.
@@ -687,6 +695,7 @@ func (s *Service) LinkPage(ctx context.Context, token string) (LinkPage, error) 
 		return LinkPage{}, err
 	}
 	lp.RequireCode = st.RequireCode && s.mails
+	lp.RequireReadToEnd = st.RequireReadToEnd
 	lp.CodesLeft = -1
 	if s.codes.Max > 0 {
 		lp.CodesLeft = max(0, s.codes.Max-ls.CodesSent)
@@ -717,6 +726,12 @@ type SignLinkInput struct {
 	SignerName string `json:"signer_name" validate:"required,max=200"`
 	Consent    bool   `json:"consent" validate:"required"`
 	Code       string `json:"code" validate:"omitempty,len=6,numeric"`
+	// SignatureImage is a drawn signature, a PNG data URL
+	// (CheckSignatureImage); without it the typed name is the signature.
+	SignatureImage string `json:"signature_image" validate:"max=400000"`
+	// ReadToEnd says the signer scrolled the document to its end, which a
+	// round with require_read_to_end needs.
+	ReadToEnd bool `json:"read_to_end"`
 }
 
 // CodeTTL is how long a one-time code works.
@@ -835,9 +850,20 @@ func (s *Service) SignLink(ctx context.Context, token, requestID string, in Sign
 	if err != nil {
 		return SignResult{}, err
 	}
+	drawn, err := CheckSignatureImage(in.SignatureImage)
+	if err != nil {
+		return SignResult{}, err
+	}
 	row, err := s.st.Contract(ctx, l.ContractNumber)
 	if err != nil {
 		return SignResult{}, err
+	}
+	round, err := s.querySigning(ctx, l.ContractNumber, l.Round)
+	if err != nil {
+		return SignResult{}, err
+	}
+	if round.RequireReadToEnd && !in.ReadToEnd {
+		return SignResult{}, domain.InvalidField("read_to_end", "this signing request asks you to read the document to its end before signing")
 	}
 	checked := false
 	if in.Code != "" {
@@ -851,6 +877,16 @@ func (s *Service) SignLink(ctx context.Context, token, requestID string, in Sign
 			return SignResult{}, domain.InvalidField("code", "is wrong or has expired")
 		}
 		checked = true
+	}
+	if drawn != nil {
+		// Kept before the signature is recorded, keyed by the signer, so the
+		// PDF rendered once it is finds it; a signature then refused leaves
+		// a capture no PDF shows, replaced when the signer signs.
+		sum := sha256.Sum256(drawn)
+		if err := s.st.SaveSignatureCapture(ctx, store.SignatureCapture{ContractNumber: l.ContractNumber, Round: l.Round, SignerID: l.SignerID,
+			Version: round.Version, PNG: drawn, SHA256: hex.EncodeToString(sum[:]), CapturedAt: s.now().UTC()}); err != nil {
+			return SignResult{}, err
+		}
 	}
 	from = from.bounded()
 	var st workflows.SigningState
