@@ -114,5 +114,7 @@ func TestDrawnSignatureAndReadToEndOverJSON(t *testing.T) {
 	require.Equal(t, http.StatusOK, same.Status)
 	assert.Equal(t, same.Header.Get("X-Document-SHA256"), got.Header.Get("X-Document-SHA256"))
 	assert.True(t, bytes.Equal(same.Body, got.Body), "the link serves the contract's own PDF")
+	assert.Contains(t, pdftext.Images(t, got.Body), pdftext.Image{Page: sigPage, Width: 600, Height: 200, SMask: true},
+		"the signed PDF the link serves carries the drawn signature")
 	assert.Equal(t, http.StatusNotFound, call(t, s, http.MethodGet, "/sign/"+strings.Repeat("A", 43)+"/document.pdf", "", nil).Status)
 }
