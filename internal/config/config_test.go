@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/internal/config"
+	"github.com/signet-clm/signet/internal/pdfsig"
 )
 
 func TestDefaults(t *testing.T) {
@@ -56,4 +58,34 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 	c, err := config.FromEnv()
 	require.NoError(t, err)
 	assert.Equal(t, "0 8 * * 1-5", c.DigestSchedule)
+}
+
+// The PDF signing certificate is read at start: the API says by it which
+// PDF signatures are Signet's; a key without it, or a file that is no
+// certificate, stops the start.
+func TestPDFSigningCertificate(t *testing.T) {
+	for _, v := range config.Variables {
+		t.Setenv(v, "")
+	}
+	c, err := config.FromEnv()
+	require.NoError(t, err)
+	assert.Nil(t, c.PDFCert, "none configured: PDFs stay unsigned")
+
+	dir := t.TempDir()
+	files := pdfsig.DevFiles{Key: filepath.Join(dir, "k.pem"), Cert: filepath.Join(dir, "c.pem")}
+	_, err = files.Ensure("示例科技有限公司", time.Now())
+	require.NoError(t, err)
+	t.Setenv("SIGNET_PDF_SIGNING_KEY", files.Key)
+	_, err = config.FromEnv()
+	require.ErrorContains(t, err, "SIGNET_PDF_SIGNING_CERT")
+	t.Setenv("SIGNET_PDF_SIGNING_CERT", files.Key)
+	_, err = config.FromEnv()
+	require.ErrorContains(t, err, "SIGNET_PDF_SIGNING_CERT")
+	t.Setenv("SIGNET_PDF_SIGNING_CERT", files.Cert)
+	c, err = config.FromEnv()
+	require.NoError(t, err)
+	require.NotNil(t, c.PDFCert)
+	k, err := pdfsig.LoadKey(files.Key, files.Cert)
+	require.NoError(t, err)
+	assert.Equal(t, k.Fingerprint(), pdfsig.Fingerprint(c.PDFCert))
 }
