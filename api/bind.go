@@ -47,6 +47,8 @@ func newValidator() *validator.Validate {
 		_, err := domain.ParseDate(fl.Field().String())
 		return err == nil
 	}))
+	must(v.RegisterValidation("external_source", func(fl validator.FieldLevel) bool { return domain.ValidExternalSource(fl.Field().String()) }))
+	must(v.RegisterValidation("external_id", func(fl validator.FieldLevel) bool { return domain.ValidExternalID(fl.Field().String()) }))
 	must(v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool { return domain.SingleLine(fl.Field().String()) }))
 	must(v.RegisterValidation("clause_text", func(fl validator.FieldLevel) bool {
 		s := fl.Field().String()
@@ -205,6 +207,10 @@ func message(fe validator.FieldError) string {
 		return "must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
 	case "unique":
 		return "must not repeat a value"
+	case "external_source":
+		return domain.ExternalSourceRule
+	case "external_id":
+		return domain.ExternalIDRule
 	case "singleline":
 		return "must be one line without line breaks or control characters"
 	case "clause_text":

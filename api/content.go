@@ -54,6 +54,44 @@ func (h *handlers) createCustomer(c *gin.Context) {
 	})(c)
 }
 
+// putByExternal answers a create-or-update: 201 when it created, 200
+// when it updated.
+func putByExternal[In, S, Out any](h *handlers, conv func(S) Out, fn func(ctx context.Context, u domain.User, source, id string, in In) (S, bool, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in In
+		if err := h.bindJSON(c, &in); err != nil {
+			writeError(c, h.d.Logger, err)
+			return
+		}
+		v, created, err := fn(c.Request.Context(), currentUser(c), c.Param("source"), c.Param("external_id"), in)
+		status := http.StatusOK
+		if created {
+			status = http.StatusCreated
+		}
+		if err != nil {
+			h.respond(c, status, nil, err)
+			return
+		}
+		h.respond(c, status, conv(v), nil)
+	}
+}
+
+func (h *handlers) putCustomerByExternal(c *gin.Context) {
+	putByExternal(h, toCustomerDetail, h.d.Customers.PutByExternal)(c)
+}
+
+func (h *handlers) putProductByExternal(c *gin.Context) {
+	putByExternal(h, toProduct, h.d.Catalog.PutByExternal)(c)
+}
+
+func (h *handlers) setContractExternalID(c *gin.Context) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in contracts.ExternalIDInput) (ContractExternalIDs, error) {
+		number := c.Param("number")
+		ids, err := h.d.Contracts.SetExternalID(ctx, u, number, c.Param("source"), in)
+		return ContractExternalIDs{Number: number, ExternalIDs: toExternalIDs(ids)}, err
+	})(c)
+}
+
 func (h *handlers) listCustomers(c *gin.Context) {
 	withQuery(h, func(ctx context.Context, u domain.User, _ *gin.Context, in customers.ListInput) (CustomerPage, error) {
 		return as(toCustomerPage)(h.d.Customers.List(ctx, u, in))

@@ -217,10 +217,12 @@ type ContractView struct {
 	LineItems  []LineItem     `json:"line_items"`
 	Tasks      []ApprovalTask `json:"tasks"`
 	Signatures []Signature    `json:"signatures"`
-	Live       *ContractLive  `json:"live"`
-	Round      *ApprovalRound `json:"round,omitempty"`
-	Signing    *SigningState  `json:"signing,omitempty"`
-	LiveError  string         `json:"live_error,omitempty"`
+	// ExternalIDs are the keys other systems know the contract by.
+	ExternalIDs []ExternalID   `json:"external_ids"`
+	Live        *ContractLive  `json:"live"`
+	Round       *ApprovalRound `json:"round,omitempty"`
+	Signing     *SigningState  `json:"signing,omitempty"`
+	LiveError   string         `json:"live_error,omitempty"`
 }
 
 // LineItem is the API's store.LineItem.
@@ -646,6 +648,21 @@ type Contact struct {
 	Phone      string `json:"phone"`
 	Email      string `json:"email"`
 	MaySign    bool   `json:"may_sign"`
+	// ExternalIDs are the keys other systems know the contact by.
+	ExternalIDs []ExternalID `json:"external_ids"`
+}
+
+// ExternalID is the API's domain.ExternalID: the key another system
+// knows an entity by, unique per source.
+type ExternalID struct {
+	Source string `json:"source"`
+	ID     string `json:"id"`
+}
+
+// ContractExternalIDs is a contract's external IDs.
+type ContractExternalIDs struct {
+	Number      string       `json:"number"`
+	ExternalIDs []ExternalID `json:"external_ids"`
 }
 
 // CustomerTotal is the API's store.CustomerTotal.
@@ -675,6 +692,8 @@ type Customer struct {
 	OwnerID    string    `json:"owner_id"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// ExternalIDs are the keys other systems know the customer by.
+	ExternalIDs []ExternalID `json:"external_ids"`
 }
 
 // ProductLine is the API's store.ProductLine.
@@ -695,6 +714,8 @@ type Product struct {
 	Active    bool      `json:"active"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// ExternalIDs are the keys other systems know the product by.
+	ExternalIDs []ExternalID `json:"external_ids"`
 }
 
 // Template is the API's document.Template.
@@ -1101,6 +1122,8 @@ type LedgerRow struct {
 	Received     int64         `json:"received"`
 	Outstanding  int64         `json:"outstanding"`
 	Overdue      bool          `json:"overdue"`
+	// ExternalIDs are the keys other systems know the contract by.
+	ExternalIDs []ExternalID `json:"external_ids"`
 }
 
 // Summary is the API's reports.Summary.
@@ -1408,14 +1431,15 @@ func toContractRow(v store.ContractRow) ContractRow {
 
 func toContractView(v contracts.View) ContractView {
 	return ContractView{
-		Contract:   toContractRow(v.Contract),
-		LineItems:  convList(v.LineItems, toLineItem),
-		Tasks:      convList(v.Tasks, toApprovalTask),
-		Signatures: convList(v.Signatures, toSignature),
-		Live:       convPtr(v.Live, toContractLive),
-		Round:      convPtr(v.Round, toApprovalRound),
-		Signing:    convPtr(v.Signing, toSigningState),
-		LiveError:  v.LiveError,
+		Contract:    toContractRow(v.Contract),
+		LineItems:   convList(v.LineItems, toLineItem),
+		Tasks:       convList(v.Tasks, toApprovalTask),
+		Signatures:  convList(v.Signatures, toSignature),
+		ExternalIDs: toExternalIDs(v.ExternalIDs),
+		Live:        convPtr(v.Live, toContractLive),
+		Round:       convPtr(v.Round, toApprovalRound),
+		Signing:     convPtr(v.Signing, toSigningState),
+		LiveError:   v.LiveError,
 	}
 }
 
@@ -1870,13 +1894,14 @@ func toCustomerDetail(v customers.Detail) CustomerDetail {
 
 func toContact(v store.Contact) Contact {
 	return Contact{
-		ID:         v.ID,
-		CustomerID: v.CustomerID,
-		Name:       v.Name,
-		Title:      v.Title,
-		Phone:      v.Phone,
-		Email:      v.Email,
-		MaySign:    v.MaySign,
+		ID:          v.ID,
+		CustomerID:  v.CustomerID,
+		Name:        v.Name,
+		Title:       v.Title,
+		Phone:       v.Phone,
+		Email:       v.Email,
+		MaySign:     v.MaySign,
+		ExternalIDs: toExternalIDs(v.ExternalIDs),
 	}
 }
 
@@ -1900,15 +1925,16 @@ func toCustomerPage(v customers.Page) CustomerPage {
 
 func toCustomer(v store.Customer) Customer {
 	return Customer{
-		ID:         v.ID,
-		Name:       v.Name,
-		CreditCode: v.CreditCode,
-		Industry:   v.Industry,
-		Region:     v.Region,
-		Tier:       v.Tier,
-		OwnerID:    v.OwnerID,
-		CreatedAt:  v.CreatedAt,
-		UpdatedAt:  v.UpdatedAt,
+		ID:          v.ID,
+		Name:        v.Name,
+		CreditCode:  v.CreditCode,
+		Industry:    v.Industry,
+		Region:      v.Region,
+		Tier:        v.Tier,
+		OwnerID:     v.OwnerID,
+		CreatedAt:   v.CreatedAt,
+		UpdatedAt:   v.UpdatedAt,
+		ExternalIDs: toExternalIDs(v.ExternalIDs),
 	}
 }
 
@@ -1921,16 +1947,17 @@ func toProductLine(v store.ProductLine) ProductLine {
 
 func toProduct(v store.Product) Product {
 	return Product{
-		ID:        v.ID,
-		LineID:    v.LineID,
-		Name:      v.Name,
-		Unit:      v.Unit,
-		ListPrice: v.ListPrice,
-		Currency:  v.Currency,
-		TaxRateBP: v.TaxRateBP,
-		Active:    v.Active,
-		CreatedAt: v.CreatedAt,
-		UpdatedAt: v.UpdatedAt,
+		ID:          v.ID,
+		LineID:      v.LineID,
+		Name:        v.Name,
+		Unit:        v.Unit,
+		ListPrice:   v.ListPrice,
+		Currency:    v.Currency,
+		TaxRateBP:   v.TaxRateBP,
+		Active:      v.Active,
+		CreatedAt:   v.CreatedAt,
+		UpdatedAt:   v.UpdatedAt,
+		ExternalIDs: toExternalIDs(v.ExternalIDs),
 	}
 }
 
@@ -2341,6 +2368,7 @@ func toLedgerRow(v reports.LedgerRow) LedgerRow {
 		Received:     v.Received,
 		Outstanding:  v.Outstanding,
 		Overdue:      v.Overdue,
+		ExternalIDs:  toExternalIDs(v.ExternalIDs),
 	}
 }
 
@@ -2502,3 +2530,12 @@ func toContractLive(v workflows.ContractState) ContractLive {
 // VerifyResultOf is POST /v1/verify's report of v, for the console's
 // verification page.
 func VerifyResultOf(v esign.VerifyResult) VerifyResult { return toVerifyResult(v) }
+
+// toExternalIDs converts external IDs; none is an empty list, never null.
+func toExternalIDs(v []domain.ExternalID) []ExternalID {
+	out := make([]ExternalID, len(v))
+	for i, x := range v {
+		out[i] = ExternalID{Source: x.Source, ID: x.ID}
+	}
+	return out
+}

@@ -92,6 +92,11 @@ var pathParameters = map[string]jsonObj{
 	"version": {"name": "version", "in": "path", "required": true, "description": "Version number, from 1.", "schema": jsonObj{"type": "integer", "minimum": 1, "maximum": 2147483647}},
 	"kind":    {"name": "kind", "in": "path", "required": true, "description": "What an import file holds.", "schema": jsonObj{"type": "string", "enum": []string{"customers", "products", "contracts"}}},
 	"token":   {"name": "token", "in": "path", "required": true, "description": "The signing link's token: the credential.", "schema": jsonObj{"type": "string", "maxLength": 200}},
+	"source": {"name": "source", "in": "path", "required": true, "description": "The other system's name, as the integration calls it (crm, erp, kingdee): 1 to 32 of a-z, 0-9, '_' and '-'.",
+		"schema": jsonObj{"type": "string", "pattern": `^[a-z0-9_-]{1,32}$`}, "example": "crm"},
+	"external_id": {"name": "external_id", "in": "path", "required": true,
+		"description": "The other system's ID of the record, 1 to 128 characters, percent-encoded as one path segment: '/' as %2F, '+' as %2B, Chinese as its UTF-8 bytes (%E5%AE%A2...). Signet routes on the encoded path and decodes each segment once.",
+		"schema":      jsonObj{"type": "string", "minLength": 1, "maxLength": 128}, "example": "CUST/2024/0001"},
 }
 
 func paramName(n string) string { return "Path" + strings.ToUpper(n[:1]) + n[1:] }
@@ -230,6 +235,11 @@ func generateOperation(r api.Route, op jsonObj) error {
 			return fmt.Errorf("response %q", code)
 		}
 		if status < 400 {
+			// Another success than the route's (201 beside 200 for a
+			// create-or-update) is kept as written.
+			if code != success {
+				responses[code] = resp
+			}
 			continue
 		}
 		name := errorResponseName(status)

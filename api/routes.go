@@ -117,6 +117,7 @@ func (h *handlers) routes() []Route {
 		{Method: patch, Path: "/v1/contracts/:number/obligations/:id", Handler: h.updateObligation, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/archive", Roles: roles(sales, salesManager, admin), Handler: h.archive, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/amendments", Roles: writers, Handler: h.amend, Status: ok, Body: body(ContractState{})},
+		{Method: put, Path: "/v1/contracts/:number/external-ids/:source", Roles: roles(sales, salesManager, finance, admin), Handler: h.setContractExternalID, Status: ok, Body: body(ContractExternalIDs{})},
 		{Method: get, Path: "/v1/contracts/:number/versions", Handler: h.versions, Status: ok, Body: body(items[VersionInfo]{})},
 		{Method: get, Path: "/v1/contracts/:number/versions/:version", Handler: h.version, Status: ok, Body: body(VersionView{})},
 		{Method: get, Path: "/v1/contracts/:number/diff", Handler: h.diff, Status: ok, Body: body(Comparison{})},
@@ -155,11 +156,16 @@ func (h *handlers) routes() []Route {
 		{Method: get, Path: "/v1/customers", Handler: h.listCustomers, Status: ok, Body: body(CustomerPage{})},
 		{Method: get, Path: "/v1/customers/:id", Handler: h.getCustomer, Status: ok, Body: body(CustomerDetail{})},
 		{Method: patch, Path: "/v1/customers/:id", Roles: roles(sales, salesManager, admin), Handler: h.updateCustomer, Status: ok, Body: body(CustomerDetail{})},
+		// Integrations push their records by their own IDs: created the
+		// first time (201), updated after (200), one record however often
+		// or concurrently pushed. The ID is one percent-encoded segment.
+		{Method: put, Path: "/v1/customers/by-external/:source/:external_id", Roles: roles(sales, salesManager, admin), Handler: h.putCustomerByExternal, Status: ok, Body: body(CustomerDetail{})},
 		{Method: post, Path: "/v1/customers/:id/contacts", Roles: roles(sales, salesManager, admin), Handler: h.addContact, Status: created, Body: body(Contact{})},
 		{Method: post, Path: "/v1/product-lines", Roles: roles(admin, finance), Handler: h.createLine, Status: created, Body: body(ProductLine{})},
 		{Method: get, Path: "/v1/product-lines", Handler: h.lines, Status: ok, Body: body(items[ProductLine]{})},
 		{Method: post, Path: "/v1/products", Roles: roles(admin, finance), Handler: h.createProduct, Status: created, Body: body(Product{})},
 		{Method: get, Path: "/v1/products", Handler: h.products, Status: ok, Body: body(items[Product]{})},
+		{Method: put, Path: "/v1/products/by-external/:source/:external_id", Roles: roles(admin, finance), Handler: h.putProductByExternal, Status: ok, Body: body(Product{})},
 		{Method: patch, Path: "/v1/products/:id", Roles: roles(admin, finance), Handler: h.updateProduct, Status: ok, Body: body(Product{})},
 		{Method: post, Path: "/v1/templates", Roles: roles(legal, admin), Handler: h.saveTemplate, Status: created, Body: body(Template{})},
 		{Method: get, Path: "/v1/templates", Handler: h.templates, Status: ok, Body: body(items[TemplateSummary]{})},

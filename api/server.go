@@ -8,6 +8,7 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -120,6 +121,12 @@ func NewRouter(d Deps) *gin.Engine {
 	// configures; never trust client-sent forwarding headers by default.
 	_ = r.SetTrustedProxies(nil)
 	r.HandleMethodNotAllowed = true
+	// External IDs travel in paths and may hold '/' (sent as %2F): route
+	// on the path as sent, so an encoded '/' stays inside its segment, and
+	// decode each segment once ourselves (decodePath) with path rules, as
+	// gin's own unescaping would read '+' as a space.
+	r.UseRawPath = true
+	r.UnescapePathValues = false
 	h := &handlers{d: d, validate: newValidator()}
 	if d.MaxInFlight > 0 {
 		h.inflight = make(chan struct{}, d.MaxInFlight)
@@ -130,12 +137,26 @@ func NewRouter(d Deps) *gin.Engine {
 		h.d.Metrics = d.Metrics
 	}
 	h.metricsHandler = d.Metrics
-	r.Use(d.Metrics.observe, h.requestID, h.secureHeaders, h.recover, h.logRequests)
+	r.Use(decodePath, d.Metrics.observe, h.requestID, h.secureHeaders, h.recover, h.logRequests)
 	r.NoRoute(func(c *gin.Context) { writeError(c, d.Logger, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { writeError(c, d.Logger, errNoMethod) })
 
 	h.register(r)
 	return r
+}
+
+// decodePath decodes path parameters when the request was routed on its
+// raw path (it had an escape Go does not undo by itself, such as %2F), so
+// handlers always see the decoded segment.
+func decodePath(c *gin.Context) {
+	if c.Request.URL.RawPath != "" {
+		for i, p := range c.Params {
+			if v, err := url.PathUnescape(p.Value); err == nil {
+				c.Params[i].Value = v
+			}
+		}
+	}
+	c.Next()
 }
 
 // Serve runs the API until its context ends, then drains in-flight

@@ -22,7 +22,8 @@ type Store interface {
 	ProductLines(ctx context.Context) ([]store.ProductLine, error)
 	SaveProduct(ctx context.Context, p store.Product) error
 	Product(ctx context.Context, id string) (store.Product, error)
-	Products(ctx context.Context, lineID string, activeOnly bool) ([]store.Product, error)
+	Products(ctx context.Context, f store.ProductFilter) ([]store.Product, error)
+	FindExternal(ctx context.Context, kind, source, id string) (string, error)
 	SaveTemplate(ctx context.Context, t document.Template, createdBy string) (document.Template, error)
 	Template(ctx context.Context, id string, version int) (document.Template, error)
 	Templates(ctx context.Context) ([]store.TemplateSummary, error)
@@ -76,6 +77,8 @@ type ProductInput struct {
 	Currency  string `json:"currency" validate:"omitempty,currency"`
 	TaxRateBP *int   `json:"tax_rate_bp" validate:"required,gte=0,lte=10000"`
 	Active    *bool  `json:"active"`
+	// ExternalIDs are the keys other systems know the product by.
+	ExternalIDs []domain.ExternalID `json:"external_ids" validate:"max=10,dive"`
 }
 
 // ProductUpdate changes the fields it carries.
@@ -89,28 +92,97 @@ type ProductUpdate struct {
 
 // CreateProduct adds a product to a line.
 func (s *Service) CreateProduct(ctx context.Context, u domain.User, in ProductInput) (store.Product, error) {
+	if err := s.checkProduct(ctx, &in); err != nil {
+		return store.Product{}, err
+	}
+	p, err := s.createProduct(ctx, in)
+	return p, externalTaken(err)
+}
+
+func (s *Service) createProduct(ctx context.Context, in ProductInput) (store.Product, error) {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	p := store.Product{ID: uuid.Must(uuid.NewV7()).String(), CreatedAt: now}
+	fillProduct(&p, in, now)
+	if err := s.store.SaveProduct(ctx, p); err != nil {
+		return store.Product{}, err
+	}
+	return p, nil
+}
+
+// checkProduct checks what a product's input refers to and fills in its
+// defaults.
+func (s *Service) checkProduct(ctx context.Context, in *ProductInput) error {
+	if err := domain.CheckExternalIDs("external_ids", in.ExternalIDs); err != nil {
+		return err
+	}
 	lines, err := s.store.ProductLines(ctx)
 	if err != nil {
-		return store.Product{}, err
+		return err
 	}
 	found := false
 	for _, l := range lines {
 		found = found || l.ID == in.LineID
 	}
 	if !found {
-		return store.Product{}, &domain.ValidationError{NotFound: true, Fields: []domain.FieldError{{Field: "line_id", Message: "no such product line"}}}
+		return &domain.ValidationError{NotFound: true, Fields: []domain.FieldError{{Field: "line_id", Message: "no such product line"}}}
 	}
 	if in.Currency == "" {
 		in.Currency = domain.DefaultCurrency
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
-	p := store.Product{ID: uuid.Must(uuid.NewV7()).String(), LineID: in.LineID, Name: in.Name, Unit: in.Unit,
-		ListPrice: *in.ListPrice, Currency: in.Currency, TaxRateBP: *in.TaxRateBP, Active: in.Active == nil || *in.Active,
-		CreatedAt: now, UpdatedAt: now}
-	if err := s.store.SaveProduct(ctx, p); err != nil {
-		return store.Product{}, err
+	return nil
+}
+
+func fillProduct(p *store.Product, in ProductInput, now time.Time) {
+	p.LineID, p.Name, p.Unit, p.ListPrice, p.Currency, p.TaxRateBP = in.LineID, in.Name, in.Unit, *in.ListPrice, in.Currency, *in.TaxRateBP
+	p.Active = in.Active == nil || *in.Active
+	p.ExternalIDs = in.ExternalIDs
+	p.UpdatedAt = now
+}
+
+// externalTaken turns an external ID that names another entity into a
+// refusal naming the field.
+func externalTaken(err error) error {
+	if store.TakenKey(err) == store.ExternalIDTaken {
+		return &domain.Refusal{Kind: domain.RefusedConflict, Message: "an external ID given is already another product's"}
 	}
-	return p, nil
+	return err
+}
+
+// PutByExternal creates the product source knows as id from in, or, when
+// there is one, overwrites it with in: what an ERP pushing its catalogue
+// calls, again and again. created says which. Two pushes of a new key at
+// once make one product: the loser of the race finds the winner's and
+// updates it.
+func (s *Service) PutByExternal(ctx context.Context, u domain.User, source, id string, in ProductInput) (p store.Product, created bool, err error) {
+	if in.ExternalIDs, err = domain.WithExternalID(in.ExternalIDs, domain.ExternalID{Source: source, ID: id}); err != nil {
+		return store.Product{}, false, err
+	}
+	if err := s.checkProduct(ctx, &in); err != nil {
+		return store.Product{}, false, err
+	}
+	for range 3 {
+		found, err := s.store.FindExternal(ctx, store.KindProduct, source, id)
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			p, err := s.createProduct(ctx, in)
+			if store.TakenKey(err) == store.ExternalIDTaken {
+				continue // another push created it first (or another ID in the body is taken: looked at below)
+			}
+			return p, err == nil, err
+		case err != nil:
+			return store.Product{}, false, err
+		}
+		p, err := s.store.Product(ctx, found)
+		if err != nil {
+			return store.Product{}, false, err
+		}
+		fillProduct(&p, in, s.now().UTC().Truncate(time.Microsecond))
+		if err := s.store.SaveProduct(ctx, p); err != nil {
+			return store.Product{}, false, externalTaken(err)
+		}
+		return p, false, nil
+	}
+	return store.Product{}, false, &domain.Refusal{Kind: domain.RefusedConflict, Message: "the product changed while it was saved; try again"}
 }
 
 // UpdateProduct changes a product; deactivating keeps it on existing
@@ -149,11 +221,15 @@ func (s *Service) UpdateProduct(ctx context.Context, u domain.User, id string, i
 type ProductQuery struct {
 	Line       string `form:"line" validate:"omitempty,uuid"`
 	ActiveOnly bool   `form:"active"`
+	// Source and ExternalID keep the products another system knows by
+	// that key (either alone: any from the source, any source's ID).
+	Source     string `form:"source" validate:"omitempty,external_source"`
+	ExternalID string `form:"external_id" validate:"omitempty,external_id"`
 }
 
 // Products lists products.
 func (s *Service) Products(ctx context.Context, q ProductQuery) ([]store.Product, error) {
-	ps, err := s.store.Products(ctx, q.Line, q.ActiveOnly)
+	ps, err := s.store.Products(ctx, store.ProductFilter{LineID: q.Line, ActiveOnly: q.ActiveOnly, Source: q.Source, ExternalID: q.ExternalID})
 	if err != nil {
 		return nil, err
 	}

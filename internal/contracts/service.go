@@ -45,6 +45,8 @@ type Store interface {
 	HoldsOpenStep(ctx context.Context, number, userID string) (bool, error)
 	Signatures(ctx context.Context, number string) ([]domain.Signature, error)
 	User(ctx context.Context, id string) (domain.User, error)
+	ContractExternalIDs(ctx context.Context, number string) ([]domain.ExternalID, error)
+	SetContractExternalID(ctx context.Context, number string, x domain.ExternalID) error
 }
 
 // Service runs contract use cases.
@@ -78,11 +80,13 @@ func New(st interface {
 // View is one contract as its readers see it: the recorded row, every
 // approval task and signature, and the workflow's live state.
 type View struct {
-	Contract   store.ContractRow        `json:"contract"`
-	LineItems  []store.LineItem         `json:"line_items"`
-	Tasks      []domain.ApprovalTask    `json:"tasks"`
-	Signatures []domain.Signature       `json:"signatures"`
-	Live       *workflows.ContractState `json:"live"`
+	Contract   store.ContractRow     `json:"contract"`
+	LineItems  []store.LineItem      `json:"line_items"`
+	Tasks      []domain.ApprovalTask `json:"tasks"`
+	Signatures []domain.Signature    `json:"signatures"`
+	// ExternalIDs are the keys other systems know the contract by.
+	ExternalIDs []domain.ExternalID      `json:"external_ids"`
+	Live        *workflows.ContractState `json:"live"`
 	// Round is the review round under way: where the contract waits, on
 	// whom and since when.
 	Round *workflows.ApprovalState `json:"round,omitempty"`
@@ -158,6 +162,9 @@ func (s *Service) Get(ctx context.Context, u domain.User, number string) (View, 
 	if v.Signatures, err = s.store.Signatures(ctx, number); err != nil {
 		return View{}, err
 	}
+	if v.ExternalIDs, err = s.store.ContractExternalIDs(ctx, number); err != nil {
+		return View{}, err
+	}
 	state, err := s.LiveState(ctx, number)
 	if err != nil {
 		v.LiveError = "live state unavailable: the workflow could not be queried"
@@ -177,6 +184,39 @@ func (s *Service) Get(ctx context.Context, u domain.User, number string) (View, 
 		}
 	}
 	return v, nil
+}
+
+// ExternalIDInput is a contract's ID in another system.
+type ExternalIDInput struct {
+	ExternalID string `json:"external_id" validate:"required,external_id"`
+}
+
+// SetExternalID gives a contract its ID in source (replacing the one it
+// had there), for whoever may act on the contract: what a finance system
+// or CRM that keeps its own contract numbers calls. It answers the
+// contract's external IDs.
+func (s *Service) SetExternalID(ctx context.Context, u domain.User, number, source string, in ExternalIDInput) ([]domain.ExternalID, error) {
+	verr := &domain.ValidationError{}
+	if !domain.ValidExternalSource(source) {
+		verr.Add("source", domain.ExternalSourceRule)
+	}
+	if !domain.ValidExternalID(in.ExternalID) {
+		verr.Add("external_id", domain.ExternalIDRule)
+	}
+	if err := verr.OrNil(); err != nil {
+		return nil, err
+	}
+	if _, err := s.managed(ctx, u, number); err != nil {
+		return nil, err
+	}
+	err := s.store.SetContractExternalID(ctx, number, domain.ExternalID{Source: source, ID: in.ExternalID})
+	if store.TakenKey(err) == store.ExternalIDTaken {
+		return nil, &domain.Refusal{Kind: domain.RefusedConflict, Message: "external ID " + in.ExternalID + " of " + source + " is already another contract's"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.store.ContractExternalIDs(ctx, number)
 }
 
 // LiveState queries the contract workflow for its state.

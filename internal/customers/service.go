@@ -4,6 +4,9 @@ package customers
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +21,8 @@ type Store interface {
 	CreateCustomer(ctx context.Context, c store.Customer, contacts []store.Contact) error
 	UpdateCustomer(ctx context.Context, c store.Customer) error
 	AddContact(ctx context.Context, c store.Contact) error
+	SyncCustomer(ctx context.Context, c store.Customer, readAt time.Time, contacts []store.Contact) error
+	FindExternal(ctx context.Context, kind, source, id string) (string, error)
 	Customer(ctx context.Context, id string) (store.Customer, error)
 	Contacts(ctx context.Context, customerID string) ([]store.Contact, error)
 	ListCustomers(ctx context.Context, f store.CustomerFilter) ([]store.Customer, error)
@@ -41,6 +46,9 @@ type ContactInput struct {
 	Phone   string `json:"phone" validate:"max=40"`
 	Email   string `json:"email" validate:"omitempty,email,max=320"`
 	MaySign bool   `json:"may_sign"`
+	// ExternalIDs are the keys other systems know the contact by; a
+	// customer pushed again matches its contacts by them (or by name).
+	ExternalIDs []domain.ExternalID `json:"external_ids" validate:"max=10,dive"`
 }
 
 // CreateInput is a new customer. CreditCode is the unified social credit
@@ -52,6 +60,8 @@ type CreateInput struct {
 	Region     string         `json:"region" validate:"max=100"`
 	Tier       string         `json:"tier" validate:"required,oneof=A B C"`
 	Contacts   []ContactInput `json:"contacts" validate:"max=50,dive"`
+	// ExternalIDs are the keys other systems know the customer by.
+	ExternalIDs []domain.ExternalID `json:"external_ids" validate:"max=10,dive"`
 }
 
 // UpdateInput changes the fields it carries; absent fields stay as they are.
@@ -89,23 +99,155 @@ func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
 // Create adds a customer owned by its creator.
 func (s *Service) Create(ctx context.Context, u domain.User, in CreateInput) (Detail, error) {
-	in.CreditCode = strings.ToUpper(strings.TrimSpace(in.CreditCode))
-	if err := checkCreditCode(in.CreditCode); err != nil {
+	if err := checkInput(&in); err != nil {
 		return Detail{}, err
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
-	c := store.Customer{ID: newID(), Name: in.Name, Industry: in.Industry, Region: in.Region, Tier: in.Tier, OwnerID: u.ID, CreatedAt: now, UpdatedAt: now}
-	if in.CreditCode != "" {
-		c.CreditCode = &in.CreditCode
+	d, err := s.create(ctx, u, in)
+	return d, externalTaken(err)
+}
+
+// checkInput checks and tidies a customer's input.
+func checkInput(in *CreateInput) error {
+	in.CreditCode = strings.ToUpper(strings.TrimSpace(in.CreditCode))
+	if err := checkCreditCode(in.CreditCode); err != nil {
+		return err
 	}
+	verr := &domain.ValidationError{}
+	if err := domain.CheckExternalIDs("external_ids", in.ExternalIDs); err != nil {
+		verr.Fields = append(verr.Fields, err.(*domain.ValidationError).Fields...)
+	}
+	for i, ci := range in.Contacts {
+		if err := domain.CheckExternalIDs(fmt.Sprintf("contacts[%d].external_ids", i), ci.ExternalIDs); err != nil {
+			verr.Fields = append(verr.Fields, err.(*domain.ValidationError).Fields...)
+		}
+	}
+	return verr.OrNil()
+}
+
+func (s *Service) create(ctx context.Context, u domain.User, in CreateInput) (Detail, error) {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	c := store.Customer{ID: newID(), OwnerID: u.ID, CreatedAt: now}
+	fill(&c, in, now)
 	contacts := make([]store.Contact, len(in.Contacts))
 	for i, ci := range in.Contacts {
-		contacts[i] = store.Contact{ID: newID(), CustomerID: c.ID, Name: ci.Name, Title: ci.Title, Phone: ci.Phone, Email: ci.Email, MaySign: ci.MaySign}
+		contacts[i] = store.Contact{ID: newID(), CustomerID: c.ID}
+		fillContact(&contacts[i], ci)
 	}
 	if err := s.store.CreateCustomer(ctx, c, contacts); err != nil {
 		return Detail{}, err
 	}
 	return Detail{Customer: c, Contacts: contacts, Totals: []store.CustomerTotal{}, Contracts: []store.ContractRow{}}, nil
+}
+
+func fill(c *store.Customer, in CreateInput, now time.Time) {
+	c.Name, c.Industry, c.Region, c.Tier, c.UpdatedAt = in.Name, in.Industry, in.Region, in.Tier, now
+	c.CreditCode = nil
+	if in.CreditCode != "" {
+		c.CreditCode = &in.CreditCode
+	}
+	c.ExternalIDs = domain.MergeExternalIDs(c.ExternalIDs, in.ExternalIDs)
+}
+
+func fillContact(c *store.Contact, in ContactInput) {
+	c.Name, c.Title, c.Phone, c.Email, c.MaySign = in.Name, in.Title, in.Phone, in.Email, in.MaySign
+	c.ExternalIDs = domain.MergeExternalIDs(c.ExternalIDs, in.ExternalIDs)
+}
+
+// externalTaken turns an external ID that names another entity into a
+// refusal.
+func externalTaken(err error) error {
+	if store.TakenKey(err) == store.ExternalIDTaken {
+		return &domain.Refusal{Kind: domain.RefusedConflict, Message: "an external ID given is already another customer's or contact's"}
+	}
+	return err
+}
+
+// PutByExternal creates the customer source knows as id from in (owned
+// by u), or, when there is one, overwrites its fields with in and its
+// contacts with in's: each matched by an external ID, else by name, else
+// added; contacts not in in stay. It is what a CRM pushing its records
+// calls, again and again; created says which it did. Two pushes of a new
+// key at once make one customer (the loser of the race finds the
+// winner's and updates it), and two updates at once apply one after the
+// other (SyncCustomer refuses a stale read; this reads again).
+func (s *Service) PutByExternal(ctx context.Context, u domain.User, source, id string, in CreateInput) (d Detail, created bool, err error) {
+	if in.ExternalIDs, err = domain.WithExternalID(in.ExternalIDs, domain.ExternalID{Source: source, ID: id}); err != nil {
+		return Detail{}, false, err
+	}
+	if err := checkInput(&in); err != nil {
+		return Detail{}, false, err
+	}
+	for range 5 {
+		found, err := s.store.FindExternal(ctx, store.KindCustomer, source, id)
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			d, err := s.create(ctx, u, in)
+			if store.TakenKey(err) == store.ExternalIDTaken {
+				continue // another push created it first, or took a contact's ID: look again
+			}
+			return d, err == nil, err
+		case err != nil:
+			return Detail{}, false, err
+		}
+		err = s.sync(ctx, u, found, in)
+		if errors.Is(err, store.ErrStale) || store.TakenKey(err) == store.ExternalIDTaken {
+			continue
+		}
+		if err != nil {
+			return Detail{}, false, err
+		}
+		d, err := s.Get(ctx, u, found)
+		return d, false, err
+	}
+	return Detail{}, false, &domain.Refusal{Kind: domain.RefusedConflict, Message: "the customer kept changing while it was saved, or an external ID given is another's; try again"}
+}
+
+// sync overwrites customer id with in, as PutByExternal describes.
+func (s *Service) sync(ctx context.Context, u domain.User, id string, in CreateInput) error {
+	c, err := s.visible(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	if !mayEdit(u, c) {
+		return domain.ErrForbidden
+	}
+	have, err := s.store.Contacts(ctx, id)
+	if err != nil {
+		return err
+	}
+	readAt := c.UpdatedAt
+	fill(&c, in, s.now().UTC().Truncate(time.Microsecond))
+	if !c.UpdatedAt.After(readAt) {
+		c.UpdatedAt = readAt.Add(time.Microsecond) // the stale check needs a new value
+	}
+	contacts := make([]store.Contact, 0, len(in.Contacts))
+	for _, ci := range in.Contacts {
+		ct := matchContact(have, ci)
+		if ct.ID == "" {
+			ct = store.Contact{ID: newID(), CustomerID: id}
+		}
+		fillContact(&ct, ci)
+		contacts = append(contacts, ct)
+	}
+	return s.store.SyncCustomer(ctx, c, readAt, contacts)
+}
+
+// matchContact finds the contact in have that ci describes: one sharing
+// an external ID, else the one of the same name; zero when none.
+func matchContact(have []store.Contact, ci ContactInput) store.Contact {
+	for _, h := range have {
+		for _, x := range h.ExternalIDs {
+			if slices.Contains(ci.ExternalIDs, x) {
+				return h
+			}
+		}
+	}
+	for _, h := range have {
+		if h.Name == ci.Name {
+			return h
+		}
+	}
+	return store.Contact{}
 }
 
 // visible returns the customer if u may see it; sales see their own only.
@@ -188,9 +330,13 @@ func (s *Service) AddContact(ctx context.Context, u domain.User, id string, in C
 	if !mayEdit(u, c) {
 		return store.Contact{}, domain.ErrForbidden
 	}
-	contact := store.Contact{ID: newID(), CustomerID: id, Name: in.Name, Title: in.Title, Phone: in.Phone, Email: in.Email, MaySign: in.MaySign}
-	if err := s.store.AddContact(ctx, contact); err != nil {
+	if err := domain.CheckExternalIDs("external_ids", in.ExternalIDs); err != nil {
 		return store.Contact{}, err
+	}
+	contact := store.Contact{ID: newID(), CustomerID: id}
+	fillContact(&contact, in)
+	if err := s.store.AddContact(ctx, contact); err != nil {
+		return store.Contact{}, externalTaken(err)
 	}
 	return contact, nil
 }
@@ -202,8 +348,12 @@ type ListInput struct {
 	Industry string `form:"industry" validate:"max=100"`
 	Region   string `form:"region" validate:"max=100"`
 	Owner    string `form:"owner" validate:"max=100"`
-	Cursor   string `form:"cursor" validate:"omitempty,uuid"`
-	Limit    int    `form:"limit" validate:"omitempty,min=1,max=200"`
+	// Source and ExternalID keep the customers another system knows by
+	// that key (either alone: any from the source, any source's ID).
+	Source     string `form:"source" validate:"omitempty,external_source"`
+	ExternalID string `form:"external_id" validate:"omitempty,external_id"`
+	Cursor     string `form:"cursor" validate:"omitempty,uuid"`
+	Limit      int    `form:"limit" validate:"omitempty,min=1,max=200"`
 }
 
 // Page is one page of customers and the cursor of the next, if any.
@@ -214,7 +364,8 @@ type Page struct {
 
 // List returns the customers u may see, newest first.
 func (s *Service) List(ctx context.Context, u domain.User, in ListInput) (Page, error) {
-	f := store.CustomerFilter{Query: in.Q, Tier: in.Tier, Industry: in.Industry, Region: in.Region, OwnerID: in.Owner, After: in.Cursor, Limit: in.Limit}
+	f := store.CustomerFilter{Query: in.Q, Tier: in.Tier, Industry: in.Industry, Region: in.Region, OwnerID: in.Owner,
+		Source: in.Source, ExternalID: in.ExternalID, After: in.Cursor, Limit: in.Limit}
 	if f.Limit == 0 {
 		f.Limit = 50
 	}

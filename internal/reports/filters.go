@@ -32,6 +32,10 @@ type Filters struct {
 	// Overdue "true" keeps signed contracts with a milestone past due and
 	// not fully received; "false" keeps the others.
 	Overdue string `form:"overdue"`
+	// Source and ExternalID keep the contracts another system knows by
+	// that key (either alone: any from the source, any source's ID).
+	Source     string `form:"source"`
+	ExternalID string `form:"external_id"`
 }
 
 // apply checks the filters and adds them to q (contracts aliased c). It
@@ -117,7 +121,28 @@ func (f Filters) apply(v *invalid, q *query, u domain.User, today time.Time, loc
 				AND od.version = c.version AND od.received < od.amount AND od.due_date < %s))`, today)
 		}
 	}
+	f.external(v, q)
 	return visible
+}
+
+// external adds the external ID filters to q.
+func (f Filters) external(v *invalid, q *query) {
+	if f.Source != "" && !domain.ValidExternalSource(f.Source) {
+		v.add("source", domain.ExternalSourceRule)
+		return
+	}
+	if f.ExternalID != "" && !domain.ValidExternalID(f.ExternalID) {
+		v.add("external_id", domain.ExternalIDRule)
+		return
+	}
+	switch {
+	case f.Source != "" && f.ExternalID != "":
+		q.where("EXISTS (SELECT 1 FROM external_ids x WHERE x.kind = 'contract' AND x.entity_id = c.number AND x.source = %s AND x.external_id = %s)", f.Source, f.ExternalID)
+	case f.Source != "":
+		q.where("EXISTS (SELECT 1 FROM external_ids x WHERE x.kind = 'contract' AND x.entity_id = c.number AND x.source = %s)", f.Source)
+	case f.ExternalID != "":
+		q.where("EXISTS (SELECT 1 FROM external_ids x WHERE x.kind = 'contract' AND x.entity_id = c.number AND x.external_id = %s)", f.ExternalID)
+	}
 }
 
 // signedKey is when a contract was signed, -infinity for never: never

@@ -42,6 +42,8 @@ type LedgerRow struct {
 	Received     int64         `json:"received"`
 	Outstanding  int64         `json:"outstanding"`
 	Overdue      bool          `json:"overdue"`
+	// ExternalIDs are the keys other systems know the contract by.
+	ExternalIDs []domain.ExternalID `json:"external_ids"`
 }
 
 // LedgerQuery is GET /v1/reports/ledger: filters, a sort (a column name,
@@ -126,7 +128,9 @@ const ledgerSQL = `SELECT c.number, c.title, coalesce(c.customer_id::text, '') A
 	c.owner_id, c.owner_name, c.template_id AS type, coalesce(t.name, c.template_id) AS type_name,
 	c.amount, c.currency, c.signed_at, c.start_date::text AS start_date, c.end_date::text AS end_date, c.status,
 	coalesce(m.invoiced, 0) AS invoiced, coalesce(m.received, 0) AS received,
-	coalesce(m.outstanding, 0) AS outstanding, coalesce(m.overdue, false) AS overdue, %s::text AS sort_key
+	coalesce(m.outstanding, 0) AS outstanding, coalesce(m.overdue, false) AS overdue,
+	coalesce((SELECT jsonb_agg(jsonb_build_object('source', x.source, 'id', x.external_id) ORDER BY x.source)
+		FROM external_ids x WHERE x.kind = 'contract' AND x.entity_id = c.number), '[]'::jsonb) AS external_ids, %s::text AS sort_key
 FROM contracts c %s
 LEFT JOIN templates t ON t.id = c.template_id AND t.version = c.template_version`
 
@@ -278,7 +282,7 @@ func (s *Service) scanLedger(row pgx.CollectableRow) (ledgerRecord, error) {
 	var r ledgerRecord
 	err := row.Scan(&r.Number, &r.Title, &r.CustomerID, &r.CustomerName, &r.OwnerID, &r.OwnerName, &r.Type, &r.TypeName,
 		&r.Amount, &r.Currency, &r.SignedAt, &r.StartDate, &r.EndDate, &r.Status, sum{Dst: &r.Invoiced}, sum{Dst: &r.Received},
-		sum{Dst: &r.Outstanding}, &r.Overdue, &r.SortKey)
+		sum{Dst: &r.Outstanding}, &r.Overdue, &r.ExternalIDs, &r.SortKey)
 	if r.SignedAt != nil {
 		r.SignedOn = r.SignedAt.In(s.loc).Format(time.DateOnly)
 	}

@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/signet-clm/signet/internal/domain"
 )
 
 // Customer is one entry of the customer book (客户资料).
@@ -19,6 +22,8 @@ type Customer struct {
 	OwnerID    string    `json:"owner_id"`
 	CreatedAt  time.Time `json:"created_at"`
 	UpdatedAt  time.Time `json:"updated_at"`
+	// ExternalIDs are the keys other systems know it by (external_ids).
+	ExternalIDs []domain.ExternalID `json:"external_ids"`
 }
 
 // Contact is a person at a customer.
@@ -30,9 +35,16 @@ type Contact struct {
 	Phone      string `json:"phone"`
 	Email      string `json:"email"`
 	MaySign    bool   `json:"may_sign"`
+	// ExternalIDs are the keys other systems know it by (external_ids).
+	ExternalIDs []domain.ExternalID `json:"external_ids"`
 }
 
-const customerColumns = `id::text AS id, name, credit_code, industry, region, tier, owner_id, created_at, updated_at`
+var (
+	customerColumns = `id::text AS id, name, credit_code, industry, region, tier, owner_id, created_at, updated_at, ` +
+		externalIDsOf(KindCustomer, "customers.id::text")
+	contactColumns = `id::text AS id, customer_id::text AS customer_id, name, title, phone, email, may_sign, ` +
+		externalIDsOf(KindContact, "customer_contacts.id::text")
+)
 
 // CreateCustomer stores a customer and its contacts in one transaction.
 func (s *Store) CreateCustomer(ctx context.Context, c Customer, contacts []Contact) error {
@@ -43,6 +55,9 @@ func (s *Store) CreateCustomer(ctx context.Context, c Customer, contacts []Conta
 			return wrap("", err)
 		}
 		if err := insertContacts(ctx, tx, contacts); err != nil {
+			return err
+		}
+		if err := insertEntityIDs(ctx, tx, c, contacts); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, "customer.created", "customer", c.ID, nil, struct {
@@ -66,11 +81,73 @@ func insertContacts(ctx context.Context, tx pgx.Tx, contacts []Contact) error {
 	return err
 }
 
+// insertEntityIDs stores the external IDs of a customer and its contacts.
+func insertEntityIDs(ctx context.Context, tx pgx.Tx, c Customer, contacts []Contact) error {
+	if err := insertExternalIDs(ctx, tx, KindCustomer, c.ID, c.ExternalIDs); err != nil {
+		return err
+	}
+	for _, ct := range contacts {
+		if err := insertExternalIDs(ctx, tx, KindContact, ct.ID, ct.ExternalIDs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // AddContact stores one more contact of a customer.
 func (s *Store) AddContact(ctx context.Context, c Contact) error {
 	return s.audited(ctx, "customer.contact_added", "customer", c.CustomerID, func(tx pgx.Tx) (any, any, error) {
-		return nil, c, insertContacts(ctx, tx, []Contact{c})
+		if err := insertContacts(ctx, tx, []Contact{c}); err != nil {
+			return nil, nil, err
+		}
+		return nil, c, insertExternalIDs(ctx, tx, KindContact, c.ID, c.ExternalIDs)
 	})
+}
+
+// ErrStale is a write refused because the row changed since the caller
+// read it; the caller reads again and retries.
+var ErrStale = errors.New("changed since it was read")
+
+// SyncCustomer overwrites a customer's fields as UpdateCustomer does,
+// upserts the given contacts (by ID) and adds the external IDs of both,
+// in one transaction, provided the customer is still as it was at
+// readAt (its updated_at); otherwise ErrStale. A CRM pushing the same
+// record twice at once so ends with one set of contacts.
+func (s *Store) SyncCustomer(ctx context.Context, c Customer, readAt time.Time, contacts []Contact) error {
+	err := s.audited(ctx, "customer.synced", "customer", c.ID, func(tx pgx.Tx) (any, any, error) {
+		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1 FOR UPDATE`, c.ID)
+		before, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Customer])
+		if err != nil {
+			return nil, nil, wrap("", err)
+		}
+		if !before.UpdatedAt.Equal(readAt) {
+			return nil, nil, ErrStale
+		}
+		if _, err := tx.Exec(ctx, `UPDATE customers SET name = $2, credit_code = $3, industry = $4, region = $5, tier = $6, updated_at = $7
+			WHERE id = $1`, c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.UpdatedAt); err != nil {
+			return nil, nil, wrap("", err)
+		}
+		for _, ct := range contacts {
+			if _, err := tx.Exec(ctx, `INSERT INTO customer_contacts (id, customer_id, name, title, phone, email, may_sign)
+				VALUES ($1, $2, $3, $4, $5, $6, $7)
+				ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, title = EXCLUDED.title, phone = EXCLUDED.phone,
+					email = EXCLUDED.email, may_sign = EXCLUDED.may_sign`,
+				ct.ID, c.ID, ct.Name, ct.Title, ct.Phone, ct.Email, ct.MaySign); err != nil {
+				return nil, nil, wrap("", err)
+			}
+		}
+		if err := insertEntityIDs(ctx, tx, c, contacts); err != nil {
+			return nil, nil, err
+		}
+		return before, struct {
+			Customer Customer  `json:"customer"`
+			Contacts []Contact `json:"contacts"`
+		}{c, contacts}, nil
+	})
+	if err != nil {
+		return wrap("sync customer", err)
+	}
+	return nil
 }
 
 // UpdateCustomer overwrites a customer's editable fields.
@@ -103,7 +180,7 @@ func (s *Store) Customer(ctx context.Context, id string) (Customer, error) {
 
 // Contacts returns a customer's contacts in the order they were added.
 func (s *Store) Contacts(ctx context.Context, customerID string) ([]Contact, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id::text AS id, customer_id::text AS customer_id, name, title, phone, email, may_sign
+	rows, _ := s.pool.Query(ctx, `SELECT `+contactColumns+`
 		FROM customer_contacts WHERE customer_id::text = $1 ORDER BY created_at, id`, customerID)
 	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Contact])
 	if err != nil {
@@ -121,8 +198,11 @@ type CustomerFilter struct {
 	OwnerID  string
 	// Owners, when not nil, limits the list to what these users own.
 	Owners []string
-	After  string // cursor: the last ID of the previous page
-	Limit  int
+	// Source and ExternalID keep customers with a matching external ID.
+	Source     string
+	ExternalID string
+	After      string // cursor: the last ID of the previous page
+	Limit      int
 }
 
 // ListCustomers returns customers newest first. IDs are UUIDv7, so ID order
@@ -136,8 +216,9 @@ func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer
 		  AND ($6 = '' OR owner_id = $6)
 		  AND ($7 = '' OR id < $7::uuid)
 		  AND ($9::text[] IS NULL OR owner_id = ANY($9))
+		  AND `+externalFilter(KindCustomer, "customers.id::text", 10, 11)+`
 		ORDER BY id DESC LIMIT $8`,
-		escapeLike(f.Query), f.Query, f.Tier, f.Industry, f.Region, f.OwnerID, f.After, f.Limit, f.Owners)
+		escapeLike(f.Query), f.Query, f.Tier, f.Industry, f.Region, f.OwnerID, f.After, f.Limit, f.Owners, f.Source, f.ExternalID)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Customer])
 	if err != nil {
 		return nil, wrap("list customers", err)

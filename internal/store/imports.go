@@ -294,8 +294,7 @@ func (s *Store) LandCustomer(ctx context.Context, tx pgx.Tx, source string, in I
 		}
 	}
 	var have []Contact
-	rows, _ = tx.Query(ctx, `SELECT id::text AS id, customer_id::text AS customer_id, name, title, phone, email, may_sign
-		FROM customer_contacts WHERE customer_id = $1`, c.ID)
+	rows, _ = tx.Query(ctx, `SELECT `+contactColumns+` FROM customer_contacts WHERE customer_id = $1`, c.ID)
 	if have, err = pgx.CollectRows(rows, pgx.RowToStructByName[Contact]); err != nil {
 		return "", wrap("", err)
 	}
