@@ -229,6 +229,10 @@ func (h *handlers) routes() []Route {
 		{Method: post, Path: "/sign/:token/decline", Access: Public, Handler: h.declineLink, Status: ok, Body: body(SignResult{})},
 		{Method: post, Path: "/sign/:token/code", Access: Public, Handler: h.sendCode, Status: accepted, Body: body(CodeSent{})},
 		{Method: get, Path: "/sign/:token/document.pdf", Access: Public, Handler: h.linkPDF, Status: ok},
+		// DingTalk and WeCom card callbacks: their signature is the credential.
+		{Method: post, Path: "/v1/callbacks/dingtalk", Access: Public, Handler: h.dingTalkCallback, Status: ok, Body: body(DingTalkCallbackReply{})},
+		{Method: get, Path: "/v1/callbacks/wecom", Access: Public, Handler: h.weComVerify, Status: ok},
+		{Method: post, Path: "/v1/callbacks/wecom", Access: Public, Handler: h.weComCallback, Status: ok},
 		{Method: post, Path: "/webhooks/esign", Access: Public, Handler: h.providerWebhook, Status: accepted, Body: body(WebhookReceipt{})},
 	}
 }

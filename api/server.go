@@ -72,6 +72,8 @@ type Deps struct {
 	Users      *identity.Service
 	// Signing runs e-signing: links, certificates, verification, webhooks.
 	Signing *esign.Service
+	// Cards answers taps on DingTalk and WeCom approval cards.
+	Cards   CardCallbacks
 	Reports *reports.Service
 	// SignPages answers a signing link's visitor in a browser (the
 	// console's pages); nil serves the links as JSON only.

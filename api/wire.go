@@ -62,6 +62,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		Catalog:    catalog.New(st),
 		Imports:    imports.New(st, Validate, importStarter{wf: workflows.Client{Temporal: tc}, queue: cfg.TaskQueue}),
 		Approvals:  inbox.New(st, cs),
+		Cards:      cardCallbacks(cfg, st),
 		Audit:      st,
 		AuditChain: &audit.Trail{Rows: st, Keys: st.AuditKeys, Checkpoints: audit.CheckpointDir(cfg.AuditCheckpointDir), Sealer: sealer},
 		Auth:       st,

@@ -16,6 +16,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/signet-clm/signet/internal/imcallback"
+	"github.com/signet-clm/signet/internal/imcard"
 	"github.com/signet-clm/signet/internal/outbound"
 	"github.com/signet-clm/signet/internal/pdfsig"
 )
@@ -105,6 +107,14 @@ type Config struct {
 	// ESignWebhookSecret (SIGNET_ESIGN_WEBHOOK_SECRET, default empty: no
 	// external provider) authenticates an e-signature provider's callbacks.
 	ESignWebhookSecret string
+	// DingTalkCallback and WeComCallback are the approval cards' callback
+	// secrets (SIGNET_DINGTALK_CALLBACK_TOKEN, _AES_KEY, SIGNET_DINGTALK_CORP_ID;
+	// the same for SIGNET_WECOM_…): environment only, never PostgreSQL.
+	// An empty token leaves that platform's callback route answering 404.
+	DingTalkCallback, WeComCallback IMCallback
+	// CardDecideMax (SIGNET_CARD_DECIDE_MAX_MINOR, default empty: any
+	// amount) is the largest amount a card may decide (imcard.ParseLimits).
+	CardDecideMax imcard.Limits
 	// MaxInFlight (SIGNET_MAX_INFLIGHT, default 64) bounds the /v1
 	// requests one API process works on at once; past it the API answers
 	// 429 with Retry-After instead of queueing without bound.
@@ -267,7 +277,24 @@ func FromEnv() (Config, error) {
 		AuditCheckpointSchedule: env("SIGNET_AUDIT_CHECKPOINT_SCHEDULE", DefaultCheckpointSchedule),
 		// A short secret is guessable; refuse it rather than accept forgeries.
 		ESignWebhookSecret: os.Getenv("SIGNET_ESIGN_WEBHOOK_SECRET"),
+		DingTalkCallback: IMCallback{Token: os.Getenv("SIGNET_DINGTALK_CALLBACK_TOKEN"), AESKey: os.Getenv("SIGNET_DINGTALK_CALLBACK_AES_KEY"),
+			Receiver: os.Getenv("SIGNET_DINGTALK_CORP_ID")},
+		WeComCallback: IMCallback{Token: os.Getenv("SIGNET_WECOM_CALLBACK_TOKEN"), AESKey: os.Getenv("SIGNET_WECOM_CALLBACK_AES_KEY"),
+			Receiver: os.Getenv("SIGNET_WECOM_CORP_ID")},
 	}
+	for prefix, cb := range map[string]IMCallback{"SIGNET_DINGTALK": c.DingTalkCallback, "SIGNET_WECOM": c.WeComCallback} {
+		if cb.Token == "" {
+			continue
+		}
+		if _, err := imcallback.New(cb.Token, cb.AESKey, cb.Receiver); err != nil || cb.Receiver == "" {
+			return Config{}, fmt.Errorf("%s_CALLBACK_TOKEN is set: %s_CALLBACK_AES_KEY and %s_CORP_ID want the 43-character EncodingAESKey and the corp ID the platform shows", prefix, prefix, prefix)
+		}
+	}
+	limits, err := imcard.ParseLimits(os.Getenv("SIGNET_CARD_DECIDE_MAX_MINOR"))
+	if err != nil {
+		return Config{}, fmt.Errorf("SIGNET_CARD_DECIDE_MAX_MINOR: %w", err)
+	}
+	c.CardDecideMax = limits
 	tz := env("SIGNET_TIMEZONE", DefaultTimeZone)
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
@@ -421,6 +448,15 @@ var Variables = []string{
 	"SIGNET_WORKER_METRICS_ADDR",
 	"SIGNET_MIGRATE_DATABASE_URL", "SIGNET_AUDIT_KEY_FILE", "SIGNET_AUDIT_CHECKPOINT_DIR", "SIGNET_AUDIT_CHECKPOINT_SCHEDULE",
 	"SIGNET_SESSION_IDLE", "SIGNET_SESSION_MAX", "SIGNET_PDF_SIGNING_KEY", "SIGNET_PDF_SIGNING_CERT",
+		"SIGNET_DINGTALK_CALLBACK_TOKEN", "SIGNET_DINGTALK_CALLBACK_AES_KEY", "SIGNET_DINGTALK_CORP_ID",
+	"SIGNET_WECOM_CALLBACK_TOKEN", "SIGNET_WECOM_CALLBACK_AES_KEY", "SIGNET_WECOM_CORP_ID", "SIGNET_CARD_DECIDE_MAX_MINOR",
+}
+
+// IMCallback is one platform app's callback secrets: the token and
+// EncodingAESKey set in its console and the receiver ID (corpId, or for
+// DingTalk a third-party app's suiteKey) its ciphertexts end with.
+type IMCallback struct {
+	Token, AESKey, Receiver string
 }
 
 // positiveDuration reads a duration such as 10s from name, def when unset.

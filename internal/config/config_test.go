@@ -40,6 +40,8 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		"SIGNET_MAX_INFLIGHT":          "0",
 		"SIGNET_SIGNING_CODE_MAX":      "0",
 		"SIGNET_SIGNING_CODE_COOLDOWN": "a minute",
+		"SIGNET_CARD_DECIDE_MAX_MINOR": "CNY:100",
+		"SIGNET_WECOM_CALLBACK_TOKEN":  "token-without-its-key",
 		"SIGNET_METRICS_ADDR":          "9090",
 		"SIGNET_WORKER_METRICS_ADDR":   "metrics.internal",
 		"SIGNET_CODEC_ADDR":            "localhost",

@@ -161,6 +161,13 @@ type options struct {
 	codecKeys        *payloadcodec.KeyRing
 	metricsElsewhere bool
 	logins           bool
+	configure        func(*config.Config)
+}
+
+// WithConfig changes the stack's configuration before the API is built
+// from it (the card callbacks' secrets, say).
+func WithConfig(f func(*config.Config)) Option {
+	return func(o *options) { o.configure = f }
 }
 
 // WithLogins gives each demo user a console password (Stack.Logins);
@@ -310,6 +317,9 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 		}
 		t.Cleanup(func() { _ = mail.Close() })
 		cfg.SMTPAddr = mail.Addr()
+	}
+	if o.configure != nil {
+		o.configure(&cfg)
 	}
 	deps := api.StandardDeps(cfg, st, tc, sealer, Logger())
 	deps.OIDC = o.oidc
