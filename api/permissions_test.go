@@ -54,7 +54,9 @@ func TestRouteTableIsWhatIsServed(t *testing.T) {
 		assert.True(t, served[route], "table entry %s is not served", route)
 		assert.NotNil(t, r.Handler, "route %s has no handler", route)
 		if strings.HasPrefix(r.Path, "/v1/") && r.Access != api.Bearer {
-			assert.Contains(t, []string{"GET /v1/openapi.json", "GET /v1/signing-key", "POST /v1/verify"}, route, "route %s is served without a token", route)
+			// The card callbacks carry the platforms' signatures instead.
+			assert.Contains(t, []string{"GET /v1/openapi.json", "GET /v1/signing-key", "POST /v1/verify",
+				"POST /v1/callbacks/dingtalk", "GET /v1/callbacks/wecom", "POST /v1/callbacks/wecom"}, route, "route %s is served without a token", route)
 		}
 	}
 	for route := range served {
