@@ -6,12 +6,28 @@
   if (window.parent === window) return;
   var told = false;
   var parentOrigin = location.protocol + '//' + location.host;
+  function tell() {
+    if (told) return;
+    told = true;
+    window.parent.postMessage({ type: 'signet:read-end' }, parentOrigin);
+  }
+  // The end is read once a mark after the last line is on screen: an
+  // observer sees the frame's clipping too, so a frame not yet laid out
+  // (no size) or scrolled off the page never counts.
+  var mark = document.createElement('div');
+  mark.style.height = '1px';
+  document.body.appendChild(mark);
+  var seen = null;
+  if (window.IntersectionObserver) {
+    seen = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) { if (e.isIntersecting) tell(); });
+    });
+    seen.observe(mark);
+  }
   function check() {
+    if (seen) return;
     var el = document.scrollingElement || document.documentElement;
-    if (!told && el.scrollTop + window.innerHeight >= el.scrollHeight - 8) {
-      told = true;
-      window.parent.postMessage({ type: 'signet:read-end' }, parentOrigin);
-    }
+    if (window.innerHeight > 0 && el.scrollHeight > 0 && el.scrollTop + window.innerHeight >= el.scrollHeight - 8) tell();
   }
   window.addEventListener('scroll', check, { passive: true });
   window.addEventListener('resize', check);

@@ -40,7 +40,10 @@
     var m = e.data;
     if (!m) return;
     if (m.type === 'signet:read-end') markRead();
-    if (m.type === 'signet:ready' && scale !== 1) sendZoom();
+    if (m.type === 'signet:ready') {
+      frame.setAttribute('data-ready', '');
+      if (scale !== 1) sendZoom();
+    }
   });
 
   // The drawing pad.
