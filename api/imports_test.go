@@ -122,6 +122,8 @@ func awaitImport(t *testing.T, s *testenv.Stack, role, id string) api.ImportJob 
 
 func TestImportCustomersDryRunThenRowsThenAgain(t *testing.T) {
 	testenv.RequireIntegration(t)
+	// Each has its own stack; big files land side by side.
+	t.Parallel()
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 	const rows = 10_000
 	file, bad := customerFile(rows)
@@ -180,6 +182,8 @@ func TestImportCustomersDryRunThenRowsThenAgain(t *testing.T) {
 
 func TestImportProductsFromXLSXAllOrNothing(t *testing.T) {
 	testenv.RequireIntegration(t)
+	// Each has its own stack; big files land side by side.
+	t.Parallel()
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 	tmpl := call(t, s, http.MethodGet, "/v1/imports/templates/products?format=xlsx", "finance", nil)
 	require.Equal(t, http.StatusOK, tmpl.Status)
@@ -222,4 +226,98 @@ func TestImportProductsFromXLSXAllOrNothing(t *testing.T) {
 		"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nx\r\n--b--\r\n"
 	assert.Equal(t, []string{"kind", "source", "mode"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/imports?source=BAD!", "admin",
 		badRequest, "Content-Type", "multipart/form-data; boundary=b")))
+}
+
+// TestImportHistoricalContracts: a history file lands signed contracts in
+// the right phase — active ones with their next timers running from
+// today, ended and settled ones completed — numbered by their original
+// number when it fits, with no review or signing round; the bad rows are
+// reported by column and a second import changes nothing.
+func TestImportHistoricalContracts(t *testing.T) {
+	testenv.RequireIntegration(t)
+	// Each has its own stack; big files land side by side.
+	t.Parallel()
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	customers := "external_id,name,tier\nC-1,上海星河科技有限公司,A\nC-2,北京云杉贸易有限公司,B\n"
+	j := awaitImport(t, s, "admin", expect[api.ImportReport](t, importFile(t, s, "/v1/imports", "admin", "customers", "all", "c.csv", []byte(customers)), http.StatusAccepted).Job.ID)
+	require.Equal(t, 2, j.Created)
+
+	day := func(offset int) string { return time.Now().In(s.Loc).AddDate(0, 0, offset).Format(time.DateOnly) }
+	const rows = 2_000
+	var b strings.Builder
+	b.WriteString("原合同编号(external_id)*,合同名称(title)*,客户外部编号(customer_external_id)*,负责人账号(owner),合同金额(含税)(amount)*,签订日期(signed_date)*,开始日期(start_date)*,结束日期(end_date)*,付款计划(payment_plan),已开票金额(invoiced),已收款金额(received),履约事项(obligations),自动续约(auto_renew)\n")
+	// The first keeps its original number; it is in its term, half paid.
+	fmt.Fprintf(&b, "HT-2025-000901,年度软件服务合同,C-1,demo-sales,\"120,000.00\",%s,%s,%s,首付款:50%%:%s;尾款:50%%:%s,60000,60000,上线验收:%s:完成;年度巡检:%s,否\n",
+		day(-200), day(-200), day(165), day(-180), day(60), day(-150), day(30))
+	// The second ended last year, every payment received: completed.
+	fmt.Fprintf(&b, "OLD-2019-77,二〇二四年维保合同,C-2,,8800,%s,%s,%s,,8800,8800,,否\n", day(-700), day(-700), day(-335))
+	// Then many more in their term, and bad rows of each kind.
+	for i := 3; i <= rows; i++ {
+		fmt.Fprintf(&b, "LEGACY-%05d,历史合同%05d,C-%d,,1000,%s,%s,%s,,,,,是\n", i, i, 1+i%2, day(-30), day(-30), day(335))
+	}
+	b.WriteString("BAD-1,客户不存在,C-9,,1000," + day(-30) + "," + day(-30) + "," + day(300) + ",,,,,\n")
+	b.WriteString("BAD-2,计划不符,C-1,,1000," + day(-30) + "," + day(-30) + "," + day(300) + ",a:10%:" + day(10) + ",,,,\n")
+	b.WriteString("BAD-3,未来签订,C-1,,1000," + day(3) + "," + day(3) + "," + day(300) + ",,,,,\n")
+	b.WriteString("BAD-4,收款超额,C-1,,1000," + day(-30) + "," + day(-30) + "," + day(300) + ",,,2000,,\n")
+	file := []byte(b.String())
+	bad := []string{fmt.Sprintf("%d customer_external_id", rows+2), fmt.Sprintf("%d payment_plan", rows+3), fmt.Sprintf("%d signed_date", rows+4), fmt.Sprintf("%d received", rows+5)}
+	sort.Strings(bad)
+
+	rep := expect[api.ImportReport](t, importFile(t, s, "/v1/imports/check", "admin", "contracts", "", "历史合同.csv", file), http.StatusOK)
+	assert.Equal(t, bad, problemsOf(rep.Problems))
+	assert.Equal(t, rows, rep.Valid)
+	assert.Equal(t, 0, tableRows(t, s, "contracts"), "a dry run writes nothing")
+	expect[errorBody](t, importFile(t, s, "/v1/imports/check", "sales_manager", "contracts", "", "c.csv", file), http.StatusForbidden)
+
+	queued := expect[api.ImportReport](t, importFile(t, s, "/v1/imports", "admin", "contracts", "rows", "历史合同.csv", file), http.StatusAccepted)
+	j = awaitImport(t, s, "admin", queued.Job.ID)
+	require.Equal(t, "done", j.Status, j.Error)
+	assert.Equal(t, rows, j.Created)
+	assert.Equal(t, 4, j.Failed)
+	assert.Equal(t, rows, tableRows(t, s, "contracts"))
+
+	// Active, signed on its day, no rounds, and its timers from today on.
+	v := expect[api.ContractView](t, call(t, s, http.MethodGet, "/v1/contracts/HT-2025-000901", "sales", nil), http.StatusOK)
+	assert.Equal(t, domain.StatusActive, v.Contract.Status)
+	require.NotNil(t, v.Contract.SignedAt)
+	assert.Equal(t, day(-200), v.Contract.SignedAt.In(s.Loc).Format(time.DateOnly))
+	assert.Empty(t, v.Tasks)
+	assert.Empty(t, v.Signatures)
+	require.NotNil(t, v.Live, v.LiveError)
+	var timers []string
+	for _, tm := range v.Live.NextTimers {
+		assert.True(t, tm.At.After(time.Now()), "timer %s at %s is in the past", tm.Name, tm.At)
+		timers = append(timers, tm.Name)
+	}
+	assert.Contains(t, timers, "payment_reminder:2", "the unpaid milestone is reminded")
+	assert.Contains(t, timers, "expiry")
+	assert.NotContains(t, timers, "payment_reminder:1", "the paid one is not")
+	var events []string
+	rowsOf, err := s.Store.Pool().Query(context.Background(), `SELECT kind FROM contract_events WHERE contract_number = 'HT-2025-000901' ORDER BY seq`)
+	require.NoError(t, err)
+	for rowsOf.Next() {
+		var k string
+		require.NoError(t, rowsOf.Scan(&k))
+		events = append(events, k)
+	}
+	assert.Equal(t, []string{"created", "migrated"}, events)
+	var audited int
+	require.NoError(t, s.Store.Pool().QueryRow(context.Background(),
+		`SELECT count(*) FROM audit_events WHERE action = 'contract.imported' AND object_id = 'HT-2025-000901'`).Scan(&audited))
+	assert.Equal(t, 1, audited, "marked as migrated in the audit trail")
+
+	// The ended, settled one is completed, under a new number.
+	var number string
+	require.NoError(t, s.Store.Pool().QueryRow(context.Background(),
+		`SELECT entity_id FROM import_keys WHERE kind = 'contract' AND source = 'crm' AND external_id = 'OLD-2019-77'`).Scan(&number))
+	assert.True(t, domain.ValidContractNumber(number), number)
+	require.Eventually(t, func() bool {
+		return expect[api.ContractView](t, call(t, s, http.MethodGet, "/v1/contracts/"+number, "admin", nil), http.StatusOK).Contract.Status == domain.StatusCompleted
+	}, time.Minute, 200*time.Millisecond)
+
+	again := expect[api.ImportReport](t, importFile(t, s, "/v1/imports", "admin", "contracts", "rows", "历史合同.csv", file), http.StatusAccepted)
+	j = awaitImport(t, s, "admin", again.Job.ID)
+	assert.Equal(t, 0, j.Created)
+	assert.Equal(t, rows, j.Unchanged)
+	assert.Equal(t, rows, tableRows(t, s, "contracts"))
 }

@@ -60,7 +60,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		Signing:    esign.New(cs, tc, st, sealer, SigningOptions(cfg)),
 		Customers:  customers.New(st),
 		Catalog:    catalog.New(st),
-		Imports:    imports.New(st, Validate, importStarter{wf: workflows.Client{Temporal: tc}, queue: cfg.TaskQueue}),
+		Imports:    imports.New(st, Validate, importStarter{wf: workflows.Client{Temporal: tc}, queue: cfg.TaskQueue}, cfg.TimeZone),
 		Approvals:  inbox.New(st, cs),
 		Cards:      cardCallbacks(cfg, st),
 		Audit:      st,

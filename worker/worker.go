@@ -42,6 +42,9 @@ type Options struct {
 	CompanyName string
 	// Renewer drafts successors of auto-renewing contracts.
 	Renewer activities.Renewer
+	// Historian builds and starts contracts a bulk import brings in
+	// (contracts.Service); nil lands customers and products only.
+	Historian imports.Historian
 	// Starts settles contract starts left pending at reconciliation; nil
 	// leaves them to the next.
 	Starts StartSettler
@@ -68,7 +71,7 @@ func New(o Options) sdkworker.Worker {
 		PDFSigner: o.PDFSigner, CompanyName: o.CompanyName})
 	jobs := o.jobs()
 	w.RegisterActivityWithOptions(jobs.RunJob, activity.RegisterOptions{Name: workflows.ActivityRunJob})
-	land := &Imports{Service: imports.New(o.Store, nil, nil)}
+	land := &Imports{Service: imports.New(o.Store, nil, nil, o.Location).WithHistorian(o.Historian)}
 	w.RegisterActivityWithOptions(land.LandImport, activity.RegisterOptions{Name: workflows.ActivityLandImport})
 	return w
 }

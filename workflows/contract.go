@@ -24,6 +24,22 @@ type ContractInput struct {
 	// CreatedBy is the drafter and the request that created the contract,
 	// for the audit entry of its creation.
 	CreatedBy audit.Actor `json:"created_by,omitzero"`
+	// Migrated, on a contract signed before Signet that a bulk import
+	// brings in, says where its life stands; it skips review and signing.
+	// Only such starts carry it, so no recorded history takes this path.
+	Migrated *MigratedStart `json:"migrated,omitempty"`
+}
+
+// MigratedStart is how an imported historical contract starts: already
+// signed on SignedAt, active or past its term, with the renewal notices
+// whose day has passed counted as told (its reminders run from today on).
+type MigratedStart struct {
+	Status     domain.Status `json:"status"`
+	SignedAt   time.Time     `json:"signed_at"`
+	Source     string        `json:"source"`
+	ExternalID string        `json:"external_id"`
+	// ImportedBy is who imported it, for the audit trail.
+	ImportedBy audit.Actor `json:"imported_by,omitzero"`
 }
 
 // RenewalStart is how a successor contract starts: active at once, by the
@@ -256,6 +272,11 @@ func (w *contractWorkflow) run(ctx workflow.Context, in ContractInput) (Contract
 			return ContractResult{}, err
 		}
 		w.recorded = true
+		if in.Migrated != nil {
+			if err := w.locked(ctx, func() error { return w.migrate(ctx, *in.Migrated) }); err != nil {
+				return ContractResult{}, err
+			}
+		}
 		if in.RenewalOf != nil {
 			if err := w.locked(ctx, func() error { return w.startRenewal(ctx, *in.RenewalOf) }); err != nil {
 				return ContractResult{}, err

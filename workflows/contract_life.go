@@ -599,6 +599,32 @@ func (w *contractWorkflow) archive(ctx workflow.Context, req ArchiveRequest) (Co
 
 // startRenewal starts a successor: active at once under its predecessor's
 // auto-renewal clause, or in review like any submission. Callers hold mu.
+// migrate moves an imported contract from its draft record to where its
+// life stands, signed on the day it was signed, and hands it to the life
+// loop. Callers hold mu.
+func (w *contractWorkflow) migrate(ctx workflow.Context, m MigratedStart) error {
+	from := w.state.Status
+	in := w.nextTransition(ctx, domain.EventMigrated, domain.SystemActor, m.Status, transitionDetails{
+		opinion: m.Source + ":" + m.ExternalID, by: m.ImportedBy,
+	})
+	signed := m.SignedAt.UTC()
+	w.state.SignedAt, in.Transition.SignedAt = &signed, &signed
+	// Renewal notices whose day passed before it arrived are not sent late.
+	now := workflow.Now(ctx).UTC()
+	for _, d := range w.state.Contract.Renewal.NoticeDays {
+		if !now.Before(w.state.Contract.ExpiresAt.Add(-time.Duration(d) * 24 * time.Hour)) {
+			w.state.RenewalNotices = append(w.state.RenewalNotices, d)
+		}
+	}
+	w.state.Life = true
+	var a *activities.Activities
+	var res activities.RecordTransitionResult
+	if err := write(ctx, w.local, a.RecordTransition, in).Get(ctx, &res); err != nil {
+		return err
+	}
+	return w.upsertSearch(ctx, domain.EventMigrated, from, m.Status, transitionDetails{})
+}
+
 func (w *contractWorkflow) startRenewal(ctx workflow.Context, r RenewalStart) error {
 	actor := domain.Actor{UserID: domain.SystemActor.UserID, Name: domain.SystemActor.Name, Roles: []domain.Role{}}
 	if r.ThroughApproval {

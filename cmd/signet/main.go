@@ -320,6 +320,7 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys key
 		PDFSigner:          keys.pdf,
 		CompanyName:        cfg.CompanyName,
 		Renewer:            svc,
+		Historian:          svc,
 		Starts:             svc,
 		Dispatcher:         notify.NewDispatcher(st, senders, cfg.PublicURL, logger.With("component", "notify")),
 		Trail:              trail(cfg, st, keys),

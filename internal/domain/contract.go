@@ -169,6 +169,9 @@ const (
 	EventRenewalActivated = "renewal_activated"
 	EventCompleted        = "completed"
 	EventArchived         = "archived"
+	// A contract signed before Signet arrived by bulk import, signed and
+	// in its term or past it: no review or signing round of its own.
+	EventMigrated = "migrated"
 	// Termination: asked for, refused by its round, or in effect.
 	EventTerminationRequested = "termination_requested"
 	EventTerminationRejected  = "termination_rejected"

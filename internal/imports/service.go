@@ -31,6 +31,9 @@ type Store interface {
 	Land(ctx context.Context, n int, atomic bool, land store.LandFunc, done func(int, store.Outcome), failed func(int, error)) error
 	LandCustomer(ctx context.Context, tx pgx.Tx, source string, in store.ImportedCustomer) (store.Outcome, error)
 	LandProduct(ctx context.Context, tx pgx.Tx, source string, in store.ImportedProduct) (store.Outcome, error)
+	LandContract(ctx context.Context, tx pgx.Tx, source, externalID string, year int,
+		build func(number string) (store.Draft, json.RawMessage, error)) (store.Outcome, string, json.RawMessage, error)
+	Customer(ctx context.Context, id string) (store.Customer, error)
 }
 
 // Starter starts the workflow that lands a queued job.
@@ -40,16 +43,28 @@ type Starter interface {
 
 // Service checks files and queues and lands imports.
 type Service struct {
-	store Store
-	check Checker
-	start Starter
-	now   func() time.Time
+	store   Store
+	check   Checker
+	start   Starter
+	history Historian
+	loc     *time.Location
+	now     func() time.Time
 }
 
-// New returns the import service. check and start may be nil where only
-// Land runs (the worker).
-func New(st Store, check Checker, start Starter) *Service {
-	return &Service{store: st, check: check, start: start, now: time.Now}
+// New returns the import service; loc is where calendar dates are (a
+// historical contract's term ends at midnight there). check and start
+// may be nil where only Land runs (the worker).
+func New(st Store, check Checker, start Starter, loc *time.Location) *Service {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Service{store: st, check: check, start: start, loc: loc, now: time.Now}
+}
+
+// WithHistorian lets the service land historical contracts (the worker).
+func (s *Service) WithHistorian(h Historian) *Service {
+	s.history = h
+	return s
 }
 
 // Modes a file may be imported in.
@@ -160,7 +175,13 @@ func (s *Service) Submit(ctx context.Context, u domain.User, req Request) (Repor
 			lines = append(lines, []int{p.Line})
 		}
 	case KindContracts:
-		return Report{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "kind", Message: "historical contracts are not importable yet"}}}
+		hs, problems := Contracts(t, s.today())
+		problems = append(problems, s.checkContracts(ctx, u, req.Source, hs)...)
+		rep.Problems = append(rep.Problems, problems...)
+		for _, h := range hs {
+			records = append(records, h)
+			lines = append(lines, []int{h.Line})
+		}
 	}
 	rep.Records = len(records)
 	bad := map[int]bool{}
@@ -347,6 +368,8 @@ func (s *Service) Land(ctx context.Context, id string, beat func(store.ImportCou
 	}
 	var n int
 	var land store.LandFunc
+	// starts are the contract workflows to start once their records commit.
+	var starts []pendingStart
 	var lineOf func(i int) int
 	switch Kind(j.Kind) {
 	case KindCustomers:
@@ -366,6 +389,24 @@ func (s *Service) Land(ctx context.Context, id string, beat func(store.ImportCou
 		n, lineOf = len(ps), func(i int) int { return ps[i].Line }
 		land = func(ctx context.Context, tx pgx.Tx, i int) (store.Outcome, error) {
 			return s.store.LandProduct(ctx, tx, j.Source, ps[i])
+		}
+	case KindContracts:
+		var hs []Historical
+		if err := json.Unmarshal(raw, &hs); err != nil {
+			return store.ImportCounts{}, fmt.Errorf("decode records of import %s: %w", id, err)
+		}
+		if s.history == nil {
+			return store.ImportCounts{}, fmt.Errorf("import %s: this service cannot land contracts (no Historian)", id)
+		}
+		n, lineOf = len(hs), func(i int) int { return hs[i].Line }
+		land = func(ctx context.Context, tx pgx.Tx, i int) (store.Outcome, error) {
+			o, number, start, err := s.store.LandContract(ctx, tx, j.Source, hs[i].In.ExternalID, hs[i].Year, func(number string) (store.Draft, json.RawMessage, error) {
+				return s.history.HistoricalDraft(number, hs[i].In)
+			})
+			if err == nil && start != nil {
+				starts = append(starts, pendingStart{i, number, start})
+			}
+			return o, err
 		}
 	default:
 		return store.ImportCounts{}, fmt.Errorf("import %s: unknown kind %q", id, j.Kind)
@@ -409,8 +450,26 @@ func (s *Service) Land(ctx context.Context, id string, beat func(store.ImportCou
 	if err != nil {
 		return counts, err
 	}
+	for _, p := range starts {
+		// A start that fails voids its number and is reported; the rest
+		// go on. A lost answer is retried by the activity, which finds the
+		// start still pending.
+		if err := s.history.StartHistorical(ctx, p.number, p.start); err != nil {
+			if ctx.Err() != nil {
+				return counts, ctx.Err()
+			}
+			problems = append(problems, Problem{Line: lineOf(p.index), Message: "its workflow could not start: " + err.Error()})
+		}
+	}
 	raw, _ = json.Marshal(problems)
 	return counts, s.store.FinishImport(ctx, id, counts, raw, "")
+}
+
+// pendingStart is a landed contract whose workflow waits to start.
+type pendingStart struct {
+	index  int
+	number string
+	start  json.RawMessage
 }
 
 // landProblem says what refused a record at landing, on its line.

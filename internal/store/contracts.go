@@ -82,24 +82,11 @@ func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey s
 				return err
 			}
 		}
-		// The next number is one past the sequence or past the highest
-		// number in use that year, whichever is higher. They differ only
-		// when a sequence row was lost or reset by hand: a workflow
-		// started under a number records its draft itself, and without
-		// skipping its number every later creation would collide with it.
-		first := domain.FormatContractNumber(year, 0)
-		prefix := first[:len(first)-6] // "HT-2026-"
-		var seq int
-		if err := tx.QueryRow(ctx, `
-			WITH used AS (
-				SELECT coalesce(max(substring(number FROM $3::int)::int), 0) AS n
-				FROM contracts WHERE number >= $2 AND number < $2 || '~')
-			INSERT INTO contract_sequences (year, last_value) SELECT $1, n + 1 FROM used
-			ON CONFLICT (year) DO UPDATE SET last_value = greatest(contract_sequences.last_value, (SELECT n FROM used)) + 1
-			RETURNING last_value`, year, prefix, len(prefix)+1).Scan(&seq); err != nil {
+		number, err := nextNumber(ctx, tx, year)
+		if err != nil {
 			return err
 		}
-		res.Number = domain.FormatContractNumber(year, seq)
+		res.Number = number
 		d, err := build(res.Number)
 		if err != nil {
 			return err
@@ -135,6 +122,28 @@ func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey s
 		return Reservation{}, wrap("create draft", err)
 	}
 	return res, nil
+}
+
+// nextNumber takes the year's next contract number in tx: one past the
+// sequence or past the highest number in use that year, whichever is
+// higher. They differ only when a sequence row was lost or reset by hand,
+// or a contract kept its original number at import: a workflow started
+// under a number records its draft itself, and without skipping its
+// number every later creation would collide with it.
+func nextNumber(ctx context.Context, tx pgx.Tx, year int) (string, error) {
+	first := domain.FormatContractNumber(year, 0)
+	prefix := first[:len(first)-6] // "HT-2026-"
+	var seq int
+	if err := tx.QueryRow(ctx, `
+		WITH used AS (
+			SELECT coalesce(max(substring(number FROM $3::int)::int), 0) AS n
+			FROM contracts WHERE number >= $2 AND number < $2 || '~')
+		INSERT INTO contract_sequences (year, last_value) SELECT $1, n + 1 FROM used
+		ON CONFLICT (year) DO UPDATE SET last_value = greatest(contract_sequences.last_value, (SELECT n FROM used)) + 1
+		RETURNING last_value`, year, prefix, len(prefix)+1).Scan(&seq); err != nil {
+		return "", err
+	}
+	return domain.FormatContractNumber(year, seq), nil
 }
 
 // StartConfirmed records that the workflow of number has started; a

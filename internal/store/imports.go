@@ -380,3 +380,63 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// LandContract lands a contract signed before Signet that an external ID
+// has not named yet: under its original number when that has the shape
+// of one and is free, otherwise under the next number of year; build
+// makes its record and workflow start for the number. Its start waits,
+// pending, for the caller to make once this commits. A record the
+// external ID names already is unchanged; its start is returned again if
+// it is still pending (a landing that stopped before starting it).
+func (s *Store) LandContract(ctx context.Context, tx pgx.Tx, source, externalID string, year int,
+	build func(number string) (Draft, json.RawMessage, error)) (Outcome, string, json.RawMessage, error) {
+	number, err := importKey(ctx, tx, "contract", source, externalID)
+	if err != nil {
+		return "", "", nil, wrap("", err)
+	}
+	if number != "" {
+		var start []byte
+		err := tx.QueryRow(ctx, `SELECT input FROM contract_starts WHERE number = $1 AND started_at IS NULL`, number).Scan(&start)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return "", "", nil, wrap("", err)
+		}
+		return OutcomeUnchanged, number, start, nil
+	}
+	if domain.ValidContractNumber(externalID) {
+		var taken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM contracts WHERE number = $1)
+			OR EXISTS (SELECT 1 FROM contract_starts WHERE number = $1)`, externalID).Scan(&taken); err != nil {
+			return "", "", nil, wrap("", err)
+		}
+		if !taken {
+			number = externalID
+		}
+	}
+	if number == "" {
+		if number, err = nextNumber(ctx, tx, year); err != nil {
+			return "", "", nil, wrap("", err)
+		}
+	}
+	d, start, err := build(number)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if err := insertDraft(ctx, tx, d); err != nil {
+		return "", "", nil, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO contract_starts (number, input) VALUES ($1, $2)`, number, start); err != nil {
+		return "", "", nil, wrap("insert pending start", err)
+	}
+	if err := keepImportKey(ctx, tx, "contract", source, externalID, number); err != nil {
+		return "", "", nil, err
+	}
+	if err := s.appendAudit(ctx, tx, "contract.imported", "contract", number, nil, struct {
+		Source         string          `json:"source"`
+		ExternalID     string          `json:"external_id"`
+		Contract       domain.Contract `json:"contract"`
+		DocumentSHA256 string          `json:"document_sha256"`
+	}{source, externalID, d.Contract, d.Document.SHA256}); err != nil {
+		return "", "", nil, err
+	}
+	return OutcomeCreated, number, start, nil
+}

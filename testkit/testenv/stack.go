@@ -296,9 +296,10 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	}
 	t.Cleanup(tc.Close)
 	queue := fmt.Sprintf("signet-test-%d", rand.Uint64())
+	cs := contracts.New(st, tc, queue, loc, config.DefaultCompanyName)
 	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger(), Sealer: sealer,
 		PDFSigner: pdfKey, CompanyName: config.DefaultCompanyName,
-		Renewer: contracts.New(st, tc, queue, loc, config.DefaultCompanyName)})
+		Renewer: cs, Historian: cs})
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
