@@ -181,6 +181,17 @@ func (h *handlers) submit(c *gin.Context) {
 	h.respond(c, http.StatusOK, st, err)
 }
 
+// withdraw takes its reason from an optional body.
+func (h *handlers) withdraw(c *gin.Context) {
+	var in contracts.WithdrawInput
+	if err := h.bindOptionalJSON(c, &in); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	st, err := state(h.d.Contracts.Withdraw(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey), in))
+	h.respond(c, http.StatusOK, st, err)
+}
+
 func (h *handlers) cancel(c *gin.Context) {
 	decision(h, func(ctx context.Context, u domain.User, n, id string, _ *gin.Context, in contracts.CancelInput) (workflows.ContractState, error) {
 		return h.d.Contracts.Cancel(ctx, u, n, id, in)

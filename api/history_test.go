@@ -143,3 +143,72 @@ func renameFirstActivity(t *testing.T, raw []byte, dc converter.DataConverter) [
 	t.Fatal("no activity in the history to rename")
 	return nil
 }
+
+// TestRecordedRecallHistoryReplays records and replays, as
+// TestRecordedHistoryReplays does, a contract whose submission is
+// withdrawn and submitted again, and one whose signing round is voided
+// and sent again (changeWithdrawVoid), with the withdrawn review round
+// and the voided signing round.
+func TestRecordedRecallHistoryReplays(t *testing.T) {
+	testenv.RequireIntegration(t)
+	ringFile, err := os.ReadFile(filepath.Join("..", "workflows", "testdata", "codec", "keys.json"))
+	require.NoError(t, err)
+	ring, err := payloadcodec.ParseKeyRing(ringFile)
+	require.NoError(t, err)
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithCodecKeys(ring))
+
+	state := create(t, s, newContract(15_000_000, "2026-01-01", "2026-12-31"))
+	withdrawn := state.Contract.Number
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+withdrawn+"/submit", "sales", nil), http.StatusOK)
+	waitTask(t, s, "sales_manager", withdrawn)
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+withdrawn+"/withdraw", "sales", map[string]any{"reason": "客户要求调整报价"}), http.StatusOK)
+	require.Equal(t, domain.StatusDraft, state.Status)
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+withdrawn+"/submit", "sales", nil), http.StatusOK)
+	require.Equal(t, domain.StatusApproved, approveAll(t, s, state).Status)
+
+	voided := approved(t, s)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+voided+"/send", "sales", nil), http.StatusOK)
+	first := signingOf(t, s, voided).Signers[0]
+	signAs(t, s, voided, first.ID, first.Name)
+	state = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+voided+"/signing/void", "sales", map[string]any{"reason": "客户签字人变更"}), http.StatusOK)
+	require.Equal(t, domain.StatusApproved, state.Status)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+voided+"/send", "sales", nil), http.StatusOK)
+	require.Equal(t, domain.StatusActive, signAll(t, s, voided).Status)
+
+	ctx := context.Background()
+	history := func(id string) []byte {
+		hist := &historypb.History{}
+		iter := s.Temporal.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for iter.HasNext() {
+			ev, err := iter.Next()
+			require.NoError(t, err)
+			hist.Events = append(hist.Events, ev)
+		}
+		raw, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+		require.NoError(t, err)
+		return raw
+	}
+	dir := t.TempDir()
+	if os.Getenv("SIGNET_RECORD_HISTORY") == "1" {
+		dir = filepath.Join("..", "workflows", "testdata")
+	}
+	replayer, err := worker.NewWorkflowReplayerWithOptions(s.Codec.ReplayerOptions(worker.WorkflowReplayerOptions{}))
+	require.NoError(t, err)
+	workflows.RegisterWorkflows(replayer)
+	// Named for the last change their workflows know. The signed
+	// contract's run is still open (in force): its history so far.
+	histories := []struct {
+		name string
+		raw  []byte
+	}{
+		{"contract_withdraw_resubmit_approve_withdraw_void.json", history(workflows.ContractWorkflowID(withdrawn))},
+		{"approval_round_withdrawn_withdraw_void.json", history(workflows.ApprovalWorkflowID(withdrawn, 1))},
+		{"contract_void_resend_sign_withdraw_void.json", history(workflows.ContractWorkflowID(voided))},
+		{"signing_round_voided_withdraw_void.json", history(workflows.SigningWorkflowID(voided, 1))},
+	}
+	for _, h := range histories {
+		path := filepath.Join(dir, h.name)
+		require.NoError(t, os.WriteFile(path, h.raw, 0o644))
+		require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, path), h.name)
+	}
+}

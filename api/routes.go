@@ -96,7 +96,12 @@ func (h *handlers) routes() []Route {
 		{Method: put, Path: "/v1/contracts/:number/content", Roles: writers, Handler: h.reviseDraft, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/submit", Roles: writers, Handler: h.submit, Status: ok, Body: body(ContractState{})},
 		{Method: post, Path: "/v1/contracts/:number/send", Roles: writers, Handler: h.send, Status: ok, Body: body(ContractState{})},
+		// Withdraw a submission waiting on approval (back to draft, its
+		// round closed); void a sent signing round (links revoked, back to
+		// approved).
+		{Method: post, Path: "/v1/contracts/:number/withdraw", Roles: writers, Handler: h.withdraw, Status: ok, Body: body(ContractState{})},
 		{Method: get, Path: "/v1/contracts/:number/signing", Handler: h.signingState, Status: ok, Body: body(SigningState{})},
+		{Method: post, Path: "/v1/contracts/:number/signing/void", Roles: writers, Handler: h.voidSigning, Status: ok, Body: body(ContractState{})},
 		// A link goes only to its signer, by mail: the sender may have a
 		// fresh one mailed, never read it. The company signer signs signed
 		// in as the account they are, whatever its role (the service

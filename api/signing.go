@@ -16,6 +16,7 @@ import (
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/esign"
+	"github.com/signet-clm/signet/workflows"
 )
 
 // maxVerifyBytes bounds a document posted to /v1/verify.
@@ -29,6 +30,12 @@ func (h *handlers) send(c *gin.Context) {
 	}
 	st, err := state(h.d.Signing.Send(c.Request.Context(), currentUser(c), c.Param("number"), c.GetString(requestIDKey), in))
 	h.respond(c, http.StatusOK, st, err)
+}
+
+func (h *handlers) voidSigning(c *gin.Context) {
+	decision(h, func(ctx context.Context, u domain.User, n, id string, _ *gin.Context, in esign.VoidInput) (workflows.ContractState, error) {
+		return h.d.Signing.Void(ctx, u, n, id, in)
+	})(c)
 }
 
 func (h *handlers) signingState(c *gin.Context) {

@@ -19,13 +19,13 @@ import (
 
 // contractActionNames are the contract page's actions, each with its
 // done and refused messages (action.done_X, action.refused_X).
-var contractActionNames = []string{"submit", "cancel", "send", "edit", "amend", "terminate", "archive",
+var contractActionNames = []string{"submit", "cancel", "send", "withdraw", "void", "edit", "amend", "terminate", "archive",
 	"invoice", "payment", "reverse_invoice", "reverse_payment", "obligation", "attach"}
 
 // actionsCard are the actions whose refusal shows in the actions card;
 // the others' show in their own section (the books, the obligations, the
 // attachments).
-var actionsCard = []string{"submit", "cancel", "send", "terminate", "archive"}
+var actionsCard = []string{"submit", "cancel", "send", "withdraw", "void", "terminate", "archive"}
 
 // contractActions are the actions the contract page offers: only those
 // the contract's workflow would accept from the visitor (the owner, or a
@@ -33,6 +33,9 @@ var actionsCard = []string{"submit", "cancel", "send", "terminate", "archive"}
 // workflow refuses the rest anyway, and a refusal is shown in place.
 type contractActions struct {
 	Submit, Cancel, Send bool
+	// Withdraw a submission waiting on approval; Void the signing round
+	// out for signature.
+	Withdraw, Void bool
 	// Edit (a draft), Amend and Terminate (an active contract), Archive
 	// (a completed or terminated one), Renew (draft the next term).
 	Edit, Amend, Terminate, Archive, Renew bool
@@ -57,7 +60,7 @@ type contractActions struct {
 
 // Any reports whether the actions card offers anything.
 func (a contractActions) Any() bool {
-	return a.Submit || a.Cancel || a.Send || a.Edit || a.Amend || a.Terminate || a.Archive || a.Renew
+	return a.Submit || a.Cancel || a.Send || a.Withdraw || a.Void || a.Edit || a.Amend || a.Terminate || a.Archive || a.Renew
 }
 
 // InCard reports whether the refused action's reason shows in the
@@ -103,6 +106,8 @@ func (p *pages) actionsFor(c *gin.Context, row store.ContractRow) (contractActio
 	a.Edit = row.Status == domain.StatusDraft
 	a.Cancel = row.Status.Cancellable()
 	a.Send = row.Status == domain.StatusApproved
+	a.Withdraw = row.Status == domain.StatusInReview
+	a.Void = row.Status == domain.StatusSigning
 	a.Amend = row.Status == domain.StatusActive
 	a.Terminate = row.Status == domain.StatusActive
 	a.Renew = row.SuccessorNumber == "" && (row.Status == domain.StatusActive || row.Status == domain.StatusExpired || row.Status == domain.StatusCompleted)
@@ -144,6 +149,30 @@ func (p *pages) cancelContract(c *gin.Context) {
 		_, err = p.d.Contracts.Cancel(c.Request.Context(), currentUser(c), n, requestID(c), in)
 	}
 	p.afterAction(c, n, "cancel", err, in.Reason)
+}
+
+// withdrawContract is POST /v1/contracts/{n}/withdraw: the reason is
+// optional.
+func (p *pages) withdrawContract(c *gin.Context) {
+	n := c.Param("number")
+	in := contracts.WithdrawInput{Reason: c.PostForm("reason")}
+	err := api.Validate(&in)
+	if err == nil {
+		_, err = p.d.Contracts.Withdraw(c.Request.Context(), currentUser(c), n, requestID(c), in)
+	}
+	p.afterAction(c, n, "withdraw", err, in.Reason)
+}
+
+// voidSigning is POST /v1/contracts/{n}/signing/void: a reason is
+// required.
+func (p *pages) voidSigning(c *gin.Context) {
+	n := c.Param("number")
+	in := esign.VoidInput{Reason: c.PostForm("reason")}
+	err := api.Validate(&in)
+	if err == nil {
+		_, err = p.d.Signing.Void(c.Request.Context(), currentUser(c), n, requestID(c), in)
+	}
+	p.afterAction(c, n, "void", err, in.Reason)
 }
 
 // sendContract is POST /v1/contracts/{n}/send with the company signer

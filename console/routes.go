@@ -74,6 +74,9 @@ func (p *pages) routes() []Route {
 		{Method: get, Path: "/contracts/:number", Handler: p.contract},
 		{Method: post, Path: "/contracts/:number/submit", Roles: writers, Handler: p.submitContract},
 		{Method: post, Path: "/contracts/:number/cancel", Roles: writers, Handler: p.cancelContract},
+		// POST …/withdraw and …/signing/void roles.
+		{Method: post, Path: "/contracts/:number/withdraw", Roles: writers, Handler: p.withdrawContract},
+		{Method: post, Path: "/contracts/:number/signing/void", Roles: writers, Handler: p.voidSigning},
 		{Method: post, Path: "/contracts/:number/send", Roles: writers, Handler: p.sendContract},
 		// The document alone, framed (sandboxed) by the task and contract pages.
 		{Method: get, Path: "/contracts/:number/document", Handler: p.document},

@@ -28,6 +28,7 @@ const (
 	OutcomeRejected         Outcome = "rejected"
 	OutcomeChangesRequested Outcome = "changes_requested"
 	OutcomeCancelled        Outcome = "cancelled" // the contract was cancelled
+	OutcomeWithdrawn        Outcome = "withdrawn" // its submission was withdrawn
 )
 
 // ApprovalInput starts a review round with its planned route.
@@ -53,6 +54,8 @@ type ApprovalState struct {
 	// ClosedBy is whose decision closed the round and through which
 	// request: the audit trail names them for what the close writes.
 	ClosedBy audit.Actor `json:"closed_by,omitzero"`
+	// Recall is the withdrawal that closed the round, if one did.
+	Recall *Recall `json:"recall,omitempty"`
 }
 
 // QueryApprovalState returns a round's ApprovalState.
@@ -91,7 +94,25 @@ func ApprovalWorkflow(ctx workflow.Context, in ApprovalInput) (ApprovalState, er
 	if err := w.setup(ctx); err != nil {
 		return ApprovalState{}, err
 	}
+	if workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1 {
+		workflow.Go(ctx, w.awaitWithdrawal)
+	}
 	return w.run(ctx)
+}
+
+// awaitWithdrawal closes the round as withdrawn when its contract asks,
+// unless a decision closed it first; review then records the close (the
+// open tasks withdrawn) and reports it like any outcome.
+func (w *roundWorkflow) awaitWithdrawal(ctx workflow.Context) {
+	var recall Recall
+	workflow.GetSignalChannel(ctx, SignalRoundWithdraw).Receive(ctx, &recall)
+	w.logIfFailed(ctx, "withdraw", w.withLock(ctx, func() error {
+		if w.state.Outcome != "" {
+			return nil
+		}
+		w.state.Outcome, w.state.Recall, w.state.ClosedBy = OutcomeWithdrawn, &recall, recall.By
+		return nil
+	}))
 }
 
 func (w *roundWorkflow) setup(ctx workflow.Context) error {
@@ -164,7 +185,11 @@ func (w *roundWorkflow) review(ctx workflow.Context) error {
 		if w.state.Outcome == "" {
 			w.state.Outcome = OutcomeApproved
 		}
-		w.closeOpen(domain.TaskCancelled)
+		if w.state.Outcome == OutcomeWithdrawn {
+			w.closeOpen(domain.TaskWithdrawn)
+		} else {
+			w.closeOpen(domain.TaskCancelled)
+		}
 		return write(ctx, w.local, a.CloseRound, activities.CloseRoundInput{
 			ContractNumber: w.state.ContractNumber, Round: w.state.Round, Outcome: string(w.state.Outcome),
 			Tasks: w.state.Tasks, At: workflow.Now(ctx).UTC(), By: w.state.ClosedBy,
@@ -395,6 +420,9 @@ func (w *roundWorkflow) validateDecide(req DecideRequest) error {
 	if !mayDecide(t, req.Actor) {
 		return refuse(domain.RefusedForbidden, "task %s is assigned to %s, not to you", t.ID, t.AssigneeName)
 	}
+	if r := w.state.Recall; r != nil && w.state.Outcome == OutcomeWithdrawn {
+		return refuse(domain.RefusedConflict, "%s", WithdrawnTaskMessage(t.ID, r.Reason))
+	}
 	if t.Status != domain.TaskOpen || w.state.Outcome != "" {
 		return refuse(domain.RefusedConflict, "task %s is already closed (%s)", t.ID, t.Status)
 	}
@@ -467,6 +495,16 @@ func (w *roundWorkflow) decide(ctx workflow.Context, req DecideRequest) (DecideR
 		}
 	}
 	return DecideResult{Round: w.state, Contract: w.recorded}, nil
+}
+
+// WithdrawnTaskMessage is the refusal of a decision on a task whose
+// submission was withdrawn, with the withdrawal's reason if it gave one.
+func WithdrawnTaskMessage(taskID, reason string) string {
+	msg := fmt.Sprintf("task %s was withdrawn with its submission", taskID)
+	if reason != "" {
+		msg += ": " + reason
+	}
+	return msg
 }
 
 func allTrue(bs []bool) bool {

@@ -68,6 +68,11 @@ type ContractState struct {
 	// one's child workflow, while the contract is out for signature.
 	SigningRound      int    `json:"signing_round,omitempty"`
 	SigningWorkflowID string `json:"signing_workflow_id,omitempty"`
+	// RoundRecallable and SigningRecallable: the running review or signing
+	// round was started under changeWithdrawVoid, so it can be withdrawn
+	// or voided.
+	RoundRecallable   bool `json:"round_recallable,omitempty"`
+	SigningRecallable bool `json:"signing_recallable,omitempty"`
 	// Life is set once the contract is signed under changeActiveLife: its
 	// payments, obligations and renewal are run by this workflow.
 	Life bool `json:"life,omitempty"`
@@ -204,6 +209,9 @@ type contractWorkflow struct {
 	wake bool
 	// local: this run writes through local activities (changeLocalRecords).
 	local bool
+	// withdrawnRound and voidedRound are the last review and signing
+	// rounds a recall closed, so the recall's Update knows it did.
+	withdrawnRound, voidedRound int
 }
 
 // ContractWorkflow runs one contract from draft to its end.
@@ -255,6 +263,8 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 		{UpdateReversePayment, inUpdate(w.reversePayment), w.validateReversePayment},
 		{UpdateTerminate, inUpdate(w.terminate), w.validateTerminate},
 		{UpdateAmend, inUpdate(w.amend), w.validateAmend},
+		{UpdateWithdraw, inUpdate(w.withdraw), w.validateWithdraw},
+		{UpdateVoidSigning, inUpdate(w.voidSigning), w.validateVoidSigning},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {

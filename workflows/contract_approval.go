@@ -87,6 +87,8 @@ func (w *contractWorkflow) runRound(ctx workflow.Context, round int, route polic
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
+	// Rounds started since changeWithdrawVoid hear their contract's recall.
+	w.state.RoundRecallable = workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1
 	child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: number, Round: round, Route: route})
 	w.cancelRound = cancel
 	followRound(ctx, w, child, w.state.RoundWorkflowID, SignalRoundClosed, SignalRoundRecorded, what, apply)
@@ -101,7 +103,12 @@ func (w *contractWorkflow) closeRound(ctx workflow.Context, st ApprovalState) er
 	}
 	w.state.Tasks = st.Tasks
 	w.state.RoundWorkflowID = ""
+	w.state.RoundRecallable = false
 	w.cancelRound = nil
+	if st.Outcome == OutcomeWithdrawn && st.Recall != nil {
+		w.withdrawnRound = st.Round
+		return w.transition(ctx, domain.EventWithdrawn, st.Recall.Actor, domain.StatusDraft, transitionDetails{opinion: st.Recall.Reason, by: st.ClosedBy})
+	}
 	if st.Outcome == OutcomeApproved || st.Decisive == nil {
 		return w.transition(ctx, domain.EventApproved, domain.SystemActor, domain.StatusApproved, transitionDetails{by: st.ClosedBy})
 	}

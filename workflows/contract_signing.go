@@ -7,6 +7,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/domain"
 )
 
@@ -46,6 +47,8 @@ func (w *contractWorkflow) startSigning(ctx workflow.Context, req SendRequest) e
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_REQUEST_CANCEL,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
+	// Rounds started since changeWithdrawVoid hear their contract's void.
+	w.state.SigningRecallable = workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1
 	child := workflow.ExecuteChildWorkflow(cctx, SigningWorkflow, SigningInput{
 		ContractNumber: number, Title: w.state.Contract.Title, OwnerID: w.state.Contract.OwnerID,
 		Version: version, Round: round, DocumentSHA256: hash,
@@ -73,6 +76,7 @@ func (w *contractWorkflow) closeSigning(ctx workflow.Context, st SigningState) e
 		return nil
 	}
 	w.state.SigningWorkflowID = ""
+	w.state.SigningRecallable = false
 	back := domain.StatusApproved
 	if amendment {
 		// An unsigned amendment can go out again; the contract stays as it is.
@@ -103,6 +107,15 @@ func (w *contractWorkflow) closeSigning(ctx workflow.Context, st SigningState) e
 		}
 		w.state.Signatures = sigs
 		return w.transition(ctx, domain.EventSigned, last, domain.StatusActive, transitionDetails{})
+	case SigningOutcomeVoided:
+		w.voidedRound = st.Round
+		var actor domain.Actor
+		var by audit.Actor
+		reason := st.Reason
+		if r := st.Recall; r != nil {
+			actor, by, reason = r.Actor, r.By, r.Reason
+		}
+		return w.transition(ctx, domain.EventSigningVoided, actor, back, transitionDetails{opinion: reason, by: by})
 	case SigningOutcomeDeclined:
 		actor := domain.Actor{UserID: "signer", Name: st.DeclinedBy}
 		return w.transition(ctx, domain.EventSigningDeclined, actor, back, transitionDetails{opinion: st.Reason})

@@ -37,6 +37,12 @@ const (
 	// UpdateRevise replaces a draft's rendered document; legal use it to add
 	// non-standard clauses.
 	UpdateRevise = "revise"
+	// UpdateWithdraw takes a submission back: the open review round closes
+	// (its open tasks withdrawn) and the contract is a draft again.
+	UpdateWithdraw = "withdraw"
+	// UpdateVoidSigning voids the open signing round: its links die, its
+	// signatures stop counting and the contract is approved again.
+	UpdateVoidSigning = "void_signing"
 )
 
 // Signals between a contract and its review rounds: a round reports its
@@ -51,6 +57,10 @@ const (
 	SignalSigningOpened   = "signing_opened"
 	SignalSigningClosed   = "signing_closed"
 	SignalSigningRecorded = "signing_recorded"
+	// The contract asks its open round to close itself: a review round
+	// withdrawn with its submission, a signing round voided (a Recall).
+	SignalRoundWithdraw = "round_withdraw"
+	SignalSigningVoid   = "signing_void"
 )
 
 // QueryState returns the contract's live ContractState.

@@ -65,6 +65,8 @@ const (
 	SigningOutcomeSigned   SigningOutcome = "signed"
 	SigningOutcomeDeclined SigningOutcome = "declined"
 	SigningOutcomeExpired  SigningOutcome = "expired"
+	// SigningOutcomeVoided: the sender voided the round (changeWithdrawVoid).
+	SigningOutcomeVoided SigningOutcome = "voided"
 )
 
 // ReminderPolicy says when unsigned signers are reminded.
@@ -124,9 +126,11 @@ type SigningState struct {
 	RequireReadToEnd bool           `json:"require_read_to_end,omitempty"`
 	NextReminderAt   *time.Time     `json:"next_reminder_at,omitempty"`
 	Outcome          SigningOutcome `json:"outcome,omitempty"`
-	// Reason is a decline's reason; DeclinedBy the signer who declined.
-	Reason     string `json:"reason,omitempty"`
-	DeclinedBy string `json:"declined_by,omitempty"`
+	// Reason is a decline's or a void's reason; DeclinedBy the signer who
+	// declined, Recall the void that closed the round.
+	Reason     string  `json:"reason,omitempty"`
+	DeclinedBy string  `json:"declined_by,omitempty"`
+	Recall     *Recall `json:"recall,omitempty"`
 	// EventSeq numbers the round's recorded events; it keys their writes.
 	EventSeq int `json:"event_seq"`
 	// ContractStatus is the contract's status once it has recorded how the
@@ -249,7 +253,26 @@ func SigningWorkflow(ctx workflow.Context, in SigningInput) (SigningState, error
 	if err := w.setup(ctx); err != nil {
 		return SigningState{}, err
 	}
+	if workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1 {
+		workflow.Go(ctx, w.awaitVoid)
+	}
 	return w.run(ctx)
+}
+
+// awaitVoid closes the round as voided when its contract asks, unless a
+// signature, decline or the deadline closed it first; run then records
+// the close (closeStep voids its links and signatures) and reports it.
+func (w *signingWorkflow) awaitVoid(ctx workflow.Context) {
+	var recall Recall
+	workflow.GetSignalChannel(ctx, SignalSigningVoid).Receive(ctx, &recall)
+	if err := w.withLock(ctx, func() error {
+		if w.state.Outcome == "" {
+			w.state.Outcome, w.state.Reason, w.state.Recall = SigningOutcomeVoided, recall.Reason, &recall
+		}
+		return nil
+	}); err != nil {
+		workflow.GetLogger(ctx).Warn("void signing round", "err", err)
+	}
 }
 
 func (w *signingWorkflow) setup(ctx workflow.Context) error {
@@ -414,6 +437,15 @@ func (w *signingWorkflow) closeStep(now time.Time) domain.SigningStep {
 		e.Detail = "签署期限已过 / the signing deadline passed"
 		events = append(events, e)
 	}
+	voided := w.state.Outcome == SigningOutcomeVoided
+	if voided {
+		e := w.event(domain.SigningVoided, "", "", now)
+		if r := w.state.Recall; r != nil {
+			e.SignerName = r.Actor.Name
+		}
+		e.Detail = w.state.Reason
+		events = append(events, e)
+	}
 	for i := range w.state.Signers {
 		if s := &w.state.Signers[i]; s.Status == domain.SignerWaiting || s.Status == domain.SignerOpen {
 			s.Status = domain.SignerClosed
@@ -421,6 +453,11 @@ func (w *signingWorkflow) closeStep(now time.Time) domain.SigningStep {
 	}
 	round := w.roundRecord(now)
 	round.ClosedAt = &now
+	if voided {
+		// Its links are revoked, not merely over, and what was signed in
+		// it no longer counts.
+		return domain.SigningStep{Round: round, Signers: w.signers(), Events: events, VoidRound: true}
+	}
 	return domain.SigningStep{Round: round, Signers: w.signers(), Events: events, CloseLinks: true}
 }
 

@@ -59,3 +59,11 @@ const changeRoundsFinish = "rounds-finish"
 // recorded before (testdata/signing_round_signed*.json) sign nothing;
 // testdata/signing_round_signed_pdf.json is of this version.
 const changeSignedPDF = "signed-pdf"
+
+// changeWithdrawVoid (issue 17): a submission can be withdrawn and a sent
+// signing round voided. A review or signing round started since listens
+// for its contract's recall (SignalRoundWithdraw, SignalSigningVoid) and
+// closes itself with the outcome withdrawn or voided; the contract marks
+// the rounds it starts so (RoundRecallable, SigningRecallable) and refuses
+// to recall one started before, which would never hear it.
+const changeWithdrawVoid = "withdraw-void"

@@ -42,6 +42,7 @@ type Store interface {
 	RecentEvents(ctx context.Context, owners []string, limit int) ([]domain.Event, error)
 	Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error)
 	TaskRound(ctx context.Context, id string) (string, int, error)
+	WithdrawnTask(ctx context.Context, id string) (string, bool, error)
 	HoldsOpenStep(ctx context.Context, number, userID string) (bool, error)
 	Signatures(ctx context.Context, number string) ([]domain.Signature, error)
 	User(ctx context.Context, id string) (domain.User, error)
@@ -312,6 +313,18 @@ func (s *Service) Cancel(ctx context.Context, u domain.User, number, requestID s
 	return s.update(ctx, u, number, requestID, workflows.UpdateCancel, workflows.CancelRequest{Actor: u.Actor(), Reason: in.Reason})
 }
 
+// WithdrawInput may say why a submission is taken back.
+type WithdrawInput struct {
+	Reason string `json:"reason" validate:"max=2000"`
+}
+
+// Withdraw takes back a submission waiting on approval: its round closes
+// (its open tasks withdrawn) and the contract is a draft again, to edit
+// and submit anew.
+func (s *Service) Withdraw(ctx context.Context, u domain.User, number, requestID string, in WithdrawInput) (workflows.ContractState, error) {
+	return s.update(ctx, u, number, requestID, workflows.UpdateWithdraw, workflows.WithdrawRequest{Actor: u.Actor(), Reason: in.Reason})
+}
+
 // DecideInput is an approver's answer; an opinion is required unless approving.
 type DecideInput struct {
 	Decision domain.Decision `json:"decision" validate:"required,oneof=approve reject request_changes"`
@@ -404,6 +417,10 @@ func (s *Service) updateRound(ctx context.Context, u domain.User, number string,
 	}
 	err = s.updateWorkflow(ctx, workflows.ApprovalWorkflowID(number, round), requestID, workflows.UpdateDecide, req, res)
 	if errors.Is(err, domain.ErrNotFound) {
+		// The round has ended; a withdrawn task says so, with why.
+		if reason, withdrawn, werr := s.store.WithdrawnTask(ctx, req.TaskID); werr == nil && withdrawn {
+			return &domain.Refusal{Kind: domain.RefusedConflict, Message: workflows.WithdrawnTaskMessage(req.TaskID, reason)}
+		}
 		return &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("review round %d of %s is closed", round, number)}
 	}
 	return err

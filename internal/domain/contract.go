@@ -61,6 +61,7 @@ const (
 	TaskRejected         TaskStatus = "rejected"
 	TaskChangesRequested TaskStatus = "changes_requested"
 	TaskCancelled        TaskStatus = "cancelled" // the round ended without it
+	TaskWithdrawn        TaskStatus = "withdrawn" // its submission was withdrawn
 )
 
 // Decision is an approver's answer to a task.
@@ -157,6 +158,10 @@ const (
 	// A signing round that ended unsigned returns the contract to approved.
 	EventSigningDeclined = "signing_declined"
 	EventSigningExpired  = "signing_expired"
+	// The owner took a submission back (its round closed, the contract a
+	// draft again) or voided a sent signing round (approved again).
+	EventWithdrawn     = "withdrawn"
+	EventSigningVoided = "signing_voided"
 	// A signed contract's life.
 	EventInvoiceRecorded = "invoice_recorded"
 	EventPaymentRecorded = "payment_recorded"

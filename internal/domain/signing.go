@@ -53,6 +53,9 @@ type SigningStep struct {
 	// VoidSigners void every active link of these signers.
 	VoidSigners []string `json:"void_signers,omitempty"`
 	// CloseLinks ends every active link of the round (it is over).
-	CloseLinks bool           `json:"close_links,omitempty"`
-	Events     []SigningEvent `json:"events,omitempty"`
+	CloseLinks bool `json:"close_links,omitempty"`
+	// VoidRound voids the round: its active links revoked, the signatures
+	// made in it no longer standing (kept, marked voided).
+	VoidRound bool           `json:"void_round,omitempty"`
+	Events    []SigningEvent `json:"events,omitempty"`
 }

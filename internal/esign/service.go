@@ -164,6 +164,18 @@ func (s *Service) Send(ctx context.Context, u domain.User, number, requestID str
 	return state, err
 }
 
+// VoidInput says why a signing round is voided.
+type VoidInput struct {
+	Reason string `json:"reason" validate:"required,max=2000"`
+}
+
+// Void voids the open signing round of a contract (or of its amendment):
+// its links are revoked, the signatures made in it stop counting, and the
+// contract is approved again, to send anew.
+func (s *Service) Void(ctx context.Context, u domain.User, number, requestID string, in VoidInput) (workflows.ContractState, error) {
+	return s.UpdateContract(ctx, u, number, requestID, workflows.UpdateVoidSigning, workflows.VoidSigningRequest{Actor: u.Actor(), Reason: in.Reason})
+}
+
 // amountToSign is what the company signer commits the company to: the
 // contract's amount, or its approved amendment's.
 func (s *Service) amountToSign(ctx context.Context, row store.ContractRow) (domain.Money, error) {

@@ -311,7 +311,7 @@ func (s *Service) RevokeDelegation(ctx context.Context, u domain.User, id string
 
 // InboxQuery filters the caller's tasks.
 type InboxQuery struct {
-	Status   string `form:"status" validate:"omitempty,oneof=open approved rejected changes_requested cancelled"`
+	Status   string `form:"status" validate:"omitempty,oneof=open approved rejected changes_requested cancelled withdrawn"`
 	Contract string `form:"contract" validate:"omitempty,contract_number"`
 	Overdue  bool   `form:"overdue"`
 	Limit    int    `form:"limit" validate:"omitempty,min=1,max=500"`

@@ -97,6 +97,8 @@ var contractNews = map[string]string{
 	domain.EventExpired:          "已到期",
 	domain.EventSigningDeclined:  "签署被拒绝",
 	domain.EventSigningExpired:   "签署已过期",
+	domain.EventWithdrawn:        "提交已撤回",
+	domain.EventSigningVoided:    "签署已作废",
 	domain.EventPaymentRecorded:  "已登记回款",
 	domain.EventPaymentReversed:  "回款已冲销",
 	domain.EventRenewed:          "已自动续约",

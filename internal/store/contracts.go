@@ -361,11 +361,12 @@ func (s *Store) Events(ctx context.Context, number string) ([]domain.Event, erro
 	return events, nil
 }
 
-// Signatures returns a contract's recorded signatures in signing order.
+// Signatures returns a contract's standing signatures in signing order:
+// those of a voided signing round are kept as its history, not here.
 func (s *Store) Signatures(ctx context.Context, number string) ([]domain.Signature, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT id, contract_number, version, party, signing_order AS "order",
 		signer_name, signer_email, recorded_by_id, ip, user_agent, signed_at
-		FROM signatures WHERE contract_number = $1 ORDER BY version, signing_order`, number)
+		FROM signatures WHERE contract_number = $1 AND voided_at IS NULL ORDER BY version, signing_order`, number)
 	sigs, err := pgx.CollectRows(rows, pgx.RowToStructByName[domain.Signature])
 	if err != nil {
 		return nil, wrap(fmt.Sprintf("signatures of %s", number), err)

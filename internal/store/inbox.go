@@ -117,6 +117,24 @@ func (s *Store) TaskRound(ctx context.Context, id string) (string, int, error) {
 	return number, round, nil
 }
 
+// WithdrawnTask reports whether the task was withdrawn with its
+// submission and the reason the withdrawal gave: that of the first
+// withdrawal recorded once its round closed.
+func (s *Store) WithdrawnTask(ctx context.Context, id string) (string, bool, error) {
+	var withdrawn bool
+	var reason string
+	err := s.pool.QueryRow(ctx, `
+		SELECT t.status = $2, coalesce((SELECT e.opinion FROM contract_events e
+			JOIN approval_rounds r ON r.contract_number = e.contract_number AND r.round = t.round
+			WHERE e.contract_number = t.contract_number AND e.kind = $3 AND e.at >= r.closed_at
+			ORDER BY e.seq LIMIT 1), '')
+		FROM approval_tasks t WHERE t.id = $1`, id, string(domain.TaskWithdrawn), domain.EventWithdrawn).Scan(&withdrawn, &reason)
+	if err != nil {
+		return "", false, wrap(fmt.Sprintf("task %s", id), err)
+	}
+	return reason, withdrawn, nil
+}
+
 // Tasks returns every approval task of a contract, all rounds.
 func (s *Store) Tasks(ctx context.Context, number string) ([]domain.ApprovalTask, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+taskColumns+` FROM approval_tasks WHERE contract_number = $1 ORDER BY round, stage, id`, number)

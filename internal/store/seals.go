@@ -238,7 +238,7 @@ func (s *Store) AppliedSeal(ctx context.Context, number string, version int) (Ap
 	var a AppliedSeal
 	err := s.pool.QueryRow(ctx, `SELECT g.id, s.id, s.name, s.sha256, s.png, g.signer_name, ap.applied_at
 		FROM seal_applications ap JOIN signatures g ON g.id = ap.signature_id JOIN seals s ON s.id = ap.seal_id
-		WHERE g.contract_number = $1 AND g.version = $2 AND g.party = $3
+		WHERE g.contract_number = $1 AND g.version = $2 AND g.party = $3 AND g.voided_at IS NULL
 		ORDER BY g.signed_at, g.id LIMIT 1`, number, version, string(domain.PartyCompany)).
 		Scan(&a.SignatureID, &a.SealID, &a.Name, &a.SHA256, &a.PNG, &a.AppliedBy, &a.AppliedAt)
 	if err != nil {

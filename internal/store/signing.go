@@ -47,6 +47,13 @@ func (s *Store) ApplySigningStep(ctx context.Context, st domain.SigningStep, inv
 		for _, id := range st.VoidSigners {
 			batch.Queue(`UPDATE signing_links SET status = 'voided', closed_at = $2 WHERE signer_id = $1 AND status = 'active'`, id, r.At)
 		}
+		if st.VoidRound {
+			// The round's links are revoked; its signatures stay, voided.
+			batch.Queue(`UPDATE signing_links SET status = 'voided', closed_at = $3
+				WHERE contract_number = $1 AND round = $2 AND status = 'active'`, r.ContractNumber, r.Round, r.At)
+			batch.Queue(`UPDATE signatures SET voided_at = $3
+				WHERE contract_number = $1 AND round = $2 AND voided_at IS NULL`, r.ContractNumber, r.Round, r.At)
+		}
 		if st.CloseLinks {
 			batch.Queue(`UPDATE signing_links SET status = 'expired', closed_at = $3
 				WHERE contract_number = $1 AND round = $2 AND status = 'active'`, r.ContractNumber, r.Round, r.At)
@@ -231,10 +238,10 @@ func (s *Store) Signers(ctx context.Context, number string, round int) ([]Signer
 }
 
 // SealedSignatures returns the sealed signatures of one contract version
-// in signing order.
+// in signing order (not those of a voided signing round).
 func (s *Store) SealedSignatures(ctx context.Context, number string, version int) ([]eseal.SealedSignature, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT record, seal FROM signatures
-		WHERE contract_number = $1 AND version = $2 AND record IS NOT NULL ORDER BY signed_at, signing_order`, number, version)
+		WHERE contract_number = $1 AND version = $2 AND record IS NOT NULL AND voided_at IS NULL ORDER BY signed_at, signing_order`, number, version)
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (eseal.SealedSignature, error) {
 		var sig eseal.SealedSignature
 		err := row.Scan(&sig.SignatureRecord, &sig.Seal)
