@@ -46,11 +46,9 @@ func Contracts(t Table, today string) ([]Historical, []Problem) {
 	seen := map[string]int{}
 	for _, r := range t.Rows {
 		id := s.externalID(r)
-		if at, dup := seen[id]; dup && id != "" {
-			s.bad(r.Line, "external_id", fmt.Sprintf("repeats line %d", at))
+		if s.repeated(r, id, seen) {
 			continue
 		}
-		seen[id] = r.Line
 		h := Historical{Line: r.Line, customerExternalID: s.cell(r, "customer_external_id")}
 		in := &h.In
 		in.ExternalID, in.Title = id, s.cell(r, "title")

@@ -75,6 +75,17 @@ func (s *sheet) externalID(r Row) string {
 	return id
 }
 
+// repeated reports (and refuses) a row whose external ID an earlier row
+// of a one-row-per-record file already had; seen keeps the first lines.
+func (s *sheet) repeated(r Row, id string, seen map[string]int) bool {
+	if at, dup := seen[id]; dup && id != "" {
+		s.bad(r.Line, "external_id", fmt.Sprintf("repeats line %d", at))
+		return true
+	}
+	seen[id] = r.Line
+	return false
+}
+
 // Customers reads a customer file. Rows sharing an external ID are one
 // customer with one contact per row: the first row's customer columns
 // hold, and a later row may leave them blank but not contradict them.
@@ -159,11 +170,9 @@ func Products(t Table, check Checker) ([]Product, []Problem) {
 	seen := map[string]int{}
 	for _, r := range t.Rows {
 		id := s.externalID(r)
-		if at, dup := seen[id]; dup && id != "" {
-			s.bad(r.Line, "external_id", fmt.Sprintf("repeats line %d", at))
+		if s.repeated(r, id, seen) {
 			continue
 		}
-		seen[id] = r.Line
 		currency := strings.ToUpper(s.cell(r, "currency"))
 		if currency == "" {
 			currency = domain.DefaultCurrency
