@@ -49,6 +49,11 @@ func newValidator() *validator.Validate {
 	}))
 	must(v.RegisterValidation("external_source", func(fl validator.FieldLevel) bool { return domain.ValidExternalSource(fl.Field().String()) }))
 	must(v.RegisterValidation("external_id", func(fl validator.FieldLevel) bool { return domain.ValidExternalID(fl.Field().String()) }))
+	// email_or_empty: a PATCH may clear an email with "".
+	must(v.RegisterValidation("email_or_empty", func(fl validator.FieldLevel) bool {
+		s := fl.Field().String()
+		return s == "" || v.Var(s, "email") == nil
+	}))
 	must(v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool { return domain.SingleLine(fl.Field().String()) }))
 	must(v.RegisterValidation("clause_text", func(fl validator.FieldLevel) bool {
 		s := fl.Field().String()
@@ -197,6 +202,8 @@ func message(fe validator.FieldError) string {
 		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "email":
 		return "must be an email address"
+	case "email_or_empty":
+		return "must be an email address, or empty to clear it"
 	case "contract_status":
 		return "must be a contract status"
 	case "contract_number":

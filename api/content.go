@@ -115,6 +115,20 @@ func (h *handlers) addContact(c *gin.Context) {
 	})(c)
 }
 
+func (h *handlers) updateContact(c *gin.Context) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in customers.ContactUpdate) (Contact, error) {
+		return as(toContact)(h.d.Customers.UpdateContact(ctx, u, c.Param("id"), c.Param("contact_id"), in))
+	})(c)
+}
+
+func (h *handlers) removeContact(c *gin.Context) {
+	if _, err := h.d.Customers.RemoveContact(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("contact_id")); err != nil {
+		writeError(c, h.d.Logger, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
 func (h *handlers) createLine(c *gin.Context) {
 	withJSON(h, http.StatusCreated, func(ctx context.Context, u domain.User, _ *gin.Context, in catalog.LineInput) (ProductLine, error) {
 		return as(toProductLine)(h.d.Catalog.CreateLine(ctx, u, in))

@@ -634,9 +634,12 @@ type RoundView struct {
 // CustomerDetail is the API's customers.Detail.
 type CustomerDetail struct {
 	Customer
-	Contacts  []Contact       `json:"contacts"`
-	Totals    []CustomerTotal `json:"totals"`
-	Contracts []ContractRow   `json:"contracts"`
+	Contacts []Contact `json:"contacts"`
+	// RemovedContacts were removed from the book; contracts drafted with
+	// them still name them, new drafts refuse them.
+	RemovedContacts []Contact       `json:"removed_contacts"`
+	Totals          []CustomerTotal `json:"totals"`
+	Contracts       []ContractRow   `json:"contracts"`
 }
 
 // Contact is the API's store.Contact.
@@ -650,6 +653,8 @@ type Contact struct {
 	MaySign    bool   `json:"may_sign"`
 	// ExternalIDs are the keys other systems know the contact by.
 	ExternalIDs []ExternalID `json:"external_ids"`
+	// RemovedAt is when the contact was removed, null while current.
+	RemovedAt *time.Time `json:"removed_at"`
 }
 
 // ExternalID is the API's domain.ExternalID: the key another system
@@ -1885,10 +1890,11 @@ func toRoundView(v inbox.RoundView) RoundView {
 
 func toCustomerDetail(v customers.Detail) CustomerDetail {
 	return CustomerDetail{
-		Customer:  toCustomer(v.Customer),
-		Contacts:  convList(v.Contacts, toContact),
-		Totals:    convList(v.Totals, toCustomerTotal),
-		Contracts: convList(v.Contracts, toContractRow),
+		Customer:        toCustomer(v.Customer),
+		Contacts:        convList(v.Contacts, toContact),
+		RemovedContacts: convList(v.RemovedContacts, toContact),
+		Totals:          convList(v.Totals, toCustomerTotal),
+		Contracts:       convList(v.Contracts, toContractRow),
 	}
 }
 
@@ -1902,6 +1908,7 @@ func toContact(v store.Contact) Contact {
 		Email:       v.Email,
 		MaySign:     v.MaySign,
 		ExternalIDs: toExternalIDs(v.ExternalIDs),
+		RemovedAt:   v.RemovedAt,
 	}
 }
 

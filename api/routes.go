@@ -166,6 +166,10 @@ func (h *handlers) routes() []Route {
 		// or concurrently pushed. The ID is one percent-encoded segment.
 		{Method: put, Path: "/v1/customers/by-external/:source/:external_id", Roles: roles(sales, salesManager, admin), Handler: h.putCustomerByExternal, Status: ok, Body: body(CustomerDetail{})},
 		{Method: post, Path: "/v1/customers/:id/contacts", Roles: roles(sales, salesManager, admin), Handler: h.addContact, Status: created, Body: body(Contact{})},
+		// A removed contact stays for the contracts that name it (removed_at);
+		// removing it again is a no-op.
+		{Method: patch, Path: "/v1/customers/:id/contacts/:contact_id", Roles: roles(sales, salesManager, admin), Handler: h.updateContact, Status: ok, Body: body(Contact{})},
+		{Method: del, Path: "/v1/customers/:id/contacts/:contact_id", Roles: roles(sales, salesManager, admin), Handler: h.removeContact, Status: http.StatusNoContent},
 		{Method: post, Path: "/v1/product-lines", Roles: roles(admin, finance), Handler: h.createLine, Status: created, Body: body(ProductLine{})},
 		{Method: get, Path: "/v1/product-lines", Handler: h.lines, Status: ok, Body: body(items[ProductLine]{})},
 		{Method: post, Path: "/v1/products", Roles: roles(admin, finance), Handler: h.createProduct, Status: created, Body: body(Product{})},

@@ -75,6 +75,12 @@ type customerPage struct {
 	Errors  map[string]string
 	Other   []api.FieldError
 	MayEdit bool
+	// EditID is the contact whose edit form was refused: Edit is what was
+	// typed, EditErrors what the service said, by field.
+	EditID     string
+	Edit       contactForm
+	EditErrors map[string]string
+	EditOther  []api.FieldError
 }
 
 type customerForm struct{ Name, CreditCode, Industry, Region, Tier string }
@@ -178,4 +184,38 @@ func (p *pages) formRefusal(c *gin.Context, err error, cp *customerPage, rename 
 		cp.Other = []api.FieldError{{Field: "", Message: body.Message}}
 	}
 	return true
+}
+
+// updateContact posts a contact's edit form to customers.Service.UpdateContact,
+// as PATCH /v1/customers/{id}/contacts/{contact_id} does (every field
+// sent: the form shows them all).
+func (p *pages) updateContact(c *gin.Context) {
+	f := contactForm{Name: c.PostForm("name"), Title: c.PostForm("title"), Phone: c.PostForm("phone"), Email: c.PostForm("email"), MaySign: c.PostForm("may_sign") == "1"}
+	in := customers.ContactUpdate{Name: &f.Name, Title: &f.Title, Phone: &f.Phone, Email: &f.Email, MaySign: &f.MaySign}
+	err := api.Validate(&in)
+	if err == nil {
+		_, err = p.d.Customers.UpdateContact(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("contact_id"), in)
+	}
+	if err == nil {
+		p.redirect(c, "/customers/"+c.Param("id")+"#contacts")
+		return
+	}
+	cp := customerPage{}
+	if !p.formRefusal(c, err, &cp, nil) {
+		return
+	}
+	cp.EditID, cp.Edit, cp.EditErrors, cp.EditOther = c.Param("contact_id"), f, cp.Errors, cp.Other
+	cp.Errors, cp.Other = nil, nil
+	status, _ := api.ErrorStatus(err)
+	p.showCustomer(c, status, cp)
+}
+
+// removeContact is DELETE /v1/customers/{id}/contacts/{contact_id} from
+// the page's confirmation form.
+func (p *pages) removeContact(c *gin.Context) {
+	if _, err := p.d.Customers.RemoveContact(c.Request.Context(), currentUser(c), c.Param("id"), c.Param("contact_id")); err != nil {
+		p.serviceError(c, err)
+		return
+	}
+	p.redirect(c, "/customers/"+c.Param("id")+"#contacts")
 }

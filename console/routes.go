@@ -162,6 +162,8 @@ func (p *pages) routes() []Route {
 		{Method: post, Path: "/customers", Roles: customerEditors, Handler: p.createCustomer},
 		{Method: get, Path: "/customers/:id", Handler: p.customer},
 		{Method: post, Path: "/customers/:id/contacts", Roles: customerEditors, Handler: p.addContact},
+		{Method: post, Path: "/customers/:id/contacts/:contact_id", Roles: customerEditors, Handler: p.updateContact},
+		{Method: post, Path: "/customers/:id/contacts/:contact_id/remove", Roles: customerEditors, Handler: p.removeContact},
 		// Reports check the API route's roles per report (reportRoles).
 		{Method: get, Path: "/reports", Handler: p.reportsHome},
 		{Method: get, Path: "/reports/download/:name", Handler: p.reportDownload},

@@ -101,13 +101,17 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (dra
 		if err != nil {
 			return p, err
 		}
+		removed := false
 		for _, c := range contacts {
 			if c.ID == in.ContactID {
-				p.contact = c.Name
+				p.contact, removed = c.Name, c.RemovedAt != nil
 			}
 		}
-		if p.contact == "" {
+		switch {
+		case p.contact == "":
 			missing.Add("contact_id", "no such contact of this customer")
+		case removed:
+			verr.Add("contact_id", "the contact was removed from the customer; choose a current contact")
 		}
 	}
 	retired := &domain.ValidationError{}

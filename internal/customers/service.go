@@ -21,6 +21,8 @@ type Store interface {
 	CreateCustomer(ctx context.Context, c store.Customer, contacts []store.Contact) error
 	UpdateCustomer(ctx context.Context, c store.Customer) error
 	AddContact(ctx context.Context, c store.Contact) error
+	UpdateContact(ctx context.Context, c store.Contact) error
+	RemoveContact(ctx context.Context, customerID, id string, at time.Time) (store.Contact, error)
 	SyncCustomer(ctx context.Context, c store.Customer, readAt time.Time, contacts []store.Contact) error
 	FindExternal(ctx context.Context, kind, source, id string) (string, error)
 	Customer(ctx context.Context, id string) (store.Customer, error)
@@ -73,14 +75,16 @@ type UpdateInput struct {
 	Tier       *string `json:"tier" validate:"omitempty,oneof=A B C"`
 }
 
-// Detail is a customer's page: the customer, its contacts, its recent
+// Detail is a customer's page: the customer, its current contacts (and
+// apart the removed ones, which contracts may still name), its recent
 // contracts and what they add up to per currency, both only as far as the
 // caller may see its contracts.
 type Detail struct {
 	store.Customer
-	Contacts  []store.Contact       `json:"contacts"`
-	Totals    []store.CustomerTotal `json:"totals"`
-	Contracts []store.ContractRow   `json:"contracts"`
+	Contacts        []store.Contact       `json:"contacts"`
+	RemovedContacts []store.Contact       `json:"removed_contacts"`
+	Totals          []store.CustomerTotal `json:"totals"`
+	Contracts       []store.ContractRow   `json:"contracts"`
 }
 
 func mayEdit(u domain.User, c store.Customer) bool {
@@ -136,7 +140,7 @@ func (s *Service) create(ctx context.Context, u domain.User, in CreateInput) (De
 	if err := s.store.CreateCustomer(ctx, c, contacts); err != nil {
 		return Detail{}, err
 	}
-	return Detail{Customer: c, Contacts: contacts, Totals: []store.CustomerTotal{}, Contracts: []store.ContractRow{}}, nil
+	return Detail{Customer: c, Contacts: contacts, RemovedContacts: []store.Contact{}, Totals: []store.CustomerTotal{}, Contracts: []store.ContractRow{}}, nil
 }
 
 func fill(c *store.Customer, in CreateInput, now time.Time) {
@@ -233,7 +237,8 @@ func (s *Service) sync(ctx context.Context, u domain.User, id string, in CreateI
 }
 
 // matchContact finds the contact in have that ci describes: one sharing
-// an external ID, else the one of the same name; zero when none.
+// an external ID (a removed one too, which the push brings back), else the
+// current one of the same name; zero when none.
 func matchContact(have []store.Contact, ci ContactInput) store.Contact {
 	for _, h := range have {
 		for _, x := range h.ExternalIDs {
@@ -243,7 +248,7 @@ func matchContact(have []store.Contact, ci ContactInput) store.Contact {
 		}
 	}
 	for _, h := range have {
-		if h.Name == ci.Name {
+		if h.Name == ci.Name && h.RemovedAt == nil {
 			return h
 		}
 	}
@@ -271,9 +276,17 @@ func (s *Service) Get(ctx context.Context, u domain.User, id string) (Detail, er
 	if err != nil {
 		return Detail{}, err
 	}
-	d := Detail{Customer: c}
-	if d.Contacts, err = s.store.Contacts(ctx, id); err != nil {
+	d := Detail{Customer: c, Contacts: []store.Contact{}, RemovedContacts: []store.Contact{}}
+	all, err := s.store.Contacts(ctx, id)
+	if err != nil {
 		return Detail{}, err
+	}
+	for _, ct := range all {
+		if ct.RemovedAt == nil {
+			d.Contacts = append(d.Contacts, ct)
+		} else {
+			d.RemovedContacts = append(d.RemovedContacts, ct)
+		}
 	}
 	// The totals count what the contract list shows this caller, no more.
 	if d.Totals, err = s.store.CustomerTotals(ctx, id, u.Owners()); err != nil {
@@ -339,6 +352,82 @@ func (s *Service) AddContact(ctx context.Context, u domain.User, id string, in C
 		return store.Contact{}, externalTaken(err)
 	}
 	return contact, nil
+}
+
+// ContactUpdate changes the fields of a contact it carries; absent fields
+// stay as they are. Email "" clears it.
+type ContactUpdate struct {
+	Name    *string `json:"name" validate:"omitempty,max=100,singleline"`
+	Title   *string `json:"title" validate:"omitempty,max=100,singleline"`
+	Phone   *string `json:"phone" validate:"omitempty,max=40,singleline"`
+	Email   *string `json:"email" validate:"omitempty,max=320,email_or_empty"`
+	MaySign *bool   `json:"may_sign"`
+}
+
+// editableContact returns the current contact contactID of customer id,
+// if u may edit the customer: 404 for a customer u does not see or a
+// contact that is not its, 409 for a removed contact.
+func (s *Service) editableContact(ctx context.Context, u domain.User, id, contactID string) (store.Contact, error) {
+	c, err := s.visible(ctx, u, id)
+	if err != nil {
+		return store.Contact{}, err
+	}
+	if !mayEdit(u, c) {
+		return store.Contact{}, domain.ErrForbidden
+	}
+	if uuid.Validate(contactID) != nil {
+		return store.Contact{}, domain.ErrNotFound
+	}
+	all, err := s.store.Contacts(ctx, id)
+	if err != nil {
+		return store.Contact{}, err
+	}
+	for _, ct := range all {
+		if ct.ID == contactID {
+			return ct, nil
+		}
+	}
+	return store.Contact{}, domain.ErrNotFound
+}
+
+// UpdateContact changes a current contact's fields (audited).
+func (s *Service) UpdateContact(ctx context.Context, u domain.User, id, contactID string, in ContactUpdate) (store.Contact, error) {
+	ct, err := s.editableContact(ctx, u, id, contactID)
+	if err != nil {
+		return store.Contact{}, err
+	}
+	if ct.RemovedAt != nil {
+		return store.Contact{}, &domain.Refusal{Kind: domain.RefusedConflict, Message: "the contact was removed; add it again instead"}
+	}
+	if in.Name != nil && strings.TrimSpace(*in.Name) == "" {
+		return store.Contact{}, domain.InvalidField("name", "is required")
+	}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&ct.Name, in.Name)
+	set(&ct.Title, in.Title)
+	set(&ct.Phone, in.Phone)
+	set(&ct.Email, in.Email)
+	if in.MaySign != nil {
+		ct.MaySign = *in.MaySign
+	}
+	if err := s.store.UpdateContact(ctx, ct); err != nil {
+		return store.Contact{}, err
+	}
+	return ct, nil
+}
+
+// RemoveContact takes a contact out of the customer book (audited): the
+// row stays, so the contracts drafted with it keep naming it, and new
+// drafts refuse it. Removing it again is a no-op.
+func (s *Service) RemoveContact(ctx context.Context, u domain.User, id, contactID string) (store.Contact, error) {
+	if _, err := s.editableContact(ctx, u, id, contactID); err != nil {
+		return store.Contact{}, err
+	}
+	return s.store.RemoveContact(ctx, id, contactID, s.now().UTC().Truncate(time.Microsecond))
 }
 
 // ListInput filters and pages the customer book.

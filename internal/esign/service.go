@@ -210,7 +210,7 @@ func (s *Service) signers(ctx context.Context, row store.ContractRow, amount dom
 		return nil, err
 	}
 	for _, c := range contacts {
-		if c.MaySign && c.Email != "" {
+		if c.MaySign && c.Email != "" && c.RemovedAt == nil {
 			return []domain.Signer{
 				company,
 				{Party: domain.PartyCustomer, Name: c.Name, Email: strings.ToLower(c.Email), Role: c.Title, Group: 2},

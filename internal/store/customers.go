@@ -37,12 +37,15 @@ type Contact struct {
 	MaySign    bool   `json:"may_sign"`
 	// ExternalIDs are the keys other systems know it by (external_ids).
 	ExternalIDs []domain.ExternalID `json:"external_ids"`
+	// RemovedAt is when the contact was removed from the book, nil while
+	// it is current; the row stays for the contracts that name it.
+	RemovedAt *time.Time `json:"removed_at"`
 }
 
 var (
 	customerColumns = `id::text AS id, name, credit_code, industry, region, tier, owner_id, created_at, updated_at, ` +
 		externalIDsOf(KindCustomer, "customers.id::text")
-	contactColumns = `id::text AS id, customer_id::text AS customer_id, name, title, phone, email, may_sign, ` +
+	contactColumns = `id::text AS id, customer_id::text AS customer_id, name, title, phone, email, may_sign, removed_at, ` +
 		externalIDsOf(KindContact, "customer_contacts.id::text")
 )
 
@@ -104,6 +107,63 @@ func (s *Store) AddContact(ctx context.Context, c Contact) error {
 	})
 }
 
+// UpdateContact overwrites a current contact's fields; audited with the
+// contact before and after. domain.ErrNotFound unless the contact is
+// customer c.CustomerID's and not removed.
+func (s *Store) UpdateContact(ctx context.Context, c Contact) error {
+	err := s.audited(ctx, "customer.contact_updated", "customer", c.CustomerID, func(tx pgx.Tx) (any, any, error) {
+		before, err := lockContact(ctx, tx, c.CustomerID, c.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if before.RemovedAt != nil {
+			return nil, nil, wrap("", pgx.ErrNoRows)
+		}
+		_, err = tx.Exec(ctx, `UPDATE customer_contacts SET name = $2, title = $3, phone = $4, email = $5, may_sign = $6 WHERE id = $1`,
+			c.ID, c.Name, c.Title, c.Phone, c.Email, c.MaySign)
+		c.ExternalIDs, c.RemovedAt = before.ExternalIDs, nil
+		return before, c, wrap("", err)
+	})
+	if err != nil {
+		return wrap("update contact "+c.ID, err)
+	}
+	return nil
+}
+
+// lockContact reads a customer's contact for update.
+func lockContact(ctx context.Context, tx pgx.Tx, customerID, id string) (Contact, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+contactColumns+` FROM customer_contacts
+		WHERE id::text = $1 AND customer_id::text = $2 FOR UPDATE`, id, customerID)
+	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Contact])
+	return c, wrap("", err)
+}
+
+// RemoveContact marks a customer's contact removed at at; audited. The
+// row stays (contracts name it). Removing it again changes nothing and
+// writes nothing; it returns the contact as it stands.
+func (s *Store) RemoveContact(ctx context.Context, customerID, id string, at time.Time) (Contact, error) {
+	var out Contact
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		before, err := lockContact(ctx, tx, customerID, id)
+		if err != nil {
+			return err
+		}
+		out = before
+		if before.RemovedAt != nil {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE customer_contacts SET removed_at = $2 WHERE id = $1`, id, at); err != nil {
+			return wrap("", err)
+		}
+		out.RemovedAt = &at
+		return s.appendAudit(ctx, tx, "customer.contact_removed", "customer", customerID, before, out)
+	})
+	if err != nil {
+		return Contact{}, wrap("remove contact "+id, err)
+	}
+	return out, nil
+}
+
 // ErrStale is a write refused because the row changed since the caller
 // read it; the caller reads again and retries.
 var ErrStale = errors.New("changed since it was read")
@@ -131,7 +191,7 @@ func (s *Store) SyncCustomer(ctx context.Context, c Customer, readAt time.Time, 
 			if _, err := tx.Exec(ctx, `INSERT INTO customer_contacts (id, customer_id, name, title, phone, email, may_sign)
 				VALUES ($1, $2, $3, $4, $5, $6, $7)
 				ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, title = EXCLUDED.title, phone = EXCLUDED.phone,
-					email = EXCLUDED.email, may_sign = EXCLUDED.may_sign`,
+					email = EXCLUDED.email, may_sign = EXCLUDED.may_sign, removed_at = NULL`,
 				ct.ID, c.ID, ct.Name, ct.Title, ct.Phone, ct.Email, ct.MaySign); err != nil {
 				return nil, nil, wrap("", err)
 			}
@@ -178,7 +238,8 @@ func (s *Store) Customer(ctx context.Context, id string) (Customer, error) {
 	return c, nil
 }
 
-// Contacts returns a customer's contacts in the order they were added.
+// Contacts returns a customer's contacts in the order they were added,
+// the removed ones too (RemovedAt set).
 func (s *Store) Contacts(ctx context.Context, customerID string) ([]Contact, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+contactColumns+`
 		FROM customer_contacts WHERE customer_id::text = $1 ORDER BY created_at, id`, customerID)

@@ -1,0 +1,97 @@
+package api_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signet-clm/signet/api"
+	"github.com/signet-clm/signet/internal/devstack"
+	"github.com/signet-clm/signet/testkit/testenv"
+)
+
+// customerWithContacts creates a customer owned by the demo sales person
+// with the named contacts (the first may sign, with an email).
+func customerWithContacts(t *testing.T, s *testenv.Stack, name string, contacts ...string) api.CustomerDetail {
+	t.Helper()
+	list := []map[string]any{}
+	for i, c := range contacts {
+		ct := map[string]any{"name": c}
+		if i == 0 {
+			ct["may_sign"], ct["email"] = true, "first@"+"customer.example"
+		}
+		list = append(list, ct)
+	}
+	return expect[api.CustomerDetail](t, call(t, s, http.MethodPost, "/v1/customers", "sales",
+		map[string]any{"name": name, "tier": "B", "contacts": list}), http.StatusCreated)
+}
+
+func contactPath(customer, contact string) string {
+	return "/v1/customers/" + customer + "/contacts/" + contact
+}
+
+// TestContactEditAndRemove: the owner edits a contact's fields (bad ones
+// are 400s naming the field), removes a contact a draft names (the draft's
+// document still names it, the customer lists it apart with removed_at, a
+// new draft with it is a 400 on contact_id), removing twice is no error,
+// and every change is audited once; other callers get 403/404.
+func TestContactEditAndRemove(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	cu := customerWithContacts(t, s, "苏州工业园区联系人测试有限公司", "王芳", "赵磊")
+	require.Len(t, cu.Contacts, 2)
+	wang, zhao := cu.Contacts[0], cu.Contacts[1]
+
+	edited := expect[api.Contact](t, call(t, s, http.MethodPatch, contactPath(cu.ID, zhao.ID), "sales",
+		map[string]any{"title": "采购总监 <b>", "phone": "+86 512 6666 0000", "may_sign": true}), http.StatusOK)
+	assert.Equal(t, "采购总监 <b>", edited.Title)
+	assert.Equal(t, "赵磊", edited.Name, "fields not sent stay")
+	assert.True(t, edited.MaySign)
+	got := expect[api.CustomerDetail](t, call(t, s, http.MethodGet, "/v1/customers/"+cu.ID, "sales", nil), http.StatusOK)
+	assert.Equal(t, "+86 512 6666 0000", got.Contacts[1].Phone)
+
+	assert.Equal(t, []string{"email"}, fieldsOf(t, call(t, s, http.MethodPatch, contactPath(cu.ID, zhao.ID), "sales", map[string]any{"email": "not-mail"})))
+	assert.Equal(t, []string{"name"}, fieldsOf(t, call(t, s, http.MethodPatch, contactPath(cu.ID, zhao.ID), "sales", map[string]any{"name": "  "})))
+	assert.Equal(t, []string{"name"}, fieldsOf(t, call(t, s, http.MethodPatch, contactPath(cu.ID, zhao.ID), "sales", map[string]any{"name": "两\n行"})))
+	assert.Equal(t, []string{"customer_id"}, fieldsOf(t, call(t, s, http.MethodPatch, contactPath(cu.ID, zhao.ID), "sales", map[string]any{"customer_id": devstack.DemoCustomerID})))
+	cleared := expect[api.Contact](t, call(t, s, http.MethodPatch, contactPath(cu.ID, zhao.ID), "sales", map[string]any{"email": ""}), http.StatusOK)
+	assert.Empty(t, cleared.Email)
+
+	// Wrong callers and wrong IDs.
+	expect[errorBody](t, call(t, s, http.MethodPatch, contactPath(cu.ID, zhao.ID), "sales2", map[string]any{"title": "x"}), http.StatusNotFound)
+	expect[errorBody](t, call(t, s, http.MethodDelete, contactPath(cu.ID, zhao.ID), "sales2", nil), http.StatusNotFound)
+	expect[errorBody](t, call(t, s, http.MethodPatch, contactPath(cu.ID, zhao.ID), "finance", map[string]any{"title": "x"}), http.StatusForbidden)
+	expect[errorBody](t, call(t, s, http.MethodDelete, contactPath(cu.ID, zhao.ID), "legal", nil), http.StatusForbidden)
+	expect[errorBody](t, call(t, s, http.MethodPatch, contactPath(cu.ID, devstack.DemoContactID), "sales", map[string]any{"title": "x"}), http.StatusNotFound)
+	expect[errorBody](t, call(t, s, http.MethodDelete, contactPath(cu.ID, "01960000-0000-7000-8000-0000000000ff"), "sales", nil), http.StatusNotFound)
+	expect[errorBody](t, call(t, s, http.MethodDelete, contactPath(cu.ID, "not-a-uuid"), "sales", nil), http.StatusNotFound)
+
+	// A draft names 王芳; removing her does not touch it.
+	body := newContract(5_000_00, "2026-01-01", "2026-12-31")
+	body["customer_id"], body["contact_id"] = cu.ID, wang.ID
+	n := create(t, s, body).Contract.Number
+	assert.Contains(t, documentText(t, s, n), "王芳")
+	for range 2 {
+		r := call(t, s, http.MethodDelete, contactPath(cu.ID, wang.ID), "sales", nil)
+		require.Equal(t, http.StatusNoContent, r.Status, string(r.Body))
+	}
+	got = expect[api.CustomerDetail](t, call(t, s, http.MethodGet, "/v1/customers/"+cu.ID, "sales", nil), http.StatusOK)
+	require.Len(t, got.Contacts, 1)
+	assert.Equal(t, zhao.ID, got.Contacts[0].ID)
+	require.Len(t, got.RemovedContacts, 1)
+	assert.Equal(t, wang.ID, got.RemovedContacts[0].ID)
+	assert.NotNil(t, got.RemovedContacts[0].RemovedAt)
+	assert.Contains(t, documentText(t, s, n), "王芳", "the draft still names the removed contact")
+	state := expect[api.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+	assert.Equal(t, "in_review", string(state.Status), "the draft naming her still goes on")
+
+	assert.Equal(t, []string{"contact_id"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/contracts", "sales", body)))
+	expect[errorBody](t, call(t, s, http.MethodPatch, contactPath(cu.ID, wang.ID), "sales", map[string]any{"title": "x"}), http.StatusConflict)
+	body["contact_id"] = zhao.ID
+	create(t, s, body)
+
+	assert.Equal(t, []string{"customer.contact_updated", "customer.contact_updated", "customer.contact_removed"},
+		auditActions(t, s, "customer", cu.ID, "customer.contact_"))
+}

@@ -1,0 +1,112 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/signet-clm/signet/internal/store"
+	"github.com/signet-clm/signet/testkit/testenv"
+)
+
+// seedCustomer stores a customer of owner's with contacts, as the book
+// would, and returns its ID and its contacts' IDs.
+func seedCustomer(t *testing.T, s *testenv.Stack, owner, name string, contacts ...string) (string, []string) {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	c := store.Customer{ID: uuid.Must(uuid.NewV7()).String(), Name: name, Tier: "B", OwnerID: owner, CreatedAt: now, UpdatedAt: now}
+	var cs []store.Contact
+	var ids []string
+	for _, n := range contacts {
+		ct := store.Contact{ID: uuid.Must(uuid.NewV7()).String(), CustomerID: c.ID, Name: n}
+		cs = append(cs, ct)
+		ids = append(ids, ct.ID)
+	}
+	require.NoError(t, s.Store.CreateCustomer(context.Background(), c, cs))
+	return c.ID, ids
+}
+
+// section is the part of body from the element carrying marker to the
+// end of its list item, for checking what sits beside what.
+func section(body, marker, end string) string {
+	i := strings.Index(body, marker)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i:]
+	if j := strings.Index(rest, end); j >= 0 {
+		return rest[:j]
+	}
+	return rest
+}
+
+// TestContactEditAndRemovePages: on the customer page the owner edits a
+// contact (a bad email is shown beside its input with what was typed kept,
+// escaped), then removes one after a confirmation; it moves to the removed
+// list. Forms without the token are refused, another team's customer is
+// the 404 page, and roles the API leaves out get no forms.
+func TestContactEditAndRemovePages(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithLogins())
+	id, contacts := seedCustomer(t, s, "demo-sales", "常州<联系人>测试有限公司", "孙<b>丽</b>", "周强")
+	page := "/customers/" + id
+
+	v := newVisitor(t, s)
+	v.signIn("sales")
+	p := v.get(page)
+	require.Equal(t, http.StatusOK, p.Status)
+	has(t, p.Body, `data-testid="contact-edit-form"`)
+	has(t, p.Body, `data-testid="confirm-remove-contact"`)
+	has(t, p.Body, "孙&lt;b&gt;丽&lt;/b&gt;")
+	hasNot(t, p.Body, "孙<b>丽</b>")
+	has(t, p.Body, `action="/customers/`+id+`/contacts/`+contacts[1]+`/remove"`)
+
+	bad := v.post(page+"/contacts/"+contacts[1], url.Values{"name": {"周强"}, "title": {"<script>x</script>"}, "email": {"not-mail"}})
+	assert.Equal(t, http.StatusBadRequest, bad.Status)
+	form := section(bad.Body, `id="contact-`+contacts[1]+`"`, "</li>")
+	email := section(form, `name="email"`, "</label>")
+	has(t, email, `class="field-error"`, "the error sits beside the email")
+	has(t, form, `value="&lt;script&gt;x&lt;/script&gt;"`, "what was typed is kept, escaped")
+	hasNot(t, bad.Body, "<script>x</script>")
+	has(t, form, "<details open>")
+
+	ok := v.post(page+"/contacts/"+contacts[1], url.Values{"name": {"周强"}, "title": {"财务经理"}, "phone": {"13900000000"}, "email": {"zhou@example.com"}, "may_sign": {"1"}})
+	require.Equal(t, http.StatusSeeOther, ok.Status, ok.Body)
+	assert.Equal(t, page+"#contacts", ok.Location)
+	has(t, v.get(page).Body, "财务经理")
+
+	// Removal: refused without the token, then done; it lists apart.
+	noToken := url.Values{"csrf_token": {""}}
+	assert.Equal(t, http.StatusForbidden, v.post(page+"/contacts/"+contacts[0]+"/remove", noToken).Status)
+	assert.Equal(t, http.StatusForbidden, v.post(page+"/contacts/"+contacts[0]+"/remove", url.Values{}, "Sec-Fetch-Site", "cross-site").Status)
+	assert.Contains(t, section(v.get(page).Body, `data-testid="contacts"`, "</ul>"), "孙&lt;b&gt;丽&lt;/b&gt;", "nothing removed")
+	gone := v.post(page+"/contacts/"+contacts[0]+"/remove", url.Values{})
+	require.Equal(t, http.StatusSeeOther, gone.Status, gone.Body)
+	after := v.get(page)
+	assert.NotContains(t, section(after.Body, `data-testid="contacts"`, "</ul>"), "孙&lt;b&gt;丽&lt;/b&gt;")
+	has(t, section(after.Body, `data-testid="removed-contacts"`, "</details>"), "孙&lt;b&gt;丽&lt;/b&gt;")
+	assert.Equal(t, http.StatusSeeOther, v.post(page+"/contacts/"+contacts[0]+"/remove", url.Values{}).Status, "removing again is no error")
+
+	// Another team's customer is the 404 page, its forms too.
+	theirs, theirContacts := seedCustomer(t, s, testenv.SecondSales.ID, "别队客户", "钱七")
+	assert.Equal(t, http.StatusNotFound, v.get("/customers/"+theirs).Status)
+	v.get(page)
+	assert.Equal(t, http.StatusNotFound, v.post("/customers/"+theirs+"/contacts/"+theirContacts[0], url.Values{"name": {"改"}}).Status)
+	assert.Equal(t, http.StatusNotFound, v.post("/customers/"+theirs+"/contacts/"+theirContacts[0]+"/remove", url.Values{}).Status)
+	v.get(page)
+	assert.Equal(t, http.StatusNotFound, v.post(page+"/contacts/"+theirContacts[0]+"/remove", url.Values{}).Status, "a contact of another customer")
+
+	legal := newVisitor(t, s)
+	legal.signIn("legal")
+	lp := legal.get(page)
+	require.Equal(t, http.StatusOK, lp.Status)
+	hasNot(t, lp.Body, `data-testid="contact-edit-form"`)
+	assert.Equal(t, http.StatusNotFound, legal.post(page+"/contacts/"+contacts[1]+"/remove", url.Values{}).Status)
+}
