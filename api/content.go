@@ -115,6 +115,16 @@ func (h *handlers) addContact(c *gin.Context) {
 	})(c)
 }
 
+func (h *handlers) deactivateCustomer(c *gin.Context) {
+	d, err := as(toCustomerDetail)(h.d.Customers.SetActive(c.Request.Context(), currentUser(c), c.Param("id"), false))
+	h.respond(c, http.StatusOK, d, err)
+}
+
+func (h *handlers) reactivateCustomer(c *gin.Context) {
+	d, err := as(toCustomerDetail)(h.d.Customers.SetActive(c.Request.Context(), currentUser(c), c.Param("id"), true))
+	h.respond(c, http.StatusOK, d, err)
+}
+
 func (h *handlers) updateContact(c *gin.Context) {
 	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in customers.ContactUpdate) (Contact, error) {
 		return as(toContact)(h.d.Customers.UpdateContact(ctx, u, c.Param("id"), c.Param("contact_id"), in))

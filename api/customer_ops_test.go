@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +11,7 @@ import (
 	"github.com/signet-clm/signet/api"
 	"github.com/signet-clm/signet/internal/devstack"
 	"github.com/signet-clm/signet/testkit/testenv"
+	"github.com/signet-clm/signet/workflows"
 )
 
 // customerWithContacts creates a customer owned by the demo sales person
@@ -94,4 +96,72 @@ func TestContactEditAndRemove(t *testing.T) {
 
 	assert.Equal(t, []string{"customer.contact_updated", "customer.contact_updated", "customer.contact_removed"},
 		auditActions(t, s, "customer", cu.ID, "customer.contact_"))
+}
+
+func customerIDs(t *testing.T, s *testenv.Stack, role, query string) []string {
+	t.Helper()
+	page := expect[api.CustomerPage](t, call(t, s, http.MethodGet, "/v1/customers"+query, role, nil), http.StatusOK)
+	ids := []string{}
+	for _, c := range page.Items {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+// TestCustomerDeactivateAndReactivate: a deactivated customer's contracts
+// run on (a submitted one is approved, a draft is revised), new drafts for
+// it are a 400 on customer_id, the list leaves it out unless asked
+// (status=inactive|all); reactivated, it drafts again. Each change is
+// audited once; other callers get 403/404.
+func TestCustomerDeactivateAndReactivate(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	cu := customerWithContacts(t, s, "无锡停用测试有限公司", "吴敏")
+	assert.Equal(t, "active", cu.Status)
+	body := newContract(3_000_00, "2026-01-01", "2026-12-31")
+	body["customer_id"], body["contact_id"] = cu.ID, cu.Contacts[0].ID
+	submitted := create(t, s, body)
+	submitted = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+submitted.Contract.Number+"/submit", "sales", nil), http.StatusOK)
+	draft := create(t, s, body).Contract.Number
+
+	expect[errorBody](t, call(t, s, http.MethodPost, "/v1/customers/"+cu.ID+"/deactivate", "sales2", nil), http.StatusNotFound)
+	expect[errorBody](t, call(t, s, http.MethodPost, "/v1/customers/"+cu.ID+"/deactivate", "finance", nil), http.StatusForbidden)
+	expect[errorBody](t, call(t, s, http.MethodPost, "/v1/customers/"+cu.ID+"/deactivate", "legal", nil), http.StatusForbidden)
+	expect[errorBody](t, call(t, s, http.MethodPost, "/v1/customers/01960000-0000-7000-8000-0000000000ff/deactivate", "sales", nil), http.StatusNotFound)
+	for range 2 {
+		off := expect[api.CustomerDetail](t, call(t, s, http.MethodPost, "/v1/customers/"+cu.ID+"/deactivate", "sales", nil), http.StatusOK)
+		assert.Equal(t, "inactive", off.Status)
+		assert.NotNil(t, off.DeactivatedAt)
+		assert.Len(t, off.Contracts, 2, "its contracts stay with it")
+	}
+
+	assert.Equal(t, []string{"customer_id"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/contracts", "sales", body)))
+	state := approveAll(t, s, submitted)
+	assert.Equal(t, "approved", string(state.Status), "the submitted contract runs on")
+	body["title"] = "修订后的合同"
+	revised := expect[api.ContractState](t, call(t, s, http.MethodPut, "/v1/contracts/"+draft+"/content", "sales", body), http.StatusOK)
+	assert.Equal(t, "修订后的合同", revised.Contract.Title, "its draft can still be revised")
+
+	assert.NotContains(t, customerIDs(t, s, "sales", ""), cu.ID)
+	assert.NotContains(t, customerIDs(t, s, "sales", "?status=active"), cu.ID)
+	assert.Equal(t, []string{cu.ID}, customerIDs(t, s, "sales", "?status=inactive"))
+	all := customerIDs(t, s, "sales", "?status=all")
+	assert.Contains(t, all, cu.ID)
+	assert.Contains(t, all, devstack.DemoCustomerID)
+	assert.Empty(t, customerIDs(t, s, "sales2", "?status=inactive"), "another team's inactive customer stays unseen")
+	assert.Equal(t, []string{"status"}, fieldsOf(t, call(t, s, http.MethodGet, "/v1/customers?status=merged-or-not", "sales", nil)))
+
+	on := expect[api.CustomerDetail](t, call(t, s, http.MethodPost, "/v1/customers/"+cu.ID+"/reactivate", "sales_manager", nil), http.StatusOK)
+	assert.Equal(t, "active", on.Status)
+	assert.Nil(t, on.DeactivatedAt)
+	expect[api.CustomerDetail](t, call(t, s, http.MethodPost, "/v1/customers/"+cu.ID+"/reactivate", "sales", nil), http.StatusOK)
+	create(t, s, body)
+	assert.Contains(t, customerIDs(t, s, "sales", ""), cu.ID)
+	var changes []string
+	for _, a := range auditActions(t, s, "customer", cu.ID, "customer.") {
+		if strings.HasSuffix(a, "activated") {
+			changes = append(changes, a)
+		}
+	}
+	assert.Equal(t, []string{"customer.deactivated", "customer.reactivated"}, changes, "once each")
 }

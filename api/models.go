@@ -699,6 +699,10 @@ type Customer struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 	// ExternalIDs are the keys other systems know the customer by.
 	ExternalIDs []ExternalID `json:"external_ids"`
+	// Status is active or inactive (deactivated: its contracts run on,
+	// new drafts refuse it).
+	Status        string     `json:"status"`
+	DeactivatedAt *time.Time `json:"deactivated_at"`
 }
 
 // ProductLine is the API's store.ProductLine.
@@ -1932,16 +1936,18 @@ func toCustomerPage(v customers.Page) CustomerPage {
 
 func toCustomer(v store.Customer) Customer {
 	return Customer{
-		ID:          v.ID,
-		Name:        v.Name,
-		CreditCode:  v.CreditCode,
-		Industry:    v.Industry,
-		Region:      v.Region,
-		Tier:        v.Tier,
-		OwnerID:     v.OwnerID,
-		CreatedAt:   v.CreatedAt,
-		UpdatedAt:   v.UpdatedAt,
-		ExternalIDs: toExternalIDs(v.ExternalIDs),
+		ID:            v.ID,
+		Name:          v.Name,
+		CreditCode:    v.CreditCode,
+		Industry:      v.Industry,
+		Region:        v.Region,
+		Tier:          v.Tier,
+		OwnerID:       v.OwnerID,
+		CreatedAt:     v.CreatedAt,
+		UpdatedAt:     v.UpdatedAt,
+		ExternalIDs:   toExternalIDs(v.ExternalIDs),
+		Status:        v.Status,
+		DeactivatedAt: v.DeactivatedAt,
 	}
 }
 

@@ -161,6 +161,10 @@ func (h *handlers) routes() []Route {
 		{Method: get, Path: "/v1/customers", Handler: h.listCustomers, Status: ok, Body: body(CustomerPage{})},
 		{Method: get, Path: "/v1/customers/:id", Handler: h.getCustomer, Status: ok, Body: body(CustomerDetail{})},
 		{Method: patch, Path: "/v1/customers/:id", Roles: roles(sales, salesManager, admin), Handler: h.updateCustomer, Status: ok, Body: body(CustomerDetail{})},
+		// Deactivated customers keep their contracts running; new drafts
+		// refuse them and the list shows them with status=inactive|all.
+		{Method: post, Path: "/v1/customers/:id/deactivate", Roles: roles(sales, salesManager, admin), Handler: h.deactivateCustomer, Status: ok, Body: body(CustomerDetail{})},
+		{Method: post, Path: "/v1/customers/:id/reactivate", Roles: roles(sales, salesManager, admin), Handler: h.reactivateCustomer, Status: ok, Body: body(CustomerDetail{})},
 		// Integrations push their records by their own IDs: created the
 		// first time (201), updated after (200), one record however often
 		// or concurrently pushed. The ID is one percent-encoded segment.

@@ -110,3 +110,55 @@ func TestContactEditAndRemovePages(t *testing.T) {
 	hasNot(t, lp.Body, `data-testid="contact-edit-form"`)
 	assert.Equal(t, http.StatusNotFound, legal.post(page+"/contacts/"+contacts[1]+"/remove", url.Values{}).Status)
 }
+
+// TestCustomerDeactivatePages: the owner deactivates a customer after a
+// confirmation (refused without the token); the page says so and offers
+// reactivation, the list hides it unless the status filter asks, the
+// new-contract form no longer offers it; another team's is the 404 page.
+func TestCustomerDeactivatePages(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithLogins())
+	id, _ := seedCustomer(t, s, "demo-sales", "停用<页面>测试有限公司", "郑一")
+	page := "/customers/" + id
+	escaped := "停用&lt;页面&gt;测试有限公司"
+
+	v := newVisitor(t, s)
+	v.signIn("sales")
+	p := v.get(page)
+	require.Equal(t, http.StatusOK, p.Status)
+	has(t, p.Body, `data-testid="confirm-deactivate"`)
+	hasNot(t, p.Body, `data-testid="customer-inactive"`)
+	has(t, v.get("/contracts/new").Body, escaped)
+
+	assert.Equal(t, http.StatusForbidden, v.post(page+"/deactivate", url.Values{"csrf_token": {""}}).Status)
+	hasNot(t, v.get(page).Body, `data-testid="customer-inactive"`)
+	off := v.post(page+"/deactivate", url.Values{})
+	require.Equal(t, http.StatusSeeOther, off.Status, off.Body)
+	p = v.get(page)
+	has(t, p.Body, `data-testid="customer-inactive"`)
+	has(t, p.Body, `data-testid="inactive-note"`)
+	has(t, p.Body, `data-testid="confirm-reactivate"`)
+	hasNot(t, p.Body, `data-testid="confirm-deactivate"`)
+
+	hasNot(t, v.get("/customers").Body, escaped)
+	inactive := v.get("/customers?status=inactive")
+	has(t, inactive.Body, escaped)
+	has(t, inactive.Body, `<option value="inactive" selected>`)
+	hasNot(t, inactive.Body, "上海星辰科技有限公司")
+	has(t, v.get("/customers?status=all").Body, "上海星辰科技有限公司")
+	assert.Equal(t, http.StatusBadRequest, v.get("/customers?status=bogus").Status)
+	hasNot(t, v.get("/contracts/new").Body, escaped, "no new drafts for it")
+
+	theirs, _ := seedCustomer(t, s, testenv.SecondSales.ID, "别队停用客户")
+	v.get(page)
+	assert.Equal(t, http.StatusNotFound, v.post("/customers/"+theirs+"/deactivate", url.Values{}).Status)
+	legal := newVisitor(t, s)
+	legal.signIn("legal")
+	hasNot(t, legal.get(page).Body, `data-testid="confirm-reactivate"`)
+	assert.Equal(t, http.StatusNotFound, legal.post(page+"/reactivate", url.Values{}).Status)
+
+	on := v.post(page+"/reactivate", url.Values{})
+	require.Equal(t, http.StatusSeeOther, on.Status, on.Body)
+	hasNot(t, v.get(page).Body, `data-testid="customer-inactive"`)
+	has(t, v.get("/customers").Body, escaped)
+}

@@ -219,3 +219,15 @@ func (p *pages) removeContact(c *gin.Context) {
 	}
 	p.redirect(c, "/customers/"+c.Param("id")+"#contacts")
 }
+
+// setCustomerActive is POST /v1/customers/{id}/deactivate or /reactivate
+// from the page's confirmation form.
+func (p *pages) setCustomerActive(active bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if _, err := p.d.Customers.SetActive(c.Request.Context(), currentUser(c), c.Param("id"), active); err != nil {
+			p.serviceError(c, err)
+			return
+		}
+		p.redirect(c, "/customers/"+c.Param("id"))
+	}
+}

@@ -30,7 +30,7 @@ func (s *Service) Amend(ctx context.Context, u domain.User, number, requestID st
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
-	p, err := s.plan(ctx, u, &in.Content)
+	p, err := s.plan(ctx, u, &in.Content, row.CustomerID)
 	if err != nil {
 		return workflows.ContractState{}, prefixFields(err, "content.")
 	}

@@ -69,8 +69,10 @@ type draftPlan struct {
 
 // plan checks a create request against the customer book, the catalogue and
 // the template. References that do not exist are a NotFound validation
-// error (404); everything else wrong is a 400 naming the field.
-func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (draftPlan, error) {
+// error (404); everything else wrong is a 400 naming the field. own is the
+// customer the contract already has ("" for a new one): a deactivated
+// customer is refused unless it is the contract's own.
+func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput, own string) (draftPlan, error) {
 	var p draftPlan
 	missing := &domain.ValidationError{NotFound: true}
 	verr := &domain.ValidationError{}
@@ -95,6 +97,8 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput) (dra
 		missing.Add("customer_id", "no such customer")
 	case err != nil:
 		return p, err
+	case p.customer.DeactivatedAt != nil && p.customer.ID != own:
+		verr.Add("customer_id", "the customer is deactivated; reactivate it to draft new contracts for it")
 	}
 	if in.ContactID != "" && err == nil {
 		contacts, err := s.store.Contacts(ctx, in.CustomerID)
@@ -196,7 +200,7 @@ func deref(s *string) string {
 // then returns once the workflow has recorded it. With a requestKey a retry
 // returns the same contract instead of a new one.
 func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, in CreateInput) (workflows.ContractState, error) {
-	p, err := s.plan(ctx, u, &in)
+	p, err := s.plan(ctx, u, &in, "")
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
@@ -308,7 +312,7 @@ func (s *Service) ReviseDraft(ctx context.Context, u domain.User, number, reques
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
-	p, err := s.plan(ctx, u, &in)
+	p, err := s.plan(ctx, u, &in, row.CustomerID)
 	if err != nil {
 		return workflows.ContractState{}, err
 	}

@@ -23,6 +23,7 @@ type Store interface {
 	AddContact(ctx context.Context, c store.Contact) error
 	UpdateContact(ctx context.Context, c store.Contact) error
 	RemoveContact(ctx context.Context, customerID, id string, at time.Time) (store.Contact, error)
+	SetCustomerActive(ctx context.Context, id string, active bool, at time.Time) error
 	SyncCustomer(ctx context.Context, c store.Customer, readAt time.Time, contacts []store.Contact) error
 	FindExternal(ctx context.Context, kind, source, id string) (string, error)
 	Customer(ctx context.Context, id string) (store.Customer, error)
@@ -130,7 +131,7 @@ func checkInput(in *CreateInput) error {
 
 func (s *Service) create(ctx context.Context, u domain.User, in CreateInput) (Detail, error) {
 	now := s.now().UTC().Truncate(time.Microsecond)
-	c := store.Customer{ID: newID(), OwnerID: u.ID, CreatedAt: now}
+	c := store.Customer{ID: newID(), OwnerID: u.ID, CreatedAt: now, Status: store.CustomerActive}
 	fill(&c, in, now)
 	contacts := make([]store.Contact, len(in.Contacts))
 	for i, ci := range in.Contacts {
@@ -354,6 +355,23 @@ func (s *Service) AddContact(ctx context.Context, u domain.User, id string, in C
 	return contact, nil
 }
 
+// SetActive deactivates (active false) or reactivates a customer, as its
+// editors may (audited). A deactivated customer keeps its contracts, which
+// run on; new drafts refuse it. Asking for the state it is in is a no-op.
+func (s *Service) SetActive(ctx context.Context, u domain.User, id string, active bool) (Detail, error) {
+	c, err := s.visible(ctx, u, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	if !mayEdit(u, c) {
+		return Detail{}, domain.ErrForbidden
+	}
+	if err := s.store.SetCustomerActive(ctx, id, active, s.now().UTC().Truncate(time.Microsecond)); err != nil {
+		return Detail{}, err
+	}
+	return s.Get(ctx, u, id)
+}
+
 // ContactUpdate changes the fields of a contact it carries; absent fields
 // stay as they are. Email "" clears it.
 type ContactUpdate struct {
@@ -441,8 +459,10 @@ type ListInput struct {
 	// that key (either alone: any from the source, any source's ID).
 	Source     string `form:"source" validate:"omitempty,external_source"`
 	ExternalID string `form:"external_id" validate:"omitempty,external_id"`
-	Cursor     string `form:"cursor" validate:"omitempty,uuid"`
-	Limit      int    `form:"limit" validate:"omitempty,min=1,max=200"`
+	// Status keeps active customers (the default), inactive ones, or all.
+	Status string `form:"status" validate:"omitempty,oneof=active inactive all"`
+	Cursor string `form:"cursor" validate:"omitempty,uuid"`
+	Limit  int    `form:"limit" validate:"omitempty,min=1,max=200"`
 }
 
 // Page is one page of customers and the cursor of the next, if any.
@@ -454,7 +474,7 @@ type Page struct {
 // List returns the customers u may see, newest first.
 func (s *Service) List(ctx context.Context, u domain.User, in ListInput) (Page, error) {
 	f := store.CustomerFilter{Query: in.Q, Tier: in.Tier, Industry: in.Industry, Region: in.Region, OwnerID: in.Owner,
-		Source: in.Source, ExternalID: in.ExternalID, After: in.Cursor, Limit: in.Limit}
+		Source: in.Source, ExternalID: in.ExternalID, Status: in.Status, After: in.Cursor, Limit: in.Limit}
 	if f.Limit == 0 {
 		f.Limit = 50
 	}

@@ -24,7 +24,18 @@ type Customer struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 	// ExternalIDs are the keys other systems know it by (external_ids).
 	ExternalIDs []domain.ExternalID `json:"external_ids"`
+	// Status is CustomerActive or CustomerInactive (deactivated).
+	Status        string     `json:"status"`
+	DeactivatedAt *time.Time `json:"deactivated_at"`
 }
+
+// Customer statuses (Customer.Status, CustomerFilter.Status).
+const (
+	CustomerActive   = "active"
+	CustomerInactive = "inactive"
+	// CustomersAll selects every status in a filter.
+	CustomersAll = "all"
+)
 
 // Contact is a person at a customer.
 type Contact struct {
@@ -43,8 +54,9 @@ type Contact struct {
 }
 
 var (
+	customerStatus  = `CASE WHEN deactivated_at IS NOT NULL THEN 'inactive' ELSE 'active' END`
 	customerColumns = `id::text AS id, name, credit_code, industry, region, tier, owner_id, created_at, updated_at, ` +
-		externalIDsOf(KindCustomer, "customers.id::text")
+		customerStatus + ` AS status, deactivated_at, ` + externalIDsOf(KindCustomer, "customers.id::text")
 	contactColumns = `id::text AS id, customer_id::text AS customer_id, name, title, phone, email, may_sign, removed_at, ` +
 		externalIDsOf(KindContact, "customer_contacts.id::text")
 )
@@ -228,6 +240,35 @@ func (s *Store) UpdateCustomer(ctx context.Context, c Customer) error {
 	return nil
 }
 
+// SetCustomerActive deactivates a customer at at (active false) or
+// reactivates it; audited as customer.deactivated or .reactivated.
+// Asking for the state it is in changes nothing and writes nothing.
+func (s *Store) SetCustomerActive(ctx context.Context, id string, active bool, at time.Time) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id::text = $1 FOR UPDATE`, id)
+		before, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Customer])
+		if err != nil {
+			return wrap("", err)
+		}
+		if (before.DeactivatedAt == nil) == active {
+			return nil
+		}
+		after, action := before, "customer.reactivated"
+		after.DeactivatedAt, after.Status, after.UpdatedAt = nil, CustomerActive, at
+		if !active {
+			after.DeactivatedAt, after.Status, action = &at, CustomerInactive, "customer.deactivated"
+		}
+		if _, err := tx.Exec(ctx, `UPDATE customers SET deactivated_at = $2, updated_at = $3 WHERE id = $1`, before.ID, after.DeactivatedAt, at); err != nil {
+			return wrap("", err)
+		}
+		return s.appendAudit(ctx, tx, action, "customer", before.ID, before, after)
+	})
+	if err != nil {
+		return wrap("set customer "+id+" active", err)
+	}
+	return nil
+}
+
 // Customer returns one customer, or domain.ErrNotFound.
 func (s *Store) Customer(ctx context.Context, id string) (Customer, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id::text = $1`, id)
@@ -262,13 +303,19 @@ type CustomerFilter struct {
 	// Source and ExternalID keep customers with a matching external ID.
 	Source     string
 	ExternalID string
-	After      string // cursor: the last ID of the previous page
-	Limit      int
+	// Status keeps customers of one status, or all; "" is active.
+	Status string
+	After  string // cursor: the last ID of the previous page
+	Limit  int
 }
 
 // ListCustomers returns customers newest first. IDs are UUIDv7, so ID order
 // is creation order and paging by ID stays stable under inserts.
 func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer, error) {
+	status := f.Status
+	if status == "" {
+		status = CustomerActive
+	}
 	rows, _ := s.pool.Query(ctx, `SELECT `+customerColumns+` FROM customers
 		WHERE ($1 = '' OR name ILIKE '%' || $1 || '%' OR credit_code = upper($2))
 		  AND ($3 = '' OR tier = $3)
@@ -278,8 +325,9 @@ func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer
 		  AND ($7 = '' OR id < $7::uuid)
 		  AND ($9::text[] IS NULL OR owner_id = ANY($9))
 		  AND `+externalFilter(KindCustomer, "customers.id::text", 10, 11)+`
+		  AND ($12 = 'all' OR `+customerStatus+` = $12)
 		ORDER BY id DESC LIMIT $8`,
-		escapeLike(f.Query), f.Query, f.Tier, f.Industry, f.Region, f.OwnerID, f.After, f.Limit, f.Owners, f.Source, f.ExternalID)
+		escapeLike(f.Query), f.Query, f.Tier, f.Industry, f.Region, f.OwnerID, f.After, f.Limit, f.Owners, f.Source, f.ExternalID, status)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Customer])
 	if err != nil {
 		return nil, wrap("list customers", err)
