@@ -125,6 +125,12 @@ func (h *handlers) reactivateCustomer(c *gin.Context) {
 	h.respond(c, http.StatusOK, d, err)
 }
 
+func (h *handlers) mergeCustomer(c *gin.Context) {
+	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in customers.MergeInput) (CustomerDetail, error) {
+		return as(toCustomerDetail)(h.d.Customers.Merge(ctx, u, c.Param("id"), in))
+	})(c)
+}
+
 func (h *handlers) updateContact(c *gin.Context) {
 	withJSON(h, http.StatusOK, func(ctx context.Context, u domain.User, c *gin.Context, in customers.ContactUpdate) (Contact, error) {
 		return as(toContact)(h.d.Customers.UpdateContact(ctx, u, c.Param("id"), c.Param("contact_id"), in))

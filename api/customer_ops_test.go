@@ -165,3 +165,117 @@ func TestCustomerDeactivateAndReactivate(t *testing.T) {
 	}
 	assert.Equal(t, []string{"customer.deactivated", "customer.reactivated"}, changes, "once each")
 }
+
+// customerOfContract is the customer a contract's projection lists it
+// under, read from the table the ledger and customer pages read.
+func customerOfContract(t *testing.T, s *testenv.Stack, n string) string {
+	t.Helper()
+	var id string
+	require.NoError(t, s.Store.Pool().QueryRow(t.Context(), `SELECT customer_id::text FROM contracts WHERE number = $1`, n).Scan(&id))
+	return id
+}
+
+// TestCustomerMerge: a sales manager merges a duplicate into another
+// customer; its contacts, contracts and CRM key move, the duplicate
+// answers merged_into and leaves the default list; a contract moved while
+// in review is approved afterwards and stays with the survivor, as does a
+// draft revised (or drafted) naming the old ID; a CRM push of the old key
+// updates the survivor. Again is a no-op; into itself a 400, into a merged
+// customer or elsewhere once merged a 409; sales and finance 403, another
+// team's manager 404.
+func TestCustomerMerge(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	dup := expect[api.CustomerDetail](t, call(t, s, http.MethodPut, byExternal("customers", "crm", "DUP-1"), "sales",
+		map[string]any{"name": "宁波重复客户有限公司", "tier": "C", "credit_code": "91440300708461136T",
+			"contacts": []map[string]any{{"name": "冯七", "may_sign": true, "email": "feng@dup.example"}}}), http.StatusCreated)
+	keep := customerWithContacts(t, s, "宁波保留客户有限公司", "陈八")
+
+	body := newContract(4_000_00, "2026-01-01", "2026-12-31")
+	body["customer_id"], body["contact_id"] = dup.ID, dup.Contacts[0].ID
+	inReview := create(t, s, body)
+	n := inReview.Contract.Number
+	inReview = expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+	draft := create(t, s, body).Contract.Number
+
+	merge := func(role, from, into string) response {
+		return call(t, s, http.MethodPost, "/v1/customers/"+from+"/merge", role, map[string]any{"into": into})
+	}
+	expect[errorBody](t, merge("sales", dup.ID, keep.ID), http.StatusForbidden)
+	expect[errorBody](t, merge("finance", dup.ID, keep.ID), http.StatusForbidden)
+	addUser(t, s, "m2.merge", "孙经理", []string{"sales_manager"}, "")
+	expect[errorBody](t, merge("m2.merge", dup.ID, keep.ID), http.StatusNotFound)
+	assert.Equal(t, []string{"into"}, fieldsOf(t, merge("sales_manager", dup.ID, dup.ID)))
+	assert.Equal(t, []string{"into"}, fieldsOf(t, merge("sales_manager", dup.ID, "not-a-uuid")))
+	assert.Equal(t, []string{"into"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/customers/"+dup.ID+"/merge", "sales_manager", map[string]any{})))
+	missing := expect[errorBody](t, merge("sales_manager", dup.ID, "01960000-0000-7000-8000-0000000000ff"), http.StatusNotFound)
+	require.Len(t, missing.Fields, 1)
+	assert.Equal(t, "into", missing.Fields[0].Field)
+
+	survivor := expect[api.CustomerDetail](t, merge("sales_manager", dup.ID, keep.ID), http.StatusOK)
+	assert.Equal(t, keep.ID, survivor.ID)
+	names := []string{}
+	for _, c := range survivor.Contacts {
+		names = append(names, c.Name)
+	}
+	assert.ElementsMatch(t, []string{"陈八", "冯七"}, names)
+	numbers := []string{}
+	for _, c := range survivor.Contracts {
+		numbers = append(numbers, c.Number)
+	}
+	assert.ElementsMatch(t, []string{n, draft}, numbers)
+	require.NotNil(t, survivor.CreditCode)
+	assert.Equal(t, "91440300708461136T", *survivor.CreditCode, "the survivor had no credit code: it takes the duplicate's")
+	assert.Equal(t, []api.ExternalID{{Source: "crm", ID: "DUP-1"}}, survivor.ExternalIDs)
+
+	old := expect[api.CustomerDetail](t, call(t, s, http.MethodGet, "/v1/customers/"+dup.ID, "sales", nil), http.StatusOK)
+	assert.Equal(t, "merged", old.Status)
+	require.NotNil(t, old.MergedInto)
+	assert.Equal(t, keep.ID, *old.MergedInto)
+	assert.Empty(t, old.Contacts)
+	assert.Empty(t, old.Contracts)
+	assert.NotContains(t, customerIDs(t, s, "sales", ""), dup.ID)
+	assert.Equal(t, []string{dup.ID}, customerIDs(t, s, "sales", "?status=merged"))
+	assert.Contains(t, customerIDs(t, s, "sales", "?status=all"), dup.ID)
+
+	// Idempotent, and the conflicts.
+	again := expect[api.CustomerDetail](t, merge("admin", dup.ID, keep.ID), http.StatusOK)
+	assert.Equal(t, keep.ID, again.ID)
+	assert.Equal(t, []string{"customer.merged"}, auditActions(t, s, "customer", dup.ID, "customer.merged"))
+	assert.Equal(t, []string{"customer.merged_from"}, auditActions(t, s, "customer", keep.ID, "customer.merged"))
+	expect[errorBody](t, merge("sales_manager", keep.ID, dup.ID), http.StatusConflict)
+	third := customerWithContacts(t, s, "宁波第三客户有限公司")
+	expect[errorBody](t, merge("sales_manager", dup.ID, third.ID), http.StatusConflict)
+	expect[errorBody](t, call(t, s, http.MethodPatch, "/v1/customers/"+dup.ID, "sales", map[string]any{"tier": "A"}), http.StatusConflict)
+	expect[errorBody](t, call(t, s, http.MethodPost, "/v1/customers/"+dup.ID+"/deactivate", "sales", nil), http.StatusConflict)
+
+	// The contract in review moves on after the merge: its workflow still
+	// holds the old customer ID, and the projection must not take it back.
+	require.Equal(t, keep.ID, customerOfContract(t, s, n))
+	approved := approveAll(t, s, inReview)
+	require.Equal(t, "approved", string(approved.Status))
+	assert.Equal(t, keep.ID, customerOfContract(t, s, n), "a transition after the merge keeps the contract with the survivor")
+	got := expect[api.CustomerDetail](t, call(t, s, http.MethodGet, "/v1/customers/"+keep.ID, "sales", nil), http.StatusOK)
+	assert.Len(t, got.Contracts, 2)
+	found := false
+	for _, c := range got.Contracts {
+		found = found || (c.Number == n && c.Status == "approved")
+	}
+	assert.True(t, found, "the approved contract lists under the survivor")
+	ledger := expect[api.LedgerPage](t, call(t, s, http.MethodGet, "/v1/reports/ledger?customer_id="+keep.ID, "sales", nil), http.StatusOK)
+	assert.Len(t, ledger.Items, 2, "the ledger finds both under the survivor")
+	assert.Empty(t, expect[api.LedgerPage](t, call(t, s, http.MethodGet, "/v1/reports/ledger?customer_id="+dup.ID, "sales", nil), http.StatusOK).Items)
+
+	// A revision or a new draft naming the old ID lands with the survivor.
+	body["title"] = "合并后修订"
+	expect[workflows.ContractState](t, call(t, s, http.MethodPut, "/v1/contracts/"+draft+"/content", "sales", body), http.StatusOK)
+	assert.Equal(t, keep.ID, customerOfContract(t, s, draft))
+	fresh := create(t, s, body).Contract.Number
+	assert.Equal(t, keep.ID, customerOfContract(t, s, fresh))
+
+	// The CRM pushes its old key: it updates the survivor.
+	pushed := expect[api.CustomerDetail](t, call(t, s, http.MethodPut, byExternal("customers", "crm", "DUP-1"), "sales",
+		map[string]any{"name": "宁波保留客户有限公司", "tier": "A"}), http.StatusOK)
+	assert.Equal(t, keep.ID, pushed.ID)
+	assert.Equal(t, "A", pushed.Tier)
+}

@@ -699,10 +699,14 @@ type Customer struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 	// ExternalIDs are the keys other systems know the customer by.
 	ExternalIDs []ExternalID `json:"external_ids"`
-	// Status is active or inactive (deactivated: its contracts run on,
-	// new drafts refuse it).
+	// Status is active, inactive (deactivated: its contracts run on, new
+	// drafts refuse it) or merged.
 	Status        string     `json:"status"`
 	DeactivatedAt *time.Time `json:"deactivated_at"`
+	// MergedInto is the customer this one was merged into (status
+	// merged): its contacts and contracts are there now.
+	MergedInto *string    `json:"merged_into"`
+	MergedAt   *time.Time `json:"merged_at"`
 }
 
 // ProductLine is the API's store.ProductLine.
@@ -1948,6 +1952,8 @@ func toCustomer(v store.Customer) Customer {
 		ExternalIDs:   toExternalIDs(v.ExternalIDs),
 		Status:        v.Status,
 		DeactivatedAt: v.DeactivatedAt,
+		MergedInto:    v.MergedInto,
+		MergedAt:      v.MergedAt,
 	}
 }
 

@@ -165,6 +165,9 @@ func (h *handlers) routes() []Route {
 		// refuse them and the list shows them with status=inactive|all.
 		{Method: post, Path: "/v1/customers/:id/deactivate", Roles: roles(sales, salesManager, admin), Handler: h.deactivateCustomer, Status: ok, Body: body(CustomerDetail{})},
 		{Method: post, Path: "/v1/customers/:id/reactivate", Roles: roles(sales, salesManager, admin), Handler: h.reactivateCustomer, Status: ok, Body: body(CustomerDetail{})},
+		// Merge a duplicate into another customer: its contacts, contracts
+		// and external IDs move; it stays, merged_into the survivor.
+		{Method: post, Path: "/v1/customers/:id/merge", Roles: roles(salesManager, admin), Handler: h.mergeCustomer, Status: ok, Body: body(CustomerDetail{})},
 		// Integrations push their records by their own IDs: created the
 		// first time (201), updated after (200), one record however often
 		// or concurrently pushed. The ID is one percent-encoded segment.

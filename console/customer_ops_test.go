@@ -162,3 +162,56 @@ func TestCustomerDeactivatePages(t *testing.T) {
 	hasNot(t, v.get(page).Body, `data-testid="customer-inactive"`)
 	has(t, v.get("/customers").Body, escaped)
 }
+
+// TestCustomerMergePages: a sales manager merges a duplicate from its page
+// (refused without the token; no choice is shown beside the select); the
+// survivor's page follows with the duplicate's contacts, the duplicate's
+// page says where it went and offers no forms, the list hides it unless
+// asked. Sales get no merge form and the 404 page on posting one.
+func TestCustomerMergePages(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithLogins())
+	dup, _ := seedCustomer(t, s, "demo-sales", "合并<重复>客户有限公司", "褚九")
+	keep, _ := seedCustomer(t, s, "demo-sales", "合并保留客户有限公司", "卫十")
+
+	sales := newVisitor(t, s)
+	sales.signIn("sales")
+	hasNot(t, sales.get("/customers/"+dup).Body, `data-testid="merge-form"`)
+	assert.Equal(t, http.StatusNotFound, sales.post("/customers/"+dup+"/merge", url.Values{"into": {keep}}).Status)
+
+	m := newVisitor(t, s)
+	m.signIn("sales_manager")
+	p := m.get("/customers/" + dup)
+	require.Equal(t, http.StatusOK, p.Status)
+	form := section(p.Body, `data-testid="merge-form"`, "</form>")
+	has(t, form, `<option value="`+keep+`">合并保留客户有限公司</option>`)
+	hasNot(t, form, `<option value="`+dup+`"`, "not into itself")
+
+	assert.Equal(t, http.StatusForbidden, m.post("/customers/"+dup+"/merge", url.Values{"into": {keep}, "csrf_token": {""}}).Status)
+	none := m.post("/customers/"+dup+"/merge", url.Values{"into": {""}})
+	assert.Equal(t, http.StatusBadRequest, none.Status)
+	has(t, section(none.Body, `name="into"`, "</label>"), `class="field-error"`, "the error sits beside the choice")
+	self := m.post("/customers/"+dup+"/merge", url.Values{"into": {dup}})
+	assert.Equal(t, http.StatusBadRequest, self.Status)
+	has(t, section(self.Body, `name="into"`, "</label>"), `class="field-error"`)
+
+	done := m.post("/customers/"+dup+"/merge", url.Values{"into": {keep}})
+	require.Equal(t, http.StatusSeeOther, done.Status, done.Body)
+	assert.Equal(t, "/customers/"+keep, done.Location)
+	kept := m.get(done.Location)
+	has(t, section(kept.Body, `data-testid="contacts"`, "</ul>"), "褚九")
+
+	old := m.get("/customers/" + dup)
+	require.Equal(t, http.StatusOK, old.Status)
+	has(t, old.Body, `data-testid="merged-note"`)
+	has(t, old.Body, `href="/customers/`+keep+`" data-testid="merged-into"`)
+	has(t, old.Body, "合并&lt;重复&gt;客户有限公司")
+	hasNot(t, old.Body, `data-testid="merge-form"`)
+	hasNot(t, old.Body, `data-testid="contact-form"`)
+	hasNot(t, old.Body, `data-testid="confirm-deactivate"`)
+	hasNot(t, m.get("/customers").Body, "合并&lt;重复&gt;客户有限公司")
+	has(t, m.get("/customers?status=merged").Body, "合并&lt;重复&gt;客户有限公司")
+	again := m.post("/customers/"+keep+"/merge", url.Values{"into": {dup}})
+	assert.Equal(t, http.StatusConflict, again.Status, "into a merged customer")
+	has(t, again.Body, `data-testid="merge-form"`)
+}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -81,7 +82,17 @@ type customerPage struct {
 	Edit       contactForm
 	EditErrors map[string]string
 	EditOther  []api.FieldError
+	// MayMerge shows the merge form (admins, sales managers) with the
+	// customers it may merge into; MergeErrors what a merge was refused.
+	MayMerge    bool
+	Candidates  []api.Customer
+	MergeErrors map[string]string
+	MergeOther  []api.FieldError
 }
+
+// customerMergers may merge customers: the API's POST
+// /v1/customers/{id}/merge roles.
+var customerMergers = []domain.Role{domain.RoleSalesManager, domain.RoleAdmin}
 
 type customerForm struct{ Name, CreditCode, Industry, Region, Tier string }
 
@@ -102,7 +113,21 @@ func (p *pages) showCustomer(c *gin.Context, status int, cp customerPage) {
 	}
 	detail := api.CustomerDetailOf(d)
 	cp.Detail = &detail
-	cp.MayEdit = mayEditCustomers(currentUser(c))
+	u := currentUser(c)
+	cp.MayEdit = mayEditCustomers(u) && d.MergedInto == nil
+	if d.MergedInto == nil && slices.ContainsFunc(customerMergers, u.Actor().Has) {
+		page, err := p.d.Customers.List(c.Request.Context(), u, customers.ListInput{Limit: 200})
+		if err != nil {
+			p.serviceError(c, err)
+			return
+		}
+		cp.MayMerge = true
+		for _, other := range api.CustomerPageOf(page).Items {
+			if other.ID != d.ID {
+				cp.Candidates = append(cp.Candidates, other)
+			}
+		}
+	}
 	v := p.view(c, "customers", cp)
 	v.Title = d.Name
 	p.render(c, status, "customer", v)
@@ -230,4 +255,34 @@ func (p *pages) setCustomerActive(active bool) gin.HandlerFunc {
 		}
 		p.redirect(c, "/customers/"+c.Param("id"))
 	}
+}
+
+// mergeCustomer is POST /v1/customers/{id}/merge from the page's form:
+// on success the survivor's page.
+func (p *pages) mergeCustomer(c *gin.Context) {
+	in := customers.MergeInput{Into: c.PostForm("into")}
+	err := api.Validate(&in)
+	var d customers.Detail
+	if err == nil {
+		d, err = p.d.Customers.Merge(c.Request.Context(), currentUser(c), c.Param("id"), in)
+	}
+	if err == nil {
+		p.redirect(c, "/customers/"+d.ID)
+		return
+	}
+	status, body := api.ErrorStatus(err)
+	if status == http.StatusNotFound && len(body.Fields) > 0 {
+		status = http.StatusBadRequest // the target chosen is gone: say so beside the choice
+	} else if status >= 500 || status == http.StatusNotFound || status == http.StatusForbidden {
+		p.serviceError(c, err)
+		return
+	}
+	cp := customerPage{MergeErrors: map[string]string{}}
+	for _, fe := range body.Fields {
+		cp.MergeErrors[fe.Field] = fe.Message
+	}
+	if len(body.Fields) == 0 {
+		cp.MergeOther = []api.FieldError{{Message: body.Message}}
+	}
+	p.showCustomer(c, status, cp)
 }

@@ -280,7 +280,7 @@ func (v *view) Hours(seconds *float64) string {
 func (v *view) Tiers() []string { return []string{"A", "B", "C"} }
 
 // CustomerStatuses are the customer list's status filter values.
-func (v *view) CustomerStatuses() []string { return []string{"active", "inactive", "all"} }
+func (v *view) CustomerStatuses() []string { return []string{"active", "inactive", "merged", "all"} }
 
 // RenewalWindows are the renewal pipeline's windows, in days.
 func (v *view) RenewalWindows() []string { return []string{"30", "60", "90"} }

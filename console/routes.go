@@ -164,6 +164,7 @@ func (p *pages) routes() []Route {
 		{Method: post, Path: "/customers/:id/contacts", Roles: customerEditors, Handler: p.addContact},
 		{Method: post, Path: "/customers/:id/deactivate", Roles: customerEditors, Handler: p.setCustomerActive(false)},
 		{Method: post, Path: "/customers/:id/reactivate", Roles: customerEditors, Handler: p.setCustomerActive(true)},
+		{Method: post, Path: "/customers/:id/merge", Roles: customerMergers, Handler: p.mergeCustomer},
 		{Method: post, Path: "/customers/:id/contacts/:contact_id", Roles: customerEditors, Handler: p.updateContact},
 		{Method: post, Path: "/customers/:id/contacts/:contact_id/remove", Roles: customerEditors, Handler: p.removeContact},
 		// Reports check the API route's roles per report (reportRoles).

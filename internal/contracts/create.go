@@ -92,6 +92,11 @@ func (s *Service) plan(ctx context.Context, u domain.User, in *CreateInput, own 
 
 	var err error
 	p.customer, err = s.store.Customer(ctx, in.CustomerID)
+	if err == nil && p.customer.MergedInto != nil {
+		// A merged customer's contracts are its survivor's: so is a new one.
+		in.CustomerID = *p.customer.MergedInto
+		p.customer, err = s.store.Customer(ctx, in.CustomerID)
+	}
 	switch {
 	case errors.Is(err, domain.ErrNotFound) || (err == nil && !u.Sees(p.customer.OwnerID)):
 		missing.Add("customer_id", "no such customer")

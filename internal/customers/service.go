@@ -24,6 +24,7 @@ type Store interface {
 	UpdateContact(ctx context.Context, c store.Contact) error
 	RemoveContact(ctx context.Context, customerID, id string, at time.Time) (store.Contact, error)
 	SetCustomerActive(ctx context.Context, id string, active bool, at time.Time) error
+	MergeCustomer(ctx context.Context, from, into string, at time.Time) (store.Merged, bool, error)
 	SyncCustomer(ctx context.Context, c store.Customer, readAt time.Time, contacts []store.Contact) error
 	FindExternal(ctx context.Context, kind, source, id string) (string, error)
 	Customer(ctx context.Context, id string) (store.Customer, error)
@@ -86,6 +87,14 @@ type Detail struct {
 	RemovedContacts []store.Contact       `json:"removed_contacts"`
 	Totals          []store.CustomerTotal `json:"totals"`
 	Contracts       []store.ContractRow   `json:"contracts"`
+}
+
+// merged refuses a change to a customer merged into another.
+func merged(c store.Customer) error {
+	if c.MergedInto == nil {
+		return nil
+	}
+	return &domain.Refusal{Kind: domain.RefusedConflict, Message: "the customer was merged into " + *c.MergedInto + "; change that one"}
 }
 
 func mayEdit(u domain.User, c store.Customer) bool {
@@ -194,6 +203,9 @@ func (s *Service) PutByExternal(ctx context.Context, u domain.User, source, id s
 		case err != nil:
 			return Detail{}, false, err
 		}
+		if found, err = s.survivor(ctx, found); err != nil {
+			return Detail{}, false, err
+		}
 		err = s.sync(ctx, u, found, in)
 		if errors.Is(err, store.ErrStale) || store.TakenKey(err) == store.ExternalIDTaken {
 			continue
@@ -205,6 +217,20 @@ func (s *Service) PutByExternal(ctx context.Context, u domain.User, source, id s
 		return d, false, err
 	}
 	return Detail{}, false, &domain.Refusal{Kind: domain.RefusedConflict, Message: "the customer kept changing while it was saved, or an external ID given is another's; try again"}
+}
+
+// survivor is the customer id resolves to: the one it was merged into,
+// else itself. An external ID that the target already had from the same
+// source stays on the merged customer; this follows it.
+func (s *Service) survivor(ctx context.Context, id string) (string, error) {
+	c, err := s.store.Customer(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if c.MergedInto != nil {
+		return *c.MergedInto, nil
+	}
+	return id, nil
 }
 
 // sync overwrites customer id with in, as PutByExternal describes.
@@ -309,6 +335,9 @@ func (s *Service) Update(ctx context.Context, u domain.User, id string, in Updat
 	if !mayEdit(u, c) {
 		return Detail{}, domain.ErrForbidden
 	}
+	if err := merged(c); err != nil {
+		return Detail{}, err
+	}
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
@@ -344,6 +373,9 @@ func (s *Service) AddContact(ctx context.Context, u domain.User, id string, in C
 	if !mayEdit(u, c) {
 		return store.Contact{}, domain.ErrForbidden
 	}
+	if err := merged(c); err != nil {
+		return store.Contact{}, err
+	}
 	if err := domain.CheckExternalIDs("external_ids", in.ExternalIDs); err != nil {
 		return store.Contact{}, err
 	}
@@ -366,10 +398,60 @@ func (s *Service) SetActive(ctx context.Context, u domain.User, id string, activ
 	if !mayEdit(u, c) {
 		return Detail{}, domain.ErrForbidden
 	}
+	if err := merged(c); err != nil {
+		return Detail{}, err
+	}
 	if err := s.store.SetCustomerActive(ctx, id, active, s.now().UTC().Truncate(time.Microsecond)); err != nil {
 		return Detail{}, err
 	}
 	return s.Get(ctx, u, id)
+}
+
+// MergeInput names the customer to merge into.
+type MergeInput struct {
+	Into string `json:"into" validate:"required,uuid"`
+}
+
+// Merge merges duplicate customer id into in.Into (admins and sales
+// managers, who must see both): its contacts, contracts and external IDs
+// move there, and it stays merged, pointing at the survivor (audited).
+// Merging it again into the same customer changes nothing; into itself
+// is a 400, into a merged customer or a customer merged elsewhere a 409.
+// It answers the survivor.
+func (s *Service) Merge(ctx context.Context, u domain.User, id string, in MergeInput) (Detail, error) {
+	a := u.Actor()
+	if !a.Has(domain.RoleAdmin) && !a.Has(domain.RoleSalesManager) {
+		return Detail{}, domain.ErrForbidden
+	}
+	src, err := s.visible(ctx, u, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	if in.Into == src.ID {
+		return Detail{}, domain.InvalidField("into", "must be another customer than the one merged")
+	}
+	dst, err := s.visible(ctx, u, in.Into)
+	if errors.Is(err, domain.ErrNotFound) {
+		return Detail{}, &domain.ValidationError{NotFound: true, Fields: []domain.FieldError{{Field: "into", Message: "no such customer"}}}
+	} else if err != nil {
+		return Detail{}, err
+	}
+	switch {
+	case src.MergedInto != nil && *src.MergedInto == dst.ID:
+		return s.Get(ctx, u, dst.ID)
+	case src.MergedInto != nil:
+		return Detail{}, &domain.Refusal{Kind: domain.RefusedConflict, Message: "the customer was already merged into " + *src.MergedInto}
+	case dst.MergedInto != nil:
+		return Detail{}, &domain.Refusal{Kind: domain.RefusedConflict, Message: "the target was merged into " + *dst.MergedInto + "; merge into that one"}
+	}
+	_, _, err = s.store.MergeCustomer(ctx, src.ID, dst.ID, s.now().UTC().Truncate(time.Microsecond))
+	if errors.Is(err, store.ErrMergeConflict) {
+		return Detail{}, &domain.Refusal{Kind: domain.RefusedConflict, Message: "one of the customers was merged meanwhile; look again"}
+	}
+	if err != nil {
+		return Detail{}, err
+	}
+	return s.Get(ctx, u, dst.ID)
 }
 
 // ContactUpdate changes the fields of a contact it carries; absent fields
@@ -459,8 +541,9 @@ type ListInput struct {
 	// that key (either alone: any from the source, any source's ID).
 	Source     string `form:"source" validate:"omitempty,external_source"`
 	ExternalID string `form:"external_id" validate:"omitempty,external_id"`
-	// Status keeps active customers (the default), inactive ones, or all.
-	Status string `form:"status" validate:"omitempty,oneof=active inactive all"`
+	// Status keeps active customers (the default), inactive or merged
+	// ones, or all.
+	Status string `form:"status" validate:"omitempty,oneof=active inactive merged all"`
 	Cursor string `form:"cursor" validate:"omitempty,uuid"`
 	Limit  int    `form:"limit" validate:"omitempty,min=1,max=200"`
 }

@@ -234,7 +234,7 @@ func insertDraft(ctx context.Context, tx pgx.Tx, d Draft) error {
 		INSERT INTO contracts (number, title, customer_id, customer_name, owner_id, owner_name, amount, currency,
 			start_date, end_date, expires_at, status, version, event_seq, created_at, updated_at,
 			template_id, template_version, document_sha256, predecessor_number, created_by)
-		VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, $7, $8, $9::date, $10::date, $11, $12, 1, 0, $13, $13, $14, $15, $16, nullif($17, ''),
+		VALUES ($1, $2, `+survivorOf("$3")+`, $4, $5, $6, $7, $8, $9::date, $10::date, $11, $12, 1, 0, $13, $13, $14, $15, $16, nullif($17, ''),
 			coalesce(nullif($18, ''), $5))`,
 		c.Number, c.Title, c.CustomerID, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
 		c.StartDate, c.EndDate, c.ExpiresAt, domain.StatusDraft, c.CreatedAt, c.TemplateID, c.TemplateVersion, c.DocumentSHA256,

@@ -24,15 +24,19 @@ type Customer struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 	// ExternalIDs are the keys other systems know it by (external_ids).
 	ExternalIDs []domain.ExternalID `json:"external_ids"`
-	// Status is CustomerActive or CustomerInactive (deactivated).
+	// Status is CustomerActive, CustomerInactive (deactivated) or
+	// CustomerMerged (into MergedInto).
 	Status        string     `json:"status"`
 	DeactivatedAt *time.Time `json:"deactivated_at"`
+	MergedInto    *string    `json:"merged_into"`
+	MergedAt      *time.Time `json:"merged_at"`
 }
 
 // Customer statuses (Customer.Status, CustomerFilter.Status).
 const (
 	CustomerActive   = "active"
 	CustomerInactive = "inactive"
+	CustomerMerged   = "merged"
 	// CustomersAll selects every status in a filter.
 	CustomersAll = "all"
 )
@@ -54,9 +58,10 @@ type Contact struct {
 }
 
 var (
-	customerStatus  = `CASE WHEN deactivated_at IS NOT NULL THEN 'inactive' ELSE 'active' END`
+	customerStatus  = `CASE WHEN merged_into IS NOT NULL THEN 'merged' WHEN deactivated_at IS NOT NULL THEN 'inactive' ELSE 'active' END`
 	customerColumns = `id::text AS id, name, credit_code, industry, region, tier, owner_id, created_at, updated_at, ` +
-		customerStatus + ` AS status, deactivated_at, ` + externalIDsOf(KindCustomer, "customers.id::text")
+		customerStatus + ` AS status, deactivated_at, merged_into::text AS merged_into, merged_at, ` +
+		externalIDsOf(KindCustomer, "customers.id::text")
 	contactColumns = `id::text AS id, customer_id::text AS customer_id, name, title, phone, email, may_sign, removed_at, ` +
 		externalIDsOf(KindContact, "customer_contacts.id::text")
 )
@@ -267,6 +272,103 @@ func (s *Store) SetCustomerActive(ctx context.Context, id string, active bool, a
 		return wrap("set customer "+id+" active", err)
 	}
 	return nil
+}
+
+// ErrMergeConflict refuses a merge whose customers changed since the
+// caller checked them: the source merged elsewhere, or the target merged.
+var ErrMergeConflict = errors.New("one of the customers was merged meanwhile")
+
+// survivorOf is the SQL expression of the customer a contract's customer
+// ID (the text parameter p, "" for none) resolves to: its merged_into,
+// else itself. Projections and drafts carry the ID their workflow holds;
+// this keeps a moved contract with the customer it was moved to.
+func survivorOf(p string) string {
+	return `coalesce((SELECT m.merged_into FROM customers m WHERE m.id = nullif(` + p + `, '')::uuid), nullif(` + p + `, '')::uuid)`
+}
+
+// Merged is what a merge moved.
+type Merged struct {
+	Into      string `json:"into"`
+	Contacts  int64  `json:"contacts_moved"`
+	Contracts int64  `json:"contracts_moved"`
+}
+
+// MergeCustomer merges customer from into customer into at at, in one
+// transaction: from's contacts, contracts and customer external IDs (those
+// from a source into has no ID from yet; the rest stay on from, which
+// points at into) move to into, as does its credit code when into has
+// none; customers merged into from before now point at into; from is
+// marked merged_into. Audited on both (customer.merged,
+// customer.merged_from). Already merged into into: nothing changes
+// (done false). ErrMergeConflict when from was merged elsewhere or into
+// was merged.
+func (s *Store) MergeCustomer(ctx context.Context, from, into string, at time.Time) (m Merged, done bool, err error) {
+	m.Into = into
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id::text = ANY($1) ORDER BY id FOR UPDATE`, []string{from, into})
+		both, err := pgx.CollectRows(rows, pgx.RowToStructByName[Customer])
+		if err != nil {
+			return wrap("", err)
+		}
+		if len(both) != 2 {
+			return wrap("", pgx.ErrNoRows)
+		}
+		src, dst := both[0], both[1]
+		if src.ID != from {
+			src, dst = dst, src
+		}
+		switch {
+		case src.MergedInto != nil && *src.MergedInto == into:
+			return nil
+		case src.MergedInto != nil || dst.MergedInto != nil:
+			return ErrMergeConflict
+		}
+		tag, err := tx.Exec(ctx, `UPDATE customer_contacts SET customer_id = $2 WHERE customer_id = $1`, src.ID, dst.ID)
+		if err != nil {
+			return wrap("move contacts", err)
+		}
+		m.Contacts = tag.RowsAffected()
+		if tag, err = tx.Exec(ctx, `UPDATE contracts SET customer_id = $2 WHERE customer_id = $1`, src.ID, dst.ID); err != nil {
+			return wrap("move contracts", err)
+		}
+		m.Contracts = tag.RowsAffected()
+		if _, err := tx.Exec(ctx, `UPDATE external_ids x SET entity_id = $2 WHERE x.kind = 'customer' AND x.entity_id = $1
+			AND NOT EXISTS (SELECT 1 FROM external_ids y WHERE y.kind = 'customer' AND y.entity_id = $2 AND y.source = x.source)`, src.ID, dst.ID); err != nil {
+			return wrap("move external IDs", err)
+		}
+		if src.CreditCode != nil && dst.CreditCode == nil {
+			if _, err := tx.Exec(ctx, `UPDATE customers SET credit_code = NULL WHERE id = $1`, src.ID); err != nil {
+				return wrap("", err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE customers SET credit_code = $2, updated_at = $3 WHERE id = $1`, dst.ID, src.CreditCode, at); err != nil {
+				return wrap("move credit code", err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE customers SET merged_into = $2 WHERE merged_into = $1`, src.ID, dst.ID); err != nil {
+			return wrap("carry earlier merges", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE customers SET merged_into = $2, merged_at = $3, updated_at = $3 WHERE id = $1`, src.ID, dst.ID, at); err != nil {
+			return wrap("", err)
+		}
+		done = true
+		after := src
+		after.MergedInto, after.MergedAt, after.Status, after.UpdatedAt = &dst.ID, &at, CustomerMerged, at
+		what := struct {
+			Customer Customer `json:"customer"`
+			Merged   Merged   `json:"merged"`
+		}{after, m}
+		if err := s.appendAudit(ctx, tx, "customer.merged", "customer", src.ID, src, what); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, "customer.merged_from", "customer", dst.ID, nil, struct {
+			From   string `json:"from"`
+			Merged Merged `json:"merged"`
+		}{src.ID, m})
+	})
+	if err != nil {
+		return Merged{}, false, wrap("merge customer "+from, err)
+	}
+	return m, done, nil
 }
 
 // Customer returns one customer, or domain.ErrNotFound.

@@ -35,12 +35,19 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notice
 				return fmt.Errorf("%s: %w", c.Number, ErrVoidNumber)
 			}
 		}
+		if c.CustomerID != "" {
+			// A merge locks the customer while it moves its contracts: wait
+			// for it, so the upsert below sees where the customer went.
+			if _, err := tx.Exec(ctx, `SELECT 1 FROM customers WHERE id::text = $1 FOR KEY SHARE`, c.CustomerID); err != nil {
+				return wrap("lock customer", err)
+			}
+		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO contracts (number, title, customer_name, owner_id, owner_name, amount, currency,
 				start_date, end_date, expires_at, status, version, event_seq, signed_at, created_at, updated_at,
 				customer_id, template_id, template_version, document_sha256, predecessor_number, successor_number, auto_renew)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, $9::date, $10, $11, $12, $13, $14, $15, $16,
-				nullif($17, '')::uuid, $18, $19, $20, nullif($21, ''), nullif($22, ''), $23)
+				`+survivorOf("$17")+`, $18, $19, $20, nullif($21, ''), nullif($22, ''), $23)
 			ON CONFLICT (number) DO UPDATE SET
 				status = EXCLUDED.status, version = EXCLUDED.version, event_seq = EXCLUDED.event_seq,
 				signed_at = EXCLUDED.signed_at, updated_at = EXCLUDED.updated_at,
