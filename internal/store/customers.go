@@ -150,7 +150,7 @@ func (s *Store) UpdateContact(ctx context.Context, c Contact) error {
 // lockContact reads a customer's contact for update.
 func lockContact(ctx context.Context, tx pgx.Tx, customerID, id string) (Contact, error) {
 	rows, _ := tx.Query(ctx, `SELECT `+contactColumns+` FROM customer_contacts
-		WHERE id::text = $1 AND customer_id::text = $2 FOR UPDATE`, id, customerID)
+		WHERE id = $1::uuid AND customer_id = $2::uuid FOR UPDATE`, id, customerID)
 	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Contact])
 	return c, wrap("", err)
 }
@@ -250,7 +250,7 @@ func (s *Store) UpdateCustomer(ctx context.Context, c Customer) error {
 // Asking for the state it is in changes nothing and writes nothing.
 func (s *Store) SetCustomerActive(ctx context.Context, id string, active bool, at time.Time) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id::text = $1 FOR UPDATE`, id)
+		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1::uuid FOR UPDATE`, id)
 		before, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Customer])
 		if err != nil {
 			return wrap("", err)
@@ -305,7 +305,7 @@ type Merged struct {
 func (s *Store) MergeCustomer(ctx context.Context, from, into string, at time.Time) (m Merged, done bool, err error) {
 	m.Into = into
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id::text = ANY($1) ORDER BY id FOR UPDATE`, []string{from, into})
+		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, []string{from, into})
 		both, err := pgx.CollectRows(rows, pgx.RowToStructByName[Customer])
 		if err != nil {
 			return wrap("", err)

@@ -38,7 +38,7 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notice
 		if c.CustomerID != "" {
 			// A merge locks the customer while it moves its contracts: wait
 			// for it, so the upsert below sees where the customer went.
-			if _, err := tx.Exec(ctx, `SELECT 1 FROM customers WHERE id::text = $1 FOR KEY SHARE`, c.CustomerID); err != nil {
+			if _, err := tx.Exec(ctx, `SELECT 1 FROM customers WHERE id = $1::uuid FOR KEY SHARE`, c.CustomerID); err != nil {
 				return wrap("lock customer", err)
 			}
 		}
