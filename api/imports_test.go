@@ -307,9 +307,9 @@ func TestImportHistoricalContracts(t *testing.T) {
 	assert.Equal(t, 1, audited, "marked as migrated in the audit trail")
 
 	// The ended, settled one is completed, under a new number.
-	var number string
-	require.NoError(t, s.Store.Pool().QueryRow(context.Background(),
-		`SELECT entity_id FROM import_keys WHERE kind = 'contract' AND source = 'crm' AND external_id = 'OLD-2019-77'`).Scan(&number))
+	ledger := expect[api.LedgerPage](t, call(t, s, http.MethodGet, "/v1/reports/ledger?source=crm&external_id=OLD-2019-77", "finance", nil), http.StatusOK)
+	require.Len(t, ledger.Items, 1, "the original number is the contract's external ID")
+	number := ledger.Items[0].Number
 	assert.True(t, domain.ValidContractNumber(number), number)
 	require.Eventually(t, func() bool {
 		return expect[api.ContractView](t, call(t, s, http.MethodGet, "/v1/contracts/"+number, "admin", nil), http.StatusOK).Contract.Status == domain.StatusCompleted
@@ -320,4 +320,76 @@ func TestImportHistoricalContracts(t *testing.T) {
 	assert.Equal(t, 0, j.Created)
 	assert.Equal(t, rows, j.Unchanged)
 	assert.Equal(t, rows, tableRows(t, s, "contracts"))
+}
+
+// TestImportAndPushByExternalIDAreOneRecord: a file's (source, external
+// ID) and a CRM's PUT …/by-external/… are one key, whichever comes first:
+// the second updates the customer the first made, and a historical
+// contract's original number is the external ID the ledger filters by.
+func TestImportAndPushByExternalIDAreOneRecord(t *testing.T) {
+	testenv.RequireIntegration(t)
+	t.Parallel()
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	land := func(role, kind, file string) api.ImportJob {
+		t.Helper()
+		q := expect[api.ImportReport](t, importFile(t, s, "/v1/imports", role, kind, "all", kind+".csv", []byte(file)), http.StatusAccepted)
+		j := awaitImport(t, s, role, q.Job.ID)
+		require.Equal(t, "done", j.Status, j.Error)
+		return j
+	}
+	byKey := func(key string) []api.Customer {
+		t.Helper()
+		return expect[api.CustomerPage](t, call(t, s, http.MethodGet, "/v1/customers?source=crm&external_id="+key, "sales_manager", nil), http.StatusOK).Items
+	}
+
+	// The CRM pushes first; then a file with the same key and a new name.
+	pushed := expect[api.CustomerDetail](t, call(t, s, http.MethodPut, byExternal("customers", "crm", "CRM-1"), "sales",
+		map[string]any{"name": "杭州云栖科技有限公司", "tier": "B", "contacts": []map[string]any{{"name": "王芳", "email": "wang@yunqi.example"}}}), http.StatusCreated)
+	file := "external_id,name,tier,contact_name,contact_email\nCRM-1,杭州云栖科技股份有限公司,A,王芳,wang@yunqi.example\n"
+	j := land("sales_manager", "customers", file)
+	assert.Equal(t, 0, j.Created)
+	assert.Equal(t, 1, j.Updated)
+	found := byKey("CRM-1")
+	require.Len(t, found, 1, "one customer, not two")
+	assert.Equal(t, pushed.ID, found[0].ID)
+	got := expect[api.CustomerDetail](t, call(t, s, http.MethodGet, "/v1/customers/"+pushed.ID, "sales", nil), http.StatusOK)
+	assert.Equal(t, "杭州云栖科技股份有限公司", got.Name)
+	assert.Equal(t, "A", got.Tier)
+	assert.Equal(t, "demo-sales", got.OwnerID, "a file naming no owner leaves the customer's")
+	assert.Len(t, got.Contacts, 1, "the pushed contact is the file's")
+	assert.Equal(t, 1, land("sales_manager", "customers", file).Unchanged, "the same file again changes nothing")
+
+	// A file first; then the CRM pushes the same key with a new name.
+	j = land("sales_manager", "customers", "external_id,name,tier,owner\nCRM-2,北京云杉贸易有限公司,C,demo-sales\n")
+	require.Equal(t, 1, j.Created)
+	imported := byKey("CRM-2")
+	require.Len(t, imported, 1)
+	again := expect[api.CustomerDetail](t, call(t, s, http.MethodPut, byExternal("customers", "crm", "CRM-2"), "sales",
+		map[string]any{"name": "北京云杉贸易股份有限公司", "tier": "B"}), http.StatusOK)
+	assert.Equal(t, imported[0].ID, again.ID)
+	assert.Equal(t, "北京云杉贸易股份有限公司", again.Name)
+	assert.Equal(t, []api.ExternalID{{Source: "crm", ID: "CRM-2"}}, again.ExternalIDs)
+	require.Len(t, byKey("CRM-2"), 1)
+
+	// Historical contracts name those customers by the same keys; one
+	// keeps its original number, one gets a new one; both are found by
+	// their original number.
+	day := func(offset int) string { return time.Now().In(s.Loc).AddDate(0, 0, offset).Format(time.DateOnly) }
+	contracts := "external_id,title,customer_external_id,amount,signed_date,start_date,end_date\n" +
+		"HT-2025-000777,年度服务合同,CRM-1,50000," + day(-100) + "," + day(-100) + "," + day(265) + "\n" +
+		"OLD-2020-9,旧系统合同,CRM-2,8000," + day(-60) + "," + day(-60) + "," + day(305) + "\n"
+	require.Equal(t, 2, land("admin", "contracts", contracts).Created)
+	ledger := func(key string) []api.LedgerRow {
+		return expect[api.LedgerPage](t, call(t, s, http.MethodGet, "/v1/reports/ledger?source=crm&external_id="+key, "finance", nil), http.StatusOK).Items
+	}
+	kept := ledger("HT-2025-000777")
+	require.Len(t, kept, 1)
+	assert.Equal(t, "HT-2025-000777", kept[0].Number)
+	assert.Equal(t, pushed.ID, kept[0].CustomerID, "the customer the CRM pushed")
+	renumbered := ledger("OLD-2020-9")
+	require.Len(t, renumbered, 1)
+	assert.NotEqual(t, "OLD-2020-9", renumbered[0].Number)
+	assert.Equal(t, []api.ExternalID{{Source: "crm", ID: "OLD-2020-9"}}, renumbered[0].ExternalIDs)
+	assert.Equal(t, 2, land("admin", "contracts", contracts).Unchanged, "the same file again changes nothing")
+	assert.Equal(t, 2, tableRows(t, s, "contracts"))
 }

@@ -240,7 +240,7 @@ func (s *Service) checkContracts(ctx context.Context, u domain.User, source stri
 	for _, h := range hs {
 		ids = append(ids, h.customerExternalID)
 	}
-	keys, err := s.store.ImportKeys(ctx, "customer", source, ids)
+	keys, err := s.store.FindExternals(ctx, store.KindCustomer, source, ids)
 	if err != nil {
 		return []Problem{{Line: 1, Message: err.Error()}}
 	}

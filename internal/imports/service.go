@@ -20,7 +20,7 @@ import (
 // Store is the part of the PostgreSQL store imports use.
 type Store interface {
 	User(ctx context.Context, id string) (domain.User, error)
-	ImportKeys(ctx context.Context, kind, source string, ids []string) (map[string]string, error)
+	FindExternals(ctx context.Context, kind, source string, ids []string) (map[string]string, error)
 	CreditCodes(ctx context.Context, codes []string) (map[string]string, error)
 	SaveImport(ctx context.Context, j store.ImportJob, records json.RawMessage) error
 	Import(ctx context.Context, id string) (store.ImportJob, error)
@@ -253,7 +253,7 @@ func (s *Service) checkCustomers(ctx context.Context, u domain.User, source stri
 			codes = append(codes, c.Input.CreditCode)
 		}
 	}
-	keys, err := s.store.ImportKeys(ctx, "customer", source, ids)
+	keys, err := s.store.FindExternals(ctx, store.KindCustomer, source, ids)
 	if err != nil {
 		return []Problem{{Line: 1, Message: err.Error()}}
 	}
@@ -306,7 +306,7 @@ func (c Customer) record(u domain.User, now time.Time) store.ImportedCustomer {
 		contacts[i] = store.Contact{ID: uuid.Must(uuid.NewV7()).String(), CustomerID: cu.ID, Name: ci.Name, Title: ci.Title,
 			Phone: ci.Phone, Email: ci.Email, MaySign: ci.MaySign}
 	}
-	return store.ImportedCustomer{ExternalID: c.ExternalID, Customer: cu, Contacts: contacts, Line: c.Line}
+	return store.ImportedCustomer{ExternalID: c.ExternalID, Customer: cu, Contacts: contacts, Line: c.Line, KeepOwner: c.Owner == ""}
 }
 
 func (p Product) record(now time.Time) store.ImportedProduct {

@@ -125,20 +125,20 @@ func (s *Store) FinishImport(ctx context.Context, id string, c ImportCounts, pro
 	})
 }
 
-// ImportKeys returns which of ids (external IDs of kind from source) name
-// a record already: external ID to the record's ID.
-func (s *Store) ImportKeys(ctx context.Context, kind, source string, ids []string) (map[string]string, error) {
+// FindExternals returns which of ids (external IDs of kind from source)
+// name a record already (external_ids): external ID to the record's ID.
+func (s *Store) FindExternals(ctx context.Context, kind, source string, ids []string) (map[string]string, error) {
 	out := map[string]string{}
-	rows, _ := s.pool.Query(ctx, `SELECT external_id, entity_id FROM import_keys WHERE kind = $1 AND source = $2 AND external_id = ANY($3)`, kind, source, ids)
+	rows, _ := s.pool.Query(ctx, `SELECT external_id, entity_id FROM external_ids WHERE kind = $1 AND source = $2 AND external_id = ANY($3)`, kind, source, ids)
 	defer rows.Close()
 	for rows.Next() {
 		var ext, id string
 		if err := rows.Scan(&ext, &id); err != nil {
-			return nil, wrap("import keys", err)
+			return nil, wrap("external IDs", err)
 		}
 		out[ext] = id
 	}
-	return out, wrap("import keys", rows.Err())
+	return out, wrap("external IDs", rows.Err())
 }
 
 // CreditCodes returns which of codes a customer holds: code to customer ID.
@@ -172,6 +172,9 @@ type ImportedCustomer struct {
 	ExternalID string    `json:"external_id"`
 	Customer   Customer  `json:"customer"`
 	Contacts   []Contact `json:"contacts"`
+	// KeepOwner: the file named no owner, so a customer the key names
+	// already keeps its own (a new one is the importer's).
+	KeepOwner bool `json:"keep_owner,omitempty"`
 }
 
 // ImportedProduct is a product as a file brings it, with its line's name.
@@ -234,28 +237,46 @@ type LandError struct {
 func (e *LandError) Error() string { return fmt.Sprintf("record %d: %v", e.Index, e.Err) }
 func (e *LandError) Unwrap() error { return e.Err }
 
+// importKey returns the record of kind that source knows as ext
+// (external_ids, the same keys PUT …/by-external/… uses), "" for none.
+// It takes no lock: keys change only under their record's row lock, so a
+// caller locks the record and then checks it still holds the key
+// (holdsKey), in the order the API's writes lock (record, then key).
 func importKey(ctx context.Context, tx pgx.Tx, kind, source, ext string) (string, error) {
 	var id string
-	err := tx.QueryRow(ctx, `SELECT entity_id FROM import_keys WHERE kind = $1 AND source = $2 AND external_id = $3 FOR UPDATE`, kind, source, ext).Scan(&id)
+	err := tx.QueryRow(ctx, `SELECT entity_id FROM external_ids WHERE kind = $1 AND source = $2 AND external_id = $3`, kind, source, ext).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}
-	return id, err
+	return id, wrap("", err)
 }
 
-func keepImportKey(ctx context.Context, tx pgx.Tx, kind, source, ext, id string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO import_keys (kind, source, external_id, entity_id) VALUES ($1, $2, $3, $4)`, kind, source, ext, id)
-	return wrap("", err)
+// holdsKey reports whether record id (its row locked) still holds the key.
+func holdsKey(ctx context.Context, tx pgx.Tx, kind, source, ext, id string) (bool, error) {
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM external_ids WHERE kind = $1 AND source = $2 AND external_id = $3 AND entity_id = $4)`,
+		kind, source, ext, id).Scan(&ok)
+	return ok, wrap("", err)
 }
+
+// claimImportKey gives the new record id the key unless it names a record
+// already (false): one committed meanwhile, or one a concurrent writer has
+// not committed yet, which this waits for.
+func claimImportKey(ctx context.Context, tx pgx.Tx, kind, source, ext, id string) (bool, error) {
+	tag, err := tx.Exec(ctx, `INSERT INTO external_ids (kind, source, external_id, entity_id) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (kind, source, external_id) DO NOTHING`, kind, source, ext, id)
+	return tag.RowsAffected() == 1, wrap("", err)
+}
+
+// errKeyMoving: an import key kept naming another record while this looked.
+var errKeyMoving = errors.New("its external ID kept moving to another record while it landed; import it again")
 
 // LandCustomer creates the customer an external ID has not named yet, or
 // brings the one it names up to the file: changed fields are written and
-// contacts it lacks added (none is removed). Audited as imported.
+// contacts it lacks added (none is removed). The key is the one
+// PUT /v1/customers/by-external/… uses, so a customer a CRM pushed and
+// the same key in a file are one customer. Audited as imported.
 func (s *Store) LandCustomer(ctx context.Context, tx pgx.Tx, source string, in ImportedCustomer) (Outcome, error) {
-	id, err := importKey(ctx, tx, "customer", source, in.ExternalID)
-	if err != nil {
-		return "", wrap("", err)
-	}
 	c := in.Customer
 	imported := struct {
 		Source     string    `json:"source"`
@@ -263,39 +284,65 @@ func (s *Store) LandCustomer(ctx context.Context, tx pgx.Tx, source string, in I
 		Customer   Customer  `json:"customer"`
 		Contacts   []Contact `json:"contacts"`
 	}{source, in.ExternalID, c, in.Contacts}
-	if id == "" {
-		if _, err := tx.Exec(ctx, `INSERT INTO customers (id, name, credit_code, industry, region, tier, owner_id, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.OwnerID, c.CreatedAt); err != nil {
-			return "", wrap("", err)
+	var before Customer
+	for attempt := 0; ; attempt++ {
+		if attempt == 3 {
+			return "", errKeyMoving
 		}
-		for i := range in.Contacts {
-			in.Contacts[i].CustomerID = c.ID
-		}
-		if err := insertContacts(ctx, tx, in.Contacts); err != nil {
-			return "", wrap("", err)
-		}
-		if err := keepImportKey(ctx, tx, "customer", source, in.ExternalID, c.ID); err != nil {
+		id, err := importKey(ctx, tx, KindCustomer, source, in.ExternalID)
+		if err != nil {
 			return "", err
 		}
-		return OutcomeCreated, s.appendAudit(ctx, tx, "customer.imported", "customer", c.ID, nil, imported)
-	}
-	rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id::text = $1 FOR UPDATE`, id)
-	before, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Customer])
-	if err != nil {
-		return "", wrap("", err)
+		if id == "" {
+			claimed, err := claimImportKey(ctx, tx, KindCustomer, source, in.ExternalID, c.ID)
+			if err != nil {
+				return "", err
+			}
+			if !claimed {
+				continue // pushed meanwhile: update that one
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO customers (id, name, credit_code, industry, region, tier, owner_id, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.OwnerID, c.CreatedAt); err != nil {
+				return "", wrap("", err)
+			}
+			for i := range in.Contacts {
+				in.Contacts[i].CustomerID = c.ID
+			}
+			if err := insertContacts(ctx, tx, in.Contacts); err != nil {
+				return "", wrap("", err)
+			}
+			return OutcomeCreated, s.appendAudit(ctx, tx, "customer.imported", "customer", c.ID, nil, imported)
+		}
+		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id::text = $1 FOR UPDATE`, id)
+		if before, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Customer]); err != nil {
+			return "", wrap("", err)
+		}
+		if held, err := holdsKey(ctx, tx, KindCustomer, source, in.ExternalID, id); err != nil || held {
+			if err != nil {
+				return "", err
+			}
+			break
+		}
 	}
 	c.ID, c.CreatedAt = before.ID, before.CreatedAt
+	if in.KeepOwner {
+		c.OwnerID = before.OwnerID
+	}
 	changed := c.Name != before.Name || deref(c.CreditCode) != deref(before.CreditCode) || c.Industry != before.Industry ||
 		c.Region != before.Region || c.Tier != before.Tier || c.OwnerID != before.OwnerID
 	if changed {
-		if _, err := tx.Exec(ctx, `UPDATE customers SET name = $2, credit_code = $3, industry = $4, region = $5, tier = $6, owner_id = $7, updated_at = $8
-			WHERE id = $1`, c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.OwnerID, c.UpdatedAt); err != nil {
+		// updated_at moves on even if the job's time is not later, so a
+		// PUT that read the customer before this sees it changed.
+		if _, err := tx.Exec(ctx, `UPDATE customers SET name = $2, credit_code = $3, industry = $4, region = $5, tier = $6, owner_id = $7,
+			updated_at = greatest($8, updated_at + interval '1 microsecond') WHERE id = $1`,
+			c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.OwnerID, c.UpdatedAt); err != nil {
 			return "", wrap("", err)
 		}
 	}
 	var have []Contact
-	rows, _ = tx.Query(ctx, `SELECT `+contactColumns+` FROM customer_contacts WHERE customer_id = $1`, c.ID)
-	if have, err = pgx.CollectRows(rows, pgx.RowToStructByName[Contact]); err != nil {
+	rows, _ := tx.Query(ctx, `SELECT `+contactColumns+` FROM customer_contacts WHERE customer_id = $1`, c.ID)
+	have, err := pgx.CollectRows(rows, pgx.RowToStructByName[Contact])
+	if err != nil {
 		return "", wrap("", err)
 	}
 	var add []Contact
@@ -335,10 +382,6 @@ func (s *Store) LandProduct(ctx context.Context, tx pgx.Tx, source string, in Im
 	} else if err != nil {
 		return "", wrap("", err)
 	}
-	id, err := importKey(ctx, tx, "product", source, in.ExternalID)
-	if err != nil {
-		return "", wrap("", err)
-	}
 	p := in.Product
 	p.LineID = lineID
 	imported := struct {
@@ -346,20 +389,39 @@ func (s *Store) LandProduct(ctx context.Context, tx pgx.Tx, source string, in Im
 		ExternalID string  `json:"external_id"`
 		Product    Product `json:"product"`
 	}{source, in.ExternalID, p}
-	if id == "" {
-		if _, err := tx.Exec(ctx, `INSERT INTO products (id, line_id, name, unit, list_price, currency, tax_rate_bp, active, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, p.ID, p.LineID, p.Name, p.Unit, p.ListPrice, p.Currency, p.TaxRateBP, p.Active, p.CreatedAt); err != nil {
-			return "", wrap("", err)
+	var before Product
+	for attempt := 0; ; attempt++ {
+		if attempt == 3 {
+			return "", errKeyMoving
 		}
-		if err := keepImportKey(ctx, tx, "product", source, in.ExternalID, p.ID); err != nil {
+		id, err := importKey(ctx, tx, KindProduct, source, in.ExternalID)
+		if err != nil {
 			return "", err
 		}
-		return OutcomeCreated, s.appendAudit(ctx, tx, "product.imported", "product", p.ID, nil, imported)
-	}
-	rows, _ := tx.Query(ctx, `SELECT `+productColumns+` FROM products WHERE id::text = $1 FOR UPDATE`, id)
-	before, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Product])
-	if err != nil {
-		return "", wrap("", err)
+		if id == "" {
+			claimed, err := claimImportKey(ctx, tx, KindProduct, source, in.ExternalID, p.ID)
+			if err != nil {
+				return "", err
+			}
+			if !claimed {
+				continue // pushed meanwhile: update that one
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO products (id, line_id, name, unit, list_price, currency, tax_rate_bp, active, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, p.ID, p.LineID, p.Name, p.Unit, p.ListPrice, p.Currency, p.TaxRateBP, p.Active, p.CreatedAt); err != nil {
+				return "", wrap("", err)
+			}
+			return OutcomeCreated, s.appendAudit(ctx, tx, "product.imported", "product", p.ID, nil, imported)
+		}
+		rows, _ := tx.Query(ctx, `SELECT `+productColumns+` FROM products WHERE id::text = $1 FOR UPDATE`, id)
+		if before, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Product]); err != nil {
+			return "", wrap("", err)
+		}
+		if held, err := holdsKey(ctx, tx, KindProduct, source, in.ExternalID, id); err != nil || held {
+			if err != nil {
+				return "", err
+			}
+			break
+		}
 	}
 	p.ID, p.CreatedAt = before.ID, before.CreatedAt
 	if p.LineID == before.LineID && p.Name == before.Name && p.Unit == before.Unit && p.ListPrice == before.ListPrice &&
@@ -390,9 +452,9 @@ func deref(s *string) string {
 // it is still pending (a landing that stopped before starting it).
 func (s *Store) LandContract(ctx context.Context, tx pgx.Tx, source, externalID string, year int,
 	build func(number string) (Draft, json.RawMessage, error)) (Outcome, string, json.RawMessage, error) {
-	number, err := importKey(ctx, tx, "contract", source, externalID)
+	number, err := importKey(ctx, tx, KindContract, source, externalID)
 	if err != nil {
-		return "", "", nil, wrap("", err)
+		return "", "", nil, err
 	}
 	if number != "" {
 		var start []byte
@@ -417,6 +479,14 @@ func (s *Store) LandContract(ctx context.Context, tx pgx.Tx, source, externalID 
 			return "", "", nil, wrap("", err)
 		}
 	}
+	// The key before the record: a concurrent landing of the same key
+	// waits here, and then this one rolls back whole (its number too).
+	if claimed, err := claimImportKey(ctx, tx, KindContract, source, externalID, number); err != nil || !claimed {
+		if err == nil {
+			err = errors.New("its external ID was imported by another landing meanwhile; import it again")
+		}
+		return "", "", nil, err
+	}
 	d, start, err := build(number)
 	if err != nil {
 		return "", "", nil, err
@@ -426,9 +496,6 @@ func (s *Store) LandContract(ctx context.Context, tx pgx.Tx, source, externalID 
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO contract_starts (number, input) VALUES ($1, $2)`, number, start); err != nil {
 		return "", "", nil, wrap("insert pending start", err)
-	}
-	if err := keepImportKey(ctx, tx, "contract", source, externalID, number); err != nil {
-		return "", "", nil, err
 	}
 	if err := s.appendAudit(ctx, tx, "contract.imported", "contract", number, nil, struct {
 		Source         string          `json:"source"`
