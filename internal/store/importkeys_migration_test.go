@@ -21,7 +21,7 @@ func TestImportKeysMoveIntoExternalIDs(t *testing.T) {
 	testenv.RequireIntegration(t)
 	ctx := context.Background()
 	url := testenv.NewEmptyDatabase(t)
-	require.NoError(t, migrations.ApplyTo(ctx, url, 28))
+	require.NoError(t, migrations.ApplyTo(ctx, url, 31))
 	conn, err := pgx.Connect(ctx, url)
 	require.NoError(t, err)
 	defer conn.Close(ctx)
