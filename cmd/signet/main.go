@@ -243,6 +243,7 @@ func serveAPI(ctx context.Context, cfg config.Config, st *store.Store, keys keyS
 	sealer := keys.sealer
 	// The API mails too (one-time signing codes) when SMTP is set.
 	st.EmailByDefault = cfg.SMTPAddr != ""
+	st.DingTalkCards, st.WeComCards = cfg.DingTalkCards.Configured(), cfg.WeComCards.Configured()
 	d := api.StandardDeps(cfg, st, tc, sealer, logger)
 	d.Collectors = append(d.Collectors, sdkMetrics)
 	d.MetricsElsewhere = cfg.MetricsAddr != ""
@@ -298,6 +299,17 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys key
 		notify.ChannelWebhook:  notify.NewWebhook(httpClient),
 		notify.ChannelWeCom:    notify.NewWeCom(httpClient),
 		notify.ChannelDingTalk: notify.NewDingTalk(httpClient, time.Now),
+	}
+	// Approval cards go through each platform's app when it is configured;
+	// the guarded client reaches the platform's API like any receiver.
+	st.DingTalkCards, st.WeComCards = cfg.DingTalkCards.Configured(), cfg.WeComCards.Configured()
+	if st.DingTalkCards {
+		senders[notify.ChannelDingTalkCard] = notify.NewDingTalkCards(cfg.DingTalkCards, httpClient, st, cfg.CardDecideMax, time.Now)
+		logger.Info("task notices to DingTalk users go as approval cards", "robot_code", cfg.DingTalkCards.RobotCode)
+	}
+	if st.WeComCards {
+		senders[notify.ChannelWeComCard] = notify.NewWeComCards(cfg.WeComCards, httpClient, st, cfg.CardDecideMax, time.Now)
+		logger.Info("task notices to WeCom users go as approval cards", "agent_id", cfg.WeComCards.AgentID)
 	}
 	// Without SMTP, email targets are dead-lettered and nobody is mailed by default.
 	if cfg.SMTPAddr != "" {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/signet-clm/signet/internal/imcallback"
 	"github.com/signet-clm/signet/internal/imcard"
+	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/outbound"
 	"github.com/signet-clm/signet/internal/pdfsig"
 )
@@ -112,6 +113,14 @@ type Config struct {
 	// the same for SIGNET_WECOM_…): environment only, never PostgreSQL.
 	// An empty token leaves that platform's callback route answering 404.
 	DingTalkCallback, WeComCallback IMCallback
+	// DingTalkCards is the DingTalk app that sends task notices as
+	// approval cards (SIGNET_DINGTALK_APP_KEY, _APP_SECRET, _ROBOT_CODE,
+	// _CALLBACK_ROUTE_KEY, _API_URL; notify.DingTalkApp), WeComCards the
+	// WeCom app (SIGNET_WECOM_CORP_ID, _CORP_SECRET, _AGENT_ID, _API_URL;
+	// notify.WeComApp). Environment only, never PostgreSQL. Unset: task
+	// notices go as before (robots, email).
+	DingTalkCards notify.DingTalkApp
+	WeComCards    notify.WeComApp
 	// CardDecideMax (SIGNET_CARD_DECIDE_MAX_MINOR, default empty: any
 	// amount) is the largest amount a card may decide (imcard.ParseLimits).
 	CardDecideMax imcard.Limits
@@ -377,6 +386,9 @@ func FromEnv() (Config, error) {
 	if c.Outbound, err = outboundGuard(); err != nil {
 		return Config{}, err
 	}
+	if err := c.cardApps(); err != nil {
+		return Config{}, err
+	}
 	c.SigningCodeMax = DefaultSigningCodeMax
 	if v := os.Getenv("SIGNET_SIGNING_CODE_MAX"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -450,6 +462,59 @@ var Variables = []string{
 	"SIGNET_SESSION_IDLE", "SIGNET_SESSION_MAX", "SIGNET_PDF_SIGNING_KEY", "SIGNET_PDF_SIGNING_CERT",
 	"SIGNET_DINGTALK_CALLBACK_TOKEN", "SIGNET_DINGTALK_CALLBACK_AES_KEY", "SIGNET_DINGTALK_CORP_ID",
 	"SIGNET_WECOM_CALLBACK_TOKEN", "SIGNET_WECOM_CALLBACK_AES_KEY", "SIGNET_WECOM_CORP_ID", "SIGNET_CARD_DECIDE_MAX_MINOR",
+	"SIGNET_DINGTALK_APP_KEY", "SIGNET_DINGTALK_APP_SECRET", "SIGNET_DINGTALK_ROBOT_CODE", "SIGNET_DINGTALK_CALLBACK_ROUTE_KEY",
+	"SIGNET_DINGTALK_API_URL", "SIGNET_WECOM_CORP_SECRET", "SIGNET_WECOM_AGENT_ID", "SIGNET_WECOM_API_URL",
+}
+
+// Card apps' defaults.
+const (
+	// DefaultDingTalkRouteKey is the callbackRouteKey cards name when
+	// SIGNET_DINGTALK_CALLBACK_ROUTE_KEY is unset: register the callback
+	// URL under it.
+	DefaultDingTalkRouteKey = "signet"
+)
+
+// cardApps reads the apps that send approval cards. An app is all or
+// nothing, and its cards' buttons call back, so the platform's callback
+// secrets must be set too; the API addresses must be ones the outbound
+// guard lets calls reach.
+func (c *Config) cardApps() error {
+	c.DingTalkCards = notify.DingTalkApp{
+		AppKey: os.Getenv("SIGNET_DINGTALK_APP_KEY"), AppSecret: os.Getenv("SIGNET_DINGTALK_APP_SECRET"),
+		RobotCode: os.Getenv("SIGNET_DINGTALK_ROBOT_CODE"), CallbackRouteKey: env("SIGNET_DINGTALK_CALLBACK_ROUTE_KEY", DefaultDingTalkRouteKey),
+		BaseURL: env("SIGNET_DINGTALK_API_URL", notify.DefaultDingTalkAPI),
+	}
+	if (c.DingTalkCards.AppKey == "") != (c.DingTalkCards.AppSecret == "") {
+		return errors.New("SIGNET_DINGTALK_APP_KEY and SIGNET_DINGTALK_APP_SECRET go together: set both (the app's AppKey and AppSecret) or neither")
+	}
+	if c.DingTalkCards.RobotCode == "" {
+		c.DingTalkCards.RobotCode = c.DingTalkCards.AppKey
+	}
+	if c.DingTalkCards.Configured() && c.DingTalkCallback.Token == "" {
+		return errors.New("SIGNET_DINGTALK_APP_KEY is set: the cards' buttons call back, so set SIGNET_DINGTALK_CALLBACK_TOKEN, _CALLBACK_AES_KEY and SIGNET_DINGTALK_CORP_ID too")
+	}
+	if err := c.Outbound.CheckURL(c.DingTalkCards.BaseURL); err != nil {
+		return fmt.Errorf("SIGNET_DINGTALK_API_URL %q: %w", c.DingTalkCards.BaseURL, err)
+	}
+	c.WeComCards = notify.WeComApp{CorpID: os.Getenv("SIGNET_WECOM_CORP_ID"), CorpSecret: os.Getenv("SIGNET_WECOM_CORP_SECRET"),
+		BaseURL: env("SIGNET_WECOM_API_URL", notify.DefaultWeComAPI)}
+	if v := os.Getenv("SIGNET_WECOM_AGENT_ID"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("SIGNET_WECOM_AGENT_ID %q: want the app's AgentId, a positive number", v)
+		}
+		c.WeComCards.AgentID = n
+	}
+	if (c.WeComCards.CorpSecret == "") != (c.WeComCards.AgentID == 0) || (c.WeComCards.CorpSecret != "" && c.WeComCards.CorpID == "") {
+		return errors.New("SIGNET_WECOM_CORP_SECRET and SIGNET_WECOM_AGENT_ID go together, with SIGNET_WECOM_CORP_ID: set all three (the app's Secret and AgentId, the corp ID) or no secret and agent")
+	}
+	if c.WeComCards.Configured() && c.WeComCallback.Token == "" {
+		return errors.New("SIGNET_WECOM_CORP_SECRET is set: the cards' buttons call back, so set SIGNET_WECOM_CALLBACK_TOKEN and _CALLBACK_AES_KEY too")
+	}
+	if err := c.Outbound.CheckURL(c.WeComCards.BaseURL); err != nil {
+		return fmt.Errorf("SIGNET_WECOM_API_URL %q: %w", c.WeComCards.BaseURL, err)
+	}
+	return nil
 }
 
 // IMCallback is one platform app's callback secrets: the token and

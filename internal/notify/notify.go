@@ -15,6 +15,11 @@ const (
 	ChannelWebhook  = "webhook"
 	ChannelWeCom    = "wecom"
 	ChannelDingTalk = "dingtalk"
+	// ChannelDingTalkCard and ChannelWeComCard are approval cards sent by
+	// the platform's app to a user's identity there (cards.go); no user
+	// chooses them, an admin's identity mapping does.
+	ChannelDingTalkCard = "dingtalk_card"
+	ChannelWeComCard    = "wecom_card"
 )
 
 // Message is one notification to deliver.
@@ -33,7 +38,7 @@ type Message struct {
 // Target is where a preference says to deliver.
 type Target struct {
 	Channel string `json:"channel"`
-	// Address is an email address or a URL.
+	// Address is an email address, a URL, or a platform user ID (cards).
 	Address string `json:"address"`
 	// Secret signs webhooks (HMAC) and DingTalk robot URLs.
 	Secret string `json:"-"`

@@ -27,6 +27,19 @@ type Recipient struct {
 	Active  bool
 	Targets []Preference
 	Saved   bool
+	// DingTalkUserID and WeComUserID are the user's identities on the
+	// platforms (set by an admin), "" when none: where a card goes.
+	DingTalkUserID string `db:"dingtalk_user_id"`
+	WeComUserID    string `db:"wecom_user_id"`
+}
+
+// Routing is what routing needs of the configuration.
+type Routing struct {
+	// EmailByDefault: mail is configured, so who never chose hears by email.
+	EmailByDefault bool
+	// DingTalkCards and WeComCards: the platform's app is configured to
+	// send approval cards (ChannelDingTalkCard, ChannelWeComCard).
+	DingTalkCards, WeComCards bool
 }
 
 // Outgoing is one outbox row: one notice for one of its recipient's
@@ -43,25 +56,32 @@ type Outgoing struct {
 
 // Route decides the outbox rows for notices: one per notice and target of
 // an active recipient whose preference takes its kind. A recipient who
-// never chose hears by email at their address when emailByDefault (mail is
-// configured). Each row's key is the notice's key, the channel and a hash
-// of the address, so routing the same notice again yields the same keys.
-func Route(notices []Notice, recipients []Recipient, emailByDefault bool, at time.Time) []Outgoing {
+// never chose hears by email at their address when r.EmailByDefault (mail
+// is configured). A task notice that a card can carry (CardKind) goes to a
+// recipient with an identity on a platform whose app is configured as an
+// approval card to that identity, instead of a message from their robot on
+// the same platform (see cards); other targets still take it. Each row's
+// key is the notice's key, the channel and a hash of the address, so
+// routing the same notice again yields the same keys.
+func Route(notices []Notice, recipients []Recipient, r Routing, at time.Time) []Outgoing {
 	byID := make(map[string]Recipient, len(recipients))
 	for _, r := range recipients {
 		byID[r.ID] = r
 	}
 	var out []Outgoing
 	for _, n := range notices {
-		r, ok := byID[n.UserID]
-		if !ok || !r.Active {
+		rc, ok := byID[n.UserID]
+		if !ok || !rc.Active {
 			continue
 		}
 		msg := Message{Kind: n.Kind, Subject: n.Subject, Text: n.Text, Link: n.Link, At: at, Data: n.Data}
-		for _, p := range targets(r, emailByDefault) {
-			if len(p.Kinds) > 0 && !slices.Contains(p.Kinds, n.Kind) {
-				continue
+		var taken []Preference
+		for _, p := range targets(rc, r.EmailByDefault) {
+			if len(p.Kinds) == 0 || slices.Contains(p.Kinds, n.Kind) {
+				taken = append(taken, p)
 			}
+		}
+		for _, p := range cards(n, rc, r, taken) {
 			sum := sha256.Sum256([]byte(p.Channel + "\x00" + p.Address))
 			out = append(out, Outgoing{
 				Key:    n.Key + "/" + p.Channel + "/" + hex.EncodeToString(sum[:6]),
@@ -71,6 +91,40 @@ func Route(notices []Notice, recipients []Recipient, emailByDefault bool, at tim
 	}
 	return out
 }
+
+// cards is where notice n goes for recipient rc, given the targets that
+// take its kind: those, with a card to each platform identity whose app
+// is configured when n is a task notice a card carries, in place of a
+// robot target on that platform (one message in each app, and the card
+// can decide). A recipient who chose targets and none takes the kind gets
+// no card either: "tell me nothing" holds.
+func cards(n Notice, rc Recipient, r Routing, taken []Preference) []Preference {
+	if !CardKind(n.Kind) || n.Data["task_id"] == nil || (rc.Saved && len(taken) == 0) {
+		return taken
+	}
+	var out []Preference
+	replaced := map[string]bool{}
+	if r.DingTalkCards && rc.DingTalkUserID != "" {
+		out = append(out, Preference{Channel: ChannelDingTalkCard, Address: rc.DingTalkUserID})
+		replaced[ChannelDingTalk] = true
+	}
+	if r.WeComCards && rc.WeComUserID != "" {
+		out = append(out, Preference{Channel: ChannelWeComCard, Address: rc.WeComUserID})
+		replaced[ChannelWeCom] = true
+	}
+	for _, p := range taken {
+		if !replaced[p.Channel] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// CardKind reports whether a notice of kind announces a task an approval
+// card can carry: a new task, or one escalated to a new approver (its own
+// task). A reminder is of a task whose card was sent already, so it
+// travels as any other notice.
+func CardKind(kind string) bool { return kind == KindTaskOpen || kind == KindTaskEscalated }
 
 // targets is where r hears about things: their choice, or by default
 // their email address when mail is configured.

@@ -30,7 +30,7 @@ func TestRouteSendsEachNoticeToItsRecipientsChosenTargets(t *testing.T) {
 		{ID: "u-gone", Email: "gone@example.cn", Active: false, Saved: true, Targets: []notify.Preference{{Channel: notify.ChannelEmail, Address: "gone@example.cn"}}},
 	}
 
-	got := notify.Route(notices, recipients, true, at)
+	got := notify.Route(notices, recipients, notify.Routing{EmailByDefault: true}, at)
 	require.Len(t, got, 4, "two targets of u-mgr for the digest, one for the task; u-new by email; nobody inactive or unknown")
 	assert.Equal(t, notify.Outgoing{
 		Key: "task/T1/open/webhook/" + got[0].Key[len("task/T1/open/webhook/"):], UserID: "u-mgr",
@@ -42,12 +42,12 @@ func TestRouteSendsEachNoticeToItsRecipientsChosenTargets(t *testing.T) {
 	assert.Equal(t, "new@example.cn", got[1].Address)
 	assert.Equal(t, []string{notify.ChannelWebhook, notify.ChannelWeCom}, []string{got[2].Channel, got[3].Channel}, "the digest goes wherever its kind is taken")
 
-	again := notify.Route(notices, recipients, true, at.Add(time.Hour))
+	again := notify.Route(notices, recipients, notify.Routing{EmailByDefault: true}, at.Add(time.Hour))
 	for i := range got {
 		assert.Equal(t, got[i].Key, again[i].Key, "routing again yields the same keys, so the outbox writes nothing new")
 	}
 
-	withoutMail := notify.Route(notices, recipients, false, at)
+	withoutMail := notify.Route(notices, recipients, notify.Routing{}, at)
 	assert.Len(t, withoutMail, 3, "without mail configured, who never chose hears nothing")
 }
 

@@ -55,7 +55,8 @@ func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, notices []notify.Notice,
 		ids = append(ids, n.UserID)
 	}
 	rows, _ := tx.Query(ctx, `
-		SELECT u.id, u.email, u.active, coalesce(ns.targets, '[]'::jsonb) AS targets, ns.user_id IS NOT NULL AS saved
+		SELECT u.id, u.email, u.active, coalesce(ns.targets, '[]'::jsonb) AS targets, ns.user_id IS NOT NULL AS saved,
+			coalesce(u.dingtalk_user_id, '') AS dingtalk_user_id, coalesce(u.wecom_user_id, '') AS wecom_user_id
 		FROM users u LEFT JOIN notification_settings ns ON ns.user_id = u.id
 		WHERE u.id = ANY($1)`, ids)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[notify.Recipient])
@@ -65,7 +66,7 @@ func (s *Store) enqueue(ctx context.Context, tx pgx.Tx, notices []notify.Notice,
 	if err := writeKept(ctx, tx, notify.Keep(notices, list, at)); err != nil {
 		return err
 	}
-	return writeOutbox(ctx, tx, notify.Route(notices, list, s.EmailByDefault, at))
+	return writeOutbox(ctx, tx, notify.Route(notices, list, notify.Routing{EmailByDefault: s.EmailByDefault, DingTalkCards: s.DingTalkCards, WeComCards: s.WeComCards}, at))
 }
 
 // writeKept writes in-app notices inside tx, each once by its key.
@@ -168,4 +169,21 @@ func (s *Store) ContractSummary(ctx context.Context, number string) (notify.Cont
 // Notify writes notices to the outbox in a transaction of their own.
 func (s *Store) Notify(ctx context.Context, notices []notify.Notice, at time.Time) error {
 	return wrap("write notices", pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return s.enqueue(ctx, tx, notices, at) }))
+}
+
+// CardTask reads what a task's approval card shows (notify.CardTasks):
+// its contract, amount, customer, the round's risk level and its status.
+func (s *Store) CardTask(ctx context.Context, id string) (notify.CardTask, error) {
+	var t notify.CardTask
+	err := s.pool.QueryRow(ctx, `
+		SELECT t.id, t.status, c.number, c.title, c.customer_name, c.amount, c.currency,
+			coalesce(r.route->'risk'->>'level', '')
+		FROM approval_tasks t JOIN contracts c ON c.number = t.contract_number
+		LEFT JOIN approval_rounds r ON r.contract_number = t.contract_number AND r.round = t.round
+		WHERE t.id = $1`, id).
+		Scan(&t.ID, &t.Status, &t.ContractNumber, &t.Title, &t.Customer, &t.Amount.Amount, &t.Amount.Currency, &t.Risk)
+	if err != nil {
+		return t, wrap(fmt.Sprintf("card of task %s", id), err)
+	}
+	return t, nil
 }

@@ -42,6 +42,10 @@ type Store struct {
 	// things at their address (notify.Route), and lets signers' link
 	// invitations be written; set it when SMTP is configured.
 	EmailByDefault bool
+	// DingTalkCards and WeComCards send task notices to users with an
+	// identity on the platform as approval cards (notify.Routing); set
+	// them when the platform's app is configured to send.
+	DingTalkCards, WeComCards bool
 	// AuditKeys chain the audit trail (audit.Key); they live outside the
 	// database. Every audited write needs them.
 	AuditKeys audit.Keyring

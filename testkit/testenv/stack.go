@@ -84,13 +84,23 @@ func (s *Stack) Mailbox(t testing.TB) []devstack.Mail {
 	if s.Mail == nil {
 		t.Fatal("this stack has no mail server")
 	}
+	s.Deliver(t)
+	return s.Mail.Messages()
+}
+
+// Deliver makes the worker's dispatcher's passes over the outbox until
+// nothing is due: every channel the stack sends on (mail, webhooks, and
+// the cards of a stack configured with card apps). A failed delivery is
+// due again at once, twice, then dead.
+func (s *Stack) Deliver(t testing.TB) {
+	t.Helper()
 	for {
 		n, err := s.mailer.Drain(context.Background())
 		if err != nil {
-			t.Fatalf("deliver mail: %v", err)
+			t.Fatalf("deliver notices: %v", err)
 		}
 		if n == 0 {
-			return s.Mail.Messages()
+			return
 		}
 	}
 }
@@ -297,14 +307,6 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	t.Cleanup(tc.Close)
 	queue := fmt.Sprintf("signet-test-%d", rand.Uint64())
 	cs := contracts.New(st, tc, queue, loc, config.DefaultCompanyName)
-	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger(), Sealer: sealer,
-		PDFSigner: pdfKey, CompanyName: config.DefaultCompanyName,
-		Renewer: cs, Historian: cs})
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
-
 	cfg := config.Config{TaskQueue: queue, TimeZone: loc, RequestTimeout: 20 * time.Second,
 		CompanyName: config.DefaultCompanyName, AttachmentMaxBytes: AttachmentLimit, ESignWebhookSecret: WebhookSecret,
 		SigningCodeMax: config.DefaultSigningCodeMax, SigningCodeCooldown: config.DefaultSigningCodeCooldown,
@@ -322,6 +324,16 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	if o.configure != nil {
 		o.configure(&cfg)
 	}
+	// Set before the worker starts, which reads them as it routes notices.
+	st.DingTalkCards, st.WeComCards = cfg.DingTalkCards.Configured(), cfg.WeComCards.Configured()
+	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger(), Sealer: sealer,
+		PDFSigner: pdfKey, CompanyName: config.DefaultCompanyName,
+		Renewer: cs, Historian: cs})
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+
 	deps := api.StandardDeps(cfg, st, tc, sealer, Logger())
 	deps.OIDC = o.oidc
 	if o.clock != nil {
@@ -353,14 +365,20 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	stack := &Stack{URL: srv.URL, Store: st, Temporal: tc, Tokens: tokens, Loc: loc, TaskQueue: queue, Sealer: sealer, PDFKey: pdfKey, Mail: mail, Clock: o.clock, Logins: logins,
 		Codec: codec, Metrics: deps.Metrics,
 		Owner: owner, Keys: keys, Trail: &audit.Trail{Rows: st, Keys: auditKeys, Checkpoints: audit.CheckpointDir(keys.Checkpoints), Sealer: sealer}}
+	// Links in mail stay relative to the API (no SIGNET_PUBLIC_URL).
+	senders := map[string]notify.Sender{notify.ChannelWebhook: notify.NewWebhook(http.DefaultClient)}
 	if mail != nil {
-		// Links in mail stay relative to the API (no SIGNET_PUBLIC_URL).
-		senders := map[string]notify.Sender{
-			notify.ChannelEmail:   notify.NewEmail(notify.SMTPConfig{Addr: mail.Addr(), From: "signet@test.local"}),
-			notify.ChannelWebhook: notify.NewWebhook(http.DefaultClient),
-		}
-		stack.mailer = notify.NewDispatcher(st, senders, "", Logger())
-		stack.mailer.Backoff = []time.Duration{0, 0}
+		senders[notify.ChannelEmail] = notify.NewEmail(notify.SMTPConfig{Addr: mail.Addr(), From: "signet@test.local"})
 	}
+	// Cards reach the platforms' APIs (a test's fake) through the guarded
+	// client, as in production.
+	if st.DingTalkCards {
+		senders[notify.ChannelDingTalkCard] = notify.NewDingTalkCards(cfg.DingTalkCards, cfg.Outbound.Client(10*time.Second), st, cfg.CardDecideMax, time.Now)
+	}
+	if st.WeComCards {
+		senders[notify.ChannelWeComCard] = notify.NewWeComCards(cfg.WeComCards, cfg.Outbound.Client(10*time.Second), st, cfg.CardDecideMax, time.Now)
+	}
+	stack.mailer = notify.NewDispatcher(st, senders, "", Logger())
+	stack.mailer.Backoff = []time.Duration{0, 0}
 	return stack
 }
