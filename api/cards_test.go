@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/imcallback"
 	"github.com/signet-clm/signet/internal/imcard"
+	"github.com/signet-clm/signet/internal/notify"
+	"github.com/signet-clm/signet/internal/notify/notifytest"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/workflows"
@@ -189,4 +192,150 @@ func TestCardCallbacksDecideOnceAndRefuseReplaysAndForgeries(t *testing.T) {
 	bad := we.weTap(bt.ID, "LiJingli", "approve", time.Now())
 	bad.body = bad.body[:len(bad.body)-40] + "AAAA" + bad.body[len(bad.body)-36:]
 	expect[errorBody](t, we.send(bad), http.StatusUnauthorized)
+}
+
+// The fake platforms' app credentials.
+const (
+	dingAppKey, dingAppSecret = "dingapp8f2a", "ding-app-secret-0123"
+	weSecret                  = "wecom-app-secret-0123"
+	weAgent                   = 1000002
+)
+
+// cardStack is a stack whose DingTalk and WeCom apps send cards to local
+// fakes of their APIs (through the guarded client, loopback allowed as in
+// every test stack), with the callbacks configured.
+func cardStack(t *testing.T) (*testenv.Stack, *notifytest.Platform, *notifytest.Platform) {
+	ding := notifytest.NewDingTalk(t, dingAppKey, dingAppSecret)
+	we := notifytest.NewWeCom(t, weCallback.Receiver, weSecret)
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithConfig(func(c *config.Config) {
+		c.DingTalkCallback, c.WeComCallback = dingCallback, weCallback
+		c.DingTalkCards = notify.DingTalkApp{BaseURL: ding.URL, AppKey: dingAppKey, AppSecret: dingAppSecret, RobotCode: "dingrobot01", CallbackRouteKey: "signet"}
+		c.WeComCards = notify.WeComApp{BaseURL: we.URL, CorpID: weCallback.Receiver, CorpSecret: weSecret, AgentID: weAgent}
+	}))
+	return s, ding, we
+}
+
+// outboxOf is every delivery to the user, by channel and status.
+func outboxOf(t *testing.T, s *testenv.Stack, userID string) map[string][]string {
+	list, err := s.Store.Outbox(context.Background(), store.OutboxFilter{UserID: userID, Limit: 500})
+	require.NoError(t, err)
+	out := map[string][]string{}
+	for _, e := range list {
+		out[e.Channel] = append(out[e.Channel], e.Status)
+	}
+	return out
+}
+
+// dingCard is a DingTalk card as the fake received it.
+type dingCard struct {
+	OutTrackID, RobotCode, SingleChatReceiver string
+	CardData                                  struct{ CardParamMap map[string]string }
+}
+
+type weCard struct {
+	ToUser       string `json:"touser"`
+	AgentID      int64  `json:"agentid"`
+	TemplateCard struct {
+		TaskID     string `json:"task_id"`
+		Horizontal []struct{ Keyname, Value string } `json:"horizontal_content_list"`
+		Buttons    []struct{ Text, Key, URL string } `json:"button_list"`
+	} `json:"template_card"`
+}
+
+// A task for an approver with a DingTalk and a WeCom identity goes to
+// each as a card (one token each, reused; a platform failure retried
+// until it is delivered), a tap on the card decides it once, and an
+// approver without an identity gets no card.
+func TestTaskNoticesGoAsCardsAndATapDecidesOnce(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s, dingAPI, weAPI := cardStack(t)
+	ding, we := newFake(t, s, dingCallback), newFake(t, s, weCallback)
+
+	// No identity yet: the manager's task notice goes as before, no card.
+	a := create(t, s, newContract(8_000_00, "2026-01-01", "2026-12-31")).Contract.Number
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+a+"/submit", "sales", nil), http.StatusOK)
+	waitTask(t, s, "sales_manager", a)
+	s.Deliver(t)
+	assert.Empty(t, dingAPI.Cards(), "no identity, no card")
+	assert.Empty(t, weAPI.Cards())
+	before := outboxOf(t, s, "demo-sales-manager")
+	assert.Empty(t, before[notify.ChannelDingTalkCard])
+	assert.Empty(t, before[notify.ChannelWeComCard])
+
+	expect[store.Account](t, call(t, s, http.MethodPatch, "/v1/users/demo-sales-manager", "admin",
+		map[string]any{"dingtalk_user_id": "manager4220", "wecom_user_id": "LiJingli"}), http.StatusOK)
+	b := create(t, s, newContract(9_000_00, "2026-01-01", "2026-12-31")).Contract.Number
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+b+"/submit", "sales", nil), http.StatusOK)
+	task := waitTask(t, s, "sales_manager", b)
+	// Both platforms are busy once: the delivery is retried and goes.
+	dingAPI.FailNext(http.StatusServiceUnavailable, `{"code":"ServiceUnavailable","message":"busy"}`)
+	weAPI.FailNext(http.StatusOK, `{"errcode":-1,"errmsg":"system busy"}`)
+	s.Deliver(t)
+
+	require.Len(t, dingAPI.Cards(), 1, "one card to DingTalk")
+	var dc dingCard
+	require.NoError(t, json.Unmarshal(dingAPI.Cards()[0], &dc))
+	assert.Equal(t, imcard.TrackID(task.ID), dc.OutTrackID)
+	assert.Equal(t, "dingrobot01", dc.RobotCode)
+	assert.JSONEq(t, `{"userId":"manager4220"}`, dc.SingleChatReceiver)
+	body := dc.CardData.CardParamMap["sys_full_json_obj"]
+	for _, want := range []string{b, "CNY 9000.00", "上海", "**风险等级**：", "/tasks/" + task.ID,
+		`"id":"approve"`, `"id":"reject"`, `"id":"request_changes"`, `"id":"opinion"`} {
+		assert.Contains(t, body, want)
+	}
+	require.Len(t, weAPI.Cards(), 1, "one card to WeCom")
+	var wc weCard
+	require.NoError(t, json.Unmarshal(weAPI.Cards()[0], &wc))
+	assert.Equal(t, "LiJingli", wc.ToUser)
+	assert.Equal(t, int64(weAgent), wc.AgentID)
+	assert.Equal(t, imcard.TrackID(task.ID), wc.TemplateCard.TaskID)
+	facts := map[string]string{}
+	for _, h := range wc.TemplateCard.Horizontal {
+		facts[h.Keyname] = h.Value
+	}
+	assert.Equal(t, b, facts["合同编号"])
+	assert.Equal(t, "CNY 9000.00", facts["金额"])
+	assert.NotEmpty(t, facts["客户"])
+	assert.NotEmpty(t, facts["风险等级"])
+	var texts []string
+	for _, btn := range wc.TemplateCard.Buttons {
+		texts = append(texts, btn.Text)
+	}
+	assert.Equal(t, []string{"同意", "拒绝", "退回修改", "打开任务"}, texts)
+	assert.Equal(t, 1, dingAPI.Tokens(), "one DingTalk token for the failed try and the retry")
+	assert.Equal(t, 1, weAPI.Tokens())
+	after := outboxOf(t, s, "demo-sales-manager")
+	assert.Equal(t, []string{"sent"}, after[notify.ChannelDingTalkCard])
+	assert.Equal(t, []string{"sent"}, after[notify.ChannelWeComCard])
+
+	// The manager taps 同意 on the DingTalk card: DingTalk sends the signed
+	// callback for the card it was given, and the task is decided once.
+	taskID, ok := imcard.TaskOf(dc.OutTrackID)
+	require.True(t, ok)
+	var receiver struct{ UserID string }
+	require.NoError(t, json.Unmarshal([]byte(dc.SingleChatReceiver), &receiver))
+	assert.Equal(t, "已同意", ding.dingAnswer(ding.send(ding.dingTap(taskID, receiver.UserID, "approve", "同意"))))
+	assert.Equal(t, "approved", taskStatus(t, s, "sales_manager", task.ID))
+	// The WeCom card, tapped after, shows how the task closed.
+	wTask, _ := imcard.TaskOf(wc.TemplateCard.TaskID)
+	assert.Equal(t, "已同意", we.weAnswer(we.send(we.weTap(wTask, wc.ToUser, wc.TemplateCard.Buttons[0].Key, time.Now()))))
+	decided := 0
+	for _, o := range expect[struct {
+		Opinions []struct{ Status string } `json:"opinions"`
+	}](t, call(t, s, http.MethodGet, "/v1/tasks/"+task.ID, "sales_manager", nil), http.StatusOK).Opinions {
+		if o.Status == "approved" {
+			decided++
+		}
+	}
+	assert.Equal(t, 1, decided, "one decision")
+
+	// A third task: the cached tokens serve it.
+	c := create(t, s, newContract(7_000_00, "2026-01-01", "2026-12-31")).Contract.Number
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+c+"/submit", "sales", nil), http.StatusOK)
+	waitTask(t, s, "sales_manager", c)
+	s.Deliver(t)
+	assert.Len(t, dingAPI.Cards(), 2)
+	assert.Len(t, weAPI.Cards(), 2)
+	assert.Equal(t, 1, dingAPI.Tokens(), "the token is fetched once and reused")
+	assert.Equal(t, 1, weAPI.Tokens())
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/internal/config"
+	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/pdfsig"
 )
 
@@ -42,6 +43,9 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		"SIGNET_SIGNING_CODE_COOLDOWN": "a minute",
 		"SIGNET_CARD_DECIDE_MAX_MINOR": "CNY:100",
 		"SIGNET_WECOM_CALLBACK_TOKEN":  "token-without-its-key",
+		"SIGNET_DINGTALK_APP_KEY":      "key-without-its-secret",
+		"SIGNET_WECOM_AGENT_ID":        "agent",
+		"SIGNET_WECOM_API_URL":         "http://qyapi.weixin.qq.com",
 		"SIGNET_METRICS_ADDR":          "9090",
 		"SIGNET_WORKER_METRICS_ADDR":   "metrics.internal",
 		"SIGNET_CODEC_ADDR":            "localhost",
@@ -90,4 +94,38 @@ func TestPDFSigningCertificate(t *testing.T) {
 	k, err := pdfsig.LoadKey(files.Key, files.Cert)
 	require.NoError(t, err)
 	assert.Equal(t, k.Fingerprint(), pdfsig.Fingerprint(c.PDFCert))
+}
+
+// An app that sends cards is read whole, needs its platform's callback
+// secrets (the buttons call back), and defaults to the platform's API.
+func TestCardApps(t *testing.T) {
+	for _, v := range config.Variables {
+		t.Setenv(v, "")
+	}
+	c, err := config.FromEnv()
+	require.NoError(t, err)
+	assert.False(t, c.DingTalkCards.Configured())
+	assert.False(t, c.WeComCards.Configured())
+
+	t.Setenv("SIGNET_DINGTALK_APP_KEY", "dingapp01")
+	t.Setenv("SIGNET_DINGTALK_APP_SECRET", "secret")
+	_, err = config.FromEnv()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "SIGNET_DINGTALK_CALLBACK_TOKEN", "cards without their callback")
+	t.Setenv("SIGNET_DINGTALK_CALLBACK_TOKEN", "ding-token-123")
+	t.Setenv("SIGNET_DINGTALK_CALLBACK_AES_KEY", "4g5j64qlyl3zvetqxz5jiocdr586fn2zvjpa8zls3ij")
+	t.Setenv("SIGNET_DINGTALK_CORP_ID", "dingcorp8f2a")
+	t.Setenv("SIGNET_WECOM_CORP_SECRET", "secret")
+	_, err = config.FromEnv()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "SIGNET_WECOM_AGENT_ID", "a WeCom secret without its agent")
+	t.Setenv("SIGNET_WECOM_AGENT_ID", "1000002")
+	t.Setenv("SIGNET_WECOM_CORP_ID", "ww5823bf96d3bd56c7")
+	t.Setenv("SIGNET_WECOM_CALLBACK_TOKEN", "QDG6eK")
+	t.Setenv("SIGNET_WECOM_CALLBACK_AES_KEY", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C")
+	c, err = config.FromEnv()
+	require.NoError(t, err)
+	assert.Equal(t, notify.DingTalkApp{BaseURL: "https://api.dingtalk.com", AppKey: "dingapp01", AppSecret: "secret",
+		RobotCode: "dingapp01", CallbackRouteKey: "signet"}, c.DingTalkCards)
+	assert.Equal(t, notify.WeComApp{BaseURL: "https://qyapi.weixin.qq.com", CorpID: "ww5823bf96d3bd56c7", CorpSecret: "secret", AgentID: 1000002}, c.WeComCards)
 }

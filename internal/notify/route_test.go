@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -108,4 +109,50 @@ func TestDigestGroupsLinesByPerson(t *testing.T) {
 	assert.Equal(t, "Signet 每日摘要 2026-03-04：0 项待审批，1 笔回款待收，1 份合同即将到期", got[1].Subject)
 	assert.Contains(t, got[1].Text, "· HT-2026-000002 采购合同 第2期 2026-03-20 到期 未收 CNY 50000.00")
 	assert.Contains(t, got[1].Text, "30 天内到期的合同（1）：\n· HT-2026-000003 租赁合同 到期日 2026-03-31")
+}
+
+// A new task's notice goes as a card to each platform identity whose app
+// is configured, instead of the robot on that platform; a reminder, a
+// user without an identity, or an app not configured keep the targets.
+func TestTaskNoticesGoAsCardsToPlatformIdentities(t *testing.T) {
+	data := map[string]any{"task_id": "T1"}
+	notices := []notify.Notice{
+		{Key: "task/T1/open", UserID: "u-mgr", Kind: notify.KindTaskOpen, Data: data},
+		{Key: "task/T1/reminder/1", UserID: "u-mgr", Kind: notify.KindTaskReminder, Data: data},
+		{Key: "task/T2/open", UserID: "u-plain", Kind: notify.KindTaskOpen, Data: map[string]any{"task_id": "T2"}},
+		{Key: "task/T3/open", UserID: "u-quiet", Kind: notify.KindTaskOpen, Data: map[string]any{"task_id": "T3"}},
+	}
+	recipients := []notify.Recipient{
+		{ID: "u-mgr", Active: true, Saved: true, DingTalkUserID: "manager4220", WeComUserID: "LiJingli", Targets: []notify.Preference{
+			{Channel: notify.ChannelDingTalk, Address: "https://oapi.example.cn/robot"},
+			{Channel: notify.ChannelEmail, Address: "mgr@example.cn"},
+		}},
+		{ID: "u-plain", Email: "plain@example.cn", Active: true},
+		{ID: "u-quiet", Active: true, Saved: true, DingTalkUserID: "quiet01"},
+	}
+	byNotice := func(out []notify.Outgoing) map[string][]string {
+		m := map[string][]string{}
+		for _, n := range notices {
+			for _, o := range out {
+				if strings.HasPrefix(o.Key, n.Key+"/") {
+					m[n.Key] = append(m[n.Key], o.Channel+":"+o.Address)
+				}
+			}
+		}
+		return m
+	}
+	all := notify.Routing{EmailByDefault: true, DingTalkCards: true, WeComCards: true}
+	assert.Equal(t, map[string][]string{
+		"task/T1/open":       {"dingtalk_card:manager4220", "wecom_card:LiJingli", "email:mgr@example.cn"},
+		"task/T1/reminder/1": {"dingtalk:https://oapi.example.cn/robot", "email:mgr@example.cn"},
+		"task/T2/open":       {"email:plain@example.cn"},
+	}, byNotice(notify.Route(notices, recipients, all, at)), "the card replaces the DingTalk robot; who chose nothing at all hears nothing")
+	assert.Equal(t, map[string][]string{
+		"task/T1/open":       {"wecom_card:LiJingli", "dingtalk:https://oapi.example.cn/robot", "email:mgr@example.cn"},
+		"task/T1/reminder/1": {"dingtalk:https://oapi.example.cn/robot", "email:mgr@example.cn"},
+		"task/T2/open":       {"email:plain@example.cn"},
+	}, byNotice(notify.Route(notices, recipients, notify.Routing{EmailByDefault: true, WeComCards: true}, at)), "DingTalk's app not configured: its robot as before")
+	out := notify.Route(notices, recipients, all, at)
+	assert.Regexp(t, `^task/T1/open/dingtalk_card/[0-9a-f]{12}$`, out[0].Key)
+	assert.Equal(t, out[0].Key, notify.Route(notices, recipients, all, at.Add(time.Hour))[0].Key, "the same key again: the outbox writes it once")
 }
