@@ -236,7 +236,7 @@ type weCard struct {
 	ToUser       string `json:"touser"`
 	AgentID      int64  `json:"agentid"`
 	TemplateCard struct {
-		TaskID     string `json:"task_id"`
+		TaskID     string                            `json:"task_id"`
 		Horizontal []struct{ Keyname, Value string } `json:"horizontal_content_list"`
 		Buttons    []struct{ Text, Key, URL string } `json:"button_list"`
 	} `json:"template_card"`
