@@ -338,4 +338,35 @@ func TestTaskNoticesGoAsCardsAndATapDecidesOnce(t *testing.T) {
 	assert.Len(t, weAPI.Cards(), 2)
 	assert.Equal(t, 1, dingAPI.Tokens(), "the token is fetched once and reused")
 	assert.Equal(t, 1, weAPI.Tokens())
+
+	// Decided elsewhere (the API, as the console does): the DingTalk card
+	// is updated to show how the task closed; the tapped one too. The task
+	// of contract a, opened before the manager had an identity, had no
+	// card, so none is updated.
+	ct := waitTask(t, s, "sales_manager", c)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/tasks/"+ct.ID+"/decision", "sales_manager",
+		map[string]any{"decision": "reject", "opinion": "价格需重新评估"}), http.StatusOK)
+	at := waitTask(t, s, "sales_manager", a)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/tasks/"+at.ID+"/decision", "sales_manager",
+		map[string]any{"decision": "approve"}), http.StatusOK)
+	require.Eventually(t, func() bool {
+		s.Deliver(t)
+		return len(dingAPI.Updates()) >= 2
+	}, 10*time.Second, 50*time.Millisecond, "the closed tasks' cards are updated")
+	s.Deliver(t)
+	shown := map[string]string{}
+	for _, u := range dingAPI.Updates() {
+		var upd dingCard
+		require.NoError(t, json.Unmarshal(u, &upd))
+		shown[upd.OutTrackID] = upd.CardData.CardParamMap["sys_full_json_obj"]
+	}
+	require.Len(t, shown, 2, "the two carded tasks, not the one without a card")
+	assert.Contains(t, shown[imcard.TrackID(ct.ID)], "已拒绝")
+	assert.NotContains(t, shown[imcard.TrackID(ct.ID)], `"id":"approve"`)
+	assert.Contains(t, shown[imcard.TrackID(task.ID)], "已同意")
+	assert.Len(t, weAPI.Cards(), 2, "WeCom cards are not updated (no response_code kept)")
+	final := outboxOf(t, s, "demo-sales-manager")
+	assert.Equal(t, []string{"sent", "sent", "sent", "sent", "sent"}, final[notify.ChannelDingTalkCard],
+		"two cards and three closed tasks' updates (one with no card to update), none dead")
+	assert.Equal(t, []string{"sent", "sent"}, final[notify.ChannelWeComCard])
 }

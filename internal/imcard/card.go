@@ -27,6 +27,7 @@ const (
 // Wording shown on the cards (zh-CN: the platforms' users read Chinese).
 const (
 	labelTitle    = "待审批：%s"
+	labelClosedT  = "审批已结束：%s"
 	labelNumber   = "合同编号"
 	labelAmount   = "金额"
 	labelCustomer = "客户"
@@ -54,6 +55,18 @@ type Card struct {
 	Link string
 	// OpenOnly leaves only the 打开任务 button (Limits.OpenOnly).
 	OpenOnly bool
+	// Closed, when set, is the closed task's state in words (ClosedText):
+	// the card shows it and only 打开任务 (DingTalkUpdate).
+	Closed string
+}
+
+// ClosedText is what a closed task's card says: its state and, when
+// known, who decided it.
+func ClosedText(s domain.TaskStatus, decidedBy string) string {
+	if decidedBy == "" {
+		return StateText(s)
+	}
+	return StateText(s) + "（" + decidedBy + "）"
 }
 
 // Limits are the largest amounts, in minor units per currency, a card may
@@ -126,32 +139,7 @@ func (c Card) lines() [][2]string {
 // the StandardCard template: header, facts, an opinion input and buttons
 // whose taps come back to the callback route with their ID.
 func DingTalk(c Card, userID, robotCode, callbackRouteKey string) ([]byte, error) {
-	var md strings.Builder
-	for _, l := range c.lines() {
-		fmt.Fprintf(&md, "**%s**：%s  \n", l[0], escape(l[1]))
-	}
-	contents := []any{map[string]any{"type": "markdown", "text": md.String(), "id": "facts"}}
-	var actions []any
-	if c.OpenOnly {
-		contents = append(contents, map[string]any{"type": "text", "text": labelTooLarge, "id": "limit"})
-	} else {
-		contents = append(contents, map[string]any{"type": "input", "id": OpinionField, "placeholder": labelOpinion})
-		actions = append(actions,
-			button(ActionApprove, labelApprove, "primary"),
-			button(ActionReject, labelReject, "danger"),
-			button(ActionRequestChanges, labelChanges, "normal"))
-	}
-	actions = append(actions, map[string]any{
-		"type": "button", "id": "open", "label": map[string]any{"type": "text", "text": labelOpen},
-		"actionType": "openLink", "url": map[string]any{"all": c.Link}, "status": "normal",
-	})
-	contents = append(contents, map[string]any{"type": "action", "actions": actions, "id": "actions"})
-	card := map[string]any{
-		"config":   map[string]any{"autoLayout": true, "enableForward": false},
-		"header":   map[string]any{"title": map[string]any{"type": "text", "text": fmt.Sprintf(labelTitle, c.Title)}},
-		"contents": contents,
-	}
-	cardJSON, err := json.Marshal(card)
+	cardJSON, err := dingTalkCard(c)
 	if err != nil {
 		return nil, err
 	}
@@ -163,8 +151,62 @@ func DingTalk(c Card, userID, robotCode, callbackRouteKey string) ([]byte, error
 		"conversationType":   0,
 		"singleChatReceiver": string(receiver),
 		"callbackRouteKey":   callbackRouteKey,
-		"cardData":           map[string]any{"cardParamMap": map[string]string{"sys_full_json_obj": string(cardJSON)}},
+		"cardData":           map[string]any{"cardParamMap": map[string]string{"sys_full_json_obj": cardJSON}},
 	})
+}
+
+// DingTalkUpdate is the body of DingTalk's 更新互动卡片 call
+// (PUT /v1.0/im/interactiveCards) that turns a task's card into its closed
+// form: the same facts, c.Closed in place of the input and the decision
+// buttons, and 打开任务.
+func DingTalkUpdate(c Card) ([]byte, error) {
+	cardJSON, err := dingTalkCard(c)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]any{
+		"outTrackId":  TrackID(c.TaskID),
+		"cardData":    map[string]any{"cardParamMap": map[string]string{"sys_full_json_obj": cardJSON}},
+		"cardOptions": map[string]any{"updateCardDataByKey": false, "updatePrivateDataByKey": false},
+	})
+}
+
+// dingTalkCard is the StandardCard's JSON: what the card shows.
+func dingTalkCard(c Card) (string, error) {
+	var md strings.Builder
+	for _, l := range c.lines() {
+		fmt.Fprintf(&md, "**%s**：%s  \n", l[0], escape(l[1]))
+	}
+	contents := []any{map[string]any{"type": "markdown", "text": md.String(), "id": "facts"}}
+	var actions []any
+	switch {
+	case c.Closed != "":
+		contents = append(contents, map[string]any{"type": "text", "text": c.Closed, "id": "closed"})
+	case c.OpenOnly:
+		contents = append(contents, map[string]any{"type": "text", "text": labelTooLarge, "id": "limit"})
+	default:
+		contents = append(contents, map[string]any{"type": "input", "id": OpinionField, "placeholder": labelOpinion})
+		actions = append(actions,
+			button(ActionApprove, labelApprove, "primary"),
+			button(ActionReject, labelReject, "danger"),
+			button(ActionRequestChanges, labelChanges, "normal"))
+	}
+	actions = append(actions, map[string]any{
+		"type": "button", "id": "open", "label": map[string]any{"type": "text", "text": labelOpen},
+		"actionType": "openLink", "url": map[string]any{"all": c.Link}, "status": "normal",
+	})
+	contents = append(contents, map[string]any{"type": "action", "actions": actions, "id": "actions"})
+	title := labelTitle
+	if c.Closed != "" {
+		title = labelClosedT
+	}
+	card := map[string]any{
+		"config":   map[string]any{"autoLayout": true, "enableForward": false},
+		"header":   map[string]any{"title": map[string]any{"type": "text", "text": fmt.Sprintf(title, c.Title)}},
+		"contents": contents,
+	}
+	cardJSON, err := json.Marshal(card)
+	return string(cardJSON), err
 }
 
 func button(id, label, status string) map[string]any {

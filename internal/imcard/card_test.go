@@ -49,6 +49,19 @@ func TestDingTalkCardsMatchGoldenFiles(t *testing.T) {
 	golden(t, "dingtalk-open-only.json", body)
 }
 
+// A closed task's card keeps its facts, says how it closed and offers only
+// 打开任务.
+func TestDingTalkClosedCardMatchesGoldenFile(t *testing.T) {
+	c := sample(false)
+	c.Closed = ClosedText(domain.TaskRejected, "李经理")
+	body, err := DingTalkUpdate(c)
+	require.NoError(t, err)
+	golden(t, "dingtalk-closed.json", body)
+	assert.NotContains(t, string(body), `\"id\":\"approve\"`)
+	assert.Equal(t, "已拒绝（李经理）", c.Closed)
+	assert.Equal(t, "已同意", ClosedText(domain.TaskApproved, ""))
+}
+
 func TestWeComCardsMatchGoldenFiles(t *testing.T) {
 	body, err := WeCom(sample(false), "ZhangWei", 1000002)
 	require.NoError(t, err)

@@ -29,12 +29,17 @@ type CardTask struct {
 	// Risk is the review round's risk level (policy.Severity), "" unknown.
 	Risk   string
 	Status domain.TaskStatus
+	// DecidedBy names who decided a closed task, "" when nobody did.
+	DecidedBy string
 }
 
 // CardTasks reads a task for its card (the store); domain.ErrNotFound for
-// an unknown one.
+// an unknown one. WasDelivered reports whether the outbox delivered the
+// row of that key: whether a task's card was sent, so there is one to
+// update.
 type CardTasks interface {
 	CardTask(ctx context.Context, id string) (CardTask, error)
+	WasDelivered(ctx context.Context, key string) (bool, error)
 }
 
 // DingTalkApp is the DingTalk internal app that sends approval cards: its
@@ -87,6 +92,33 @@ func cardOf(ctx context.Context, tasks CardTasks, limits imcard.Limits, m Messag
 		TaskID: t.ID, ContractNumber: t.ContractNumber, Title: t.Title, Amount: t.Amount,
 		Customer: t.Customer, Risk: t.Risk, Link: m.Link, OpenOnly: limits.OpenOnly(t.Amount),
 	}, t.Status == domain.TaskOpen, nil
+}
+
+// closedCardOf is the closed form of the card m (a KindTaskClosed notice)
+// updates, and whether there is a card to update: the task's card was
+// delivered to this address on this channel, and the task is closed. A
+// card still on its way when the task closed finds it closed and is never
+// sent, so nothing is left to update.
+func closedCardOf(ctx context.Context, tasks CardTasks, t Target, m Message) (imcard.Card, bool, error) {
+	id, _ := m.Data["task_id"].(string)
+	if id == "" {
+		return imcard.Card{}, false, fmt.Errorf("%w: the notice names no task", ErrPermanent)
+	}
+	sent, err := tasks.WasDelivered(ctx, DeliveryKey("task/"+id+"/open", t.Channel, t.Address))
+	if err != nil || !sent {
+		return imcard.Card{}, false, err
+	}
+	task, err := tasks.CardTask(ctx, id)
+	if errors.Is(err, domain.ErrNotFound) {
+		return imcard.Card{}, false, nil
+	}
+	if err != nil || task.Status == domain.TaskOpen {
+		return imcard.Card{}, false, err
+	}
+	return imcard.Card{
+		TaskID: task.ID, ContractNumber: task.ContractNumber, Title: task.Title, Amount: task.Amount,
+		Customer: task.Customer, Risk: task.Risk, Link: m.Link, Closed: imcard.ClosedText(task.Status, task.DecidedBy),
+	}, true, nil
 }
 
 // tokenCache keeps a platform access token in memory until shortly before
@@ -239,21 +271,36 @@ func (d *dingTalkCards) fetchToken(ctx context.Context) (string, time.Duration, 
 	return a.AccessToken, time.Duration(a.ExpireIn) * time.Second, nil
 }
 
+// Send sends a task's card, or for KindTaskClosed turns the card sent
+// before into its closed form (PUT /v1.0/im/interactiveCards, the card
+// named by its outTrackId).
 func (d *dingTalkCards) Send(ctx context.Context, t Target, m Message) error {
-	card, open, err := cardOf(ctx, d.tasks, d.limits, m)
-	if err != nil || !open {
-		return err
-	}
-	body, err := imcard.DingTalk(card, t.Address, d.app.RobotCode, d.app.CallbackRouteKey)
-	if err != nil {
-		return fmt.Errorf("%w: build card: %w", ErrPermanent, err)
+	method, path := http.MethodPost, "/v1.0/im/interactiveCards/send"
+	var body []byte
+	if m.Kind == KindTaskClosed {
+		card, sent, err := closedCardOf(ctx, d.tasks, t, m)
+		if err != nil || !sent {
+			return err
+		}
+		if body, err = imcard.DingTalkUpdate(card); err != nil {
+			return fmt.Errorf("%w: build card: %w", ErrPermanent, err)
+		}
+		method, path = http.MethodPut, "/v1.0/im/interactiveCards"
+	} else {
+		card, open, err := cardOf(ctx, d.tasks, d.limits, m)
+		if err != nil || !open {
+			return err
+		}
+		if body, err = imcard.DingTalk(card, t.Address, d.app.RobotCode, d.app.CallbackRouteKey); err != nil {
+			return fmt.Errorf("%w: build card: %w", ErrPermanent, err)
+		}
 	}
 	tok, err := d.token.get(ctx)
 	if err != nil {
 		return err
 	}
 	var a dingTalkAnswer
-	status, err := apiCall(ctx, d.client, http.MethodPost, d.app.BaseURL+"/v1.0/im/interactiveCards/send",
+	status, err := apiCall(ctx, d.client, method, d.app.BaseURL+path,
 		map[string]string{"x-acs-dingtalk-access-token": tok}, body, &a)
 	if err != nil {
 		return fmt.Errorf("DingTalk card: %w", err)
@@ -324,7 +371,14 @@ func (w *weComCards) fetchToken(ctx context.Context) (string, time.Duration, err
 	return a.AccessToken, time.Duration(a.ExpiresIn) * time.Second, nil
 }
 
+// Send sends a task's card. A closed task's card is not updated: WeCom's
+// update_template_card needs the response_code the send answered with,
+// which is not kept; a tap on a stale card is answered with the task's
+// state by the callback.
 func (w *weComCards) Send(ctx context.Context, t Target, m Message) error {
+	if m.Kind == KindTaskClosed {
+		return nil
+	}
 	card, open, err := cardOf(ctx, w.tasks, w.limits, m)
 	if err != nil || !open {
 		return err

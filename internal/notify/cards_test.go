@@ -22,6 +22,14 @@ import (
 type oneTask struct {
 	mu sync.Mutex
 	t  notify.CardTask
+	// delivered are the outbox keys delivered.
+	delivered map[string]bool
+}
+
+func (o *oneTask) WasDelivered(_ context.Context, key string) (bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.delivered[key], nil
 }
 
 func (o *oneTask) CardTask(_ context.Context, id string) (notify.CardTask, error) {
@@ -36,7 +44,7 @@ func (o *oneTask) CardTask(_ context.Context, id string) (notify.CardTask, error
 func (o *oneTask) close() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.t.Status = domain.TaskApproved
+	o.t.Status, o.t.DecidedBy = domain.TaskApproved, "李经理"
 }
 
 func newTask() *oneTask {
@@ -127,6 +135,25 @@ func TestDingTalkCardsSendTheCardWithOneTokenAndClassifyFailures(t *testing.T) {
 	gone := taskMsg
 	gone.Data = map[string]any{"task_id": "T9"}
 	assert.ErrorIs(t, send.Send(ctx, target, gone), notify.ErrPermanent)
+
+	// The task closed: the card sent is turned into its closed form, once
+	// the outbox says it was delivered; else there is nothing to update.
+	closed := notify.Message{ID: "task/T1/closed/dingtalk_card/0a1b", Kind: notify.KindTaskClosed, Link: taskMsg.Link, Data: map[string]any{"task_id": "T1"}}
+	require.NoError(t, send.Send(ctx, target, closed))
+	assert.Empty(t, fake.Updates(), "no card delivered, none updated")
+	task.delivered = map[string]bool{notify.DeliveryKey("task/T1/open", notify.ChannelDingTalkCard, "manager4220"): true}
+	require.NoError(t, send.Send(ctx, target, closed))
+	require.Len(t, fake.Updates(), 1)
+	var upd struct {
+		OutTrackID string
+		CardData   struct{ CardParamMap map[string]string }
+	}
+	require.NoError(t, json.Unmarshal(fake.Updates()[0], &upd))
+	assert.Equal(t, "signet-task-T1", upd.OutTrackID)
+	shown := upd.CardData.CardParamMap["sys_full_json_obj"]
+	assert.Contains(t, shown, "已同意（李经理）")
+	assert.Contains(t, shown, "HT-2026-000123")
+	assert.NotContains(t, shown, `"id":"approve"`, "no decision buttons on a closed card")
 }
 
 func TestWeComCardsSendTheCardWithOneTokenAndCheckErrcode(t *testing.T) {

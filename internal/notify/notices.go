@@ -13,7 +13,10 @@ const (
 	KindTaskReminder  = "task.reminder"
 	KindTaskEscalated = "task.escalated"
 	KindDigest        = "digest"
-	kindContract      = "contract."
+	// KindTaskClosed updates a closed task's approval cards; it goes to
+	// the card channels only, and is in nobody's notice list.
+	KindTaskClosed = "task.closed"
+	kindContract   = "contract."
 )
 
 // Notice is something one person should hear about. Key is unique per
@@ -70,6 +73,22 @@ func ForTasks(c ContractSummary, tasks []domain.ApprovalTask) []Notice {
 		}
 		n.Text = "合同 " + c.line() + "\n环节：" + stageName(t) + due(t.DueAt)
 		out = append(out, n)
+	}
+	return out
+}
+
+// ForClosedTasks are the card updates of tasks that were open and are
+// closed now (decided, cancelled with their round, withdrawn): each
+// assignee's cards, if they were sent one, then show how it closed.
+func ForClosedTasks(tasks []domain.ApprovalTask) []Notice {
+	var out []Notice
+	for _, t := range tasks {
+		if t.AssigneeID == "" || t.OpenedAt == nil || t.Status == domain.TaskOpen || t.Status == domain.TaskPending {
+			continue
+		}
+		out = append(out, Notice{Key: "task/" + t.ID + "/closed", UserID: t.AssigneeID, Kind: KindTaskClosed,
+			Subject: "审批已结束：" + t.ContractNumber, Link: "/tasks/" + t.ID,
+			Data: map[string]any{"task_id": t.ID, "contract_number": t.ContractNumber, "status": string(t.Status)}})
 	}
 	return out
 }

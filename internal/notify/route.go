@@ -77,14 +77,16 @@ func Route(notices []Notice, recipients []Recipient, r Routing, at time.Time) []
 		msg := Message{Kind: n.Kind, Subject: n.Subject, Text: n.Text, Link: n.Link, At: at, Data: n.Data}
 		var taken []Preference
 		for _, p := range targets(rc, r.EmailByDefault) {
+			if n.Kind == KindTaskClosed {
+				break // a card update, for the card channels only
+			}
 			if len(p.Kinds) == 0 || slices.Contains(p.Kinds, n.Kind) {
 				taken = append(taken, p)
 			}
 		}
 		for _, p := range cards(n, rc, r, taken) {
-			sum := sha256.Sum256([]byte(p.Channel + "\x00" + p.Address))
 			out = append(out, Outgoing{
-				Key:    n.Key + "/" + p.Channel + "/" + hex.EncodeToString(sum[:6]),
+				Key:    DeliveryKey(n.Key, p.Channel, p.Address),
 				UserID: n.UserID, Channel: p.Channel, Address: p.Address, Secret: p.Secret, Message: msg,
 			})
 		}
@@ -92,14 +94,23 @@ func Route(notices []Notice, recipients []Recipient, r Routing, at time.Time) []
 	return out
 }
 
+// DeliveryKey is the outbox key of notice key's delivery over channel to
+// address: the notice's key, the channel and a hash of the address.
+func DeliveryKey(key, channel, address string) string {
+	sum := sha256.Sum256([]byte(channel + "\x00" + address))
+	return key + "/" + channel + "/" + hex.EncodeToString(sum[:6])
+}
+
 // cards is where notice n goes for recipient rc, given the targets that
 // take its kind: those, with a card to each platform identity whose app
 // is configured when n is a task notice a card carries, in place of a
 // robot target on that platform (one message in each app, and the card
 // can decide). A recipient who chose targets and none takes the kind gets
-// no card either: "tell me nothing" holds.
+// no card either: "tell me nothing" holds. A closed task's notice
+// (KindTaskClosed) goes to the DingTalk card channel only, which updates
+// the card if one was sent.
 func cards(n Notice, rc Recipient, r Routing, taken []Preference) []Preference {
-	if !CardKind(n.Kind) || n.Data["task_id"] == nil || (rc.Saved && len(taken) == 0) {
+	if n.Data["task_id"] == nil || !(CardKind(n.Kind) || n.Kind == KindTaskClosed) || (CardKind(n.Kind) && rc.Saved && len(taken) == 0) {
 		return taken
 	}
 	var out []Preference
@@ -108,7 +119,8 @@ func cards(n Notice, rc Recipient, r Routing, taken []Preference) []Preference {
 		out = append(out, Preference{Channel: ChannelDingTalkCard, Address: rc.DingTalkUserID})
 		replaced[ChannelDingTalk] = true
 	}
-	if r.WeComCards && rc.WeComUserID != "" {
+	// WeCom's cards are not updated once sent (see NewWeComCards).
+	if r.WeComCards && rc.WeComUserID != "" && n.Kind != KindTaskClosed {
 		out = append(out, Preference{Channel: ChannelWeComCard, Address: rc.WeComUserID})
 		replaced[ChannelWeCom] = true
 	}
@@ -172,7 +184,7 @@ func Keep(notices []Notice, recipients []Recipient, at time.Time) []Kept {
 	}
 	var out []Kept
 	for _, n := range notices {
-		if !active[n.UserID] {
+		if !active[n.UserID] || n.Kind == KindTaskClosed {
 			continue
 		}
 		out = append(out, Kept{UserID: n.UserID, Key: n.Key, Kind: n.Kind, Subject: n.Subject, Text: n.Text, Link: n.Link, At: at})

@@ -239,7 +239,8 @@ func (s *Store) SaveTasks(ctx context.Context, tasks []domain.ApprovalTask, noti
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return nil, nil, err
 		}
-		return nil, tasks, s.enqueue(ctx, tx, notices, time.Now())
+		// Tasks closing update their approval cards (notify.ForClosedTasks).
+		return nil, tasks, s.enqueue(ctx, tx, append(notices, s.closedCards(tasks)...), time.Now())
 	})
 	if err != nil {
 		return wrap("save tasks", err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/notify"
 )
 
@@ -177,13 +178,31 @@ func (s *Store) CardTask(ctx context.Context, id string) (notify.CardTask, error
 	var t notify.CardTask
 	err := s.pool.QueryRow(ctx, `
 		SELECT t.id, t.status, c.number, c.title, c.customer_name, c.amount, c.currency,
-			coalesce(r.route->'risk'->>'level', '')
+			coalesce(r.route->'risk'->>'level', ''), t.decided_by_name
 		FROM approval_tasks t JOIN contracts c ON c.number = t.contract_number
 		LEFT JOIN approval_rounds r ON r.contract_number = t.contract_number AND r.round = t.round
 		WHERE t.id = $1`, id).
-		Scan(&t.ID, &t.Status, &t.ContractNumber, &t.Title, &t.Customer, &t.Amount.Amount, &t.Amount.Currency, &t.Risk)
+		Scan(&t.ID, &t.Status, &t.ContractNumber, &t.Title, &t.Customer, &t.Amount.Amount, &t.Amount.Currency, &t.Risk, &t.DecidedBy)
 	if err != nil {
 		return t, wrap(fmt.Sprintf("card of task %s", id), err)
 	}
 	return t, nil
+}
+
+// WasDelivered reports whether the outbox delivered the row of key
+// (notify.CardTasks): a task's card, before it is updated.
+func (s *Store) WasDelivered(ctx context.Context, key string) (bool, error) {
+	var sent bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM notification_outbox WHERE key = $1 AND status = 'sent')`, key).Scan(&sent)
+	return sent, wrap("delivery "+key, err)
+}
+
+// closedCards are the card updates of tasks that closed
+// (notify.ForClosedTasks), when DingTalk cards are sent: only they are
+// updated once sent.
+func (s *Store) closedCards(tasks []domain.ApprovalTask) []notify.Notice {
+	if !s.DingTalkCards {
+		return nil
+	}
+	return notify.ForClosedTasks(tasks)
 }

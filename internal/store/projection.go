@@ -92,7 +92,8 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notice
 			if err := s.appendAudit(actx, tx, "contract."+e.Kind, "contract", c.Number, nil, after); err != nil {
 				return err
 			}
-			if err := s.enqueue(ctx, tx, notices, e.At); err != nil {
+			// Tasks the transition closes update their approval cards.
+			if err := s.enqueue(ctx, tx, append(notices, s.closedCards(t.Tasks)...), e.At); err != nil {
 				return err
 			}
 		}

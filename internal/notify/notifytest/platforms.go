@@ -17,11 +17,13 @@ import (
 type Platform struct {
 	URL string
 	mu  sync.Mutex
-	// Cards are the bodies of the cards accepted, in order.
-	cards  [][]byte
-	tokens int
-	valid  map[string]bool
-	fail   []failure
+	// Cards are the bodies of the cards accepted, in order; updates those
+	// of the card updates.
+	cards   [][]byte
+	updates [][]byte
+	tokens  int
+	valid   map[string]bool
+	fail    []failure
 }
 
 type failure struct {
@@ -34,6 +36,13 @@ func (p *Platform) Cards() [][]byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([][]byte(nil), p.cards...)
+}
+
+// Updates returns the bodies of the card updates accepted so far.
+func (p *Platform) Updates() [][]byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([][]byte(nil), p.updates...)
 }
 
 // Tokens is how many access tokens were handed out.
@@ -70,6 +79,10 @@ func (p *Platform) issue() string {
 // take answers a card sent with tok: a failure asked for, a refused
 // token, or the card kept.
 func (p *Platform) take(w http.ResponseWriter, tok string, body []byte, badToken failure, ok string) {
+	p.keep(w, tok, body, badToken, ok, &p.cards)
+}
+
+func (p *Platform) keep(w http.ResponseWriter, tok string, body []byte, badToken failure, ok string, into *[][]byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var f *failure
@@ -86,7 +99,7 @@ func (p *Platform) take(w http.ResponseWriter, tok string, body []byte, badToken
 		_, _ = io.WriteString(w, f.body)
 		return
 	}
-	p.cards = append(p.cards, body)
+	*into = append(*into, body)
 	_, _ = io.WriteString(w, ok)
 }
 
@@ -99,9 +112,9 @@ func newPlatform(t testing.TB, mux func(p *Platform) http.Handler) *Platform {
 }
 
 // NewDingTalk fakes api.dingtalk.com for an app with appKey and appSecret:
-// POST /v1.0/oauth2/accessToken and POST /v1.0/im/interactiveCards/send
-// (token in x-acs-dingtalk-access-token; a bad one is 401
-// InvalidAuthentication).
+// POST /v1.0/oauth2/accessToken, POST /v1.0/im/interactiveCards/send and
+// PUT /v1.0/im/interactiveCards (an update of a card it was sent; token in
+// x-acs-dingtalk-access-token, a bad one is 401 InvalidAuthentication).
 func NewDingTalk(t testing.TB, appKey, appSecret string) *Platform {
 	return newPlatform(t, func(p *Platform) http.Handler {
 		mux := http.NewServeMux()
@@ -120,8 +133,34 @@ func NewDingTalk(t testing.TB, appKey, appSecret string) *Platform {
 				failure{http.StatusUnauthorized, `{"code":"InvalidAuthentication","message":"不合法的access_token"}`},
 				`{"result":{"processQueryKey":"pqk-1"}}`)
 		})
+		mux.HandleFunc("PUT /v1.0/im/interactiveCards", func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			var in struct{ OutTrackID string }
+			_ = json.Unmarshal(body, &in)
+			if !p.sent(in.OutTrackID) {
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = io.WriteString(w, `{"code":"card.notFound","message":"卡片不存在"}`)
+				return
+			}
+			p.keep(w, r.Header.Get("x-acs-dingtalk-access-token"), body,
+				failure{http.StatusUnauthorized, `{"code":"InvalidAuthentication","message":"不合法的access_token"}`},
+				`{"success":true,"result":true}`, &p.updates)
+		})
 		return mux
 	})
+}
+
+// sent reports whether a card with outTrackId track was taken.
+func (p *Platform) sent(track string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.cards {
+		var in struct{ OutTrackID string }
+		if json.Unmarshal(c, &in) == nil && in.OutTrackID == track && track != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // NewWeCom fakes qyapi.weixin.qq.com for corpID and secret: GET
