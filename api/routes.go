@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/feed"
 )
 
 // Access says what a route asks of its caller.
@@ -222,6 +223,8 @@ func (h *handlers) routes() []Route {
 		{Method: get, Path: "/v1/me/notification-settings", Handler: h.notificationSettings, Status: ok, Body: body(NotificationSettings{})},
 		{Method: put, Path: "/v1/me/notification-settings", Handler: h.saveNotificationSettings, Status: ok, Body: body(NotificationSettings{})},
 		{Method: get, Path: "/v1/notifications", Handler: h.notifications, Status: ok, Body: body(items[OutboxEntry]{})},
+		// The change feed for finance and CRM systems (issue 20 part 3).
+		{Method: get, Path: "/v1/events", Roles: feed.ReaderRoles, Handler: h.events, Status: ok, Body: body(EventPage{})},
 		{Method: get, Path: "/v1/me/notices", Handler: h.notices, Status: ok, Body: body(NoticePage{})},
 		{Method: post, Path: "/v1/me/notices/read", Handler: h.readNotices, Status: ok, Body: body(NoticesRead{})},
 		{Method: get, Path: "/v1/reconciliation", Roles: roles(auditor, admin, executive), Handler: h.reconciliation, Status: ok, Body: body(Reconciliation{})},

@@ -19,6 +19,7 @@ import (
 	"github.com/signet-clm/signet/internal/customers"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/esign"
+	"github.com/signet-clm/signet/internal/feed"
 	"github.com/signet-clm/signet/internal/httpserve"
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/imports"
@@ -75,6 +76,8 @@ type Deps struct {
 	// Cards answers taps on DingTalk and WeCom approval cards.
 	Cards   CardCallbacks
 	Reports *reports.Service
+	// Feed reads the change feed (GET /v1/events).
+	Feed *feed.Service
 	// SignPages answers a signing link's visitor in a browser (the
 	// console's pages); nil serves the links as JSON only.
 	SignPages SignPages

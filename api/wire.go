@@ -14,6 +14,7 @@ import (
 	"github.com/signet-clm/signet/internal/customers"
 	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/esign"
+	"github.com/signet-clm/signet/internal/feed"
 	"github.com/signet-clm/signet/internal/identity"
 	"github.com/signet-clm/signet/internal/imports"
 	"github.com/signet-clm/signet/internal/inbox"
@@ -59,6 +60,7 @@ func StandardDeps(cfg config.Config, st *store.Store, tc client.Client, sealer *
 		Contracts:  cs,
 		Signing:    esign.New(cs, tc, st, sealer, SigningOptions(cfg)),
 		Customers:  customers.New(st),
+		Feed:       feed.New(st),
 		Catalog:    catalog.New(st),
 		Imports:    imports.New(st, Validate, importStarter{wf: workflows.Client{Temporal: tc}, queue: cfg.TaskQueue}, cfg.TimeZone),
 		Approvals:  inbox.New(st, cs),

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/feed"
 	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/store"
 )
@@ -71,8 +72,13 @@ func (s *Service) SaveNotificationSettings(ctx context.Context, u domain.User, i
 			bad.Add(fmt.Sprintf("targets[%d].secret", i), "is required for a webhook: receivers check the signature")
 		}
 		for j, k := range t.Kinds {
-			if !notify.IsUserKind(k) {
+			switch {
+			case !notify.IsUserKind(k):
 				bad.Add(fmt.Sprintf("targets[%d].kinds[%d]", i, j), "is not a notice kind; one of "+strings.Join(notify.UserKinds(), ", "))
+			case k == notify.KindEvents && t.Channel != notify.ChannelWebhook:
+				bad.Add(fmt.Sprintf("targets[%d].kinds[%d]", i, j), "the change feed's events go to a webhook only")
+			case k == notify.KindEvents && !feed.MayRead(u):
+				bad.Add(fmt.Sprintf("targets[%d].kinds[%d]", i, j), "the change feed's events are for finance, executives, admins and auditors")
 			}
 		}
 		kinds := t.Kinds

@@ -15,7 +15,7 @@ func UserKinds() []string {
 	userKindsOnce.Do(func() {
 		kinds := []string{KindTaskOpen, KindTaskReminder, KindTaskEscalated, KindDigest,
 			KindPaymentDue, KindPaymentOverdue, KindObligationDue, KindObligationOverdue, KindRenewalNotice,
-			kindContract + domain.EventSigned}
+			kindContract + domain.EventSigned, KindEvents}
 		for event := range contractNews {
 			kinds = append(kinds, kindContract+event)
 		}

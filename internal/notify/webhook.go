@@ -39,6 +39,10 @@ func (w webhook) Send(ctx context.Context, t Target, m Message) error {
 	}
 	ts := time.Now().Unix()
 	headers := map[string]string{"X-Signet-Delivery": m.ID, "X-Signet-Timestamp": strconv.FormatInt(ts, 10)}
+	if id, ok := m.Data["event_id"].(string); ok && m.Kind == KindEvents {
+		// The feed event's own ID: the same one GET /v1/events gives it.
+		headers["X-Signet-Event"] = id
+	}
 	if t.Secret != "" {
 		headers["X-Signet-Signature"] = SignWebhook(t.Secret, ts, body)
 	}

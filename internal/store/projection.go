@@ -8,6 +8,7 @@ import (
 
 	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/feed"
 	"github.com/signet-clm/signet/internal/notify"
 )
 
@@ -95,6 +96,11 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notice
 			// Tasks the transition closes update their approval cards.
 			if err := s.enqueue(ctx, tx, append(notices, s.closedCards(t.Tasks)...), e.At); err != nil {
 				return err
+			}
+			if ev, ok := feed.FromTransition(t); ok {
+				if err := s.recordFeed(ctx, tx, ev, e.At); err != nil {
+					return err
+				}
 			}
 		}
 		// A document and lines belong to the current version, or to the
