@@ -36,6 +36,7 @@ type receiver struct {
 	mu     sync.Mutex
 	got    []notify.Message
 	ids    []string
+	events []string // X-Signet-Event of each delivery that arrived
 	fail   int
 	hold   bool
 	server *httptest.Server
@@ -71,6 +72,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	require.NoError(r.t, json.Unmarshal(body, &m))
 	r.mu.Lock()
 	r.got = append(r.got, m)
+	r.events = append(r.events, req.Header.Get("X-Signet-Event"))
 	r.mu.Unlock()
 }
 

@@ -26,8 +26,8 @@ type PageInput struct {
 	// Next of its last page; empty: from the start.
 	After string `form:"after"`
 	Limit int    `form:"limit" validate:"min=0,max=1000"`
-	// Types limits the page to these event types (repeat type=…).
-	Types []string `form:"type" validate:"max=40"`
+	// Type limits the page to these event types, separated by commas.
+	Type string `form:"type" validate:"max=2000"`
 }
 
 // Page is the events after a cursor, in commit order.
@@ -56,9 +56,14 @@ func (s *Service) Page(ctx context.Context, u domain.User, in PageInput) (Page, 
 	if err != nil {
 		bad.Add("after", "is not a cursor this feed gave; pass the next_cursor of a page, or nothing to read from the start")
 	}
-	for i, t := range in.Types {
-		if !IsType(t) {
-			bad.Add(fmt.Sprintf("type[%d]", i), "is not an event type; one of "+strings.Join(Types(), ", "))
+	var types []string
+	if in.Type != "" {
+		for _, t := range strings.Split(in.Type, ",") {
+			if !IsType(t) {
+				bad.Add("type", fmt.Sprintf("%q is not an event type; event types separated by commas, of %s", t, strings.Join(Types(), ", ")))
+				break
+			}
+			types = append(types, t)
 		}
 	}
 	if err := bad.OrNil(); err != nil {
@@ -68,7 +73,7 @@ func (s *Service) Page(ctx context.Context, u domain.User, in PageInput) (Page, 
 	if limit == 0 {
 		limit = DefaultLimit
 	}
-	list, err := s.reader.FeedEvents(ctx, after, in.Types, limit+1)
+	list, err := s.reader.FeedEvents(ctx, after, types, limit+1)
 	if err != nil {
 		return Page{}, err
 	}

@@ -28,7 +28,13 @@ var owner = domain.User{ID: "u-zhang", Name: "张伟 Zhang Wei", Email: "zhang@e
 func open(t *testing.T) *store.Store {
 	t.Helper()
 	testenv.RequireIntegration(t)
-	st, err := store.Open(context.Background(), testenv.NewDatabase(t))
+	return openURL(t, testenv.NewDatabase(t))
+}
+
+// openURL opens the store on a database the test made.
+func openURL(t *testing.T, url string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), url)
 	require.NoError(t, err)
 	t.Cleanup(st.Close)
 	st.AuditKeys = testenv.AuditKeys()
