@@ -100,6 +100,10 @@ bench: bin/temporal
 	# (SIGNET_BENCH_ACTIVE for fewer), and the receivables aging over
 	# about 100,000 milestones.
 	go test -run '^$$' -bench 'ActiveContractsInTheWorker' -benchtime 1x -count=1 -timeout 60m ./api/...
+	# The change feed with 1,000,000 events (SIGNET_BENCH_FEED_EVENTS for
+	# fewer): a page of 100 from the start, the middle, a type filter, and
+	# a caught-up consumer's empty page.
+	go test -run '^$$' -bench 'FeedAt1M' -benchtime 200x -count=1 -timeout 30m ./internal/store/...
 	go test -run '^$$' -bench 'ReceivablesOver100k' -benchtime 50x -count=1 ./internal/reports/...
 	# Seeds 1,000,000 contracts (SIGNET_BENCH_CONTRACTS for fewer), then the
 	# ledger, the summary and full CSV/XLSX exports; plans in $$TMPDIR/signet-bench.

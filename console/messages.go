@@ -775,6 +775,7 @@ var messages = map[string]msg{
 	"kind.task.reminder":                 {"待办提醒", "Task reminder"},
 	"kind.task.escalated":                {"待办升级", "Task escalated"},
 	"kind.digest":                        {"每日摘要", "Daily digest"},
+	"kind.events":                        {"变更事件流（集成用，仅 Webhook）", "Change feed events (integrations, webhook only)"},
 	"kind.payment.due":                   {"回款到期", "Payment due"},
 	"kind.payment.overdue":               {"回款逾期", "Payment overdue"},
 	"kind.obligation.due":                {"履约到期", "Obligation due"},

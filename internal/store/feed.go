@@ -73,11 +73,11 @@ func (s *Store) FeedEvents(ctx context.Context, after feed.Cursor, types []strin
 		types = []string{}
 	}
 	rows, _ := s.pool.Query(ctx, `
-		SELECT xid::text::bigint, seq, recorded_at, payload FROM feed_events
+		SELECT xid::text::bigint AS xid_number, seq, recorded_at, payload FROM feed_events AS f
 		WHERE (xid, seq) > ($1::text::xid8, $2::bigint)
 		  AND xid < pg_snapshot_xmin(pg_current_snapshot())
 		  AND (cardinality($3::text[]) = 0 OR type = ANY($3))
-		ORDER BY xid, seq LIMIT $4`, strconv.FormatUint(after.XID, 10), after.Seq, types, limit)
+		ORDER BY f.xid, f.seq LIMIT $4`, strconv.FormatUint(after.XID, 10), after.Seq, types, limit)
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (feed.Stored, error) {
 		var st feed.Stored
 		var xid int64

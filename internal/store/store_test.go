@@ -25,14 +25,14 @@ func TestMain(m *testing.M) {
 
 var owner = domain.User{ID: "u-zhang", Name: "张伟 Zhang Wei", Email: "zhang@example.cn", Roles: []domain.Role{domain.RoleSales}}
 
-func open(t *testing.T) *store.Store {
+func open(t testing.TB) *store.Store {
 	t.Helper()
 	testenv.RequireIntegration(t)
 	return openURL(t, testenv.NewDatabase(t))
 }
 
 // openURL opens the store on a database the test made.
-func openURL(t *testing.T, url string) *store.Store {
+func openURL(t testing.TB, url string) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), url)
 	require.NoError(t, err)
