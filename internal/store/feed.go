@@ -48,7 +48,7 @@ func (s *Store) recordFeed(ctx context.Context, tx pgx.Tx, e feed.Event, at time
 	}
 	st.Cursor.XID = uint64(xid)
 	rows, _ := br.Query()
-	subs, err := pgx.CollectRows(rows, pgx.RowToStructByName[notify.Recipient])
+	subs, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[notify.Recipient]) // only where they route webhooks
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
