@@ -22,7 +22,7 @@ import (
 )
 
 // importFile sends data as an import of kind from source to path.
-func importFile(t *testing.T, s *testenv.Stack, path, role, kind, mode, filename string, data []byte) response {
+func importFile(t testing.TB, s *testenv.Stack, path, role, kind, mode, filename string, data []byte) response {
 	t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
@@ -110,7 +110,7 @@ func tableRows(t *testing.T, s *testenv.Stack, table string) int {
 
 // awaitImport waits for a job to finish, as a person watching its page
 // would, and returns it.
-func awaitImport(t *testing.T, s *testenv.Stack, role, id string) api.ImportJob {
+func awaitImport(t testing.TB, s *testenv.Stack, role, id string) api.ImportJob {
 	t.Helper()
 	var j api.ImportJob
 	require.Eventually(t, func() bool {
