@@ -364,9 +364,24 @@ func TestTaskNoticesGoAsCardsAndATapDecidesOnce(t *testing.T) {
 	assert.Contains(t, shown[imcard.TrackID(ct.ID)], "已拒绝")
 	assert.NotContains(t, shown[imcard.TrackID(ct.ID)], `"id":"approve"`)
 	assert.Contains(t, shown[imcard.TrackID(task.ID)], "已同意")
-	assert.Len(t, weAPI.Cards(), 2, "WeCom cards are not updated (no response_code kept)")
+	// WeCom's cards are updated with the response_code each send answered.
+	require.Len(t, weAPI.Updates(), 2)
+	replaced := map[string]string{}
+	for _, u := range weAPI.Updates() {
+		var upd struct {
+			UserIDs      []string `json:"userids"`
+			ResponseCode string   `json:"response_code"`
+			Button       struct {
+				ReplaceName string `json:"replace_name"`
+			} `json:"button"`
+		}
+		require.NoError(t, json.Unmarshal(u, &upd))
+		assert.Equal(t, []string{"LiJingli"}, upd.UserIDs)
+		replaced[upd.ResponseCode] = upd.Button.ReplaceName
+	}
+	assert.Equal(t, map[string]string{"rc-1": "已同意", "rc-2": "已拒绝"}, replaced)
 	final := outboxOf(t, s, "demo-sales-manager")
-	assert.Equal(t, []string{"sent", "sent", "sent", "sent", "sent"}, final[notify.ChannelDingTalkCard],
-		"two cards and three closed tasks' updates (one with no card to update), none dead")
-	assert.Equal(t, []string{"sent", "sent"}, final[notify.ChannelWeComCard])
+	five := []string{"sent", "sent", "sent", "sent", "sent"}
+	assert.Equal(t, five, final[notify.ChannelDingTalkCard], "two cards and three closed tasks' updates (one with no card to update), none dead")
+	assert.Equal(t, five, final[notify.ChannelWeComCard])
 }

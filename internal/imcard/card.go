@@ -274,3 +274,18 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
+
+// WeComUpdate is the body of WeCom's 更新模版卡片消息 call
+// (POST /cgi-bin/message/update_template_card) that turns a sent card's
+// buttons into one that cannot be tapped, labelled with the closed task's
+// state (StateText: a button holds 10 characters, no name fits):
+// responseCode is the one message/send answered with, valid 72 hours and
+// once.
+func WeComUpdate(userID string, agentID int64, responseCode string, s domain.TaskStatus) ([]byte, error) {
+	return json.Marshal(map[string]any{
+		"userids":       []string{userID},
+		"agentid":       agentID,
+		"response_code": responseCode,
+		"button":        map[string]any{"replace_name": truncate(StateText(s), 10)},
+	})
+}

@@ -62,6 +62,12 @@ func TestDingTalkClosedCardMatchesGoldenFile(t *testing.T) {
 	assert.Equal(t, "已同意", ClosedText(domain.TaskApproved, ""))
 }
 
+func TestWeComClosedCardMatchesGoldenFile(t *testing.T) {
+	body, err := WeComUpdate("ZhangWei", 1000002, "rc-abc", domain.TaskChangesRequested)
+	require.NoError(t, err)
+	golden(t, "wecom-closed.json", body)
+}
+
 func TestWeComCardsMatchGoldenFiles(t *testing.T) {
 	body, err := WeCom(sample(false), "ZhangWei", 1000002)
 	require.NoError(t, err)

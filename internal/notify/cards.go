@@ -33,13 +33,22 @@ type CardTask struct {
 	DecidedBy string
 }
 
+// SentCard is what the outbox knows of a card's delivery: whether it was
+// sent, when, and the receipt kept with it (WeCom's response_code).
+type SentCard struct {
+	Sent    bool
+	SentAt  time.Time
+	Receipt string
+}
+
 // CardTasks reads a task for its card (the store); domain.ErrNotFound for
-// an unknown one. WasDelivered reports whether the outbox delivered the
-// row of that key: whether a task's card was sent, so there is one to
-// update.
+// an unknown one. SentCard reads the outbox row of a card's delivery key,
+// so a closed task's card is updated only if it was sent; KeepReceipt
+// keeps with a delivery what its answer said that an update needs.
 type CardTasks interface {
 	CardTask(ctx context.Context, id string) (CardTask, error)
-	WasDelivered(ctx context.Context, key string) (bool, error)
+	SentCard(ctx context.Context, key string) (SentCard, error)
+	KeepReceipt(ctx context.Context, key, receipt string) error
 }
 
 // DingTalkApp is the DingTalk internal app that sends approval cards: its
@@ -99,26 +108,34 @@ func cardOf(ctx context.Context, tasks CardTasks, limits imcard.Limits, m Messag
 // delivered to this address on this channel, and the task is closed. A
 // card still on its way when the task closed finds it closed and is never
 // sent, so nothing is left to update.
-func closedCardOf(ctx context.Context, tasks CardTasks, t Target, m Message) (imcard.Card, bool, error) {
+func closedCardOf(ctx context.Context, tasks CardTasks, t Target, m Message) (closedCard, error) {
 	id, _ := m.Data["task_id"].(string)
 	if id == "" {
-		return imcard.Card{}, false, fmt.Errorf("%w: the notice names no task", ErrPermanent)
+		return closedCard{}, fmt.Errorf("%w: the notice names no task", ErrPermanent)
 	}
-	sent, err := tasks.WasDelivered(ctx, DeliveryKey("task/"+id+"/open", t.Channel, t.Address))
-	if err != nil || !sent {
-		return imcard.Card{}, false, err
+	sent, err := tasks.SentCard(ctx, DeliveryKey("task/"+id+"/open", t.Channel, t.Address))
+	if err != nil || !sent.Sent {
+		return closedCard{}, err
 	}
 	task, err := tasks.CardTask(ctx, id)
 	if errors.Is(err, domain.ErrNotFound) {
-		return imcard.Card{}, false, nil
+		return closedCard{}, nil
 	}
 	if err != nil || task.Status == domain.TaskOpen {
-		return imcard.Card{}, false, err
+		return closedCard{}, err
 	}
-	return imcard.Card{
+	return closedCard{card: imcard.Card{
 		TaskID: task.ID, ContractNumber: task.ContractNumber, Title: task.Title, Amount: task.Amount,
 		Customer: task.Customer, Risk: task.Risk, Link: m.Link, Closed: imcard.ClosedText(task.Status, task.DecidedBy),
-	}, true, nil
+	}, status: task.Status, sent: sent}, nil
+}
+
+// closedCard is a closed task's card, its state, and the delivery of the
+// card sent (sent.Sent false: there is none to update).
+type closedCard struct {
+	card   imcard.Card
+	status domain.TaskStatus
+	sent   SentCard
 }
 
 // tokenCache keeps a platform access token in memory until shortly before
@@ -278,11 +295,11 @@ func (d *dingTalkCards) Send(ctx context.Context, t Target, m Message) error {
 	method, path := http.MethodPost, "/v1.0/im/interactiveCards/send"
 	var body []byte
 	if m.Kind == KindTaskClosed {
-		card, sent, err := closedCardOf(ctx, d.tasks, t, m)
-		if err != nil || !sent {
+		c, err := closedCardOf(ctx, d.tasks, t, m)
+		if err != nil || !c.sent.Sent {
 			return err
 		}
-		if body, err = imcard.DingTalkUpdate(card); err != nil {
+		if body, err = imcard.DingTalkUpdate(c.card); err != nil {
 			return fmt.Errorf("%w: build card: %w", ErrPermanent, err)
 		}
 		method, path = http.MethodPut, "/v1.0/im/interactiveCards"
@@ -320,19 +337,30 @@ func (d *dingTalkCards) Send(ctx context.Context, t Target, m Message) error {
 }
 
 // weComAnswer is what qyapi.weixin.qq.com answers, errcode first.
+// invaliduser is a string from message/send, a list from
+// update_template_card.
 type weComAnswer struct {
-	ErrCode     int    `json:"errcode"`
-	AccessToken string `json:"access_token"`
-	ExpiresIn   int64  `json:"expires_in"`
-	InvalidUser string `json:"invaliduser"`
+	ErrCode      int             `json:"errcode"`
+	AccessToken  string          `json:"access_token"`
+	ExpiresIn    int64           `json:"expires_in"`
+	InvalidUser  json.RawMessage `json:"invaliduser"`
+	ResponseCode string          `json:"response_code"`
 }
+
+// invalid reports whether the answer names recipients it did not reach.
+func (a weComAnswer) invalid() bool {
+	v := strings.TrimSpace(string(a.InvalidUser))
+	return v != "" && v != `""` && v != "[]" && v != "null"
+}
+
+// weComCodeLife is how long a response_code can update its card.
+const weComCodeLife = 72 * time.Hour
 
 // WeCom error codes the card sender acts on.
 const (
 	weComBusy         = -1
 	weComInvalidToken = 40014
 	weComTokenExpired = 42001
-	weComBadSecret    = 40001
 	weComTooOften     = 45033
 )
 
@@ -342,14 +370,16 @@ type weComCards struct {
 	tasks  CardTasks
 	limits imcard.Limits
 	token  *tokenCache
+	now    func() time.Time
 }
 
 // NewWeComCards sends task notices as WeCom button_interaction 模板卡片 to
 // a user ID (ChannelWeComCard): an access token from /cgi-bin/gettoken,
 // kept in memory until it expires, then POST /cgi-bin/message/send with
-// imcard.WeCom's body.
+// imcard.WeCom's body; a closed task's card is updated with
+// /cgi-bin/message/update_template_card (see Send).
 func NewWeComCards(app WeComApp, client *http.Client, tasks CardTasks, limits imcard.Limits, now func() time.Time) Sender {
-	w := &weComCards{app: app, client: client, tasks: tasks, limits: limits}
+	w := &weComCards{app: app, client: client, tasks: tasks, limits: limits, now: now}
 	if w.app.BaseURL == "" {
 		w.app.BaseURL = DefaultWeComAPI
 	}
@@ -371,28 +401,38 @@ func (w *weComCards) fetchToken(ctx context.Context) (string, time.Duration, err
 	return a.AccessToken, time.Duration(a.ExpiresIn) * time.Second, nil
 }
 
-// Send sends a task's card. A closed task's card is not updated: WeCom's
-// update_template_card needs the response_code the send answered with,
-// which is not kept; a tap on a stale card is answered with the task's
-// state by the callback.
+// Send sends a task's card and keeps the response_code it is answered
+// with; for KindTaskClosed it spends that code on update_template_card,
+// turning the card's buttons into one that says how the task closed. A
+// card sent more than 72 hours before, or without a code, is left as it
+// is: a tap on it is answered with the task's state by the callback.
 func (w *weComCards) Send(ctx context.Context, t Target, m Message) error {
+	path := "/cgi-bin/message/send"
+	var body []byte
 	if m.Kind == KindTaskClosed {
-		return nil
-	}
-	card, open, err := cardOf(ctx, w.tasks, w.limits, m)
-	if err != nil || !open {
-		return err
-	}
-	body, err := imcard.WeCom(card, t.Address, w.app.AgentID)
-	if err != nil {
-		return fmt.Errorf("%w: build card: %w", ErrPermanent, err)
+		c, err := closedCardOf(ctx, w.tasks, t, m)
+		if err != nil || !c.sent.Sent || c.sent.Receipt == "" || w.now().Sub(c.sent.SentAt) > weComCodeLife {
+			return err
+		}
+		if body, err = imcard.WeComUpdate(t.Address, w.app.AgentID, c.sent.Receipt, c.status); err != nil {
+			return fmt.Errorf("%w: build card update: %w", ErrPermanent, err)
+		}
+		path = "/cgi-bin/message/update_template_card"
+	} else {
+		card, open, err := cardOf(ctx, w.tasks, w.limits, m)
+		if err != nil || !open {
+			return err
+		}
+		if body, err = imcard.WeCom(card, t.Address, w.app.AgentID); err != nil {
+			return fmt.Errorf("%w: build card: %w", ErrPermanent, err)
+		}
 	}
 	tok, err := w.token.get(ctx)
 	if err != nil {
 		return err
 	}
 	var a weComAnswer
-	status, err := apiCall(ctx, w.client, http.MethodPost, w.app.BaseURL+"/cgi-bin/message/send?access_token="+url.QueryEscape(tok), nil, body, &a)
+	status, err := apiCall(ctx, w.client, http.MethodPost, w.app.BaseURL+path+"?access_token="+url.QueryEscape(tok), nil, body, &a)
 	if err != nil {
 		return fmt.Errorf("WeCom card: %w", err)
 	}
@@ -401,11 +441,16 @@ func (w *weComCards) Send(ctx context.Context, t Target, m Message) error {
 		return fmt.Errorf("WeCom card: answered %d", status)
 	case status != http.StatusOK:
 		return fmt.Errorf("%w: WeCom card: answered %d", ErrPermanent, status)
-	case a.ErrCode == 0 && a.InvalidUser != "":
+	case a.ErrCode == 0 && a.invalid():
 		return fmt.Errorf("%w: WeCom does not know the recipient, or the app may not reach them", ErrPermanent)
 	case a.ErrCode == 0:
+		if a.ResponseCode != "" && m.Kind != KindTaskClosed {
+			// The card is sent whatever happens here; without its code it
+			// is only not updated when the task closes.
+			_ = w.tasks.KeepReceipt(ctx, m.ID, a.ResponseCode)
+		}
 		return nil
-	case a.ErrCode == weComInvalidToken || a.ErrCode == weComTokenExpired || a.ErrCode == weComBadSecret:
+	case a.ErrCode == weComInvalidToken || a.ErrCode == weComTokenExpired:
 		w.token.drop(tok)
 		return fmt.Errorf("WeCom card: the access token was refused (errcode %d); a new one is fetched", a.ErrCode)
 	case a.ErrCode == weComBusy || a.ErrCode == weComRateLimited || a.ErrCode == weComTooOften:

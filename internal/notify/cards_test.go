@@ -22,14 +22,25 @@ import (
 type oneTask struct {
 	mu sync.Mutex
 	t  notify.CardTask
-	// delivered are the outbox keys delivered.
-	delivered map[string]bool
+	// delivered are the outbox keys delivered, with their receipts.
+	delivered map[string]string
 }
 
-func (o *oneTask) WasDelivered(_ context.Context, key string) (bool, error) {
+func (o *oneTask) SentCard(_ context.Context, key string) (notify.SentCard, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.delivered[key], nil
+	r, ok := o.delivered[key]
+	return notify.SentCard{Sent: ok, SentAt: time.Now(), Receipt: r}, nil
+}
+
+func (o *oneTask) KeepReceipt(_ context.Context, key, receipt string) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.delivered == nil {
+		o.delivered = map[string]string{}
+	}
+	o.delivered[key] = receipt
+	return nil
 }
 
 func (o *oneTask) CardTask(_ context.Context, id string) (notify.CardTask, error) {
@@ -141,7 +152,7 @@ func TestDingTalkCardsSendTheCardWithOneTokenAndClassifyFailures(t *testing.T) {
 	closed := notify.Message{ID: "task/T1/closed/dingtalk_card/0a1b", Kind: notify.KindTaskClosed, Link: taskMsg.Link, Data: map[string]any{"task_id": "T1"}}
 	require.NoError(t, send.Send(ctx, target, closed))
 	assert.Empty(t, fake.Updates(), "no card delivered, none updated")
-	task.delivered = map[string]bool{notify.DeliveryKey("task/T1/open", notify.ChannelDingTalkCard, "manager4220"): true}
+	task.delivered = map[string]string{notify.DeliveryKey("task/T1/open", notify.ChannelDingTalkCard, "manager4220"): ""}
 	require.NoError(t, send.Send(ctx, target, closed))
 	require.Len(t, fake.Updates(), 1)
 	var upd struct {
@@ -220,6 +231,33 @@ func TestWeComCardsSendTheCardWithOneTokenAndCheckErrcode(t *testing.T) {
 	assert.Equal(t, []string{"同意", "拒绝", "退回修改", "打开任务"}, texts)
 	assert.Equal(t, "approve", body.TemplateCard.Buttons[0].Key)
 	assert.Equal(t, "https://signet.example/tasks/T1", body.TemplateCard.Buttons[3].URL)
+}
+
+// A WeCom card's response_code is kept with its delivery and spent on
+// update_template_card when the task closes.
+func TestWeComCardIsUpdatedWithItsResponseCode(t *testing.T) {
+	fake := notifytest.NewWeCom(t, "corp", "secret")
+	task := newTask()
+	clk := &clock{at: time.Now()}
+	send := notify.NewWeComCards(notify.WeComApp{BaseURL: fake.URL, CorpID: "corp", CorpSecret: "secret", AgentID: 7}, loopback, task, nil, clk.now)
+	target := notify.Target{Channel: notify.ChannelWeComCard, Address: "LiJingli"}
+	open := taskMsg
+	open.ID = notify.DeliveryKey("task/T1/open", notify.ChannelWeComCard, "LiJingli")
+	closed := notify.Message{ID: "task/T1/closed/x", Kind: notify.KindTaskClosed, Data: map[string]any{"task_id": "T1"}}
+	ctx := context.Background()
+
+	require.NoError(t, send.Send(ctx, target, open))
+	require.Equal(t, "rc-1", task.delivered[open.ID], "the send's response_code is kept with its delivery")
+	task.close()
+	clk.advance(73 * time.Hour)
+	require.NoError(t, send.Send(ctx, target, closed))
+	assert.Empty(t, fake.Updates(), "a code past 72 hours is not spent")
+	clk.advance(-72 * time.Hour)
+	require.NoError(t, send.Send(ctx, target, closed))
+	require.Len(t, fake.Updates(), 1)
+	assert.JSONEq(t, `{"userids":["LiJingli"],"agentid":7,"response_code":"rc-1","button":{"replace_name":"已同意"}}`, string(fake.Updates()[0]))
+	err := send.Send(ctx, target, closed)
+	assert.ErrorIs(t, err, notify.ErrPermanent, "a code is spent once: %v", err)
 }
 
 // The card senders call through the guarded client: the platform's

@@ -107,8 +107,8 @@ func DeliveryKey(key, channel, address string) string {
 // robot target on that platform (one message in each app, and the card
 // can decide). A recipient who chose targets and none takes the kind gets
 // no card either: "tell me nothing" holds. A closed task's notice
-// (KindTaskClosed) goes to the DingTalk card channel only, which updates
-// the card if one was sent.
+// (KindTaskClosed) goes to the card channels only, which update the card
+// if one was sent.
 func cards(n Notice, rc Recipient, r Routing, taken []Preference) []Preference {
 	if n.Data["task_id"] == nil || !(CardKind(n.Kind) || n.Kind == KindTaskClosed) || (CardKind(n.Kind) && rc.Saved && len(taken) == 0) {
 		return taken
@@ -119,8 +119,7 @@ func cards(n Notice, rc Recipient, r Routing, taken []Preference) []Preference {
 		out = append(out, Preference{Channel: ChannelDingTalkCard, Address: rc.DingTalkUserID})
 		replaced[ChannelDingTalk] = true
 	}
-	// WeCom's cards are not updated once sent (see NewWeComCards).
-	if r.WeComCards && rc.WeComUserID != "" && n.Kind != KindTaskClosed {
+	if r.WeComCards && rc.WeComUserID != "" {
 		out = append(out, Preference{Channel: ChannelWeComCard, Address: rc.WeComUserID})
 		replaced[ChannelWeCom] = true
 	}

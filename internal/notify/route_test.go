@@ -154,5 +154,18 @@ func TestTaskNoticesGoAsCardsToPlatformIdentities(t *testing.T) {
 	}, byNotice(notify.Route(notices, recipients, notify.Routing{EmailByDefault: true, WeComCards: true}, at)), "DingTalk's app not configured: its robot as before")
 	out := notify.Route(notices, recipients, all, at)
 	assert.Regexp(t, `^task/T1/open/dingtalk_card/[0-9a-f]{12}$`, out[0].Key)
+
+	// A closed task's card update goes to the card channels only, and is in
+	// nobody's notice list.
+	closed := notify.ForClosedTasks([]domain.ApprovalTask{{ID: "T1", ContractNumber: "HT-1", AssigneeID: "u-mgr", Status: domain.TaskApproved, OpenedAt: &at},
+		{ID: "T5", AssigneeID: "u-mgr", Status: domain.TaskCancelled}, {ID: "T6", AssigneeID: "u-mgr", Status: domain.TaskOpen, OpenedAt: &at}})
+	require.Len(t, closed, 1, "only a task that was open and is closed")
+	var got []string
+	for _, o := range notify.Route(closed, recipients, all, at) {
+		got = append(got, o.Channel)
+	}
+	assert.Equal(t, []string{notify.ChannelDingTalkCard, notify.ChannelWeComCard}, got)
+	assert.Empty(t, notify.Route(closed, recipients, notify.Routing{EmailByDefault: true}, at), "no card apps, nothing to update")
+	assert.Empty(t, notify.Keep(closed, recipients, at))
 	assert.Equal(t, out[0].Key, notify.Route(notices, recipients, all, at.Add(time.Hour))[0].Key, "the same key again: the outbox writes it once")
 }

@@ -189,19 +189,32 @@ func (s *Store) CardTask(ctx context.Context, id string) (notify.CardTask, error
 	return t, nil
 }
 
-// WasDelivered reports whether the outbox delivered the row of key
-// (notify.CardTasks): a task's card, before it is updated.
-func (s *Store) WasDelivered(ctx context.Context, key string) (bool, error) {
-	var sent bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM notification_outbox WHERE key = $1 AND status = 'sent')`, key).Scan(&sent)
-	return sent, wrap("delivery "+key, err)
+// SentCard reads the outbox row of key (notify.CardTasks): whether it was
+// delivered, when, and the receipt kept with it.
+func (s *Store) SentCard(ctx context.Context, key string) (notify.SentCard, error) {
+	var c notify.SentCard
+	var at *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT status = 'sent', sent_at, receipt FROM notification_outbox WHERE key = $1`, key).Scan(&c.Sent, &at, &c.Receipt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notify.SentCard{}, nil
+	}
+	if at != nil {
+		c.SentAt = *at
+	}
+	return c, wrap("delivery "+key, err)
+}
+
+// KeepReceipt keeps with delivery key what its answer said that a later
+// delivery needs (notify.CardTasks): WeCom's response_code.
+func (s *Store) KeepReceipt(ctx context.Context, key, receipt string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE notification_outbox SET receipt = $2 WHERE key = $1`, key, receipt)
+	return wrap("keep receipt of "+key, err)
 }
 
 // closedCards are the card updates of tasks that closed
-// (notify.ForClosedTasks), when DingTalk cards are sent: only they are
-// updated once sent.
+// (notify.ForClosedTasks), when cards are sent at all.
 func (s *Store) closedCards(tasks []domain.ApprovalTask) []notify.Notice {
-	if !s.DingTalkCards {
+	if !s.DingTalkCards && !s.WeComCards {
 		return nil
 	}
 	return notify.ForClosedTasks(tasks)

@@ -24,6 +24,8 @@ type Platform struct {
 	tokens  int
 	valid   map[string]bool
 	fail    []failure
+	// codes are WeCom's response_codes handed out and not spent.
+	codes map[string]bool
 }
 
 type failure struct {
@@ -104,7 +106,7 @@ func (p *Platform) keep(w http.ResponseWriter, tok string, body []byte, badToken
 }
 
 func newPlatform(t testing.TB, mux func(p *Platform) http.Handler) *Platform {
-	p := &Platform{valid: map[string]bool{}}
+	p := &Platform{valid: map[string]bool{}, codes: map[string]bool{}}
 	srv := httptest.NewServer(mux(p))
 	t.Cleanup(srv.Close)
 	p.URL = srv.URL
@@ -165,7 +167,8 @@ func (p *Platform) sent(track string) bool {
 
 // NewWeCom fakes qyapi.weixin.qq.com for corpID and secret: GET
 // /cgi-bin/gettoken and POST /cgi-bin/message/send?access_token= (a bad
-// token is errcode 40014).
+// token is errcode 40014); each card's answer carries a response_code
+// ("rc-1", …) that POST /cgi-bin/message/update_template_card spends once.
 func NewWeCom(t testing.TB, corpID, secret string) *Platform {
 	return newPlatform(t, func(p *Platform) http.Handler {
 		mux := http.NewServeMux()
@@ -178,9 +181,33 @@ func NewWeCom(t testing.TB, corpID, secret string) *Platform {
 		})
 		mux.HandleFunc("POST /cgi-bin/message/send", func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
+			p.mu.Lock()
+			code := fmt.Sprintf("rc-%d", len(p.cards)+1)
+			p.codes[code] = true
+			p.mu.Unlock()
 			p.take(w, r.URL.Query().Get("access_token"), body,
 				failure{http.StatusOK, `{"errcode":40014,"errmsg":"invalid access_token"}`},
-				`{"errcode":0,"errmsg":"ok","invaliduser":"","msgid":"m-1","response_code":"rc-1"}`)
+				`{"errcode":0,"errmsg":"ok","invaliduser":"","msgid":"m-1","response_code":"`+code+`"}`)
+		})
+		mux.HandleFunc("POST /cgi-bin/message/update_template_card", func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			var in struct {
+				ResponseCode string `json:"response_code"`
+			}
+			_ = json.Unmarshal(body, &in)
+			p.mu.Lock()
+			fresh := p.codes[in.ResponseCode]
+			delete(p.codes, in.ResponseCode)
+			p.mu.Unlock()
+			if !fresh {
+				// 40058 is WeCom's "parameter not valid"; which code a spent
+				// response_code gets is not documented at hand.
+				_, _ = io.WriteString(w, `{"errcode":40058,"errmsg":"invalid response_code"}`)
+				return
+			}
+			p.keep(w, r.URL.Query().Get("access_token"), body,
+				failure{http.StatusOK, `{"errcode":40014,"errmsg":"invalid access_token"}`},
+				`{"errcode":0,"errmsg":"ok","invaliduser":[]}`, &p.updates)
 		})
 		return mux
 	})
