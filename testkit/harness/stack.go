@@ -80,7 +80,7 @@ type Stack struct {
 	// API share, under Dir.
 	Keys devstack.KeyFiles
 	// APIURL is where the first `signet api` listens; APIURLs lists every
-	// API slot's address, running or not (APIsRunning says which are).
+	// API slot's address, running or not (Shape says how many run).
 	APIURL  string
 	APIURLs []string
 	// Store reads what Signet wrote, for the suite's checks.
@@ -209,7 +209,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 }
 
 // env is what worker and API run with; addr is the API's listen address
-// (each API process has its own; the workers' is unused).
+// (each API process has its own).
 func (s *Stack) env(addr string) []string {
 	appURL, _ := migrations.AppURL(s.DatabaseURL) // parsed once already
 	env := append(os.Environ(),
@@ -267,6 +267,15 @@ func (s *Stack) Scale(ctx context.Context, apis, workers int) error {
 	if apis < 1 || workers < 1 {
 		return errors.New("a stack needs at least one API and one worker")
 	}
+	for len(s.apis) < apis {
+		port, err := devstack.FreePort()
+		if err != nil {
+			return err
+		}
+		addr := "127.0.0.1:" + strconv.Itoa(port)
+		s.apis, s.apiAddrs, s.APIURLs = append(s.apis, nil), append(s.apiAddrs, addr), append(s.APIURLs, "http://"+addr)
+	}
+	s.APIURL = s.APIURLs[0]
 	for len(s.workers) < workers {
 		s.workers = append(s.workers, nil)
 	}
@@ -281,15 +290,6 @@ func (s *Stack) Scale(ctx context.Context, apis, workers int) error {
 			s.workers[i] = nil
 		}
 	}
-	for len(s.apis) < apis {
-		port, err := devstack.FreePort()
-		if err != nil {
-			return err
-		}
-		addr := "127.0.0.1:" + strconv.Itoa(port)
-		s.apis, s.apiAddrs, s.APIURLs = append(s.apis, nil), append(s.apiAddrs, addr), append(s.APIURLs, "http://"+addr)
-	}
-	s.APIURL = s.APIURLs[0]
 	for i := range s.apis {
 		switch {
 		case i < apis && s.apis[i] == nil:
@@ -338,7 +338,9 @@ func (s *Stack) StartWorker(i int) error {
 	if s.workers[i] != nil {
 		return fmt.Errorf("worker %d is running", i)
 	}
-	w, err := s.spawn("worker", i, "")
+	// Workers serve no HTTP; they get the first API's address as the API
+	// itself does, like every process of one deployment.
+	w, err := s.spawn("worker", i, s.apiAddrs[0])
 	if err != nil {
 		return err
 	}
