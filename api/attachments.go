@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -21,13 +22,23 @@ const multipartSlack = 64 << 10
 
 // uploadAttachment streams the "file" part of a multipart body, refusing it
 // with 413 as soon as it passes the limit, so nothing partial is stored.
+// A "version" field before the file files it under that version.
 func (h *handlers) uploadAttachment(c *gin.Context) {
-	name, data, err := readFilePart(c, h.d.AttachmentMaxBytes, nil)
+	version, badVersion := 0, false
+	name, data, err := readFilePart(c, h.d.AttachmentMaxBytes, func(field, value string) {
+		if field == "version" && value != "" {
+			v, err := strconv.Atoi(strings.TrimSpace(value))
+			version, badVersion = v, err != nil || v <= 0
+		}
+	})
+	if err == nil && badVersion {
+		err = fieldError("version", "must be a version number of the contract (1, 2, ...), or absent for the contract as a whole")
+	}
 	if err != nil {
 		writeError(c, h.d.Logger, err)
 		return
 	}
-	a, err := as(toAttachment)(h.d.Contracts.Attach(c.Request.Context(), currentUser(c), c.Param("number"), name, data))
+	a, err := as(toAttachment)(h.d.Contracts.Attach(c.Request.Context(), currentUser(c), c.Param("number"), version, name, data))
 	h.respond(c, http.StatusCreated, a, err)
 }
 

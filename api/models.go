@@ -514,6 +514,9 @@ type Attachment struct {
 	SHA256         string    `json:"sha256"`
 	UploadedBy     string    `json:"uploaded_by"`
 	CreatedAt      time.Time `json:"created_at"`
+	// Version is the contract version the file belongs to; absent: the
+	// contract as a whole.
+	Version int `json:"version,omitempty"`
 }
 
 // Inbox is the API's approvals.Inbox.
@@ -1766,6 +1769,7 @@ func toAttachment(v store.Attachment) Attachment {
 		Size:           v.Size,
 		SHA256:         v.SHA256,
 		UploadedBy:     v.UploadedBy,
+		Version:        v.Version,
 		CreatedAt:      v.CreatedAt,
 	}
 }

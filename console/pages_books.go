@@ -159,7 +159,13 @@ func (p *pages) attach(c *gin.Context) {
 		if len(data) == 0 {
 			return domain.InvalidField("file", "is empty")
 		}
-		_, err = p.d.Contracts.Attach(c.Request.Context(), currentUser(c), n, name, data)
+		version := 0
+		if v := c.PostForm("version"); v != "" {
+			if version, err = strconv.Atoi(v); err != nil || version <= 0 {
+				return domain.InvalidField("version", "must be a version of the contract")
+			}
+		}
+		_, err = p.d.Contracts.Attach(c.Request.Context(), currentUser(c), n, version, name, data)
 		return err
 	}()
 	p.afterActionAt(c, n, "attach", err, "", "#attachments")

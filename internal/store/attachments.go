@@ -20,26 +20,32 @@ type Attachment struct {
 	SHA256         string    `json:"sha256"`
 	UploadedBy     string    `json:"uploaded_by"`
 	CreatedAt      time.Time `json:"created_at"`
-	Data           []byte    `json:"-"`
+	// Version is the contract version it belongs to; 0: the contract as
+	// a whole.
+	Version int    `json:"version,omitempty"`
+	Data    []byte `json:"-"`
 }
 
-const attachmentColumns = `id::text AS id, contract_number, filename, content_type, size, sha256, uploaded_by, created_at`
+const attachmentColumns = `id::text AS id, contract_number, filename, content_type, size, sha256, uploaded_by, created_at, coalesce(version, 0) AS version`
 
 // AddAttachment stores a file with its hash and size. accept sees the
-// contract's status as the row lock holds it (no transition can land
-// between) and may refuse; then nothing is written.
-func (s *Store) AddAttachment(ctx context.Context, a Attachment, accept func(domain.Status) error) error {
+// contract's status and the versions it has documents of, as the row lock
+// holds them (no transition can land between), and may refuse; then
+// nothing is written.
+func (s *Store) AddAttachment(ctx context.Context, a Attachment, accept func(status domain.Status, versions []int) error) error {
 	err := s.audited(ctx, "attachment.added", "contract", a.ContractNumber, func(tx pgx.Tx) (any, any, error) {
 		var status domain.Status
-		if err := tx.QueryRow(ctx, `SELECT status FROM contracts WHERE number = $1 FOR SHARE`, a.ContractNumber).Scan(&status); err != nil {
+		var versions []int
+		if err := tx.QueryRow(ctx, `SELECT status, ARRAY(SELECT version FROM contract_documents d WHERE d.contract_number = c.number ORDER BY version)
+			FROM contracts c WHERE number = $1 FOR SHARE OF c`, a.ContractNumber).Scan(&status, &versions); err != nil {
 			return nil, nil, err
 		}
-		if err := accept(status); err != nil {
+		if err := accept(status, versions); err != nil {
 			return nil, nil, err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO attachments (id, contract_number, filename, content_type, size, sha256, data, uploaded_by, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			a.ID, a.ContractNumber, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, a.UploadedBy, a.CreatedAt)
+		_, err := tx.Exec(ctx, `INSERT INTO attachments (id, contract_number, filename, content_type, size, sha256, data, uploaded_by, created_at, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, nullif($10, 0))`,
+			a.ID, a.ContractNumber, a.Filename, a.ContentType, a.Size, a.SHA256, a.Data, a.UploadedBy, a.CreatedAt, a.Version)
 		return nil, a, err
 	})
 	if err != nil {
