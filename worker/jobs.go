@@ -7,6 +7,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -22,6 +23,24 @@ type Jobs struct {
 
 // RunJob runs one job for the time it was scheduled for.
 func (j *Jobs) RunJob(ctx context.Context, in workflows.JobRun) (workflows.JobResult, error) {
+	// The job's own work does not report progress; beat while it runs so
+	// the server can tell a live job from one whose worker died.
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		t := time.NewTicker(jobHeartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
 	out := workflows.JobResult{Job: in.Job, ScheduledAt: in.ScheduledAt}
 	switch in.Job {
 	case workflows.JobDailyDigest:
@@ -35,6 +54,10 @@ func (j *Jobs) RunJob(ctx context.Context, in workflows.JobRun) (workflows.JobRe
 	}
 	return out, temporal.NewNonRetryableApplicationError("unknown job "+in.Job, "UnknownJob", nil)
 }
+
+// jobHeartbeat is how often a running job heartbeats: well inside the
+// workflow's minute of heartbeat timeout.
+const jobHeartbeat = 10 * time.Second
 
 // JobSchedule is one job's schedule: a cron spec read in the worker's
 // time zone.

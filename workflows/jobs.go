@@ -65,9 +65,12 @@ var scheduledStart = temporal.NewSearchAttributeKeyTime("TemporalScheduledStartT
 // jobActivityOptions: a job reads and writes PostgreSQL and calls
 // Temporal's visibility; it may take minutes on a large database, and a
 // retry is safe (the digest is keyed per person and day, a reconciliation
-// only records another report).
+// only records another report). It heartbeats, so a job whose worker died
+// is retried within a minute rather than when the hour is up (the
+// schedule skips its times while a run is open).
 var jobActivityOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: time.Hour,
+	HeartbeatTimeout:    time.Minute,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    10 * time.Second,
 		BackoffCoefficient: 2,
