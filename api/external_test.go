@@ -104,7 +104,7 @@ func TestConcurrentPushesOfOneKeyMakeOneCustomer(t *testing.T) {
 	testenv.RequireIntegration(t)
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 	path := byExternal("customers", "crm", "race/1")
-	const pushers = 8
+	const pushers = 16 // more than any fixed number of optimistic retries would absorb
 	statuses := make([]int, pushers)
 	ids := make([]string, pushers)
 	var wg sync.WaitGroup

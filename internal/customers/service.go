@@ -25,7 +25,7 @@ type Store interface {
 	RemoveContact(ctx context.Context, customerID, id string, at time.Time) (store.Contact, error)
 	SetCustomerActive(ctx context.Context, id string, active bool, at time.Time) error
 	MergeCustomer(ctx context.Context, from, into string, at time.Time) (store.Merged, bool, error)
-	SyncCustomer(ctx context.Context, c store.Customer, readAt time.Time, contacts []store.Contact) error
+	SyncCustomer(ctx context.Context, id string, merge store.CustomerMerge) error
 	FindExternal(ctx context.Context, kind, source, id string) (string, error)
 	Customer(ctx context.Context, id string) (store.Customer, error)
 	Contacts(ctx context.Context, customerID string) ([]store.Contact, error)
@@ -182,8 +182,8 @@ func externalTaken(err error) error {
 // added; contacts not in in stay. It is what a CRM pushing its records
 // calls, again and again; created says which it did. Two pushes of a new
 // key at once make one customer (the loser of the race finds the
-// winner's and updates it), and two updates at once apply one after the
-// other (SyncCustomer refuses a stale read; this reads again).
+// winner's and updates it), and updates at once apply one after the
+// other under the customer's row lock.
 func (s *Service) PutByExternal(ctx context.Context, u domain.User, source, id string, in CreateInput) (d Detail, created bool, err error) {
 	if in.ExternalIDs, err = domain.WithExternalID(in.ExternalIDs, domain.ExternalID{Source: source, ID: id}); err != nil {
 		return Detail{}, false, err
@@ -207,7 +207,7 @@ func (s *Service) PutByExternal(ctx context.Context, u domain.User, source, id s
 			return Detail{}, false, err
 		}
 		err = s.sync(ctx, u, found, in)
-		if errors.Is(err, store.ErrStale) || store.TakenKey(err) == store.ExternalIDTaken {
+		if store.TakenKey(err) == store.ExternalIDTaken {
 			continue
 		}
 		if err != nil {
@@ -216,7 +216,7 @@ func (s *Service) PutByExternal(ctx context.Context, u domain.User, source, id s
 		d, err := s.Get(ctx, u, found)
 		return d, false, err
 	}
-	return Detail{}, false, &domain.Refusal{Kind: domain.RefusedConflict, Message: "the customer kept changing while it was saved, or an external ID given is another's; try again"}
+	return Detail{}, false, &domain.Refusal{Kind: domain.RefusedConflict, Message: "an external ID given is another record's"}
 }
 
 // survivor is the customer id resolves to: the one it was merged into,
@@ -233,34 +233,36 @@ func (s *Service) survivor(ctx context.Context, id string) (string, error) {
 	return id, nil
 }
 
-// sync overwrites customer id with in, as PutByExternal describes.
+// sync overwrites customer id with in, as PutByExternal describes, on
+// the row as it is under the store's lock.
 func (s *Service) sync(ctx context.Context, u domain.User, id string, in CreateInput) error {
-	c, err := s.visible(ctx, u, id)
-	if err != nil {
+	if _, err := s.visible(ctx, u, id); err != nil {
 		return err
 	}
-	if !mayEdit(u, c) {
-		return domain.ErrForbidden
-	}
-	have, err := s.store.Contacts(ctx, id)
-	if err != nil {
-		return err
-	}
-	readAt := c.UpdatedAt
-	fill(&c, in, s.now().UTC().Truncate(time.Microsecond))
-	if !c.UpdatedAt.After(readAt) {
-		c.UpdatedAt = readAt.Add(time.Microsecond) // the stale check needs a new value
-	}
-	contacts := make([]store.Contact, 0, len(in.Contacts))
-	for _, ci := range in.Contacts {
-		ct := matchContact(have, ci)
-		if ct.ID == "" {
-			ct = store.Contact{ID: newID(), CustomerID: id}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	return s.store.SyncCustomer(ctx, id, func(c store.Customer, have []store.Contact) (store.Customer, []store.Contact, error) {
+		if !u.Sees(c.OwnerID) {
+			return c, nil, domain.ErrNotFound // given away since it was looked up
 		}
-		fillContact(&ct, ci)
-		contacts = append(contacts, ct)
-	}
-	return s.store.SyncCustomer(ctx, c, readAt, contacts)
+		if !mayEdit(u, c) {
+			return c, nil, domain.ErrForbidden
+		}
+		readAt := c.UpdatedAt
+		fill(&c, in, now)
+		if !c.UpdatedAt.After(readAt) {
+			c.UpdatedAt = readAt.Add(time.Microsecond) // updated_at only moves forward
+		}
+		contacts := make([]store.Contact, 0, len(in.Contacts))
+		for _, ci := range in.Contacts {
+			ct := matchContact(have, ci)
+			if ct.ID == "" {
+				ct = store.Contact{ID: newID(), CustomerID: id}
+			}
+			fillContact(&ct, ci)
+			contacts = append(contacts, ct)
+		}
+		return c, contacts, nil
+	})
 }
 
 // matchContact finds the contact in have that ci describes: one sharing

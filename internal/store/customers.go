@@ -181,25 +181,32 @@ func (s *Store) RemoveContact(ctx context.Context, customerID, id string, at tim
 	return out, nil
 }
 
-// ErrStale is a write refused because the row changed since the caller
-// read it; the caller reads again and retries.
-var ErrStale = errors.New("changed since it was read")
+// CustomerMerge turns a customer and its contacts, as they are under the
+// row lock, into what to write: the customer's new fields and the
+// contacts to upsert. An error from it writes nothing.
+type CustomerMerge func(c Customer, have []Contact) (Customer, []Contact, error)
 
 // SyncCustomer overwrites a customer's fields as UpdateCustomer does,
-// upserts the given contacts (by ID) and adds the external IDs of both,
-// in one transaction, provided the customer is still as it was at
-// readAt (its updated_at); otherwise ErrStale. A CRM pushing the same
-// record twice at once so ends with one set of contacts.
-func (s *Store) SyncCustomer(ctx context.Context, c Customer, readAt time.Time, contacts []Contact) error {
-	err := s.audited(ctx, "customer.synced", "customer", c.ID, func(tx pgx.Tx) (any, any, error) {
-		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1 FOR UPDATE`, c.ID)
+// upserts contacts (by ID) and adds the external IDs of both, in one
+// transaction, with what merge makes of the row and its contacts read
+// under the row's lock. Pushes of one record at once so apply one after
+// the other, each seeing the last one's contacts, however many there are.
+func (s *Store) SyncCustomer(ctx context.Context, id string, merge CustomerMerge) error {
+	err := s.audited(ctx, "customer.synced", "customer", id, func(tx pgx.Tx) (any, any, error) {
+		rows, _ := tx.Query(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1 FOR UPDATE`, id)
 		before, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Customer])
 		if err != nil {
 			return nil, nil, wrap("", err)
 		}
-		if !before.UpdatedAt.Equal(readAt) {
-			return nil, nil, ErrStale
+		have, err := contactsOf(ctx, tx, id)
+		if err != nil {
+			return nil, nil, err
 		}
+		c, contacts, err := merge(before, have)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.ID = id
 		if _, err := tx.Exec(ctx, `UPDATE customers SET name = $2, credit_code = $3, industry = $4, region = $5, tier = $6, updated_at = $7
 			WHERE id = $1`, c.ID, c.Name, c.CreditCode, c.Industry, c.Region, c.Tier, c.UpdatedAt); err != nil {
 			return nil, nil, wrap("", err)
@@ -384,7 +391,13 @@ func (s *Store) Customer(ctx context.Context, id string) (Customer, error) {
 // Contacts returns a customer's contacts in the order they were added,
 // the removed ones too (RemovedAt set).
 func (s *Store) Contacts(ctx context.Context, customerID string) ([]Contact, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT `+contactColumns+`
+	return contactsOf(ctx, s.pool, customerID)
+}
+
+func contactsOf(ctx context.Context, q interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}, customerID string) ([]Contact, error) {
+	rows, _ := q.Query(ctx, `SELECT `+contactColumns+`
 		FROM customer_contacts WHERE customer_id::text = $1 ORDER BY created_at, id`, customerID)
 	cs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Contact])
 	if err != nil {

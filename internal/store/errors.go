@@ -122,7 +122,7 @@ func kindOf(err error) error {
 var sentinels = []error{
 	domain.ErrNotFound, domain.ErrAlreadyExists, domain.ErrUnavailable, domain.ErrForbidden,
 	domain.ErrUnauthorized, domain.ErrGone,
-	ErrCodeLocked, ErrManagerCycle, ErrMilestoneInUse, ErrBadPlan, ErrStale,
+	ErrCodeLocked, ErrManagerCycle, ErrMilestoneInUse, ErrBadPlan,
 }
 
 // classified reports whether err already says what it means.
