@@ -108,6 +108,10 @@ bench: bin/temporal
 	# fewer): a page of 100 from the start, the middle, a type filter, and
 	# a caught-up consumer's empty page.
 	go test -run '^$$' -bench 'FeedAt1M' -benchtime 200x -count=1 -timeout 30m ./internal/store/...
+	# The audit trail's ceiling: audited writes/s with 1, 4 and 16 writers,
+	# chained on their objects' chains, all on one chain (as the trail was),
+	# and unchained; then with each chain's lock held 2 ms.
+	go test -run '^$$' -bench 'AuditedWrites' -benchtime 1000x -count=1 ./internal/store/...
 	go test -run '^$$' -bench 'ReceivablesOver100k' -benchtime 50x -count=1 ./internal/reports/...
 	# Seeds 1,000,000 contracts (SIGNET_BENCH_CONTRACTS for fewer), then the
 	# ledger, the summary and full CSV/XLSX exports; plans in $$TMPDIR/signet-bench.

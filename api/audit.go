@@ -84,12 +84,13 @@ type AuditBreak struct {
 	Reason string `json:"reason"`
 }
 
-// AuditCheckpoint is the API's audit.Checkpoint: the chain's head as
-// sealed at one moment.
+// AuditCheckpoint is the API's audit.Checkpoint: every audit chain's head
+// as sealed at one moment, under one Merkle root.
 type AuditCheckpoint struct {
-	Seq  int64     `json:"seq"`
-	Hash string    `json:"hash"`
-	At   time.Time `json:"at"`
+	Seq    int64     `json:"seq"`
+	Hash   string    `json:"hash"`
+	Chains int       `json:"chains"`
+	At     time.Time `json:"at"`
 }
 
 func (h *handlers) verifyAudit(c *gin.Context) {
@@ -117,7 +118,7 @@ func VerifyAudit(ctx context.Context, chain AuditVerifier) (AuditVerification, e
 		v.Broken = &AuditBreak{Seq: b.Seq, Reason: b.Reason}
 	}
 	if cp := rep.Latest; cp != nil {
-		v.LatestCheckpoint = &AuditCheckpoint{Seq: cp.Seq, Hash: cp.Hash, At: cp.At}
+		v.LatestCheckpoint = &AuditCheckpoint{Seq: cp.Seq, Hash: cp.Hash, Chains: len(cp.Heads), At: cp.At}
 	}
 	return v, nil
 }

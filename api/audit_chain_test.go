@@ -52,28 +52,30 @@ func asAdministrator(t *testing.T, s *testenv.Stack, fn func(tx pgx.Tx)) {
 
 // rewriteChain rewrites the trail from row from on as someone with write
 // access to the database would: each row's content passed through edit and
-// the chain recomputed with hash (which gives the hash and the key_id to
-// store), so that every row chains to the one before again.
+// each chain recomputed with hash (which gives the hash and the key_id to
+// store), so that every row chains to the one before it in its chain again.
 func rewriteChain(t *testing.T, s *testenv.Stack, from int64, edit func(string) string, hash func(prev, content string) (string, string)) {
 	t.Helper()
 	asAdministrator(t, s, func(tx pgx.Tx) {
-		prev := audit.Genesis
-		if from > 1 {
-			require.NoError(t, tx.QueryRow(t.Context(), `SELECT hash FROM audit_events WHERE seq = $1`, from-1).Scan(&prev))
-		}
-		rows, err := tx.Query(t.Context(), `SELECT seq, content FROM audit_events WHERE seq >= $1 ORDER BY seq`, from)
+		rows, err := tx.Query(t.Context(), `SELECT seq, content, prev_hash, chain FROM audit_events
+			WHERE chain IN (SELECT chain FROM audit_events WHERE seq >= $1) AND seq >= $1 ORDER BY chain, chain_seq`, from)
 		require.NoError(t, err)
 		type row struct {
-			seq     int64
-			content string
+			seq           int64
+			content, prev string
+			chain         int
 		}
 		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
 			var x row
-			return x, r.Scan(&x.seq, &x.content)
+			return x, r.Scan(&x.seq, &x.content, &x.prev, &x.chain)
 		})
 		require.NoError(t, err)
 		require.NotEmpty(t, list)
+		prev, chain := "", -1
 		for _, r := range list {
+			if r.chain != chain { // the chain's first rewritten row keeps its link to the row before
+				prev, chain = r.prev, r.chain
+			}
 			content := edit(r.content)
 			h, keyID := hash(prev, content)
 			_, err := tx.Exec(t.Context(), `UPDATE audit_events SET content = $2, prev_hash = $3, hash = $4, key_id = $5 WHERE seq = $1`,
@@ -82,6 +84,20 @@ func rewriteChain(t *testing.T, s *testenv.Stack, from int64, edit func(string) 
 			prev = h
 		}
 	})
+}
+
+// firstHeadFrom is the lowest seq among cp's chain heads at or after
+// seq: the first head a change from seq on reaches.
+func firstHeadFrom(t *testing.T, cp audit.Checkpoint, seq int64) int64 {
+	t.Helper()
+	first := int64(-1)
+	for _, h := range cp.Heads {
+		if h.Seq >= seq && (first < 0 || h.Seq < first) {
+			first = h.Seq
+		}
+	}
+	require.Positive(t, first)
+	return first
 }
 
 // snapshot keeps the trail as it is, and restore puts it back.
@@ -116,7 +132,7 @@ func TestAnAuditChainRecomputedWithoutTheKeyFails(t *testing.T) {
 	good := verifyChain(t, s)
 	require.True(t, good.OK)
 	var rewritten int64
-	require.NoError(t, s.Owner.QueryRow(t.Context(), `SELECT seq FROM audit_events WHERE content LIKE '%链上客户1%'`).Scan(&rewritten))
+	require.NoError(t, s.Owner.QueryRow(t.Context(), `SELECT seq FROM audit_events WHERE content LIKE '%链上客户1%' ORDER BY seq LIMIT 1`).Scan(&rewritten))
 	realKey, err := s.Trail.Keys.Current()
 	require.NoError(t, err)
 	wrong, err := audit.NewKey([]byte("an-insider-guessing-the-key-0123"))
@@ -131,7 +147,7 @@ func TestAnAuditChainRecomputedWithoutTheKeyFails(t *testing.T) {
 		"the whole chain, unkeyed": {1, func(prev, content string) (string, string) { return audit.LegacyHash(prev, content), "" },
 			"recorded without the audit key, and no checkpoint vouches for it"},
 		"from the row, unkeyed": {rewritten, func(prev, content string) (string, string) { return audit.LegacyHash(prev, content), "" },
-			"recorded without the audit key after rows chained with it"},
+			"recorded without the audit key"},
 		"with a wrong key under the real key's ID": {rewritten, func(prev, content string) (string, string) { return wrong.Hash(prev, content), realKey.ID },
 			"hash does not match the row's content"},
 		"with a key of the insider's own": {rewritten, func(prev, content string) (string, string) { return wrong.Hash(prev, content), wrong.ID },
@@ -172,7 +188,11 @@ func TestAChainRewrittenOrCutBelowACheckpointFails(t *testing.T) {
 	assert.Equal(t, 1, head.Checkpoints)
 	require.NotNil(t, head.LatestCheckpoint)
 	assert.Equal(t, cp.Seq, head.LatestCheckpoint.Seq)
-	assert.Equal(t, head.Checked, cp.Seq, "the head was sealed")
+	var top int64
+	require.NoError(t, s.Owner.QueryRow(t.Context(), `SELECT max(seq) FROM audit_events`).Scan(&top))
+	assert.Equal(t, top, cp.Seq, "the heads up to the last row were sealed")
+	assert.Equal(t, len(cp.Heads), head.LatestCheckpoint.Chains)
+	assert.Equal(t, audit.MerkleRoot(cp.Heads), head.LatestCheckpoint.Hash)
 	_, written, err = job.Run(t.Context(), time.Now())
 	require.NoError(t, err)
 	assert.False(t, written, "an unmoved head is not sealed twice")
@@ -182,7 +202,7 @@ func TestAChainRewrittenOrCutBelowACheckpointFails(t *testing.T) {
 	realKey, err := s.Trail.Keys.Current()
 	require.NoError(t, err)
 	var rewritten int64
-	require.NoError(t, s.Owner.QueryRow(t.Context(), `SELECT seq FROM audit_events WHERE content LIKE '%链上客户1%'`).Scan(&rewritten))
+	require.NoError(t, s.Owner.QueryRow(t.Context(), `SELECT seq FROM audit_events WHERE content LIKE '%链上客户1%' ORDER BY seq LIMIT 1`).Scan(&rewritten))
 	require.Less(t, rewritten, cp.Seq)
 	files := func() int {
 		entries, err := os.ReadDir(s.Keys.Checkpoints)
@@ -197,7 +217,7 @@ func TestAChainRewrittenOrCutBelowACheckpointFails(t *testing.T) {
 		v := verifyChain(t, s)
 		assert.False(t, v.OK)
 		require.NotNil(t, v.Broken)
-		assert.Equal(t, cp.Seq, v.Broken.Seq, "every row before the checkpoint chains, the checkpoint's does not match")
+		assert.Equal(t, firstHeadFrom(t, cp, rewritten), v.Broken.Seq, "every row chains, the checkpoint's head of the chain does not match")
 		assert.Contains(t, v.Broken.Reason, "differs from the checkpoint")
 
 		_, _, err := job.Run(t.Context(), time.Now())
@@ -213,7 +233,7 @@ func TestAChainRewrittenOrCutBelowACheckpointFails(t *testing.T) {
 		v := verifyChain(t, s)
 		assert.False(t, v.OK)
 		require.NotNil(t, v.Broken)
-		assert.Equal(t, rewritten, v.Broken.Seq)
+		assert.Equal(t, firstHeadFrom(t, cp, rewritten), v.Broken.Seq, "the first sealed head that is gone")
 		assert.Contains(t, v.Broken.Reason, "rows were removed")
 		_, _, err := job.Run(t.Context(), time.Now())
 		assert.ErrorIs(t, err, audit.ErrBroken)

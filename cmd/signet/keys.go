@@ -124,8 +124,8 @@ func verifyAudit(ctx context.Context, _ *slog.Logger) error {
 	return nil
 }
 
-// checkpointAudit seals the chain's head now, as the worker does on its
-// schedule.
+// checkpointAudit seals every audit chain's head now, as the worker does
+// on its schedule.
 func checkpointAudit(ctx context.Context, _ *slog.Logger) error {
 	cfg, tr, done, err := openTrail(ctx)
 	if err != nil {
@@ -140,9 +140,9 @@ func checkpointAudit(ctx context.Context, _ *slog.Logger) error {
 		return err
 	}
 	if written {
-		fmt.Printf("checkpoint written: row %d, hash %s\n", cp.Seq, cp.Hash)
+		fmt.Printf("checkpoint written: %d chain heads up to row %d, Merkle root %s\n", len(cp.Heads), cp.Seq, cp.Hash)
 	} else {
-		fmt.Printf("the head (row %d) is already checkpointed\n", cp.Seq)
+		fmt.Printf("the heads (up to row %d) are already checkpointed\n", cp.Seq)
 	}
 	return nil
 }

@@ -155,19 +155,21 @@ func TestUpgradeMovesTheKeysOut(t *testing.T) {
 	assert.NotEmpty(t, keyID)
 	require.NoError(t, verifyAudit(ctx, quiet))
 
-	// An entry appended the old way after the checkpoint is refused.
+	// An entry appended the old way (chain 0, after its last row) after
+	// the checkpoint is refused.
 	require.NoError(t, pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		var prev string
-		require.NoError(t, tx.QueryRow(ctx, `SELECT hash FROM audit_events WHERE seq = 3`).Scan(&prev))
+		var chainSeq int64
+		require.NoError(t, tx.QueryRow(ctx, `SELECT hash, chain_seq + 1 FROM audit_events WHERE chain = 0 ORDER BY chain_seq DESC LIMIT 1`).Scan(&prev, &chainSeq))
 		e := audit.Entry{Seq: 4, At: time.Date(2026, 1, 3, 0, 0, 0, 0, time.UTC), ActorID: "system", Action: "user.saved",
 			ObjectType: "user", ObjectID: "x", Before: json.RawMessage("null"), After: json.RawMessage("null")}
 		content, _ := json.Marshal(e)
-		_, err := tx.Exec(ctx, `INSERT INTO audit_events (seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash, key_id)
-			VALUES (4, $1, 'system', 'user.saved', 'user', 'x', '', $2, $3, $4, '')`, e.At, string(content), prev, audit.LegacyHash(prev, string(content)))
+		_, err := tx.Exec(ctx, `INSERT INTO audit_events (seq, chain, chain_seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash, key_id)
+			VALUES (4, 0, $5, $1, 'system', 'user.saved', 'user', 'x', '', $2, $3, $4, '')`, e.At, string(content), prev, audit.LegacyHash(prev, string(content)), chainSeq)
 		require.NoError(t, err)
 		return nil
 	}))
-	assert.ErrorContains(t, verifyAudit(ctx, quiet), "audit trail broken at row 4: recorded without the audit key after rows chained with it")
+	assert.ErrorContains(t, verifyAudit(ctx, quiet), "audit trail broken at row 4: recorded without the audit key")
 }
 
 // TestMigrateGivesTheAppsLoginItsRights: DATABASE_URL may name a login role

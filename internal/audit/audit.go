@@ -46,7 +46,11 @@ func ActorFrom(ctx context.Context) Actor {
 // Entry is one audit event's canonical content. Field order is fixed, so
 // its JSON is the same bytes wherever it is computed.
 type Entry struct {
-	Seq        int64           `json:"seq"`
+	Seq int64 `json:"seq"`
+	// Chain and ChainSeq place the entry in its chain; both absent from
+	// entries written before the trail had chains (chain 0, at seq).
+	Chain      int             `json:"chain,omitempty"`
+	ChainSeq   int64           `json:"chain_seq,omitempty"`
 	At         time.Time       `json:"at"`
 	ActorID    string          `json:"actor_id"`
 	Action     string          `json:"action"`

@@ -3,13 +3,35 @@ package audit
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"time"
 )
 
+// Chains is how many chains the trail is split into. Writers on
+// different chains never wait for each other, so this bounds how far
+// audited writes scale with writers; it is small enough that a
+// checkpoint's Merkle tree over every chain head stays tiny.
+const Chains = 64
+
+// ChainOf is the chain a transaction's entries go on when its first entry
+// is about objectType objectID. Every row records its chain, so the
+// verifier never recomputes this: it only spreads writers out.
+func ChainOf(objectType, objectID string) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(objectType))
+	_, _ = h.Write([]byte{0})
+	_, _ = h.Write([]byte(objectID))
+	return int(h.Sum32() % Chains)
+}
+
 // Row is one audit_events row as stored: the canonical content, the
-// columns that repeat parts of it for filtering, and its place in the chain.
+// columns that repeat parts of it for filtering, and its place in the
+// trail (seq, global order) and in its chain (chain, chain_seq).
 type Row struct {
 	Seq        int64
+	Chain      int
+	ChainSeq   int64
 	At         time.Time
 	ActorID    string
 	Action     string
@@ -24,93 +46,145 @@ type Row struct {
 	KeyID string
 }
 
-// Break is the first row where the chain does not hold.
+// Break is the first row (by seq) where the trail does not hold.
 type Break struct {
 	Seq    int64
 	Reason string
 }
 
-// Verifier walks the chain row by row. What it trusts:
+// vouched is a chain head a checkpoint sealed, with when it was sealed.
+type vouched struct {
+	Head
+	at time.Time
+}
+
+// chainState is where the walk of one chain has got to.
+type chainState struct {
+	prev   string
+	want   int64 // the next chain_seq
+	keyed  bool
+	anchor *vouched
+	broken bool
+}
+
+// Verifier walks the trail row by row, each chain in chain_seq order.
+// What it trusts:
 //   - a row chained with an audit key (HMAC) only if the key is in the
 //     keyring: without the key nobody can recompute it;
 //   - a row chained before the audit key (SHA-256, which anyone can
-//     recompute) only below the first checkpoint, whose sealed hash pins
-//     every row under it, and never after a keyed row;
-//   - every checkpoint: the row at its seq must still carry the hash it
-//     sealed, and the chain must reach it.
+//     recompute; chain 0 only, where the single chain of those days went)
+//     only below the first checkpoint, whose sealed hash pins every row
+//     under it, and never after a keyed row;
+//   - every checkpoint: each chain head it sealed must still carry the
+//     hash it sealed, and each chain must reach its sealed head.
 //
-// So the chain recomputed without the key fails at the first recomputed
+// So a chain recomputed without the key fails at its first recomputed
 // row, and one recomputed with the key below a checkpoint, or cut short
-// under one, fails at that checkpoint. What no checkpoint covers yet (the
-// rows since the last one) rests on the key alone.
+// under one, fails at that checkpoint's head of the chain. What no
+// checkpoint covers yet (the rows since the last one) rests on the key
+// alone. A walk reports the break with the lowest seq over all chains.
 type Verifier struct {
-	keys        Keyring
-	checkpoints map[int64]Checkpoint
-	first, last int64 // seqs of the first and last checkpoint; -1 when none
+	keys Keyring
+	// heads are every sealed head by chain and chain_seq; ends the
+	// highest sealed head of each chain.
+	heads map[[2]int64]vouched
+	ends  map[int]vouched
+	// legacy is the chain-0 position the first checkpoint covers (-1: no
+	// checkpoint): rows chained before the audit key pass up to there.
+	legacy int64
 	// sealing lets rows chained before the audit key pass uncovered: a
 	// checkpoint about to be written is what will cover them.
 	sealing bool
-	anchor  *Checkpoint
 
-	prev    string
-	want    int64
-	keyed   bool
+	chains  map[int]*chainState
+	broken  *Break
 	checked int64
 }
 
-// NewVerifier returns a Verifier over the whole chain, checking it against
-// checkpoints (which must already have had their seals checked).
+// NewVerifier returns a Verifier over the whole trail, checking it
+// against checkpoints (which must already have had their seals checked).
 func NewVerifier(keys Keyring, checkpoints []Checkpoint) *Verifier {
-	v := &Verifier{keys: keys, checkpoints: map[int64]Checkpoint{}, first: -1, last: -1, prev: Genesis, want: 1}
+	v := &Verifier{keys: keys, heads: map[[2]int64]vouched{}, ends: map[int]vouched{}, legacy: -1, chains: map[int]*chainState{}}
+	first := int64(-1)
 	for _, c := range checkpoints {
-		v.checkpoints[c.Seq] = c
-		if v.first < 0 || c.Seq < v.first {
-			v.first = c.Seq
+		if first < 0 || c.Seq < first {
+			first, v.legacy = c.Seq, 0
+			if h, ok := c.head(0); ok {
+				v.legacy = h.ChainSeq
+			}
 		}
-		v.last = max(v.last, c.Seq)
+		for _, h := range c.Heads {
+			s := vouched{Head: h, at: c.At}
+			v.heads[[2]int64{int64(h.Chain), h.ChainSeq}] = s
+			if e, ok := v.ends[h.Chain]; !ok || h.ChainSeq > e.ChainSeq {
+				v.ends[h.Chain] = s
+			}
+		}
 	}
 	return v
 }
 
-// from makes v start at checkpoint c, trusting it and what it covers: the
-// first row v sees must be the one c sealed (none for the genesis checkpoint).
+// from makes v start each chain at checkpoint c's head of it, trusting it
+// and what it covers: the first row v sees of that chain must be the one
+// c sealed.
 func (v *Verifier) from(c Checkpoint) {
-	v.anchor = &c
-	v.keyed = true
-	if c.Seq == 0 {
-		v.prev, v.want, v.anchor = Genesis, 1, nil
-		return
+	for _, h := range c.Heads {
+		v.chains[h.Chain] = &chainState{anchor: &vouched{Head: h, at: c.At}, keyed: true, want: h.ChainSeq}
 	}
-	v.want = c.Seq
 }
 
 // Checked is how many rows v has walked.
 func (v *Verifier) Checked() int64 { return v.checked }
 
-// Next checks the next row, returning the break it finds, if any.
+// Next checks the next row of its chain (each chain's rows in chain_seq
+// order, the chains in any order), returning the break it finds, if any.
+// After a chain's first break its later rows are not checked.
 func (v *Verifier) Next(r Row) *Break {
 	v.checked++
-	if a := v.anchor; a != nil {
-		v.anchor = nil
-		if r.Seq != a.Seq || r.Hash != a.Hash {
-			return &Break{Seq: a.Seq, Reason: fmt.Sprintf("row %d differs from the checkpoint sealed at %s", a.Seq, a.At.Format(time.RFC3339))}
-		}
-		v.prev, v.want = r.Hash, r.Seq+1
+	st := v.chains[r.Chain]
+	if st == nil {
+		st = &chainState{prev: Genesis, want: 1}
+		v.chains[r.Chain] = st
+	}
+	if st.broken {
 		return nil
 	}
-	if r.Seq != v.want {
-		return &Break{Seq: r.Seq, Reason: fmt.Sprintf("row %d is missing", v.want)}
+	b := v.check(st, r)
+	if b != nil {
+		st.broken = true
+		v.note(b)
 	}
-	if r.PrevHash != v.prev {
+	return b
+}
+
+func (v *Verifier) note(b *Break) {
+	if v.broken == nil || b.Seq < v.broken.Seq {
+		v.broken = b
+	}
+}
+
+func (v *Verifier) check(st *chainState, r Row) *Break {
+	if a := st.anchor; a != nil {
+		st.anchor = nil
+		if r.ChainSeq != a.ChainSeq || r.Seq != a.Seq || r.Hash != a.Hash {
+			return &Break{Seq: a.Seq, Reason: fmt.Sprintf("row %d differs from the checkpoint sealed at %s", a.Seq, a.at.Format(time.RFC3339))}
+		}
+		st.prev, st.want = r.Hash, r.ChainSeq+1
+		return nil
+	}
+	if r.ChainSeq != st.want {
+		return &Break{Seq: r.Seq, Reason: fmt.Sprintf("row %d of chain %d is missing", st.want, r.Chain)}
+	}
+	if r.PrevHash != st.prev {
 		return &Break{Seq: r.Seq, Reason: "previous hash does not match the row before"}
 	}
 	if r.KeyID == "" {
 		switch {
-		case v.keyed:
+		case st.keyed:
 			return &Break{Seq: r.Seq, Reason: "recorded without the audit key after rows chained with it"}
-		case !v.sealing && (v.first < 0 || r.Seq > v.first):
+		case r.Chain != 0 || !v.sealing && (v.legacy < 0 || r.ChainSeq > v.legacy):
 			return &Break{Seq: r.Seq, Reason: "recorded without the audit key, and no checkpoint vouches for it"}
-		case LegacyHash(v.prev, r.Content) != r.Hash:
+		case LegacyHash(st.prev, r.Content) != r.Hash:
 			return &Break{Seq: r.Seq, Reason: "hash does not match the row's content"}
 		}
 	} else {
@@ -118,35 +192,51 @@ func (v *Verifier) Next(r Row) *Break {
 		if !ok {
 			return &Break{Seq: r.Seq, Reason: fmt.Sprintf("chained with audit key %s, which the audit key file does not hold", r.KeyID)}
 		}
-		if k.Hash(v.prev, r.Content) != r.Hash {
+		if k.Hash(st.prev, r.Content) != r.Hash {
 			return &Break{Seq: r.Seq, Reason: "hash does not match the row's content"}
 		}
-		v.keyed = true
+		st.keyed = true
 	}
 	var e Entry
 	if json.Unmarshal([]byte(r.Content), &e) != nil {
 		return &Break{Seq: r.Seq, Reason: "content is not a valid entry"}
 	}
-	if e.Seq != r.Seq || !e.At.Equal(r.At) || e.ActorID != r.ActorID || e.Action != r.Action || e.ObjectType != r.ObjectType || e.ObjectID != r.ObjectID || e.RequestID != r.RequestID {
+	if e.ChainSeq == 0 { // written before the trail had chains: all on chain 0, in seq order
+		e.ChainSeq = e.Seq
+	}
+	if e.Seq != r.Seq || e.Chain != r.Chain || e.ChainSeq != r.ChainSeq || !e.At.Equal(r.At) || e.ActorID != r.ActorID ||
+		e.Action != r.Action || e.ObjectType != r.ObjectType || e.ObjectID != r.ObjectID || e.RequestID != r.RequestID {
 		return &Break{Seq: r.Seq, Reason: "columns disagree with the row's content"}
 	}
-	if c, ok := v.checkpoints[r.Seq]; ok && c.Hash != r.Hash {
-		return &Break{Seq: r.Seq, Reason: fmt.Sprintf("row %d differs from the checkpoint sealed at %s", r.Seq, c.At.Format(time.RFC3339))}
+	if c, ok := v.heads[[2]int64{int64(r.Chain), r.ChainSeq}]; ok && (c.Hash != r.Hash || c.Seq != r.Seq) {
+		return &Break{Seq: r.Seq, Reason: fmt.Sprintf("row %d differs from the checkpoint sealed at %s", r.Seq, c.at.Format(time.RFC3339))}
 	}
-	v.prev, v.want = r.Hash, r.Seq+1
+	st.prev, st.want = r.Hash, r.ChainSeq+1
 	return nil
 }
 
-// End checks what the walk's end says: that no checkpoint vouches for a
-// row the chain no longer has.
+// End checks what the walk's end says (that no checkpoint vouches for a
+// row a chain no longer has) and returns the trail's first break, if any.
 func (v *Verifier) End() *Break {
-	if v.anchor != nil {
-		return &Break{Seq: v.anchor.Seq, Reason: fmt.Sprintf("row %d, which the checkpoint sealed at %s vouches for, is missing", v.anchor.Seq, v.anchor.At.Format(time.RFC3339))}
+	chains := make([]int, 0, len(v.ends))
+	for c := range v.ends {
+		chains = append(chains, c)
 	}
-	if v.last >= v.want {
-		c := v.checkpoints[v.last]
-		return &Break{Seq: v.want, Reason: fmt.Sprintf("the trail ends at row %d, but the checkpoint sealed at %s vouches for row %d: rows were removed",
-			v.want-1, c.At.Format(time.RFC3339), c.Seq)}
+	slices.Sort(chains)
+	for _, c := range chains {
+		e := v.ends[c]
+		st := v.chains[c]
+		switch {
+		case st == nil:
+			v.note(&Break{Seq: e.Seq, Reason: fmt.Sprintf("chain %d has no rows, but the checkpoint sealed at %s vouches for its row %d (row %d of the trail): rows were removed",
+				c, e.at.Format(time.RFC3339), e.ChainSeq, e.Seq)})
+		case st.broken:
+		case st.anchor != nil:
+			v.note(&Break{Seq: st.anchor.Seq, Reason: fmt.Sprintf("row %d, which the checkpoint sealed at %s vouches for, is missing", st.anchor.Seq, st.anchor.at.Format(time.RFC3339))})
+		case e.ChainSeq >= st.want:
+			v.note(&Break{Seq: e.Seq, Reason: fmt.Sprintf("chain %d ends at its row %d, but the checkpoint sealed at %s vouches for its row %d (row %d of the trail): rows were removed",
+				c, st.want-1, e.at.Format(time.RFC3339), e.ChainSeq, e.Seq)})
+		}
 	}
-	return nil
+	return v.broken
 }

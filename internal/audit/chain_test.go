@@ -2,10 +2,14 @@ package audit_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,12 +20,18 @@ import (
 	"github.com/signet-clm/signet/internal/eseal"
 )
 
-// memRows is a trail in memory.
+// memRows is a trail in memory, in seq order.
 type memRows []audit.Row
 
-func (m *memRows) AuditRows(_ context.Context, after int64, fn func(audit.Row) error) error {
-	for _, r := range *m {
-		if r.Seq > after {
+func (m *memRows) sorted() []audit.Row {
+	rows := slices.Clone(*m)
+	slices.SortStableFunc(rows, func(a, b audit.Row) int { return cmp.Or(a.Chain-b.Chain, cmp.Compare(a.ChainSeq, b.ChainSeq)) })
+	return rows
+}
+
+func (m *memRows) AuditRows(_ context.Context, from map[int]int64, fn func(audit.Row) error) error {
+	for _, r := range m.sorted() {
+		if r.ChainSeq >= max(from[r.Chain], 1) {
 			if err := fn(r); err != nil {
 				return err
 			}
@@ -30,24 +40,38 @@ func (m *memRows) AuditRows(_ context.Context, after int64, fn func(audit.Row) e
 	return nil
 }
 
-func (m *memRows) AuditHead(context.Context) (audit.Row, bool, error) {
-	if len(*m) == 0 {
-		return audit.Row{}, false, nil
+func (m *memRows) AuditHeads(context.Context) ([]audit.Row, error) {
+	var heads []audit.Row
+	for _, r := range m.sorted() {
+		if n := len(heads); n > 0 && heads[n-1].Chain == r.Chain {
+			heads[n-1] = r
+		} else {
+			heads = append(heads, r)
+		}
 	}
-	return (*m)[len(*m)-1], true, nil
+	return heads, nil
 }
 
-// appendRow chains a row with key (nil: the legacy SHA-256).
-func (m *memRows) appendRow(key *audit.Key) {
-	prev := audit.Genesis
-	if n := len(*m); n > 0 {
-		prev = (*m)[n-1].Hash
+// appendRow chains a row on chain 0 with key (nil: the legacy SHA-256,
+// as rows were written before the trail had chains).
+func (m *memRows) appendRow(key *audit.Key) { m.appendOn(0, key) }
+
+// appendOn chains a row on chain with key.
+func (m *memRows) appendOn(chain int, key *audit.Key) {
+	prev, chainSeq := audit.Genesis, int64(1)
+	for _, r := range *m {
+		if r.Chain == chain {
+			prev, chainSeq = r.Hash, r.ChainSeq+1
+		}
 	}
 	seq := int64(len(*m) + 1)
 	e := audit.Entry{Seq: seq, At: time.Date(2026, 1, 1, 0, 0, int(seq), 0, time.UTC), ActorID: "system", Action: "user.saved",
 		ObjectType: "user", ObjectID: "u", Before: json.RawMessage("null"), After: json.RawMessage("null")}
+	if key != nil {
+		e.Chain, e.ChainSeq = chain, chainSeq
+	}
 	content, _ := json.Marshal(e)
-	r := audit.Row{Seq: seq, At: e.At, ActorID: e.ActorID, Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID,
+	r := audit.Row{Seq: seq, Chain: chain, ChainSeq: chainSeq, At: e.At, ActorID: e.ActorID, Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID,
 		Content: string(content), PrevHash: prev, Hash: audit.LegacyHash(prev, string(content))}
 	if key != nil {
 		r.Hash, r.KeyID = key.Hash(prev, string(content)), key.ID
@@ -84,7 +108,7 @@ func TestOldEntriesAreTrustedBelowTheFirstCheckpointOnly(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, written)
 	assert.EqualValues(t, 2, cp.Seq)
-	assert.Empty(t, cp.KeyID, "the head was chained before the key")
+	assert.Equal(t, []audit.Head{{Chain: 0, ChainSeq: 2, Seq: 2, Hash: (*rows)[1].Hash}}, cp.Heads, "chain 0's head, chained before the key")
 	rows.appendRow(&key)
 	rep, err = tr.Verify(context.Background())
 	require.NoError(t, err)
@@ -191,4 +215,128 @@ func TestAuditKeyFileRotates(t *testing.T) {
 		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="+`","created_at":"2026-01-01T00:00:00Z"}]}`), 0o600))
 	_, err = audit.OpenKeyFile(path)
 	assert.ErrorContains(t, err, "the file says 0000000000000000", "a file cannot name a key it does not hold")
+}
+
+// TestChainsVerifyApartAndTheCheckpointPinsEveryHead: rows interleaved on
+// three chains verify; a checkpoint seals each chain's head under one
+// Merkle root with a proof per head; a row removed from the middle of one
+// chain, two rows swapped, or a chain's tail cut under the checkpoint is
+// found, at the lowest seq that breaks.
+func TestChainsVerifyApartAndTheCheckpointPinsEveryHead(t *testing.T) {
+	key := testKey(t, 1)
+	rows := &memRows{}
+	for i := range 12 {
+		rows.appendOn([]int{3, 7, 40}[i%3], &key)
+	}
+	tr := newTrail(t, rows, audit.Keys{key})
+	rep, err := tr.Verify(context.Background())
+	require.NoError(t, err)
+	require.Nil(t, rep.Broken)
+	assert.EqualValues(t, 12, rep.Checked)
+
+	cp, written, err := tr.Checkpoint(context.Background(), time.Now())
+	require.NoError(t, err)
+	require.True(t, written)
+	assert.EqualValues(t, 12, cp.Seq)
+	require.Len(t, cp.Heads, 3)
+	assert.Equal(t, audit.MerkleRoot(cp.Heads), cp.Hash)
+	for _, chain := range []int{3, 7, 40} {
+		h, proof, ok := cp.ProveHead(chain)
+		require.True(t, ok)
+		assert.True(t, audit.VerifyInclusion(cp.Hash, h, proof.Index, proof.Of, proof.Path), "chain %d", chain)
+		h.Hash = audit.Genesis
+		assert.False(t, audit.VerifyInclusion(cp.Hash, h, proof.Index, proof.Of, proof.Path), "an altered head is not under the root")
+	}
+	for range 3 {
+		rows.appendOn(7, &key)
+	}
+	rep, err = tr.Verify(context.Background())
+	require.NoError(t, err)
+	require.Nil(t, rep.Broken)
+	_, written, err = tr.Checkpoint(context.Background(), time.Now())
+	require.NoError(t, err)
+	require.True(t, written, "only chain 7 moved; it is checked from its last sealed head on")
+
+	without := func(seq int64) *memRows {
+		out := memRows{}
+		for _, r := range *rows {
+			if r.Seq != seq {
+				out = append(out, r)
+			}
+		}
+		return &out
+	}
+	for name, tc := range map[string]struct {
+		rows   *memRows
+		seq    int64
+		reason string
+	}{
+		"a row removed from a chain's middle": {without(5), 8, "row 2 of chain 7 is missing"},
+		"a chain's sealed head removed":       {without(15), 15, "rows were removed"},
+		"two rows swapped": {func() *memRows {
+			out := append(memRows{}, (*rows)...)
+			out[1].ChainSeq, out[4].ChainSeq = out[4].ChainSeq, out[1].ChainSeq
+			return &out
+		}(), 5, "previous hash"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tr.Rows = tc.rows
+			rep, err := tr.Verify(context.Background())
+			require.NoError(t, err)
+			require.NotNil(t, rep.Broken)
+			assert.Equal(t, tc.seq, rep.Broken.Seq)
+			assert.Contains(t, rep.Broken.Reason, tc.reason)
+			if tc.seq == 15 { // above the last checkpoint but one: the next one refuses too
+				_, _, err = tr.Checkpoint(context.Background(), time.Now())
+				assert.ErrorIs(t, err, audit.ErrBroken)
+			}
+		})
+	}
+}
+
+// TestACheckpointFromBeforeChainsStillVouches: a checkpoint file written
+// when the trail was one chain (no heads) reads as chain 0's head and
+// still pins it.
+func TestACheckpointFromBeforeChainsStillVouches(t *testing.T) {
+	key := testKey(t, 1)
+	rows := &memRows{}
+	rows.appendRow(nil)
+	rows.appendRow(nil)
+	tr := newTrail(t, rows, audit.Keys{key})
+	old := audit.Checkpoint{Seq: 2, Hash: (*rows)[1].Hash, At: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
+	seal, err := tr.Sealer.Seal(old)
+	require.NoError(t, err)
+	_, err = tr.Checkpoints.Write(audit.SealedCheckpoint{Checkpoint: old, Seal: seal})
+	require.NoError(t, err)
+	rows.appendOn(0, &key)
+	rows.appendOn(9, &key)
+	rep, err := tr.Verify(context.Background())
+	require.NoError(t, err)
+	require.Nil(t, rep.Broken)
+	cp, written, err := tr.Checkpoint(context.Background(), time.Now())
+	require.NoError(t, err)
+	require.True(t, written)
+	assert.Len(t, cp.Heads, 2)
+
+	tampered := append(memRows{}, (*rows)...)
+	tampered[1].Content = strings.Replace(tampered[1].Content, `"u"`, `"v"`, 1)
+	tampered[1].ObjectID = "v"
+	tampered[1].Hash = audit.LegacyHash(tampered[1].PrevHash, tampered[1].Content)
+	tr.Rows = &tampered
+	rep, err = tr.Verify(context.Background())
+	require.NoError(t, err)
+	require.NotNil(t, rep.Broken)
+	assert.EqualValues(t, 2, rep.Broken.Seq)
+	assert.Contains(t, rep.Broken.Reason, "differs from the checkpoint")
+}
+
+func TestChainOfSpreadsObjects(t *testing.T) {
+	seen := map[int]bool{}
+	for i := range 1000 {
+		c := audit.ChainOf("contract", fmt.Sprintf("HT-2026-%06d", i))
+		require.True(t, c >= 0 && c < audit.Chains)
+		seen[c] = true
+	}
+	assert.Len(t, seen, audit.Chains, "a thousand contracts use every chain")
+	assert.Equal(t, audit.ChainOf("contract", "HT-2026-000001"), audit.ChainOf("contract", "HT-2026-000001"))
 }

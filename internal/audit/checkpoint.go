@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,16 +18,48 @@ import (
 	"github.com/signet-clm/signet/internal/keyfile"
 )
 
-// Checkpoint is the chain's head at one moment, sealed and kept outside
-// the database: whoever rewrites or cuts the chain below it, even with
-// the audit key, no longer matches it.
+// Checkpoint is the trail's every chain head at one moment, sealed and
+// kept outside the database: whoever rewrites or cuts a chain below it,
+// even with the audit key, no longer matches it.
 type Checkpoint struct {
-	Seq  int64  `json:"seq"`  // 0: the empty chain
-	Hash string `json:"hash"` // the row's hash (Genesis for seq 0)
-	// KeyID is the audit key the row was chained with ("" before the
-	// audit key; the current key for seq 0).
+	Seq int64 `json:"seq"` // the highest seq among the heads; 0: the empty trail
+	// Hash is the Merkle root over Heads (Genesis for none). A checkpoint
+	// written before the trail had chains has no Heads, and Hash is its
+	// one chain's head: it reads as chain 0's head at Seq.
+	Hash string `json:"hash"`
+	// KeyID is the audit key current when it was sealed (before chains:
+	// the key the head was chained with, "" before the audit key).
 	KeyID string    `json:"audit_key_id"`
 	At    time.Time `json:"at"` // UTC, seconds
+	Heads []Head    `json:"heads,omitempty"`
+}
+
+// head returns c's head of chain.
+func (c Checkpoint) head(chain int) (Head, bool) {
+	for _, h := range c.Heads {
+		if h.Chain == chain {
+			return h, true
+		}
+	}
+	return Head{}, false
+}
+
+// Proof is what shows one chain's head is under a checkpoint's root: its
+// index among the heads, their number, and the audit path.
+type Proof struct {
+	Index int      `json:"index"`
+	Of    int      `json:"of"`
+	Path  []string `json:"path"`
+}
+
+// ProveHead returns the proof that c sealed chain's head.
+func (c Checkpoint) ProveHead(chain int) (Head, Proof, bool) {
+	for i, h := range c.Heads {
+		if h.Chain == chain {
+			return h, Proof{Index: i, Of: len(c.Heads), Path: InclusionProof(c.Heads, i)}, true
+		}
+	}
+	return Head{}, Proof{}, false
 }
 
 // SealedCheckpoint is a checkpoint with its seal by the sealing key.
@@ -99,6 +132,14 @@ func (d CheckpointDir) Load(s Sealer) ([]Checkpoint, *Break, error) {
 		if c.Seq != seq || !s.VerifySeal(c.Checkpoint, c.Seal) {
 			return nil, &Break{Seq: seq, Reason: fmt.Sprintf("checkpoint file %s: its seal does not verify with the keyring", name)}, nil
 		}
+		switch cp := c.Checkpoint; {
+		case len(cp.Heads) > 0:
+			if !slices.IsSortedFunc(cp.Heads, func(a, b Head) int { return a.Chain - b.Chain }) || MerkleRoot(cp.Heads) != cp.Hash {
+				return nil, &Break{Seq: seq, Reason: fmt.Sprintf("checkpoint file %s: its root does not match its heads", name)}, nil
+			}
+		case cp.Seq > 0: // sealed before the trail had chains
+			c.Heads = []Head{{Chain: 0, ChainSeq: cp.Seq, Seq: cp.Seq, Hash: cp.Hash}}
+		}
 		out = append(out, c.Checkpoint)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
@@ -107,11 +148,12 @@ func (d CheckpointDir) Load(s Sealer) ([]Checkpoint, *Break, error) {
 
 // Rows is the audit trail as the store keeps it.
 type Rows interface {
-	// AuditRows calls fn with each row after seq after, in order, until
-	// fn returns an error, which AuditRows returns.
-	AuditRows(ctx context.Context, after int64, fn func(Row) error) error
-	// AuditHead returns the last row; false when the trail is empty.
-	AuditHead(ctx context.Context) (Row, bool, error)
+	// AuditRows calls fn with every row, each chain's in chain_seq order,
+	// from the chain_seq from gives for its chain (1 for a chain it does
+	// not name), until fn returns an error, which AuditRows returns.
+	AuditRows(ctx context.Context, from map[int]int64, fn func(Row) error) error
+	// AuditHeads returns each chain's last row, in chain order.
+	AuditHeads(ctx context.Context) ([]Row, error)
 }
 
 // Trail verifies the audit chain and seals its head.
@@ -147,8 +189,8 @@ func (t *Trail) checkpoints() ([]Checkpoint, *Break, error) {
 	return t.Checkpoints.Load(t.Sealer)
 }
 
-// Verify walks the whole chain against the audit keys and every
-// checkpoint, stopping at the first break.
+// Verify walks the whole trail against the audit keys and every
+// checkpoint, reporting the break with the lowest seq.
 func (t *Trail) Verify(ctx context.Context) (Report, error) {
 	cps, broken, err := t.checkpoints()
 	if err != nil || broken != nil {
@@ -159,30 +201,27 @@ func (t *Trail) Verify(ctx context.Context) (Report, error) {
 		rep.Latest = &cps[len(cps)-1]
 	}
 	v := NewVerifier(t.Keys, cps)
-	err = t.Rows.AuditRows(ctx, 0, func(r Row) error {
-		if rep.Broken = v.Next(r); rep.Broken != nil {
-			return errStop
-		}
+	err = t.Rows.AuditRows(ctx, nil, func(r Row) error {
+		v.Next(r)
 		return nil
 	})
 	rep.Checked = v.Checked()
-	if err != nil && !errors.Is(err, errStop) {
+	if err != nil {
 		return rep, err
 	}
-	if rep.Broken == nil {
-		rep.Broken = v.End()
-	}
+	rep.Broken = v.End()
 	return rep, nil
 }
 
 // ErrBroken: the chain does not verify, so no checkpoint was sealed.
 var ErrBroken = errors.New("audit: the chain does not verify")
 
-// Checkpoint seals the chain's head into the checkpoint directory, after
-// checking the rows since the last checkpoint (all of them the first
-// time): a checkpoint never vouches for a chain that does not verify. It
-// writes nothing when the head is the last checkpoint's, and returns the
-// checkpoint the directory now ends with.
+// Checkpoint seals every chain's head, under one Merkle root, into the
+// checkpoint directory, after checking each chain's rows since the last
+// checkpoint (all of them the first time): a checkpoint never vouches for
+// a trail that does not verify. It writes nothing when the heads are the
+// last checkpoint's, and returns the checkpoint the directory now ends
+// with.
 func (t *Trail) Checkpoint(ctx context.Context, now time.Time) (Checkpoint, bool, error) {
 	if t.Checkpoints == "" {
 		return Checkpoint{}, false, errors.New("audit: no checkpoint directory is configured")
@@ -198,30 +237,37 @@ func (t *Trail) Checkpoint(ctx context.Context, now time.Time) (Checkpoint, bool
 	if err != nil {
 		return Checkpoint{}, false, err
 	}
-	next := Checkpoint{Hash: Genesis, KeyID: key.ID, At: now.UTC().Truncate(time.Second)}
-	head, ok, err := t.Rows.AuditHead(ctx)
+	rows, err := t.Rows.AuditHeads(ctx) // one statement: one instant of every chain
 	if err != nil {
 		return Checkpoint{}, false, err
 	}
-	if ok {
-		next.Seq, next.Hash, next.KeyID = head.Seq, head.Hash, head.KeyID
+	next := Checkpoint{KeyID: key.ID, At: now.UTC().Truncate(time.Second)}
+	upTo := map[int]int64{}
+	for _, r := range rows {
+		next.Heads = append(next.Heads, Head{Chain: r.Chain, ChainSeq: r.ChainSeq, Seq: r.Seq, Hash: r.Hash})
+		next.Seq = max(next.Seq, r.Seq)
+		upTo[r.Chain] = r.ChainSeq
 	}
+	next.Hash = MerkleRoot(next.Heads)
 	v := NewVerifier(t.Keys, cps)
 	v.sealing = true
-	after := int64(0)
+	var from map[int]int64
 	if len(cps) > 0 {
 		last := cps[len(cps)-1]
-		if last.Seq == next.Seq && last.Hash == next.Hash {
+		if last.Seq == next.Seq && slices.Equal(last.Heads, next.Heads) {
 			return last, false, nil
 		}
 		v.from(last)
-		after = max(last.Seq-1, 0)
-	}
-	err = t.Rows.AuditRows(ctx, after, func(r Row) error {
-		if r.Seq > next.Seq { // appended since we read the head
-			return errStop
+		from = map[int]int64{}
+		for _, h := range last.Heads {
+			from[h.Chain] = h.ChainSeq
 		}
-		if broken = v.Next(r); broken != nil {
+	}
+	err = t.Rows.AuditRows(ctx, from, func(r Row) error {
+		if end, ok := upTo[r.Chain]; !ok || r.ChainSeq > end { // appended since we read the heads
+			return nil
+		}
+		if v.Next(r) != nil {
 			return errStop
 		}
 		return nil
@@ -229,10 +275,7 @@ func (t *Trail) Checkpoint(ctx context.Context, now time.Time) (Checkpoint, bool
 	if err != nil && !errors.Is(err, errStop) {
 		return Checkpoint{}, false, err
 	}
-	if broken == nil {
-		broken = v.End()
-	}
-	if broken != nil {
+	if broken = v.End(); broken != nil {
 		return Checkpoint{}, false, fmt.Errorf("%w at row %d: %s", ErrBroken, broken.Seq, broken.Reason)
 	}
 	seal, err := t.Sealer.Seal(next)

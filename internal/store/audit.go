@@ -12,9 +12,14 @@ import (
 )
 
 // appendAudit records a change in the same transaction that makes it,
-// chained to the entry before with the current audit key. before and
-// after are the object's state around the change (nil when absent); the
-// actor comes from ctx.
+// chained with the current audit key to the previous entry of its chain.
+// before and after are the object's state around the change (nil when
+// absent); the actor comes from ctx.
+//
+// A transaction's entries all go on one chain, the first entry's object's
+// (audit.ChainOf), whose lock it then holds to commit: so it never holds
+// two chain locks, and two transactions can never deadlock over them,
+// while transactions on other chains append at the same time.
 func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, action, objectType, objectID string, before, after any) error {
 	if s.AuditKeys == nil {
 		return errors.New("store: no audit key configured (Store.AuditKeys)")
@@ -23,17 +28,34 @@ func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, action, objectType, 
 	if err != nil {
 		return wrap("audit key", err)
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLock); err != nil {
-		return wrap("lock audit trail", err)
+	// The chain's lock is taken before its head is read, in a statement of
+	// its own: a head read in the same statement would come from a
+	// snapshot older than the lock. The two go in one round trip.
+	var chain int
+	prev, seq, chainSeq := audit.Genesis, int64(0), int64(1)
+	var head *string
+	var last *int64
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT c, pg_advisory_xact_lock($2::bigint + c), set_config('signet.audit_chain', c::text, true)
+		FROM (SELECT coalesce(nullif(current_setting('signet.audit_chain', true), '')::int, $1) AS c) x`,
+		audit.ChainOf(objectType, objectID), auditChainLocks).QueryRow(func(row pgx.Row) error {
+		return wrap("lock audit chain", row.Scan(&chain, nil, nil))
+	})
+	batch.Queue(`SELECT nextval('audit_events_seq'), h.hash, h.chain_seq
+		FROM (SELECT 1) one LEFT JOIN LATERAL (
+			SELECT hash, chain_seq FROM audit_events
+			WHERE chain = current_setting('signet.audit_chain')::int ORDER BY chain_seq DESC LIMIT 1) h ON true`).QueryRow(func(row pgx.Row) error {
+		return wrap("read audit head", row.Scan(&seq, &head, &last))
+	})
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return err
 	}
-	prev, seq := audit.Genesis, int64(1)
-	err = tx.QueryRow(ctx, `SELECT hash, seq + 1 FROM audit_events ORDER BY seq DESC LIMIT 1`).Scan(&prev, &seq)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return wrap("read audit head", err)
+	if head != nil {
+		prev, chainSeq = *head, *last+1
 	}
 	actor := audit.ActorFrom(ctx)
-	e := audit.Entry{Seq: seq, At: time.Now().UTC().Truncate(time.Microsecond), ActorID: actor.UserID, Action: action,
-		ObjectType: objectType, ObjectID: objectID, RequestID: actor.RequestID}
+	e := audit.Entry{Seq: seq, Chain: chain, ChainSeq: chainSeq, At: time.Now().UTC().Truncate(time.Microsecond), ActorID: actor.UserID,
+		Action: action, ObjectType: objectType, ObjectID: objectID, RequestID: actor.RequestID}
 	if e.Before, err = rawJSON(before); err != nil {
 		return err
 	}
@@ -44,9 +66,9 @@ func (s *Store) appendAudit(ctx context.Context, tx pgx.Tx, action, objectType, 
 	if err != nil {
 		return wrap("encode audit entry", err)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_events (seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash, key_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		e.Seq, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.RequestID, string(content), prev, key.Hash(prev, string(content)), key.ID)
+	_, err = tx.Exec(ctx, `INSERT INTO audit_events (seq, chain, chain_seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash, key_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		e.Seq, e.Chain, e.ChainSeq, e.At, e.ActorID, e.Action, e.ObjectType, e.ObjectID, e.RequestID, string(content), prev, key.Hash(prev, string(content)), key.ID)
 	if err != nil {
 		return wrap("append audit entry", err)
 	}
@@ -92,15 +114,27 @@ func (s *Store) Audit(ctx context.Context, f AuditFilter) ([]audit.Entry, error)
 	return entries, nil
 }
 
-// AuditRows calls fn with each audit row after seq after, in order (the
-// chain's rules are audit.Verifier's).
-func (s *Store) AuditRows(ctx context.Context, after int64, fn func(audit.Row) error) error {
-	rows, _ := s.pool.Query(ctx, `SELECT seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash, key_id
-		FROM audit_events WHERE seq > $1 ORDER BY seq`, after)
+const auditRowColumns = `seq, chain, chain_seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash, key_id`
+
+func scanAuditRow(row pgx.Row, r *audit.Row) error {
+	return row.Scan(&r.Seq, &r.Chain, &r.ChainSeq, &r.At, &r.ActorID, &r.Action, &r.ObjectType, &r.ObjectID, &r.RequestID, &r.Content, &r.PrevHash, &r.Hash, &r.KeyID)
+}
+
+// AuditRows calls fn with every audit row, each chain's in chain_seq
+// order from the position from gives for it (1 for chains it does not
+// name); the chain's rules are audit.Verifier's.
+func (s *Store) AuditRows(ctx context.Context, from map[int]int64, fn func(audit.Row) error) error {
+	chains, starts := make([]int32, 0, len(from)), make([]int64, 0, len(from))
+	for c, at := range from {
+		chains, starts = append(chains, int32(c)), append(starts, at)
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT `+auditRowColumns+` FROM audit_events a
+		LEFT JOIN unnest($1::int[], $2::bigint[]) AS f(chain, start) USING (chain)
+		WHERE a.chain_seq >= coalesce(f.start, 1) ORDER BY a.chain, a.chain_seq`, chains, starts)
 	defer rows.Close()
 	for rows.Next() {
 		var r audit.Row
-		if err := rows.Scan(&r.Seq, &r.At, &r.ActorID, &r.Action, &r.ObjectType, &r.ObjectID, &r.RequestID, &r.Content, &r.PrevHash, &r.Hash, &r.KeyID); err != nil {
+		if err := scanAuditRow(rows, &r); err != nil {
 			return wrap("read audit row", err)
 		}
 		if err := fn(r); err != nil {
@@ -110,19 +144,17 @@ func (s *Store) AuditRows(ctx context.Context, after int64, fn func(audit.Row) e
 	return wrap("read audit rows", rows.Err())
 }
 
-// AuditHead returns the last audit row; false when the trail is empty.
-func (s *Store) AuditHead(ctx context.Context) (audit.Row, bool, error) {
-	var r audit.Row
-	err := s.pool.QueryRow(ctx, `SELECT seq, at, actor_id, action, object_type, object_id, request_id, content, prev_hash, hash, key_id
-		FROM audit_events ORDER BY seq DESC LIMIT 1`).
-		Scan(&r.Seq, &r.At, &r.ActorID, &r.Action, &r.ObjectType, &r.ObjectID, &r.RequestID, &r.Content, &r.PrevHash, &r.Hash, &r.KeyID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return r, false, nil
-	}
-	if err != nil {
-		return r, false, wrap("read audit head", err)
-	}
-	return r, true, nil
+// AuditHeads returns each chain's last row, in chain order, as of one
+// snapshot (one statement); an index probe per chain.
+func (s *Store) AuditHeads(ctx context.Context) ([]audit.Row, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT h.* FROM generate_series(0, (SELECT max(chain) FROM audit_events)) AS c(chain)
+		CROSS JOIN LATERAL (SELECT `+auditRowColumns+` FROM audit_events a WHERE a.chain = c.chain ORDER BY a.chain_seq DESC LIMIT 1) h
+		ORDER BY h.chain`)
+	heads, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (audit.Row, error) {
+		var r audit.Row
+		return r, scanAuditRow(row, &r)
+	})
+	return heads, wrap("read audit heads", err)
 }
 
 // CanAlterAuditTrail reports whether the connected role could alter

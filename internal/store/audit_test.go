@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -85,5 +87,53 @@ func TestAuditVerifyFindsMissingRowsAndAlteredColumns(t *testing.T) {
 	_, broken = verify(t, st)
 	require.NotNil(t, broken)
 	assert.EqualValues(t, 3, broken.Seq)
-	assert.Contains(t, broken.Reason, "row 2 is missing")
+	assert.Contains(t, broken.Reason, "row 2 of chain")
+}
+
+// TestConcurrentWritersEachChainTheirObjects: sixteen writers moving
+// their own contracts at once leave a trail that verifies, spread over
+// many chains, each chain numbered without gaps, each contract's entries
+// on one chain.
+func TestConcurrentWritersEachChainTheirObjects(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	const writers, each = 16, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		wg.Go(func() {
+			c := contract(fmt.Sprintf("HT-2026-%06d", w+1), "并发客户")
+			for i := range each {
+				if _, err := st.ApplyTransition(ctx, transition(c, i+1, domain.EventCreated, domain.StatusDraft)); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	checked, broken := verify(t, st)
+	require.Nil(t, broken)
+	assert.EqualValues(t, 1+writers*each, checked)
+
+	var chains int
+	require.NoError(t, st.Pool().QueryRow(ctx, `SELECT count(DISTINCT chain) FROM audit_events`).Scan(&chains))
+	assert.Greater(t, chains, 8, "sixteen contracts spread over many chains")
+	rows, err := st.Pool().Query(ctx, `SELECT chain, count(*), max(chain_seq) FROM audit_events GROUP BY chain`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var chain, n, top int64
+		require.NoError(t, rows.Scan(&chain, &n, &top))
+		assert.Equal(t, n, top, "chain %d is numbered 1..n", chain)
+	}
+	require.NoError(t, rows.Err())
+	for i := range writers {
+		var spread int
+		require.NoError(t, st.Pool().QueryRow(ctx, `SELECT count(DISTINCT chain) FROM audit_events WHERE object_id = $1`,
+			fmt.Sprintf("HT-2026-%06d", i+1)).Scan(&spread))
+		assert.Equal(t, 1, spread, "one contract's entries are on its chain")
+	}
 }
