@@ -42,6 +42,9 @@ type Activities struct {
 	// leaves PDFs unsigned. CompanyName names the signature.
 	PDFSigner   *pdfsig.Key
 	CompanyName string
+	// PDFTimestamps is the time-stamping authority each PDF signature
+	// carries a token of (SIGNET_PDF_TSA_URL); nil for none.
+	PDFTimestamps *pdfsig.Timestamps
 	// Location is where calendar days (delegations) are read.
 	Location *time.Location
 }

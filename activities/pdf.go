@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/signet-clm/signet/internal/domain"
@@ -179,6 +180,11 @@ type SignPDFResult struct {
 	PDFSHA256 string `json:",omitempty"`
 }
 
+// SignPDFAttempts is how often the signing round tries SignPDF; a
+// time-stamping authority that has not answered by the last attempt is
+// done without.
+const SignPDFAttempts = 3
+
 // SignPDF renders the version with every signature and its certificate
 // page, applies Signet's PDF digital signature over the whole file and
 // stores it, once per version: a retry, or a second call, finds the
@@ -205,8 +211,23 @@ func (a *Activities) SignPDF(ctx context.Context, in SignPDFInput) (SignPDFResul
 	if name == "" {
 		name = "Signet"
 	}
-	signed, err := pdfsig.Sign(file, a.PDFSigner, pdfsig.Info{Name: name, Location: "Signet",
-		Reason: fmt.Sprintf("%s v%d 签署完成 / signed by all parties", in.ContractNumber, in.Version), Date: in.At})
+	sigInfo := pdfsig.Info{Name: name, Location: "Signet",
+		Reason: fmt.Sprintf("%s v%d 签署完成 / signed by all parties", in.ContractNumber, in.Version), Date: in.At,
+		Timestamps: a.PDFTimestamps}
+	signed, err := pdfsig.Sign(file, a.PDFSigner, sigInfo)
+	if errors.Is(err, pdfsig.ErrTimestamp) {
+		// The authority is down or refused. Retried while attempts last;
+		// the last one signs without a time-stamp rather than leave the
+		// file unsigned for good (the signing time is then Signet's word,
+		// which verification says).
+		if activity.GetInfo(ctx).Attempt < SignPDFAttempts {
+			return SignPDFResult{}, err
+		}
+		activity.GetLogger(ctx).Warn("the time-stamping authority gave no token: the PDF is signed without a time-stamp",
+			"contract", in.ContractNumber, "version", in.Version, "error", err)
+		sigInfo.Timestamps = nil
+		signed, err = pdfsig.Sign(file, a.PDFSigner, sigInfo)
+	}
 	if err != nil {
 		return SignPDFResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadDocument", err)
 	}

@@ -945,6 +945,16 @@ type PDFSignature struct {
 	ChangedAfter  bool       `json:"changed_after"`
 	AppendedBytes int64      `json:"appended_bytes"`
 	BySignet      bool       `json:"by_signet"`
+	// Timestamp is its RFC 3161 time-stamp, when it carries one.
+	Timestamp *PDFTimestamp `json:"timestamp,omitempty"`
+}
+
+// PDFTimestamp is the API's esign.PDFTimestamp.
+type PDFTimestamp struct {
+	At        time.Time `json:"at"`
+	Authority string    `json:"authority"`
+	Valid     bool      `json:"valid"`
+	Problem   string    `json:"problem,omitempty"`
 }
 
 // VerifiedVersion is the API's esign.VerifiedVersion.
@@ -2190,7 +2200,12 @@ func toPDFVerdict(v esign.PDFVerdict) PDFVerdict {
 }
 
 func toPDFSignature(v esign.PDFSignature) PDFSignature {
+	var ts *PDFTimestamp
+	if t := v.Timestamp; t != nil {
+		ts = &PDFTimestamp{At: t.At, Authority: t.Authority, Valid: t.Valid, Problem: t.Problem}
+	}
 	return PDFSignature{
+		Timestamp:     ts,
 		Signer:        v.Signer,
 		Organization:  v.Organization,
 		Issuer:        v.Issuer,

@@ -8,13 +8,17 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/signet-clm/signet/internal/config"
 	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/pdfsig"
+	"github.com/signet-clm/signet/testkit/faketsa"
 	"github.com/signet-clm/signet/testkit/testenv"
 )
 
@@ -111,4 +115,85 @@ func TestSignedPDFOnceTheRoundCompletes(t *testing.T) {
 	assert.Equal(t, []string{"file"}, fieldsOf(t, call(t, s, http.MethodPost, "/v1/verify", "", "%PDF-1.7 not really", "Content-Type", "application/pdf")))
 	big := call(t, s, http.MethodPost, "/v1/verify", "", "%PDF-"+strings.Repeat("x", 32<<20), "Content-Type", "application/pdf")
 	assert.Equal(t, http.StatusRequestEntityTooLarge, big.Status)
+}
+
+// TestSignedPDFCarriesTheAuthoritysTimestamp: with SIGNET_PDF_TSA_URL
+// set, the file the worker signs when the round completes carries the
+// authority's RFC 3161 token over its signature; POST /v1/verify and the
+// console's verification page say who stamped it and when. An authority
+// that fails once is asked again; one that fails every attempt leaves the
+// file signed without a time-stamp rather than unsigned.
+func TestSignedPDFCarriesTheAuthoritysTimestamp(t *testing.T) {
+	testenv.RequireIntegration(t)
+	at := time.Now().UTC().Truncate(time.Second)
+	var down atomic.Bool
+	tsa, asked := faketsa.New(t, at, &down)
+	s := testenv.NewStack(t, testenv.TemporalAddress(), testenv.WithConfig(func(c *config.Config) { c.PDFTimestampURL = tsa.URL }))
+	signedPDF := func(n string) []byte {
+		var signed []byte
+		require.Eventually(t, func() bool {
+			r := call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=pdf", "sales", nil)
+			rep, err := pdfsig.Verify(r.Body, s.PDFKey.Certificate())
+			if err != nil || len(rep.Signatures) == 0 {
+				return false
+			}
+			signed = r.Body
+			return true
+		}, 60*time.Second, 200*time.Millisecond, "the contract's PDF is signed")
+		return signed
+	}
+
+	// Down for the first query only: the retry a second later gets a token.
+	// The round completes inside driveToActive, so the authority comes
+	// back from beside it, once asked.
+	down.Store(true)
+	back := make(chan struct{})
+	go func() {
+		defer close(back)
+		for deadline := time.Now().Add(time.Minute); asked.Load() == 0 && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		down.Store(false)
+	}()
+	live := driveToActive(t, s, newContract(100_00, "2026-01-01", "2026-12-31"))
+	n := live.Contract.Number
+	<-back
+	signed := signedPDF(n)
+	assert.GreaterOrEqual(t, asked.Load(), int32(2), "asked again after the failure")
+
+	v := expect[esign.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", string(signed), "Content-Type", "application/pdf"), http.StatusOK)
+	require.NotNil(t, v.PDF)
+	require.Len(t, v.PDF.Signatures, 1)
+	sig := v.PDF.Signatures[0]
+	assert.True(t, sig.Valid)
+	assert.True(t, v.Matches)
+	require.NotNil(t, sig.Timestamp, "the signature carries a time-stamp")
+	assert.True(t, sig.Timestamp.Valid, sig.Timestamp.Problem)
+	assert.Equal(t, faketsa.Authority, sig.Timestamp.Authority)
+	assert.True(t, sig.Timestamp.At.Equal(at), "the authority's time, %s", sig.Timestamp.At)
+	assert.NotContains(t, string(signed), "secret internal detail")
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile("file", n+".pdf")
+	require.NoError(t, err)
+	_, _ = fw.Write(signed)
+	require.NoError(t, mw.Close())
+	page := call(t, s, http.MethodPost, "/verify", "", body.String(), "Content-Type", mw.FormDataContentType(), "Accept", "text/html")
+	require.Equal(t, http.StatusOK, page.Status, string(page.Body))
+	assert.Contains(t, string(page.Body), "有效，由 "+faketsa.Authority+" 签发")
+
+	// Down throughout: three attempts, then signed without a time-stamp.
+	down.Store(true)
+	before := asked.Load()
+	other := driveToActive(t, s, newContract(200_00, "2026-01-01", "2026-12-31"))
+	signed = signedPDF(other.Contract.Number)
+	assert.Equal(t, int32(3), asked.Load()-before, "each attempt asked once")
+	v = expect[esign.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", string(signed), "Content-Type", "application/pdf"), http.StatusOK)
+	require.NotNil(t, v.PDF)
+	require.Len(t, v.PDF.Signatures, 1)
+	assert.True(t, v.PDF.Signatures[0].Valid)
+	assert.True(t, v.PDF.Signatures[0].BySignet)
+	assert.Nil(t, v.PDF.Signatures[0].Timestamp, "no authority's token")
+	assert.True(t, v.Matches)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
@@ -99,12 +100,15 @@ func TestBrowserSigningDrawnWithReadToEnd(t *testing.T) {
 
 	// Read: scroll the document in its frame to the end.
 	phone.waitFor(`document.querySelector('iframe.document').hasAttribute('data-ready')`)
-	for i := 0; i < 60 && phone.eval(`document.querySelector('[data-testid=sign]').disabled`); i++ {
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end) && phone.eval(`document.querySelector('[data-testid=sign]').disabled`); {
 		// Where the frame is now: a wheel the frame cannot take scrolls
-		// the page under the pointer.
+		// the page under the pointer. The pointer moves onto the frame
+		// first, as a mouse would: Chromium routes a wheel to the frame
+		// (its own process) only once a move has entered it, else the
+		// page scrolls instead (the test failed every other run).
 		phone.do(chromedp.ScrollIntoView(chromedp.CSS(`iframe.document`)))
 		fr := phone.rect(`iframe.document`)
-		phone.do(wheel(fr[0]+fr[2]/2, fr[1]+fr[3]/2, 400), chromedp.Sleep(50e6))
+		phone.do(mouse(chromedp.MouseMoved, fr[0]+fr[2]/2, fr[1]+fr[3]/2, false), chromedp.Sleep(50e6), wheel(fr[0]+fr[2]/2, fr[1]+fr[3]/2, 400), chromedp.Sleep(50e6))
 	}
 	phone.waitFor(`!document.querySelector('[data-testid=sign]').disabled && document.querySelector('input[name=read_to_end]').value === '1'`)
 	assert.Contains(t, phone.text(`[data-testid=read-note]`), "您已阅读至合同末尾")

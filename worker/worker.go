@@ -40,6 +40,9 @@ type Options struct {
 	// leaves them unsigned. CompanyName names the signature.
 	PDFSigner   *pdfsig.Key
 	CompanyName string
+	// PDFTimestamps is the time-stamping authority PDF signatures carry
+	// a token of; nil for none.
+	PDFTimestamps *pdfsig.Timestamps
 	// Renewer drafts successors of auto-renewing contracts.
 	Renewer activities.Renewer
 	// Historian builds and starts contracts a bulk import brings in
@@ -68,7 +71,7 @@ func New(o Options) sdkworker.Worker {
 	workflows.RegisterWorkflows(w)
 	w.RegisterActivity(&activities.Activities{Projection: o.Store, Approvals: o.Store, Signing: o.Store, Sealer: o.Sealer,
 		Notifier: o.Store, Renewer: o.Renewer, PDF: o.Store, Location: o.Location,
-		PDFSigner: o.PDFSigner, CompanyName: o.CompanyName})
+		PDFSigner: o.PDFSigner, CompanyName: o.CompanyName, PDFTimestamps: o.PDFTimestamps})
 	jobs := o.jobs()
 	w.RegisterActivityWithOptions(jobs.RunJob, activity.RegisterOptions{Name: workflows.ActivityRunJob})
 	land := &Imports{Service: imports.New(o.Store, nil, nil, o.Location).WithHistorian(o.Historian)}

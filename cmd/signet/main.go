@@ -43,6 +43,7 @@ import (
 	"github.com/signet-clm/signet/internal/oidc"
 	"github.com/signet-clm/signet/internal/opsmetrics"
 	"github.com/signet-clm/signet/internal/payloadcodec"
+	"github.com/signet-clm/signet/internal/pdfsig"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/migrations"
 	"github.com/signet-clm/signet/worker"
@@ -330,6 +331,7 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys key
 		Logger:             logger,
 		Sealer:             sealer,
 		PDFSigner:          keys.pdf,
+		PDFTimestamps:      pdfTimestamps(cfg, httpClient),
 		CompanyName:        cfg.CompanyName,
 		Renewer:            svc,
 		Historian:          svc,
@@ -338,4 +340,13 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys key
 		Trail:              trail(cfg, st, keys),
 		CheckpointSchedule: cfg.AuditCheckpointSchedule,
 	})
+}
+
+// pdfTimestamps is the configured time-stamping authority, reached with
+// the guarded client; nil when none is.
+func pdfTimestamps(cfg config.Config, client *http.Client) *pdfsig.Timestamps {
+	if cfg.PDFTimestampURL == "" {
+		return nil
+	}
+	return &pdfsig.Timestamps{URL: cfg.PDFTimestampURL, Client: client}
 }

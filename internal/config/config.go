@@ -173,6 +173,10 @@ type Config struct {
 	// PDFCert is it, read at start.
 	PDFSigningKey, PDFSigningCert string
 	PDFCert                       *x509.Certificate
+	// PDFTimestampURL (SIGNET_PDF_TSA_URL, default empty: none) is an
+	// RFC 3161 time-stamping authority whose token each PDF signature
+	// then carries, reached through the outbound guard.
+	PDFTimestampURL string
 	// SessionIdle (SIGNET_SESSION_IDLE, default 30m) signs a console user
 	// out after this long without a request; SessionMax
 	// (SIGNET_SESSION_MAX, default 12h) this long after signing in.
@@ -280,6 +284,7 @@ func FromEnv() (Config, error) {
 		OIDCClientSecret:        os.Getenv("SIGNET_OIDC_CLIENT_SECRET"),
 		SigningKeyFile:          os.Getenv("SIGNET_SIGNING_KEY_FILE"),
 		PDFSigningKey:           os.Getenv("SIGNET_PDF_SIGNING_KEY"),
+		PDFTimestampURL:         os.Getenv("SIGNET_PDF_TSA_URL"),
 		PDFSigningCert:          os.Getenv("SIGNET_PDF_SIGNING_CERT"),
 		AuditKeyFile:            os.Getenv("SIGNET_AUDIT_KEY_FILE"),
 		AuditCheckpointDir:      os.Getenv("SIGNET_AUDIT_CHECKPOINT_DIR"),
@@ -385,6 +390,11 @@ func FromEnv() (Config, error) {
 	}
 	if c.Outbound, err = outboundGuard(); err != nil {
 		return Config{}, err
+	}
+	if c.PDFTimestampURL != "" {
+		if err := c.Outbound.CheckURL(c.PDFTimestampURL); err != nil {
+			return Config{}, fmt.Errorf("SIGNET_PDF_TSA_URL: %w", err)
+		}
 	}
 	if err := c.cardApps(); err != nil {
 		return Config{}, err

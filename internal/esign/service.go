@@ -1081,6 +1081,17 @@ type PDFSignature struct {
 	// BySignet: made with Signet's configured certificate; otherwise
 	// another key's, which Signet cannot vouch for.
 	BySignet bool `json:"by_signet"`
+	// Timestamp is its RFC 3161 time-stamp, when it carries one: when an
+	// authority says it existed, rather than Signet's clock.
+	Timestamp *PDFTimestamp `json:"timestamp,omitempty"`
+}
+
+// PDFTimestamp is a signature's time-stamp token as checked.
+type PDFTimestamp struct {
+	At        time.Time `json:"at"`
+	Authority string    `json:"authority"`
+	Valid     bool      `json:"valid"`
+	Problem   string    `json:"problem,omitempty"`
 }
 
 // ErrNotPDF refuses a posted file that is not a readable PDF.
@@ -1101,9 +1112,13 @@ func (s *Service) VerifyPDF(ctx context.Context, file []byte) (VerifyResult, err
 	// covers when bytes were added after it.
 	candidates := []string{v.SHA256}
 	for _, sig := range rep.Signatures {
-		v.Signatures = append(v.Signatures, PDFSignature{Signer: sig.Signer, Organization: sig.Organization, Issuer: sig.Issuer,
+		ps := PDFSignature{Signer: sig.Signer, Organization: sig.Organization, Issuer: sig.Issuer,
 			CertSHA256: sig.Fingerprint, Reason: sig.Reason, SignedAt: sig.SignedAt, Valid: sig.Valid, Problem: sig.Problem,
-			CoversWhole: sig.CoversWhole, ChangedAfter: sig.AppendedBytes > 0, AppendedBytes: sig.AppendedBytes, BySignet: sig.Known})
+			CoversWhole: sig.CoversWhole, ChangedAfter: sig.AppendedBytes > 0, AppendedBytes: sig.AppendedBytes, BySignet: sig.Known}
+		if st := sig.Stamp; st != nil {
+			ps.Timestamp = &PDFTimestamp{At: st.At, Authority: st.Authority, Valid: st.Valid, Problem: st.Problem}
+		}
+		v.Signatures = append(v.Signatures, ps)
 		if sig.Known && sig.Valid && sig.AppendedBytes > 0 {
 			candidates = append(candidates, DocumentHash(file[:int64(len(file))-sig.AppendedBytes]))
 		}

@@ -145,6 +145,9 @@ type Info struct {
 	// Date is the signing time written into the dictionary (M); the
 	// PKCS#7 signing-time attribute says the same.
 	Date time.Time
+	// Timestamps, when set, is the authority whose RFC 3161 token the
+	// signature carries; without it, Date is Signet's word alone.
+	Timestamps *Timestamps
 }
 
 // Sign appends a signature over all of file as an incremental update: the
@@ -157,7 +160,18 @@ func Sign(file []byte, k *Key, info Info) ([]byte, error) {
 	}
 	var out bytes.Buffer
 	chain := append([]*x509.Certificate{k.cert}, k.chain...)
+	var tsa sign.TSA
+	failed := func() error { return nil }
+	if info.Timestamps != nil {
+		url, lastErr, stop, err := info.Timestamps.relay()
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+		tsa.URL, failed = url, lastErr
+	}
 	err = sign.Sign(bytes.NewReader(file), &out, rdr, int64(len(file)), sign.SignData{
+		TSA: tsa,
 		Signature: sign.SignDataSignature{
 			// An approval signature: later ones (another round, a
 			// countersignature) may follow as updates of their own.
@@ -170,6 +184,9 @@ func Sign(file []byte, k *Key, info Info) ([]byte, error) {
 		Certificate:       k.cert,
 		CertificateChains: [][]*x509.Certificate{chain},
 	})
+	if ferr := failed(); ferr != nil {
+		return nil, fmt.Errorf("%w: %v", ErrTimestamp, ferr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sign PDF: %w", err)
 	}
@@ -200,6 +217,8 @@ type Signature struct {
 	AppendedBytes int64
 	// Known: signed with the certificate Signet is configured with.
 	Known bool
+	// Stamp is its RFC 3161 time-stamp, when it carries one.
+	Stamp *Stamp
 }
 
 // Report is every signature in a file, in file order.
@@ -292,6 +311,13 @@ func check(file []byte, v pdf.Value, contents string, known []*x509.Certificate)
 				s.Known = true
 			}
 		}
+	}
+	if len(p7.Signers) == 1 {
+		var attrs []attributeLike
+		for _, a := range p7.Signers[0].UnauthenticatedAttributes {
+			attrs = append(attrs, attributeLike{Type: a.Type, Value: a.Value})
+		}
+		s.Stamp = stampOf(attrs, p7.Signers[0].EncryptedDigest)
 	}
 	if err := p7.Verify(); err != nil {
 		s.Problem = "the signed bytes were changed: " + err.Error()
