@@ -778,6 +778,8 @@ var messages = map[string]msg{
 	"channel.webhook":                    {"Webhook 回调", "Webhook"},
 	"channel.wecom":                      {"企业微信机器人", "WeCom robot"},
 	"channel.dingtalk":                   {"钉钉机器人", "DingTalk robot"},
+	"channel.dingtalk_card":              {"钉钉审批卡片", "DingTalk approval card"},
+	"channel.wecom_card":                 {"企业微信审批卡片", "WeCom approval card"},
 	"kind.task.open":                     {"新待办", "New task"},
 	"kind.task.reminder":                 {"待办提醒", "Task reminder"},
 	"kind.task.escalated":                {"待办升级", "Task escalated"},
