@@ -186,8 +186,8 @@ type SignPDFResult struct {
 const SignPDFAttempts = 3
 
 // SignPDF renders the version with every signature and its certificate
-// page, applies Signet's PDF digital signature over the whole file and
-// stores it, once per version: a retry, or a second call, finds the
+// page, applies a PDF digital signature for each signer and then Signet's
+// over the whole file (signEach) and stores it, once per version: a retry, or a second call, finds the
 // stored one and keeps it (the signing time is in the bytes). Without a
 // configured key it does nothing, and the version's PDF stays unsigned.
 func (a *Activities) SignPDF(ctx context.Context, in SignPDFInput) (SignPDFResult, error) {
@@ -207,6 +207,42 @@ func (a *Activities) SignPDF(ctx context.Context, in SignPDFInput) (SignPDFResul
 	if err != nil {
 		return SignPDFResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadDocument", err)
 	}
+	signed, err := a.signEach(ctx, in, pin, file)
+	if err != nil {
+		return SignPDFResult{}, err
+	}
+	sum := sha256.Sum256(signed)
+	stored, err := a.PDF.SaveSignedPDF(ctx, store.SignedPDF{ContractNumber: in.ContractNumber, Version: in.Version, PDF: signed,
+		PDFSHA256: hex.EncodeToString(sum[:]), DocumentSHA256: pin.Document.SHA256, CertSHA256: a.PDFSigner.Fingerprint(), SignedAt: in.At})
+	if err != nil {
+		return SignPDFResult{}, err
+	}
+	return SignPDFResult{Signed: true, PDFSHA256: stored.PDFSHA256}, nil
+}
+
+// signEach applies one PDF signature per signer, in the order they
+// signed, each an incremental update over the one before and named for
+// its signer with their time, so a reader's signature panel lists every
+// party's signing as its own revision; then Signet's, over the whole
+// file, which alone carries the authority's time-stamp when one is
+// configured (the others' times are those the round recorded). All are
+// made with Signet's key: the signers signed on Signet, not with keys
+// of their own.
+func (a *Activities) signEach(ctx context.Context, in SignPDFInput, pin pdfdoc.Input, file []byte) ([]byte, error) {
+	signers := slices.Clone(pin.Signers)
+	slices.SortStableFunc(signers, func(x, y pdfdoc.Signer) int { return x.SignedAt.Compare(y.SignedAt) })
+	for _, s := range signers {
+		party := "甲方 / Party A"
+		if s.Party == pdfdoc.PartyCustomer {
+			party = "乙方 / Party B"
+		}
+		var err error
+		file, err = pdfsig.Sign(file, a.PDFSigner, pdfsig.Info{Name: s.Name, Location: "Signet", Date: s.SignedAt,
+			Reason: fmt.Sprintf("%s v%d %s 签署 / signed", in.ContractNumber, in.Version, party)})
+		if err != nil {
+			return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadDocument", err)
+		}
+	}
 	name := a.CompanyName
 	if name == "" {
 		name = "Signet"
@@ -221,7 +257,7 @@ func (a *Activities) SignPDF(ctx context.Context, in SignPDFInput) (SignPDFResul
 		// file unsigned for good (the signing time is then Signet's word,
 		// which verification says).
 		if activity.GetInfo(ctx).Attempt < SignPDFAttempts {
-			return SignPDFResult{}, err
+			return nil, err
 		}
 		activity.GetLogger(ctx).Warn("the time-stamping authority gave no token: the PDF is signed without a time-stamp",
 			"contract", in.ContractNumber, "version", in.Version, "error", err)
@@ -229,13 +265,7 @@ func (a *Activities) SignPDF(ctx context.Context, in SignPDFInput) (SignPDFResul
 		signed, err = pdfsig.Sign(file, a.PDFSigner, sigInfo)
 	}
 	if err != nil {
-		return SignPDFResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "BadDocument", err)
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "BadDocument", err)
 	}
-	sum := sha256.Sum256(signed)
-	stored, err := a.PDF.SaveSignedPDF(ctx, store.SignedPDF{ContractNumber: in.ContractNumber, Version: in.Version, PDF: signed,
-		PDFSHA256: hex.EncodeToString(sum[:]), DocumentSHA256: pin.Document.SHA256, CertSHA256: a.PDFSigner.Fingerprint(), SignedAt: in.At})
-	if err != nil {
-		return SignPDFResult{}, err
-	}
-	return SignPDFResult{Signed: true, PDFSHA256: stored.PDFSHA256}, nil
+	return signed, nil
 }

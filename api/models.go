@@ -933,6 +933,8 @@ type PDFVerdict struct {
 
 // PDFSignature is the API's esign.PDFSignature.
 type PDFSignature struct {
+	// Name is who the signature was made for; Signer the certificate's subject.
+	Name          string     `json:"name"`
 	Signer        string     `json:"signer"`
 	Organization  string     `json:"organization"`
 	Issuer        string     `json:"issuer"`
@@ -2206,6 +2208,7 @@ func toPDFSignature(v esign.PDFSignature) PDFSignature {
 	}
 	return PDFSignature{
 		Timestamp:     ts,
+		Name:          v.Name,
 		Signer:        v.Signer,
 		Organization:  v.Organization,
 		Issuer:        v.Issuer,

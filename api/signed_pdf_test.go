@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/internal/config"
+	"github.com/signet-clm/signet/internal/contracts"
+	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/esign"
 	"github.com/signet-clm/signet/internal/pdfsig"
 	"github.com/signet-clm/signet/testkit/faketsa"
@@ -47,10 +50,26 @@ func TestSignedPDFOnceTheRoundCompletes(t *testing.T) {
 	signed := r.Body
 	rep, err = pdfsig.Verify(signed, s.PDFKey.Certificate())
 	require.NoError(t, err)
-	require.Len(t, rep.Signatures, 1, "one PDF signature, applied when the round completed")
-	assert.True(t, rep.Signatures[0].Valid, rep.Signatures[0].Problem)
-	assert.True(t, rep.Signatures[0].CoversWhole)
-	assert.True(t, rep.Signatures[0].Known)
+	// One PDF signature per signer, in the order they signed, then
+	// Signet's over the whole file.
+	view := expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
+	signers := slices.Clone(view.Signatures)
+	slices.SortStableFunc(signers, func(x, y domain.Signature) int { return x.SignedAt.Compare(*y.SignedAt) })
+	require.Len(t, signers, 2)
+	require.Len(t, rep.Signatures, len(signers)+1, "each signer's, then Signet's")
+	for i, sig := range rep.Signatures {
+		assert.True(t, sig.Valid, "signature %d: %s", i+1, sig.Problem)
+		assert.True(t, sig.Known, "signature %d is made with Signet's key", i+1)
+		assert.Equal(t, i == len(rep.Signatures)-1, sig.CoversWhole, "only the last covers the whole file")
+	}
+	for i, want := range signers {
+		got := rep.Signatures[i]
+		assert.Equal(t, want.SignerName, got.Name, "signature %d names its signer", i+1)
+		require.NotNil(t, want.SignedAt)
+		require.NotNil(t, got.SignedAt)
+		assert.WithinDuration(t, *want.SignedAt, *got.SignedAt, time.Second, "at the time they signed")
+	}
+	assert.Contains(t, rep.Signatures[len(rep.Signatures)-1].Reason, "签署完成")
 	pages := pdfText(t, signed)
 	assert.Contains(t, pages[len(pages)-1], "签署证书", "the signed file has the certificate page")
 	again := call(t, s, http.MethodGet, "/v1/contracts/"+n+"/document?format=pdf", "sales", nil)
@@ -61,16 +80,17 @@ func TestSignedPDFOnceTheRoundCompletes(t *testing.T) {
 		path := filepath.Join(t.TempDir(), n+".pdf")
 		require.NoError(t, os.WriteFile(path, signed, 0o600))
 		out, _ := exec.Command(bin, path).CombinedOutput()
-		assert.Contains(t, string(out), "Signature is Valid.")
+		assert.Equal(t, len(signers)+1, strings.Count(string(out), "Signature is Valid."), string(out))
 		assert.Contains(t, string(out), "Total document signed")
 	}
 
 	v := expect[esign.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", string(signed), "Content-Type", "application/pdf"), http.StatusOK)
 	require.NotNil(t, v.PDF)
-	require.Len(t, v.PDF.Signatures, 1)
-	sig := v.PDF.Signatures[0]
+	require.Len(t, v.PDF.Signatures, len(signers)+1)
+	sig := v.PDF.Signatures[len(v.PDF.Signatures)-1]
 	assert.True(t, sig.Valid)
 	assert.True(t, sig.CoversWhole)
+	assert.True(t, v.PDF.Signatures[0].ChangedAfter, "a signer's revision has the later ones after it")
 	assert.False(t, sig.ChangedAfter)
 	assert.True(t, sig.BySignet)
 	assert.Equal(t, s.PDFKey.Fingerprint(), sig.CertSHA256)
@@ -163,10 +183,12 @@ func TestSignedPDFCarriesTheAuthoritysTimestamp(t *testing.T) {
 
 	v := expect[esign.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", string(signed), "Content-Type", "application/pdf"), http.StatusOK)
 	require.NotNil(t, v.PDF)
-	require.Len(t, v.PDF.Signatures, 1)
-	sig := v.PDF.Signatures[0]
+	sig := v.PDF.Signatures[len(v.PDF.Signatures)-1]
 	assert.True(t, sig.Valid)
 	assert.True(t, v.Matches)
+	for _, earlier := range v.PDF.Signatures[:len(v.PDF.Signatures)-1] {
+		assert.Nil(t, earlier.Timestamp, "only Signet's final signature is time-stamped")
+	}
 	require.NotNil(t, sig.Timestamp, "the signature carries a time-stamp")
 	assert.True(t, sig.Timestamp.Valid, sig.Timestamp.Problem)
 	assert.Equal(t, faketsa.Authority, sig.Timestamp.Authority)
@@ -191,9 +213,9 @@ func TestSignedPDFCarriesTheAuthoritysTimestamp(t *testing.T) {
 	assert.Equal(t, int32(3), asked.Load()-before, "each attempt asked once")
 	v = expect[esign.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", string(signed), "Content-Type", "application/pdf"), http.StatusOK)
 	require.NotNil(t, v.PDF)
-	require.Len(t, v.PDF.Signatures, 1)
-	assert.True(t, v.PDF.Signatures[0].Valid)
-	assert.True(t, v.PDF.Signatures[0].BySignet)
-	assert.Nil(t, v.PDF.Signatures[0].Timestamp, "no authority's token")
+	last := v.PDF.Signatures[len(v.PDF.Signatures)-1]
+	assert.True(t, last.Valid)
+	assert.True(t, last.BySignet)
+	assert.Nil(t, last.Timestamp, "no authority's token")
 	assert.True(t, v.Matches)
 }

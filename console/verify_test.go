@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"mime/multipart"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +82,9 @@ func TestVerifyPage(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, r.Body)
 	assert.Contains(t, r.Body, `data-testid="verify-match"`)
 	assert.Contains(t, r.Body, `data-testid="pdf-signature" data-valid="true" data-signet="true" data-whole="true"`)
+	assert.Equal(t, 3, strings.Count(r.Body, `data-testid="pdf-signature" data-valid="true" data-signet="true"`), "each signer's signature and Signet's")
+	assert.Equal(t, 2, strings.Count(r.Body, "是之后的修订（下面的签名）"), "the signers' revisions are followed by the later signatures")
+	assert.Contains(t, r.Body, `data-testid="pdf-signature-name">王建国</dd>`, "the customer's signature names them")
 	assert.Contains(t, r.Body, "Signet 配置的签名证书")
 	assert.Contains(t, r.Body, "这是 Signet 为合同 "+n+" 第 1 版保存的已签署文件。")
 	assert.Contains(t, r.Body, s.PDFKey.Fingerprint())

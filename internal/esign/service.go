@@ -1067,6 +1067,10 @@ type PDFVerdict struct {
 
 // PDFSignature is one embedded PDF signature (pdfsig.Signature).
 type PDFSignature struct {
+	// Name is the signature dictionary's: for Signet's signatures the
+	// signer it was made for (each party's, then the company's for the
+	// whole file); Signer is the certificate's subject.
+	Name          string     `json:"name"`
 	Signer        string     `json:"signer"`
 	Organization  string     `json:"organization"`
 	Issuer        string     `json:"issuer"`
@@ -1112,7 +1116,7 @@ func (s *Service) VerifyPDF(ctx context.Context, file []byte) (VerifyResult, err
 	// covers when bytes were added after it.
 	candidates := []string{v.SHA256}
 	for _, sig := range rep.Signatures {
-		ps := PDFSignature{Signer: sig.Signer, Organization: sig.Organization, Issuer: sig.Issuer,
+		ps := PDFSignature{Name: sig.Name, Signer: sig.Signer, Organization: sig.Organization, Issuer: sig.Issuer,
 			CertSHA256: sig.Fingerprint, Reason: sig.Reason, SignedAt: sig.SignedAt, Valid: sig.Valid, Problem: sig.Problem,
 			CoversWhole: sig.CoversWhole, ChangedAfter: sig.AppendedBytes > 0, AppendedBytes: sig.AppendedBytes, BySignet: sig.Known}
 		if st := sig.Stamp; st != nil {
