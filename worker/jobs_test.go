@@ -2,12 +2,18 @@ package worker_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/signet-clm/signet/testkit/testenv"
 	"github.com/signet-clm/signet/worker"
@@ -73,4 +79,75 @@ func TestScheduledJobsRunOncePerTimeAcrossReplicas(t *testing.T) {
 		assert.Equal(t, 9, local.Hour(), "the digest runs at 09:00 %s", s.Loc)
 		assert.NotContains(t, []time.Weekday{time.Saturday, time.Sunday}, local.Weekday())
 	}
+}
+
+// A job's worker dies mid-job (here one that takes the job and then goes
+// silent, no heartbeat and no answer, as a killed process does): the
+// server times the attempt out on its heartbeat, another worker runs the
+// job, and the scheduled time gets its one report, within about a minute
+// rather than when the hour's start-to-close runs out.
+func TestScheduledJobOutlivesItsWorker(t *testing.T) {
+	testenv.RequireIntegration(t)
+	ctx := context.Background()
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	queue := s.TaskQueue + "-jobs"
+
+	taken := make(chan struct{}, 1)
+	hold := make(chan struct{})
+	dead := sdkworker.New(s.Temporal, queue, sdkworker.Options{WorkerStopTimeout: time.Second})
+	workflows.RegisterWorkflows(dead)
+	dead.RegisterActivityWithOptions(func(context.Context, workflows.JobRun) (workflows.JobResult, error) {
+		select {
+		case taken <- struct{}{}:
+		default:
+		}
+		<-hold
+		return workflows.JobResult{}, errors.New("a dead worker answers nothing")
+	}, activity.RegisterOptions{Name: workflows.ActivityRunJob})
+	require.NoError(t, dead.Start())
+	t.Cleanup(func() { close(hold) })
+
+	// A schedule that would run on New Year's night only, triggered now.
+	require.NoError(t, worker.EnsureSchedules(ctx, s.Temporal, queue, s.Loc, []worker.JobSchedule{{Job: workflows.JobReconciliation, Cron: "0 2 1 1 *"}}))
+	h := s.Temporal.ScheduleClient().GetHandle(ctx, worker.ScheduleID(queue, workflows.JobReconciliation))
+	t.Cleanup(func() { _ = h.Delete(context.Background()) })
+	require.NoError(t, h.Trigger(ctx, client.ScheduleTriggerOptions{}))
+	select {
+	case <-taken:
+	case <-time.After(time.Minute):
+		t.Fatal("the job never reached the worker")
+	}
+	dead.Stop()
+	live := worker.New(worker.Options{Client: s.Temporal, Store: s.Store, TaskQueue: queue, Location: s.Loc, Logger: testenv.Logger()})
+	require.NoError(t, live.Start())
+	t.Cleanup(live.Stop)
+
+	desc, err := h.Describe(ctx)
+	require.NoError(t, err)
+	require.Len(t, desc.Info.RecentActions, 1)
+	run := desc.Info.RecentActions[0].StartWorkflowResult
+	wait, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	var res workflows.JobResult
+	require.NoError(t, s.Temporal.GetWorkflow(wait, run.WorkflowID, run.FirstExecutionRunID).Get(wait, &res), "the job finishes on the live worker")
+	assert.Equal(t, workflows.JobReconciliation, res.Job)
+
+	var reports int
+	require.NoError(t, s.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM reconciliation_runs`).Scan(&reports))
+	assert.Equal(t, 1, reports, "one report for the one scheduled time")
+
+	// The attempt that ran is the second, after the first timed out on
+	// its heartbeat.
+	var started *historypb.ActivityTaskStartedEventAttributes
+	iter := s.Temporal.GetWorkflowHistory(ctx, run.WorkflowID, run.FirstExecutionRunID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for iter.HasNext() {
+		e, err := iter.Next()
+		require.NoError(t, err)
+		if a := e.GetActivityTaskStartedEventAttributes(); a != nil {
+			started = a
+		}
+	}
+	require.NotNil(t, started)
+	assert.Equal(t, int32(2), started.GetAttempt())
+	assert.Contains(t, strings.ToLower(started.GetLastFailure().GetMessage()), "heartbeat")
 }
