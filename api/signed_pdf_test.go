@@ -105,13 +105,8 @@ func TestSignedPDFOnceTheRoundCompletes(t *testing.T) {
 
 	// The same file as a form upload, with an edit saved after signing.
 	edited := append(bytes.Clone(signed), []byte("\n% added later\n")...)
-	var form bytes.Buffer
-	mw := multipart.NewWriter(&form)
-	fw, err := mw.CreateFormFile("file", n+".pdf")
-	require.NoError(t, err)
-	_, _ = fw.Write(edited)
-	require.NoError(t, mw.Close())
-	v = expect[esign.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", form.String(), "Content-Type", mw.FormDataContentType()), http.StatusOK)
+	form, ctype := fileForm(t, n+".pdf", edited)
+	v = expect[esign.VerifyResult](t, call(t, s, http.MethodPost, "/v1/verify", "", form, "Content-Type", ctype), http.StatusOK)
 	require.NotNil(t, v.PDF)
 	assert.True(t, v.PDF.ChangedAfter)
 	assert.True(t, v.PDF.Signatures[0].Valid, "what it signed is still intact")
@@ -195,13 +190,8 @@ func TestSignedPDFCarriesTheAuthoritysTimestamp(t *testing.T) {
 	assert.True(t, sig.Timestamp.At.Equal(at), "the authority's time, %s", sig.Timestamp.At)
 	assert.NotContains(t, string(signed), "secret internal detail")
 
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, err := mw.CreateFormFile("file", n+".pdf")
-	require.NoError(t, err)
-	_, _ = fw.Write(signed)
-	require.NoError(t, mw.Close())
-	page := call(t, s, http.MethodPost, "/verify", "", body.String(), "Content-Type", mw.FormDataContentType(), "Accept", "text/html")
+	form, ctype := fileForm(t, n+".pdf", signed)
+	page := call(t, s, http.MethodPost, "/verify", "", form, "Content-Type", ctype, "Accept", "text/html")
 	require.Equal(t, http.StatusOK, page.Status, string(page.Body))
 	assert.Contains(t, string(page.Body), "有效，由 "+faketsa.Authority+" 签发")
 
@@ -218,4 +208,17 @@ func TestSignedPDFCarriesTheAuthoritysTimestamp(t *testing.T) {
 	assert.True(t, last.BySignet)
 	assert.Nil(t, last.Timestamp, "no authority's token")
 	assert.True(t, v.Matches)
+}
+
+// fileForm is a multipart form with file as its field "file", and the
+// form's content type.
+func fileForm(t *testing.T, name string, file []byte) (string, string) {
+	t.Helper()
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fw, err := mw.CreateFormFile("file", name)
+	require.NoError(t, err)
+	_, _ = fw.Write(file)
+	require.NoError(t, mw.Close())
+	return form.String(), mw.FormDataContentType()
 }

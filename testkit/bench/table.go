@@ -10,11 +10,12 @@ import (
 	"github.com/signet-clm/signet/testkit/harness"
 )
 
-// Figures the issue asks to chase; the table marks each met or not.
+// Figures issue 19 asks to chase ("done means"); the table marks each
+// met or not.
 const (
-	targetRatioA     = 0.9
-	targetRatioB     = 0.6
-	targetStartP99   = 1.5
+	targetRatioA     = 0.95 // of the raw client driving the same workflows
+	targetRatioB     = 0.9  // of the minimal workflow with as many Updates
+	targetStartP99   = 2.0
 	targetDecideP99  = 1.5
 	saturationBoundS = 1.0
 	// targetTransitions bounds one lifecycle's state transitions, its
@@ -46,7 +47,7 @@ func printTable(r Results) {
 	for _, v := range []Variant{l.Signet, l.Direct, l.Minimal} {
 		fmt.Fprintf(w, "%s\t%.2f\t%.0f\t%d\t%s\t%s\n", v.Name, v.PerSecond, v.TransitionsPerSec, v.Errors, cpu(v.CPU), callList(v.Calls))
 	}
-	fmt.Fprintf(w, "ratio (a) Signet / direct client\t%.2f\t(target ≥ %.1f: %s)\n", l.RatioA, targetRatioA, mark(l.RatioA >= targetRatioA))
+	fmt.Fprintf(w, "ratio (a) Signet / direct client\t%.2f\t(target ≥ %.2f: %s)\n", l.RatioA, targetRatioA, mark(l.RatioA >= targetRatioA))
 	fmt.Fprintf(w, "ratio (b) Signet / minimal workflow\t%.2f\t(target ≥ %.1f: %s)\n\n", l.RatioB, targetRatioB, mark(l.RatioB >= targetRatioB))
 
 	fmt.Fprintln(w, "per lifecycle\tphase\tstate transitions\thistory events\tevents by type")
