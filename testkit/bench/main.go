@@ -38,13 +38,13 @@ type settings struct {
 }
 
 // scenarios are the parts of a run, in order; -only picks some.
-var scenarios = []string{"lifecycle", "start", "decision", "signature", "saturation"}
+var scenarios = []string{"lifecycle", "start", "decision", "signature", "saturation", "scaleout"}
 
 func (s settings) wants(name string) bool { return len(s.only) == 0 || s.only[name] }
 
 func main() {
 	var cfg settings
-	flag.IntVar(&cfg.n, "n", 300, "lifecycles per variant (Signet over HTTP, Temporal client direct, minimal workflow)")
+	flag.IntVar(&cfg.n, "n", 300, "lifecycles per variant (Signet over HTTP, Temporal client direct, minimal workflow) and per scale-out shape (1×1, 2×2)")
 	flag.IntVar(&cfg.c, "c", 10, "concurrent clients")
 	flag.IntVar(&cfg.runs, "runs", 3, "interleaved runs each variant's total is split into")
 	flag.IntVar(&cfg.warmup, "warmup", 20, "warm-up iterations per variant, not measured")
@@ -78,6 +78,7 @@ type Results struct {
 	Decision   LatencyRatio `json:"decision_latency"`
 	Signature  LatencyRatio `json:"signature_latency"`
 	Saturation Saturation   `json:"saturation"`
+	ScaleOut   ScaleOut     `json:"scale_out"`
 }
 
 // Machine is where the figures came from.
@@ -136,6 +137,29 @@ type Saturation struct {
 	Steps     []harness.SaturationStep `json:"steps"`
 }
 
+// ScaleOut holds scenario 5: the lifecycle over HTTP on one API and one
+// worker process, and on two of each (one database, one dev server, one
+// task queue, requests round-robin over the APIs), in alternating runs.
+type ScaleOut struct {
+	Shapes []Shape `json:"shapes"`
+	// Ratio is the 2×2 shape's lifecycles/s over the 1×1's.
+	Ratio float64 `json:"ratio_2x2_over_1x1"`
+}
+
+// Shape is one shape's lifecycle throughput.
+type Shape struct {
+	Name        string             `json:"name"`
+	APIs        int                `json:"apis"`
+	Workers     int                `json:"workers"`
+	Lifecycles  int                `json:"lifecycles"`
+	Errors      int                `json:"errors"`
+	WallSeconds float64            `json:"wall_seconds"`
+	PerSecond   float64            `json:"lifecycles_per_s"`
+	Calls       map[string]Latency `json:"calls"`
+	// CPU sums each component's processes (both APIs, both workers).
+	CPU map[string]float64 `json:"cpu_cores"`
+}
+
 func run(ctx context.Context, cfg settings, logger *slog.Logger) error {
 	s, err := harness.Start(ctx, harness.Options{Logger: logger})
 	if err != nil {
@@ -180,6 +204,12 @@ func run(ctx context.Context, cfg settings, logger *slog.Logger) error {
 		logger.Info("saturation ramp", "step", cfg.step)
 		steps := s.Saturation(ctx, 4, 1.5, cfg.step, 10)
 		res.Saturation = Saturation{Sustained: harness.Sustained(steps), Steps: steps}
+	}
+	if cfg.wants("scaleout") {
+		logger.Info("scale-out: 1×1 against 2×2", "n", cfg.n, "clients", cfg.c, "runs", cfg.runs)
+		if res.ScaleOut, err = scaleOut(ctx, s, cfg, logger); err != nil {
+			return err
+		}
 	}
 
 	printTable(res)
@@ -272,6 +302,83 @@ func lifecycle(ctx context.Context, s *harness.Stack, direct *harness.Direct, ba
 	l.RatioA = l.Signet.PerSecond / l.Direct.PerSecond
 	l.RatioB = l.Signet.PerSecond / l.Minimal.PerSecond
 	return l, nil
+}
+
+// shapeSettle is how long a run waits after the stack changed shape, so a
+// process just started (its pollers, its pools, its start-up jobs) is
+// serving before the clock starts.
+const shapeSettle = 3 * time.Second
+
+// scaleOut runs the lifecycle over HTTP on the 1×1 and the 2×2 shape of
+// the same stack, alternating run by run (who goes first rotates), with
+// the same number of closed-loop clients on each. Between runs the stack
+// changes shape: the second API and worker are stopped with SIGINT for
+// 1×1 and started again for 2×2; it runs last, so the scenarios before it
+// all ran on 1×1 as before.
+func scaleOut(ctx context.Context, s *harness.Stack, cfg settings, logger *slog.Logger) (ScaleOut, error) {
+	shapes := []Shape{{Name: "1 API × 1 worker", APIs: 1, Workers: 1}, {Name: "2 APIs × 2 workers", APIs: 2, Workers: 2}}
+	clients := make([]*harness.Client, len(shapes))
+	cpu := make([]map[string]time.Duration, len(shapes))
+	for i, sh := range shapes {
+		if err := s.Scale(ctx, sh.APIs, sh.Workers); err != nil {
+			return ScaleOut{}, err
+		}
+		clients[i] = s.NewClient(40 * time.Second)
+		time.Sleep(shapeSettle)
+		if errs := closedLoop(ctx, cfg.warmup, cfg.c, func(ctx context.Context, _ int64) error {
+			_, err := clients[i].DriveToActive(ctx)
+			return err
+		}); errs > 0 {
+			logger.Warn("warm-up had errors", "shape", sh.Name, "errors", errs)
+		}
+		clients[i].Rec = harness.NewRecorder()
+		cpu[i] = map[string]time.Duration{}
+	}
+	per := cfg.n / cfg.runs
+	for r := range cfg.runs {
+		for k := range shapes {
+			// The warm-ups leave the stack 2×2, so it goes first; then who
+			// goes first alternates, and each run starts on the shape the
+			// last one ended on.
+			i := (k + r + 1) % len(shapes)
+			sh := &shapes[i]
+			if a, w := s.Shape(); a != sh.APIs || w != sh.Workers {
+				if err := s.Scale(ctx, sh.APIs, sh.Workers); err != nil {
+					return ScaleOut{}, err
+				}
+				time.Sleep(shapeSettle)
+			}
+			before, t0 := s.CPU(), time.Now()
+			errs := closedLoop(ctx, per, cfg.c, func(ctx context.Context, _ int64) error {
+				_, err := clients[i].DriveToActive(ctx)
+				return err
+			})
+			wall := time.Since(t0)
+			after := s.CPU()
+			for comp, d := range after {
+				cpu[i][comp] += d - before[comp]
+			}
+			sh.Lifecycles += per
+			sh.Errors += errs
+			sh.WallSeconds += wall.Seconds()
+			logger.Info("scale-out run", "run", r+1, "shape", sh.Name, "lifecycles", per, "wall", wall.Round(time.Millisecond), "errors", errs)
+		}
+	}
+	for i := range shapes {
+		sh := &shapes[i]
+		sh.PerSecond = float64(sh.Lifecycles-sh.Errors) / sh.WallSeconds
+		sh.Calls = calls(clients[i].Rec)
+		sh.CPU = harness.Cores(map[string]time.Duration{}, cpu[i], time.Duration(sh.WallSeconds*float64(time.Second)))
+	}
+	// Back to the shape the stack started with.
+	if err := s.Scale(ctx, 1, 1); err != nil {
+		return ScaleOut{}, err
+	}
+	out := ScaleOut{Shapes: shapes}
+	if shapes[0].PerSecond > 0 {
+		out.Ratio = shapes[1].PerSecond / shapes[0].PerSecond
+	}
+	return out, nil
 }
 
 // Phase is one phase's mean cost per lifecycle: state transitions

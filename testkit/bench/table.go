@@ -81,7 +81,13 @@ func printTable(r Results) {
 		}
 		fmt.Fprintf(w, "%.1f\t%d/%d\t%.0f / %.0f\t%s\t%s\n", s.Rate, s.Accepted, s.Offered, s.P50ms, s.P99ms, cpu(s.CPU), state)
 	}
-	fmt.Fprintf(w, "sustained start rate\t%.1f/s\n", r.Saturation.Sustained)
+	fmt.Fprintf(w, "sustained start rate\t%.1f/s\n\n", r.Saturation.Sustained)
+
+	fmt.Fprintln(w, "5. scale-out (lifecycle over HTTP)\tlifecycles/s\terrors\twall s\tcpu api/worker/temporal/postgres/harness (cores)\tcalls p50/p99 ms")
+	for _, sh := range r.ScaleOut.Shapes {
+		fmt.Fprintf(w, "%s\t%.2f\t%d\t%.1f\t%s\t%s\n", sh.Name, sh.PerSecond, sh.Errors, sh.WallSeconds, cpu(sh.CPU), callList(sh.Calls))
+	}
+	fmt.Fprintf(w, "ratio 2×2 / 1×1\t%.2f\t(%d cores: both shapes share them)\n", r.ScaleOut.Ratio, r.Machine.Cores)
 	w.Flush()
 }
 

@@ -1,7 +1,9 @@
 // Command faults is Signet's fault suite (`make faults`): on a stack of its
 // own (harness: its own PostgreSQL cluster and Temporal dev server, worker
 // and API as processes) it kills the worker, restarts PostgreSQL and
-// Temporal, overloads the API, replays every history it produced against
+// Temporal, scales out to 2 API and 2 worker processes and kills one
+// worker of the two and checks the scheduled jobs run once per time across
+// both, scales back and overloads the API, replays every history it produced against
 // today's code (and three broken variants), and fuzzes every request
 // body; then it prints what was injected and what was lost. It exits 1
 // if anything was.
@@ -35,12 +37,13 @@ func main() {
 	overload := flag.Duration("overload", 60*time.Second, "how long to offer twice the saturation rate")
 	fuzztime := flag.Duration("fuzztime", 10*time.Second, "fuzzing budget per target")
 	dir := flag.String("dir", "", "where the suite's cluster, dev server state and logs live (default .data/harness)")
+	scale := flag.Bool("scaleout", true, "also run the worker SIGKILLs and the schedules check on 2 API and 2 worker processes")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	outcomes, err := run(ctx, harness.Options{Dir: *dir, Logger: logger}, *n, *kills, *rate, *overload, *fuzztime, logger)
+	outcomes, err := run(ctx, harness.Options{Dir: *dir, Logger: logger}, *n, *kills, *rate, *overload, *fuzztime, *scale, logger)
 	if err != nil {
 		logger.Error("fault suite could not run", "err", err)
 		os.Exit(1)
@@ -53,7 +56,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, opts harness.Options, n, kills int, rate float64, overload, fuzztime time.Duration, logger *slog.Logger) ([]Outcome, error) {
+func run(ctx context.Context, opts harness.Options, n, kills int, rate float64, overload, fuzztime time.Duration, scale bool, logger *slog.Logger) ([]Outcome, error) {
 	s, err := harness.Start(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -67,6 +70,21 @@ func run(ctx context.Context, opts harness.Options, n, kills int, rate float64, 
 	record(WorkerKills(ctx, s, n, kills, logger))
 	record(PostgresRestart(ctx, s, n, 5*time.Second, logger))
 	record(TemporalRestart(ctx, s, n, 5*time.Second, logger))
+	if scale {
+		// The same worker kills on 2 API and 2 worker processes, one
+		// worker killed at a time while the other serves the queue; then
+		// the scheduled jobs across both. Back to 1×1 after, so the
+		// saturation rate and the overload are measured as make bench does.
+		logger.Info("scaling out to 2 API and 2 worker processes")
+		if err := s.Scale(ctx, 2, 2); err != nil {
+			return out, err
+		}
+		record(WorkerKills(ctx, s, n, kills, logger))
+		record(Schedules(ctx, s, 5, logger))
+		if err := s.Scale(ctx, 1, 1); err != nil {
+			return out, err
+		}
+	}
 	if rate == 0 {
 		// Measured here, on this stack and this machine's load right now:
 		// a figure from an earlier make bench may be far off either way.

@@ -143,13 +143,16 @@ func atProgress(ctx context.Context, done func() int, at int) error {
 	return nil
 }
 
-// WorkerKills drives n contracts while killing the worker with SIGKILL at
+// WorkerKills drives n contracts while killing a worker with SIGKILL at
 // least kills times, spread over the run, restarting it a second later
-// each time. A kill that lands between activities loses nothing worth
-// retrying, so it keeps killing (up to four times as often) until one has
-// stranded an activity mid-run; afterwards it counts activity attempts
-// past the first in the histories.
+// each time. On a stack of several workers (the 2×2 shape) it kills one of
+// them at a time, taking turns, while the others keep serving the queue.
+// A kill that lands between activities loses nothing worth retrying, so it
+// keeps killing (up to four times as often) until one has stranded an
+// activity mid-run; afterwards it counts activity attempts past the first
+// in the histories.
 func WorkerKills(ctx context.Context, s *harness.Stack, n, kills int, logger *slog.Logger) Outcome {
+	apis, workers := s.Shape()
 	o, numbers := batch(ctx, s, n, 10, func(ctx context.Context, done func() int) (string, error) {
 		k, stranded := 0, 0
 		for ; k < 4*kills && (k < kills || stranded == 0); k++ {
@@ -165,28 +168,36 @@ func WorkerKills(ctx context.Context, s *harness.Stack, n, kills int, logger *sl
 			if done() >= n {
 				break
 			}
-			if err := s.KillWorker(); err != nil {
+			victim := k % workers
+			pid, at := s.WorkerPid(victim), time.Now()
+			if err := s.KillWorker(victim); err != nil {
 				return "", err
 			}
 			time.Sleep(300 * time.Millisecond)
-			hit, err := strandedActivities(ctx, s)
+			hit, err := strandedActivities(ctx, s, pid, at)
 			if err != nil {
 				return "", err
 			}
 			stranded += hit
-			logger.Info("SIGKILLed the worker", "kill", k+1, "finished", done(), "stranded_activities", hit)
+			logger.Info("SIGKILLed a worker", "kill", k+1, "worker", victim+1, "of", workers, "finished", done(), "stranded_activities", hit)
 			time.Sleep(700 * time.Millisecond)
-			if err := s.StartWorker(); err != nil {
+			if err := s.StartWorker(victim); err != nil {
 				return "", err
 			}
 		}
 		what := fmt.Sprintf("%d× SIGKILL of the worker, %d stranded an activity", k, stranded)
+		if workers > 1 {
+			what = fmt.Sprintf("%d× SIGKILL of one worker of %d, in turn, %d stranded an activity", k, workers, stranded)
+		}
 		if k < kills {
 			return what, fmt.Errorf("only %d of %d kills: the batch ended first", k, kills)
 		}
 		return what, nil
 	})
 	o.Scenario = "worker SIGKILL"
+	if apis > 1 || workers > 1 {
+		o.Scenario = fmt.Sprintf("worker SIGKILL (%d×%d)", apis, workers)
+	}
 	verify(ctx, s, &o, numbers, domain.StatusActive)
 	retries, err := activityRetries(ctx, s, numbers)
 	if err != nil && o.Err == nil {
@@ -200,10 +211,10 @@ func WorkerKills(ctx context.Context, s *harness.Stack, n, kills int, logger *sl
 }
 
 // awaitActivity returns as soon as an activity of one of the newest
-// contracts is running on the worker, or when the batch is done.
+// contracts is running on a worker, or when the batch is done.
 func awaitActivity(ctx context.Context, s *harness.Stack, done func() int, n int) error {
 	for done() < n && ctx.Err() == nil {
-		running, err := strandedActivities(ctx, s)
+		running, err := strandedActivities(ctx, s, 0, time.Now())
 		if err != nil || running > 0 {
 			return err
 		}
@@ -213,10 +224,15 @@ func awaitActivity(ctx context.Context, s *harness.Stack, done func() int, n int
 
 // strandedActivities counts started activities and workflow tasks (whose
 // local activities write PostgreSQL) of the newest contracts (and their
-// rounds), the only ones that can be mid-flight. Read just after
-// a kill, they are what the dead worker had started: they stay started
-// until their start-to-close timeout, then retry.
-func strandedActivities(ctx context.Context, s *harness.Stack) (int, error) {
+// rounds), the only ones that can be mid-flight. Read just after a kill,
+// they are what the dead worker had started: they stay started until
+// their start-to-close timeout, then retry. With pid set (the killed
+// worker's), only activities that worker had started count, and only
+// workflow tasks started before the kill at: a pending workflow task does
+// not say which worker has it, and one started before the kill and still
+// running 300 ms later is almost surely the dead one's. With pid 0 every
+// started activity counts.
+func strandedActivities(ctx context.Context, s *harness.Stack, pid int, at time.Time) (int, error) {
 	rows, err := s.Store.Pool().Query(ctx, `SELECT number FROM contracts WHERE status <> 'active' ORDER BY number DESC LIMIT 12`)
 	if err != nil {
 		return 0, fmt.Errorf("newest contracts: %w", err)
@@ -231,6 +247,7 @@ func strandedActivities(ctx context.Context, s *harness.Stack) (int, error) {
 		ids = append(ids, workflows.ContractWorkflowID(n), workflows.ApprovalWorkflowID(n, 1), workflows.SigningWorkflowID(n, 1))
 	}
 	rows.Close()
+	victim := fmt.Sprintf("%d@", pid)
 	hit := 0
 	for _, id := range ids {
 		d, err := s.Temporal.DescribeWorkflowExecution(ctx, id, "")
@@ -238,13 +255,13 @@ func strandedActivities(ctx context.Context, s *harness.Stack) (int, error) {
 			continue // a round not started yet
 		}
 		for _, a := range d.GetPendingActivities() {
-			if a.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED {
+			if a.GetState() == enumspb.PENDING_ACTIVITY_STATE_STARTED && (pid == 0 || strings.HasPrefix(a.GetLastWorkerIdentity(), victim)) {
 				hit++
 			}
 		}
 		// Local activities run inside a workflow task: a task the dead
 		// worker had started strands the writes it was making.
-		if d.GetPendingWorkflowTask().GetState() == enumspb.PENDING_WORKFLOW_TASK_STATE_STARTED {
+		if wt := d.GetPendingWorkflowTask(); wt.GetState() == enumspb.PENDING_WORKFLOW_TASK_STATE_STARTED && wt.GetStartedTime().AsTime().Before(at) {
 			hit++
 		}
 	}

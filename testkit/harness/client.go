@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/signet-clm/signet/internal/devstack"
@@ -98,9 +99,12 @@ func Quantile(sorted []time.Duration, q float64) time.Duration {
 }
 
 // Client calls the API as the demo users, recording every answer, and
-// reads signers' mail.
+// reads signers' mail. With several API processes it spreads its requests
+// over them round-robin, request by request (a retry too may land on
+// another), as a load balancer in front of replicas would.
 type Client struct {
-	base   string
+	bases  []string
+	next   atomic.Uint64
 	tokens map[string]string
 	http   *http.Client
 	mail   *devstack.MailCatcher
@@ -109,11 +113,12 @@ type Client struct {
 	Patience time.Duration
 }
 
-// NewClient calls s's API. timeout is the most one request may take before
-// it counts as hung; keep it above the API's own request timeout.
+// NewClient calls s's API processes running now. timeout is the most one
+// request may take before it counts as hung; keep it above the API's own
+// request timeout.
 func (s *Stack) NewClient(timeout time.Duration) *Client {
 	return &Client{
-		base:     s.APIURL,
+		bases:    s.runningAPIs(),
 		tokens:   s.Tokens,
 		http:     &http.Client{Timeout: timeout, Transport: &http.Transport{MaxIdleConnsPerHost: 256}},
 		mail:     s.Mail,
@@ -121,6 +126,14 @@ func (s *Stack) NewClient(timeout time.Duration) *Client {
 		Patience: 5 * time.Minute,
 	}
 }
+
+// base picks the next API process, round-robin.
+func (c *Client) base() string {
+	return c.bases[(c.next.Add(1)-1)%uint64(len(c.bases))]
+}
+
+// APIs is how many API processes c spreads its requests over.
+func (c *Client) APIs() int { return len(c.bases) }
 
 // ErrRefused is an answer the lifecycle did not expect (a 4xx other than
 // 429); the caller decides whether it is a failure.
@@ -136,7 +149,7 @@ func (c *Client) Once(ctx context.Context, op, method, path, role string, body a
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.base()+path, rd)
 	if err != nil {
 		return 0, nil, nil, err
 	}

@@ -42,16 +42,21 @@ var Components = []string{CompAPI, CompWorker, CompTemporal, CompPostgres, CompH
 
 // CPU returns the CPU time (user and system) each component has used so
 // far; the difference of two readings over the wall time between them is
-// how many cores it kept busy. PostgreSQL is its postmaster and every
+// how many cores it kept busy (while the shape stays the same: the API and
+// worker figures sum the processes running at the reading). PostgreSQL is its postmaster and every
 // backend under it; the harness is this process (load generator and, for
 // the baselines, their worker).
 func (s *Stack) CPU() map[string]time.Duration {
 	out := map[string]time.Duration{}
-	if s.api != nil && s.api.Process != nil {
-		out[CompAPI] = procCPU(s.api.Process.Pid)
+	for _, c := range s.apis {
+		if c != nil && c.Process != nil {
+			out[CompAPI] += procCPU(c.Process.Pid)
+		}
 	}
-	if s.worker != nil && s.worker.Process != nil {
-		out[CompWorker] = procCPU(s.worker.Process.Pid)
+	for _, c := range s.workers {
+		if c != nil && c.Process != nil {
+			out[CompWorker] += procCPU(c.Process.Pid)
+		}
 	}
 	out[CompTemporal] = procCPU(s.temporal.Pid())
 	if pm, err := postmasterPid(s.pg.Dir); err == nil {

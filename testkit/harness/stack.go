@@ -3,7 +3,11 @@
 // measure each one's CPU and kill or restart any of them: a throwaway
 // PostgreSQL cluster of its own (never a shared server), a Temporal dev
 // server keeping its state on disk, and `signet worker` and `signet api`
-// built from this checkout.
+// built from this checkout. It runs one API and one worker by default, or
+// any number of each (Options.APIs, Options.Workers; Stack.Scale between
+// runs): every API process on its own port, every worker on the one task
+// queue, all on the one database and dev server, as replicas are run in
+// production.
 package harness
 
 import (
@@ -38,30 +42,35 @@ type Options struct {
 	MaxInFlight int
 	// RequestTimeout is the API's SIGNET_REQUEST_TIMEOUT; 0 keeps its default.
 	RequestTimeout time.Duration
-	Logger         *slog.Logger
+	// APIs and Workers are how many `signet api` and `signet worker`
+	// processes Start runs (0 is 1).
+	APIs, Workers int
+	Logger        *slog.Logger
 }
 
-// TaskQueue is the queue the harness's worker serves.
+// TaskQueue is the queue the harness's workers serve.
 const TaskQueue = "signet-harness"
 
 const databaseName = "signet_harness"
 
 // Stack is one running Signet and what it runs on.
 type Stack struct {
-	opts        Options
-	root        string
-	binary      string
-	pg          *devstack.Postgres
-	pgPort      int
-	temporal    *devstack.TemporalServer
-	tPort       int
-	tUIPort     int
-	cli         string
-	api, worker *exec.Cmd
-	apiAddr     string
-	sink        *httptest.Server
-	keyFile     string
-	codec       *payloadcodec.Codec
+	opts     Options
+	root     string
+	binary   string
+	pg       *devstack.Postgres
+	pgPort   int
+	temporal *devstack.TemporalServer
+	tPort    int
+	tUIPort  int
+	cli      string
+	// apis and workers are the processes by slot; a nil slot is one not
+	// running (stopped, killed, or not started yet).
+	apis, workers []*exec.Cmd
+	apiAddrs      []string
+	sink          *httptest.Server
+	keyFile       string
+	codec         *payloadcodec.Codec
 
 	// DatabaseURL is Signet's database on the throwaway cluster, as its
 	// owner (migrations, the suite's checks); worker and API connect as
@@ -70,8 +79,10 @@ type Stack struct {
 	// Keys are the keyring, audit key and checkpoint directory worker and
 	// API share, under Dir.
 	Keys devstack.KeyFiles
-	// APIURL is where `signet api` listens.
-	APIURL string
+	// APIURL is where the first `signet api` listens; APIURLs lists every
+	// API slot's address, running or not (Shape says how many run).
+	APIURL  string
+	APIURLs []string
 	// Store reads what Signet wrote, for the suite's checks.
 	Store *store.Store
 	// Temporal is a client of the dev server, for baselines and checks.
@@ -185,16 +196,7 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	if s.Mail, err = devstack.StartMailCatcher("127.0.0.1:0"); err != nil {
 		return nil, err
 	}
-	port, err := devstack.FreePort()
-	if err != nil {
-		return nil, err
-	}
-	s.apiAddr = "127.0.0.1:" + strconv.Itoa(port)
-	s.APIURL = "http://" + s.apiAddr
-	if err := s.StartWorker(); err != nil {
-		return nil, err
-	}
-	if err := s.startAPI(ctx); err != nil {
+	if err := s.Scale(ctx, max(o.APIs, 1), max(o.Workers, 1)); err != nil {
 		return nil, err
 	}
 	s.Webhooks = newSink()
@@ -206,8 +208,9 @@ func Start(ctx context.Context, o Options) (*Stack, error) {
 	return s, nil
 }
 
-// env is what worker and API run with.
-func (s *Stack) env() []string {
+// env is what worker and API run with; addr is the API's listen address
+// (each API process has its own).
+func (s *Stack) env(addr string) []string {
 	appURL, _ := migrations.AppURL(s.DatabaseURL) // parsed once already
 	env := append(os.Environ(),
 		"DATABASE_URL="+appURL,
@@ -216,7 +219,7 @@ func (s *Stack) env() []string {
 		"SIGNET_AUDIT_CHECKPOINT_DIR="+s.Keys.Checkpoints,
 		"TEMPORAL_ADDRESS="+s.temporal.Address,
 		"SIGNET_TASK_QUEUE="+TaskQueue,
-		"SIGNET_HTTP_ADDR="+s.apiAddr,
+		"SIGNET_HTTP_ADDR="+addr,
 		"SIGNET_PUBLIC_URL="+s.APIURL,
 		"SIGNET_SMTP_ADDR="+s.Mail.Addr(),
 		"SIGNET_CODEC_KEY_FILE="+s.keyFile,
@@ -232,54 +235,148 @@ func (s *Stack) env() []string {
 	return env
 }
 
-// spawn starts `signet <cmd>` with its output in Dir/<cmd>.log. The child
+// spawn starts `signet <cmd>` with its output in Dir/<cmd>.log (the
+// first of each kind; the others in <cmd>-2.log and so on). The child
 // dies with this process, so an interrupted run leaves nothing behind.
-func (s *Stack) spawn(cmd string) (*exec.Cmd, error) {
-	log, err := os.OpenFile(filepath.Join(s.opts.Dir, cmd+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+func (s *Stack) spawn(cmd string, slot int, addr string) (*exec.Cmd, error) {
+	name := cmd
+	if slot > 0 {
+		name = fmt.Sprintf("%s-%d", cmd, slot+1)
+	}
+	log, err := os.OpenFile(filepath.Join(s.opts.Dir, name+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	c := exec.Command(s.binary, cmd)
-	c.Env = s.env()
+	c.Env = s.env(addr)
 	c.Stdout, c.Stderr = log, log
 	c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := c.Start(); err != nil {
 		log.Close()
-		return nil, fmt.Errorf("start signet %s: %w", cmd, err)
+		return nil, fmt.Errorf("start signet %s: %w", name, err)
 	}
 	go func() { _ = c.Wait(); log.Close() }()
 	return c, nil
 }
 
-// StartWorker runs `signet worker`; call it again after KillWorker.
-func (s *Stack) StartWorker() error {
-	w, err := s.spawn("worker")
-	if err != nil {
-		return err
+// Scale brings the stack to apis API and workers worker processes: it
+// starts the missing ones (the lowest free slots first) and stops the
+// highest slots beyond the count with SIGINT, waiting for them to exit,
+// as a scale-in would. Slot 0 of each is the one a 1×1 stack runs.
+func (s *Stack) Scale(ctx context.Context, apis, workers int) error {
+	if apis < 1 || workers < 1 {
+		return errors.New("a stack needs at least one API and one worker")
 	}
-	s.worker = w
+	for len(s.apis) < apis {
+		port, err := devstack.FreePort()
+		if err != nil {
+			return err
+		}
+		addr := "127.0.0.1:" + strconv.Itoa(port)
+		s.apis, s.apiAddrs, s.APIURLs = append(s.apis, nil), append(s.apiAddrs, addr), append(s.APIURLs, "http://"+addr)
+	}
+	s.APIURL = s.APIURLs[0]
+	for len(s.workers) < workers {
+		s.workers = append(s.workers, nil)
+	}
+	for i := range s.workers {
+		switch {
+		case i < workers && s.workers[i] == nil:
+			if err := s.StartWorker(i); err != nil {
+				return err
+			}
+		case i >= workers && s.workers[i] != nil:
+			stop(s.workers[i])
+			s.workers[i] = nil
+		}
+	}
+	for i := range s.apis {
+		switch {
+		case i < apis && s.apis[i] == nil:
+			if err := s.startAPI(ctx, i); err != nil {
+				return err
+			}
+		case i >= apis && s.apis[i] != nil:
+			stop(s.apis[i])
+			s.apis[i] = nil
+		}
+	}
 	return nil
 }
 
-// KillWorker ends the worker with SIGKILL: no shutdown, in-flight
-// activities and workflow tasks simply stop.
-func (s *Stack) KillWorker() error {
-	if s.worker == nil {
-		return errors.New("no worker running")
+// stop ends c with SIGINT and waits (up to 10 s, then SIGKILL).
+func stop(c *exec.Cmd) {
+	if c == nil || c.Process == nil {
+		return
 	}
-	err := s.worker.Process.Kill()
-	s.worker = nil
-	return err
+	_ = c.Process.Signal(os.Interrupt)
+	waitExit(c.Process.Pid, 10*time.Second)
+	_ = c.Process.Kill()
 }
 
-func (s *Stack) startAPI(ctx context.Context) error {
-	a, err := s.spawn("api")
+// Shape is how many API and worker processes are running.
+func (s *Stack) Shape() (apis, workers int) {
+	for _, c := range s.apis {
+		if c != nil {
+			apis++
+		}
+	}
+	for _, c := range s.workers {
+		if c != nil {
+			workers++
+		}
+	}
+	return apis, workers
+}
+
+// StartWorker runs `signet worker` in slot i; call it again after
+// KillWorker(i).
+func (s *Stack) StartWorker(i int) error {
+	if i < 0 || i >= len(s.workers) {
+		return fmt.Errorf("no worker slot %d (the stack has %d)", i, len(s.workers))
+	}
+	if s.workers[i] != nil {
+		return fmt.Errorf("worker %d is running", i)
+	}
+	// Workers serve no HTTP; they get the first API's address as the API
+	// itself does, like every process of one deployment.
+	w, err := s.spawn("worker", i, s.apiAddrs[0])
 	if err != nil {
 		return err
 	}
-	s.api = a
+	s.workers[i] = w
+	return nil
+}
+
+// KillWorker ends worker i with SIGKILL: no shutdown, in-flight activities
+// and workflow tasks simply stop. The others keep running.
+func (s *Stack) KillWorker(i int) error {
+	if i < 0 || i >= len(s.workers) || s.workers[i] == nil {
+		return fmt.Errorf("no worker %d running", i)
+	}
+	err := s.workers[i].Process.Kill()
+	s.workers[i] = nil
+	return err
+}
+
+// WorkerPid is worker i's process ID (0 when it is not running): the
+// Temporal identity its pollers report starts with "<pid>@".
+func (s *Stack) WorkerPid(i int) int {
+	if i < 0 || i >= len(s.workers) || s.workers[i] == nil || s.workers[i].Process == nil {
+		return 0
+	}
+	return s.workers[i].Process.Pid
+}
+
+func (s *Stack) startAPI(ctx context.Context, i int) error {
+	a, err := s.spawn("api", i, s.apiAddrs[i])
+	if err != nil {
+		return err
+	}
+	s.apis[i] = a
+	url := s.APIURLs[i]
 	return waitUntil(ctx, 30*time.Second, func() error {
-		resp, err := http.Get(s.APIURL + "/readyz")
+		resp, err := http.Get(url + "/readyz")
 		if err != nil {
 			return err
 		}
@@ -289,6 +386,17 @@ func (s *Stack) startAPI(ctx context.Context) error {
 		}
 		return nil
 	})
+}
+
+// runningAPIs lists the URLs of the API processes running now.
+func (s *Stack) runningAPIs() []string {
+	var out []string
+	for i, c := range s.apis {
+		if c != nil {
+			out = append(out, s.APIURLs[i])
+		}
+	}
+	return out
 }
 
 // RestartPostgres stops the cluster (fast shutdown: connections are cut),
@@ -325,12 +433,13 @@ func (s *Stack) Close() {
 	if s.Mail != nil {
 		defer s.Mail.Close()
 	}
-	for _, c := range []*exec.Cmd{s.api, s.worker} {
+	procs := append(append([]*exec.Cmd{}, s.apis...), s.workers...)
+	for _, c := range procs {
 		if c != nil && c.Process != nil {
 			_ = c.Process.Signal(os.Interrupt)
 		}
 	}
-	for _, c := range []*exec.Cmd{s.api, s.worker} {
+	for _, c := range procs {
 		if c != nil && c.Process != nil {
 			waitExit(c.Process.Pid, 10*time.Second)
 			_ = c.Process.Kill()
