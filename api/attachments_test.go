@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,14 +18,8 @@ import (
 // upload sends data as the "file" part of a multipart body.
 func upload(t *testing.T, s *testenv.Stack, number, role, filename string, data []byte) response {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	part, err := w.CreateFormFile("file", filename)
-	require.NoError(t, err)
-	_, err = part.Write(data)
-	require.NoError(t, err)
-	require.NoError(t, w.Close())
-	return call(t, s, http.MethodPost, "/v1/contracts/"+number+"/attachments", role, body.String(), "Content-Type", w.FormDataContentType())
+	form, ctype := fileForm(t, filename, data)
+	return call(t, s, http.MethodPost, "/v1/contracts/"+number+"/attachments", role, form, "Content-Type", ctype)
 }
 
 func TestAttachments(t *testing.T) {

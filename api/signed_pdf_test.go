@@ -212,7 +212,7 @@ func TestSignedPDFCarriesTheAuthoritysTimestamp(t *testing.T) {
 
 // fileForm is a multipart form with file as its field "file", and the
 // form's content type.
-func fileForm(t *testing.T, name string, file []byte) (string, string) {
+func fileForm(t testing.TB, name string, file []byte) (string, string) {
 	t.Helper()
 	var form bytes.Buffer
 	mw := multipart.NewWriter(&form)
