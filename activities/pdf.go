@@ -187,9 +187,10 @@ const SignPDFAttempts = 3
 
 // SignPDF renders the version with every signature and its certificate
 // page, applies a PDF digital signature for each signer and then Signet's
-// over the whole file (signEach) and stores it, once per version: a retry, or a second call, finds the
-// stored one and keeps it (the signing time is in the bytes). Without a
-// configured key it does nothing, and the version's PDF stays unsigned.
+// over the whole file (signEach), and stores it once per version: a
+// retry, or a second call, finds the stored one and keeps it (the signing
+// time is in the bytes). Without a configured key it does nothing, and
+// the version's PDF stays unsigned.
 func (a *Activities) SignPDF(ctx context.Context, in SignPDFInput) (SignPDFResult, error) {
 	if a.PDFSigner == nil {
 		return SignPDFResult{}, nil

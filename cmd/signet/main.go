@@ -331,7 +331,7 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys key
 		Logger:             logger,
 		Sealer:             sealer,
 		PDFSigner:          keys.pdf,
-		PDFTimestamps:      pdfTimestamps(cfg, httpClient),
+		PDFTimestamps:      pdfsig.NewTimestamps(cfg.PDFTimestampURL, httpClient),
 		CompanyName:        cfg.CompanyName,
 		Renewer:            svc,
 		Historian:          svc,
@@ -340,13 +340,4 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys key
 		Trail:              trail(cfg, st, keys),
 		CheckpointSchedule: cfg.AuditCheckpointSchedule,
 	})
-}
-
-// pdfTimestamps is the configured time-stamping authority, reached with
-// the guarded client; nil when none is.
-func pdfTimestamps(cfg config.Config, client *http.Client) *pdfsig.Timestamps {
-	if cfg.PDFTimestampURL == "" {
-		return nil
-	}
-	return &pdfsig.Timestamps{URL: cfg.PDFTimestampURL, Client: client}
 }

@@ -313,11 +313,11 @@ func check(file []byte, v pdf.Value, contents string, known []*x509.Certificate)
 		}
 	}
 	if len(p7.Signers) == 1 {
-		var attrs []attributeLike
 		for _, a := range p7.Signers[0].UnauthenticatedAttributes {
-			attrs = append(attrs, attributeLike{Type: a.Type, Value: a.Value})
+			if a.Type.Equal(oidTimeStampToken) {
+				s.Stamp = stampOf(a.Value.Bytes, p7.Signers[0].EncryptedDigest)
+			}
 		}
-		s.Stamp = stampOf(attrs, p7.Signers[0].EncryptedDigest)
 	}
 	if err := p7.Verify(); err != nil {
 		s.Problem = "the signed bytes were changed: " + err.Error()

@@ -26,6 +26,15 @@ type Timestamps struct {
 	Client *http.Client
 }
 
+// NewTimestamps is the authority at url reached through client, the
+// guarded one; nil when url is empty (no time-stamps).
+func NewTimestamps(url string, client *http.Client) *Timestamps {
+	if url == "" {
+		return nil
+	}
+	return &Timestamps{URL: url, Client: client}
+}
+
 // ErrTimestamp: the authority gave no token; signing can be retried.
 var ErrTimestamp = errors.New("the time-stamping authority gave no token")
 
@@ -109,38 +118,26 @@ type Stamp struct {
 	Problem string
 }
 
-// stampOf checks the time-stamp token in attrs over the signature value sig.
-func stampOf(attrs []attributeLike, sig []byte) *Stamp {
-	for _, a := range attrs {
-		if !a.Type.Equal(oidTimeStampToken) {
-			continue
-		}
-		ts, err := timestamp.Parse(a.Value.Bytes)
-		if err != nil {
-			return &Stamp{Problem: "its time-stamp token does not verify: " + err.Error()}
-		}
-		st := &Stamp{At: ts.Time.UTC()}
-		if len(ts.Certificates) > 0 {
-			st.Authority = ts.Certificates[0].Subject.CommonName
-		}
-		if ts.HashAlgorithm == crypto.Hash(0) || !ts.HashAlgorithm.Available() {
-			st.Problem = "its time-stamp uses an unknown digest"
-			return st
-		}
-		h := ts.HashAlgorithm.New()
-		h.Write(sig)
-		if !bytes.Equal(h.Sum(nil), ts.HashedMessage) {
-			st.Problem = "its time-stamp is over another signature"
-			return st
-		}
-		st.Valid = true
+// stampOf checks the time-stamp token over the signature value sig.
+func stampOf(token, sig []byte) *Stamp {
+	ts, err := timestamp.Parse(token)
+	if err != nil {
+		return &Stamp{Problem: "its time-stamp token does not verify: " + err.Error()}
+	}
+	st := &Stamp{At: ts.Time.UTC()}
+	if len(ts.Certificates) > 0 {
+		st.Authority = ts.Certificates[0].Subject.CommonName
+	}
+	if ts.HashAlgorithm == crypto.Hash(0) || !ts.HashAlgorithm.Available() {
+		st.Problem = "its time-stamp uses an unknown digest"
 		return st
 	}
-	return nil
-}
-
-// attributeLike is pkcs7's unsigned attribute as its signer info holds it.
-type attributeLike struct {
-	Type  asn1.ObjectIdentifier
-	Value asn1.RawValue
+	h := ts.HashAlgorithm.New()
+	h.Write(sig)
+	if !bytes.Equal(h.Sum(nil), ts.HashedMessage) {
+		st.Problem = "its time-stamp is over another signature"
+		return st
+	}
+	st.Valid = true
+	return st
 }

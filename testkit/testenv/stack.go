@@ -326,10 +326,7 @@ func NewStack(t testing.TB, temporalAddress string, opts ...Option) *Stack {
 	}
 	// Set before the worker starts, which reads them as it routes notices.
 	st.DingTalkCards, st.WeComCards = cfg.DingTalkCards.Configured(), cfg.WeComCards.Configured()
-	var stamps *pdfsig.Timestamps
-	if cfg.PDFTimestampURL != "" {
-		stamps = &pdfsig.Timestamps{URL: cfg.PDFTimestampURL, Client: cfg.Outbound.Client(10 * time.Second)}
-	}
+	stamps := pdfsig.NewTimestamps(cfg.PDFTimestampURL, cfg.Outbound.Client(10*time.Second))
 	w := worker.New(worker.Options{Client: tc, Store: st, TaskQueue: queue, Location: loc, Logger: Logger(), Sealer: sealer,
 		PDFSigner: pdfKey, PDFTimestamps: stamps, CompanyName: config.DefaultCompanyName,
 		Renewer: cs, Historian: cs})
