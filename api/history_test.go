@@ -89,13 +89,12 @@ func TestRecordedHistoryReplays(t *testing.T) {
 		name string
 		raw  []byte
 	}{
-		// Each named for the last change its workflow knows: the contract's
-		// changeRoundsFinish, the approval round's changeLocalRecords, the
-		// signing round's changeSignedPDF. The fixtures of earlier changes
-		// (or none) stay as recorded.
-		{"contract_reject_resubmit_sign_complete_archive_rounds_finish.json", raw},
-		{"approval_round_approved_local_records.json", round},
-		{"signing_round_signed_pdf.json", signingRound},
+		// Each named for the last change its workflow knows
+		// (changeDirectClose). The fixtures of earlier changes (or none)
+		// stay as recorded.
+		{"contract_reject_resubmit_sign_complete_archive_direct_close.json", raw},
+		{"approval_round_approved_direct_close.json", round},
+		{"signing_round_signed_direct_close.json", signingRound},
 	}
 	for _, h := range histories {
 		path := filepath.Join(dir, h.name)
@@ -201,10 +200,10 @@ func TestRecordedRecallHistoryReplays(t *testing.T) {
 		name string
 		raw  []byte
 	}{
-		{"contract_withdraw_resubmit_approve_withdraw_void.json", history(workflows.ContractWorkflowID(withdrawn))},
-		{"approval_round_withdrawn_withdraw_void.json", history(workflows.ApprovalWorkflowID(withdrawn, 1))},
-		{"contract_void_resend_sign_withdraw_void.json", history(workflows.ContractWorkflowID(voided))},
-		{"signing_round_voided_withdraw_void.json", history(workflows.SigningWorkflowID(voided, 1))},
+		{"contract_withdraw_resubmit_approve_direct_close.json", history(workflows.ContractWorkflowID(withdrawn))},
+		{"approval_round_withdrawn_direct_close.json", history(workflows.ApprovalWorkflowID(withdrawn, 1))},
+		{"contract_void_resend_sign_direct_close.json", history(workflows.ContractWorkflowID(voided))},
+		{"signing_round_voided_direct_close.json", history(workflows.SigningWorkflowID(voided, 1))},
 	}
 	for _, h := range histories {
 		path := filepath.Join(dir, h.name)

@@ -36,6 +36,9 @@ type ApprovalInput struct {
 	ContractNumber string       `json:"contract_number"`
 	Round          int          `json:"round"`
 	Route          policy.Route `json:"route"`
+	// DirectClose: the round reports to its contract by completing
+	// (changeDirectClose), not by the signals of rounds.go.
+	DirectClose bool `json:"direct_close,omitempty"`
 }
 
 // ApprovalState is a round's live state: its route, its tasks and, once
@@ -56,6 +59,10 @@ type ApprovalState struct {
 	ClosedBy audit.Actor `json:"closed_by,omitzero"`
 	// Recall is the withdrawal that closed the round, if one did.
 	Recall *Recall `json:"recall,omitempty"`
+	// DirectClose: the round reports by completing (changeDirectClose), so
+	// the decision that closed it answers before the contract has applied
+	// it; the service asks the contract (UpdateAwaitRound) for its state.
+	DirectClose bool `json:"direct_close,omitempty"`
 }
 
 // QueryApprovalState returns a round's ApprovalState.
@@ -89,7 +96,7 @@ type DecideResult struct {
 func ApprovalWorkflow(ctx workflow.Context, in ApprovalInput) (ApprovalState, error) {
 	w := &roundWorkflow{mu: workflow.NewMutex(ctx), local: localRecords(ctx), state: ApprovalState{
 		ContractNumber: in.ContractNumber, Round: in.Round, Route: in.Route,
-		Tasks: []domain.ApprovalTask{}, StagesDone: make([]bool, len(in.Route.Stages)),
+		Tasks: []domain.ApprovalTask{}, StagesDone: make([]bool, len(in.Route.Stages)), DirectClose: in.DirectClose,
 	}}
 	if err := w.setup(ctx); err != nil {
 		return ApprovalState{}, err
@@ -203,6 +210,10 @@ func (w *roundWorkflow) review(ctx workflow.Context) error {
 // report tells the contract the round's outcome and waits until it is
 // recorded (rounds.go), then lets the closing decision answer.
 func (w *roundWorkflow) report(ctx workflow.Context) error {
+	if w.state.DirectClose {
+		// The round's result is its report (changeDirectClose).
+		return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	}
 	st, err := reportToContract(ctx, SignalRoundClosed, SignalRoundRecorded, w.state)
 	if err != nil || st == nil {
 		return err
@@ -487,9 +498,10 @@ func (w *roundWorkflow) decide(ctx workflow.Context, req DecideRequest) (DecideR
 	if err != nil {
 		return DecideResult{Round: w.state}, err
 	}
-	if closes && workflow.GetInfo(ctx).ParentWorkflowExecution != nil {
+	if closes && workflow.GetInfo(ctx).ParentWorkflowExecution != nil && !w.state.DirectClose {
 		// This decision ends the round: answer once the contract has
-		// recorded the outcome.
+		// recorded the outcome. A round reporting by completing answers
+		// with its close recorded, and the service asks the contract.
 		if err := workflow.Await(ctx, func() bool { return w.recorded != nil }); err != nil {
 			return DecideResult{Round: w.state}, err
 		}

@@ -65,6 +65,59 @@ func (c Client) Update(ctx context.Context, workflowID, updateID, name string, a
 	return Error(err)
 }
 
+// AwaitRound returns the contract's state once it has applied the outcome
+// of round roundID, for a round started under changeDirectClose whose
+// closing Update (requestID) has answered. It only waits, under an
+// UpdateID derived from requestID, so a retried request waits again
+// harmlessly. A contract whose run has closed since (a termination the
+// round approved) answers with its final state.
+func (c Client) AwaitRound(ctx context.Context, number, roundID, requestID string) (ContractState, error) {
+	var st ContractState
+	id := ContractWorkflowID(number)
+	err := c.Update(ctx, id, derivedUpdateID(requestID, "applied"), UpdateAwaitRound, AwaitRoundRequest{RoundWorkflowID: roundID}, &st)
+	if errors.Is(err, domain.ErrNotFound) {
+		err = c.Query(ctx, id, QueryState, &st)
+	}
+	return st, err
+}
+
+// SettleSigning completes the answer of the signature or decline
+// (requestID) that ended a round started under changeDirectClose with
+// the contract's status once the contract has applied the round; any
+// other answer is left as it is.
+func (c Client) SettleSigning(ctx context.Context, st *SigningState, requestID string) error {
+	if st.Outcome == "" || !st.DirectClose || st.ContractStatus != "" {
+		return nil
+	}
+	cs, err := c.AwaitRound(ctx, st.ContractNumber, SigningWorkflowID(st.ContractNumber, st.Round), requestID)
+	if err != nil {
+		return err
+	}
+	st.ContractStatus = cs.Status
+	return nil
+}
+
+// AwaitOpened waits until the signing round a send started under
+// changeDirectClose has its first links out (or has ended).
+func (c Client) AwaitOpened(ctx context.Context, roundID, requestID string) error {
+	var st SigningState
+	err := c.Update(ctx, roundID, derivedUpdateID(requestID, "opened"), UpdateAwaitOpened, struct{}{}, &st)
+	if errors.Is(err, domain.ErrNotFound) {
+		// The round has ended already.
+		return nil
+	}
+	return err
+}
+
+// derivedUpdateID is the UpdateID of a wait that follows the Update sent
+// under requestID; without one, the client picks one.
+func derivedUpdateID(requestID, what string) string {
+	if requestID == "" {
+		return ""
+	}
+	return requestID + "/" + what
+}
+
 // An Update refused as not ready is sent at most notReadyAttempts times,
 // waiting notReadyBackoff, then twice as long each time (1.5 s in all).
 const (

@@ -73,6 +73,10 @@ type ContractState struct {
 	// or voided.
 	RoundRecallable   bool `json:"round_recallable,omitempty"`
 	SigningRecallable bool `json:"signing_recallable,omitempty"`
+	// SigningDirect: the running signing round reports by completing
+	// (changeDirectClose); the send's caller waits for its first links
+	// with the round's UpdateAwaitOpened.
+	SigningDirect bool `json:"signing_direct,omitempty"`
 	// Life is set once the contract is signed under changeActiveLife: its
 	// payments, obligations and renewal are run by this workflow.
 	Life bool `json:"life,omitempty"`
@@ -212,11 +216,20 @@ type contractWorkflow struct {
 	// withdrawnRound and voidedRound are the last review and signing
 	// rounds a recall closed, so the recall's Update knows it did.
 	withdrawnRound, voidedRound int
+	// following names the round workflows whose outcome is not applied
+	// yet (followRound); UpdateAwaitRound waits on it.
+	following map[string]bool
+}
+
+// AwaitRoundRequest names the round (its workflow ID) whose outcome the
+// caller waits to see applied.
+type AwaitRoundRequest struct {
+	RoundWorkflowID string `json:"round_workflow_id"`
 }
 
 // ContractWorkflow runs one contract from draft to its end.
 func ContractWorkflow(ctx workflow.Context, in ContractInput) (ContractResult, error) {
-	w := &contractWorkflow{mu: workflow.NewMutex(ctx), local: localRecords(ctx)}
+	w := &contractWorkflow{mu: workflow.NewMutex(ctx), local: localRecords(ctx), following: map[string]bool{}}
 	if in.State != nil {
 		w.state = *in.State
 		w.recorded = true
@@ -265,6 +278,7 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 		{UpdateAmend, inUpdate(w.amend), w.validateAmend},
 		{UpdateWithdraw, inUpdate(w.withdraw), w.validateWithdraw},
 		{UpdateVoidSigning, inUpdate(w.voidSigning), w.validateVoidSigning},
+		{UpdateAwaitRound, w.awaitRound, w.validateAwaitRound},
 	}
 	for _, h := range handlers {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler, workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
@@ -359,6 +373,21 @@ func (w *contractWorkflow) continueAsNew(ctx workflow.Context) error {
 	}
 	state := w.state
 	return workflow.NewContinueAsNewError(ctx, ContractWorkflow, ContractInput{Contract: state.Contract, State: &state})
+}
+
+func (w *contractWorkflow) validateAwaitRound(req AwaitRoundRequest) error {
+	if !strings.HasPrefix(req.RoundWorkflowID, ContractWorkflowID(w.state.Contract.Number)+"/") {
+		return refuse(domain.RefusedNotFound, "%q is no round of contract %s", req.RoundWorkflowID, w.state.Contract.Number)
+	}
+	return nil
+}
+
+// awaitRound answers with the contract's state once the named round's
+// outcome is applied and recorded (a round of an earlier run, or one that
+// never ran, at once). It changes nothing, so a retry is harmless.
+func (w *contractWorkflow) awaitRound(ctx workflow.Context, req AwaitRoundRequest) (ContractState, error) {
+	err := w.awaitRecorded(ctx, func() bool { return !w.following[req.RoundWorkflowID] })
+	return w.state, err
 }
 
 // creator is the actor recorded for the created event.

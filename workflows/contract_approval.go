@@ -89,9 +89,10 @@ func (w *contractWorkflow) runRound(ctx workflow.Context, round int, route polic
 	})
 	// Rounds started since changeWithdrawVoid hear their contract's recall.
 	w.state.RoundRecallable = workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1
-	child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: number, Round: round, Route: route})
+	direct := workflow.GetVersion(ctx, changeDirectClose, workflow.DefaultVersion, 1) == 1
+	child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: number, Round: round, Route: route, DirectClose: direct})
 	w.cancelRound = cancel
-	followRound(ctx, w, child, w.state.RoundWorkflowID, SignalRoundClosed, SignalRoundRecorded, what, apply)
+	followRound(ctx, w, child, w.state.RoundWorkflowID, SignalRoundClosed, SignalRoundRecorded, what, direct, apply)
 	return child.GetChildWorkflowExecution().Get(ctx, nil)
 }
 

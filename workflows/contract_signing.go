@@ -49,15 +49,23 @@ func (w *contractWorkflow) startSigning(ctx workflow.Context, req SendRequest) e
 	})
 	// Rounds started since changeWithdrawVoid hear their contract's void.
 	w.state.SigningRecallable = workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1
+	direct := workflow.GetVersion(ctx, changeDirectClose, workflow.DefaultVersion, 1) == 1
+	w.state.SigningDirect = direct
 	child := workflow.ExecuteChildWorkflow(cctx, SigningWorkflow, SigningInput{
 		ContractNumber: number, Title: w.state.Contract.Title, OwnerID: w.state.Contract.OwnerID,
 		Version: version, Round: round, DocumentSHA256: hash,
 		Signers: signers, Deadline: workflow.Now(ctx).UTC().Add(time.Duration(days) * 24 * time.Hour),
 		Reminders: DefaultReminders, RequireCode: req.RequireCode, RequireReadToEnd: req.RequireReadToEnd,
+		DirectClose: direct,
 	})
-	followRound(ctx, w, child, w.state.SigningWorkflowID, SignalSigningClosed, SignalSigningRecorded, "signing", w.closeSigning)
+	followRound(ctx, w, child, w.state.SigningWorkflowID, SignalSigningClosed, SignalSigningRecorded, "signing", direct, w.closeSigning)
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		return err
+	}
+	if direct {
+		// The service asks the round when its first links are out
+		// (UpdateAwaitOpened).
+		return nil
 	}
 	// Answer the sender once the round's first links are out (or the round
 	// ended without any).
@@ -77,6 +85,7 @@ func (w *contractWorkflow) closeSigning(ctx workflow.Context, st SigningState) e
 	}
 	w.state.SigningWorkflowID = ""
 	w.state.SigningRecallable = false
+	w.state.SigningDirect = false
 	back := domain.StatusApproved
 	if amendment {
 		// An unsigned amendment can go out again; the contract stays as it is.

@@ -53,6 +53,8 @@ type step struct {
 	at     time.Duration
 	refuse domain.RefusalKind // empty: must be accepted
 	check  func(*testing.T, workflows.ContractState)
+	// opened checks the answer of a signing round's UpdateAwaitOpened.
+	opened func(*testing.T, workflows.SigningState)
 }
 
 type contractSuite struct {
@@ -154,6 +156,21 @@ func (s *contractSuite) contract(amount int64, currency string, term time.Durati
 	}
 }
 
+// awaitRound sends the contract the Update the service sends once a
+// round's closing Update has answered, and checks the contract's answer.
+func (s *contractSuite) awaitRound(t *testing.T, roundID, requestID string, check func(*testing.T, workflows.ContractState)) {
+	s.env.UpdateWorkflow(workflows.UpdateAwaitRound, requestID+"/applied", &testsuite.TestUpdateCallback{
+		OnAccept: func() {},
+		OnReject: func(err error) { t.Errorf("await %s refused: %v", roundID, err) },
+		OnComplete: func(v any, err error) {
+			require.NoError(t, err, "await %s", roundID)
+			st, ok := v.(workflows.ContractState)
+			require.True(t, ok, "await %s answered %T", roundID, v)
+			check(t, st)
+		},
+	}, workflows.AwaitRoundRequest{RoundWorkflowID: roundID})
+}
+
 // run starts the workflow and sends steps one minute apart; each step's
 // verdict is checked as it arrives. It returns the final live state.
 func (s *contractSuite) run(c domain.Contract, steps []step) workflows.ContractState {
@@ -167,6 +184,7 @@ func (s *contractSuite) run(c domain.Contract, steps []step) workflows.ContractS
 		}
 		s.env.RegisterDelayedCallback(func() {
 			s.beforeLast = len(s.recorded)
+			id := st.name + "-" + string(rune('a'+i))
 			cb := &testsuite.TestUpdateCallback{
 				OnAccept: func() {
 					if st.refuse != "" {
@@ -188,6 +206,10 @@ func (s *contractSuite) run(c domain.Contract, steps []step) workflows.ContractS
 						return
 					}
 					require.NoError(t, err, "step %d (%s)", i, st.name)
+					if res, ok := v.(workflows.SigningState); ok && st.opened != nil {
+						st.opened(t, res)
+						return
+					}
 					if st.check == nil {
 						return
 					}
@@ -195,23 +217,24 @@ func (s *contractSuite) run(c domain.Contract, steps []step) workflows.ContractS
 					case workflows.ContractState:
 						st.check(t, res)
 					case workflows.DecideResult:
-						// A decision answers with the contract only when it
-						// closed the round; checks of the others see none.
-						if res.Contract == nil {
-							t.Errorf("step %d (%s): the decision answered without the contract's state", i, st.name)
+						// A decision that closed its round answers with the
+						// round closed; the service then asks the contract,
+						// as here, which answers once it has applied it.
+						if res.Round.Outcome == "" || !res.Round.DirectClose {
+							t.Errorf("step %d (%s): the decision did not close a round that reports by completing: %+v", i, st.name, res.Round)
 							return
 						}
-						st.check(t, *res.Contract)
+						s.awaitRound(t, workflows.ApprovalWorkflowID(number, res.Round.Round), id, st.check)
 					case workflows.SigningState:
-						// A signing round answers with its own state; what
-						// the contract had recorded by then is what counts.
-						require.NotEmpty(t, s.recorded)
-						last := s.recorded[len(s.recorded)-1]
-						st.check(t, workflows.ContractState{Status: last.Status})
+						// Likewise a signature that ended its round.
+						if res.Outcome == "" || !res.DirectClose {
+							t.Errorf("step %d (%s): the signature did not close a round that reports by completing", i, st.name)
+							return
+						}
+						s.awaitRound(t, workflows.SigningWorkflowID(number, res.Round), id, st.check)
 					}
 				},
 			}
-			id := st.name + "-" + string(rune('a'+i))
 			if st.signing > 0 {
 				if err := s.env.UpdateWorkflowByID(workflows.SigningWorkflowID(number, st.signing), st.name, id, cb, st.arg); err != nil && st.refuse != domain.RefusedConflict {
 					t.Errorf("step %d (%s) to signing round %d: %v", i, st.name, st.signing, err)
@@ -526,9 +549,11 @@ func (s *contractSuite) TestContinueAsNewWaitsForWorkInFlight() {
 	}
 }
 
-// The decision that closes a round answers once the contract has recorded
-// the outcome: its answer already shows the contract approved (or back in
-// draft), with the recorded event, and nobody needs to poll for it.
+// The decision that closes a round answers once the round has recorded its
+// close (changeDirectClose); the contract's UpdateAwaitRound, which the
+// service sends next, answers once the contract has recorded the outcome:
+// approved (or back in draft), with the recorded event, and nobody needs
+// to poll for it.
 func (s *contractSuite) TestClosingDecisionAnswersWithTheRecordedContract() {
 	for _, tc := range []struct {
 		name     string
@@ -554,8 +579,28 @@ func (s *contractSuite) TestClosingDecisionAnswersWithTheRecordedContract() {
 	}
 }
 
-// The signature that ends a signing round answers once the contract is
-// active, and send answers once the first links are out.
+// A send answers once the round has started; the round's UpdateAwaitOpened,
+// which the service sends next, once the first group's links are out.
+func (s *contractSuite) TestSendIsAnsweredOnceTheFirstLinksAreOut() {
+	c := s.contract(5_000_000, "CNY", 365*24*time.Hour)
+	s.run(c, []step{
+		submit(owner),
+		decide(manager, 1, domain.DecisionApprove, ""),
+		then(send(owner), func(t *testing.T, st workflows.ContractState) {
+			assert.True(t, st.SigningDirect, "the round reports by completing")
+			assert.Equal(t, workflows.SigningWorkflowID(number, 1), st.SigningWorkflowID)
+		}),
+		{name: workflows.UpdateAwaitOpened, signing: 1, arg: struct{}{}, opened: func(t *testing.T, st workflows.SigningState) {
+			require.Len(t, st.Signers, 2)
+			assert.Equal(t, 1, st.Signers[0].Links, "the first group's signer has a link")
+			assert.Zero(t, st.Signers[1].Links, "the second group waits for the first")
+			assert.Empty(t, st.Outcome)
+		}},
+	})
+}
+
+// The signature that ends a signing round answers with the round closed,
+// and the contract's UpdateAwaitRound once the contract is active.
 func (s *contractSuite) TestLastSignatureAnswersOnceTheContractIsActive() {
 	c := s.contract(5_000_000, "CNY", 365*24*time.Hour)
 	s.run(c, []step{
@@ -566,7 +611,7 @@ func (s *contractSuite) TestLastSignatureAnswersOnceTheContractIsActive() {
 		}),
 		signThrough(1, 1, "陈静"),
 		then(signThrough(1, 2, "王建国"), func(t *testing.T, st workflows.ContractState) {
-			assert.Equal(t, domain.StatusActive, st.Status, "recorded active before the signature answered")
+			assert.Equal(t, domain.StatusActive, st.Status, "recorded active before the contract answered")
 			assert.Equal(t, domain.EventSigned, s.recorded[len(s.recorded)-1].Event.Kind)
 		}),
 	})

@@ -43,6 +43,11 @@ const (
 	// UpdateVoidSigning voids the open signing round: its links die, its
 	// signatures stop counting and the contract is approved again.
 	UpdateVoidSigning = "void_signing"
+	// UpdateAwaitRound answers with the contract's state once it has
+	// applied the outcome of the round named (AwaitRoundRequest): sent by
+	// the service after a round started under changeDirectClose answered
+	// the Update that closed it. It changes nothing.
+	UpdateAwaitRound = "await_round"
 )
 
 // Signals between a contract and its review rounds: a round reports its

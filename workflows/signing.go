@@ -51,6 +51,10 @@ const (
 	// in as the account the signer is; UpdateDeclineAsUser declines so.
 	UpdateSignAsUser    = "sign_as_user"
 	UpdateDeclineAsUser = "decline_as_user"
+	// UpdateAwaitOpened answers once the round's first links are out (or
+	// the round ended without any): the send waits on it for a round
+	// started under changeDirectClose. It changes nothing.
+	UpdateAwaitOpened = "await_opened"
 	// SignalProviderEvent carries an external provider's verified callback.
 	SignalProviderEvent = "provider_event"
 	// QuerySigningState returns the round's SigningState.
@@ -100,6 +104,9 @@ type SigningInput struct {
 	// end before signing. The signing service checks it; the round only
 	// carries it (a zero in rounds from before, so their replay is the same).
 	RequireReadToEnd bool `json:"require_read_to_end,omitempty"`
+	// DirectClose: the round reports to its contract by completing
+	// (changeDirectClose), not by the signals of rounds.go.
+	DirectClose bool `json:"direct_close,omitempty"`
 }
 
 // SignerState is a signer and their links: link n is LinkID(ID, n), valid
@@ -136,6 +143,10 @@ type SigningState struct {
 	// ContractStatus is the contract's status once it has recorded how the
 	// round ended, so the step that ended it answers with it.
 	ContractStatus domain.Status `json:"contract_status,omitempty"`
+	// DirectClose: the round reports by completing (changeDirectClose), so
+	// the step that ended it answers before the contract has applied it;
+	// the service asks the contract (UpdateAwaitRound) for its status.
+	DirectClose bool `json:"direct_close,omitempty"`
 }
 
 // SignerSignRequest is a signature through a link (or a provider).
@@ -228,9 +239,14 @@ type signingWorkflow struct {
 	rem     ReminderPolicy
 	mu      workflow.Mutex
 	// recorded is set once the contract has recorded the round's outcome
-	// (SignalSigningRecorded); the signature or decline that ended the
-	// round answers only then.
+	// (SignalSigningRecorded), or, in a round that reports by completing
+	// (changeDirectClose), once the round's close and signed PDF are
+	// recorded; the signature or decline that ended the round answers
+	// only then.
 	recorded bool
+	// opening is set once the first group's links are out or the round
+	// has ended without them (UpdateAwaitOpened).
+	opening bool
 	// local: this run writes through local activities (changeLocalRecords).
 	local bool
 	// opened are the groups whose links a recorded step sent already (the
@@ -246,6 +262,7 @@ func SigningWorkflow(ctx workflow.Context, in SigningInput) (SigningState, error
 	w := &signingWorkflow{ownerID: in.OwnerID, rem: in.Reminders, mu: workflow.NewMutex(ctx), local: localRecords(ctx), state: SigningState{
 		ContractNumber: in.ContractNumber, Title: in.Title, Version: in.Version, Round: in.Round,
 		DocumentSHA256: in.DocumentSHA256, DeadlineAt: in.Deadline, RequireCode: in.RequireCode, RequireReadToEnd: in.RequireReadToEnd, Signers: make([]SignerState, len(in.Signers)),
+		DirectClose: in.DirectClose,
 	}}
 	for i, s := range in.Signers {
 		w.state.Signers[i] = SignerState{Signer: s}
@@ -297,7 +314,18 @@ func (w *signingWorkflow) setup(ctx workflow.Context) error {
 			return fmt.Errorf("register update %s: %w", h.name, err)
 		}
 	}
-	return nil
+	if !w.state.DirectClose {
+		// Rounds from before changeDirectClose signal their contract instead.
+		return nil
+	}
+	return workflow.SetUpdateHandler(ctx, UpdateAwaitOpened, w.awaitOpened)
+}
+
+// awaitOpened answers the send once the first links are out (or the round
+// ended without any), with the round as it is then.
+func (w *signingWorkflow) awaitOpened(ctx workflow.Context, _ struct{}) (SigningState, error) {
+	err := workflow.Await(ctx, func() bool { return w.opening || w.state.Outcome != "" })
+	return w.state, err
 }
 
 func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
@@ -328,8 +356,9 @@ func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
 		}
 		if k == 0 {
 			// The contract's send answers once the first links are out,
-			// so the sender sees signers to act on.
-			if parent := workflow.GetInfo(ctx).ParentWorkflowExecution; parent != nil {
+			// so the sender sees signers to act on: it asks, or is told.
+			w.opening = true
+			if parent := workflow.GetInfo(ctx).ParentWorkflowExecution; parent != nil && !w.state.DirectClose {
 				if err := workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalSigningOpened, w.state.Round).Get(ctx, nil); err != nil {
 					return SigningState{}, err
 				}
@@ -389,6 +418,11 @@ func (w *signingWorkflow) signPDF(ctx workflow.Context) {
 // recorded (rounds.go), then lets the signature or decline that ended the
 // round answer.
 func (w *signingWorkflow) report(ctx workflow.Context) error {
+	if w.state.DirectClose {
+		// The round's result is its report (changeDirectClose).
+		w.recorded = true
+		return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	}
 	st, err := reportToContract(ctx, SignalSigningClosed, SignalSigningRecorded, w.state)
 	if err != nil || st == nil {
 		return err

@@ -67,3 +67,17 @@ const changeSignedPDF = "signed-pdf"
 // the rounds it starts so (RoundRecallable, SigningRecallable) and refuses
 // to recall one started before, which would never hear it.
 const changeWithdrawVoid = "withdraw-void"
+
+// changeDirectClose (issue 19): a round started since reports to its
+// contract by completing. The Update that closes it (a decision, the last
+// signature, a decline) answers once the round has recorded its close,
+// and the round's result is its outcome, which the contract applies when
+// the child completes; the service then waits for that with the
+// contract's UpdateAwaitRound. A signing round no longer signals that its
+// first links are out: the send waits on the round's UpdateAwaitOpened.
+// That drops the signals both ways and the workflow tasks they cost (two
+// on each side of a round's close, two for the opened signal). The
+// contract decides per round and tells the child (DirectClose in its
+// input), so a round replays as it was started; rounds started before
+// (the fixtures without _direct) keep the signals of rounds.go.
+const changeDirectClose = "direct-close"

@@ -362,6 +362,12 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 		// contract had recorded the outcome.
 		return *res.Contract, nil
 	}
+	if res.Round.Outcome != "" && res.Round.DirectClose {
+		// The decision closed a round that reports by completing: the
+		// contract answers once it has applied the outcome. The decision
+		// has landed; a retry under the same request ID waits again.
+		return s.wf.AwaitRound(ctx, number, workflows.ApprovalWorkflowID(number, round), requestID)
+	}
 	return before, nil
 }
 

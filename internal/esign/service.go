@@ -160,7 +160,11 @@ func (s *Service) Send(ctx context.Context, u domain.User, number, requestID str
 		}
 	}
 	state, err := s.UpdateContract(ctx, u, number, requestID, workflows.UpdateSend, workflows.SendRequest{Actor: u.Actor(), Signers: signers, DeadlineDays: in.DeadlineDays, RequireCode: in.RequireCode, RequireReadToEnd: in.RequireReadToEnd})
-	// The contract answers once the round's first links are out.
+	if err == nil && state.SigningDirect && state.SigningWorkflowID != "" {
+		// The round tells when its first links are out; a round from
+		// before changeDirectClose had the contract wait for that.
+		err = s.wf.AwaitOpened(ctx, state.SigningWorkflowID, requestID)
+	}
 	return state, err
 }
 
@@ -466,6 +470,10 @@ func (s *Service) updateSigning(ctx context.Context, number string, round int, r
 	err := s.wf.Update(ctx, workflows.SigningWorkflowID(number, round), requestID, name, arg, result)
 	if errors.Is(err, domain.ErrNotFound) {
 		return &domain.Refusal{Kind: domain.RefusedConflict, Message: fmt.Sprintf("signing round %d of %s is closed", round, number)}
+	}
+	if st, ok := result.(*workflows.SigningState); ok && err == nil {
+		// A step that ended the round answers with the contract moved on.
+		return s.wf.SettleSigning(ctx, st, requestID)
 	}
 	return err
 }
@@ -919,6 +927,9 @@ func (s *Service) firstAnswer(ctx context.Context, l store.SigningLink, requestI
 	err := s.wf.UpdateResult(ctx, workflows.SigningWorkflowID(l.ContractNumber, l.Round), requestID, &st)
 	if errors.Is(err, domain.ErrNotFound) {
 		return SignResult{}, domain.ErrGone
+	}
+	if err == nil {
+		err = s.wf.SettleSigning(ctx, &st, requestID)
 	}
 	if err != nil {
 		return SignResult{}, err
