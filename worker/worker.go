@@ -64,6 +64,10 @@ type Options struct {
 // minutes; Temporal itself remembers Update IDs for less.
 const RequestIDRetention = 7 * 24 * time.Hour
 
+// outboxListenRetry is the wait before the outbox listener connects again
+// after losing its connection (a PostgreSQL restart).
+const outboxListenRetry = 2 * time.Second
+
 // New returns a Temporal worker with Signet's workflows and activities
 // registered, not yet started.
 func New(o Options) sdkworker.Worker {
@@ -150,6 +154,15 @@ func Run(ctx context.Context, o Options) error {
 
 	done := make(chan struct{})
 	if o.Dispatcher != nil {
+		if o.Dispatcher.Wake == nil {
+			// Outbox rows are delivered as their transaction commits, not
+			// at the next poll.
+			wake := make(chan struct{}, 1)
+			o.Dispatcher.Wake = wake
+			go o.Store.ListenOutbox(ctx, wake, outboxListenRetry, func(err error) {
+				o.Logger.Warn("outbox listener lost; the dispatcher polls until it is back", "err", err)
+			})
+		}
 		go func() { defer close(done); o.Dispatcher.Run(ctx) }()
 	} else {
 		close(done)

@@ -44,8 +44,11 @@ type Dispatcher struct {
 	Lease       time.Duration
 	SendTimeout time.Duration
 	Poll        time.Duration
-	Batch       int
-	Logger      *slog.Logger
+	// Wake, if set, ends a wait for the next poll early: the outbox has
+	// new rows (store.ListenOutbox).
+	Wake   <-chan struct{}
+	Batch  int
+	Logger *slog.Logger
 }
 
 // NewDispatcher returns a dispatcher with the default timings.
@@ -69,6 +72,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case <-d.Wake:
 		case <-time.After(d.Poll):
 		}
 	}

@@ -145,6 +145,8 @@ func writeOutbox(ctx context.Context, tx pgx.Tx, rows []notify.Outgoing) error {
 			VALUES ($1, nullif($2, ''), $3, $4, $5, $6, $7, now(), now())
 			ON CONFLICT (key) DO NOTHING`, o.Key, o.UserID, o.Message.Kind, o.Channel, o.Address, o.Secret, o.Message)
 	}
+	// Delivered at commit, to every dispatcher listening (ListenOutbox).
+	batch.Queue(`SELECT pg_notify($1, '')`, OutboxChannel)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return wrap("write outbox", err)
 	}

@@ -142,3 +142,56 @@ func (s *Store) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	}
 	return counts, nil
 }
+
+// OutboxChannel is the PostgreSQL notification channel a transaction that
+// writes outbox rows notifies at its commit.
+const OutboxChannel = "signet_outbox"
+
+// ListenOutbox sends on wake (without blocking: one pending wake is enough)
+// each time a transaction that wrote outbox rows commits, until ctx ends,
+// so a dispatcher delivers a signing link or a task notice at once instead
+// of at its next poll. It holds one connection of its own, outside the
+// pool, and connects again (after retry) when that one is lost; the
+// dispatcher's poll still finds what was written meanwhile. A connection
+// pooler in transaction mode passes no notifications: then the poll alone
+// delivers.
+func (s *Store) ListenOutbox(ctx context.Context, wake chan<- struct{}, retry time.Duration, onErr func(error)) {
+	for ctx.Err() == nil {
+		err := s.listen(ctx, wake)
+		if ctx.Err() != nil {
+			return
+		}
+		onErr(err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(retry):
+		}
+	}
+}
+
+func (s *Store) listen(ctx context.Context, wake chan<- struct{}) error {
+	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return fmt.Errorf("connect to listen on %s: %w", OutboxChannel, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+OutboxChannel); err != nil {
+		return fmt.Errorf("listen on %s: %w", OutboxChannel, err)
+	}
+	// Rows written before the LISTEN took are found by a drain now.
+	notifyWake(wake)
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return fmt.Errorf("wait on %s: %w", OutboxChannel, err)
+		}
+		notifyWake(wake)
+	}
+}
+
+func notifyWake(wake chan<- struct{}) {
+	select {
+	case wake <- struct{}{}:
+	default:
+	}
+}
