@@ -29,6 +29,9 @@ type Options struct {
 	Client    client.Client
 	Store     *store.Store
 	TaskQueue string
+	// Pollers is config.WorkerPollers: 0 scales the task pollers with the
+	// load.
+	Pollers int
 	// ReconcileSchedule and DigestSchedule are cron specs, read in Location.
 	ReconcileSchedule string
 	DigestSchedule    string
@@ -71,7 +74,9 @@ const outboxListenRetry = 2 * time.Second
 // New returns a Temporal worker with Signet's workflows and activities
 // registered, not yet started.
 func New(o Options) sdkworker.Worker {
-	w := sdkworker.New(o.Client, o.TaskQueue, sdkworker.Options{})
+	w := sdkworker.New(o.Client, o.TaskQueue, sdkworker.Options{
+		WorkflowTaskPollerBehavior: o.pollers(), ActivityTaskPollerBehavior: o.pollers(),
+	})
 	workflows.RegisterWorkflows(w)
 	w.RegisterActivity(&activities.Activities{Projection: o.Store, Approvals: o.Store, Signing: o.Store, Sealer: o.Sealer,
 		Notifier: o.Store, Renewer: o.Renewer, PDF: o.Store, Location: o.Location,
@@ -81,6 +86,15 @@ func New(o Options) sdkworker.Worker {
 	land := &Imports{Service: imports.New(o.Store, nil, nil, o.Location).WithHistorian(o.Historian)}
 	w.RegisterActivityWithOptions(land.LandImport, activity.RegisterOptions{Name: workflows.ActivityLandImport})
 	return w
+}
+
+// pollers is how the worker polls each kind of task: Pollers of them, or
+// as many as the load the server reports calls for when 0.
+func (o Options) pollers() sdkworker.PollerBehavior {
+	if o.Pollers > 0 {
+		return sdkworker.NewPollerBehaviorSimpleMaximum(sdkworker.PollerBehaviorSimpleMaximumOptions{MaximumNumberOfPollers: o.Pollers})
+	}
+	return sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{})
 }
 
 // jobs is what the scheduled jobs' activity runs with.

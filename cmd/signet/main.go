@@ -325,6 +325,7 @@ func runWorker(ctx context.Context, cfg config.Config, st *store.Store, keys key
 		Client:             tc,
 		Store:              st,
 		TaskQueue:          cfg.TaskQueue,
+		Pollers:            cfg.WorkerPollers,
 		ReconcileSchedule:  cfg.ReconcileSchedule,
 		DigestSchedule:     cfg.DigestSchedule,
 		Location:           cfg.TimeZone,

@@ -38,6 +38,12 @@ type Config struct {
 	// DATABASE_URL wins. Size it to the API's and worker's concurrency and
 	// keep replicas × it under PostgreSQL's max_connections.
 	DatabaseMaxConns int32
+	// WorkerPollers (SIGNET_WORKER_POLLERS, default 0) is how many
+	// pollers the worker runs for workflow tasks and as many for activity
+	// tasks; 0 lets the SDK scale them (1 to 100) with the load the server
+	// reports, which keeps queries and Updates from queueing behind busy
+	// pollers at peak. 2 or more fixes the count.
+	WorkerPollers int
 	// TemporalAddress (TEMPORAL_ADDRESS, default 127.0.0.1:7233) is the
 	// Temporal frontend's host:port.
 	TemporalAddress string
@@ -322,6 +328,13 @@ func FromEnv() (Config, error) {
 		}
 		c.DatabaseMaxConns = int32(n)
 	}
+	if v := os.Getenv("SIGNET_WORKER_POLLERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n == 1 {
+			return Config{}, fmt.Errorf("SIGNET_WORKER_POLLERS %q: want 0 (scaled with the load) or a whole number of pollers, 2 or more", v)
+		}
+		c.WorkerPollers = n
+	}
 	for _, d := range []struct {
 		name string
 		into *time.Duration
@@ -467,7 +480,7 @@ var Variables = []string{
 	"SIGNET_OUTBOUND_ALLOW_LOOPBACK", "SIGNET_OUTBOUND_ALLOW", "SIGNET_BODY_TIMEOUT",
 	"SIGNET_SIGNING_CODE_MAX", "SIGNET_SIGNING_CODE_COOLDOWN",
 	"SIGNET_CODEC_KEY_FILE", "SIGNET_CODEC_ADDR", "SIGNET_CODEC_UI_ORIGIN", "SIGNET_METRICS_ADDR",
-	"SIGNET_WORKER_METRICS_ADDR",
+	"SIGNET_WORKER_METRICS_ADDR", "SIGNET_DB_MAX_CONNS", "SIGNET_WORKER_POLLERS",
 	"SIGNET_MIGRATE_DATABASE_URL", "SIGNET_AUDIT_KEY_FILE", "SIGNET_AUDIT_CHECKPOINT_DIR", "SIGNET_AUDIT_CHECKPOINT_SCHEDULE",
 	"SIGNET_SESSION_IDLE", "SIGNET_SESSION_MAX", "SIGNET_PDF_SIGNING_KEY", "SIGNET_PDF_SIGNING_CERT",
 	"SIGNET_DINGTALK_CALLBACK_TOKEN", "SIGNET_DINGTALK_CALLBACK_AES_KEY", "SIGNET_DINGTALK_CORP_ID",

@@ -51,6 +51,7 @@ func TestBadSettingsStopTheStart(t *testing.T) {
 		"SIGNET_CODEC_ADDR":            "localhost",
 		"SIGNET_CODEC_UI_ORIGIN":       "http://127.0.0.1:8233/namespaces",
 		"SIGNET_DB_MAX_CONNS":          "many",
+		"SIGNET_WORKER_POLLERS":        "1",
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, value)
