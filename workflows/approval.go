@@ -94,14 +94,14 @@ type DecideResult struct {
 
 // ApprovalWorkflow runs one review round and returns its outcome.
 func ApprovalWorkflow(ctx workflow.Context, in ApprovalInput) (ApprovalState, error) {
-	w := &roundWorkflow{mu: workflow.NewMutex(ctx), local: localRecords(ctx), state: ApprovalState{
+	w := &roundWorkflow{mu: workflow.NewMutex(ctx), local: in.DirectClose || localRecords(ctx), state: ApprovalState{
 		ContractNumber: in.ContractNumber, Round: in.Round, Route: in.Route,
 		Tasks: []domain.ApprovalTask{}, StagesDone: make([]bool, len(in.Route.Stages)), DirectClose: in.DirectClose,
 	}}
 	if err := w.setup(ctx); err != nil {
 		return ApprovalState{}, err
 	}
-	if workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1 {
+	if in.DirectClose || workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1 {
 		workflow.Go(ctx, w.awaitWithdrawal)
 	}
 	return w.run(ctx)

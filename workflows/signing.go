@@ -259,7 +259,7 @@ type signingWorkflow struct {
 // SigningWorkflow runs one signing round: groups of signers in order, each
 // signer with one-time links, reminders, a deadline; a decline closes it.
 func SigningWorkflow(ctx workflow.Context, in SigningInput) (SigningState, error) {
-	w := &signingWorkflow{ownerID: in.OwnerID, rem: in.Reminders, mu: workflow.NewMutex(ctx), local: localRecords(ctx), state: SigningState{
+	w := &signingWorkflow{ownerID: in.OwnerID, rem: in.Reminders, mu: workflow.NewMutex(ctx), local: in.DirectClose || localRecords(ctx), state: SigningState{
 		ContractNumber: in.ContractNumber, Title: in.Title, Version: in.Version, Round: in.Round,
 		DocumentSHA256: in.DocumentSHA256, DeadlineAt: in.Deadline, RequireCode: in.RequireCode, RequireReadToEnd: in.RequireReadToEnd, Signers: make([]SignerState, len(in.Signers)),
 		DirectClose: in.DirectClose,
@@ -270,7 +270,7 @@ func SigningWorkflow(ctx workflow.Context, in SigningInput) (SigningState, error
 	if err := w.setup(ctx); err != nil {
 		return SigningState{}, err
 	}
-	if workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1 {
+	if in.DirectClose || workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1 {
 		workflow.Go(ctx, w.awaitVoid)
 	}
 	return w.run(ctx)
@@ -392,7 +392,7 @@ func (w *signingWorkflow) run(ctx workflow.Context) (SigningState, error) {
 	if err != nil {
 		return w.state, err
 	}
-	if w.state.Outcome == SigningOutcomeSigned && workflow.GetVersion(ctx, changeSignedPDF, workflow.DefaultVersion, 1) == 1 {
+	if w.state.Outcome == SigningOutcomeSigned && (w.state.DirectClose || workflow.GetVersion(ctx, changeSignedPDF, workflow.DefaultVersion, 1) == 1) {
 		w.signPDF(ctx)
 	}
 	return w.state, w.report(ctx)

@@ -80,4 +80,10 @@ const changeWithdrawVoid = "withdraw-void"
 // contract decides per round and tells the child (DirectClose in its
 // input), so a round replays as it was started; rounds started before
 // (the fixtures without _direct) keep the signals of rounds.go.
+//
+// A round started so asks no version of its own: the code that chose
+// DirectClose runs changeLocalRecords, changeWithdrawVoid and
+// changeSignedPDF, so the round takes all three as given. Each GetVersion
+// records a marker and upserts TemporalChangeVersion, a visibility write
+// on the server, five per lifecycle in the rounds.
 const changeDirectClose = "direct-close"

@@ -345,13 +345,17 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 		return workflows.ContractState{}, &domain.ValidationError{Fields: []domain.FieldError{{Field: "opinion", Message: "is required to reject or request changes"}}}
 	}
 	// A decision that leaves its round open does not move the contract, so
-	// its answer is the contract as it stands, read before deciding: a read
-	// that fails then fails before anything was decided, never after the
-	// decision landed (which would answer 503 for a decision taken).
-	before, err := s.LiveState(ctx, number)
-	if err != nil {
-		return workflows.ContractState{}, err
+	// its answer is the contract as it stands, read while the decision
+	// travels rather than before it: the read costs no time of its own.
+	type live struct {
+		state workflows.ContractState
+		err   error
 	}
+	standing := make(chan live, 1)
+	go func() {
+		st, err := s.LiveState(ctx, number)
+		standing <- live{st, err}
+	}()
 	req := workflows.DecideRequest{Actor: u.Actor(), TaskID: taskID, Decision: in.Decision, Opinion: in.Opinion}
 	var res workflows.DecideResult
 	if err := s.updateRound(ctx, u, number, round, requestID, req, &res); err != nil {
@@ -368,7 +372,13 @@ func (s *Service) Decide(ctx context.Context, u domain.User, taskID, requestID s
 		// has landed; a retry under the same request ID waits again.
 		return s.wf.AwaitRound(ctx, number, workflows.ApprovalWorkflowID(number, round), requestID)
 	}
-	return before, nil
+	before := <-standing
+	if before.err != nil {
+		// The decision has landed: read once more rather than answer 503
+		// for it; a retry under the same request ID is answered as well.
+		before.state, before.err = s.LiveState(ctx, number)
+	}
+	return before.state, before.err
 }
 
 // VisibleRow returns the contract's recorded row if u may read it (an
