@@ -50,10 +50,11 @@ const (
 	UpdateAwaitRound = "await_round"
 )
 
-// Signals between a contract and its review rounds: a round reports its
-// outcome (its ApprovalState) before it completes and waits for the
-// contract to answer with its ContractState once it has recorded it
-// (rounds.go).
+// Signals between a contract and its review rounds: a round started
+// before changeDirectClose reports its outcome (its ApprovalState) before
+// it completes and waits for the contract to answer with its
+// ContractState once it has recorded it (rounds.go). Rounds started since
+// send none of these; the recall signals below are still sent to them.
 const (
 	SignalRoundClosed   = "round_closed"
 	SignalRoundRecorded = "round_recorded"
