@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -243,4 +244,42 @@ func TestContractFromDraftToActiveThenExpired(t *testing.T) {
 	// The inbox is empty again once everything is decided.
 	inbox := expect[struct{ Items []store.InboxTask }](t, call(t, s, http.MethodGet, "/v1/tasks", "sales_manager", nil), http.StatusOK)
 	assert.Empty(t, inbox.Items)
+}
+
+// A submission answers once its first stage's task is in the approver's
+// inbox, as is the send once the first signer's link is out: what the
+// answer says is open can be acted on at once, without waiting.
+func TestSubmitAndSendAnswerWithWhatCanBeActedOn(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	today := time.Now().In(s.Loc)
+	// Several at once, as a busy morning has them: each approver's inbox
+	// is read the moment its submission answers.
+	const submissions = 12
+	drafts := make([]workflows.ContractState, submissions)
+	for i := range drafts {
+		drafts[i] = create(t, s, newContract(15_000_000, today.Format(time.DateOnly), today.AddDate(1, 0, 0).Format(time.DateOnly)))
+	}
+	var wg sync.WaitGroup
+	found := make([]int, submissions)
+	for i, d := range drafts {
+		wg.Go(func() {
+			st := expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+d.Contract.Number+"/submit", "sales", nil), http.StatusOK)
+			assert.Equal(t, domain.StatusInReview, st.Status)
+			found[i] = len(inbox(t, s, "sales_manager", d.Contract.Number))
+		})
+	}
+	wg.Wait()
+	for i, d := range drafts {
+		assert.Equal(t, 1, found[i], "%s: the first stage's task is in the inbox as the submission answers", d.Contract.Number)
+	}
+	state := drafts[0]
+	n := state.Contract.Number
+	state.Status = domain.StatusInReview
+
+	require.Equal(t, domain.StatusApproved, approveAll(t, s, state).Status)
+	expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/send", "sales", nil), http.StatusOK)
+	round := signingOf(t, s, n)
+	require.NotEmpty(t, round.Signers)
+	assert.Positive(t, round.Signers[0].Links, "the first signer's link is out as the send answers")
 }

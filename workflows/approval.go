@@ -82,6 +82,9 @@ type roundWorkflow struct {
 	local bool
 	// closeRecorded: the decision that closed the round recorded the close.
 	closeRecorded bool
+	// opening is set once the first group's tasks are saved
+	// (UpdateAwaitOpened).
+	opening bool
 }
 
 // DecideResult answers a decision: the round after it and, when the
@@ -126,7 +129,23 @@ func (w *roundWorkflow) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryApprovalState, func() (ApprovalState, error) { return w.state, nil }); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, inUpdate(w.decide), workflow.UpdateHandlerOptions{Validator: w.validateDecide})
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecide, inUpdate(w.decide), workflow.UpdateHandlerOptions{Validator: w.validateDecide}); err != nil {
+		return err
+	}
+	if !w.state.DirectClose {
+		// Rounds from before changeDirectClose: the submission answered
+		// once the round had started.
+		return nil
+	}
+	return workflow.SetUpdateHandler(ctx, UpdateAwaitOpened, w.awaitOpened)
+}
+
+// awaitOpened answers the submission once the first group's tasks are
+// saved, so they are in their approvers' inboxes (or once the round has
+// ended without them).
+func (w *roundWorkflow) awaitOpened(ctx workflow.Context, _ struct{}) (ApprovalState, error) {
+	err := workflow.Await(ctx, func() bool { return w.opening || w.state.Outcome != "" })
+	return w.state, err
 }
 
 // groups splits the route into runs of stages that run at once.
@@ -173,6 +192,7 @@ func (w *roundWorkflow) review(ctx workflow.Context) error {
 		if err := w.openGroup(ctx, group); err != nil {
 			return err
 		}
+		w.opening = true
 		for _, i := range group {
 			workflow.Go(ctx, func(ctx workflow.Context) { w.watch(ctx, i) })
 		}

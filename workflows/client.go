@@ -97,11 +97,10 @@ func (c Client) SettleSigning(ctx context.Context, st *SigningState, requestID s
 	return nil
 }
 
-// AwaitOpened waits until the signing round a send started under
-// changeDirectClose has its first links out (or has ended).
+// AwaitOpened waits until the round a send or a submission started under
+// changeDirectClose has its first links or tasks out (or has ended).
 func (c Client) AwaitOpened(ctx context.Context, roundID, requestID string) error {
-	var st SigningState
-	err := c.Update(ctx, roundID, derivedUpdateID(requestID, "opened"), UpdateAwaitOpened, struct{}{}, &st)
+	err := c.Update(ctx, roundID, derivedUpdateID(requestID, "opened"), UpdateAwaitOpened, struct{}{}, nil)
 	if errors.Is(err, domain.ErrNotFound) {
 		// The round has ended already.
 		return nil

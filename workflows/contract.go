@@ -77,6 +77,10 @@ type ContractState struct {
 	// (changeDirectClose); the send's caller waits for its first links
 	// with the round's UpdateAwaitOpened.
 	SigningDirect bool `json:"signing_direct,omitempty"`
+	// RoundDirect: the running review round reports by completing
+	// (changeDirectClose); the submission's caller waits for its first
+	// tasks with the round's UpdateAwaitOpened.
+	RoundDirect bool `json:"round_direct,omitempty"`
 	// Life is set once the contract is signed under changeActiveLife: its
 	// payments, obligations and renewal are run by this workflow.
 	Life bool `json:"life,omitempty"`

@@ -90,6 +90,7 @@ func (w *contractWorkflow) runRound(ctx workflow.Context, round int, route polic
 	// Rounds started since changeWithdrawVoid hear their contract's recall.
 	w.state.RoundRecallable = workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1
 	direct := workflow.GetVersion(ctx, changeDirectClose, workflow.DefaultVersion, 1) == 1
+	w.state.RoundDirect = direct
 	child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: number, Round: round, Route: route, DirectClose: direct})
 	w.cancelRound = cancel
 	followRound(ctx, w, child, w.state.RoundWorkflowID, SignalRoundClosed, SignalRoundRecorded, what, direct, apply)
@@ -105,6 +106,7 @@ func (w *contractWorkflow) closeRound(ctx workflow.Context, st ApprovalState) er
 	w.state.Tasks = st.Tasks
 	w.state.RoundWorkflowID = ""
 	w.state.RoundRecallable = false
+	w.state.RoundDirect = false
 	w.cancelRound = nil
 	if st.Outcome == OutcomeWithdrawn && st.Recall != nil {
 		w.withdrawnRound = st.Round

@@ -53,8 +53,10 @@ type step struct {
 	at     time.Duration
 	refuse domain.RefusalKind // empty: must be accepted
 	check  func(*testing.T, workflows.ContractState)
-	// opened checks the answer of a signing round's UpdateAwaitOpened.
-	opened func(*testing.T, workflows.SigningState)
+	// opened checks the answer of a signing round's UpdateAwaitOpened,
+	// reviewOpened a review round's.
+	opened       func(*testing.T, workflows.SigningState)
+	reviewOpened func(*testing.T, workflows.ApprovalState)
 }
 
 type contractSuite struct {
@@ -208,6 +210,10 @@ func (s *contractSuite) run(c domain.Contract, steps []step) workflows.ContractS
 					require.NoError(t, err, "step %d (%s)", i, st.name)
 					if res, ok := v.(workflows.SigningState); ok && st.opened != nil {
 						st.opened(t, res)
+						return
+					}
+					if res, ok := v.(workflows.ApprovalState); ok && st.reviewOpened != nil {
+						st.reviewOpened(t, res)
 						return
 					}
 					if st.check == nil {
@@ -577,6 +583,29 @@ func (s *contractSuite) TestClosingDecisionAnswersWithTheRecordedContract() {
 			})
 		})
 	}
+}
+
+// A submission answers once the review round has started; the round's
+// UpdateAwaitOpened, which the service sends next, once the first stage's
+// task is saved, so it is in the approver's inbox.
+func (s *contractSuite) TestSubmitIsAnsweredOnceTheFirstTasksAreSaved() {
+	s.run(s.contract(5_000_000, "CNY", 365*24*time.Hour), []step{
+		then(submit(owner), func(t *testing.T, st workflows.ContractState) {
+			assert.True(t, st.RoundDirect, "the round reports by completing")
+			assert.Equal(t, workflows.ApprovalWorkflowID(number, 1), st.RoundWorkflowID)
+		}),
+		{name: workflows.UpdateAwaitOpened, round: 1, arg: struct{}{}, reviewOpened: func(t *testing.T, st workflows.ApprovalState) {
+			require.NotEmpty(t, st.Tasks)
+			assert.Equal(t, domain.TaskOpen, st.Tasks[0].Status)
+			assert.Equal(t, workflows.StageTaskID(number, 1, 1, "1"), st.Tasks[0].ID)
+			saved := make([]string, len(s.saved))
+			for i, tk := range s.saved {
+				saved[i] = tk.ID
+			}
+			assert.Contains(t, saved, st.Tasks[0].ID, "saved before the answer")
+			assert.Empty(t, st.Outcome)
+		}},
+	})
 }
 
 // A send answers once the round has started; the round's UpdateAwaitOpened,

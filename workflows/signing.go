@@ -53,7 +53,9 @@ const (
 	UpdateDeclineAsUser = "decline_as_user"
 	// UpdateAwaitOpened answers once the round's first links are out (or
 	// the round ended without any): the send waits on it for a round
-	// started under changeDirectClose. It changes nothing.
+	// started under changeDirectClose. A review round started so answers
+	// it once its first tasks are saved, for the submission. It changes
+	// nothing.
 	UpdateAwaitOpened = "await_opened"
 	// SignalProviderEvent carries an external provider's verified callback.
 	SignalProviderEvent = "provider_event"

@@ -300,7 +300,12 @@ func (s *Service) Visible(ctx context.Context, u domain.User, number string) err
 
 // Submit sends a draft for approval.
 func (s *Service) Submit(ctx context.Context, u domain.User, number, requestID string) (workflows.ContractState, error) {
-	return s.update(ctx, u, number, requestID, workflows.UpdateSubmit, workflows.SubmitRequest{Actor: u.Actor()})
+	state, err := s.update(ctx, u, number, requestID, workflows.UpdateSubmit, workflows.SubmitRequest{Actor: u.Actor()})
+	if err == nil && state.RoundDirect && state.RoundWorkflowID != "" {
+		// Answered once the first tasks are in their approvers' inboxes.
+		err = s.wf.AwaitOpened(ctx, state.RoundWorkflowID, requestID)
+	}
+	return state, err
 }
 
 // CancelInput gives the reason for a cancellation.
