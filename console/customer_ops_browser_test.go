@@ -1,7 +1,9 @@
 package console_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -37,7 +39,20 @@ func TestBrowserCustomerContactsOnAPhone(t *testing.T) {
 	fits("a contact's edit form open")
 	phone.snap("edit-contact")
 	phone.do(chromedp.SendKeys(chromedp.CSS(edit+` input[name=title]`), "华东区采购负责人"),
-		chromedp.Click(chromedp.CSS(edit+` button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid=contacts]`)))
+		chromedp.Click(chromedp.CSS(edit+` button[type=submit]`)))
+	// The save loads the customer page again, with the contact's new
+	// title. The page before it showed the same section, so wait for the
+	// title itself, asking again when the load cuts a wait short.
+	saved := `(() => { const c = document.querySelector('` + edit + `'); return !!c && c.innerText.includes('华东区采购负责人'); })()`
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		ctx, cancel := context.WithTimeout(phone.ctx, 5*time.Second)
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](saved))
+		cancel()
+		if err == nil {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the saved title never showed: %v", err)
+	}
 	assert.Contains(t, phone.text(edit), "华东区采购负责人")
 
 	other := `#contact-` + contacts[1]

@@ -35,6 +35,12 @@
   window.addEventListener('message', function (e) {
     if (e.source !== window.parent) return;
     var m = e.data;
+    if (m && m.type === 'signet:hello') {
+      // The page listens now: what was said before it did is said again.
+      window.parent.postMessage({ type: 'signet:ready' }, parentOrigin);
+      if (told) window.parent.postMessage({ type: 'signet:read-end' }, parentOrigin);
+      return;
+    }
     if (m && m.type === 'signet:zoom' && typeof m.scale === 'number' && m.scale >= 0.5 && m.scale <= 3) {
       document.body.style.zoom = String(m.scale);
       check();

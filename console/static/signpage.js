@@ -45,6 +45,13 @@
       if (scale !== 1) sendZoom();
     }
   });
+  // A frame that loaded before this script ran told an empty room: ask it
+  // again (its ready, and its read-end if the document was read).
+  function hello() {
+    if (frame && frame.contentWindow) frame.contentWindow.postMessage({ type: 'signet:hello' }, '*');
+  }
+  if (frame) frame.addEventListener('load', hello);
+  hello();
 
   // The drawing pad.
   var pad = document.querySelector('[data-drawpad]');
