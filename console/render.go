@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"mime"
 	"net/http"
 	"path"
@@ -347,11 +348,7 @@ func (v *view) duration(d time.Duration) string {
 
 // Saw writes what a rule saw: "amount=10000000, currency=CNY".
 func (v *view) Saw(saw map[string]any) string {
-	keys := make([]string, 0, len(saw))
-	for k := range saw {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(saw))
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = fmt.Sprintf("%s=%v", k, saw[k])

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/internal/domain"
-	"github.com/signet-clm/signet/internal/eseal"
 	"github.com/signet-clm/signet/internal/notify"
 	"github.com/signet-clm/signet/internal/store"
 )
@@ -62,20 +61,12 @@ func TestAnOutboxRowWakesTheDispatcher(t *testing.T) {
 	c := contract("HT-2026-000311", "苏州河畔贸易有限公司")
 	_, err := st.ApplyTransition(ctx, transition(c, 1, domain.EventCreated, domain.StatusDraft))
 	require.NoError(t, err)
-	at := c.CreatedAt.Add(time.Hour)
-	step := domain.SigningStep{
-		Round:   domain.SigningRound{ContractNumber: c.Number, Title: c.Title, Round: 1, Version: 1, Status: "open", DeadlineAt: at.Add(72 * time.Hour), At: at},
-		Signers: []domain.Signer{{ID: c.Number + "/SR1/S1", Seq: 1, Group: 1, Party: domain.PartyCustomer, Name: "李娜", Email: "li.na@example.cn", Status: domain.SignerOpen}},
-		Links:   []domain.SigningLink{{ID: c.Number + "/SR1/S1/L1", SignerID: c.Number + "/SR1/S1", Name: "李娜", Email: "li.na@example.cn", ExpiresAt: at.Add(72 * time.Hour)}},
-	}
-	tokens, err := eseal.IssueTokens(step.Links)
-	require.NoError(t, err)
-	invitation := notify.SigningInvitation(step.Round, step.Links[0], tokens[step.Links[0].ID])
-	require.NoError(t, st.ApplySigningStep(ctx, step, map[string]notify.Outgoing{step.Links[0].ID: invitation}, nil))
+	step, invitations, token := linkStep(t, c, c.CreatedAt.Add(time.Hour), "李娜", "li.na@example.cn")
+	require.NoError(t, st.ApplySigningStep(ctx, step, invitations, nil))
 
 	select {
 	case m := <-sent:
-		require.Equal(t, "https://signet.example/sign/"+tokens[step.Links[0].ID], m.Link)
+		require.Equal(t, "https://signet.example/sign/"+token, m.Link)
 	case <-time.After(time.Minute):
 		t.Fatal("the invitation waited for the dispatcher's next poll")
 	}

@@ -17,6 +17,22 @@ import (
 // A retried signing step makes new tokens, but the store keeps the first
 // attempt's link and mails the signer once: only the hash it is given is
 // stored, and the invitation goes with a new link only.
+// linkStep is round 1 of c opened at at with one customer signer and
+// their first link, its invitation keyed by the link, and the link's token
+// (new each call).
+func linkStep(t testing.TB, c domain.Contract, at time.Time, name, email string) (domain.SigningStep, map[string]notify.Outgoing, string) {
+	t.Helper()
+	s := domain.SigningStep{
+		Round:   domain.SigningRound{ContractNumber: c.Number, Title: c.Title, Round: 1, Version: 1, Status: "open", DeadlineAt: at.Add(72 * time.Hour), At: at},
+		Signers: []domain.Signer{{ID: c.Number + "/SR1/S1", Seq: 1, Group: 1, Party: domain.PartyCustomer, Name: name, Email: email, Status: domain.SignerOpen}},
+		Links:   []domain.SigningLink{{ID: c.Number + "/SR1/S1/L1", SignerID: c.Number + "/SR1/S1", Name: name, Email: email, ExpiresAt: at.Add(72 * time.Hour)}},
+	}
+	tokens, err := eseal.IssueTokens(s.Links)
+	require.NoError(t, err)
+	token := tokens[s.Links[0].ID]
+	return s, map[string]notify.Outgoing{s.Links[0].ID: notify.SigningInvitation(s.Round, s.Links[0], token)}, token
+}
+
 func TestARetriedSigningStepMailsTheLinkOnce(t *testing.T) {
 	st := open(t)
 	st.EmailByDefault = true
@@ -27,15 +43,7 @@ func TestARetriedSigningStepMailsTheLinkOnce(t *testing.T) {
 
 	at := c.CreatedAt.Add(time.Hour)
 	step := func() (domain.SigningStep, map[string]notify.Outgoing, string) {
-		s := domain.SigningStep{
-			Round:   domain.SigningRound{ContractNumber: c.Number, Title: c.Title, Round: 1, Version: 1, Status: "open", DeadlineAt: at.Add(72 * time.Hour), At: at},
-			Signers: []domain.Signer{{ID: c.Number + "/SR1/S1", Seq: 1, Group: 1, Party: domain.PartyCustomer, Name: "王芳", Email: "wang@example.cn", Status: domain.SignerOpen}},
-			Links:   []domain.SigningLink{{ID: c.Number + "/SR1/S1/L1", SignerID: c.Number + "/SR1/S1", Name: "王芳", Email: "wang@example.cn", ExpiresAt: at.Add(72 * time.Hour)}},
-		}
-		tokens, err := eseal.IssueTokens(s.Links)
-		require.NoError(t, err)
-		token := tokens[s.Links[0].ID]
-		return s, map[string]notify.Outgoing{s.Links[0].ID: notify.SigningInvitation(s.Round, s.Links[0], token)}, token
+		return linkStep(t, c, at, "王芳", "wang@example.cn")
 	}
 	first, invitations, token := step()
 	require.NoError(t, st.ApplySigningStep(ctx, first, invitations, nil))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -145,11 +146,7 @@ func schedules(ctx context.Context, s *harness.Stack, times, workers int, o *Out
 	case reports < int(actions):
 		o.Verdict.Lost = append(o.Verdict.Lost, fmt.Sprintf("%d reconciliation reports for %d scheduled times", reports, actions))
 	}
-	keys := make([]string, 0, len(byWorker))
-	for k := range byWorker {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(byWorker))
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = fmt.Sprintf("%s %d", k, byWorker[k])
