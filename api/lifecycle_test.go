@@ -283,3 +283,50 @@ func TestSubmitAndSendAnswerWithWhatCanBeActedOn(t *testing.T) {
 	require.NotEmpty(t, round.Signers)
 	assert.Positive(t, round.Signers[0].Links, "the first signer's link is out as the send answers")
 }
+
+// A creation answers once the draft is stored as created and its workflow
+// has started, without waiting for the workflow to run: at once its
+// creator reads the creation in its events and can submit it, and the
+// feed's contract.created follows when the workflow has recorded it.
+func TestACreationIsReadableAndSubmittableAtOnce(t *testing.T) {
+	testenv.RequireIntegration(t)
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	today := time.Now().In(s.Loc)
+	d := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
+	const drafts = 6
+	var wg sync.WaitGroup
+	numbers := make([]string, drafts)
+	for i := range drafts {
+		wg.Go(func() {
+			state := create(t, s, withPlan(d(0), d(365), d(30), d(200), d(60)))
+			n := state.Contract.Number
+			numbers[i] = n
+			assert.Equal(t, domain.StatusDraft, state.Status)
+			events := expect[struct{ Items []api.Event }](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/events", "sales", nil), http.StatusOK).Items
+			if assert.Len(t, events, 1, n) {
+				assert.Equal(t, domain.EventCreated, events[0].Kind)
+				assert.Equal(t, n+"/1", events[0].ID)
+			}
+			submitted := expect[workflows.ContractState](t, call(t, s, http.MethodPost, "/v1/contracts/"+n+"/submit", "sales", nil), http.StatusOK)
+			assert.Equal(t, domain.StatusInReview, submitted.Status)
+			events = expect[struct{ Items []api.Event }](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/events", "sales", nil), http.StatusOK).Items
+			var kinds []string
+			for _, e := range events {
+				kinds = append(kinds, fmt.Sprintf("%d %s", e.Seq, e.Kind))
+			}
+			assert.Equal(t, []string{"1 created", "2 submitted"}, kinds, "the submission follows the creation")
+		})
+	}
+	wg.Wait()
+	created := map[string]bool{}
+	require.Eventually(t, func() bool {
+		page := expect[api.EventPage](t, call(t, s, http.MethodGet, "/v1/events?type=contract.created&limit=100", "finance", nil), http.StatusOK)
+		for _, e := range page.Items {
+			created[e.Contract.Number] = true
+		}
+		return len(created) == drafts
+	}, 20*time.Second, 50*time.Millisecond, "every creation reaches the feed")
+	for _, n := range numbers {
+		assert.True(t, created[n], n)
+	}
+}

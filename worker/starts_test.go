@@ -116,8 +116,10 @@ func TestFailedStartsVoidTheirNumbers(t *testing.T) {
 	// A process that stopped between its commit and its start leaves the
 	// start pending; the reconciliation voids it, as no workflow runs.
 	res, err := s.Store.CreateDraft(ctx, 2026, sales.ID, "key-1", func(number string) (store.Draft, error) {
-		return store.Draft{Contract: domain.Contract{Number: number, Title: "停在提交之后", OwnerID: sales.ID, OwnerName: sales.Name,
-			Amount: 1, Currency: "CNY", StartDate: "2026-01-01", EndDate: "2026-12-31", ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now().UTC()}}, nil
+		c := domain.Contract{Number: number, Title: "停在提交之后", OwnerID: sales.ID, OwnerName: sales.Name,
+			Amount: 1, Currency: "CNY", StartDate: "2026-01-01", EndDate: "2026-12-31", ExpiresAt: time.Now().Add(time.Hour), CreatedAt: time.Now().UTC()}
+		created, _ := workflows.Created(c)
+		return store.Draft{Contract: c, Created: created}, nil
 	}, func(store.Draft) (json.RawMessage, error) { return json.RawMessage(`{}`), nil })
 	require.NoError(t, err)
 	pending, err := s.Store.PendingStarts(ctx, farFuture, 10)
@@ -168,4 +170,65 @@ type pendingNow struct{ *store.Store }
 
 func (p pendingNow) PendingStarts(ctx context.Context, _ time.Time, limit int) ([]string, error) {
 	return p.Store.PendingStarts(ctx, farFuture, limit)
+}
+
+// submitWithStart is the real Temporal client whose contract starts carry
+// a submit Update in the same request (update-with-start): the submit is
+// in the workflow's first task, as it is when a client submits the moment
+// its creation is answered, before the workflow has run.
+type submitWithStart struct {
+	client.Client
+	actor domain.Actor
+}
+
+func (c submitWithStart) ExecuteWorkflow(ctx context.Context, o client.StartWorkflowOptions, wf any, args ...any) (client.WorkflowRun, error) {
+	start := c.Client.NewWithStartWorkflowOperation(o, wf, args...)
+	submit, err := c.Client.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{UpdateName: workflows.UpdateSubmit,
+			Args: []any{workflows.SubmitRequest{Actor: c.actor}}, WaitForStage: client.WorkflowUpdateStageCompleted},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := submit.Get(ctx, nil); err != nil {
+		return nil, err
+	}
+	return start.Get(ctx)
+}
+
+// A creation is answered once its workflow has started, the draft stored
+// as created: an Update that reaches the workflow in its first task, ahead
+// of the workflow's own record of the creation, waits for it, so the
+// contract's events stay in order and none is lost.
+func TestAnUpdateWithTheStartWaitsForTheCreation(t *testing.T) {
+	testenv.RequireIntegration(t)
+	ctx := context.Background()
+	s := testenv.NewStack(t, testenv.TemporalAddress())
+	sales := devstack.DemoUsers[0]
+	svc := contracts.New(s.Store, submitWithStart{Client: s.Temporal, actor: sales.Actor()}, s.TaskQueue, s.Loc, "示例科技有限公司")
+	created, err := svc.Create(ctx, sales, "", contracts.CreateInput{
+		Title: "运维合同", CustomerID: devstack.DemoCustomer2ID, TemplateID: devstack.DemoServiceTemplate,
+		StartDate: "2026-01-01", EndDate: "2026-12-31",
+		Fields: map[string]json.RawMessage{"service_scope": []byte(`"7x24 运维"`), "service_level": []byte(`"Standard"`),
+			"payment_terms_days": []byte(`30`), "liability_cap": []byte(`100000`)},
+		LineItems: []contracts.LineInput{{ProductID: devstack.DemoServiceProductID, Quantity: "10"}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, domain.StatusDraft, created.Status, "the answer is the creation")
+	assert.Equal(t, 1, created.EventSeq)
+
+	// The submit has answered: it is recorded after the creation.
+	number := created.Contract.Number
+	events, err := s.Store.Events(ctx, number)
+	require.NoError(t, err)
+	var kinds []string
+	for i, e := range events {
+		kinds = append(kinds, e.Kind)
+		assert.Equal(t, i+1, e.Seq)
+	}
+	assert.Equal(t, []string{domain.EventCreated, domain.EventSubmitted}, kinds)
+	row, err := s.Store.Contract(ctx, number)
+	require.NoError(t, err)
+	assert.Equal(t, domain.StatusInReview, row.Status)
 }

@@ -238,20 +238,47 @@ func ContractWorkflow(ctx workflow.Context, in ContractInput) (ContractResult, e
 		w.state = *in.State
 		w.recorded = true
 	} else {
-		w.state = ContractState{
-			Contract:   in.Contract,
-			Status:     domain.StatusDraft,
-			Version:    1,
-			Tasks:      []domain.ApprovalTask{},
-			Signatures: []domain.Signature{},
-			NextTimers: []Timer{},
-			UpdatedAt:  in.Contract.CreatedAt,
-		}
+		w.state = newState(in.Contract)
 	}
 	if err := w.setup(ctx); err != nil {
 		return ContractResult{}, err
 	}
 	return w.run(ctx, in)
+}
+
+// newState is a new draft's state before its creation is recorded.
+func newState(c domain.Contract) ContractState {
+	return ContractState{
+		Contract:   c,
+		Status:     domain.StatusDraft,
+		Version:    1,
+		Tasks:      []domain.ApprovalTask{},
+		Signatures: []domain.Signature{},
+		NextTimers: []Timer{},
+		UpdatedAt:  c.CreatedAt,
+	}
+}
+
+// Created is a new draft's creation as its workflow records it first (event
+// 1, by its owner, at its creation time), and its state once recorded. The
+// store records it with the draft (store.CreateDraft), so the creator can
+// read the contract as soon as its workflow has started; the workflow's
+// own first record then finds it written.
+func Created(c domain.Contract) (domain.Transition, ContractState) {
+	st := newState(c)
+	st.EventSeq = 1
+	owner := domain.Actor{UserID: c.OwnerID, Name: c.OwnerName}
+	return domain.Transition{
+		Contract: c, Status: domain.StatusDraft, Version: st.Version,
+		Event: domain.Event{ID: EventID(c.Number, 1), ContractNumber: c.Number, Seq: 1, Kind: domain.EventCreated,
+			ToStatus: domain.StatusDraft, ActorID: owner.UserID, ActorName: owner.Name, At: c.CreatedAt},
+	}, st
+}
+
+// EventID names a contract's event by its sequence number: what makes its
+// record idempotent.
+func EventID(number string, seq int) string {
+	return fmt.Sprintf("%s/%d", number, seq)
 }
 
 // setup registers the query and update handlers before anything else, so no
@@ -294,21 +321,26 @@ func (w *contractWorkflow) setup(ctx workflow.Context) error {
 
 func (w *contractWorkflow) run(ctx workflow.Context, in ContractInput) (ContractResult, error) {
 	if !w.recorded {
-		if err := w.locked(ctx, func() error {
-			return w.transition(ctx, domain.EventCreated, w.creator(), domain.StatusDraft, transitionDetails{by: in.CreatedBy})
+		// Held from the creation's record through an import's or a
+		// renewal's first steps: an Update that came with the start waits
+		// for all of them (locked). Taking the mutex once instead of three
+		// times issues no command, so recorded histories replay unchanged.
+		if err := withMutex(ctx, w.mu, func() error {
+			if err := w.transition(ctx, domain.EventCreated, w.creator(), domain.StatusDraft, transitionDetails{by: in.CreatedBy}); err != nil {
+				return err
+			}
+			w.recorded = true
+			if in.Migrated != nil {
+				if err := w.migrate(ctx, *in.Migrated); err != nil {
+					return err
+				}
+			}
+			if in.RenewalOf != nil {
+				return w.startRenewal(ctx, *in.RenewalOf)
+			}
+			return nil
 		}); err != nil {
 			return ContractResult{}, err
-		}
-		w.recorded = true
-		if in.Migrated != nil {
-			if err := w.locked(ctx, func() error { return w.migrate(ctx, *in.Migrated) }); err != nil {
-				return ContractResult{}, err
-			}
-		}
-		if in.RenewalOf != nil {
-			if err := w.locked(ctx, func() error { return w.startRenewal(ctx, *in.RenewalOf) }); err != nil {
-				return ContractResult{}, err
-			}
 		}
 	}
 
@@ -399,8 +431,18 @@ func (w *contractWorkflow) creator() domain.Actor {
 	return domain.Actor{UserID: w.state.Contract.OwnerID, Name: w.state.Contract.OwnerName}
 }
 
-// locked runs fn holding the transition mutex.
+// locked runs fn holding the transition mutex, once the creation is
+// recorded. The API answers a creation as soon as the workflow has started
+// (the draft and its creation are stored already), so an Update can arrive
+// in the first workflow task, whose handlers the SDK runs before run():
+// without the wait it would take the mutex, and event 1, before the
+// creation. Awaiting a condition already true issues no command and does
+// not yield, so histories whose Updates all came after the creation's
+// record (every one before this answer) replay unchanged.
 func (w *contractWorkflow) locked(ctx workflow.Context, fn func() error) error {
+	if err := workflow.Await(ctx, func() bool { return w.recorded }); err != nil {
+		return err
+	}
 	return withMutex(ctx, w.mu, fn)
 }
 
@@ -462,7 +504,7 @@ func (w *contractWorkflow) nextTransition(ctx workflow.Context, kind string, act
 	}
 	number := w.state.Contract.Number
 	event := domain.Event{
-		ID:             fmt.Sprintf("%s/%d", number, w.state.EventSeq),
+		ID:             EventID(number, w.state.EventSeq),
 		ContractNumber: number,
 		Seq:            w.state.EventSeq,
 		Kind:           kind,

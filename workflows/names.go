@@ -21,8 +21,9 @@ func ContractWorkflowID(number string) string {
 // Update names of the contract workflow. Each carries a domain.Actor so the
 // validator can refuse the wrong person.
 const (
-	// UpdateCreate is sent right after the workflow starts; it returns once
-	// the contract's creation is recorded, so the creator can read it at once.
+	// UpdateCreate returns the contract's state once its creation is
+	// recorded: a creation retried under the same key (the first answers
+	// as soon as the workflow starts, the draft stored as created).
 	UpdateCreate = "create"
 	// UpdateSubmit moves a draft into review and opens the first approval stage.
 	UpdateSubmit = "submit"

@@ -201,18 +201,21 @@ func deref(s *string) string {
 }
 
 // Create drafts a contract: it prices the lines, renders the document,
-// stores the draft under the year's next number and starts its workflow,
-// then returns once the workflow has recorded it. With a requestKey a retry
-// returns the same contract instead of a new one.
+// stores the draft and the record of its creation under the year's next
+// number, and returns once its workflow has durably started, which owns
+// the contract from then on. With a requestKey a retry returns the same
+// contract instead of a new one.
 func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, in CreateInput) (workflows.ContractState, error) {
 	p, err := s.plan(ctx, u, &in, "")
 	if err != nil {
 		return workflows.ContractState{}, err
 	}
 	now := s.now()
+	var created workflows.ContractState
 	build := func(number string) (store.Draft, error) {
 		d, err := s.draft(u, number, 1, in, p, in.NonStandardClauses, now)
 		d.CreatedBy = u.ID // the drafter, who never approves it
+		d.Created, created = workflows.Created(d.Contract)
 		return d, err
 	}
 	// The drafter's request is named in the audit entry of the workflow's
@@ -228,9 +231,15 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 	if err := s.startReserved(ctx, res); err != nil {
 		return workflows.ContractState{}, err
 	}
+	if !res.Reused {
+		// Stored as created, its workflow started: nothing waits on the
+		// workflow's first task, whose record of the creation finds it
+		// written. An Update sent at once waits there for that record.
+		return created, nil
+	}
+	// A retry with the same key asks the workflow where the contract
+	// stands now, once its creation is recorded.
 	number := res.Number
-	// The workflow answers once the draft's creation is recorded; a retry
-	// with the same key joins here and gets the same answer.
 	var state workflows.ContractState
 	err = s.wf.Update(ctx, workflows.ContractWorkflowID(number), "create/"+number, workflows.UpdateCreate, workflows.CreateRequest{Actor: u.Actor()}, &state)
 	return state, err

@@ -74,7 +74,8 @@ func (s *Service) Renew(ctx context.Context, pred domain.Contract, at time.Time)
 			return store.Draft{}, err
 		}
 		c.DocumentSHA256 = doc.SHA256
-		return store.Draft{Contract: c, Lines: in.Lines, Document: doc}, nil
+		created, _ := workflows.Created(c)
+		return store.Draft{Contract: c, Lines: in.Lines, Document: doc, Created: created}, nil
 	}
 	startFn := func(d store.Draft) (json.RawMessage, error) {
 		return json.Marshal(workflows.ContractInput{

@@ -39,6 +39,10 @@ type Draft struct {
 	CreatedBy string
 	Lines     []document.Line
 	Document  document.Document
+	// Created is the creation's record (event 1, workflows.Created),
+	// written with the draft so the draft reads as created as soon as its
+	// workflow has started.
+	Created domain.Transition
 }
 
 // Reservation is a contract number CreateDraft gave out, with its draft
@@ -56,6 +60,7 @@ type Reservation struct {
 
 // CreateDraft allocates the year's next contract number and stores the
 // draft built for it (contract row, line items, rendered document, the
+// record of its creation with its payment plan and obligations, the
 // pending start with input start) in one short transaction, which holds
 // the year's sequence row and the audit trail only while it writes: the
 // workflow is started after the commit (StartConfirmed, or VoidNumber when
@@ -106,6 +111,13 @@ func (s *Store) CreateDraft(ctx context.Context, year int, ownerID, requestKey s
 			Lines          []domain.LineItem `json:"lines"`
 			DocumentSHA256 string            `json:"document_sha256"`
 		}{d.Contract, d.Lines, d.Document.SHA256}); err != nil {
+			return err
+		}
+		if d.Created.Event.Seq != 1 || d.Created.Contract.Number != res.Number {
+			return fmt.Errorf("draft %s: no record of its creation", res.Number)
+		}
+		// Its feed entry waits for the run's first record (ApplyTransition).
+		if _, err := s.applyTransition(ctx, tx, d.Created, nil); err != nil {
 			return err
 		}
 		if requestKey != "" {
@@ -169,8 +181,9 @@ func (s *Store) PendingStarts(ctx context.Context, olderThan time.Time, limit in
 }
 
 // VoidNumber voids (作废) a number whose workflow was never started: its
-// draft is removed, the number listed in contract_number_voids with the
-// reason, and the voiding audited, in one transaction. The request key
+// draft (with the record of its creation and its terms) is removed, the
+// number listed in contract_number_voids with the reason, and the voiding
+// audited, in one transaction. The request key
 // that got it is released, so a retry of that request gets a new number.
 // A number already void, or whose start has been confirmed (also by its
 // run's first record, ApplyTransition), is left alone: voided is false.
@@ -189,6 +202,9 @@ func (s *Store) VoidNumber(ctx context.Context, number, reason string) (voided b
 			`DELETE FROM contract_requests WHERE number = $1`,
 			`DELETE FROM contract_documents WHERE contract_number = $1`,
 			`DELETE FROM contract_line_items WHERE contract_number = $1`,
+			`DELETE FROM contract_events WHERE contract_number = $1`,
+			`DELETE FROM payment_milestones WHERE contract_number = $1`,
+			`DELETE FROM obligations WHERE contract_number = $1`,
 			`DELETE FROM contracts WHERE number = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, number); err != nil {

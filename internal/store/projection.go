@@ -17,6 +17,10 @@ import (
 // notices it produces (notify.ForRecorded), which are written with the
 // event, once. The event ID makes it idempotent; the contract row only
 // moves forward.
+//
+// A draft's creation (event 1) is recorded with the draft (CreateDraft),
+// all but its feed entry: that is written by its run's first record, so a
+// number voided before its run started never reaches the feed.
 func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notices ...notify.Notice) (applied bool, err error) {
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		c := t.Contract
@@ -36,121 +40,134 @@ func (s *Store) ApplyTransition(ctx context.Context, t domain.Transition, notice
 				return fmt.Errorf("%s: %w", c.Number, ErrVoidNumber)
 			}
 		}
-		if c.CustomerID != "" {
-			// A merge locks the customer while it moves its contracts: wait
-			// for it, so the upsert below sees where the customer went.
-			if _, err := tx.Exec(ctx, `SELECT 1 FROM customers WHERE id = $1::uuid FOR KEY SHARE`, c.CustomerID); err != nil {
-				return wrap("lock customer", err)
-			}
+		var err error
+		if applied, err = s.applyTransition(ctx, tx, t, notices); err != nil {
+			return err
 		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO contracts (number, title, customer_name, owner_id, owner_name, amount, currency,
-				start_date, end_date, expires_at, status, version, event_seq, signed_at, created_at, updated_at,
-				customer_id, template_id, template_version, document_sha256, predecessor_number, successor_number, auto_renew)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, $9::date, $10, $11, $12, $13, $14, $15, $16,
-				`+survivorOf("$17")+`, $18, $19, $20, nullif($21, ''), nullif($22, ''), $23)
-			ON CONFLICT (number) DO UPDATE SET
-				status = EXCLUDED.status, version = EXCLUDED.version, event_seq = EXCLUDED.event_seq,
-				signed_at = EXCLUDED.signed_at, updated_at = EXCLUDED.updated_at,
-				title = EXCLUDED.title, customer_id = EXCLUDED.customer_id, customer_name = EXCLUDED.customer_name,
-				amount = EXCLUDED.amount, currency = EXCLUDED.currency, start_date = EXCLUDED.start_date,
-				end_date = EXCLUDED.end_date, expires_at = EXCLUDED.expires_at, template_id = EXCLUDED.template_id,
-				template_version = EXCLUDED.template_version, document_sha256 = EXCLUDED.document_sha256,
-				predecessor_number = EXCLUDED.predecessor_number, successor_number = EXCLUDED.successor_number,
-				auto_renew = EXCLUDED.auto_renew
-			WHERE contracts.event_seq < EXCLUDED.event_seq`,
-			c.Number, c.Title, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
-			c.StartDate, c.EndDate, c.ExpiresAt, t.Status, t.Version, t.Event.Seq, t.SignedAt, c.CreatedAt, t.Event.At,
-			c.CustomerID, c.TemplateID, c.TemplateVersion, c.DocumentSHA256, c.PredecessorNumber, c.SuccessorNumber, c.Renewal.AutoRenew); err != nil {
-			return wrap("upsert contract", err)
-		}
-		e := t.Event
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO contract_events (id, contract_number, seq, kind, from_status, to_status,
-				actor_id, actor_name, task_id, opinion, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-			ON CONFLICT (id) DO NOTHING`,
-			e.ID, e.ContractNumber, e.Seq, e.Kind, e.FromStatus, e.ToStatus, e.ActorID, e.ActorName, e.TaskID, e.Opinion, e.At)
-		if err != nil {
-			return wrap("insert event", err)
-		}
-		applied = tag.RowsAffected() == 1
-		// Who caused it, as the activity says (the approver whose decision
-		// closed a round, with their request), else the event's actor under
-		// the event's ID (timers, system jobs); every entry it writes says so.
-		who, named := audit.Named(ctx)
-		if !named {
-			who = audit.Actor{UserID: e.ActorID, RequestID: e.ID}
-		}
-		actx := audit.WithActor(ctx, who)
-		if applied {
-			after := struct {
-				Status   domain.Status   `json:"status"`
-				Version  int             `json:"version"`
-				Event    domain.Event    `json:"event"`
-				Contract domain.Contract `json:"contract"`
-			}{t.Status, t.Version, e, c}
-			if err := s.appendAudit(actx, tx, "contract."+e.Kind, "contract", c.Number, nil, after); err != nil {
-				return err
-			}
-			// Tasks the transition closes update their approval cards.
-			if err := s.enqueue(ctx, tx, append(notices, s.closedCards(t.Tasks)...), e.At); err != nil {
-				return err
-			}
-			if ev, ok := feed.FromTransition(t); ok {
-				if err := s.recordFeed(ctx, tx, ev, e.At); err != nil {
-					return err
-				}
-			}
-		}
-		// A document and lines belong to the current version, or to the
-		// amendment drafted as the next one.
-		docVersion := t.Version
-		if t.Amendment != nil {
-			docVersion = t.Amendment.Version
-		}
-		if t.Lines != nil && applied {
-			if err := replaceLines(ctx, tx, c.Number, docVersion, t.Lines); err != nil {
-				return err
-			}
-		}
-		if applied {
-			if err := s.applyTerms(actx, tx, t); err != nil {
-				return err
-			}
-		}
-
-		batch := &pgx.Batch{}
-		for _, task := range t.Tasks {
-			queueTask(batch, task)
-		}
-		if sig := t.Signature; sig != nil {
-			batch.Queue(`
-				INSERT INTO signatures (id, contract_number, version, party, signing_order, signer_name,
-					signer_email, recorded_by_id, ip, user_agent, signed_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-				ON CONFLICT (id) DO NOTHING`,
-				sig.ID, sig.ContractNumber, sig.Version, sig.Party, sig.Order, sig.SignerName,
-				sig.SignerEmail, sig.RecordedByID, sig.IP, sig.UserAgent, sig.SignedAt)
-		}
-		if d := t.Document; d != nil && applied {
-			batch.Queue(`
-				INSERT INTO contract_documents (contract_number, version, sha256, content, text, html)
-				VALUES ($1, $2, $3, $4, $5, $6)
-				ON CONFLICT (contract_number, version) DO UPDATE SET sha256 = EXCLUDED.sha256,
-					content = EXCLUDED.content, text = EXCLUDED.text, html = EXCLUDED.html`,
-				c.Number, docVersion, d.SHA256, d.Content, d.Text, d.HTML)
-		}
-		if batch.Len() == 0 {
+		if !applied && t.Event.Seq != 1 {
 			return nil
 		}
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return wrap("write tasks and signature", err)
+		if ev, ok := feed.FromTransition(t); ok {
+			return s.recordFeed(ctx, tx, ev, t.Event.At)
 		}
 		return nil
 	})
 	if err != nil {
 		return false, wrap(fmt.Sprintf("apply %s", t.Event.ID), err)
+	}
+	return applied, nil
+}
+
+// applyTransition is ApplyTransition's writes in tx, but for the start's
+// confirmation and the feed entry: applied is false when the event was
+// recorded before.
+func (s *Store) applyTransition(ctx context.Context, tx pgx.Tx, t domain.Transition, notices []notify.Notice) (applied bool, err error) {
+	c := t.Contract
+	if c.CustomerID != "" {
+		// A merge locks the customer while it moves its contracts: wait
+		// for it, so the upsert below sees where the customer went.
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM customers WHERE id = $1::uuid FOR KEY SHARE`, c.CustomerID); err != nil {
+			return applied, wrap("lock customer", err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO contracts (number, title, customer_name, owner_id, owner_name, amount, currency,
+			start_date, end_date, expires_at, status, version, event_seq, signed_at, created_at, updated_at,
+			customer_id, template_id, template_version, document_sha256, predecessor_number, successor_number, auto_renew)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date, $9::date, $10, $11, $12, $13, $14, $15, $16,
+			`+survivorOf("$17")+`, $18, $19, $20, nullif($21, ''), nullif($22, ''), $23)
+		ON CONFLICT (number) DO UPDATE SET
+			status = EXCLUDED.status, version = EXCLUDED.version, event_seq = EXCLUDED.event_seq,
+			signed_at = EXCLUDED.signed_at, updated_at = EXCLUDED.updated_at,
+			title = EXCLUDED.title, customer_id = EXCLUDED.customer_id, customer_name = EXCLUDED.customer_name,
+			amount = EXCLUDED.amount, currency = EXCLUDED.currency, start_date = EXCLUDED.start_date,
+			end_date = EXCLUDED.end_date, expires_at = EXCLUDED.expires_at, template_id = EXCLUDED.template_id,
+			template_version = EXCLUDED.template_version, document_sha256 = EXCLUDED.document_sha256,
+			predecessor_number = EXCLUDED.predecessor_number, successor_number = EXCLUDED.successor_number,
+			auto_renew = EXCLUDED.auto_renew
+		WHERE contracts.event_seq < EXCLUDED.event_seq`,
+		c.Number, c.Title, c.CustomerName, c.OwnerID, c.OwnerName, c.Amount, c.Currency,
+		c.StartDate, c.EndDate, c.ExpiresAt, t.Status, t.Version, t.Event.Seq, t.SignedAt, c.CreatedAt, t.Event.At,
+		c.CustomerID, c.TemplateID, c.TemplateVersion, c.DocumentSHA256, c.PredecessorNumber, c.SuccessorNumber, c.Renewal.AutoRenew); err != nil {
+		return applied, wrap("upsert contract", err)
+	}
+	e := t.Event
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO contract_events (id, contract_number, seq, kind, from_status, to_status,
+			actor_id, actor_name, task_id, opinion, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		ON CONFLICT (id) DO NOTHING`,
+		e.ID, e.ContractNumber, e.Seq, e.Kind, e.FromStatus, e.ToStatus, e.ActorID, e.ActorName, e.TaskID, e.Opinion, e.At)
+	if err != nil {
+		return applied, wrap("insert event", err)
+	}
+	applied = tag.RowsAffected() == 1
+	// Who caused it, as the activity says (the approver whose decision
+	// closed a round, with their request), else the event's actor under
+	// the event's ID (timers, system jobs); every entry it writes says so.
+	who, named := audit.Named(ctx)
+	if !named {
+		who = audit.Actor{UserID: e.ActorID, RequestID: e.ID}
+	}
+	actx := audit.WithActor(ctx, who)
+	if applied {
+		after := struct {
+			Status   domain.Status   `json:"status"`
+			Version  int             `json:"version"`
+			Event    domain.Event    `json:"event"`
+			Contract domain.Contract `json:"contract"`
+		}{t.Status, t.Version, e, c}
+		if err := s.appendAudit(actx, tx, "contract."+e.Kind, "contract", c.Number, nil, after); err != nil {
+			return applied, err
+		}
+		// Tasks the transition closes update their approval cards.
+		if err := s.enqueue(ctx, tx, append(notices, s.closedCards(t.Tasks)...), e.At); err != nil {
+			return applied, err
+		}
+	}
+	// A document and lines belong to the current version, or to the
+	// amendment drafted as the next one.
+	docVersion := t.Version
+	if t.Amendment != nil {
+		docVersion = t.Amendment.Version
+	}
+	if t.Lines != nil && applied {
+		if err := replaceLines(ctx, tx, c.Number, docVersion, t.Lines); err != nil {
+			return applied, err
+		}
+	}
+	if applied {
+		if err := s.applyTerms(actx, tx, t); err != nil {
+			return applied, err
+		}
+	}
+
+	batch := &pgx.Batch{}
+	for _, task := range t.Tasks {
+		queueTask(batch, task)
+	}
+	if sig := t.Signature; sig != nil {
+		batch.Queue(`
+			INSERT INTO signatures (id, contract_number, version, party, signing_order, signer_name,
+				signer_email, recorded_by_id, ip, user_agent, signed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			ON CONFLICT (id) DO NOTHING`,
+			sig.ID, sig.ContractNumber, sig.Version, sig.Party, sig.Order, sig.SignerName,
+			sig.SignerEmail, sig.RecordedByID, sig.IP, sig.UserAgent, sig.SignedAt)
+	}
+	if d := t.Document; d != nil && applied {
+		batch.Queue(`
+			INSERT INTO contract_documents (contract_number, version, sha256, content, text, html)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (contract_number, version) DO UPDATE SET sha256 = EXCLUDED.sha256,
+				content = EXCLUDED.content, text = EXCLUDED.text, html = EXCLUDED.html`,
+			c.Number, docVersion, d.SHA256, d.Content, d.Text, d.HTML)
+	}
+	if batch.Len() == 0 {
+		return applied, nil
+	}
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return applied, wrap("write tasks and signature", err)
 	}
 	return applied, nil
 }

@@ -9,10 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/signet-clm/signet/internal/domain"
+	"github.com/signet-clm/signet/internal/feed"
 	"github.com/signet-clm/signet/internal/store"
 	"github.com/signet-clm/signet/testkit/testenv"
 )
@@ -131,13 +133,89 @@ func draft(t *testing.T, st *store.Store, year int, ownerID, key string) store.R
 		func(number string) (store.Draft, error) {
 			c := contract(number, "上海星辰科技有限公司")
 			c.OwnerID = ownerID
-			return store.Draft{Contract: c}, nil
+			return store.Draft{Contract: c, Created: transition(c, 1, domain.EventCreated, domain.StatusDraft)}, nil
 		},
 		func(d store.Draft) (json.RawMessage, error) {
 			return json.Marshal(map[string]string{"number": d.Contract.Number})
 		})
 	require.NoError(t, err)
 	return res
+}
+
+// A draft is stored as created: its first event and its terms are written
+// with it, so its creator reads it at once; its feed entry waits for its
+// run's first record, so a number voided before its run never reaches the
+// feed; voiding removes the draft with all of it.
+func TestCreateDraftRecordsTheCreation(t *testing.T) {
+	st := open(t)
+	ctx := context.Background()
+	created := func(number string) domain.Transition {
+		c := contract(number, "上海星辰科技有限公司")
+		c.Plan = []domain.Milestone{{ID: uuid.NewSHA1(uuid.NameSpaceURL, []byte(number)).String(), Seq: 1, Title: "首付款",
+			Amount: c.Amount, DueDate: "2026-03-31"}}
+		c.Obligations = []domain.Obligation{{ID: number + "-V1-O1", Seq: 1, Title: "上线交付", OwnerID: owner.ID, DueDate: "2026-06-30"}}
+		return transition(c, 1, domain.EventCreated, domain.StatusDraft)
+	}
+	create := func(key string) store.Reservation {
+		res, err := st.CreateDraft(ctx, 2026, owner.ID, key, func(number string) (store.Draft, error) {
+			t := created(number)
+			return store.Draft{Contract: t.Contract, Created: t}, nil
+		}, func(store.Draft) (json.RawMessage, error) { return json.RawMessage(`{}`), nil })
+		require.NoError(t, err)
+		return res
+	}
+	feedOf := func(number string) []string {
+		all, err := st.FeedEvents(ctx, feed.Cursor{}, nil, 100)
+		require.NoError(t, err)
+		var ids []string
+		for _, e := range all {
+			if e.Event.Contract.Number == number {
+				ids = append(ids, e.Event.ID)
+			}
+		}
+		return ids
+	}
+
+	kept := create("keep")
+	events, err := st.Events(ctx, kept.Number)
+	require.NoError(t, err)
+	require.Len(t, events, 1)
+	assert.Equal(t, domain.EventCreated, events[0].Kind)
+	assert.Equal(t, owner.ID, events[0].ActorID)
+	plan, err := st.Milestones(ctx, kept.Number, 1)
+	require.NoError(t, err)
+	require.Len(t, plan, 1)
+	assert.Equal(t, "首付款", plan[0].Title)
+	assert.Empty(t, feedOf(kept.Number), "the feed waits for the run")
+
+	// The run's first record finds the creation written: only its feed
+	// entry is new, and a retry of it adds nothing.
+	for range 2 {
+		applied, err := st.ApplyTransition(ctx, created(kept.Number))
+		require.NoError(t, err)
+		assert.False(t, applied)
+	}
+	assert.Equal(t, []string{kept.Number + "/1"}, feedOf(kept.Number))
+	events, err = st.Events(ctx, kept.Number)
+	require.NoError(t, err)
+	assert.Len(t, events, 1)
+	pending, err := st.PendingStarts(ctx, time.Now().Add(time.Minute), 10)
+	require.NoError(t, err)
+	assert.NotContains(t, pending, kept.Number, "the run's first record confirms its start")
+
+	void := create("void")
+	voided, err := st.VoidNumber(ctx, void.Number, "工作流未能启动")
+	require.NoError(t, err)
+	require.True(t, voided)
+	events, err = st.Events(ctx, void.Number)
+	require.NoError(t, err)
+	assert.Empty(t, events)
+	plan, err = st.Milestones(ctx, void.Number, 1)
+	require.NoError(t, err)
+	assert.Empty(t, plan)
+	_, err = st.ApplyTransition(ctx, created(void.Number))
+	require.ErrorIs(t, err, store.ErrVoidNumber, "a run started unseen records nothing")
+	assert.Empty(t, feedOf(void.Number))
 }
 
 // Numbers are taken in their own transaction, the workflow started after
@@ -218,7 +296,7 @@ func TestFirstRecordAndVoidingCannotBothWin(t *testing.T) {
 	require.NoError(t, err)
 	applied, err := st.ApplyTransition(ctx, transition(c.Contract, 1, domain.EventCreated, domain.StatusDraft))
 	require.NoError(t, err)
-	require.True(t, applied)
+	require.False(t, applied, "the creation was recorded with the draft")
 	voided, err := st.VoidNumber(ctx, recorded.Number, "too late")
 	require.NoError(t, err)
 	assert.False(t, voided, "the run's first record confirmed its start")

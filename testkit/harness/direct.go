@@ -77,8 +77,9 @@ var actors = func() map[string]domain.Actor {
 	return m
 }()
 
-// Lifecycle takes one contract from draft to active: start, the create,
-// submit and decide Updates (each task, on the review round's workflow),
+// Lifecycle takes one contract from draft to active: the draft stored as
+// created and its workflow started, the submit and decide Updates (each
+// task, on the review round's workflow),
 // send, and per signer an issue_link and a sign Update on the signing
 // round's workflow, with the same arguments the API sends.
 func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
@@ -90,6 +91,7 @@ func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 		res, err := d.st.CreateDraft(ctx, now.In(d.loc).Year(), sales.UserID, "", func(number string) (store.Draft, error) {
 			dr := d.draft
 			dr.Contract.Number, dr.Contract.CreatedAt = number, now
+			dr.Created, _ = workflows.Created(dr.Contract)
 			return dr, nil
 		}, func(dr store.Draft) (json.RawMessage, error) {
 			started = dr
@@ -107,7 +109,7 @@ func (d *Direct) Lifecycle(ctx context.Context) (string, error) {
 			return err
 		}
 		n = res.Number
-		return d.update(ctx, workflows.ContractWorkflowID(n), "create/"+n, workflows.UpdateCreate, workflows.CreateRequest{Actor: sales}, nil)
+		return nil
 	})
 	if err != nil {
 		return n, err
