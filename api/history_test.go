@@ -89,10 +89,10 @@ func TestRecordedHistoryReplays(t *testing.T) {
 		name string
 		raw  []byte
 	}{
-		// Each named for the last change its workflow knows
-		// (changeDirectClose). The fixtures of earlier changes (or none)
-		// stay as recorded.
-		{"contract_reject_resubmit_sign_complete_archive_direct_close.json", raw},
+		// Each named for the last change its workflow knows (the contract's
+		// changeContractEpoch, the rounds' changeDirectClose). The fixtures
+		// of earlier changes (or none) stay as recorded.
+		{"contract_reject_resubmit_sign_complete_archive_epoch.json", raw},
 		{"approval_round_approved_direct_close.json", round},
 		{"signing_round_signed_direct_close.json", signingRound},
 	}
@@ -200,9 +200,9 @@ func TestRecordedRecallHistoryReplays(t *testing.T) {
 		name string
 		raw  []byte
 	}{
-		{"contract_withdraw_resubmit_approve_direct_close.json", history(workflows.ContractWorkflowID(withdrawn))},
+		{"contract_withdraw_resubmit_approve_epoch.json", history(workflows.ContractWorkflowID(withdrawn))},
 		{"approval_round_withdrawn_direct_close.json", history(workflows.ApprovalWorkflowID(withdrawn, 1))},
-		{"contract_void_resend_sign_direct_close.json", history(workflows.ContractWorkflowID(voided))},
+		{"contract_void_resend_sign_epoch.json", history(workflows.ContractWorkflowID(voided))},
 		{"signing_round_voided_direct_close.json", history(workflows.SigningWorkflowID(voided, 1))},
 	}
 	for _, h := range histories {

@@ -217,6 +217,9 @@ type contractWorkflow struct {
 	wake bool
 	// local: this run writes through local activities (changeLocalRecords).
 	local bool
+	// epoch: this run was started since changeContractEpoch and takes the
+	// changes before it as given (since).
+	epoch bool
 	// withdrawnRound and voidedRound are the last review and signing
 	// rounds a recall closed, so the recall's Update knows it did.
 	withdrawnRound, voidedRound int
@@ -233,7 +236,11 @@ type AwaitRoundRequest struct {
 
 // ContractWorkflow runs one contract from draft to its end.
 func ContractWorkflow(ctx workflow.Context, in ContractInput) (ContractResult, error) {
-	w := &contractWorkflow{mu: workflow.NewMutex(ctx), local: localRecords(ctx), following: map[string]bool{}}
+	w := &contractWorkflow{mu: workflow.NewMutex(ctx), following: map[string]bool{}}
+	// One question for a run started since changeContractEpoch, asked
+	// first as localRecords was, where it sits in every history before.
+	w.epoch = workflow.GetVersion(ctx, changeContractEpoch, workflow.DefaultVersion, 1) == 1
+	w.local = w.epoch || localRecords(ctx)
 	if in.State != nil {
 		w.state = *in.State
 		w.recorded = true
@@ -384,11 +391,18 @@ func (w *contractWorkflow) finish(ctx workflow.Context) error {
 	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
-	if workflow.GetVersion(ctx, changeRoundsFinish, workflow.DefaultVersion, 1) == workflow.DefaultVersion || w.children == 0 {
+	if !w.since(ctx, changeRoundsFinish) || w.children == 0 {
 		return nil
 	}
 	_, err := workflow.AwaitWithTimeout(ctx, roundsFinishWithin, func() bool { return w.children == 0 })
 	return err
+}
+
+// since reports whether this run takes change: all of them under
+// changeContractEpoch, else as its history recorded (or, the first time,
+// the newest).
+func (w *contractWorkflow) since(ctx workflow.Context, change string) bool {
+	return w.epoch || workflow.GetVersion(ctx, change, workflow.DefaultVersion, 1) == 1
 }
 
 func (w *contractWorkflow) continueAsNewSuggested(ctx workflow.Context) bool {

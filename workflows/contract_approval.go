@@ -88,8 +88,8 @@ func (w *contractWorkflow) runRound(ctx workflow.Context, round int, route polic
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
 	// Rounds started since changeWithdrawVoid hear their contract's recall.
-	w.state.RoundRecallable = workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1
-	direct := workflow.GetVersion(ctx, changeDirectClose, workflow.DefaultVersion, 1) == 1
+	w.state.RoundRecallable = w.since(ctx, changeWithdrawVoid)
+	direct := w.since(ctx, changeDirectClose)
 	w.state.RoundDirect = direct
 	child := workflow.ExecuteChildWorkflow(cctx, ApprovalWorkflow, ApprovalInput{ContractNumber: number, Round: round, Route: route, DirectClose: direct})
 	w.cancelRound = cancel

@@ -48,8 +48,8 @@ func (w *contractWorkflow) startSigning(ctx workflow.Context, req SendRequest) e
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
 	// Rounds started since changeWithdrawVoid hear their contract's void.
-	w.state.SigningRecallable = workflow.GetVersion(ctx, changeWithdrawVoid, workflow.DefaultVersion, 1) == 1
-	direct := workflow.GetVersion(ctx, changeDirectClose, workflow.DefaultVersion, 1) == 1
+	w.state.SigningRecallable = w.since(ctx, changeWithdrawVoid)
+	direct := w.since(ctx, changeDirectClose)
 	w.state.SigningDirect = direct
 	child := workflow.ExecuteChildWorkflow(cctx, SigningWorkflow, SigningInput{
 		ContractNumber: number, Title: w.state.Contract.Title, OwnerID: w.state.Contract.OwnerID,

@@ -87,3 +87,15 @@ const changeWithdrawVoid = "withdraw-void"
 // records a marker and upserts TemporalChangeVersion, a visibility write
 // on the server, five per lifecycle in the rounds.
 const changeDirectClose = "direct-close"
+
+// changeContractEpoch (issue 19): a contract run started since asks this
+// one version, first thing, and takes changeLocalRecords,
+// changeRoundsFinish, changeWithdrawVoid and changeDirectClose as given
+// instead of asking each (contractWorkflow.since). Every GetVersion of a
+// run records a marker and upserts TemporalChangeVersion, a visibility
+// write on the server: one of each per contract instead of four, for
+// nothing any run started now could take differently. Runs started before
+// ask the four as recorded (the fixtures without _epoch);
+// testdata/contract_*_epoch.json are of this version. A change after this
+// one gets its own change ID again, asked where it starts.
+const changeContractEpoch = "contract-epoch"
