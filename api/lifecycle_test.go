@@ -302,6 +302,13 @@ func TestACreationIsReadableAndSubmittableAtOnce(t *testing.T) {
 			n := state.Contract.Number
 			numbers[i] = n
 			assert.Equal(t, domain.StatusDraft, state.Status)
+			// The contract page's live state, asked before the workflow may
+			// have run its first task: the server waits for it.
+			view := expect[contracts.View](t, call(t, s, http.MethodGet, "/v1/contracts/"+n, "sales", nil), http.StatusOK)
+			assert.Empty(t, view.LiveError, n)
+			if assert.NotNil(t, view.Live, n) {
+				assert.Equal(t, domain.StatusDraft, view.Live.Status)
+			}
 			events := expect[struct{ Items []api.Event }](t, call(t, s, http.MethodGet, "/v1/contracts/"+n+"/events", "sales", nil), http.StatusOK).Items
 			if assert.Len(t, events, 1, n) {
 				assert.Equal(t, domain.EventCreated, events[0].Kind)

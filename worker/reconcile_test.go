@@ -21,19 +21,25 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testenv.RunWithTemporal(m)) }
 
+// serviceDraft is a valid creation: a service contract for the second
+// demo customer from the demo service template.
+func serviceDraft() contracts.CreateInput {
+	return contracts.CreateInput{
+		Title: "运维合同", CustomerID: devstack.DemoCustomer2ID, TemplateID: devstack.DemoServiceTemplate,
+		StartDate: "2026-01-01", EndDate: "2026-12-31",
+		Fields: map[string]json.RawMessage{"service_scope": []byte(`"7x24 运维"`), "service_level": []byte(`"Standard"`),
+			"payment_terms_days": []byte(`30`), "liability_cap": []byte(`100000`)},
+		LineItems: []contracts.LineInput{{ProductID: devstack.DemoServiceProductID, Quantity: "10"}},
+	}
+}
+
 func TestReconcilerReportsOpenContractsWithoutARunningWorkflow(t *testing.T) {
 	testenv.RequireIntegration(t)
 	ctx := context.Background()
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 	sales := devstack.DemoUsers[0]
 	svc := contracts.New(s.Store, s.Temporal, s.TaskQueue, s.Loc, "示例科技有限公司")
-	live, err := svc.Create(ctx, sales, "", contracts.CreateInput{
-		Title: "运维合同", CustomerID: devstack.DemoCustomer2ID, TemplateID: devstack.DemoServiceTemplate,
-		StartDate: "2026-01-01", EndDate: "2026-12-31",
-		Fields: map[string]json.RawMessage{"service_scope": []byte(`"7x24 运维"`), "service_level": []byte(`"Standard"`),
-			"payment_terms_days": []byte(`30`), "liability_cap": []byte(`100000`)},
-		LineItems: []contracts.LineInput{{ProductID: devstack.DemoServiceProductID, Quantity: "10"}},
-	})
+	live, err := svc.Create(ctx, sales, "", serviceDraft())
 	require.NoError(t, err)
 
 	// A row PostgreSQL holds open but no workflow runs for: drift.

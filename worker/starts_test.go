@@ -67,13 +67,7 @@ func TestFailedStartsVoidTheirNumbers(t *testing.T) {
 	ctx := context.Background()
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 	sales := devstack.DemoUsers[0]
-	in := contracts.CreateInput{
-		Title: "运维合同", CustomerID: devstack.DemoCustomer2ID, TemplateID: devstack.DemoServiceTemplate,
-		StartDate: "2026-01-01", EndDate: "2026-12-31",
-		Fields: map[string]json.RawMessage{"service_scope": []byte(`"7x24 运维"`), "service_level": []byte(`"Standard"`),
-			"payment_terms_days": []byte(`30`), "liability_cap": []byte(`100000`)},
-		LineItems: []contracts.LineInput{{ProductID: devstack.DemoServiceProductID, Quantity: "10"}},
-	}
+	in := serviceDraft()
 	flaky := &flakyStarts{Client: s.Temporal, err: serviceerror.NewUnavailable("temporal is away")}
 	svc := contracts.New(s.Store, flaky, s.TaskQueue, s.Loc, "示例科技有限公司")
 
@@ -207,13 +201,7 @@ func TestAnUpdateWithTheStartWaitsForTheCreation(t *testing.T) {
 	s := testenv.NewStack(t, testenv.TemporalAddress())
 	sales := devstack.DemoUsers[0]
 	svc := contracts.New(s.Store, submitWithStart{Client: s.Temporal, actor: sales.Actor()}, s.TaskQueue, s.Loc, "示例科技有限公司")
-	created, err := svc.Create(ctx, sales, "", contracts.CreateInput{
-		Title: "运维合同", CustomerID: devstack.DemoCustomer2ID, TemplateID: devstack.DemoServiceTemplate,
-		StartDate: "2026-01-01", EndDate: "2026-12-31",
-		Fields: map[string]json.RawMessage{"service_scope": []byte(`"7x24 运维"`), "service_level": []byte(`"Standard"`),
-			"payment_terms_days": []byte(`30`), "liability_cap": []byte(`100000`)},
-		LineItems: []contracts.LineInput{{ProductID: devstack.DemoServiceProductID, Quantity: "10"}},
-	})
+	created, err := svc.Create(ctx, sales, "", serviceDraft())
 	require.NoError(t, err)
 	assert.Equal(t, domain.StatusDraft, created.Status, "the answer is the creation")
 	assert.Equal(t, 1, created.EventSeq)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/signet-clm/signet/internal/audit"
 	"github.com/signet-clm/signet/internal/document"
 	"github.com/signet-clm/signet/internal/domain"
 	"github.com/signet-clm/signet/internal/pdfdoc"
@@ -218,11 +217,10 @@ func (s *Service) Create(ctx context.Context, u domain.User, requestKey string, 
 		d.Created, created = workflows.Created(d.Contract)
 		return d, err
 	}
-	// The drafter's request is named in the audit entry of the workflow's
-	// own record of the creation.
-	by, _ := audit.Named(ctx)
+	// The drafter's request (ctx) is named in the audit entries CreateDraft
+	// writes, the creation's among them.
 	start := func(d store.Draft) (json.RawMessage, error) {
-		return json.Marshal(workflows.ContractInput{Contract: d.Contract, CreatedBy: by})
+		return json.Marshal(workflows.ContractInput{Contract: d.Contract})
 	}
 	res, err := s.store.CreateDraft(ctx, now.In(s.loc).Year(), u.ID, requestKey, build, start)
 	if err != nil {
